@@ -1,0 +1,85 @@
+import CircuitBreaker from 'opossum';
+import { status } from '@grpc/grpc-js';
+import { isGrpcCallError, ServiceError } from '../grpc/errors';
+import { Logger } from '../log/logger';
+
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+export interface BreakerOptions {
+  /** Name in logs and health, e.g. `emotion.AnalyzeFrame`. */
+  name: string;
+  /**
+   * Milliseconds after which a call counts as failed; keep it below the gRPC deadline so that
+   * the breaker, not the deadline, decides.
+   */
+  timeoutMs: number;
+  /** Failure percentage over the rolling window that opens the circuit. */
+  errorThresholdPercentage?: number;
+  /** Calls needed in the window before the percentage counts. */
+  volumeThreshold?: number;
+  /** Milliseconds the circuit stays open before letting one trial call through (half-open). */
+  resetTimeoutMs?: number;
+  log: Logger;
+  onStateChange?: (state: BreakerState) => void;
+}
+
+/**
+ * A downstream's answers that are the caller's fault (bad frame, unknown id): they say nothing
+ * about the downstream's health, so they never open the circuit.
+ */
+function isCallerFault(error: unknown): boolean {
+  if (!isGrpcCallError(error)) return false;
+  return [status.INVALID_ARGUMENT, status.NOT_FOUND, status.FAILED_PRECONDITION, status.RESOURCE_EXHAUSTED, status.ALREADY_EXISTS, status.UNIMPLEMENTED].includes(error.code);
+}
+
+/**
+ * An opossum circuit breaker around one downstream call. `fire` rejects fast with UNAVAILABLE
+ * while the circuit is open, with DEADLINE_EXCEEDED when the breaker's timeout passes, and
+ * otherwise with the downstream's own error. State changes are logged and reported.
+ */
+export class Breaker<A extends unknown[], R> {
+  private readonly breaker: CircuitBreaker<A, R>;
+
+  constructor(action: (...args: A) => Promise<R>, private readonly options: BreakerOptions) {
+    this.breaker = new CircuitBreaker(action, {
+      timeout: options.timeoutMs,
+      errorThresholdPercentage: options.errorThresholdPercentage ?? 50,
+      volumeThreshold: options.volumeThreshold ?? 5,
+      resetTimeout: options.resetTimeoutMs ?? 5_000,
+      rollingCountTimeout: 10_000,
+      errorFilter: isCallerFault,
+      name: options.name,
+    });
+    const report = (state: BreakerState) => {
+      options.log.warn({ breaker: options.name, state }, `circuit ${state}`);
+      options.onStateChange?.(state);
+    };
+    this.breaker.on('open', () => report('open'));
+    this.breaker.on('halfOpen', () => report('half-open'));
+    this.breaker.on('close', () => report('closed'));
+  }
+
+  get state(): BreakerState {
+    if (this.breaker.opened) return 'open';
+    return this.breaker.halfOpen ? 'half-open' : 'closed';
+  }
+
+  async fire(...args: A): Promise<R> {
+    try {
+      return await this.breaker.fire(...args);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (code === 'EOPENBREAKER') {
+        throw ServiceError.unavailable(`${this.options.name} is unavailable (circuit open); retry later`);
+      }
+      if (code === 'ETIMEDOUT') {
+        throw new ServiceError(status.DEADLINE_EXCEEDED, `${this.options.name} did not answer within ${this.options.timeoutMs} ms`);
+      }
+      throw error;
+    }
+  }
+
+  shutdown(): void {
+    this.breaker.shutdown();
+  }
+}

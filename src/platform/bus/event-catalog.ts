@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import { EmotionAnalyzed, FrameCaptured, InterviewCompleted, ScoreCalculated } from '../../gen/events';
+import { Delivery, EventBus } from './event-bus';
+import { ROUTING_KEYS, RoutingKey } from './topology';
+
+/** Version of the payload schemas in proto/events.proto (its package `interview.events.v1`). */
+export const EVENT_SCHEMA_VERSION = 'v1';
+
+/** A ts-proto message's JSON codec. */
+interface JsonCodec<T> {
+  toJSON(message: T): unknown;
+  fromJSON(object: unknown): T;
+}
+
+/** One kind of event: its routing key, payload type and codec. */
+export interface EventKind<T> {
+  readonly routingKey: RoutingKey;
+  /** Full protobuf message name, sent as the AMQP `type` property. */
+  readonly typeName: string;
+  readonly codec: JsonCodec<T>;
+}
+
+export const EVENTS = {
+  frameCaptured: { routingKey: ROUTING_KEYS.frameCaptured, typeName: 'interview.events.v1.FrameCaptured', codec: FrameCaptured },
+  emotionAnalyzed: { routingKey: ROUTING_KEYS.emotionAnalyzed, typeName: 'interview.events.v1.EmotionAnalyzed', codec: EmotionAnalyzed },
+  completed: { routingKey: ROUTING_KEYS.completed, typeName: 'interview.events.v1.InterviewCompleted', codec: InterviewCompleted },
+  scored: { routingKey: ROUTING_KEYS.scored, typeName: 'interview.events.v1.ScoreCalculated', codec: ScoreCalculated },
+} as const satisfies Record<string, EventKind<unknown>>;
+
+/** A message that is not the event its queue carries: rejecting it (to the dead letters) is all one can do. */
+export class MalformedEventError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MalformedEventError';
+  }
+}
+
+/**
+ * Publishes `message` as proto3 JSON (snake_case field names) with the envelope properties.
+ * `correlationId` is the interview id. Resolves once the broker confirmed it.
+ */
+export async function publishEvent<T>(bus: EventBus, kind: EventKind<T>, message: T, correlationId: string): Promise<string> {
+  const messageId = randomUUID();
+  const body = Buffer.from(JSON.stringify(kind.codec.toJSON(message)));
+  await bus.publish(kind.routingKey, body, {
+    messageId,
+    correlationId,
+    type: kind.typeName,
+    schemaVersion: EVENT_SCHEMA_VERSION,
+    timestamp: Date.now(),
+  });
+  return messageId;
+}
+
+/** Decodes a delivery as `kind`; throws MalformedEventError when it is another type or not JSON. */
+export function decodeEvent<T>(kind: EventKind<T>, delivery: Delivery): T {
+  if (delivery.properties.type && delivery.properties.type !== kind.typeName) {
+    throw new MalformedEventError(`expected ${kind.typeName}, got type ${delivery.properties.type}`);
+  }
+  if (delivery.properties.schemaVersion && delivery.properties.schemaVersion !== EVENT_SCHEMA_VERSION) {
+    throw new MalformedEventError(`unsupported schema_version ${delivery.properties.schemaVersion} of ${kind.typeName}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(delivery.body.toString('utf8'));
+  } catch {
+    throw new MalformedEventError(`${kind.typeName} ${delivery.properties.messageId} is not JSON`);
+  }
+  if (typeof json !== 'object' || json === null) throw new MalformedEventError(`${kind.typeName} is not a JSON object`);
+  return kind.codec.fromJSON(json);
+}

@@ -1,0 +1,52 @@
+/** Reading and validating environment variables; every error names the variable and what it expected. */
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** The variable's trimmed value, or undefined when unset or blank. */
+export function optionalString(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+export function stringOr(env: Env, name: string, fallback: string): string {
+  return optionalString(env, name) ?? fallback;
+}
+
+/** An integer in [min, max]; throws ConfigError otherwise. */
+export function integerOr(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = optionalString(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+export function portOr(env: Env, name: string, fallback: number): number {
+  return integerOr(env, name, fallback, 0, 65535);
+}
+
+/** A URL whose scheme is one of `schemes`; throws ConfigError otherwise. */
+export function optionalUrl(env: Env, name: string, schemes: readonly string[]): string | undefined {
+  const raw = optionalString(env, name);
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be a URL, got "${raw}"`);
+  }
+  const scheme = url.protocol.replace(/:$/, '');
+  if (!schemes.includes(scheme)) {
+    throw new ConfigError(`${name} must use ${schemes.join(' or ')}, got "${scheme}"`);
+  }
+  return raw;
+}

@@ -1,0 +1,75 @@
+import { Server, ServerCredentials, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { Logger } from '../log/logger';
+import { HealthState } from './health';
+import { createReflectionService } from './reflection';
+
+export interface ServiceRegistration {
+  definition: ServiceDefinition;
+  implementation: UntypedServiceImplementation;
+}
+
+export interface GrpcServerOptions {
+  /** Instance name for logs, e.g. `emotion`. */
+  name: string;
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  services: readonly ServiceRegistration[];
+  /** proto/ files whose services the server offers, for reflection. */
+  protoFiles: readonly string[];
+  health: HealthState;
+  log: Logger;
+  /** Largest request accepted, bytes (frames are the large ones). */
+  maxReceiveMessageBytes?: number;
+}
+
+export interface RunningGrpcServer {
+  readonly port: number;
+  /** `host:port` clients on this machine can dial. */
+  readonly address: string;
+  /**
+   * Stops taking calls (health NOT_SERVING first), lets in-flight calls finish for up to `graceMs`
+   * milliseconds, then cancels what is left.
+   */
+  shutdown(graceMs: number): Promise<void>;
+}
+
+/** Starts a gRPC server with health and reflection beside the given services. */
+export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningGrpcServer> {
+  const server = new Server({
+    'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? 16 * 1024 * 1024,
+    'grpc.keepalive_time_ms': 60_000,
+    'grpc.keepalive_permit_without_calls': 1,
+  });
+  for (const service of options.services) server.addService(service.definition, service.implementation);
+  options.health.addToServer(server);
+  createReflectionService(options.protoFiles).addToServer(server);
+
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    ),
+  );
+  const address = `${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${port}`;
+  options.log.info({ port }, `${options.name} gRPC server listening`);
+
+  return {
+    port,
+    address,
+    async shutdown(graceMs: number) {
+      options.health.markNotServing();
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          options.log.warn({ graceMs }, 'in-flight calls outlived the grace period; cancelling them');
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
+      options.log.info(`${options.name} gRPC server stopped`);
+    },
+  };
+}
