@@ -1,0 +1,7 @@
+import { Migration } from 'kysely';
+import * as initial from './0001_initial';
+
+/** The scoring service's migrations, applied in name order. */
+export const scoringMigrations: Record<string, Migration> = {
+  '0001_initial': initial,
+};
