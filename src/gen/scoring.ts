@@ -45,7 +45,7 @@ export interface Answer {
   confidence: number;
   /**
    * Added (not in seed 003): the question's text and category, without which relevance cannot be
-   * judged. When empty, relevance and depth are scored against the answer alone.
+   * judged. CalculateScore answers INVALID_ARGUMENT when question is empty.
    */
   question: string;
   category: string;
@@ -1331,7 +1331,7 @@ export type ScoringServiceService = typeof ScoringServiceService;
 export const ScoringServiceService = {
   /**
    * Scores a whole interview from its answers and emotion samples. Does not store anything.
-   * INVALID_ARGUMENT when session_id is missing.
+   * INVALID_ARGUMENT when session_id or an answer's question is missing.
    */
   calculateScore: {
     path: "/scoring.ScoringService/CalculateScore" as const,
@@ -1352,7 +1352,10 @@ export const ScoringServiceService = {
     responseSerialize: (value: AnswerAnalysis): Buffer => Buffer.from(AnswerAnalysis.encode(value).finish()),
     responseDeserialize: (value: Buffer): AnswerAnalysis => AnswerAnalysis.decode(value),
   },
-  /** The stored report of a scored interview. NOT_FOUND until the interview has been scored. */
+  /**
+   * The stored report (format "json") of a scored interview. NOT_FOUND until the interview has
+   * been scored; UNIMPLEMENTED for include_video (no video is processed yet).
+   */
   generateReport: {
     path: "/scoring.ScoringService/GenerateReport" as const,
     requestStream: false as const,
@@ -1367,19 +1370,22 @@ export const ScoringServiceService = {
 export interface ScoringServiceServer extends UntypedServiceImplementation {
   /**
    * Scores a whole interview from its answers and emotion samples. Does not store anything.
-   * INVALID_ARGUMENT when session_id is missing.
+   * INVALID_ARGUMENT when session_id or an answer's question is missing.
    */
   calculateScore: handleUnaryCall<ScoreRequest, ScoreResponse>;
   /** Analyses one answer against its question. Deterministic. INVALID_ARGUMENT when question is empty. */
   analyzeAnswer: handleUnaryCall<AnswerRequest, AnswerAnalysis>;
-  /** The stored report of a scored interview. NOT_FOUND until the interview has been scored. */
+  /**
+   * The stored report (format "json") of a scored interview. NOT_FOUND until the interview has
+   * been scored; UNIMPLEMENTED for include_video (no video is processed yet).
+   */
   generateReport: handleUnaryCall<ReportRequest, ReportResponse>;
 }
 
 export interface ScoringServiceClient extends Client {
   /**
    * Scores a whole interview from its answers and emotion samples. Does not store anything.
-   * INVALID_ARGUMENT when session_id is missing.
+   * INVALID_ARGUMENT when session_id or an answer's question is missing.
    */
   calculateScore(
     request: ScoreRequest,
@@ -1412,7 +1418,10 @@ export interface ScoringServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: AnswerAnalysis) => void,
   ): ClientUnaryCall;
-  /** The stored report of a scored interview. NOT_FOUND until the interview has been scored. */
+  /**
+   * The stored report (format "json") of a scored interview. NOT_FOUND until the interview has
+   * been scored; UNIMPLEMENTED for include_video (no video is processed yet).
+   */
   generateReport(
     request: ReportRequest,
     callback: (error: ServiceError | null, response: ReportResponse) => void,

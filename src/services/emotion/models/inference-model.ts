@@ -1,0 +1,62 @@
+import * as ort from 'onnxruntime-node';
+
+/** A float32 tensor as plain data: shape and values (row-major). */
+export interface FloatTensor {
+  readonly dims: readonly number[];
+  readonly data: Float32Array;
+}
+
+/**
+ * The narrow interface domain code runs models through: named float inputs in, named float
+ * outputs out. OnnxModel implements it on onnxruntime-node; tests may pass anything that does.
+ */
+export interface InferenceModel {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(feeds: Readonly<Record<string, FloatTensor>>): Promise<Record<string, FloatTensor>>;
+}
+
+export interface OnnxModelOptions {
+  /** Threads one inference may use; 1 keeps concurrent calls from fighting over 2 cores. */
+  intraOpThreads?: number;
+}
+
+/** An ONNX model loaded once in onnxruntime-node (CPU execution provider). */
+export class OnnxModel implements InferenceModel {
+  private constructor(private readonly session: ort.InferenceSession) {}
+
+  static async load(file: string, options: OnnxModelOptions = {}): Promise<OnnxModel> {
+    const session = await ort.InferenceSession.create(file, {
+      executionProviders: ['cpu'],
+      graphOptimizationLevel: 'all',
+      intraOpNumThreads: options.intraOpThreads ?? 1,
+      interOpNumThreads: 1,
+      // Warnings only: the converted graphs carry unused initialisers ORT reports at every load.
+      logSeverityLevel: 3,
+    });
+    return new OnnxModel(session);
+  }
+
+  get inputNames(): readonly string[] {
+    return this.session.inputNames;
+  }
+
+  get outputNames(): readonly string[] {
+    return this.session.outputNames;
+  }
+
+  async run(feeds: Readonly<Record<string, FloatTensor>>): Promise<Record<string, FloatTensor>> {
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const [name, tensor] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor('float32', tensor.data, tensor.dims);
+    const results = await this.session.run(ortFeeds);
+    const outputs: Record<string, FloatTensor> = {};
+    for (const [name, tensor] of Object.entries(results)) {
+      outputs[name] = { dims: tensor.dims, data: tensor.data as Float32Array };
+    }
+    return outputs;
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}

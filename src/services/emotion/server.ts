@@ -1,0 +1,46 @@
+import { EmotionServiceService } from '../../gen/emotion';
+import { QUEUES } from '../../platform/bus/topology';
+import { ServiceError } from '../../platform/grpc/errors';
+import { RunningService, ServiceDependencies } from '../../platform/service';
+import { grpcService, hostService } from '../../platform/service-host';
+import { AnalysisStore, EmotionTables } from './analysis-store';
+import { EmotionClassifier } from './expression/emotion-classifier';
+import { FaceDetector } from './face/face-detector';
+import { frameCapturedHandler } from './frame-consumer';
+import { FrameAnalyzer } from './frame-analyzer';
+import { emotionHandlers } from './handlers';
+import { LoadedModels, loadModels } from './models/load-models';
+
+/**
+ * The emotion service: serves emotion.EmotionService (NOT_SERVING, and UNAVAILABLE to calls, until
+ * the models are loaded and verified), consumes `emotion.analysis`, publishes
+ * interview.emotion.analyzed.
+ */
+export async function startEmotionService(deps: ServiceDependencies, port = deps.config.ports.emotion): Promise<RunningService> {
+  let models: LoadedModels | undefined;
+  let analyzer: FrameAnalyzer | undefined;
+  const getAnalyzer = () => {
+    if (!analyzer) throw ServiceError.unavailable('models are still loading; retry shortly');
+    return analyzer;
+  };
+  const store = new AnalysisStore(deps.db.forService<EmotionTables>('emotion'));
+  return hostService(deps, {
+    name: 'emotion',
+    port,
+    services: [grpcService('emotion.EmotionService', EmotionServiceService, emotionHandlers(getAnalyzer))],
+    protoFiles: ['emotion.proto'],
+    readiness: [{ name: 'models', check: () => analyzer !== undefined }],
+    prepare: async () => {
+      models = await loadModels(deps.config.modelsDir);
+      analyzer = new FrameAnalyzer(new FaceDetector(models.faceDetector), new EmotionClassifier(models.emotionClassifier));
+    },
+    consumers: [
+      {
+        queue: QUEUES.emotionAnalysis,
+        handler: frameCapturedHandler({ getAnalyzer, store, bus: deps.bus, log: deps.log.child({ service: 'emotion' }) }),
+        prefetch: 4,
+      },
+    ],
+    release: async () => models?.release(),
+  });
+}

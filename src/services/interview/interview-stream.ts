@@ -1,0 +1,65 @@
+import { status } from '@grpc/grpc-js';
+import { StreamInterviewRequest, StreamInterviewResponse } from '../../gen/interview';
+import { CallContext } from '../../platform/grpc/call-context';
+import { toStatus } from '../../platform/grpc/errors';
+import { requireBytes, requireUuid } from '../../platform/grpc/validate';
+import { Interviews, nextQuestion, progressOf } from './interviews';
+import { captureTime, validateAnswer } from './request-validation';
+import { toProgress, toQuestion } from './to-proto';
+
+/** Seed 003 section 5's error for a frame with no face. */
+const FACE_NOT_DETECTED = { code: 'FAILED_PRECONDITION', reason: 'FACE_NOT_DETECTED', message: 'Please ensure your face is visible' };
+
+/**
+ * StreamInterview: the interview as a conversation. The first event names the interview (an
+ * unknown one ends the stream with NOT_FOUND); then each frame gets an emotion update (and a
+ * FACE_NOT_DETECTED error event when there is no face), each answer a status and the next
+ * question, each ping a pong. A bad event gets an error event with its status code and the stream
+ * goes on.
+ */
+export async function* streamInterview(interviews: Interviews, requests: AsyncIterable<StreamInterviewRequest>, ctx: CallContext): AsyncIterable<StreamInterviewResponse> {
+  let sessionId: string | undefined;
+  for await (const request of requests) {
+    if (!sessionId) {
+      sessionId = requireUuid(request.interviewId, 'interview_id');
+      const session = await interviews.get(sessionId);
+      yield { status: toProgress(progressOf(session)) };
+      const question = nextQuestion(session);
+      if (question) yield { question: toQuestion(question) };
+    }
+    try {
+      yield* handleEvent(interviews, sessionId, request, ctx);
+    } catch (error) {
+      const { code, details } = toStatus(error);
+      if (code === status.INTERNAL) ctx.log.error({ err: error }, 'stream event failed');
+      yield { error: { code: status[code], message: details, reason: '' } };
+    }
+  }
+}
+
+async function* handleEvent(interviews: Interviews, sessionId: string, request: StreamInterviewRequest, ctx: CallContext): AsyncIterable<StreamInterviewResponse> {
+  if (request.frame) {
+    const capturedAt = captureTime(request.frame.timestampMs);
+    const outcome = await interviews.sendFrame(sessionId, requireBytes(request.frame.imageData, 'frame.image_data'), request.frame.format, capturedAt, ctx);
+    const face = outcome.analysis?.faceMetrics;
+    yield {
+      emotionUpdate: {
+        frameNumber: outcome.frameNumber,
+        timestampMs: capturedAt.getTime(),
+        emotion: outcome.analysis?.emotion ?? '',
+        confidence: outcome.analysis?.confidence ?? 0,
+        faceDetected: face?.detected ?? false,
+        faceBox: face?.boundingBox,
+        queued: outcome.analysis === undefined,
+      },
+    };
+    if (outcome.analysis && !face?.detected) yield { error: FACE_NOT_DETECTED };
+  } else if (request.answer) {
+    const { session } = await interviews.submitAnswer(sessionId, validateAnswer(request.answer));
+    yield { status: toProgress(progressOf(session)) };
+    const next = nextQuestion(session);
+    if (next) yield { question: toQuestion(next) };
+  } else if (request.ping) {
+    yield { pong: { sentAtMs: request.ping.sentAtMs } };
+  }
+}

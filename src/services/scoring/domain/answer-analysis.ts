@@ -1,0 +1,123 @@
+/**
+ * Analysis of one interview answer: relevance, clarity and depth scores (each 0..100, one decimal),
+ * keywords and template feedback. Pure and deterministic: the same input always gives the same
+ * output. NLP comes from winkNLP (`wink-nlp` + `wink-eng-lite-web-model`), loaded once per process.
+ *
+ * The measures are defined in `relevance.ts`, `clarity.ts`, `depth.ts`, `keywords.ts` and
+ * `answer-feedback.ts`.
+ */
+import { composeAnswerFeedback, NO_ANSWER_FEEDBACK } from './answer-feedback';
+import { measureClarity, type ClarityMeasure } from './clarity';
+import { measureDepth, type DepthMeasure } from './depth';
+import { InvalidAnswerError } from './errors';
+import { extractKeywords } from './keywords';
+import { measureRelevance, type RelevanceMeasure } from './relevance';
+import { extractTextFeatures } from './text-features';
+
+/** Longest accepted question, in characters (bounds NLP work per call). */
+export const MAX_QUESTION_CHARS = 5_000;
+/** Longest accepted answer, in characters (≈ 8 000 words, far beyond a spoken interview answer). */
+export const MAX_ANSWER_CHARS = 50_000;
+
+/** Input of {@link analyzeAnswer}. */
+export interface AnswerInput {
+  /** The interview question; required (non-blank). */
+  readonly question: string;
+  /** The candidate's answer (e.g. a speech-to-text transcript); may be empty. */
+  readonly answer: string;
+  /** Question category, e.g. `technical`, `behavioral`, `system-design`; selects the vocabulary. */
+  readonly category: string;
+}
+
+/** Result of analysing one answer. */
+export interface AnswerAnalysis {
+  /** How well the answer addresses the question, 0..100 (see `relevance.ts`). */
+  readonly relevanceScore: number;
+  /** Sentence length, filler and repetition based clarity, 0..100 (see `clarity.ts`). */
+  readonly clarityScore: number;
+  /** Volume, lexical variety and specifics, 0..100 (see `depth.ts`). */
+  readonly depthScore: number;
+  /** Up to 8 most frequent content lemmas, frequency desc then alphabetical (see `keywords.ts`). */
+  readonly keywords: string[];
+  /** One or two sentences from fixed templates (see `answer-feedback.ts`). */
+  readonly feedback: string;
+}
+
+/** {@link AnswerAnalysis} plus the intermediate measures, for callers that need the breakdown. */
+export interface AnswerMeasures {
+  readonly analysis: AnswerAnalysis;
+  readonly relevance: RelevanceMeasure;
+  readonly clarity: ClarityMeasure;
+  readonly depth: DepthMeasure;
+  /** Words in the answer (contraction clitics not counted separately). */
+  readonly wordCount: number;
+  /** Words of the answer that are fillers. */
+  readonly fillerWordCount: number;
+}
+
+function requireString(value: unknown, field: string): string {
+  if (typeof value !== 'string') throw new InvalidAnswerError(field, `${field} must be a string`);
+  return value;
+}
+
+function validate(input: AnswerInput): AnswerInput {
+  if (input === null || typeof input !== 'object') throw new InvalidAnswerError('input', 'input is required');
+  const question = requireString(input.question, 'question');
+  const answer = requireString(input.answer, 'answer');
+  const category = requireString(input.category, 'category');
+  if (question.trim() === '') throw new InvalidAnswerError('question', 'question is required');
+  if (question.length > MAX_QUESTION_CHARS) {
+    throw new InvalidAnswerError('question', `question exceeds ${MAX_QUESTION_CHARS} characters`);
+  }
+  if (answer.length > MAX_ANSWER_CHARS) {
+    throw new InvalidAnswerError('answer', `answer exceeds ${MAX_ANSWER_CHARS} characters`);
+  }
+  return { question, answer, category };
+}
+
+/**
+ * Analyses an answer and returns all measures (see {@link analyzeAnswer}).
+ * @throws InvalidAnswerError when the question is blank (`field: 'question'`), a field is not a string,
+ *   or a text exceeds its maximum length.
+ */
+export function measureAnswer(input: AnswerInput): AnswerMeasures {
+  const { question, answer, category } = validate(input);
+  const questionFeatures = extractTextFeatures(question);
+  const answerFeatures = extractTextFeatures(answer);
+  const relevance = measureRelevance(questionFeatures, answerFeatures, category);
+  const clarity = measureClarity(answerFeatures);
+  const depth = measureDepth(answerFeatures);
+  const empty = answerFeatures.wordCount === 0;
+  const analysis: AnswerAnalysis = {
+    relevanceScore: empty ? 0 : relevance.score,
+    clarityScore: empty ? 0 : clarity.score,
+    depthScore: empty ? 0 : depth.score,
+    keywords: extractKeywords(answerFeatures),
+    feedback: empty
+      ? NO_ANSWER_FEEDBACK
+      : composeAnswerFeedback({
+          wordCount: answerFeatures.wordCount,
+          relevance,
+          clarity,
+          depth,
+          fillers: answerFeatures.fillers,
+        }),
+  };
+  return {
+    analysis,
+    relevance,
+    clarity,
+    depth,
+    wordCount: answerFeatures.wordCount,
+    fillerWordCount: answerFeatures.fillerWordCount,
+  };
+}
+
+/**
+ * Analyses one interview answer. Scores are 0..100 with one decimal; an empty (or punctuation-only)
+ * answer is valid and yields 0 / 0 / 0, no keywords and the feedback "No answer was given.".
+ * @throws InvalidAnswerError `field: 'question'`, message "question is required", for a blank question.
+ */
+export function analyzeAnswer(input: AnswerInput): AnswerAnalysis {
+  return measureAnswer(input).analysis;
+}

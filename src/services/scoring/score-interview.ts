@@ -1,0 +1,35 @@
+import { InterviewCompleted, ScoreCalculated } from '../../gen/events';
+import { analyzeAnswer, buildReport, calculateScores, ScoredAnswer } from './domain';
+import { insertScores, loadSamples, ScoringTables } from './scoring-store';
+import { Transaction } from 'kysely';
+
+/**
+ * Scores a completed interview from its answers (carried by the completion event) and the emotion
+ * samples stored so far, and stores scores, answer analyses and report in `trx`. Returns the
+ * interview.scored event to publish once the transaction has committed.
+ */
+export async function scoreInterview(trx: Transaction<ScoringTables>, completed: InterviewCompleted, now: Date): Promise<ScoreCalculated> {
+  const answers: ScoredAnswer[] = completed.answers.map((a) => ({
+    questionId: a.questionId,
+    question: a.question,
+    category: a.category,
+    transcript: a.transcript,
+    durationSeconds: a.durationSeconds,
+    analysis: analyzeAnswer({ question: a.question, answer: a.transcript, category: a.category }),
+  }));
+  const emotions = await loadSamples(trx, completed.sessionId);
+  const card = calculateScores({ answers, emotions, totalQuestions: completed.totalQuestions });
+  const report = buildReport({ sessionId: completed.sessionId, scoreCard: card, answers, emotions, includeEmotions: true, generatedAt: now });
+  await insertScores(trx, completed.sessionId, card, answers, report);
+  await trx.deleteFrom('pending_completions').where('session_id', '=', completed.sessionId).execute();
+  return {
+    sessionId: completed.sessionId,
+    userId: completed.userId,
+    technicalScore: card.technicalScore,
+    communicationScore: card.communicationScore,
+    emotionScore: card.emotionScore,
+    overallScore: card.overallScore,
+    feedback: card.feedback,
+    calculatedAt: now,
+  };
+}
