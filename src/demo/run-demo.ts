@@ -1,0 +1,145 @@
+/**
+ * The main job: a whole interview through the mesh on real photographs. Starts the mesh in this
+ * process on the embedded defaults (or uses one at --target), then, as a gRPC client: starts an
+ * interview, streams the fixture photographs as frames and the answers over StreamInterview,
+ * completes it, waits for the scored event and prints the report.
+ */
+import path from 'node:path';
+import { credentials, Metadata } from '@grpc/grpc-js';
+import { Command } from 'commander';
+import { Interview, InterviewServiceClient, InterviewState, Question } from '../gen/interview';
+import { callUnary } from '../platform/grpc/unary-call';
+import { loadConfig } from '../platform/config/mesh-config';
+import { createLogger } from '../platform/log/logger';
+import { startMesh } from '../mesh/start-mesh';
+import { loadDemoFrames } from './frames';
+import { InterviewStreamClient } from './interview-stream-client';
+import { transcriptFor } from './transcripts';
+
+const say = (line = '') => process.stdout.write(`${line}\n`);
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const deadline = (ms = 30_000) => ({ deadline: new Date(Date.now() + ms), metadata: new Metadata() });
+
+async function main(options: { target?: string; candidate: string; questions: number; timeout: number }): Promise<void> {
+  const started = Date.now();
+  let stopMesh: (() => Promise<void>) | undefined;
+  let target = options.target;
+  if (!target) {
+    const config = loadConfig();
+    const logFile = path.join(config.dataDir, 'logs', 'mesh.log');
+    say(`[1/6] Starting the mesh in this process: ${config.databaseUrl ? 'PostgreSQL' : 'embedded PGlite'}, ${config.amqpUrl ? 'RabbitMQ' : 'in-process bus'} (logs: ${path.relative(process.cwd(), logFile)})`);
+    const mesh = await startMesh(config, ['emotion', 'scoring', 'notifier', 'interview'], createLogger({ level: config.logLevel, file: logFile }));
+    stopMesh = () => mesh.stop(2_000);
+    target = mesh.address('interview');
+    for (const [name, service] of mesh.services) say(`      ${name.padEnd(9)} gRPC ${service.server.address}  health ${service.health.get()}`);
+  } else {
+    say(`[1/6] Using the mesh at ${target}`);
+  }
+
+  const client = new InterviewServiceClient(target, credentials.createInsecure());
+  try {
+    say(`[2/6] Starting an interview for ${options.candidate}`);
+    const interview: Interview = await callUnary(client.startInterview.bind(client), { candidateId: options.candidate, categories: [], difficulty: 0, questionCount: options.questions }, deadline());
+    say(`      interview ${interview.id}, ${interview.questions.length} questions`);
+
+    say('[3/6] Streaming frames and answers over StreamInterview');
+    const frames = await loadDemoFrames();
+    const stream = new InterviewStreamClient(client.streamInterview({ deadline: new Date(Date.now() + options.timeout * 1000) }));
+    stream.send({ interviewId: interview.id, ping: { sentAtMs: Date.now() } });
+    await stream.until((r) => r.pong !== undefined);
+    let frameIndex = 0;
+    for (const question of interview.questions) {
+      say(`      Q (${question.category}): ${question.text}`);
+      for (let k = 0; k < 2; k++, frameIndex++) await sendFrame(stream, frames[frameIndex % frames.length]);
+      await sendAnswer(stream, question);
+    }
+    stream.end();
+
+    say('[4/6] Completing the interview');
+    await callUnary(client.completeInterview.bind(client), { interviewId: interview.id }, deadline());
+
+    say('[5/6] Waiting for the scored event (scoring waits until every frame is analysed)');
+    const waitStarted = Date.now();
+    for (;;) {
+      const status = await callUnary(client.getInterviewStatus.bind(client), { interviewId: interview.id }, deadline());
+      if (status.state === InterviewState.INTERVIEW_STATE_SCORED) break;
+      if (Date.now() - waitStarted > options.timeout * 1000) throw new Error(`not scored after ${options.timeout} s`);
+      process.stdout.write(`      state ${InterviewState[status.state]}, ${((Date.now() - waitStarted) / 1000).toFixed(1)} s\r`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    say(`      scored after ${((Date.now() - waitStarted) / 1000).toFixed(1)} s                    `);
+
+    say('[6/6] Report');
+    const report = await callUnary(client.getReport.bind(client), { interviewId: interview.id, includeEmotions: true }, deadline());
+    printReport(JSON.parse(report.reportJson.toString('utf8')), interview.questions);
+    say(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+  } finally {
+    client.close();
+    await stopMesh?.();
+  }
+}
+
+async function sendFrame(stream: InterviewStreamClient, frame: { label: string; bytes: Buffer; format: string }): Promise<void> {
+  stream.send({ frame: { imageData: frame.bytes, format: frame.format, timestampMs: Date.now() } });
+  const [response] = await stream.until((r) => r.emotionUpdate !== undefined || r.error !== undefined);
+  if (response.error) {
+    say(`        frame ${frame.label}: ${response.error.code} ${response.error.message}`);
+    return;
+  }
+  const u = response.emotionUpdate!;
+  if (u.queued) say(`        frame ${u.frameNumber} ${frame.label}: queued for analysis (emotion service busy)`);
+  else if (u.faceDetected && u.faceBox) {
+    const b = u.faceBox;
+    say(`        frame ${u.frameNumber} ${frame.label}: face at x=${b.x} y=${b.y} ${b.width}x${b.height}, emotion ${u.emotion} (${pct(u.confidence)})`);
+  } else {
+    const [notice] = await stream.until((r) => r.error !== undefined);
+    say(`        frame ${u.frameNumber} ${frame.label}: no face (${notice.error!.reason})`);
+  }
+}
+
+async function sendAnswer(stream: InterviewStreamClient, question: Question): Promise<void> {
+  const transcript = transcriptFor(question.id);
+  stream.send({ answer: { questionId: question.id, transcript: transcript.text, durationSeconds: transcript.durationSeconds, confidence: 0.93 } });
+  const [response] = await stream.until((r) => r.status !== undefined || r.error !== undefined);
+  if (response.error) throw new Error(`answer rejected: ${response.error.code} ${response.error.message}`);
+  const progress = response.status!;
+  say(`        answered (${transcript.durationSeconds} s, ${transcript.text.split(/\s+/).length} words): ${progress.answered}/${progress.totalQuestions} (${progress.percent}%)`);
+  if (progress.answered < progress.totalQuestions) await stream.until((r) => r.question !== undefined);
+}
+
+interface PrintedReport {
+  scores: { technical: number; communication: number; emotion: number; overall: number };
+  feedback: string;
+  answers: Array<{ questionId: string; relevanceScore: number; clarityScore: number; depthScore: number; keywords: string[]; feedback: string }>;
+  emotionSummary: { sampleCount: number; faceDetectedCount: number; dominantEmotion: string | null; countsByEmotion: Record<string, number> };
+  insights: Array<{ category: string; description: string; impact: number }>;
+}
+
+function printReport(report: PrintedReport, questions: readonly Question[]): void {
+  say('      Answers            relevance clarity depth  keywords');
+  for (const a of report.answers) {
+    const q = questions.find((x) => x.id === a.questionId);
+    say(`      ${(q?.category ?? a.questionId).padEnd(18)} ${a.relevanceScore.toFixed(1).padStart(9)} ${a.clarityScore.toFixed(1).padStart(7)} ${a.depthScore.toFixed(1).padStart(5)}  ${a.keywords.slice(0, 5).join(', ')}`);
+    say(`        ${a.feedback}`);
+  }
+  const e = report.emotionSummary;
+  const counts = Object.entries(e.countsByEmotion).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ');
+  say(`      Frames: ${e.sampleCount} analysed, face in ${e.faceDetectedCount}; emotions: ${counts || 'none'}; dominant ${e.dominantEmotion ?? 'none'}`);
+  const s = report.scores;
+  say(`      Scores: technical ${s.technical.toFixed(1)}, communication ${s.communication.toFixed(1)}, emotion ${s.emotion.toFixed(1)}, overall ${s.overall.toFixed(1)} (of 100)`);
+  say(`      Feedback: ${report.feedback}`);
+  for (const i of report.insights) say(`      - [${i.category}] ${i.description} (impact ${i.impact >= 0 ? '+' : ''}${i.impact.toFixed(2)})`);
+}
+
+const program = new Command('demo')
+  .description('run a whole interview through the mesh on the fixture photographs')
+  .option('-t, --target <host:port>', 'interview service of a running mesh (default: start one in this process)')
+  .option('-c, --candidate <id>', 'candidate id', 'candidate-demo')
+  .option('-q, --questions <n>', 'questions in the interview', (v) => Number.parseInt(v, 10), 4)
+  .option('--timeout <seconds>', 'give up after this long', (v) => Number.parseInt(v, 10), 120)
+  .action(async (options) => main(options));
+
+program.parseAsync().catch((error: unknown) => {
+  process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,44 @@
+import { AmqpBus } from '../platform/bus/amqp-bus';
+import { EventBus } from '../platform/bus/event-bus';
+import { MemoryBus } from '../platform/bus/memory-bus';
+import { MeshConfig, ServiceName } from '../platform/config/mesh-config';
+import { DatabaseHandle, openDatabase } from '../platform/db/database';
+import { migrateSchema } from '../platform/db/migrate';
+import { Logger } from '../platform/log/logger';
+import { MIGRATIONS } from '../../migrations';
+
+export interface Infrastructure {
+  readonly db: DatabaseHandle;
+  readonly bus: EventBus;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database and the bus the configuration names (PGlite and the in-process bus when it
+ * names none), applies the migrations of `services` and declares the event topology.
+ */
+export async function openInfrastructure(config: MeshConfig, services: readonly ServiceName[], log: Logger): Promise<Infrastructure> {
+  const db = await openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite`, log });
+  try {
+    await migrate(db, services, log);
+    const bus: EventBus = config.amqpUrl ? await AmqpBus.connect(config.amqpUrl, log) : new MemoryBus(log);
+    if (!config.amqpUrl) log.info('using the in-process event bus');
+    await bus.declareTopology();
+    return {
+      db,
+      bus,
+      async close() {
+        await bus.close();
+        await db.close();
+      },
+    };
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}
+
+/** Applies each service's migrations to its own schema. */
+export async function migrate(db: DatabaseHandle, services: readonly ServiceName[], log: Logger): Promise<void> {
+  for (const service of services) await migrateSchema(db.forService(service), service, MIGRATIONS[service], log);
+}
