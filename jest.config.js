@@ -1,14 +1,25 @@
 /**
- * Jest runs TypeScript through ts-jest in transpile-only mode (isolatedModules): type errors are
- * caught once, by `tsc --noEmit` in `npm test`, not again per test file.
+ * Two projects: `unit` needs nothing but this repository (models included); `integration` runs
+ * against real PostgreSQL and RabbitMQ, which its global set-up makes reachable first.
+ * ts-jest transpiles only (isolatedModules): `tsc --noEmit` in `npm test` checks types once.
  * @type {import('jest').Config}
  */
+const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] };
+
 module.exports = {
-  testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
-  transform: {
-    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
-  },
-  moduleFileExtensions: ['ts', 'js', 'json'],
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: '<rootDir>/test/support/native-typed-arrays-environment.js',
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+      transform,
+    },
+    {
+      displayName: 'integration',
+      testEnvironment: '<rootDir>/test/support/native-typed-arrays-environment.js',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      transform,
+    },
+  ],
 };

@@ -2,18 +2,20 @@ import { AnswerAnalysis, AnswerRequest, ReportRequest, ReportResponse, ScoreRequ
 import { AsyncService } from '../../platform/grpc/async-service';
 import { ServiceError } from '../../platform/grpc/errors';
 import { requireString, requireUuid } from '../../platform/grpc/validate';
-import { analyzeAnswer, calculateScores, InvalidAnswerError, ScoredAnswer } from './domain';
+import { analyzeAnswer, calculateScores, ScoredAnswer, ScoringInputError } from './domain';
 import { loadReport, ScoringDb } from './scoring-store';
 
-/** Domain validation errors as INVALID_ARGUMENT, prefixed with where the value was. */
-function analyse(input: { question: string; answer: string; category: string }, where = '') {
+/** Runs domain code, turning its input errors into INVALID_ARGUMENT prefixed with where the value was. */
+function validated<T>(run: () => T, where = ''): T {
   try {
-    return analyzeAnswer(input);
+    return run();
   } catch (error) {
-    if (error instanceof InvalidAnswerError) throw ServiceError.invalidArgument(`${where}${error.message}`);
+    if (error instanceof ScoringInputError) throw ServiceError.invalidArgument(`${where}${error.message}`);
     throw error;
   }
 }
+
+const analyse = (input: { question: string; answer: string; category: string }, where = '') => validated(() => analyzeAnswer(input), where);
 
 /** scoring.ScoringService: AnalyzeAnswer and CalculateScore compute; GenerateReport reads the stored report. */
 export function scoringHandlers(db: ScoringDb): AsyncService<typeof ScoringServiceService> {
@@ -32,7 +34,7 @@ export function scoringHandlers(db: ScoringDb): AsyncService<typeof ScoringServi
         durationSeconds: a.duration,
         analysis: analyse({ question: a.question, answer: a.transcript, category: a.category }, `answers[${i}].`),
       }));
-      const card = calculateScores({
+      const card = validated(() => calculateScores({
         answers,
         emotions: request.emotions.map((e) => ({
           timestampMs: e.timestamp,
@@ -42,7 +44,7 @@ export function scoringHandlers(db: ScoringDb): AsyncService<typeof ScoringServi
           blinkCount: e.blinkCount,
         })),
         totalQuestions: Math.max(request.metadata?.totalQuestions ?? 0, answers.length),
-      });
+      }));
       return {
         sessionId,
         technicalScore: card.technicalScore,

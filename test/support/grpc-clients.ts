@@ -1,0 +1,87 @@
+import net from 'node:net';
+import { credentials, loadPackageDefinition, Metadata, ServiceError } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { protoPath as healthProtoPath } from 'grpc-health-check';
+import path from 'node:path';
+
+/** A free TCP port on 127.0.0.1 (closed again before returning). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+type Callback<T> = (error: ServiceError | null, value: T) => void;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type DynamicClient = any;
+
+const healthPackage = loadPackageDefinition(loadSync(healthProtoPath, { keepCase: true, enums: String })) as DynamicClient;
+const reflectionProto = path.join(path.dirname(require.resolve('@grpc/reflection/package.json')), 'build/proto/grpc/reflection/v1/reflection.proto');
+const reflectionPackage = loadPackageDefinition(loadSync(reflectionProto, { keepCase: true })) as DynamicClient;
+
+/** grpc.health.v1.Health/Check of `service` ("" for the whole server): SERVING, NOT_SERVING, … */
+export async function checkHealth(address: string, service = ''): Promise<string> {
+  const client = new healthPackage.grpc.health.v1.Health(address, credentials.createInsecure());
+  try {
+    return await new Promise<string>((resolve, reject) =>
+      client.check({ service }, new Metadata(), { deadline: Date.now() + 2_000 }, ((error, response: { status: string }) => (error ? reject(error) : resolve(response.status))) as Callback<{ status: string }>),
+    );
+  } finally {
+    client.close();
+  }
+}
+
+/** Watches health; returns the statuses seen and a stop function. */
+export function watchHealth(address: string, service = ''): { statuses: string[]; stop: () => void; ended: Promise<void> } {
+  const client = new healthPackage.grpc.health.v1.Health(address, credentials.createInsecure());
+  const call = client.watch({ service });
+  const statuses: string[] = [];
+  call.on('data', (response: { status: string }) => statuses.push(response.status));
+  const ended = new Promise<void>((resolve) => {
+    call.on('error', () => resolve());
+    call.on('end', () => resolve());
+  });
+  return {
+    statuses,
+    ended,
+    stop: () => {
+      call.cancel();
+      client.close();
+    },
+  };
+}
+
+/** Polls health until it says `status`; rejects after `timeoutMs` milliseconds. */
+export async function waitForHealth(address: string, status: string, timeoutMs = 60_000, service = ''): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < until) {
+    last = await checkHealth(address, service).catch((error: Error) => error.message);
+    if (last === status) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${address} health "${service}" is ${last}, not ${status}, after ${timeoutMs} ms`);
+}
+
+/** The services a server lists through reflection (grpc.reflection.v1). */
+export async function listServicesByReflection(address: string): Promise<string[]> {
+  const client = new reflectionPackage.grpc.reflection.v1.ServerReflection(address, credentials.createInsecure());
+  try {
+    return await new Promise<string[]>((resolve, reject) => {
+      const call = client.ServerReflectionInfo({ deadline: Date.now() + 5_000 });
+      call.on('data', (response: { list_services_response?: { service: Array<{ name: string }> } }) => {
+        resolve((response.list_services_response?.service ?? []).map((s) => s.name).sort());
+        call.end();
+      });
+      call.on('error', reject);
+      call.write({ list_services: '*' });
+    });
+  } finally {
+    client.close();
+  }
+}

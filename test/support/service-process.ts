@@ -1,0 +1,46 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { ServiceName } from '../../src/platform/config/mesh-config';
+
+const REPO = path.resolve(__dirname, '../..');
+
+/** A service running in its own process, as `npm start -- --services <name>` runs it. */
+export class ServiceProcess {
+  private readonly exited: Promise<number | null>;
+  readonly output: string[] = [];
+
+  private constructor(
+    readonly name: ServiceName,
+    private readonly child: ChildProcess,
+  ) {
+    child.stdout?.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  }
+
+  /** Starts `name` with `env` on top of this process's environment. */
+  static start(name: ServiceName, env: Record<string, string>): ServiceProcess {
+    // node --import tsx, not the tsx wrapper: signals reach the service itself.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'start', '--services', name], {
+      cwd: REPO,
+      env: { ...process.env, LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return new ServiceProcess(name, child);
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** Sends `signal` and resolves with the exit code (null when killed by the signal). */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    return this.exited;
+  }
+
+  /** The process's logs, for a failing test's message. */
+  logs(): string {
+    return this.output.join('');
+  }
+}

@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { status } from '@grpc/grpc-js';
+import sharp from 'sharp';
+import { EmotionClassifier } from '../../../src/services/emotion/expression/emotion-classifier';
+import { FaceDetector } from '../../../src/services/emotion/face/face-detector';
+import { iou } from '../../../src/services/emotion/face/face-detection';
+import { FrameAnalyzer } from '../../../src/services/emotion/frame-analyzer';
+import { MAX_FRAME_BYTES, MAX_FRAME_PIXELS } from '../../../src/services/emotion/image/decode-frame';
+import { LoadedModels, loadModels } from '../../../src/services/emotion/models/load-models';
+
+const FIXTURES = path.resolve(__dirname, '../../fixtures/faces');
+const fixture = (name: string) => fs.readFileSync(path.join(FIXTURES, name));
+/** The astronaut's face as SOURCES.md gives it: roughly x 170..290, y 60..190. */
+const ASTRONAUT_FACE = { x: 170, y: 60, width: 120, height: 130 };
+
+describe('FrameAnalyzer on the real models and photographs', () => {
+  let models: LoadedModels;
+  let analyzer: FrameAnalyzer;
+
+  beforeAll(async () => {
+    models = await loadModels(path.resolve(__dirname, '../../../models'));
+    analyzer = new FrameAnalyzer(new FaceDetector(models.faceDetector), new EmotionClassifier(models.emotionClassifier));
+  });
+  afterAll(() => models.release());
+
+  it('finds the face in astronaut.png where it is', async () => {
+    const result = await analyzer.analyze(fixture('astronaut.png'));
+    expect(result.faceCount).toBe(1);
+    expect(result.face!.score).toBeGreaterThan(0.75);
+    expect(iou(result.face!.box, ASTRONAUT_FACE)).toBeGreaterThan(0.4);
+    const [rightEye, leftEye] = result.face!.keypoints;
+    // Subject's right eye is on the image's left, both inside the face box's upper half.
+    expect(rightEye.x).toBeLessThan(leftEye.x);
+    expect(rightEye.y).toBeLessThan(result.face!.box.y + result.face!.box.height / 2);
+  });
+
+  it("classifies the astronaut's smile as the classifier's happy class", async () => {
+    const result = await analyzer.analyze(fixture('astronaut.png'));
+    expect(result.emotion!.label).toBe('happy');
+    expect(result.emotion!.confidence).toBeGreaterThan(0.5);
+    expect(result.emotion!.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+  });
+
+  it.each(['coffee.png', 'chelsea.png'])('finds no face, and invents no emotion, in %s', async (name) => {
+    const result = await analyzer.analyze(fixture(name));
+    expect(result.face).toBeUndefined();
+    expect(result.faceCount).toBe(0);
+    expect(result.emotion).toBeUndefined();
+  });
+
+  it('finds the same face in a letterboxed 640x480 JPEG, in that frame\'s coordinates', async () => {
+    const jpeg = await sharp(fixture('astronaut.png')).resize(640, 480, { fit: 'contain', background: '#000' }).jpeg().toBuffer();
+    const result = await analyzer.analyze(jpeg, 'jpeg');
+    // 512 -> 480 scales by 0.9375 and centres horizontally with 80 px on each side.
+    const expected = { x: 80 + ASTRONAUT_FACE.x * 0.9375, y: ASTRONAUT_FACE.y * 0.9375, width: ASTRONAUT_FACE.width * 0.9375, height: ASTRONAUT_FACE.height * 0.9375 };
+    expect(iou(result.face!.box, expected)).toBeGreaterThan(0.4);
+  });
+
+  describe('bad frames', () => {
+    const codeOf = async (bytes: Buffer, format = '') => analyzer.analyze(bytes, format).then(() => 'OK', (e: { code: number; message: string }) => `${status[e.code]}: ${e.message}`);
+
+    it('rejects bytes that are no image with INVALID_ARGUMENT saying so', async () => {
+      expect(await codeOf(Buffer.from('definitely not an image'))).toBe('INVALID_ARGUMENT: image_data is not an image (expected JPEG or PNG bytes)');
+    });
+    it('rejects an empty frame', async () => {
+      expect(await codeOf(Buffer.alloc(0))).toBe('INVALID_ARGUMENT: image_data is empty');
+    });
+    it('rejects a truncated PNG', async () => {
+      const png = fixture('chelsea.png');
+      expect(await codeOf(png.subarray(0, png.length / 2))).toMatch(/^INVALID_ARGUMENT: image_data could not be decoded as png/);
+    });
+    it('rejects an unsupported format, naming it', async () => {
+      const gif = await sharp(fixture('coffee.png')).resize(32, 32).gif().toBuffer();
+      expect(await codeOf(gif)).toBe('INVALID_ARGUMENT: image format gif is not supported; send jpeg or png');
+    });
+    it('rejects a format that disagrees with the bytes', async () => {
+      expect(await codeOf(fixture('coffee.png'), 'jpeg')).toBe('INVALID_ARGUMENT: format says jpeg but image_data is png');
+    });
+    it('rejects frames over the byte and pixel limits with RESOURCE_EXHAUSTED', async () => {
+      expect(await codeOf(Buffer.alloc(MAX_FRAME_BYTES + 1))).toMatch(/^RESOURCE_EXHAUSTED: image_data is \d+ bytes; the limit is/);
+      const side = Math.ceil(Math.sqrt(MAX_FRAME_PIXELS)) + 1;
+      const huge = await sharp({ create: { width: side, height: side, channels: 3, background: '#888' } }).png({ compressionLevel: 9 }).toBuffer();
+      expect(await codeOf(huge)).toMatch(/^RESOURCE_EXHAUSTED: image is \d+x\d+ pixels/);
+    });
+  });
+});
