@@ -4,7 +4,7 @@
  * ts-jest transpiles only (isolatedModules): `tsc --noEmit` in `npm test` checks types once.
  * @type {import('jest').Config}
  */
-const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] };
+const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
 
 module.exports = {
   projects: [

@@ -57,6 +57,7 @@ export async function hostService(deps: ServiceDependencies, spec: ServiceSpec):
     host: deps.config.bindHost,
     port: spec.port,
     services: spec.services.map((s) => ({
+      name: s.name,
       definition: s.definition,
       implementation: adaptService(s.definition, s.implementation, { log, interceptors: [loggingInterceptor] }),
     })),

@@ -14,6 +14,11 @@ export class ServiceError extends Error {
     this.name = 'ServiceError';
   }
 
+  /** The message, under the name grpc-js gives it on client errors, so both read alike. */
+  get details(): string {
+    return this.message;
+  }
+
   static invalidArgument(message: string): ServiceError {
     return new ServiceError(status.INVALID_ARGUMENT, message);
   }

@@ -30,6 +30,8 @@ export class HealthState {
 
   /** Sets one name's status, e.g. a dependency entry such as `interview.dependency.emotion`. */
   set(name: string, value: ServingStatus): void {
+    // Watchers are told of changes only (the implementation would repeat an unchanged status).
+    if (this.statuses.get(name) === value) return;
     this.statuses.set(name, value);
     this.implementation.setStatus(name, value);
   }

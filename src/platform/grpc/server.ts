@@ -4,6 +4,8 @@ import { HealthState } from './health';
 import { createReflectionService } from './reflection';
 
 export interface ServiceRegistration {
+  /** Full name, e.g. `emotion.EmotionService`. */
+  name: string;
   definition: ServiceDefinition;
   implementation: UntypedServiceImplementation;
 }
@@ -43,7 +45,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   });
   for (const service of options.services) server.addService(service.definition, service.implementation);
   options.health.addToServer(server);
-  createReflectionService(options.protoFiles).addToServer(server);
+  createReflectionService(options.protoFiles, options.services.map((s) => s.name)).addToServer(server);
 
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (error, bound) =>

@@ -1,0 +1,32 @@
+import { credentials, Metadata, ServiceError } from '@grpc/grpc-js';
+import { InterviewServiceClient } from '../../src/gen/interview';
+import { callUnary, UnaryMethod } from '../../src/platform/grpc/unary-call';
+
+/** Promise-returning calls on the interview service, with a 20 s deadline. */
+export function interviewClient(address: string) {
+  const client = new InterviewServiceClient(address, credentials.createInsecure());
+  const call =
+    <Req, Res>(method: UnaryMethod<Req, Res>) =>
+    (request: Req) =>
+      callUnary(method.bind(client), request, { deadline: new Date(Date.now() + 20_000), metadata: new Metadata() });
+  return {
+    raw: client,
+    startInterview: call(client.startInterview),
+    getInterview: call(client.getInterview),
+    submitAnswer: call(client.submitAnswer),
+    sendFrame: call(client.sendFrame),
+    completeInterview: call(client.completeInterview),
+    getInterviewStatus: call(client.getInterviewStatus),
+    getReport: call(client.getReport),
+    close: () => client.close(),
+  };
+}
+
+/** `CODE: details` of a failed call, or `OK`. */
+export async function statusOf(promise: Promise<unknown>): Promise<string> {
+  const { status } = await import('@grpc/grpc-js');
+  return promise.then(
+    () => 'OK',
+    (error: ServiceError) => `${status[error.code]}: ${error.details}`,
+  );
+}
