@@ -1,0 +1,35 @@
+/**
+ * The README's main command, `npm run demo`, as a newcomer runs it: embedded defaults (PGlite, the
+ * in-process bus), the fixture photographs, a whole interview to its report.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { freePort } from '../support/grpc-clients';
+
+jest.setTimeout(120_000);
+
+it('runs a whole interview through the embedded mesh and prints faces, emotions, analyses and scores', async () => {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'demo-'));
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), DATA_DIR: dataDir };
+  for (const name of ['INTERVIEW_PORT', 'EMOTION_PORT', 'SCORING_PORT', 'NOTIFIER_PORT']) env[name] = String(await freePort());
+  delete env.DATABASE_URL;
+  delete env.AMQP_URL;
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/demo/run-demo.ts', '--questions', '3'], {
+      cwd: path.resolve(__dirname, '../..'),
+      env,
+      timeout: 110_000,
+    });
+    expect(stdout).toContain('embedded PGlite, in-process bus');
+    expect(stdout).toMatch(/frame 1 astronaut\.png: face at x=\d+ y=\d+ \d+x\d+, emotion happy/);
+    expect(stdout).toMatch(/chelsea\.png \(a cat\): no face \(FACE_NOT_DETECTED\)/);
+    expect(stdout).toMatch(/answered \(\d+ s, \d+ words\): 3\/3 \(100%\)/);
+    expect(stdout).toMatch(/Frames: 6 analysed, face in 4; emotions: happy 4/);
+    expect(stdout).toMatch(/Scores: technical \d+\.\d, communication \d+\.\d, emotion \d+\.\d, overall \d+\.\d \(of 100\)/);
+  } finally {
+    await fs.rm(dataDir, { recursive: true, force: true });
+  }
+});

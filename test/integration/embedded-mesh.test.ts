@@ -1,0 +1,107 @@
+/**
+ * The embedded default in one process (PGlite in memory, the in-process bus): readiness and
+ * shutdown as health reports them, and an interview over the bidirectional stream.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { credentials } from '@grpc/grpc-js';
+import { InterviewServiceClient, InterviewState } from '../../src/gen/interview';
+import { EventBus } from '../../src/platform/bus/event-bus';
+import { MemoryBus } from '../../src/platform/bus/memory-bus';
+import { loadConfig } from '../../src/platform/config/mesh-config';
+import { DatabaseHandle, openDatabase } from '../../src/platform/db/database';
+import { silentLogger } from '../../src/platform/log/logger';
+import { migrate } from '../../src/mesh/infrastructure';
+import { startMesh } from '../../src/mesh/start-mesh';
+import { startScoringService } from '../../src/services/scoring/server';
+import { InterviewStreamClient } from '../../src/demo/interview-stream-client';
+import { checkHealth, waitForHealth, watchHealth } from '../support/grpc-clients';
+import { interviewClient } from '../support/interview-client';
+
+jest.setTimeout(60_000);
+
+const FIXTURES = path.resolve(__dirname, '../fixtures/faces');
+
+describe('health follows readiness', () => {
+  let db: DatabaseHandle;
+  beforeAll(async () => {
+    db = await openDatabase({ url: undefined, dataDir: 'memory://', log: silentLogger() });
+    await migrate(db, ['scoring'], silentLogger());
+  });
+  afterAll(() => db.close());
+
+  it('is NOT_SERVING until the broker is ready, SERVING once it is, NOT_SERVING while shutting down', async () => {
+    let brokerUp = false;
+    const memory = new MemoryBus(silentLogger());
+    const bus: EventBus = { ...memory, declareTopology: () => memory.declareTopology(), publish: (...a) => memory.publish(...a), consume: (...a) => memory.consume(...a), close: () => memory.close(), isReady: () => brokerUp };
+    const config = { ...loadConfig({}), bindHost: '127.0.0.1' };
+    const service = await startScoringService({ config, log: silentLogger(), db, bus }, 0);
+    const address = service.server.address;
+
+    expect(await checkHealth(address)).toBe('NOT_SERVING');
+    expect(await checkHealth(address, 'scoring.ScoringService')).toBe('NOT_SERVING');
+    brokerUp = true;
+    await waitForHealth(address, 'SERVING', 10_000);
+    expect(await checkHealth(address, 'scoring.ScoringService')).toBe('SERVING');
+
+    const watch = watchHealth(address);
+    while (watch.statuses.length === 0) await new Promise((r) => setTimeout(r, 20));
+    await service.stop(1_000);
+    await watch.ended;
+    watch.stop();
+    expect(watch.statuses).toEqual(['SERVING', 'NOT_SERVING']);
+  });
+});
+
+describe('the embedded mesh', () => {
+  it('runs an interview over StreamInterview: emotion updates, questions, progress, errors that keep the stream open', async () => {
+    const config = { ...loadConfig({ DATA_DIR: 'memory://', BIND_HOST: '127.0.0.1', INTERVIEW_PORT: '0', EMOTION_PORT: '0', SCORING_PORT: '0', NOTIFIER_PORT: '0' }), dataDir: 'memory://' };
+    const mesh = await startMesh(config, ['emotion', 'scoring', 'notifier', 'interview'], silentLogger());
+    const client = interviewClient(mesh.address('interview'));
+    const raw = new InterviewServiceClient(mesh.address('interview'), credentials.createInsecure());
+    try {
+      const interview = await client.startInterview({ candidateId: 'stream', categories: ['technical'], difficulty: 0, questionCount: 2 });
+      expect(interview.questions.every((q) => q.category === 'technical')).toBe(true);
+
+      const stream = new InterviewStreamClient(raw.streamInterview());
+      stream.send({ interviewId: interview.id, ping: { sentAtMs: 42 } });
+      const opening = await stream.until((r) => r.pong !== undefined);
+      expect(opening.map((r) => Object.keys(r).find((k) => r[k as keyof typeof r] !== undefined))).toEqual(['status', 'question', 'pong']);
+      expect(opening[1].question!.id).toBe(interview.questions[0].id);
+      expect(opening[2].pong!.sentAtMs).toBe(42);
+
+      stream.send({ frame: { imageData: fs.readFileSync(path.join(FIXTURES, 'astronaut.png')), format: 'png', timestampMs: 1000 } });
+      const [face] = await stream.until((r) => r.emotionUpdate !== undefined);
+      expect(face.emotionUpdate).toMatchObject({ frameNumber: 1, faceDetected: true, emotion: 'happy', queued: false });
+
+      stream.send({ frame: { imageData: fs.readFileSync(path.join(FIXTURES, 'coffee.png')), format: 'png', timestampMs: 1500 } });
+      const noFace = await stream.until((r) => r.error !== undefined);
+      expect(noFace[0].emotionUpdate).toMatchObject({ frameNumber: 2, faceDetected: false, emotion: '' });
+      expect(noFace[1].error).toMatchObject({ reason: 'FACE_NOT_DETECTED' });
+
+      stream.send({ frame: { imageData: Buffer.from('garbage'), format: '', timestampMs: 0 } });
+      const [bad] = await stream.until((r) => r.error !== undefined);
+      expect(bad.error).toMatchObject({ code: 'INVALID_ARGUMENT', message: 'image_data is not an image (expected JPEG or PNG bytes)' });
+
+      for (const [i, question] of interview.questions.entries()) {
+        stream.send({ answer: { questionId: question.id, transcript: 'A hash map stores keys in buckets chosen by a hash function; collisions go to a chain.', durationSeconds: 10, confidence: 0.9 } });
+        const status = (await stream.until((r) => r.status !== undefined)).pop()!;
+        expect(status.status).toMatchObject({ answered: i + 1, totalQuestions: 2 });
+      }
+      stream.end();
+
+      await client.completeInterview({ interviewId: interview.id });
+      const until = Date.now() + 20_000;
+      while ((await client.getInterviewStatus({ interviewId: interview.id })).state !== InterviewState.INTERVIEW_STATE_SCORED) {
+        if (Date.now() > until) throw new Error('not scored');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const report = JSON.parse((await client.getReport({ interviewId: interview.id, includeEmotions: false })).reportJson.toString());
+      expect(report.emotionSummary).toMatchObject({ sampleCount: 2, faceDetectedCount: 1, timeline: null });
+    } finally {
+      raw.close();
+      client.close();
+      await mesh.stop(1_000);
+    }
+  });
+});
