@@ -33,8 +33,6 @@ export interface ServiceSpec {
   name: ServiceName;
   port: number;
   services: readonly GrpcServiceSpec[];
-  /** proto/ files for reflection. */
-  protoFiles: readonly string[];
   /** Readiness beyond database and broker (e.g. models loaded). */
   readiness?: readonly ReadinessCheck[];
   /** Runs once the server is up and NOT_SERVING, before consumers start (e.g. load models). */
@@ -61,7 +59,6 @@ export async function hostService(deps: ServiceDependencies, spec: ServiceSpec):
       definition: s.definition,
       implementation: adaptService(s.definition, s.implementation, { log, interceptors: [loggingInterceptor] }),
     })),
-    protoFiles: spec.protoFiles,
     health,
     log,
   });

@@ -17,8 +17,6 @@ export interface GrpcServerOptions {
   /** 0 picks a free port. */
   port: number;
   services: readonly ServiceRegistration[];
-  /** proto/ files whose services the server offers, for reflection. */
-  protoFiles: readonly string[];
   health: HealthState;
   log: Logger;
   /** Largest request accepted, bytes (frames are the large ones). */
@@ -45,7 +43,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   });
   for (const service of options.services) server.addService(service.definition, service.implementation);
   options.health.addToServer(server);
-  createReflectionService(options.protoFiles, options.services.map((s) => s.name)).addToServer(server);
+  createReflectionService(options.services.map((s) => s.name)).addToServer(server);
 
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (error, bound) =>

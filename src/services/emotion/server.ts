@@ -28,7 +28,6 @@ export async function startEmotionService(deps: ServiceDependencies, port = deps
     name: 'emotion',
     port,
     services: [grpcService('emotion.EmotionService', EmotionServiceService, emotionHandlers(getAnalyzer))],
-    protoFiles: ['emotion.proto'],
     readiness: [{ name: 'models', check: () => analyzer !== undefined }],
     prepare: async () => {
       models = await loadModels(deps.config.modelsDir);

@@ -42,7 +42,6 @@ export async function startInterviewService(deps: ServiceDependencies, options: 
     name: 'interview',
     port: options.port ?? deps.config.ports.interview,
     services: [grpcService('interview.v1.InterviewService', InterviewServiceService, interviewHandlers(interviews))],
-    protoFiles: ['interview.proto'],
     consumers: [{ queue: QUEUES.interviewScored, handler: scoredHandler({ store, log }), prefetch: 8 }],
     release: async () => downstream.close(),
   });

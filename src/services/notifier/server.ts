@@ -11,7 +11,6 @@ export async function startNotifierService(deps: ServiceDependencies, port = dep
     name: 'notifier',
     port,
     services: [],
-    protoFiles: [],
     consumers: [{ queue: QUEUES.notificationEmail, handler: scoredHandler({ db, log: deps.log.child({ service: 'notifier' }) }), prefetch: 8 }],
   });
 }

@@ -17,7 +17,6 @@ export async function startScoringService(deps: ServiceDependencies, port = deps
     name: 'scoring',
     port,
     services: [grpcService('scoring.ScoringService', ScoringServiceService, scoringHandlers(db))],
-    protoFiles: ['scoring.proto'],
     consumers: [
       { queue: QUEUES.scoringEmotions, handler: emotionAnalyzedHandler(consumerDeps), prefetch: 8 },
       { queue: QUEUES.scoringProcess, handler: completedHandler(consumerDeps), prefetch: 2 },

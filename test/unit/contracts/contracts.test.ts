@@ -32,6 +32,17 @@ describe('proto contracts', () => {
     expect(code).toBe(0);
   });
 
+  it('match the descriptor sets reflection serves (src/gen/descriptors)', async () => {
+    const out = await fs.mkdtemp(path.join(os.tmpdir(), 'desc-'));
+    try {
+      expect((await buf('build', '-o', path.join(out, 'mesh.binpb'))).code).toBe(0);
+      const [fresh, committed] = await Promise.all([fs.readFile(path.join(out, 'mesh.binpb')), fs.readFile(path.join(REPO, 'src/gen/descriptors/mesh.binpb'))]);
+      expect(fresh.equals(committed)).toBe(true);
+    } finally {
+      await fs.rm(out, { recursive: true, force: true });
+    }
+  });
+
   it('match the committed generated code in src/gen', async () => {
     const out = await fs.mkdtemp(path.join(os.tmpdir(), 'gen-'));
     try {
