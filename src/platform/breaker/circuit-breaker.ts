@@ -1,6 +1,6 @@
 import CircuitBreaker from 'opossum';
 import { status } from '@grpc/grpc-js';
-import { isGrpcCallError, ServiceError } from '../grpc/errors';
+import { isCallerFault, ServiceError } from '../grpc/errors';
 import { Logger } from '../log/logger';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
@@ -24,15 +24,6 @@ export interface BreakerOptions {
 }
 
 /**
- * A downstream's answers that are the caller's fault (bad frame, unknown id): they say nothing
- * about the downstream's health, so they never open the circuit.
- */
-function isCallerFault(error: unknown): boolean {
-  if (!isGrpcCallError(error)) return false;
-  return [status.INVALID_ARGUMENT, status.NOT_FOUND, status.FAILED_PRECONDITION, status.RESOURCE_EXHAUSTED, status.ALREADY_EXISTS, status.UNIMPLEMENTED].includes(error.code);
-}
-
-/**
  * An opossum circuit breaker around one downstream call. `fire` rejects fast with UNAVAILABLE
  * while the circuit is open, with DEADLINE_EXCEEDED when the breaker's timeout passes, and
  * otherwise with the downstream's own error. State changes are logged and reported.
@@ -47,6 +38,7 @@ export class Breaker<A extends unknown[], R> {
       volumeThreshold: options.volumeThreshold ?? 5,
       resetTimeout: options.resetTimeoutMs ?? 5_000,
       rollingCountTimeout: 10_000,
+      // A bad frame or an unknown id says nothing about the downstream's health: never counted.
       errorFilter: isCallerFault,
       name: options.name,
     });

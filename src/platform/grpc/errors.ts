@@ -64,6 +64,11 @@ const CALLER_FAULT_CODES = new Set<status>([
   status.UNIMPLEMENTED,
 ]);
 
+/** True for a downstream's answer that is the caller's fault (bad input, unknown id, wrong state). */
+export function isCallerFault(error: unknown): boolean {
+  return isGrpcCallError(error) && CALLER_FAULT_CODES.has(error.code);
+}
+
 /**
  * The one place where errors become statuses (nice-grpc's createErrorStatusObject does the same):
  * ServiceError keeps its code and message; a downstream's caller-fault codes pass through; a
@@ -73,7 +78,7 @@ const CALLER_FAULT_CODES = new Set<status>([
 export function toStatus(error: unknown): Pick<StatusObject, 'code' | 'details'> {
   if (error instanceof ServiceError) return { code: error.code, details: error.message };
   if (isGrpcCallError(error)) {
-    if (CALLER_FAULT_CODES.has(error.code)) return { code: error.code, details: error.details };
+    if (isCallerFault(error)) return { code: error.code, details: error.details };
     if (error.code === status.UNAVAILABLE || error.code === status.DEADLINE_EXCEEDED) {
       return { code: error.code, details: `a downstream service did not answer: ${error.details}` };
     }
