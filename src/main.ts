@@ -6,8 +6,7 @@ import { Command, Option } from 'commander';
 import { loadConfig, SERVICE_NAMES, ServiceName } from './platform/config/mesh-config';
 import { onShutdownSignal } from './platform/lifecycle/shutdown';
 import { createLogger } from './platform/log/logger';
-import { openDatabase } from './platform/db/database';
-import { migrate } from './mesh/infrastructure';
+import { migrate, openConfiguredDatabase } from './mesh/infrastructure';
 import { startMesh } from './mesh/start-mesh';
 
 function parseServices(value: string): ServiceName[] {
@@ -41,7 +40,7 @@ program
   .action(async (options: { services: ServiceName[] }) => {
     const config = loadConfig();
     const log = createLogger({ level: config.logLevel });
-    const db = await openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite`, log });
+    const db = await openConfiguredDatabase(config, log);
     try {
       await migrate(db, options.services, log);
     } finally {

@@ -18,7 +18,7 @@ export interface Infrastructure {
  * names none), applies the migrations of `services` and declares the event topology.
  */
 export async function openInfrastructure(config: MeshConfig, services: readonly ServiceName[], log: Logger): Promise<Infrastructure> {
-  const db = await openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite`, log });
+  const db = await openConfiguredDatabase(config, log);
   try {
     await migrate(db, services, log);
     const bus: EventBus = config.amqpUrl ? await AmqpBus.connect(config.amqpUrl, log) : new MemoryBus(log);
@@ -36,6 +36,11 @@ export async function openInfrastructure(config: MeshConfig, services: readonly 
     await db.close();
     throw error;
   }
+}
+
+/** The database the configuration names: PostgreSQL at DATABASE_URL, else PGlite under DATA_DIR/pglite. */
+export function openConfiguredDatabase(config: MeshConfig, log: Logger): Promise<DatabaseHandle> {
+  return openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite`, log });
 }
 
 /** Applies each service's migrations to its own schema. */

@@ -33,7 +33,7 @@ describe('health follows readiness', () => {
   it('is NOT_SERVING until the broker is ready, SERVING once it is, NOT_SERVING while shutting down', async () => {
     let brokerUp = false;
     const memory = new MemoryBus(silentLogger());
-    const bus: EventBus = { ...memory, declareTopology: () => memory.declareTopology(), publish: (...a) => memory.publish(...a), consume: (...a) => memory.consume(...a), close: () => memory.close(), isReady: () => brokerUp };
+    const bus: EventBus = { declareTopology: () => memory.declareTopology(), publish: (...a) => memory.publish(...a), consume: (...a) => memory.consume(...a), close: () => memory.close(), isReady: () => brokerUp };
     const config = { ...loadConfig({}), bindHost: '127.0.0.1' };
     const service = await startScoringService({ config, log: silentLogger(), db, bus }, 0);
     const address = service.server.address;

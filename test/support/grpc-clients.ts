@@ -17,7 +17,6 @@ export async function freePort(): Promise<number> {
 }
 
 type Callback<T> = (error: ServiceError | null, value: T) => void;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type DynamicClient = any;
 
 const healthPackage = loadPackageDefinition(loadSync(healthProtoPath, { keepCase: true, enums: String })) as DynamicClient;

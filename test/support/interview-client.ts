@@ -1,4 +1,4 @@
-import { credentials, Metadata, ServiceError } from '@grpc/grpc-js';
+import { credentials, Metadata, ServiceError, status } from '@grpc/grpc-js';
 import { InterviewServiceClient } from '../../src/gen/interview';
 import { callUnary, UnaryMethod } from '../../src/platform/grpc/unary-call';
 
@@ -24,7 +24,6 @@ export function interviewClient(address: string) {
 
 /** `CODE: details` of a failed call, or `OK`. */
 export async function statusOf(promise: Promise<unknown>): Promise<string> {
-  const { status } = await import('@grpc/grpc-js');
   return promise.then(
     () => 'OK',
     (error: ServiceError) => `${status[error.code]}: ${error.details}`,

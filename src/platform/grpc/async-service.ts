@@ -63,9 +63,10 @@ export function adaptService<D extends ServiceDefinition>(
     if (!method.requestStream && !method.responseStream) {
       adapted[name] = unary(method.path, handler, options);
     } else if (!method.requestStream) {
-      adapted[name] = serverStreaming(method.path, handler, options);
+      adapted[name] = streaming(method.path, handler, options, (call) => (call as ServerWritableStream<unknown, unknown>).request);
     } else {
-      adapted[name] = bidiStreaming(method.path, handler, options);
+      // The call itself is the async iterable of requests.
+      adapted[name] = streaming(method.path, handler, options, (call) => call);
     }
   }
   return adapted;
@@ -102,7 +103,7 @@ function toDate(deadline: Deadline): Date | undefined {
   return Number.isFinite(deadline) ? new Date(deadline) : undefined;
 }
 
-/** Runs the interceptor chain around `body`; resolves with the status the call ended with. */
+/** Runs the interceptor chain around `body`; rejects with what the handler threw. */
 async function intercept(ctx: CallContext, options: AdaptOptions, body: () => Promise<void>): Promise<void> {
   const chain = options.interceptors ?? [];
   const run = (index: number): Promise<void> => (index < chain.length ? chain[index](ctx, () => run(index + 1)) : body());
@@ -136,22 +137,18 @@ async function writeAll(call: ServerWritableStream<unknown, unknown> | ServerDup
   }
 }
 
-function serverStreaming(path: string, handler: (...args: unknown[]) => unknown, options: AdaptOptions): handleServerStreamingCall<unknown, unknown> {
-  return (call: ServerWritableStream<unknown, unknown>) => {
+/** Server-streaming and bidirectional calls: the handler's iterable is written out, then the status. */
+function streaming(
+  path: string,
+  handler: (...args: unknown[]) => unknown,
+  options: AdaptOptions,
+  input: (call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>) => unknown,
+): handleServerStreamingCall<unknown, unknown> & handleBidiStreamingCall<unknown, unknown> {
+  return (call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>) => {
     const { ctx, dispose } = createContext(path, call, options.log);
-    intercept(ctx, options, () => writeAll(call, handler(call.request, ctx) as AsyncIterable<unknown>)).then(
+    intercept(ctx, options, () => writeAll(call, handler(input(call), ctx) as AsyncIterable<unknown>)).then(
       () => call.end(),
       // grpc-js turns an 'error' event carrying a code into the call's status.
-      (error) => call.emit('error', fail(ctx, error)),
-    ).finally(dispose);
-  };
-}
-
-function bidiStreaming(path: string, handler: (...args: unknown[]) => unknown, options: AdaptOptions): handleBidiStreamingCall<unknown, unknown> {
-  return (call: ServerDuplexStream<unknown, unknown>) => {
-    const { ctx, dispose } = createContext(path, call, options.log);
-    intercept(ctx, options, () => writeAll(call, handler(call as AsyncIterable<unknown>, ctx) as AsyncIterable<unknown>)).then(
-      () => call.end(),
       (error) => call.emit('error', fail(ctx, error)),
     ).finally(dispose);
   };

@@ -29,7 +29,6 @@ export function emotionHandlers(getAnalyzer: () => FrameAnalyzer): AsyncService<
       throw ServiceError.unimplemented('DetectBlink');
     },
 
-    // eslint-disable-next-line require-yield
     async *analyzeBatch(): AsyncIterable<EmotionResponse> {
       throw ServiceError.unimplemented('AnalyzeBatch');
     },

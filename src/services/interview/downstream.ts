@@ -1,10 +1,10 @@
-import { credentials, Metadata } from '@grpc/grpc-js';
+import { credentials } from '@grpc/grpc-js';
 import { EmotionResponse, EmotionServiceClient, FrameRequest } from '../../gen/emotion';
 import { ReportRequest, ReportResponse, ScoringServiceClient } from '../../gen/scoring';
-import { Breaker, BreakerState } from '../../platform/breaker/circuit-breaker';
+import { Breaker, BreakerOptions, BreakerState } from '../../platform/breaker/circuit-breaker';
 import { CallContext, downstreamDeadline } from '../../platform/grpc/call-context';
 import { meshChannelOptions } from '../../platform/grpc/client-options';
-import { callUnary } from '../../platform/grpc/unary-call';
+import { callUnary, UnaryMethod } from '../../platform/grpc/unary-call';
 import { Logger } from '../../platform/log/logger';
 
 export interface DownstreamOptions {
@@ -18,7 +18,7 @@ export interface DownstreamOptions {
   /** Told of every breaker state change, e.g. to update health. */
   onBreakerState?: (downstream: 'emotion' | 'scoring', state: BreakerState) => void;
   /** Opossum settings for tests (defaults: 5 calls, 50 %, 5 s). */
-  breaker?: { volumeThreshold?: number; errorThresholdPercentage?: number; resetTimeoutMs?: number };
+  breaker?: Pick<BreakerOptions, 'volumeThreshold' | 'errorThresholdPercentage' | 'resetTimeoutMs'>;
 }
 
 /** The interview service's view of its downstreams: typed calls with deadlines, behind breakers. */
@@ -48,27 +48,26 @@ export function createDownstream(options: DownstreamOptions): Downstream {
       { service: 'scoring.ScoringService', method: 'AnalyzeAnswer' },
     ]),
   );
-  const breakerSettings = {
-    volumeThreshold: options.breaker?.volumeThreshold,
-    errorThresholdPercentage: options.breaker?.errorThresholdPercentage,
-    resetTimeoutMs: options.breaker?.resetTimeoutMs,
-    log: options.log,
+  /** One breaker around one method: its timeout a share of the budget, its deadline the earlier of budget and caller's. */
+  const guarded = <Req, Res>(name: 'emotion' | 'scoring', budgetMs: number, method: UnaryMethod<Req, Res>) => {
+    const breaker = new Breaker((request: Req, deadline: Date, signal?: AbortSignal) => callUnary(method, request, { deadline, signal }), {
+      ...options.breaker,
+      name,
+      timeoutMs: Math.round(budgetMs * BREAKER_TIMEOUT_SHARE),
+      log: options.log,
+      onStateChange: (state) => options.onBreakerState?.(name, state),
+    });
+    return { breaker, call: (request: Req, ctx?: CallContext) => breaker.fire(request, downstreamDeadline(budgetMs, ctx), ctx?.signal) };
   };
-  const emotionBreaker = new Breaker(
-    (request: FrameRequest, deadline: Date, signal?: AbortSignal) => callUnary(emotion.analyzeFrame.bind(emotion), request, { deadline, signal, metadata: new Metadata() }),
-    { ...breakerSettings, name: 'emotion', timeoutMs: Math.round(options.emotionDeadlineMs * BREAKER_TIMEOUT_SHARE), onStateChange: (s) => options.onBreakerState?.('emotion', s) },
-  );
-  const scoringBreaker = new Breaker(
-    (request: ReportRequest, deadline: Date, signal?: AbortSignal) => callUnary(scoring.generateReport.bind(scoring), request, { deadline, signal, metadata: new Metadata() }),
-    { ...breakerSettings, name: 'scoring', timeoutMs: Math.round(options.scoringDeadlineMs * BREAKER_TIMEOUT_SHARE), onStateChange: (s) => options.onBreakerState?.('scoring', s) },
-  );
+  const analyzeFrame = guarded('emotion', options.emotionDeadlineMs, emotion.analyzeFrame.bind(emotion));
+  const generateReport = guarded('scoring', options.scoringDeadlineMs, scoring.generateReport.bind(scoring));
   return {
-    analyzeFrame: (request, ctx) => emotionBreaker.fire(request, downstreamDeadline(options.emotionDeadlineMs, ctx), ctx?.signal),
-    generateReport: (request, ctx) => scoringBreaker.fire(request, downstreamDeadline(options.scoringDeadlineMs, ctx), ctx?.signal),
-    breakerState: (downstream) => (downstream === 'emotion' ? emotionBreaker : scoringBreaker).state,
+    analyzeFrame: analyzeFrame.call,
+    generateReport: generateReport.call,
+    breakerState: (downstream) => (downstream === 'emotion' ? analyzeFrame : generateReport).breaker.state,
     close: () => {
-      emotionBreaker.shutdown();
-      scoringBreaker.shutdown();
+      analyzeFrame.breaker.shutdown();
+      generateReport.breaker.shutdown();
       emotion.close();
       scoring.close();
     },

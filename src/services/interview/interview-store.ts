@@ -75,6 +75,13 @@ export class InterviewStore {
       .execute();
   }
 
+  /** The session's status alone (frames need no more); undefined when unknown. `forUpdate` locks its row. */
+  async getStatus(trx: Db, sessionId: string, forUpdate = false): Promise<SessionStatus | undefined> {
+    let query = trx.selectFrom('interview_sessions').select('status').where('id', '=', sessionId);
+    if (forUpdate) query = query.forUpdate();
+    return (await query.executeTakeFirst())?.status;
+  }
+
   /** The session with its questions and answered ids; undefined when unknown. `forUpdate` locks its row. */
   async getSession(trx: Db, sessionId: string, forUpdate = false): Promise<SessionRecord | undefined> {
     let query = trx

@@ -8,6 +8,7 @@ import { isGrpcCallError, ServiceError } from '../../platform/grpc/errors';
 import { Logger } from '../../platform/log/logger';
 import { Downstream } from './downstream';
 import { AnswerRecord, InterviewStore, QuestionRecord, SessionRecord } from './interview-store';
+import { SessionStatus } from './interview-tables';
 
 /** Questions per interview when the request leaves question_count 0, and the most allowed. */
 export const DEFAULT_QUESTION_COUNT = 5;
@@ -94,8 +95,8 @@ export class Interviews {
    */
   async sendFrame(sessionId: string, image: Buffer, format: string, capturedAt: Date, ctx?: CallContext): Promise<FrameOutcome> {
     if (image.length > MAX_FRAME_BYTES) throw ServiceError.resourceExhausted(`image_data is ${image.length} bytes; the limit is ${MAX_FRAME_BYTES}`);
-    const session = await this.get(sessionId);
-    if (session.status !== 'in_progress') throw ServiceError.failedPrecondition(`interview ${sessionId} is ${session.status}; frames are closed`);
+    // Checked before the (slow) analysis and again, locked, when the frame is recorded.
+    requireOpenForFrames(sessionId, await this.store.getStatus(this.store.db, sessionId));
 
     let analysis: EmotionResponse | undefined;
     try {
@@ -106,8 +107,7 @@ export class Interviews {
     }
 
     const frameNumber = await this.store.db.transaction().execute(async (trx) => {
-      const locked = await this.store.getSession(trx, sessionId, true);
-      if (locked?.status !== 'in_progress') throw ServiceError.failedPrecondition(`interview ${sessionId} is ${locked?.status}; frames are closed`);
+      requireOpenForFrames(sessionId, await this.store.getStatus(trx, sessionId, true));
       return this.store.recordFrame(trx, sessionId, { capturedAt, format: format || 'unknown', byteLength: image.length, analysedSynchronously: analysis !== undefined });
     });
     await publishEvent(this.bus, EVENTS.frameCaptured, { sessionId, timestamp: capturedAt, imageData: image, format, frameNumber, analysis }, sessionId);
@@ -155,6 +155,11 @@ export class Interviews {
     const response = await this.downstream.generateReport({ sessionId, includeEmotions, includeVideo: false }, ctx);
     return Buffer.from(response.reportData);
   }
+}
+
+function requireOpenForFrames(sessionId: string, status: SessionStatus | undefined): void {
+  if (!status) throw ServiceError.notFound(`interview ${sessionId} not found`);
+  if (status !== 'in_progress') throw ServiceError.failedPrecondition(`interview ${sessionId} is ${status}; frames are closed`);
 }
 
 /** Codes that say the emotion service could not answer now, as opposed to rejecting the frame. */
