@@ -55,7 +55,24 @@ export interface EmotionResponse {
   /** Classifier probability of `emotion`, 0..1. */
   confidence: number;
   faceMetrics: FaceMetrics | undefined;
-  blinkMetrics: BlinkMetrics | undefined;
+  blinkMetrics:
+    | BlinkMetrics
+    | undefined;
+  /**
+   * Set only in AnalyzeBatch, for a frame that could not be analysed; the other fields are then
+   * empty (session_id and timestamp echo the frame's).
+   */
+  error: FrameError | undefined;
+}
+
+/** Why one frame of a batch could not be analysed. */
+export interface FrameError {
+  /**
+   * gRPC status code the same frame would get from AnalyzeFrame (3 INVALID_ARGUMENT, 8
+   * RESOURCE_EXHAUSTED, ...).
+   */
+  code: number;
+  message: string;
 }
 
 export interface FaceResponse {
@@ -70,6 +87,10 @@ export interface BlinkResponse {
   blinkRate: number;
   /** Milliseconds since the Unix epoch, in the frames' own timestamps. */
   blinkTimestamps: number[];
+  /** This frame's eye aspect ratio (mean of both eyes), 0 when no face was found. */
+  eyeAspectRatio: number;
+  /** False when this frame showed no face (it then counts nothing). */
+  faceDetected: boolean;
 }
 
 export interface FaceMetrics {
@@ -86,6 +107,8 @@ export interface BlinkMetrics {
   rate: number;
   /** Milliseconds. */
   avgDuration: number;
+  /** This frame's eye aspect ratio (mean of both eyes). */
+  eyeAspectRatio: number;
 }
 
 /** Pixel coordinates in the frame as sent: (x, y) is the top-left corner. */
@@ -307,7 +330,15 @@ export const BatchRequest: MessageFns<BatchRequest> = {
 };
 
 function createBaseEmotionResponse(): EmotionResponse {
-  return { sessionId: "", timestamp: 0, emotion: "", confidence: 0, faceMetrics: undefined, blinkMetrics: undefined };
+  return {
+    sessionId: "",
+    timestamp: 0,
+    emotion: "",
+    confidence: 0,
+    faceMetrics: undefined,
+    blinkMetrics: undefined,
+    error: undefined,
+  };
 }
 
 export const EmotionResponse: MessageFns<EmotionResponse> = {
@@ -329,6 +360,9 @@ export const EmotionResponse: MessageFns<EmotionResponse> = {
     }
     if (message.blinkMetrics !== undefined) {
       BlinkMetrics.encode(message.blinkMetrics, writer.uint32(50).fork()).join();
+    }
+    if (message.error !== undefined) {
+      FrameError.encode(message.error, writer.uint32(58).fork()).join();
     }
     return writer;
   },
@@ -394,6 +428,14 @@ export const EmotionResponse: MessageFns<EmotionResponse> = {
             message.blinkMetrics = BlinkMetrics.decode(reader, reader.uint32());
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.error = FrameError.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -414,6 +456,7 @@ export const EmotionResponse: MessageFns<EmotionResponse> = {
       confidence: isSet(object.confidence) ? globalThis.Number(object.confidence) : 0,
       faceMetrics: isSet(object.face_metrics) ? FaceMetrics.fromJSON(object.face_metrics) : undefined,
       blinkMetrics: isSet(object.blink_metrics) ? BlinkMetrics.fromJSON(object.blink_metrics) : undefined,
+      error: isSet(object.error) ? FrameError.fromJSON(object.error) : undefined,
     };
   },
 
@@ -437,6 +480,9 @@ export const EmotionResponse: MessageFns<EmotionResponse> = {
     if (message.blinkMetrics !== undefined) {
       obj.blink_metrics = BlinkMetrics.toJSON(message.blinkMetrics);
     }
+    if (message.error !== undefined) {
+      obj.error = FrameError.toJSON(message.error);
+    }
     return obj;
   },
 
@@ -455,6 +501,94 @@ export const EmotionResponse: MessageFns<EmotionResponse> = {
     message.blinkMetrics = (object.blinkMetrics !== undefined && object.blinkMetrics !== null)
       ? BlinkMetrics.fromPartial(object.blinkMetrics)
       : undefined;
+    message.error = (object.error !== undefined && object.error !== null)
+      ? FrameError.fromPartial(object.error)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseFrameError(): FrameError {
+  return { code: 0, message: "" };
+}
+
+export const FrameError: MessageFns<FrameError> = {
+  encode(message: FrameError, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.code !== 0) {
+      writer.uint32(8).int32(message.code);
+    }
+    if (message.message !== "") {
+      writer.uint32(18).string(message.message);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FrameError {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFrameError();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.code = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FrameError {
+    return {
+      code: isSet(object.code) ? globalThis.Number(object.code) : 0,
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+    };
+  },
+
+  toJSON(message: FrameError): unknown {
+    const obj: any = {};
+    if (message.code !== 0) {
+      obj.code = Math.round(message.code);
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<FrameError>): FrameError {
+    return FrameError.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<FrameError>): FrameError {
+    const message = createBaseFrameError();
+    message.code = object.code ?? 0;
+    message.message = object.message ?? "";
     return message;
   },
 };
@@ -563,7 +697,7 @@ export const FaceResponse: MessageFns<FaceResponse> = {
 };
 
 function createBaseBlinkResponse(): BlinkResponse {
-  return { blinkCount: 0, blinkRate: 0, blinkTimestamps: [] };
+  return { blinkCount: 0, blinkRate: 0, blinkTimestamps: [], eyeAspectRatio: 0, faceDetected: false };
 }
 
 export const BlinkResponse: MessageFns<BlinkResponse> = {
@@ -580,6 +714,12 @@ export const BlinkResponse: MessageFns<BlinkResponse> = {
         writer.int64(v);
       }
       writer.join();
+    }
+    if (message.eyeAspectRatio !== 0) {
+      writer.uint32(37).float(message.eyeAspectRatio);
+    }
+    if (message.faceDetected !== false) {
+      writer.uint32(40).bool(message.faceDetected);
     }
     return writer;
   },
@@ -631,6 +771,22 @@ export const BlinkResponse: MessageFns<BlinkResponse> = {
 
             break;
           }
+          case 4: {
+            if (tag !== 37) {
+              break;
+            }
+
+            message.eyeAspectRatio = reader.float();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.faceDetected = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -650,6 +806,8 @@ export const BlinkResponse: MessageFns<BlinkResponse> = {
       blinkTimestamps: globalThis.Array.isArray(object?.blink_timestamps)
         ? object.blink_timestamps.map((e: any) => globalThis.Number(e))
         : [],
+      eyeAspectRatio: isSet(object.eye_aspect_ratio) ? globalThis.Number(object.eye_aspect_ratio) : 0,
+      faceDetected: isSet(object.face_detected) ? globalThis.Boolean(object.face_detected) : false,
     };
   },
 
@@ -664,6 +822,12 @@ export const BlinkResponse: MessageFns<BlinkResponse> = {
     if (message.blinkTimestamps?.length) {
       obj.blink_timestamps = message.blinkTimestamps.map((e) => Math.round(e));
     }
+    if (message.eyeAspectRatio !== 0) {
+      obj.eye_aspect_ratio = floatToJson(message.eyeAspectRatio);
+    }
+    if (message.faceDetected !== false) {
+      obj.face_detected = message.faceDetected;
+    }
     return obj;
   },
 
@@ -675,6 +839,8 @@ export const BlinkResponse: MessageFns<BlinkResponse> = {
     message.blinkCount = object.blinkCount ?? 0;
     message.blinkRate = object.blinkRate ?? 0;
     message.blinkTimestamps = object.blinkTimestamps?.map((e) => e) || [];
+    message.eyeAspectRatio = object.eyeAspectRatio ?? 0;
+    message.faceDetected = object.faceDetected ?? false;
     return message;
   },
 };
@@ -801,7 +967,7 @@ export const FaceMetrics: MessageFns<FaceMetrics> = {
 };
 
 function createBaseBlinkMetrics(): BlinkMetrics {
-  return { count: 0, rate: 0, avgDuration: 0 };
+  return { count: 0, rate: 0, avgDuration: 0, eyeAspectRatio: 0 };
 }
 
 export const BlinkMetrics: MessageFns<BlinkMetrics> = {
@@ -814,6 +980,9 @@ export const BlinkMetrics: MessageFns<BlinkMetrics> = {
     }
     if (message.avgDuration !== 0) {
       writer.uint32(29).float(message.avgDuration);
+    }
+    if (message.eyeAspectRatio !== 0) {
+      writer.uint32(37).float(message.eyeAspectRatio);
     }
     return writer;
   },
@@ -855,6 +1024,14 @@ export const BlinkMetrics: MessageFns<BlinkMetrics> = {
             message.avgDuration = reader.float();
             continue;
           }
+          case 4: {
+            if (tag !== 37) {
+              break;
+            }
+
+            message.eyeAspectRatio = reader.float();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -872,6 +1049,7 @@ export const BlinkMetrics: MessageFns<BlinkMetrics> = {
       count: isSet(object.count) ? globalThis.Number(object.count) : 0,
       rate: isSet(object.rate) ? globalThis.Number(object.rate) : 0,
       avgDuration: isSet(object.avg_duration) ? globalThis.Number(object.avg_duration) : 0,
+      eyeAspectRatio: isSet(object.eye_aspect_ratio) ? globalThis.Number(object.eye_aspect_ratio) : 0,
     };
   },
 
@@ -886,6 +1064,9 @@ export const BlinkMetrics: MessageFns<BlinkMetrics> = {
     if (message.avgDuration !== 0) {
       obj.avg_duration = floatToJson(message.avgDuration);
     }
+    if (message.eyeAspectRatio !== 0) {
+      obj.eye_aspect_ratio = floatToJson(message.eyeAspectRatio);
+    }
     return obj;
   },
 
@@ -897,6 +1078,7 @@ export const BlinkMetrics: MessageFns<BlinkMetrics> = {
     message.count = object.count ?? 0;
     message.rate = object.rate ?? 0;
     message.avgDuration = object.avgDuration ?? 0;
+    message.eyeAspectRatio = object.eyeAspectRatio ?? 0;
     return message;
   },
 };
@@ -1136,7 +1318,11 @@ export const EmotionServiceService = {
     responseSerialize: (value: EmotionResponse): Buffer => Buffer.from(EmotionResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): EmotionResponse => EmotionResponse.decode(value),
   },
-  /** One response per frame, in order. */
+  /**
+   * One response per frame, in order. A frame that cannot be analysed (not an image, too large, ...)
+   * gets a response carrying `error` at its position; the stream goes on with the next frames.
+   * The models run on the batch's frames together. Frames without a session_id use the batch's.
+   */
   analyzeBatch: {
     path: "/emotion.EmotionService/AnalyzeBatch" as const,
     requestStream: false as const,
@@ -1156,7 +1342,11 @@ export const EmotionServiceService = {
     responseSerialize: (value: FaceResponse): Buffer => Buffer.from(FaceResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): FaceResponse => FaceResponse.decode(value),
   },
-  /** Blink metrics for the session so far, updated with this frame. */
+  /**
+   * Blink metrics for the session so far, updated with this frame (eye aspect ratio from the
+   * 468-point face mesh; Soukupova and Cech 2016). Needs session_id and a timestamp > 0; a frame
+   * no later than the session's latest counted frame is not counted again.
+   */
   detectBlink: {
     path: "/emotion.EmotionService/DetectBlink" as const,
     requestStream: false as const,
@@ -1175,11 +1365,19 @@ export interface EmotionServiceServer extends UntypedServiceImplementation {
    * than the documented byte or pixel limit.
    */
   analyzeFrame: handleUnaryCall<FrameRequest, EmotionResponse>;
-  /** One response per frame, in order. */
+  /**
+   * One response per frame, in order. A frame that cannot be analysed (not an image, too large, ...)
+   * gets a response carrying `error` at its position; the stream goes on with the next frames.
+   * The models run on the batch's frames together. Frames without a session_id use the batch's.
+   */
   analyzeBatch: handleServerStreamingCall<BatchRequest, EmotionResponse>;
   /** Face box and landmarks of the most confident face in one frame; detected=false when none. */
   detectFace: handleUnaryCall<FrameRequest, FaceResponse>;
-  /** Blink metrics for the session so far, updated with this frame. */
+  /**
+   * Blink metrics for the session so far, updated with this frame (eye aspect ratio from the
+   * 468-point face mesh; Soukupova and Cech 2016). Needs session_id and a timestamp > 0; a frame
+   * no later than the session's latest counted frame is not counted again.
+   */
   detectBlink: handleUnaryCall<FrameRequest, BlinkResponse>;
 }
 
@@ -1204,7 +1402,11 @@ export interface EmotionServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: EmotionResponse) => void,
   ): ClientUnaryCall;
-  /** One response per frame, in order. */
+  /**
+   * One response per frame, in order. A frame that cannot be analysed (not an image, too large, ...)
+   * gets a response carrying `error` at its position; the stream goes on with the next frames.
+   * The models run on the batch's frames together. Frames without a session_id use the batch's.
+   */
   analyzeBatch(request: BatchRequest, options?: Partial<CallOptions>): ClientReadableStream<EmotionResponse>;
   analyzeBatch(
     request: BatchRequest,
@@ -1227,7 +1429,11 @@ export interface EmotionServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: FaceResponse) => void,
   ): ClientUnaryCall;
-  /** Blink metrics for the session so far, updated with this frame. */
+  /**
+   * Blink metrics for the session so far, updated with this frame (eye aspect ratio from the
+   * 468-point face mesh; Soukupova and Cech 2016). Needs session_id and a timestamp > 0; a frame
+   * no later than the session's latest counted frame is not counted again.
+   */
   detectBlink(
     request: FrameRequest,
     callback: (error: ServiceError | null, response: BlinkResponse) => void,
