@@ -1,7 +1,9 @@
 import { Migration } from 'kysely';
 import * as initial from './0001_initial';
+import * as blinkTracks from './0002_blink_tracks';
 
 /** The emotion service's migrations, applied in name order. */
 export const emotionMigrations: Record<string, Migration> = {
   '0001_initial': initial,
+  '0002_blink_tracks': blinkTracks,
 };

@@ -5,6 +5,7 @@ import { decodeEvent, EVENTS, publishEvent } from '../../platform/bus/event-cata
 import { ServiceError } from '../../platform/grpc/errors';
 import { Logger } from '../../platform/log/logger';
 import { AnalysisStore, StoredAnalysis } from './analysis-store';
+import { SessionBlinks } from './blink/session-blinks';
 import { FrameAnalyzer } from './frame-analyzer';
 import { toEmotionResponse } from './to-proto';
 
@@ -14,11 +15,11 @@ import { toEmotionResponse } from './to-proto';
  * stored as is, not analysed again; a frame the models reject (not an image) is stored as analysed
  * with no face and the reason, so that every frame sent yields exactly one analysis.
  */
-export function frameCapturedHandler(deps: { getAnalyzer: () => FrameAnalyzer; store: AnalysisStore; bus: EventBus; log: Logger }) {
+export function frameCapturedHandler(deps: { getAnalyzer: () => FrameAnalyzer; blinks: SessionBlinks; store: AnalysisStore; bus: EventBus; log: Logger }) {
   return async (delivery: Delivery): Promise<void> => {
     const frame = decodeEvent(EVENTS.frameCaptured, delivery);
     const timestampMs = frame.timestamp?.getTime() ?? delivery.properties.timestamp;
-    const { response, error } = frame.analysis ? { response: frame.analysis, error: undefined } : await analyse(deps.getAnalyzer(), frame, timestampMs);
+    const { response, error } = frame.analysis ? { response: frame.analysis, error: undefined } : await analyse(deps.getAnalyzer(), deps.blinks, frame, timestampMs);
     const face = response?.faceMetrics;
     const analysis: StoredAnalysis = {
       sessionId: frame.sessionId,
@@ -50,9 +51,11 @@ export function frameCapturedHandler(deps: { getAnalyzer: () => FrameAnalyzer; s
   };
 }
 
-async function analyse(analyzer: FrameAnalyzer, frame: FrameCaptured, timestampMs: number): Promise<{ response?: EmotionResponse; error?: string }> {
+async function analyse(analyzer: FrameAnalyzer, blinks: SessionBlinks, frame: FrameCaptured, timestampMs: number): Promise<{ response?: EmotionResponse; error?: string }> {
   try {
-    return { response: toEmotionResponse(frame.sessionId, timestampMs, await analyzer.analyze(frame.imageData, frame.format)) };
+    const analysis = await analyzer.analyze(frame.imageData, frame.format);
+    // A queued frame counts towards its session's blinks as a synchronous one did in AnalyzeFrame.
+    return { response: toEmotionResponse(frame.sessionId, timestampMs, analysis, await blinks.update(frame.sessionId, timestampMs, analysis.eyes)) };
   } catch (error) {
     // A bad image is the frame's fault, not a reason to retry: record why and move on.
     if (error instanceof ServiceError) return { error: error.message };

@@ -1,36 +1,64 @@
-import { BlinkResponse, EmotionResponse, EmotionServiceService, FaceResponse, FrameRequest } from '../../gen/emotion';
+import { BatchRequest, BlinkResponse, EmotionResponse, EmotionServiceService, FaceResponse, FrameRequest } from '../../gen/emotion';
 import { AsyncService } from '../../platform/grpc/async-service';
+import { CallContext } from '../../platform/grpc/call-context';
 import { ServiceError } from '../../platform/grpc/errors';
-import { requireBytes } from '../../platform/grpc/validate';
+import { requireBytes, requireString } from '../../platform/grpc/validate';
+import { SessionBlinks } from './blink/session-blinks';
 import { FrameAnalyzer } from './frame-analyzer';
-import { toBoundingBox, toEmotionResponse, toLandmarks } from './to-proto';
+import { toBlinkResponse, toBoundingBox, toEmotionResponse, toErrorResponse, toLandmarks } from './to-proto';
+
+/** Frames analysed together in one AnalyzeBatch step: bounds the memory of decoded frames. */
+export const BATCH_CHUNK_FRAMES = 16;
 
 /**
- * emotion.EmotionService. AnalyzeFrame and DetectFace are pure computations (nothing stored: the
- * emotion.analysis consumer stores the interview's frames). DetectBlink and AnalyzeBatch answer
- * UNIMPLEMENTED until blink detection and batching exist.
+ * emotion.EmotionService. Frame analyses are not stored here (the emotion.analysis consumer stores
+ * the interview's frames); blink state is, per session, in PostgreSQL (see SessionBlinks), so
+ * AnalyzeFrame, AnalyzeBatch and DetectBlink count a session's blinks on whichever replica they run.
  */
-export function emotionHandlers(getAnalyzer: () => FrameAnalyzer): AsyncService<typeof EmotionServiceService> {
+export function emotionHandlers(getAnalyzer: () => FrameAnalyzer, blinks: SessionBlinks): AsyncService<typeof EmotionServiceService> {
   return {
     async analyzeFrame(request: FrameRequest): Promise<EmotionResponse> {
       const image = requireBytes(request.imageData, 'image_data');
       const analysis = await getAnalyzer().analyze(image, request.format);
-      return toEmotionResponse(request.sessionId, request.timestamp, analysis);
+      const summary = await blinks.update(request.sessionId, request.timestamp, analysis.eyes);
+      return toEmotionResponse(request.sessionId, request.timestamp, analysis, summary);
     },
 
     async detectFace(request: FrameRequest): Promise<FaceResponse> {
       const image = requireBytes(request.imageData, 'image_data');
-      const [face] = await getAnalyzer().detectFaces(image, request.format);
-      if (!face) return { detected: false, box: undefined, landmarks: [] };
-      return { detected: true, box: toBoundingBox(face), landmarks: toLandmarks(face) };
+      const found = await getAnalyzer().detectFace(image, request.format);
+      if (!found) return { detected: false, box: undefined, landmarks: [] };
+      return { detected: true, box: toBoundingBox(found.face), landmarks: toLandmarks(found.mesh) };
     },
 
-    async detectBlink(): Promise<BlinkResponse> {
-      throw ServiceError.unimplemented('DetectBlink');
+    async detectBlink(request: FrameRequest): Promise<BlinkResponse> {
+      const sessionId = requireString(request.sessionId, 'session_id');
+      if (!SessionBlinks.trackable(sessionId, request.timestamp)) {
+        throw ServiceError.invalidArgument(`timestamp must be the frame's capture time in milliseconds since the epoch (> 0), got ${request.timestamp}`);
+      }
+      const image = requireBytes(request.imageData, 'image_data');
+      const found = await getAnalyzer().detectFace(image, request.format);
+      const summary = await blinks.update(sessionId, request.timestamp, found?.eyes);
+      return toBlinkResponse(summary, found?.eyes);
     },
 
-    async *analyzeBatch(): AsyncIterable<EmotionResponse> {
-      throw ServiceError.unimplemented('AnalyzeBatch');
+    async *analyzeBatch(request: BatchRequest, ctx: CallContext): AsyncIterable<EmotionResponse> {
+      for (let start = 0; start < request.frames.length; start += BATCH_CHUNK_FRAMES) {
+        if (ctx.signal.aborted) return;
+        const chunk = request.frames.slice(start, start + BATCH_CHUNK_FRAMES);
+        const results = await getAnalyzer().analyzeBatch(chunk.map((f) => ({ imageData: f.imageData, format: f.format })));
+        for (const [k, frame] of chunk.entries()) {
+          const sessionId = frame.sessionId || request.sessionId;
+          const result = results[k];
+          if (result instanceof ServiceError) {
+            yield toErrorResponse(sessionId, frame.timestamp, result);
+            continue;
+          }
+          // In order, so that a session's blinks are counted in its frames' order.
+          const summary = await blinks.update(sessionId, frame.timestamp, result.eyes);
+          yield toEmotionResponse(sessionId, frame.timestamp, result, summary);
+        }
+      }
     },
   };
 }

@@ -5,7 +5,10 @@ import { RunningService, ServiceDependencies } from '../../platform/service';
 import { grpcService, hostService } from '../../platform/service-host';
 import { AnalysisStore, EmotionTables } from './analysis-store';
 import { EmotionClassifier } from './expression/emotion-classifier';
+import { BlinkStore, BlinkTables } from './blink/blink-store';
+import { SessionBlinks } from './blink/session-blinks';
 import { FaceDetector } from './face/face-detector';
+import { FaceMeshModel } from './face/face-mesh';
 import { frameCapturedHandler } from './frame-consumer';
 import { FrameAnalyzer } from './frame-analyzer';
 import { emotionHandlers } from './handlers';
@@ -24,19 +27,20 @@ export async function startEmotionService(deps: ServiceDependencies, port = deps
     return analyzer;
   };
   const store = new AnalysisStore(deps.db.forService<EmotionTables>('emotion'));
+  const blinks = new SessionBlinks(new BlinkStore(deps.db.forService<BlinkTables>('emotion')));
   return hostService(deps, {
     name: 'emotion',
     port,
-    services: [grpcService('emotion.EmotionService', EmotionServiceService, emotionHandlers(getAnalyzer))],
+    services: [grpcService('emotion.EmotionService', EmotionServiceService, emotionHandlers(getAnalyzer, blinks))],
     readiness: [{ name: 'models', check: () => analyzer !== undefined }],
     prepare: async () => {
       models = await loadModels(deps.config.modelsDir);
-      analyzer = new FrameAnalyzer(new FaceDetector(models.faceDetector), new EmotionClassifier(models.emotionClassifier));
+      analyzer = new FrameAnalyzer(new FaceDetector(models.faceDetector), new FaceMeshModel(models.faceMesh), new EmotionClassifier(models.emotionClassifier));
     },
     consumers: [
       {
         queue: QUEUES.emotionAnalysis,
-        handler: frameCapturedHandler({ getAnalyzer, store, bus: deps.bus, log: deps.log.child({ service: 'emotion' }) }),
+        handler: frameCapturedHandler({ getAnalyzer, blinks, store, bus: deps.bus, log: deps.log.child({ service: 'emotion' }) }),
         prefetch: 4,
       },
     ],

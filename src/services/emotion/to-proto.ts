@@ -1,16 +1,10 @@
-import { BoundingBox, EmotionResponse, FaceMetrics, Landmark } from '../../gen/emotion';
+import { BlinkMetrics, BlinkResponse, BoundingBox, EmotionResponse, FaceMetrics, Landmark } from '../../gen/emotion';
+import { EyeAspectRatio } from './blink/eye-aspect-ratio';
+import { BlinkSummary } from './blink/blink-tracker';
 import { FaceDetection } from './face/face-detection';
+import { FaceMesh } from './face/face-mesh';
+import { MESH_REGIONS, MeshRegion } from './face/mesh-topology';
 import { FrameAnalysis } from './frame-analyzer';
-
-/** Landmark `type` of each BlazeFace keypoint, as emotion.proto names them (eye, nose, mouth, ...). */
-const LANDMARK_TYPES: Record<FaceDetection['keypoints'][number]['name'], string> = {
-  right_eye: 'right_eye',
-  left_eye: 'left_eye',
-  nose_tip: 'nose',
-  mouth_center: 'mouth',
-  right_ear_tragion: 'right_ear',
-  left_ear_tragion: 'left_ear',
-};
 
 export function toBoundingBox(face: FaceDetection): BoundingBox {
   return {
@@ -21,26 +15,56 @@ export function toBoundingBox(face: FaceDetection): BoundingBox {
   };
 }
 
-export function toLandmarks(face: FaceDetection): Landmark[] {
-  return face.keypoints.map((k) => ({ x: Math.round(k.x), y: Math.round(k.y), type: LANDMARK_TYPES[k.name] }));
+/**
+ * The mesh's landmarks of each region of MESH_REGIONS (right_eye, left_eye, right_eyebrow,
+ * left_eyebrow, nose, mouth, jaw: the subject's right and left), in the frame's pixels, grouped by
+ * region in that order and in each region's contour order; `type` names the region.
+ */
+export function toLandmarks(mesh: FaceMesh): Landmark[] {
+  const landmarks: Landmark[] = [];
+  for (const [type, indices] of Object.entries(MESH_REGIONS) as Array<[MeshRegion, readonly number[]]>) {
+    for (const i of indices) landmarks.push({ x: Math.round(mesh.points[i * 3]), y: Math.round(mesh.points[i * 3 + 1]), type });
+  }
+  return landmarks;
 }
 
-export function toFaceMetrics(face: FaceDetection | undefined): FaceMetrics {
+export function toFaceMetrics(face: FaceDetection | undefined, mesh: FaceMesh | undefined): FaceMetrics {
   if (!face) return { detected: false, detectionConfidence: 0, boundingBox: undefined, landmarks: [] };
-  return { detected: true, detectionConfidence: face.score, boundingBox: toBoundingBox(face), landmarks: toLandmarks(face) };
+  return { detected: true, detectionConfidence: face.score, boundingBox: toBoundingBox(face), landmarks: mesh ? toLandmarks(mesh) : [] };
+}
+
+export function toBlinkMetrics(blinks: BlinkSummary, eyes: EyeAspectRatio | undefined): BlinkMetrics {
+  return { count: blinks.count, rate: blinks.ratePerMinute, avgDuration: blinks.averageDurationMs, eyeAspectRatio: eyes?.mean ?? 0 };
+}
+
+export function toBlinkResponse(blinks: BlinkSummary | undefined, eyes: EyeAspectRatio | undefined): BlinkResponse {
+  return {
+    blinkCount: blinks?.count ?? 0,
+    blinkRate: blinks?.ratePerMinute ?? 0,
+    blinkTimestamps: [...(blinks?.timestamps ?? [])],
+    eyeAspectRatio: eyes?.mean ?? 0,
+    faceDetected: eyes !== undefined,
+  };
 }
 
 /**
  * An analysis as the EmotionResponse of emotion.proto. No face: `emotion` empty and confidence 0.
- * Blink metrics are left unset until blink detection exists (never invented).
+ * Blink metrics are the session's so far, unset when the frame could not be tracked (no session
+ * or timestamp) or the session has shown no face yet.
  */
-export function toEmotionResponse(sessionId: string, timestamp: number, analysis: FrameAnalysis): EmotionResponse {
+export function toEmotionResponse(sessionId: string, timestamp: number, analysis: FrameAnalysis, blinks?: BlinkSummary): EmotionResponse {
   return {
     sessionId,
     timestamp,
     emotion: analysis.emotion?.label ?? '',
     confidence: analysis.emotion?.confidence ?? 0,
-    faceMetrics: toFaceMetrics(analysis.face),
-    blinkMetrics: undefined,
+    faceMetrics: toFaceMetrics(analysis.face, analysis.mesh),
+    blinkMetrics: blinks ? toBlinkMetrics(blinks, analysis.eyes) : undefined,
+    error: undefined,
   };
+}
+
+/** The response at a batch position whose frame could not be analysed. */
+export function toErrorResponse(sessionId: string, timestamp: number, error: { code: number; message: string }): EmotionResponse {
+  return { sessionId, timestamp, emotion: '', confidence: 0, faceMetrics: undefined, blinkMetrics: undefined, error: { code: error.code, message: error.message } };
 }

@@ -1,5 +1,5 @@
-import sharp from 'sharp';
 import { RgbImage } from '../image/decode-frame';
+import { sampleRgbPatch, SquareRegion } from '../image/sample-patch';
 import { InferenceModel } from '../models/inference-model';
 import { FaceDetection } from '../face/face-detection';
 
@@ -27,9 +27,16 @@ export interface EmotionPrediction {
   readonly probabilities: readonly number[];
 }
 
+/** A frame and the face in it to classify. */
+export interface EmotionInput {
+  readonly image: RgbImage;
+  readonly face: FaceDetection;
+}
+
 /**
- * Classifies a face's expression with the mini-Xception (FER-2013; input Float32Array
- * [1,64,64,1] NHWC, greyscale scaled to -1..1; output [1,7] softmax probabilities).
+ * Classifies faces' expressions with the mini-Xception (FER-2013), a batch per model run: input
+ * Float32Array [N,64,64,1] NHWC, greyscale scaled to -1..1; output [N,7] softmax probabilities in
+ * EMOTION_LABELS order.
  */
 export class EmotionClassifier {
   private readonly inputName: string;
@@ -42,33 +49,37 @@ export class EmotionClassifier {
 
   /** Classifies the face at `face.box` in `image`. */
   async classify(image: RgbImage, face: FaceDetection): Promise<EmotionPrediction> {
-    const input = await this.preprocess(image, face);
-    const outputs = await this.model.run({ [this.inputName]: { dims: [1, EMOTION_INPUT_SIZE, EMOTION_INPUT_SIZE, 1], data: input } });
-    const probabilities = Array.from(outputs[this.outputName].data);
-    let best = 0;
-    for (let i = 1; i < probabilities.length; i++) if (probabilities[i] > probabilities[best]) best = i;
-    return { label: EMOTION_LABELS[best], confidence: probabilities[best], probabilities };
+    const [prediction] = await this.classifyBatch([{ image, face }]);
+    return prediction;
   }
 
-  private async preprocess(image: RgbImage, face: FaceDetection): Promise<Float32Array> {
-    const { box } = face;
-    const side = Math.max(box.width, box.height) * (1 + CROP_MARGIN);
-    const cx = box.x + box.width / 2;
-    const cy = box.y + box.height / 2;
-    const left = Math.max(0, Math.round(cx - side / 2));
-    const top = Math.max(0, Math.round(cy - side / 2));
-    const width = Math.max(1, Math.min(image.width - left, Math.round(side)));
-    const height = Math.max(1, Math.min(image.height - top, Math.round(side)));
-    const rgb = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
-      .extract({ left, top, width, height })
-      .resize(EMOTION_INPUT_SIZE, EMOTION_INPUT_SIZE, { fit: 'fill' })
-      .raw()
-      .toBuffer();
-    const input = new Float32Array(EMOTION_INPUT_SIZE * EMOTION_INPUT_SIZE);
-    for (let i = 0; i < input.length; i++) {
-      const grey = (LUMA[0] * rgb[i * 3] + LUMA[1] * rgb[i * 3 + 1] + LUMA[2] * rgb[i * 3 + 2]) / 255;
-      input[i] = (grey - 0.5) * 2;
-    }
-    return input;
+  /** Classifies every input's face, in input order, in one model run. */
+  async classifyBatch(inputs: readonly EmotionInput[]): Promise<EmotionPrediction[]> {
+    if (inputs.length === 0) return [];
+    const size = EMOTION_INPUT_SIZE * EMOTION_INPUT_SIZE;
+    const tensor = new Float32Array(inputs.length * size);
+    const rgb = new Float32Array(size * 3);
+    inputs.forEach(({ image, face }, n) => {
+      sampleRgbPatch(image, emotionCropRegion(face), EMOTION_INPUT_SIZE, rgb, 0, 255);
+      for (let i = 0; i < size; i++) {
+        const grey = LUMA[0] * rgb[i * 3] + LUMA[1] * rgb[i * 3 + 1] + LUMA[2] * rgb[i * 3 + 2];
+        tensor[n * size + i] = (grey - 0.5) * 2;
+      }
+    });
+    const outputs = await this.model.run({ [this.inputName]: { dims: [inputs.length, EMOTION_INPUT_SIZE, EMOTION_INPUT_SIZE, 1], data: tensor } });
+    const all = outputs[this.outputName].data;
+    return inputs.map((_, n) => {
+      const probabilities = Array.from(all.subarray(n * EMOTION_LABELS.length, (n + 1) * EMOTION_LABELS.length));
+      let best = 0;
+      for (let i = 1; i < probabilities.length; i++) if (probabilities[i] > probabilities[best]) best = i;
+      return { label: EMOTION_LABELS[best], confidence: probabilities[best], probabilities };
+    });
   }
+}
+
+/** The detector's box squared on its longer side, grown by CROP_MARGIN, centred on the box. */
+export function emotionCropRegion(face: FaceDetection): SquareRegion {
+  const { box } = face;
+  const size = Math.max(box.width, box.height) * (1 + CROP_MARGIN);
+  return { x: box.x + box.width / 2 - size / 2, y: box.y + box.height / 2 - size / 2, size };
 }

@@ -1,4 +1,4 @@
-import sharp, { Metadata } from 'sharp';
+import sharp from 'sharp';
 import { ServiceError } from '../../../platform/grpc/errors';
 
 /** Largest encoded frame accepted, bytes (8 MiB): a 4K JPEG is well under it. */
@@ -17,7 +17,10 @@ export interface RgbImage {
 }
 
 /**
- * Decodes a JPEG or PNG frame with sharp (libvips) into RGB, EXIF orientation applied.
+ * Decodes a JPEG or PNG frame with sharp (libvips) into RGB, EXIF orientation applied, in one
+ * libvips pass: the format is told from the file signature (JPEG FF D8 FF, PNG 89 50 4E 47) and
+ * the pixel limit is enforced by libvips while it reads the header; sharp's metadata is read only
+ * to explain a rejection.
  * Throws ServiceError INVALID_ARGUMENT when the bytes are empty, not an image, truncated, or another
  * format (or `declaredFormat` disagrees with the bytes), and RESOURCE_EXHAUSTED above
  * MAX_FRAME_BYTES or MAX_FRAME_PIXELS.
@@ -28,23 +31,13 @@ export async function decodeFrame(bytes: Uint8Array, declaredFormat = ''): Promi
     throw ServiceError.resourceExhausted(`image_data is ${bytes.length} bytes; the limit is ${MAX_FRAME_BYTES}`);
   }
   const input = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes);
-  let metadata: Metadata;
-  try {
-    metadata = await sharp(input).metadata();
-  } catch {
-    throw ServiceError.invalidArgument('image_data is not an image (expected JPEG or PNG bytes)');
-  }
-  const format = metadata.format ?? 'unknown';
+  const format = signatureFormat(input) ?? (await otherFormat(input));
   if (!(SUPPORTED_FORMATS as readonly string[]).includes(format)) {
     throw ServiceError.invalidArgument(`image format ${format} is not supported; send ${SUPPORTED_FORMATS.join(' or ')}`);
   }
   const declared = normaliseFormat(declaredFormat);
   if (declared && declared !== format) {
     throw ServiceError.invalidArgument(`format says ${declaredFormat} but image_data is ${format}`);
-  }
-  const pixels = (metadata.width ?? 0) * (metadata.height ?? 0);
-  if (pixels > MAX_FRAME_PIXELS) {
-    throw ServiceError.resourceExhausted(`image is ${metadata.width}x${metadata.height} pixels; the limit is ${MAX_FRAME_PIXELS} pixels`);
   }
   try {
     const { data, info } = await sharp(input, { failOn: 'truncated', limitInputPixels: MAX_FRAME_PIXELS })
@@ -55,7 +48,28 @@ export async function decodeFrame(bytes: Uint8Array, declaredFormat = ''): Promi
       .toBuffer({ resolveWithObject: true });
     return { data, width: info.width, height: info.height };
   } catch (error) {
-    throw ServiceError.invalidArgument(`image_data could not be decoded as ${format}: ${error instanceof Error ? error.message : 'corrupt data'}`);
+    const message = error instanceof Error ? error.message : 'corrupt data';
+    if (/pixel limit/i.test(message)) {
+      const { width, height } = await sharp(input, { limitInputPixels: false }).metadata().catch(() => ({ width: undefined, height: undefined }));
+      throw ServiceError.resourceExhausted(`image is ${width}x${height} pixels; the limit is ${MAX_FRAME_PIXELS} pixels`);
+    }
+    throw ServiceError.invalidArgument(`image_data could not be decoded as ${format}: ${message}`);
+  }
+}
+
+/** jpeg or png from the file signature; undefined for anything else. */
+function signatureFormat(bytes: Buffer): 'jpeg' | 'png' | undefined {
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
+  if (bytes.length >= 8 && bytes.readUInt32BE(0) === 0x89504e47 && bytes.readUInt32BE(4) === 0x0d0a1a0a) return 'png';
+  return undefined;
+}
+
+/** The format libvips recognises in bytes that are neither JPEG nor PNG (to name it in the error). */
+async function otherFormat(bytes: Buffer): Promise<string> {
+  try {
+    return (await sharp(bytes).metadata()).format ?? 'unknown';
+  } catch {
+    throw ServiceError.invalidArgument('image_data is not an image (expected JPEG or PNG bytes)');
   }
 }
 

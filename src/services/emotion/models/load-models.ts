@@ -7,11 +7,13 @@ import { OnnxModel, OnnxModelOptions } from './inference-model';
 export const MODEL_FILES = {
   faceDetector: 'blazeface-front-128.onnx',
   emotionClassifier: 'emotion-mini-xception.onnx',
+  faceMesh: 'facemesh-468.onnx',
 } as const;
 
 export interface LoadedModels {
   readonly faceDetector: OnnxModel;
   readonly emotionClassifier: OnnxModel;
+  readonly faceMesh: OnnxModel;
   release(): Promise<void>;
 }
 
@@ -36,12 +38,17 @@ export async function loadModels(modelsDir: string, options: OnnxModelOptions = 
     if (digest !== entry.sha256) throw new Error(`${full} has sha256 ${digest}; MANIFEST.json says ${entry.sha256}`);
     return OnnxModel.load(full, options);
   };
-  const [faceDetector, emotionClassifier] = await Promise.all([load(MODEL_FILES.faceDetector), load(MODEL_FILES.emotionClassifier)]);
+  const [faceDetector, emotionClassifier, faceMesh] = await Promise.all([
+    load(MODEL_FILES.faceDetector),
+    load(MODEL_FILES.emotionClassifier),
+    load(MODEL_FILES.faceMesh),
+  ]);
   return {
     faceDetector,
     emotionClassifier,
+    faceMesh,
     release: async () => {
-      await Promise.all([faceDetector.release(), emotionClassifier.release()]);
+      await Promise.all([faceDetector.release(), emotionClassifier.release(), faceMesh.release()]);
     },
   };
 }
