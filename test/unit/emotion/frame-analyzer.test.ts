@@ -4,6 +4,10 @@ import { status } from '@grpc/grpc-js';
 import sharp from 'sharp';
 import { EmotionClassifier } from '../../../src/services/emotion/expression/emotion-classifier';
 import { FaceDetector } from '../../../src/services/emotion/face/face-detector';
+import { FaceMeshModel } from '../../../src/services/emotion/face/face-mesh';
+import { EAR_CLOSED_THRESHOLD } from '../../../src/services/emotion/blink/blink-tracker';
+import { toLandmarks } from '../../../src/services/emotion/to-proto';
+import { ServiceError } from '../../../src/platform/grpc/errors';
 import { iou } from '../../../src/services/emotion/face/face-detection';
 import { FrameAnalyzer } from '../../../src/services/emotion/frame-analyzer';
 import { MAX_FRAME_BYTES, MAX_FRAME_PIXELS } from '../../../src/services/emotion/image/decode-frame';
@@ -20,7 +24,7 @@ describe('FrameAnalyzer on the real models and photographs', () => {
 
   beforeAll(async () => {
     models = await loadModels(path.resolve(__dirname, '../../../models'));
-    analyzer = new FrameAnalyzer(new FaceDetector(models.faceDetector), new EmotionClassifier(models.emotionClassifier));
+    analyzer = new FrameAnalyzer(new FaceDetector(models.faceDetector), new FaceMeshModel(models.faceMesh), new EmotionClassifier(models.emotionClassifier));
   });
   afterAll(() => models.release());
 
@@ -33,6 +37,67 @@ describe('FrameAnalyzer on the real models and photographs', () => {
     // Subject's right eye is on the image's left, both inside the face box's upper half.
     expect(rightEye.x).toBeLessThan(leftEye.x);
     expect(rightEye.y).toBeLessThan(result.face!.box.y + result.face!.box.height / 2);
+  });
+
+  it('places the typed mesh landmarks on the face, in frame pixels', async () => {
+    const result = await analyzer.analyze(fixture('astronaut.png'));
+    expect(result.mesh!.faceFlag).toBeGreaterThan(0.9);
+    const landmarks = toLandmarks(result.mesh!);
+    const centre = (type: string) => {
+      const points = landmarks.filter((l) => l.type === type);
+      expect(points.length).toBeGreaterThan(0);
+      return { x: points.reduce((s, p) => s + p.x, 0) / points.length, y: points.reduce((s, p) => s + p.y, 0) / points.length };
+    };
+    const [rightEyeKeypoint, leftEyeKeypoint, noseKeypoint, mouthKeypoint] = result.face!.keypoints;
+    // Two independent models agree: the mesh's regions sit on BlazeFace's own keypoints.
+    const near = (a: { x: number; y: number }, b: { x: number; y: number }) => Math.hypot(a.x - b.x, a.y - b.y);
+    expect(near(centre('right_eye'), rightEyeKeypoint)).toBeLessThan(8);
+    expect(near(centre('left_eye'), leftEyeKeypoint)).toBeLessThan(8);
+    expect(near(centre('mouth'), mouthKeypoint)).toBeLessThan(10);
+    expect(near(landmarks.filter((l) => l.type === 'nose')[6], noseKeypoint)).toBeLessThan(10); // index 1, the tip
+    // Anatomy: eyebrows above eyes, eyes above the nose tip, mouth above the chin, jaw below the eyes.
+    expect(centre('right_eyebrow').y).toBeLessThan(centre('right_eye').y);
+    expect(centre('left_eyebrow').y).toBeLessThan(centre('left_eye').y);
+    expect(centre('mouth').y).toBeGreaterThan(centre('nose').y);
+    expect(Math.max(...landmarks.filter((l) => l.type === 'jaw').map((l) => l.y))).toBeGreaterThan(centre('mouth').y);
+    for (const l of landmarks) {
+      expect(l.x).toBeGreaterThan(result.face!.box.x - 20);
+      expect(l.x).toBeLessThan(result.face!.box.x + result.face!.box.width + 20);
+    }
+  });
+
+  it('measures open eyes in astronaut.png: eye aspect ratio above the closed threshold', async () => {
+    const result = await analyzer.analyze(fixture('astronaut.png'));
+    expect(result.eyes!.right).toBeGreaterThan(EAR_CLOSED_THRESHOLD);
+    expect(result.eyes!.left).toBeGreaterThan(EAR_CLOSED_THRESHOLD);
+    expect(result.eyes!.mean).toBeGreaterThan(0.28);
+  });
+
+  it('measures closed eyes in astronaut-eyes-closed.png (the same photo, lids closed: see scripts/fixtures/close-eyes.ts)', async () => {
+    const result = await analyzer.analyze(fixture('astronaut-eyes-closed.png'));
+    expect(result.faceCount).toBe(1);
+    expect(result.eyes!.right).toBeLessThan(EAR_CLOSED_THRESHOLD);
+    expect(result.eyes!.left).toBeLessThan(EAR_CLOSED_THRESHOLD);
+  });
+
+  it('analyses a batch in order, a bad frame at its position without failing the others', async () => {
+    const results = await analyzer.analyzeBatch([
+      { imageData: fixture('astronaut.png'), format: 'png' },
+      { imageData: Buffer.from('not an image'), format: '' },
+      { imageData: fixture('coffee.png'), format: '' },
+      { imageData: fixture('astronaut-eyes-closed.png'), format: 'png' },
+    ]);
+    expect(results[1]).toBeInstanceOf(ServiceError);
+    expect((results[1] as ServiceError).message).toBe('image_data is not an image (expected JPEG or PNG bytes)');
+    const [open, , coffee, closed] = results as Array<Exclude<(typeof results)[number], ServiceError>>;
+    expect(open.emotion!.label).toBe('happy');
+    expect(coffee.face).toBeUndefined();
+    expect(open.eyes!.mean).toBeGreaterThan(EAR_CLOSED_THRESHOLD);
+    expect(closed.eyes!.mean).toBeLessThan(EAR_CLOSED_THRESHOLD);
+    // Batched and single-frame analysis agree.
+    const single = await analyzer.analyze(fixture('astronaut.png'));
+    expect(open.eyes!.mean).toBeCloseTo(single.eyes!.mean, 4);
+    expect(open.emotion!.confidence).toBeCloseTo(single.emotion!.confidence, 4);
   });
 
   it("classifies the astronaut's smile as the classifier's happy class", async () => {
@@ -65,6 +130,10 @@ describe('FrameAnalyzer on the real models and photographs', () => {
     });
     it('rejects an empty frame', async () => {
       expect(await codeOf(Buffer.alloc(0))).toBe('INVALID_ARGUMENT: image_data is empty');
+    });
+    it('rejects a truncated JPEG', async () => {
+      const jpeg = await sharp(fixture('astronaut.png')).jpeg().toBuffer();
+      expect(await codeOf(jpeg.subarray(0, jpeg.length / 2))).toMatch(/^INVALID_ARGUMENT: image_data could not be decoded as jpeg/);
     });
     it('rejects a truncated PNG', async () => {
       const png = fixture('chelsea.png');
