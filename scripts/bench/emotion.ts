@@ -1,0 +1,186 @@
+/**
+ * `npm run bench:emotion`: the emotion service's speed on a 640x480 JPEG with one face. Not a test:
+ * figures only (the machine is shared, so run it more than once).
+ *
+ * Prints, in milliseconds: median and p99 of each stage in process (decode, detection, mesh,
+ * emotion) and of the whole AnalyzeFrame over gRPC against the service in its own process (as
+ * `npm start -- --services emotion` runs it, embedded PGlite; blink tracking included); then the
+ * frames per second served and the latency at 1, 10 and 100 concurrent sessions each sending 2
+ * frames per second; and the ratio of AnalyzeFrame's median to the models' own (detection + mesh
+ * + emotion): the overhead of everything around the models.
+ *
+ * Environment: BENCH_CALLS (default 300) sequential calls per figure, BENCH_SECONDS (default 10)
+ * per load level, BENCH_SESSIONS (default "1,10,100").
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { credentials, Metadata } from '@grpc/grpc-js';
+import sharp from 'sharp';
+import { EmotionResponse, EmotionServiceClient, FrameRequest } from '../../src/gen/emotion';
+import { callUnary } from '../../src/platform/grpc/unary-call';
+import { REPO_ROOT } from '../../src/platform/paths';
+import { eyeAspectRatio } from '../../src/services/emotion/blink/eye-aspect-ratio';
+import { EmotionClassifier } from '../../src/services/emotion/expression/emotion-classifier';
+import { FaceDetector } from '../../src/services/emotion/face/face-detector';
+import { FaceMeshModel } from '../../src/services/emotion/face/face-mesh';
+import { decodeFrame } from '../../src/services/emotion/image/decode-frame';
+import { loadModels } from '../../src/services/emotion/models/load-models';
+
+const CALLS = Number(process.env.BENCH_CALLS ?? 300);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const SESSIONS = (process.env.BENCH_SESSIONS ?? '1,10,100').split(',').map(Number);
+const FPS_PER_SESSION = 2;
+const WARMUP = 20;
+
+interface Stats {
+  median: number;
+  p99: number;
+}
+
+function stats(samples: number[]): Stats {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return { median: at(0.5), p99: at(0.99) };
+}
+
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+
+async function time(run: () => Promise<unknown>): Promise<Stats> {
+  for (let i = 0; i < WARMUP; i++) await run();
+  const samples: number[] = [];
+  for (let i = 0; i < CALLS; i++) {
+    const start = now();
+    await run();
+    samples.push(now() - start);
+  }
+  return stats(samples);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The emotion service alone in its own process, on a fresh embedded database. */
+async function startService(): Promise<{ address: string; child: ChildProcess; dataDir: string }> {
+  const port = await freePort();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-emotion-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'start', '--services', 'emotion'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, EMOTION_PORT: String(port), BIND_HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: '', AMQP_URL: '' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return { address: `127.0.0.1:${port}`, child, dataDir };
+}
+
+async function waitServing(client: EmotionServiceClient, request: FrameRequest): Promise<void> {
+  const until = Date.now() + 120_000;
+  for (;;) {
+    try {
+      await call(client, request);
+      return;
+    } catch (error) {
+      if (Date.now() > until) throw error;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+function call(client: EmotionServiceClient, request: FrameRequest): Promise<EmotionResponse> {
+  return callUnary(client.analyzeFrame.bind(client), request, { deadline: new Date(Date.now() + 10_000), metadata: new Metadata() });
+}
+
+/** `sessions` sessions each sending FPS_PER_SESSION frames per second (open loop) for SECONDS. */
+async function load(client: EmotionServiceClient, jpeg: Buffer, sessions: number): Promise<{ fps: number; offered: number; latency: Stats; failed: number }> {
+  const latencies: number[] = [];
+  let failed = 0;
+  const interval = 1_000 / FPS_PER_SESSION;
+  const start = now();
+  const wallStart = Date.now();
+  const end = start + SECONDS * 1_000;
+  const pending: Promise<void>[] = [];
+  await Promise.all(
+    Array.from({ length: sessions }, async (_, s) => {
+      let next = start + (interval * s) / sessions; // sessions spread evenly over one interval
+      for (let frame = 0; next < end; frame++, next += interval) {
+        const wait = next - now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        const sent = now();
+        const request = { sessionId: `bench-${s}`, imageData: jpeg, timestamp: wallStart + frame * interval, format: 'jpeg' };
+        pending.push(
+          call(client, request).then(
+            () => void latencies.push(now() - sent),
+            () => void failed++,
+          ),
+        );
+      }
+    }),
+  );
+  await Promise.all(pending);
+  const elapsed = (now() - start) / 1_000;
+  return { fps: latencies.length / elapsed, offered: sessions * FPS_PER_SESSION, latency: stats(latencies), failed };
+}
+
+async function main(): Promise<void> {
+  const astronaut = fs.readFileSync(path.join(REPO_ROOT, 'test/fixtures/faces/astronaut.png'));
+  const jpeg = await sharp(astronaut).resize(640, 480, { fit: 'contain', background: '#000' }).jpeg({ quality: 85 }).toBuffer();
+
+  const models = await loadModels(path.join(REPO_ROOT, 'models'));
+  const detector = new FaceDetector(models.faceDetector);
+  const mesh = new FaceMeshModel(models.faceMesh);
+  const classifier = new EmotionClassifier(models.emotionClassifier);
+  const image = await decodeFrame(jpeg, 'jpeg');
+  const [face] = await detector.detect(image);
+  if (!face) throw new Error('no face found in the benchmark frame');
+
+  const stages: Array<[string, Stats]> = [
+    ['decode (sharp, 640x480 JPEG)', await time(() => decodeFrame(jpeg, 'jpeg'))],
+    ['detection (BlazeFace)', await time(() => detector.detect(image))],
+    ['mesh (468 landmarks + EAR)', await time(async () => eyeAspectRatio((await mesh.run([{ image, face }]))[0].points))],
+    ['emotion (mini-Xception)', await time(() => classifier.classifyBatch([{ image, face }]))],
+  ];
+  await models.release();
+
+  const service = await startService();
+  const client = new EmotionServiceClient(service.address, credentials.createInsecure());
+  try {
+    let timestamp = Date.now();
+    const request = () => ({ sessionId: 'bench-sequential', imageData: jpeg, timestamp: timestamp++, format: 'jpeg' });
+    await waitServing(client, request());
+    const rpc = await time(() => call(client, request()));
+    const levels = [];
+    for (const sessions of SESSIONS) levels.push({ sessions, ...(await load(client, jpeg, sessions)) });
+
+    const f = (n: number) => n.toFixed(2).padStart(8);
+    console.log(`emotion service on a 640x480 JPEG with one face; ${os.cpus().length} CPUs; ${CALLS} sequential calls after ${WARMUP} warm-up (milliseconds)`);
+    console.log(`${'stage'.padEnd(34)} ${'median'.padStart(8)} ${'p99'.padStart(8)}`);
+    for (const [name, s] of stages) console.log(`${name.padEnd(34)} ${f(s.median)} ${f(s.p99)}`);
+    console.log(`${'AnalyzeFrame over gRPC'.padEnd(34)} ${f(rpc.median)} ${f(rpc.p99)}`);
+    const modelsMedian = stages.slice(1).reduce((sum, [, s]) => sum + s.median, 0);
+    console.log(`ratio AnalyzeFrame median / models' medians (detection + mesh + emotion = ${modelsMedian.toFixed(2)}): ${(rpc.median / modelsMedian).toFixed(2)}`);
+    console.log('');
+    console.log(`load: each session sends ${FPS_PER_SESSION} frames/s for ${SECONDS} s`);
+    console.log(`${'sessions'.padStart(8)} ${'offered fps'.padStart(12)} ${'served fps'.padStart(11)} ${'median'.padStart(8)} ${'p99'.padStart(8)} ${'failed'.padStart(7)}`);
+    for (const l of levels) {
+      console.log(`${String(l.sessions).padStart(8)} ${String(l.offered).padStart(12)} ${l.fps.toFixed(1).padStart(11)} ${f(l.latency.median)} ${f(l.latency.p99)} ${String(l.failed).padStart(7)}`);
+    }
+  } finally {
+    client.close();
+    service.child.kill('SIGTERM');
+    await new Promise((r) => service.child.once('exit', r));
+    fs.rmSync(service.dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
