@@ -1,4 +1,5 @@
 import { Migration } from 'kysely';
+import { messagingTablesMigration } from '../messaging-tables';
 import * as initial from './0001_initial';
 import * as blinkTracks from './0002_blink_tracks';
 
@@ -6,4 +7,5 @@ import * as blinkTracks from './0002_blink_tracks';
 export const emotionMigrations: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_blink_tracks': blinkTracks,
+  '0003_outbox_inbox': messagingTablesMigration,
 };

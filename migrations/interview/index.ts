@@ -1,4 +1,5 @@
 import { Migration } from 'kysely';
+import { messagingTablesMigration } from '../messaging-tables';
 import * as initial from './0001_initial';
 import * as questionBank from './0002_question_bank';
 
@@ -6,4 +7,5 @@ import * as questionBank from './0002_question_bank';
 export const interviewMigrations: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_question_bank': questionBank,
+  '0003_outbox_inbox': messagingTablesMigration,
 };

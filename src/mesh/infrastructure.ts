@@ -21,7 +21,8 @@ export async function openInfrastructure(config: MeshConfig, services: readonly 
   const db = await openConfiguredDatabase(config, log);
   try {
     await migrate(db, services, log);
-    const bus: EventBus = config.amqpUrl ? await AmqpBus.connect(config.amqpUrl, log) : new MemoryBus(log);
+    const retry = { delaysMs: config.eventRetryDelaysMs };
+    const bus: EventBus = config.amqpUrl ? await AmqpBus.connect(config.amqpUrl, log, retry) : new MemoryBus(log, retry);
     if (!config.amqpUrl) log.info('using the in-process event bus');
     await bus.declareTopology();
     return {

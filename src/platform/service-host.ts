@@ -1,4 +1,5 @@
 import { ServiceDefinition } from '@grpc/grpc-js';
+import { Kysely } from 'kysely';
 import { DeliveryHandler, Subscription } from './bus/event-bus';
 import { QueueName } from './bus/topology';
 import { ServiceName } from './config/mesh-config';
@@ -7,6 +8,9 @@ import { HealthState } from './grpc/health';
 import { loggingInterceptor } from './grpc/logging-interceptor';
 import { monitorReadiness, ReadinessCheck } from './grpc/readiness';
 import { startGrpcServer } from './grpc/server';
+import { MessagingTables } from './messaging/messaging-tables';
+import { Outbox } from './messaging/outbox';
+import { DEFAULT_RELAY_OPTIONS, OutboxRelay } from './messaging/outbox-relay';
 import { RunningService, ServiceDependencies } from './service';
 
 /** One gRPC service a process serves, with its async implementation. */
@@ -38,6 +42,8 @@ export interface ServiceSpec {
   /** Runs once the server is up and NOT_SERVING, before consumers start (e.g. load models). */
   prepare?: () => Promise<void>;
   consumers?: readonly ConsumerSpec[];
+  /** The service's outbox: its relay runs while the service does and is flushed at shutdown. */
+  outbox?: { readonly relay: OutboxRelay };
   /** Releases the service's own resources after the server stopped. */
   release?: () => Promise<void>;
 }
@@ -78,6 +84,7 @@ export async function hostService(deps: ServiceDependencies, spec: ServiceSpec):
     await server.shutdown(0);
     throw error;
   }
+  spec.outbox?.relay.start();
   const subscriptions: Subscription[] = [];
   for (const consumer of spec.consumers ?? []) {
     subscriptions.push(await deps.bus.consume(consumer.queue, consumer.handler, { prefetch: consumer.prefetch }));
@@ -91,9 +98,34 @@ export async function hostService(deps: ServiceDependencies, spec: ServiceSpec):
     async stop(graceMs) {
       readiness.stop();
       health.markNotServing();
-      await Promise.all(subscriptions.map((s) => s.cancel()));
+      // No new messages; the ones in hand finish (or, past the grace, are redelivered elsewhere).
+      const consumersDone = withinGrace(Promise.all(subscriptions.map((s) => s.cancel())), graceMs);
       await server.shutdown(graceMs);
+      if (!(await consumersDone)) log.warn({ graceMs }, 'messages still in hand after the grace period: the broker redelivers them');
+      // What the finished work wrote to the outbox goes out now, not at the next start.
+      await spec.outbox?.relay.flushAndStop(graceMs);
       await spec.release?.();
     },
   };
+}
+
+/**
+ * The outbox of a service's schema, with its relay publishing to the process's bus.
+ * `db` is the service's Kysely (deps.db.forService), whose schema holds the outbox table.
+ */
+export function createOutbox<DB extends MessagingTables>(deps: ServiceDependencies, service: string, db: Kysely<DB>): Outbox<DB> {
+  const log = deps.log.child({ service });
+  const relay = new OutboxRelay(db, deps.bus, log.child({ component: 'outbox-relay' }), { ...DEFAULT_RELAY_OPTIONS, pollMs: deps.config.outboxPollMs });
+  return new Outbox(db, relay, log);
+}
+
+/** Resolves true when `work` settles within `ms` milliseconds, false otherwise. */
+async function withinGrace(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -20,13 +20,39 @@ export interface Delivery {
   readonly properties: EventProperties;
   /** True when the broker delivered this message before (a consumer died holding it). */
   readonly redelivered: boolean;
+  /** 1 for the first delivery; n for the n-th after n-1 failed attempts (delayed retries). */
+  readonly attempt: number;
 }
 
 /**
- * What a consumer's handler does with a message: resolve to acknowledge it; throw to reject it
- * to the dead-letter queue. The message is acknowledged only after the handler resolves.
+ * What a consumer's handler does with a message: resolve to acknowledge it; throw to have it
+ * retried after a delay (RetryPolicy), or parked in the queue's dead-letter queue with the reason
+ * once the attempts are spent or at once for an UnprocessableMessageError. The message is
+ * acknowledged only after the handler resolves (or after its retry or dead letter is confirmed).
  */
 export type DeliveryHandler = (delivery: Delivery) => Promise<void>;
+
+/** A message no retry can help (not the event its queue carries): dead-lettered at its first failure. */
+export class UnprocessableMessageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnprocessableMessageError';
+  }
+}
+
+/**
+ * Delayed retries of failed messages: attempt n+1 comes `delaysMs[n-1]` milliseconds after attempt
+ * n failed; after `delaysMs.length + 1` attempts the message is dead-lettered.
+ */
+export interface RetryPolicy {
+  readonly delaysMs: readonly number[];
+}
+
+/** 1 s, 5 s, 30 s: rides out a broker or database restart without holding a poison message for long. */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { delaysMs: [1_000, 5_000, 30_000] };
+
+/** Headers a dead-lettered message carries, for whoever inspects `<queue>.dead`. */
+export const DEAD_LETTER_HEADERS = { reason: 'x-dead-reason', attempts: 'x-attempts', queue: 'x-failed-queue' } as const;
 
 export interface ConsumeOptions {
   /** How many unacknowledged messages this consumer holds at once. */

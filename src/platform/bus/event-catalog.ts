@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EmotionAnalyzed, FrameCaptured, InterviewCompleted, ScoreCalculated } from '../../gen/events';
-import { Delivery, EventBus } from './event-bus';
+import { Delivery, EventProperties, UnprocessableMessageError } from './event-bus';
 import { ROUTING_KEYS, RoutingKey } from './topology';
 
 /** Version of the payload schemas in proto/events.proto (its package `interview.events.v1`). */
@@ -27,29 +27,32 @@ export const EVENTS = {
   scored: { routingKey: ROUTING_KEYS.scored, typeName: 'interview.events.v1.ScoreCalculated', codec: ScoreCalculated },
 } as const satisfies Record<string, EventKind<unknown>>;
 
-/** A message that is not the event its queue carries: rejecting it (to the dead letters) is all one can do. */
-export class MalformedEventError extends Error {
+/** A message that is not the event its queue carries: dead-lettering it is all one can do. */
+export class MalformedEventError extends UnprocessableMessageError {
   constructor(message: string) {
     super(message);
     this.name = 'MalformedEventError';
   }
 }
 
+/** An event ready for the bus: where it goes, its bytes and its envelope. */
+export interface EncodedEvent {
+  routingKey: RoutingKey;
+  body: Buffer;
+  properties: EventProperties;
+}
+
 /**
- * Publishes `message` as proto3 JSON (snake_case field names) with the envelope properties.
- * `correlationId` is the interview id. Resolves once the broker confirmed it.
+ * Encodes `message` as proto3 JSON (snake_case field names) with its envelope: a fresh message id,
+ * `correlationId` (the interview id), the payload type and schema version, and the time now
+ * (milliseconds since the epoch).
  */
-export async function publishEvent<T>(bus: EventBus, kind: EventKind<T>, message: T, correlationId: string): Promise<string> {
-  const messageId = randomUUID();
-  const body = Buffer.from(JSON.stringify(kind.codec.toJSON(message)));
-  await bus.publish(kind.routingKey, body, {
-    messageId,
-    correlationId,
-    type: kind.typeName,
-    schemaVersion: EVENT_SCHEMA_VERSION,
-    timestamp: Date.now(),
-  });
-  return messageId;
+export function encodeEvent<T>(kind: EventKind<T>, message: T, correlationId: string): EncodedEvent {
+  return {
+    routingKey: kind.routingKey,
+    body: Buffer.from(JSON.stringify(kind.codec.toJSON(message))),
+    properties: { messageId: randomUUID(), correlationId, type: kind.typeName, schemaVersion: EVENT_SCHEMA_VERSION, timestamp: Date.now() },
+  };
 }
 
 /** Decodes a delivery as `kind`; throws MalformedEventError when it is another type or not JSON. */

@@ -1,5 +1,16 @@
 import { Logger } from '../log/logger';
-import { ConsumeOptions, Delivery, DeliveryHandler, EventBus, EventProperties, Subscription } from './event-bus';
+import {
+  ConsumeOptions,
+  DEAD_LETTER_HEADERS,
+  DEFAULT_RETRY_POLICY,
+  Delivery,
+  DeliveryHandler,
+  EventBus,
+  EventProperties,
+  RetryPolicy,
+  Subscription,
+  UnprocessableMessageError,
+} from './event-bus';
 import { BINDINGS, QueueName, RoutingKey, deadLetterQueue, topicMatches } from './topology';
 
 interface QueueState {
@@ -8,16 +19,30 @@ interface QueueState {
   idle: Set<() => void>;
 }
 
+/** A dead-lettered message and why, as `<queue>.dead` holds it. */
+export interface DeadLetter {
+  delivery: Delivery;
+  /** DEAD_LETTER_HEADERS values. */
+  headers: Record<string, string | number>;
+}
+
 /**
  * The in-process bus of the embedded default: the same queues and topic bindings as RabbitMQ,
- * messages kept in memory (lost when the process exits, which is why deployments use RabbitMQ).
- * A message whose handler throws goes to the queue's `.dead` list, as a dead-letter exchange would.
+ * messages kept in memory (lost when the process exits, which is why deployments use RabbitMQ;
+ * the outbox publishes again what was not yet delivered). A message whose handler throws is
+ * retried after the policy's delays, then kept in the queue's dead letters with the reason, as
+ * AmqpBus does.
  */
 export class MemoryBus implements EventBus {
   private readonly queues = new Map<string, QueueState>();
+  private readonly dead = new Map<string, DeadLetter[]>();
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
   private closed = false;
 
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly retry: RetryPolicy = DEFAULT_RETRY_POLICY,
+  ) {}
 
   async declareTopology(): Promise<void> {
     for (const queue of Object.keys(BINDINGS)) this.queue(queue);
@@ -27,7 +52,7 @@ export class MemoryBus implements EventBus {
     if (this.closed) throw new Error('the bus is closed');
     for (const [queue, patterns] of Object.entries(BINDINGS)) {
       if (patterns.some((pattern) => topicMatches(pattern, routingKey))) {
-        this.enqueue(queue, { routingKey, body, properties, redelivered: false });
+        this.enqueue(queue, { routingKey, body, properties, redelivered: false, attempt: 1 });
       }
     }
   }
@@ -52,11 +77,33 @@ export class MemoryBus implements EventBus {
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    this.retryTimers.clear();
   }
 
-  /** Messages dead-lettered from `queue`, for inspection. */
-  deadLetters(queue: QueueName): readonly Delivery[] {
-    return this.queue(deadLetterQueue(queue)).messages;
+  /** Messages dead-lettered from `queue`, with their reasons. */
+  deadLetters(queue: QueueName): readonly DeadLetter[] {
+    return this.dead.get(deadLetterQueue(queue)) ?? [];
+  }
+
+  /** Schedules the next attempt, or dead-letters the message with the reason. */
+  private settleFailure(queue: QueueName, delivery: Delivery, error: unknown): void {
+    const reason = error instanceof Error ? error.message : String(error);
+    const delayMs = error instanceof UnprocessableMessageError ? undefined : this.retry.delaysMs[delivery.attempt - 1];
+    const logFields = { queue, messageId: delivery.properties.messageId, attempt: delivery.attempt, reason };
+    if (delayMs === undefined) {
+      this.log.error(logFields, `message dead-lettered to ${deadLetterQueue(queue)}`);
+      const letters = this.dead.get(deadLetterQueue(queue)) ?? [];
+      letters.push({ delivery, headers: { [DEAD_LETTER_HEADERS.reason]: reason, [DEAD_LETTER_HEADERS.attempts]: delivery.attempt, [DEAD_LETTER_HEADERS.queue]: queue } });
+      this.dead.set(deadLetterQueue(queue), letters);
+      return;
+    }
+    this.log.warn({ ...logFields, retryInMs: delayMs }, 'message failed: retrying later');
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(timer);
+      if (!this.closed) this.enqueue(queue, { ...delivery, attempt: delivery.attempt + 1 });
+    }, delayMs);
+    this.retryTimers.add(timer);
   }
 
   private queue(name: string): QueueState {
@@ -81,10 +128,7 @@ export class MemoryBus implements EventBus {
       consumer.inFlight += 1;
       consumer
         .handler(delivery)
-        .catch((error) => {
-          this.log.error({ err: error, queue, messageId: delivery.properties.messageId }, 'message rejected to the dead-letter queue');
-          this.queue(deadLetterQueue(queue as QueueName)).messages.push(delivery);
-        })
+        .catch((error: unknown) => this.settleFailure(queue as QueueName, delivery, error))
         .finally(() => {
           consumer.inFlight -= 1;
           if (consumer.inFlight === 0) {

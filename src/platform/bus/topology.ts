@@ -47,6 +47,15 @@ export function deadLetterQueue(queue: QueueName): string {
   return `${queue}.dead`;
 }
 
+/**
+ * The queue where a failed message of `queue` waits `delayMs` milliseconds (its message TTL)
+ * before the broker dead-letters it back to `queue` for another attempt. The delay is in the name,
+ * so changing the retry policy declares new queues instead of clashing with the old arguments.
+ */
+export function retryQueue(queue: QueueName, delayMs: number): string {
+  return `${queue}.retry.${delayMs}ms`;
+}
+
 /** AMQP topic matching: words split on '.', `*` matches one word, `#` zero or more. */
 export function topicMatches(pattern: string, routingKey: string): boolean {
   const p = pattern.split('.');

@@ -30,6 +30,17 @@ export function integerOr(env: Env, name: string, fallback: number, min: number,
   return value;
 }
 
+/** A comma-separated list of integers, each in [min, max]; throws ConfigError otherwise. */
+export function integerListOr(env: Env, name: string, fallback: readonly number[], min: number, max: number): readonly number[] {
+  const raw = optionalString(env, name);
+  if (raw === undefined) return fallback;
+  const values = raw.split(',').map((part) => Number(part.trim()));
+  if (values.some((v) => !Number.isInteger(v) || v < min || v > max)) {
+    throw new ConfigError(`${name} must be a comma-separated list of integers from ${min} to ${max}, got "${raw}"`);
+  }
+  return Object.freeze(values);
+}
+
 export function portOr(env: Env, name: string, fallback: number): number {
   return integerOr(env, name, fallback, 0, 65535);
 }

@@ -1,6 +1,8 @@
 import path from 'node:path';
-import { Env, integerOr, optionalString, optionalUrl, portOr, stringOr } from './env';
+import { Env, integerListOr, integerOr, optionalString, optionalUrl, portOr, stringOr } from './env';
 import { REPO_ROOT } from '../paths';
+import { DEFAULT_RETRY_POLICY } from '../bus/event-bus';
+import { DEFAULT_RELAY_OPTIONS } from '../messaging/outbox-relay';
 
 export type ServiceName = 'interview' | 'emotion' | 'scoring' | 'notifier';
 
@@ -43,6 +45,10 @@ export interface MeshConfig {
   readonly scoringDeadlineMs: number;
   /** How long a SIGTERM waits for in-flight work before forcing the shutdown, milliseconds. */
   readonly shutdownGraceMs: number;
+  /** Delays before each retry of a failed message, milliseconds; then it is dead-lettered. */
+  readonly eventRetryDelaysMs: readonly number[];
+  /** How often the outbox relay looks for rows it was not woken for, milliseconds. */
+  readonly outboxPollMs: number;
 }
 
 /** Parses the environment; throws ConfigError naming the first bad variable. */
@@ -69,5 +75,7 @@ export function loadConfig(env: Env = process.env): MeshConfig {
     emotionDeadlineMs: integerOr(env, 'EMOTION_DEADLINE_MS', 2000, 50, 60_000),
     scoringDeadlineMs: integerOr(env, 'SCORING_DEADLINE_MS', 5000, 50, 60_000),
     shutdownGraceMs: integerOr(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 300_000),
+    eventRetryDelaysMs: integerListOr(env, 'EVENT_RETRY_DELAYS_MS', DEFAULT_RETRY_POLICY.delaysMs, 10, 3_600_000),
+    outboxPollMs: integerOr(env, 'OUTBOX_POLL_MS', DEFAULT_RELAY_OPTIONS.pollMs, 10, 60_000),
   });
 }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Generated, Kysely } from 'kysely';
+import { Generated, Kysely, Transaction } from 'kysely';
+import { MessagingTables } from '../../platform/messaging/messaging-tables';
 
-/** The emotion service's tables (schema `emotion`). */
-export interface EmotionTables {
+/** The emotion service's tables (schema `emotion`), with its outbox and inbox. */
+export interface EmotionTables extends MessagingTables {
   emotion_analysis: {
     id: string;
     session_id: string;
@@ -31,11 +32,11 @@ export interface StoredAnalysis {
 
 /** Stores frame analyses, one per (session, frame). */
 export class AnalysisStore {
-  constructor(private readonly db: Kysely<EmotionTables>) {}
+  constructor(readonly db: Kysely<EmotionTables>) {}
 
-  /** Inserts the analysis; returns false when that frame was stored already (a redelivery). */
-  async insert(analysis: StoredAnalysis): Promise<boolean> {
-    const result = await this.db
+  /** Inserts the analysis in `trx`; returns false when that frame was stored already. */
+  async insert(trx: Transaction<EmotionTables>, analysis: StoredAnalysis): Promise<boolean> {
+    const result = await trx
       .insertInto('emotion_analysis')
       .values({
         id: randomUUID(),

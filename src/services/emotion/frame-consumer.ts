@@ -1,23 +1,31 @@
 import { EmotionResponse } from '../../gen/emotion';
 import { EmotionAnalyzed, FrameCaptured } from '../../gen/events';
-import { Delivery, EventBus } from '../../platform/bus/event-bus';
-import { decodeEvent, EVENTS, publishEvent } from '../../platform/bus/event-catalog';
+import { Delivery } from '../../platform/bus/event-bus';
+import { decodeEvent, EVENTS } from '../../platform/bus/event-catalog';
 import { ServiceError } from '../../platform/grpc/errors';
 import { Logger } from '../../platform/log/logger';
-import { AnalysisStore, StoredAnalysis } from './analysis-store';
+import { alreadyProcessed, processOnce } from '../../platform/messaging/inbox';
+import { Outbox } from '../../platform/messaging/outbox';
+import { AnalysisStore, EmotionTables, StoredAnalysis } from './analysis-store';
 import { SessionBlinks } from './blink/session-blinks';
 import { FrameAnalyzer } from './frame-analyzer';
 import { toEmotionResponse } from './to-proto';
 
+/** Inbox name of this consumer. */
+const CONSUMER = 'emotion.analysis';
+
 /**
  * Consumer of `emotion.analysis` (interview.frame.captured): stores each frame's analysis and
- * announces it as interview.emotion.analyzed. A frame that arrives with its synchronous analysis is
- * stored as is, not analysed again; a frame the models reject (not an image) is stored as analysed
- * with no face and the reason, so that every frame sent yields exactly one analysis.
+ * announces it as interview.emotion.analyzed, both in one transaction with the message's inbox
+ * entry. A frame that arrives with its synchronous analysis is stored as is, not analysed again; a
+ * frame the models reject (not an image) is stored as analysed with no face and the reason, so
+ * that every frame sent yields exactly one analysis.
  */
-export function frameCapturedHandler(deps: { getAnalyzer: () => FrameAnalyzer; blinks: SessionBlinks; store: AnalysisStore; bus: EventBus; log: Logger }) {
+export function frameCapturedHandler(deps: { getAnalyzer: () => FrameAnalyzer; blinks: SessionBlinks; store: AnalysisStore; outbox: Outbox<EmotionTables>; log: Logger }) {
   return async (delivery: Delivery): Promise<void> => {
     const frame = decodeEvent(EVENTS.frameCaptured, delivery);
+    // A redelivery of a frame already done: skip the models (processOnce would discard the result anyway).
+    if (await alreadyProcessed(deps.outbox, CONSUMER, delivery)) return;
     const timestampMs = frame.timestamp?.getTime() ?? delivery.properties.timestamp;
     const { response, error } = frame.analysis ? { response: frame.analysis, error: undefined } : await analyse(deps.getAnalyzer(), deps.blinks, frame, timestampMs);
     const face = response?.faceMetrics;
@@ -35,8 +43,6 @@ export function frameCapturedHandler(deps: { getAnalyzer: () => FrameAnalyzer; b
         ...(error ? { error } : {}),
       },
     };
-    const stored = await deps.store.insert(analysis);
-    if (!stored) deps.log.info({ sessionId: frame.sessionId, frame: frame.frameNumber }, 'frame already analysed; announcing again');
     const event: EmotionAnalyzed = {
       sessionId: frame.sessionId,
       timestamp: analysis.timestamp,
@@ -47,7 +53,10 @@ export function frameCapturedHandler(deps: { getAnalyzer: () => FrameAnalyzer; b
       frameNumber: frame.frameNumber,
       faceDetected: analysis.faceDetected,
     };
-    await publishEvent(deps.bus, EVENTS.emotionAnalyzed, event, frame.sessionId);
+    await processOnce(deps.outbox, CONSUMER, delivery, async (trx) => {
+      if (await deps.store.insert(trx, analysis)) await deps.outbox.add(trx, EVENTS.emotionAnalyzed, event, frame.sessionId);
+      else deps.log.warn({ sessionId: frame.sessionId, frame: frame.frameNumber }, 'frame analysed already under another message id: not announced again');
+    });
   };
 }
 

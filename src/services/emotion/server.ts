@@ -2,7 +2,7 @@ import { EmotionServiceService } from '../../gen/emotion';
 import { QUEUES } from '../../platform/bus/topology';
 import { ServiceError } from '../../platform/grpc/errors';
 import { RunningService, ServiceDependencies } from '../../platform/service';
-import { grpcService, hostService } from '../../platform/service-host';
+import { createOutbox, grpcService, hostService } from '../../platform/service-host';
 import { AnalysisStore, EmotionTables } from './analysis-store';
 import { EmotionClassifier } from './expression/emotion-classifier';
 import { BlinkStore, BlinkTables } from './blink/blink-store';
@@ -27,6 +27,7 @@ export async function startEmotionService(deps: ServiceDependencies, port = deps
     return analyzer;
   };
   const store = new AnalysisStore(deps.db.forService<EmotionTables>('emotion'));
+  const outbox = createOutbox(deps, 'emotion', store.db);
   const blinks = new SessionBlinks(new BlinkStore(deps.db.forService<BlinkTables>('emotion')));
   return hostService(deps, {
     name: 'emotion',
@@ -40,10 +41,11 @@ export async function startEmotionService(deps: ServiceDependencies, port = deps
     consumers: [
       {
         queue: QUEUES.emotionAnalysis,
-        handler: frameCapturedHandler({ getAnalyzer, blinks, store, bus: deps.bus, log: deps.log.child({ service: 'emotion' }) }),
+        handler: frameCapturedHandler({ getAnalyzer, blinks, store, outbox, log: deps.log.child({ service: 'emotion' }) }),
         prefetch: 4,
       },
     ],
+    outbox,
     release: async () => models?.release(),
   });
 }

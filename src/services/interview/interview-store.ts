@@ -144,8 +144,8 @@ export class InterviewStore {
   }
 
   /** Marks a completed session scored; false when it was not in `completed` (unknown or already scored). */
-  async markScored(sessionId: string, now: Date): Promise<boolean> {
-    const result = await this.db
+  async markScored(trx: Db, sessionId: string, now: Date): Promise<boolean> {
+    const result = await trx
       .updateTable('interview_sessions')
       .set({ status: 'scored', scored_at: now })
       .where('id', '=', sessionId)

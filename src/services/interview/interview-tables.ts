@@ -1,9 +1,10 @@
 import { Generated, Kysely } from 'kysely';
+import { MessagingTables } from '../../platform/messaging/messaging-tables';
 
 export type SessionStatus = 'in_progress' | 'completed' | 'scored';
 
-/** The interview service's tables (schema `interview`). */
-export interface InterviewTables {
+/** The interview service's tables (schema `interview`), with its outbox and inbox. */
+export interface InterviewTables extends MessagingTables {
   users: { id: string; external_id: string; role: Generated<string>; created_at: Generated<Date> };
   questions: { id: string; text: string; category: string; difficulty: string; expected_duration: number; created_at: Generated<Date> };
   interview_sessions: {

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { EmotionResponse } from '../../gen/emotion';
-import { EventBus } from '../../platform/bus/event-bus';
-import { EVENTS, publishEvent } from '../../platform/bus/event-catalog';
+import { EVENTS } from '../../platform/bus/event-catalog';
 import { CallContext } from '../../platform/grpc/call-context';
 import { isGrpcCallError, ServiceError } from '../../platform/grpc/errors';
 import { Logger } from '../../platform/log/logger';
+import { Outbox } from '../../platform/messaging/outbox';
 import { Downstream } from './downstream';
 import { AnswerRecord, InterviewStore, QuestionRecord, SessionRecord } from './interview-store';
-import { SessionStatus } from './interview-tables';
+import { InterviewTables, SessionStatus } from './interview-tables';
 
 /** Questions per interview when the request leaves question_count 0, and the most allowed. */
 export const DEFAULT_QUESTION_COUNT = 5;
@@ -43,13 +43,14 @@ export function nextQuestion(session: SessionRecord): QuestionRecord | undefined
 /**
  * The interview service's use cases, shared by the unary RPCs and the stream. Arguments are
  * validated by the caller; this class enforces the interview's states (NOT_FOUND, FAILED_PRECONDITION,
- * ALREADY_EXISTS) and keeps each change in one transaction.
+ * ALREADY_EXISTS) and keeps each change in one transaction, together with the events it publishes
+ * (written to the outbox in that transaction).
  */
 export class Interviews {
   constructor(
     private readonly store: InterviewStore,
     private readonly downstream: Downstream,
-    private readonly bus: EventBus,
+    private readonly outbox: Outbox<InterviewTables>,
     private readonly log: Logger,
   ) {}
 
@@ -106,29 +107,27 @@ export class Interviews {
       this.log.info({ sessionId, reason: error instanceof Error ? error.message : String(error) }, 'emotion service unavailable: frame queued for analysis');
     }
 
-    const frameNumber = await this.store.db.transaction().execute(async (trx) => {
+    const frameNumber = await this.outbox.transaction(async (trx) => {
       requireOpenForFrames(sessionId, await this.store.getStatus(trx, sessionId, true));
-      return this.store.recordFrame(trx, sessionId, { capturedAt, format: format || 'unknown', byteLength: image.length, analysedSynchronously: analysis !== undefined });
+      const number = await this.store.recordFrame(trx, sessionId, { capturedAt, format: format || 'unknown', byteLength: image.length, analysedSynchronously: analysis !== undefined });
+      await this.outbox.add(trx, EVENTS.frameCaptured, { sessionId, timestamp: capturedAt, imageData: image, format, frameNumber: number, analysis }, sessionId);
+      return number;
     });
-    await publishEvent(this.bus, EVENTS.frameCaptured, { sessionId, timestamp: capturedAt, imageData: image, format, frameNumber, analysis }, sessionId);
     return { frameNumber, analysis };
   }
 
   /** Completes the interview and publishes interview.completed; completing again returns it unchanged. */
   async complete(sessionId: string): Promise<SessionRecord> {
-    const completed = await this.store.db.transaction().execute(async (trx) => {
+    const completed = await this.outbox.transaction(async (trx) => {
       const session = await this.store.getSession(trx, sessionId, true);
       if (!session) throw ServiceError.notFound(`interview ${sessionId} not found`);
       if (session.status !== 'in_progress') return undefined;
       const now = new Date();
       const totalDuration = Math.round((now.getTime() - session.startedAt.getTime()) / 1000);
       await this.store.markCompleted(trx, sessionId, now, totalDuration);
-      return { session, now, totalDuration, answers: await this.store.answersWithQuestions(trx, sessionId) };
-    });
-    if (completed) {
-      const { session, now, totalDuration, answers } = completed;
-      await publishEvent(
-        this.bus,
+      const answers = await this.store.answersWithQuestions(trx, sessionId);
+      await this.outbox.add(
+        trx,
         EVENTS.completed,
         {
           sessionId,
@@ -143,8 +142,9 @@ export class Interviews {
         },
         sessionId,
       );
-      this.log.info({ sessionId, answers: answers.length, frames: session.framesReceived }, 'interview completed');
-    }
+      return { answers: answers.length, frames: session.framesReceived };
+    });
+    if (completed) this.log.info({ sessionId, ...completed }, 'interview completed');
     return this.get(sessionId);
   }
 

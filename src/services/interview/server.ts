@@ -1,7 +1,7 @@
 import { InterviewServiceService } from '../../gen/interview';
 import { QUEUES } from '../../platform/bus/topology';
 import { RunningService, ServiceDependencies } from '../../platform/service';
-import { grpcService, hostService } from '../../platform/service-host';
+import { createOutbox, grpcService, hostService } from '../../platform/service-host';
 import { createDownstream, DownstreamOptions } from './downstream';
 import { interviewHandlers } from './handlers';
 import { InterviewStore } from './interview-store';
@@ -22,7 +22,7 @@ export interface InterviewServiceOptions {
 
 /**
  * The interview service: serves interview.v1.InterviewService, calls emotion and scoring behind
- * breakers, publishes frame and completion events, consumes `interview.scored`.
+ * breakers, publishes frame and completion events through its outbox, consumes `interview.scored`.
  */
 export async function startInterviewService(deps: ServiceDependencies, options: InterviewServiceOptions = {}): Promise<RunningService> {
   const log = deps.log.child({ service: 'interview' });
@@ -37,12 +37,14 @@ export async function startInterviewService(deps: ServiceDependencies, options: 
     onBreakerState: (name, state) => running?.health.set(DEPENDENCY_HEALTH[name], state === 'open' ? 'NOT_SERVING' : 'SERVING'),
   });
   const store = new InterviewStore(deps.db.forService<InterviewTables>('interview'));
-  const interviews = new Interviews(store, downstream, deps.bus, log);
+  const outbox = createOutbox(deps, 'interview', store.db);
+  const interviews = new Interviews(store, downstream, outbox, log);
   running = await hostService(deps, {
     name: 'interview',
     port: options.port ?? deps.config.ports.interview,
     services: [grpcService('interview.v1.InterviewService', InterviewServiceService, interviewHandlers(interviews))],
-    consumers: [{ queue: QUEUES.interviewScored, handler: scoredHandler({ store, log }), prefetch: 8 }],
+    consumers: [{ queue: QUEUES.interviewScored, handler: scoredHandler({ store, outbox, log }), prefetch: 8 }],
+    outbox,
     release: async () => downstream.close(),
   });
   running.health.set(DEPENDENCY_HEALTH.emotion, 'SERVING');

@@ -1,7 +1,8 @@
 import { Generated, Kysely } from 'kysely';
+import { MessagingTables } from '../../platform/messaging/messaging-tables';
 
-/** The notifier's tables (schema `notifier`). */
-export interface NotifierTables {
+/** The notifier's tables (schema `notifier`), with its inbox (and an outbox it does not use yet). */
+export interface NotifierTables extends MessagingTables {
   notifications: {
     id: string;
     session_id: string;

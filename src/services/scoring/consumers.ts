@@ -1,16 +1,21 @@
 import { sql } from 'kysely';
 import { InterviewCompleted, ScoreCalculated } from '../../gen/events';
-import { Delivery, EventBus } from '../../platform/bus/event-bus';
-import { decodeEvent, EVENTS, publishEvent } from '../../platform/bus/event-catalog';
+import { Transaction } from 'kysely';
+import { Delivery } from '../../platform/bus/event-bus';
+import { decodeEvent, EVENTS } from '../../platform/bus/event-catalog';
 import { Logger } from '../../platform/log/logger';
+import { processOnce } from '../../platform/messaging/inbox';
+import { Outbox } from '../../platform/messaging/outbox';
 import { scoreInterview } from './score-interview';
-import { insertSample, isScored, lockSession, ScoringDb } from './scoring-store';
+import { insertSample, isScored, lockSession, ScoringDb, ScoringTables } from './scoring-store';
 
 interface ConsumerDeps {
-  db: ScoringDb;
-  bus: EventBus;
+  outbox: Outbox<ScoringTables>;
   log: Logger;
 }
+
+/** Inbox names of the two consumers. */
+const CONSUMERS = { completed: 'scoring.process', emotionAnalyzed: 'scoring.emotions' } as const;
 
 async function countSamples(db: ScoringDb, sessionId: string): Promise<number> {
   const row = await db
@@ -24,11 +29,12 @@ async function countSamples(db: ScoringDb, sessionId: string): Promise<number> {
 /**
  * An interview is scored once its completion has arrived and every frame it sent has been
  * analysed, whichever comes last: both consumers take the interview's advisory lock, so exactly
- * one of them sees both facts and scores it.
+ * one of them sees both facts and scores it. The scores and the interview.scored event commit in
+ * the same transaction as the message's inbox entry.
  */
-async function publishScored(deps: ConsumerDeps, scored: ScoreCalculated | undefined): Promise<void> {
-  if (!scored) return;
-  await publishEvent(deps.bus, EVENTS.scored, scored, scored.sessionId);
+async function scoreAndAnnounce(deps: ConsumerDeps, trx: Transaction<ScoringTables>, completed: InterviewCompleted): Promise<void> {
+  const scored: ScoreCalculated = await scoreInterview(trx, completed, new Date());
+  await deps.outbox.add(trx, EVENTS.scored, scored, scored.sessionId);
   deps.log.info({ sessionId: scored.sessionId, overall: scored.overallScore }, 'interview scored');
 }
 
@@ -36,20 +42,18 @@ async function publishScored(deps: ConsumerDeps, scored: ScoreCalculated | undef
 export function completedHandler(deps: ConsumerDeps) {
   return async (delivery: Delivery): Promise<void> => {
     const completed = decodeEvent(EVENTS.completed, delivery);
-    const scored = await deps.db.transaction().execute(async (trx) => {
+    await processOnce(deps.outbox, CONSUMERS.completed, delivery, async (trx) => {
       await lockSession(trx, completed.sessionId);
-      if (await isScored(trx, completed.sessionId)) return undefined;
+      if (await isScored(trx, completed.sessionId)) return;
       const analysed = await countSamples(trx, completed.sessionId);
-      if (analysed >= completed.framesSent) return scoreInterview(trx, completed, new Date());
+      if (analysed >= completed.framesSent) return scoreAndAnnounce(deps, trx, completed);
       await trx
         .insertInto('pending_completions')
         .values({ session_id: completed.sessionId, frames_sent: completed.framesSent, completed_event: JSON.stringify(InterviewCompleted.toJSON(completed)) })
         .onConflict((oc) => oc.column('session_id').doNothing())
         .execute();
       deps.log.info({ sessionId: completed.sessionId, analysed, framesSent: completed.framesSent }, 'completion waits for its frames');
-      return undefined;
     });
-    await publishScored(deps, scored);
   };
 }
 
@@ -57,7 +61,7 @@ export function completedHandler(deps: ConsumerDeps) {
 export function emotionAnalyzedHandler(deps: ConsumerDeps) {
   return async (delivery: Delivery): Promise<void> => {
     const event = decodeEvent(EVENTS.emotionAnalyzed, delivery);
-    const scored = await deps.db.transaction().execute(async (trx) => {
+    await processOnce(deps.outbox, CONSUMERS.emotionAnalyzed, delivery, async (trx) => {
       await lockSession(trx, event.sessionId);
       await insertSample(trx, event.sessionId, event.frameNumber, {
         timestampMs: event.timestamp?.getTime() ?? delivery.properties.timestamp,
@@ -67,10 +71,9 @@ export function emotionAnalyzedHandler(deps: ConsumerDeps) {
         blinkCount: null,
       });
       const pending = await trx.selectFrom('pending_completions').selectAll().where('session_id', '=', event.sessionId).executeTakeFirst();
-      if (!pending || (await countSamples(trx, event.sessionId)) < Number(pending.frames_sent)) return undefined;
+      if (!pending || (await countSamples(trx, event.sessionId)) < Number(pending.frames_sent)) return;
       const json = typeof pending.completed_event === 'string' ? JSON.parse(pending.completed_event) : pending.completed_event;
-      return scoreInterview(trx, InterviewCompleted.fromJSON(json), new Date());
+      await scoreAndAnnounce(deps, trx, InterviewCompleted.fromJSON(json));
     });
-    await publishScored(deps, scored);
   };
 }

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Generated, Kysely, sql, Transaction } from 'kysely';
 import { EmotionSample, InterviewReport, ScoreCard, ScoredAnswer } from './domain';
+import { MessagingTables } from '../../platform/messaging/messaging-tables';
 
 /** The scoring service's tables (schema `scoring`). */
-export interface ScoringTables {
+/** The scoring service's tables (schema `scoring`), with its outbox and inbox. */
+export interface ScoringTables extends MessagingTables {
   emotion_samples: {
     session_id: string;
     frame_number: number;

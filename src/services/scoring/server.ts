@@ -1,18 +1,20 @@
 import { ScoringServiceService } from '../../gen/scoring';
 import { QUEUES } from '../../platform/bus/topology';
 import { RunningService, ServiceDependencies } from '../../platform/service';
-import { grpcService, hostService } from '../../platform/service-host';
+import { createOutbox, grpcService, hostService } from '../../platform/service-host';
 import { completedHandler, emotionAnalyzedHandler } from './consumers';
 import { scoringHandlers } from './handlers';
 import { ScoringTables } from './scoring-store';
 
 /**
  * The scoring service: serves scoring.ScoringService, consumes `scoring.emotions` and
- * `scoring.process`, publishes interview.scored.
+ * `scoring.process` (each message once, through its inbox), publishes interview.scored through its
+ * outbox.
  */
 export async function startScoringService(deps: ServiceDependencies, port = deps.config.ports.scoring): Promise<RunningService> {
   const db = deps.db.forService<ScoringTables>('scoring');
-  const consumerDeps = { db, bus: deps.bus, log: deps.log.child({ service: 'scoring' }) };
+  const outbox = createOutbox(deps, 'scoring', db);
+  const consumerDeps = { outbox, log: deps.log.child({ service: 'scoring' }) };
   return hostService(deps, {
     name: 'scoring',
     port,
@@ -21,5 +23,6 @@ export async function startScoringService(deps: ServiceDependencies, port = deps
       { queue: QUEUES.scoringEmotions, handler: emotionAnalyzedHandler(consumerDeps), prefetch: 8 },
       { queue: QUEUES.scoringProcess, handler: completedHandler(consumerDeps), prefetch: 2 },
     ],
+    outbox,
   });
 }

@@ -1,8 +1,14 @@
-import { decodeEvent, EVENT_SCHEMA_VERSION, EVENTS, MalformedEventError, publishEvent } from '../../../src/platform/bus/event-catalog';
-import { Delivery, EventBus } from '../../../src/platform/bus/event-bus';
+import { decodeEvent, encodeEvent, EVENT_SCHEMA_VERSION, EventKind, EVENTS, MalformedEventError } from '../../../src/platform/bus/event-catalog';
+import { DEAD_LETTER_HEADERS, Delivery, EventBus } from '../../../src/platform/bus/event-bus';
 import { MemoryBus } from '../../../src/platform/bus/memory-bus';
 import { QUEUES } from '../../../src/platform/bus/topology';
 import { silentLogger } from '../../../src/platform/log/logger';
+
+async function publishEvent<T>(bus: EventBus, kind: EventKind<T>, message: T, correlationId: string): Promise<string> {
+  const event = encodeEvent(kind, message, correlationId);
+  await bus.publish(event.routingKey, event.body, event.properties);
+  return event.properties.messageId;
+}
 
 function received(bus: EventBus, queue: (typeof QUEUES)[keyof typeof QUEUES]): Promise<Delivery> {
   return new Promise((resolve) => void bus.consume(queue, async (d) => resolve(d), { prefetch: 1 }));
@@ -35,24 +41,42 @@ describe('events on the bus', () => {
   });
 
   it('reject a message of another type or schema version as malformed', () => {
-    const base = { routingKey: 'interview.scored', body: Buffer.from('{}'), redelivered: false };
+    const base = { routingKey: 'interview.scored', body: Buffer.from('{}'), redelivered: false, attempt: 1 };
     const props = { messageId: 'm', correlationId: 'c', schemaVersion: 'v1', timestamp: 0 };
     expect(() => decodeEvent(EVENTS.scored, { ...base, properties: { ...props, type: 'interview.events.v1.FrameCaptured' } })).toThrow(MalformedEventError);
     expect(() => decodeEvent(EVENTS.scored, { ...base, properties: { ...props, type: EVENTS.scored.typeName, schemaVersion: 'v9' } })).toThrow(/schema_version v9/);
     expect(() => decodeEvent(EVENTS.scored, { ...base, body: Buffer.from('not json'), properties: { ...props, type: EVENTS.scored.typeName } })).toThrow(/not JSON/);
   });
 
-  it('dead-letter a message whose handler throws, and deliver the next one', async () => {
-    const bus = new MemoryBus(silentLogger());
-    const seen: string[] = [];
+  const completion = (sessionId: string) => ({ sessionId, userId: 'u', completedAt: undefined, totalDuration: 1, answerCount: 0, startedAt: undefined, totalQuestions: 1, framesSent: 0, answers: [] });
+
+  it('retry a failing message after each delay, then dead-letter it with the reason, while the next one goes through', async () => {
+    const bus = new MemoryBus(silentLogger(), { delaysMs: [5, 10] });
+    const attempts: Array<[string, number]> = [];
+    let poison = '';
     await bus.consume(QUEUES.scoringProcess, async (d) => {
-      seen.push(d.properties.messageId);
-      if (seen.length === 1) throw new Error('poison');
+      attempts.push([d.properties.correlationId, d.attempt]);
+      if (d.properties.messageId === poison) throw new Error('scoring failed');
     }, { prefetch: 1 });
-    const first = await publishEvent(bus, EVENTS.completed, { sessionId: 'a', userId: 'u', completedAt: undefined, totalDuration: 1, answerCount: 0, startedAt: undefined, totalQuestions: 1, framesSent: 0, answers: [] }, 'a');
-    const second = await publishEvent(bus, EVENTS.completed, { sessionId: 'b', userId: 'u', completedAt: undefined, totalDuration: 1, answerCount: 0, startedAt: undefined, totalQuestions: 1, framesSent: 0, answers: [] }, 'b');
-    await new Promise((r) => setTimeout(r, 20));
-    expect(seen).toEqual([first, second]);
-    expect(bus.deadLetters(QUEUES.scoringProcess).map((d) => d.properties.messageId)).toEqual([first]);
+    poison = await publishEvent(bus, EVENTS.completed, completion('a'), 'a');
+    await publishEvent(bus, EVENTS.completed, completion('b'), 'b');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(attempts).toEqual([['a', 1], ['b', 1], ['a', 2], ['a', 3]]);
+    const [dead] = bus.deadLetters(QUEUES.scoringProcess);
+    expect(dead.delivery.properties.messageId).toBe(poison);
+    expect(dead.headers).toEqual({ [DEAD_LETTER_HEADERS.reason]: 'scoring failed', [DEAD_LETTER_HEADERS.attempts]: 3, [DEAD_LETTER_HEADERS.queue]: QUEUES.scoringProcess });
+  });
+
+  it('dead-letter a malformed message at once: no retry can help it', async () => {
+    const bus = new MemoryBus(silentLogger(), { delaysMs: [5, 10] });
+    let calls = 0;
+    await bus.consume(QUEUES.scoringProcess, async (d) => {
+      calls += 1;
+      decodeEvent(EVENTS.completed, d);
+    }, { prefetch: 1 });
+    await bus.publish(EVENTS.completed.routingKey, Buffer.from('not json'), { messageId: 'm-1', correlationId: 'c', type: EVENTS.completed.typeName, schemaVersion: 'v1', timestamp: 0 });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(calls).toBe(1);
+    expect(bus.deadLetters(QUEUES.scoringProcess).map((d) => d.headers[DEAD_LETTER_HEADERS.attempts])).toEqual([1]);
   });
 });

@@ -1,0 +1,203 @@
+import { Kysely, sql } from 'kysely';
+import { EventBus } from '../bus/event-bus';
+import { RoutingKey } from '../bus/topology';
+import { Logger } from '../log/logger';
+import { MessagingTables } from './messaging-tables';
+
+export interface OutboxRelayOptions {
+  /** How often to look for rows nobody woke the relay for (another replica's, a crashed relay's), milliseconds. */
+  pollMs: number;
+  /** Rows claimed and published per round. */
+  batchSize: number;
+  /** How long a claim holds rows, milliseconds: a relay that dies mid-round gives them back after this. */
+  leaseMs: number;
+  /** Published rows and inbox entries are deleted after this long, milliseconds. */
+  retentionMs: number;
+}
+
+export const DEFAULT_RELAY_OPTIONS: OutboxRelayOptions = { pollMs: 250, batchSize: 200, leaseMs: 30_000, retentionMs: 24 * 3600_000 };
+
+/** The longest pause between rounds while the database or the broker keeps failing, milliseconds. */
+const MAX_BACKOFF_MS = 5_000;
+const HOUSEKEEPING_EVERY_MS = 60_000;
+
+interface Row {
+  seq: string;
+  message_id: string;
+  routing_key: string;
+  message_type: string;
+  schema_version: string;
+  correlation_id: string;
+  body: Buffer;
+  created_at: Date;
+}
+
+/**
+ * Publishes a service's outbox rows to the broker, in `seq` order within a round, and marks each
+ * published once the broker confirmed it (publisher confirms). Rows are claimed with a lease
+ * (`FOR UPDATE SKIP LOCKED`, then `claimed_until`), so replicas sharing a schema never relay the
+ * same row at the same time, and no transaction stays open while publishing.
+ *
+ * Delivery is at least once: a relay that dies after the broker's confirm and before marking the
+ * row publishes it again after the lease; consumers' inboxes absorb that duplicate. A publish that
+ * fails (broker down, channel closed) releases its row for the next round, with backoff.
+ */
+export class OutboxRelay {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private wakeRequested = false;
+  private stopped = true;
+  private failures = 0;
+  private lastHousekeeping = 0;
+  private readonly db: Kysely<MessagingTables>;
+
+  constructor(
+    db: Kysely<any>,
+    private readonly bus: EventBus,
+    private readonly log: Logger,
+    private readonly options: OutboxRelayOptions = DEFAULT_RELAY_OPTIONS,
+  ) {
+    this.db = db as Kysely<MessagingTables>;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.wake();
+  }
+
+  /** Runs a round soon (rows were just committed). */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.wakeRequested = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.loop(), 0);
+  }
+
+  /**
+   * Publishes what is left, for at most `timeoutMs` milliseconds (graceful shutdown), then stops.
+   * Returns the number of rows still unpublished (0 when flushed; the rest goes at next start-up).
+   */
+  async flushAndStop(timeoutMs: number): Promise<number> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      try {
+        const { claimed, failed } = await this.round();
+        if (claimed === 0) break;
+        if (failed > 0) await sleep(Math.min(500, Math.max(0, deadline - Date.now())));
+      } catch (error) {
+        this.log.warn({ err: error }, 'outbox flush round failed');
+        await sleep(Math.min(500, Math.max(0, deadline - Date.now())));
+      }
+    }
+    const left = await this.unpublished().catch(() => -1);
+    if (left !== 0) this.log.warn({ unpublished: left }, 'outbox not empty at shutdown: the rows are relayed at next start-up');
+    else this.log.info('outbox flushed');
+    return left;
+  }
+
+  /** Rows not yet published (all relays of this schema), or throws when the database is unreachable. */
+  async unpublished(): Promise<number> {
+    const row = await this.db.selectFrom('outbox').select(sql<string>`count(*)`.as('n')).where('published_at', 'is', null).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  private loop(): void {
+    this.timer = undefined;
+    if (this.stopped) return;
+    this.running = (async () => {
+      let delay = this.options.pollMs;
+      try {
+        const { claimed, failed } = await this.round();
+        if (failed > 0) throw new Error(`${failed} of ${claimed} publishes failed`);
+        if (this.failures > 0) this.log.info('outbox relay recovered');
+        this.failures = 0;
+        // A full batch means more is waiting: go again at once.
+        if (claimed === this.options.batchSize) delay = 0;
+        await this.housekeeping();
+      } catch (error) {
+        this.failures += 1;
+        delay = Math.min(MAX_BACKOFF_MS, this.options.pollMs * 2 ** Math.min(this.failures, 8));
+        // One warning per outage, then debug: a broker restart must not flood the logs.
+        const level = this.failures === 1 ? 'warn' : 'debug';
+        this.log[level]({ err: error, retryInMs: delay }, 'outbox relay round failed');
+      }
+      if (this.wakeRequested && this.failures === 0) delay = 0;
+      this.wakeRequested = false;
+      if (!this.stopped) this.timer = setTimeout(() => this.loop(), delay);
+    })().finally(() => (this.running = undefined));
+  }
+
+  /** One claim-publish-mark round. */
+  private async round(): Promise<{ claimed: number; failed: number }> {
+    const rows = await this.claim();
+    if (rows.length === 0) return { claimed: 0, failed: 0 };
+    const results = await Promise.allSettled(
+      rows.map((row) =>
+        this.bus.publish(row.routing_key as RoutingKey, Buffer.from(row.body), {
+          messageId: row.message_id,
+          correlationId: row.correlation_id,
+          type: row.message_type,
+          schemaVersion: row.schema_version,
+          timestamp: new Date(row.created_at).getTime(),
+        }),
+      ),
+    );
+    const published = rows.filter((_, i) => results[i].status === 'fulfilled').map((r) => r.seq);
+    const failed = rows.filter((_, i) => results[i].status === 'rejected');
+    if (published.length) {
+      await this.db.updateTable('outbox').set({ published_at: sql`now()`, claimed_until: null, last_error: null }).where('seq', 'in', published).execute();
+    }
+    if (failed.length) {
+      const reason = (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason;
+      await this.db
+        .updateTable('outbox')
+        .set({ claimed_until: null, last_error: String(reason instanceof Error ? reason.message : reason).slice(0, 500) })
+        .where('seq', 'in', failed.map((r) => r.seq))
+        .execute();
+    }
+    return { claimed: rows.length, failed: failed.length };
+  }
+
+  /** Leases the oldest unpublished, unleased rows to this relay. */
+  private async claim(): Promise<Row[]> {
+    const leaseSeconds = this.options.leaseMs / 1000;
+    const rows = await this.db
+      .updateTable('outbox')
+      .set({ claimed_until: sql`now() + make_interval(secs => ${leaseSeconds})`, attempts: sql`attempts + 1` })
+      .where('seq', 'in', (eb) =>
+        eb
+          .selectFrom('outbox')
+          .select('seq')
+          .where('published_at', 'is', null)
+          .where((w) => w.or([w('claimed_until', 'is', null), w('claimed_until', '<', sql<Date>`now()`)]))
+          .orderBy('seq')
+          .limit(this.options.batchSize)
+          .forUpdate()
+          .skipLocked(),
+      )
+      .returning(['seq', 'message_id', 'routing_key', 'message_type', 'schema_version', 'correlation_id', 'body', 'created_at'])
+      .execute();
+    return rows.sort((a, b) => Number(a.seq) - Number(b.seq));
+  }
+
+  /** Deletes published rows and inbox entries older than the retention. */
+  private async housekeeping(): Promise<void> {
+    if (Date.now() - this.lastHousekeeping < HOUSEKEEPING_EVERY_MS) return;
+    this.lastHousekeeping = Date.now();
+    const retentionSeconds = this.options.retentionMs / 1000;
+    const cutoff = sql<Date>`now() - make_interval(secs => ${retentionSeconds})`;
+    await this.db.deleteFrom('outbox').where('published_at', '<', cutoff).execute();
+    await this.db.deleteFrom('inbox').where('processed_at', '<', cutoff).execute();
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

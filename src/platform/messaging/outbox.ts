@@ -1,0 +1,51 @@
+import { Kysely, Transaction } from 'kysely';
+import { encodeEvent, EventKind } from '../bus/event-catalog';
+import { Logger } from '../log/logger';
+import { MessagingTables } from './messaging-tables';
+import { OutboxRelay } from './outbox-relay';
+
+/**
+ * The transactional outbox of one service (its schema's `outbox` table). `transaction` runs work in
+ * one database transaction; `add` writes an event in that transaction, so the event exists exactly
+ * when the state change it reports does. The relay publishes committed rows to the broker
+ * afterwards (OutboxRelay): at least once, which the consumers' inbox turns into exactly-once
+ * effects.
+ */
+export class Outbox<DB extends MessagingTables> {
+  constructor(
+    readonly db: Kysely<DB>,
+    /** Publishes the committed rows; the service host starts it and flushes it at shutdown. */
+    readonly relay: OutboxRelay,
+    readonly log: Logger,
+  ) {}
+
+  /** Runs `work` in a transaction and wakes the relay once it has committed. */
+  async transaction<R>(work: (trx: Transaction<DB>) => Promise<R>): Promise<R> {
+    const result = await this.db.transaction().execute(work);
+    this.relay.wake();
+    return result;
+  }
+
+  /**
+   * Writes `message` (as proto3 JSON, snake_case) to the outbox inside `trx`; returns its message
+   * id. `correlationId` is the interview id.
+   */
+  async add<T>(trx: Transaction<DB>, kind: EventKind<T>, message: T, correlationId: string): Promise<string> {
+    const event = encodeEvent(kind, message, correlationId);
+    await (trx as unknown as Transaction<MessagingTables>)
+      .insertInto('outbox')
+      .values({
+        message_id: event.properties.messageId,
+        routing_key: event.routingKey,
+        message_type: event.properties.type,
+        schema_version: event.properties.schemaVersion,
+        correlation_id: event.properties.correlationId,
+        body: event.body,
+        claimed_until: null,
+        published_at: null,
+        last_error: null,
+      })
+      .execute();
+    return event.properties.messageId;
+  }
+}
