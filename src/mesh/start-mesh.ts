@@ -1,4 +1,5 @@
 import { MeshConfig, ServiceName } from '../platform/config/mesh-config';
+import { parseConsulAddress, registerConsulResolver } from '../platform/discovery';
 import { Logger } from '../platform/log/logger';
 import { RunningService, ServiceDependencies } from '../platform/service';
 import { startEmotionService } from '../services/emotion/server';
@@ -20,11 +21,13 @@ const START_ORDER: readonly ServiceName[] = ['emotion', 'scoring', 'notifier', '
 
 /**
  * The composition root: opens the infrastructure once and starts `names` in this process, each on
- * its own port. When emotion or scoring run here too, the interview service calls them at the port
+ * its own port (registered in Consul when CONSUL_HTTP_ADDR is set). When emotion or scoring run here too, the interview service calls them at the port
  * they actually got (which matters with port 0).
  */
 export async function startMesh(config: MeshConfig, names: readonly ServiceName[], log: Logger): Promise<Mesh> {
   const wanted = START_ORDER.filter((n) => names.includes(n));
+  // `consul:///<service>` targets (the downstream default when CONSUL_HTTP_ADDR is set) resolve through this agent.
+  if (config.consulAddr) registerConsulResolver({ defaultAgent: parseConsulAddress(config.consulAddr), log: log.child({ component: 'consul-resolver' }) });
   const infrastructure = await openInfrastructure(config, wanted, log);
   const deps: ServiceDependencies = { config, log, db: infrastructure.db, bus: infrastructure.bus };
   const services = new Map<ServiceName, RunningService>();

@@ -3,6 +3,7 @@ import { Kysely } from 'kysely';
 import { DeliveryHandler, Subscription } from './bus/event-bus';
 import { QueueName } from './bus/topology';
 import { ServiceName } from './config/mesh-config';
+import { registerServiceInstance } from './discovery/service-registration';
 import { adaptService, AsyncService } from './grpc/async-service';
 import { HealthState } from './grpc/health';
 import { loggingInterceptor } from './grpc/logging-interceptor';
@@ -90,6 +91,17 @@ export async function hostService(deps: ServiceDependencies, spec: ServiceSpec):
     subscriptions.push(await deps.bus.consume(consumer.queue, consumer.handler, { prefetch: consumer.prefetch }));
   }
   await readiness.refresh();
+  // In Consul only once serving: its gRPC check then finds the instance ready.
+  const registration = await registerServiceInstance(
+    deps.config,
+    { name: spec.name, port: server.port, healthService: spec.services[0]?.name ?? '', grpcServices: spec.services.map((s) => s.name) },
+    log,
+  ).catch(async (error: unknown) => {
+    readiness.stop();
+    await Promise.all(subscriptions.map((s) => s.cancel()));
+    await server.shutdown(0);
+    throw error;
+  });
 
   return {
     name: spec.name,
@@ -98,6 +110,8 @@ export async function hostService(deps: ServiceDependencies, spec: ServiceSpec):
     async stop(graceMs) {
       readiness.stop();
       health.markNotServing();
+      // Out of Consul before draining, so that clients stop picking this instance first.
+      await registration?.deregister();
       // No new messages; the ones in hand finish (or, past the grace, are redelivered elsewhere).
       const consumersDone = withinGrace(Promise.all(subscriptions.map((s) => s.cancel())), graceMs);
       await server.shutdown(graceMs);

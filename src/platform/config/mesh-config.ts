@@ -32,7 +32,12 @@ export interface MeshConfig {
   readonly databaseUrl: string | undefined;
   /** amqp:// URL; undefined means the in-process bus. */
   readonly amqpUrl: string | undefined;
+  /** Consul agent (CONSUL_HTTP_ADDR, `host:port` or an http(s) URL); undefined means no Consul. */
   readonly consulAddr: string | undefined;
+  /** How often Consul runs each instance's gRPC health check, milliseconds. */
+  readonly consulCheckIntervalMs: number;
+  /** How long an instance's check may stay critical before Consul drops it, milliseconds (at least one minute). */
+  readonly consulDeregisterAfterMs: number;
   /** Directory of embedded data (PGlite) and logs. */
   readonly dataDir: string;
   readonly modelsDir: string;
@@ -60,6 +65,7 @@ export function loadConfig(env: Env = process.env): MeshConfig {
     notifier: portOr(env, 'NOTIFIER_PORT', DEFAULT_PORTS.notifier),
   });
   const advertiseHost = stringOr(env, 'ADVERTISE_HOST', '127.0.0.1');
+  const consulAddr = optionalString(env, 'CONSUL_HTTP_ADDR');
   return Object.freeze({
     logLevel: stringOr(env, 'LOG_LEVEL', 'info'),
     bindHost: stringOr(env, 'BIND_HOST', '0.0.0.0'),
@@ -67,11 +73,14 @@ export function loadConfig(env: Env = process.env): MeshConfig {
     ports,
     databaseUrl: optionalUrl(env, 'DATABASE_URL', ['postgres', 'postgresql']),
     amqpUrl: optionalUrl(env, 'AMQP_URL', ['amqp', 'amqps']),
-    consulAddr: optionalString(env, 'CONSUL_HTTP_ADDR'),
+    consulAddr,
     dataDir: path.resolve(stringOr(env, 'DATA_DIR', path.join(REPO_ROOT, '.data'))),
     modelsDir: path.resolve(stringOr(env, 'MODELS_DIR', path.join(REPO_ROOT, 'models'))),
-    emotionTarget: stringOr(env, 'EMOTION_ADDR', `${advertiseHost}:${ports.emotion}`),
-    scoringTarget: stringOr(env, 'SCORING_ADDR', `${advertiseHost}:${ports.scoring}`),
+    // With Consul, downstreams are found through it unless an address is given explicitly.
+    emotionTarget: stringOr(env, 'EMOTION_ADDR', consulAddr ? 'consul:///emotion' : `${advertiseHost}:${ports.emotion}`),
+    scoringTarget: stringOr(env, 'SCORING_ADDR', consulAddr ? 'consul:///scoring' : `${advertiseHost}:${ports.scoring}`),
+    consulCheckIntervalMs: integerOr(env, 'CONSUL_CHECK_INTERVAL_MS', 10_000, 100, 600_000),
+    consulDeregisterAfterMs: integerOr(env, 'CONSUL_DEREGISTER_AFTER_MS', 60_000, 60_000, 86_400_000),
     emotionDeadlineMs: integerOr(env, 'EMOTION_DEADLINE_MS', 2000, 50, 60_000),
     scoringDeadlineMs: integerOr(env, 'SCORING_DEADLINE_MS', 5000, 50, 60_000),
     shutdownGraceMs: integerOr(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 300_000),

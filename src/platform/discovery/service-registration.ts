@@ -1,0 +1,54 @@
+import { MeshConfig, ServiceName } from '../config/mesh-config';
+import { Logger } from '../log/logger';
+import { consulClient, parseConsulAddress } from './consul-agent';
+import { instanceId, registerInstance, RegisteredInstance } from './registration';
+
+/** Consul tags per service, as in consul/*.hcl (seed 003 section 6 tags, plus `grpc` on every one). */
+export const SERVICE_TAGS: Readonly<Record<ServiceName, readonly string[]>> = Object.freeze({
+  interview: ['api', 'v1', 'grpc'],
+  emotion: ['ml', 'grpc'],
+  scoring: ['grpc'],
+  notifier: ['worker', 'grpc'],
+});
+
+export interface ServiceInstance {
+  name: ServiceName;
+  /** Port the server actually bound. */
+  port: number;
+  /** grpc.health.v1 name Consul's check asks about ("" for the whole server). */
+  healthService: string;
+  /** gRPC services served, recorded in the registration's metadata. */
+  grpcServices: readonly string[];
+}
+
+/**
+ * Registers a started instance in Consul when CONSUL_HTTP_ADDR is set (undefined otherwise):
+ * reachable at ADVERTISE_HOST and its bound port, checked over gRPC every
+ * CONSUL_CHECK_INTERVAL_MS, removed by Consul after CONSUL_DEREGISTER_AFTER_MS critical.
+ * Throws when the agent cannot be reached, so that a misconfigured instance fails its start-up.
+ */
+export async function registerServiceInstance(config: MeshConfig, instance: ServiceInstance, log: Logger): Promise<RegisteredInstance | undefined> {
+  if (!config.consulAddr) return undefined;
+  const agent = parseConsulAddress(config.consulAddr);
+  const consul = consulClient(agent);
+  try {
+    return await registerInstance(
+      consul,
+      {
+        name: instance.name,
+        id: instanceId(instance.name, config.advertiseHost, instance.port),
+        address: config.advertiseHost,
+        port: instance.port,
+        tags: SERVICE_TAGS[instance.name],
+        meta: { grpc_services: instance.grpcServices.join(',') || 'grpc.health.v1.Health' },
+        healthService: instance.healthService,
+        checkIntervalMs: config.consulCheckIntervalMs,
+        checkTimeoutMs: Math.min(2_000, config.consulCheckIntervalMs),
+        deregisterCriticalAfterMs: config.consulDeregisterAfterMs,
+      },
+      log,
+    );
+  } catch (error) {
+    throw new Error(`could not register ${instance.name} with the Consul agent at ${config.consulAddr}: ${(error as Error).message}`);
+  }
+}
