@@ -10,7 +10,8 @@ export class ServiceProcess {
   readonly output: string[] = [];
 
   private constructor(
-    readonly name: ServiceName,
+    /** The service, or services joined by commas when one process runs several. */
+    readonly name: string,
     private readonly child: ChildProcess,
   ) {
     child.stdout?.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
@@ -18,15 +19,16 @@ export class ServiceProcess {
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
 
-  /** Starts `name` with `env` on top of this process's environment. */
-  static start(name: ServiceName, env: Record<string, string>): ServiceProcess {
+  /** Starts `name` (or several services in one process) with `env` on top of this process's environment. */
+  static start(name: ServiceName | readonly ServiceName[], env: Record<string, string>): ServiceProcess {
+    const services = typeof name === 'string' ? name : name.join(',');
     // node --import tsx, not the tsx wrapper: signals reach the service itself.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'start', '--services', name], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'start', '--services', services], {
       cwd: REPO,
       env: { ...process.env, LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    return new ServiceProcess(name, child);
+    return new ServiceProcess(services, child);
   }
 
   get pid(): number {

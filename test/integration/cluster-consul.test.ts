@@ -1,0 +1,221 @@
+/**
+ * The mesh as a Consul-discovered cluster, against a real Consul agent (built from its Go module by
+ * scripts/infra/ensure-consul.sh and started in dev mode): three emotion instances register
+ * themselves with a gRPC health check; the interview service finds them through `consul:///emotion`
+ * and spreads its AnalyzeFrame calls over them round-robin. One is killed (SIGKILL: no chance to
+ * deregister) and the traffic moves to the other two; it comes back and gets traffic again.
+ *
+ * What each instance served is read from its own logs (one `call ended` line per AnalyzeFrame at
+ * LOG_LEVEL=debug), and the test prints the split.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { credentials } from '@grpc/grpc-js';
+import { EmotionServiceClient, FrameRequest } from '../../src/gen/emotion';
+import { parseConsulAddress, registerConsulResolver } from '../../src/platform/discovery';
+import { meshChannelOptions } from '../../src/platform/grpc/client-options';
+import { callUnary } from '../../src/platform/grpc/unary-call';
+import { silentLogger } from '../../src/platform/log/logger';
+import { checkHealth, freePort, waitForHealth } from '../support/grpc-clients';
+import { ConsulAgent, startConsulAgent } from '../support/consul-agent';
+import { createTestDatabase, createTestVhost, Disposable } from '../support/infrastructure';
+import { interviewClient, statusOf } from '../support/interview-client';
+import { ServiceProcess } from '../support/service-process';
+
+jest.setTimeout(180_000);
+
+const astronaut = fs.readFileSync(path.resolve(__dirname, '../fixtures/faces/astronaut.png'));
+/** Consul's gRPC check interval in this test, milliseconds (CONSUL_CHECK_INTERVAL_MS). */
+const CHECK_INTERVAL_MS = 1_000;
+const FRAMES_PER_ROUND = 30;
+
+/** AnalyzeFrame calls an emotion instance has answered, counted from its JSON log lines. */
+function analyzeFrameCalls(instance: ServiceProcess): number {
+  return instance
+    .logs()
+    .split('\n')
+    .filter((line) => line.includes('"/emotion.EmotionService/AnalyzeFrame"') && line.includes('"msg":"call ended"')).length;
+}
+
+/** The address lists the interview service's resolver pushed, from its log lines. */
+function resolverUpdates(interview: ServiceProcess): Array<{ time: number; instances: string[] }> {
+  return interview
+    .logs()
+    .split('\n')
+    .filter((line) => line.includes('passing instance(s) of emotion'))
+    .map((line) => JSON.parse(line) as { time: number; instances: string[] })
+    .map(({ time, instances }) => ({ time, instances: [...instances].sort() }));
+}
+
+describe('a Consul-discovered cluster: three emotion instances behind the interview service', () => {
+  let consul: ConsulAgent;
+  let database: Disposable<string>;
+  let vhost: Disposable<string>;
+  let env: Record<string, string>;
+  const emotionPorts: number[] = [];
+  const emotion: ServiceProcess[] = [];
+  let interview: ServiceProcess;
+  let interviewAddress: string;
+  let client: ReturnType<typeof interviewClient>;
+  let interviewId: string;
+  let frameClock = 1_700_000_000_000;
+  const splits: Array<{ phase: string; counts: number[]; queued: number }> = [];
+
+  const emotionAddress = (i: number) => `127.0.0.1:${emotionPorts[i]}`;
+  const startEmotion = (i: number) => ServiceProcess.start('emotion', { ...env, EMOTION_PORT: String(emotionPorts[i]), LOG_LEVEL: 'debug' });
+  const waitFor = async (what: string, check: () => Promise<boolean> | boolean, timeoutMs: number, everyMs = 100) => {
+    const until = Date.now() + timeoutMs;
+    while (!(await check())) {
+      if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  };
+  /** Sends `count` frames one after the other; returns how many each instance served and how many were queued. */
+  const sendFrames = async (count: number) => {
+    const before = emotion.map(analyzeFrameCalls);
+    let queued = 0;
+    for (let i = 0; i < count; i++) {
+      frameClock += 100;
+      const outcome = await client.sendFrame({ interviewId, imageData: astronaut, format: 'png', timestampMs: frameClock });
+      if (outcome.queued) queued++;
+      else expect(outcome.analysis?.faceMetrics?.detected).toBe(true);
+    }
+    return { counts: emotion.map((instance, i) => analyzeFrameCalls(instance) - before[i]), queued };
+  };
+  const record = (phase: string, split: { counts: number[]; queued: number }) => {
+    splits.push({ phase, ...split });
+    return split;
+  };
+
+  beforeAll(async () => {
+    consul = await startConsulAgent();
+    [database, vhost] = await Promise.all([createTestDatabase(), createTestVhost()]);
+    for (let i = 0; i < 3; i++) emotionPorts.push(await freePort());
+    const interviewPort = await freePort();
+    interviewAddress = `127.0.0.1:${interviewPort}`;
+    env = {
+      DATABASE_URL: database.value,
+      AMQP_URL: vhost.value,
+      BIND_HOST: '127.0.0.1',
+      ADVERTISE_HOST: '127.0.0.1',
+      CONSUL_HTTP_ADDR: consul.httpAddr,
+      CONSUL_CHECK_INTERVAL_MS: String(CHECK_INTERVAL_MS),
+      INTERVIEW_PORT: String(interviewPort),
+    };
+    for (let i = 0; i < 3; i++) emotion.push(startEmotion(i));
+    // No EMOTION_ADDR: with CONSUL_HTTP_ADDR set, the interview service resolves consul:///emotion.
+    interview = ServiceProcess.start('interview', env);
+    try {
+      await Promise.all([...emotionPorts.map((_, i) => waitForHealth(emotionAddress(i), 'SERVING', 120_000)), waitForHealth(interviewAddress, 'SERVING', 120_000)]);
+      await waitFor('three passing emotion instances in Consul', async () => (await consul.passing('emotion')).length === 3, 20_000);
+    } catch (error) {
+      for (const p of [...emotion, interview]) console.error(`--- ${p.name} logs ---\n${p.logs().slice(-4000)}`);
+      console.error(`--- consul ---\n${consul.logs().slice(-4000)}`);
+      throw error;
+    }
+    client = interviewClient(interviewAddress);
+    interviewId = (await client.startInterview({ candidateId: 'cluster', categories: [], difficulty: 0, questionCount: 2 })).id;
+    // Channels resolve and connect lazily, at their first call: warm up until every instance has answered.
+    await waitFor('every instance to answer a call', async () => (await sendFrames(3)).counts.every((c) => c > 0) || emotion.every((e) => analyzeFrameCalls(e) > 0), 30_000, 0);
+    expect(resolverUpdates(interview).at(-1)?.instances).toEqual(emotionPorts.map((_, i) => emotionAddress(i)).sort());
+  }, 900_000);
+
+  afterAll(async () => {
+    client?.close();
+    await Promise.all([...emotion, interview].filter(Boolean).map((p) => p.stop('SIGKILL')));
+    await consul?.stop();
+    await Promise.all([database?.dispose(), vhost?.dispose()]);
+    if (splits.length) {
+      const rows = splits.map(({ phase, counts, queued }) => `  ${phase.padEnd(34)} ${counts.map((c) => String(c).padStart(4)).join(' ')}   ${queued}`);
+      console.log([`AnalyzeFrame calls per emotion instance (${FRAMES_PER_ROUND} frames a round)`, `  ${'phase'.padEnd(34)} ${['#1', '#2', '#3'].map((h) => h.padStart(4)).join(' ')}   queued`, ...rows].join('\n'));
+    }
+  });
+
+  it('registers each instance in Consul with its address, tags and a gRPC health check', async () => {
+    expect(await consul.passing('emotion')).toEqual(emotionPorts.map((_, i) => emotionAddress(i)).sort());
+    expect(await consul.passing('interview')).toEqual([interviewAddress]);
+    const services: Record<string, { Service: string; Tags: string[]; Port: number }> = await consul.client.agent.service.list();
+    expect(services[`emotion-127.0.0.1-${emotionPorts[0]}`]).toMatchObject({ Service: 'emotion', Tags: ['ml', 'grpc'], Port: emotionPorts[0] });
+    const checks: Record<string, { Type: string; Status: string; Output: string; Interval: string }> = await consul.client.agent.check.list();
+    const check = Object.values(checks).find((c) => c.Output.includes(`${emotionAddress(0)}/emotion.EmotionService`));
+    expect(check).toMatchObject({ Type: 'grpc', Status: 'passing', Interval: '1s' });
+  });
+
+  it('spreads the interview service\'s AnalyzeFrame calls over all three instances', async () => {
+    const { counts, queued } = record('three instances', await sendFrames(FRAMES_PER_ROUND));
+    expect(queued).toBe(0);
+    expect(counts.reduce((a, b) => a + b)).toBe(FRAMES_PER_ROUND);
+    // round_robin: every instance gets about a third.
+    for (const served of counts) expect(served).toBeGreaterThanOrEqual(FRAMES_PER_ROUND / 3 - 2);
+  });
+
+  it('moves the traffic to the others when one is killed, within the health-check interval, the breaker staying closed', async () => {
+    const killedAt = Date.now();
+    expect(await emotion[0].stop('SIGKILL')).toBeNull();
+
+    // Calls go on at once: the channel sees the connection drop; Consul's check then marks it critical.
+    const dropped = waitFor('Consul to stop listing the killed instance', async () => (await consul.passing('emotion')).length === 2, 10_000, 50).then(() => Date.now() - killedAt);
+    const during = record('right after SIGKILL of #1', await sendFrames(5));
+    const droppedAfterMs = await dropped;
+    await waitFor('the resolver to push the two survivors', () => resolverUpdates(interview).some((u) => u.time >= killedAt && u.instances.length === 2), 5_000, 50);
+    const pushedAfterMs = resolverUpdates(interview).find((u) => u.time >= killedAt && u.instances.length === 2)!.time - killedAt;
+    console.log(`killed instance: Consul dropped it after ${droppedAfterMs} ms, the interview service's resolver pushed 2 instances after ${pushedAfterMs} ms (check interval ${CHECK_INTERVAL_MS} ms)`);
+    // The check runs every interval (its timeout is also the interval here): critical after at most two.
+    expect(pushedAfterMs).toBeLessThanOrEqual(2 * CHECK_INTERVAL_MS + 1_000);
+
+    const after = record('#1 killed, dropped by Consul', await sendFrames(FRAMES_PER_ROUND));
+    expect(after.queued).toBe(0);
+    expect(after.counts[0]).toBe(0);
+    expect(after.counts[1] + after.counts[2]).toBe(FRAMES_PER_ROUND);
+    expect(Math.min(after.counts[1], after.counts[2])).toBeGreaterThanOrEqual(FRAMES_PER_ROUND / 2 - 2);
+    // At most the call that met the dying connection fell back to the queue; the breaker never opened.
+    expect(during.queued).toBeLessThanOrEqual(1);
+    expect(interview.logs()).not.toContain('"msg":"circuit open"');
+    expect(await checkHealth(interviewAddress, 'interview.dependency.emotion')).toBe('SERVING');
+  });
+
+  it('sends traffic to the instance again once it is back', async () => {
+    const restartedAt = Date.now();
+    emotion[0] = startEmotion(0);
+    await waitForHealth(emotionAddress(0), 'SERVING', 120_000);
+    await waitFor('Consul to list it passing again', async () => (await consul.passing('emotion')).length === 3, 20_000);
+    await waitFor('the resolver to push three instances', () => resolverUpdates(interview).some((u) => u.time >= restartedAt && u.instances.length === 3), 10_000);
+    // The channel dials it again (its reconnect backoff is at most 2 s): wait until it answers a call.
+    await waitFor('the restarted instance to answer', async () => (await sendFrames(3)).counts[0] > 0, 20_000, 0);
+
+    const back = record('#1 restarted', await sendFrames(FRAMES_PER_ROUND));
+    expect(back.queued).toBe(0);
+    for (const served of back.counts) expect(served).toBeGreaterThanOrEqual(FRAMES_PER_ROUND / 3 - 2);
+  });
+
+  it('tells a caller why there is no instance: none passing in Consul, or no agent answering', async () => {
+    registerConsulResolver({ defaultAgent: parseConsulAddress(consul.httpAddr), log: silentLogger() });
+    const analyzeFrameAt = async (target: string) => {
+      const client = new EmotionServiceClient(target, credentials.createInsecure(), meshChannelOptions());
+      try {
+        return await statusOf(callUnary(client.analyzeFrame.bind(client), FrameRequest.fromPartial({ sessionId: 's', imageData: astronaut }), { deadline: new Date(Date.now() + 5_000) }));
+      } finally {
+        client.close();
+      }
+    };
+    expect(await analyzeFrameAt('consul:///emotion')).toBe('OK');
+    expect(await analyzeFrameAt('consul:///nobody')).toBe('UNAVAILABLE: Consul lists no passing instance of "nobody"');
+    const silentAgent = `127.0.0.1:${await freePort()}`;
+    // The reason after the colon is `connect ECONNREFUSED …` in a plain Node.js process; inside jest's
+    // sandbox the `consul` package's HTTP client (papi) fails to recognise Node's error as an Error
+    // (another realm's class) and the reason reads differently, so only the resolver's part is checked.
+    expect(await analyzeFrameAt(`consul://${silentAgent}/emotion`)).toMatch(new RegExp(`^UNAVAILABLE: Consul at http://${silentAgent} could not list "emotion": `));
+  });
+
+  it('deregisters on SIGTERM before draining: Consul forgets the instance at once, and the process exits', async () => {
+    expect(await emotion[2].stop('SIGTERM')).toBe(0);
+    expect(emotion[2].logs()).toContain('"msg":"deregistered from Consul"');
+    const listed: unknown[] = await consul.client.health.service({ service: 'emotion' });
+    expect(listed).toHaveLength(2);
+    // The interview service too, its resolver's blocking query to Consul cancelled rather than waited out.
+    const stopping = Date.now();
+    expect(await interview.stop('SIGTERM')).toBe(0);
+    expect(Date.now() - stopping).toBeLessThan(10_000);
+    expect(await consul.passing('interview')).toEqual([]);
+  });
+});

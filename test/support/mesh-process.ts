@@ -1,0 +1,42 @@
+import { SERVICE_NAMES, ServiceName } from '../../src/platform/config/mesh-config';
+import { freePort, waitForHealth } from './grpc-clients';
+import { createTestDatabase, createTestVhost } from './infrastructure';
+import { ServiceProcess } from './service-process';
+
+/** The four services in one process (`npm start`), on a database and a vhost of their own. */
+export interface MeshProcess {
+  readonly addresses: Readonly<Record<ServiceName, string>>;
+  readonly process: ServiceProcess;
+  /** SIGTERM, then drops the database and the vhost. */
+  stop(): Promise<void>;
+}
+
+/** Starts the mesh on free ports and resolves once every server says SERVING. */
+export async function startMeshProcess(extraEnv: Record<string, string> = {}): Promise<MeshProcess> {
+  const [database, vhost] = await Promise.all([createTestDatabase(), createTestVhost()]);
+  const ports = {} as Record<ServiceName, number>;
+  for (const name of SERVICE_NAMES) ports[name] = await freePort();
+  const addresses = Object.fromEntries(SERVICE_NAMES.map((name) => [name, `127.0.0.1:${ports[name]}`])) as Record<ServiceName, string>;
+  const child = ServiceProcess.start(SERVICE_NAMES, {
+    DATABASE_URL: database.value,
+    AMQP_URL: vhost.value,
+    BIND_HOST: '127.0.0.1',
+    INTERVIEW_PORT: String(ports.interview),
+    EMOTION_PORT: String(ports.emotion),
+    SCORING_PORT: String(ports.scoring),
+    NOTIFIER_PORT: String(ports.notifier),
+    ...extraEnv,
+  });
+  const stop = async () => {
+    await child.stop('SIGTERM');
+    await Promise.all([database.dispose(), vhost.dispose()]);
+  };
+  try {
+    await Promise.all(SERVICE_NAMES.map((name) => waitForHealth(addresses[name], 'SERVING', 120_000)));
+  } catch (error) {
+    console.error(`--- mesh logs ---\n${child.logs()}`);
+    await stop();
+    throw error;
+  }
+  return { addresses, process: child, stop };
+}
