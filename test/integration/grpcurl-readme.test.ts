@@ -1,0 +1,145 @@
+/**
+ * The README's grpcurl session, run as it is written against the mesh (`npm start`'s four services
+ * in one process, on PostgreSQL and RabbitMQ): grpcurl (pinned, installed by
+ * scripts/infra/ensure-grpcurl.sh) with reflection only, no .proto file. The block is split into its
+ * paragraphs (steps); a marker line is echoed between them, nothing else is added, and each step's
+ * output is checked. A step the README gains without a check here fails the test.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { MeshProcess, startMeshProcess } from '../support/mesh-process';
+import { ensureTool } from '../support/tools';
+
+jest.setTimeout(180_000);
+
+const exec = promisify(execFile);
+const REPO = path.resolve(__dirname, '../..');
+
+/** The bash block after the `grpcurl-session` marker in README.md, as paragraphs. */
+function readmeSteps(): string[] {
+  const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
+  const match = /<!-- grpcurl-session:[\s\S]*?-->\n```bash\n([\s\S]*?)\n```/.exec(readme);
+  if (!match) throw new Error('README.md has no ```bash block after <!-- grpcurl-session: ... -->');
+  return match[1].split(/\n\s*\n/).map((step) => step.trim());
+}
+
+/** A step's title: its first line, a comment. */
+const title = (step: string) => step.split('\n')[0].replace(/^#\s*/, '');
+
+/** The JSON documents grpcurl printed one after the other. */
+function documents(output: string): any[] {
+  return output
+    .trim()
+    .split(/\n(?=\{)/)
+    .map((text) => JSON.parse(text));
+}
+
+describe('the README grpcurl session (reflection only)', () => {
+  let grpcurl: string;
+  let mesh: MeshProcess;
+  const outputs = new Map<string, string>();
+
+  beforeAll(async () => {
+    grpcurl = ensureTool('ensure-grpcurl.sh');
+    mesh = await startMeshProcess();
+    const steps = readmeSteps();
+    const script = ['set -euo pipefail', ...steps.flatMap((step, i) => [`echo '@@step ${i}'`, step])].join('\n');
+    const { stdout } = await exec('bash', ['-c', script], {
+      cwd: REPO,
+      timeout: 150_000,
+      maxBuffer: 16 * 1024 * 1024,
+      env: {
+        ...process.env,
+        PATH: `${path.dirname(grpcurl)}:${process.env.PATH}`,
+        INTERVIEW: mesh.addresses.interview,
+        EMOTION: mesh.addresses.emotion,
+        SCORING: mesh.addresses.scoring,
+        NOTIFIER: mesh.addresses.notifier,
+      },
+    }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
+      throw new Error(`the README's grpcurl session failed: ${error.message}\n--- stdout ---\n${error.stdout}\n--- stderr ---\n${error.stderr}`);
+    });
+    const parts = stdout.split(/^@@step (\d+)\n/m);
+    for (let i = 1; i < parts.length; i += 2) outputs.set(title(steps[Number(parts[i])]), parts[i + 1]);
+  }, 900_000);
+
+  afterAll(async () => {
+    await mesh?.stop();
+  });
+
+  const checks: Record<string, (output: string) => void> = {
+    "Where the services listen (npm start's defaults), and a helper that reads a JSON answer's field": (output) => {
+      expect(output).toBe('');
+    },
+    'What each server serves': (output) => {
+      expect(output.trim().split('\n')).toEqual([
+        'grpc.health.v1.Health',
+        'interview.v1.InterviewService',
+        'emotion.EmotionService',
+        'grpc.health.v1.Health',
+        'grpc.health.v1.Health',
+        'scoring.ScoringService',
+        'grpc.health.v1.Health',
+      ]);
+    },
+    "An RPC's signature and a message's fields, from reflection": (output) => {
+      expect(output).toContain('rpc AnalyzeFrame ( .emotion.FrameRequest ) returns ( .emotion.EmotionResponse );');
+      expect(output).toContain('interview.v1.StartInterviewRequest is a message:');
+      expect(output).toMatch(/string candidate_id = 1;[\s\S]*int32 question_count = 4;/);
+    },
+    'Health: a service, a dependency of the interview service (its breaker), a whole server': (output) => {
+      expect(documents(output)).toEqual([{ status: 'SERVING' }, { status: 'SERVING' }, { status: 'SERVING' }]);
+    },
+    'AnalyzeFrame on a photograph (through stdin: base64 of an image is too long for an argument)': (output) => {
+      const [answer] = documents(output);
+      expect(answer).toMatchObject({ sessionId: 'grpcurl', emotion: 'happy', faceMetrics: { detected: true } });
+      expect(answer.confidence).toBeGreaterThan(0.5);
+      const box = answer.faceMetrics.boundingBox;
+      // The astronaut's face in the 512x512 photograph.
+      expect(box.width).toBeGreaterThan(60);
+      expect(box.x + box.width).toBeLessThanOrEqual(512);
+    },
+    AnalyzeAnswer: (output) => {
+      const [analysis] = documents(output);
+      for (const score of [analysis.relevanceScore, analysis.clarityScore, analysis.depthScore]) expect(score).toBeGreaterThan(0);
+      expect(analysis.keywords.length).toBeGreaterThan(0);
+      expect(analysis.feedback).toEqual(expect.any(String));
+    },
+    'A whole interview: start it': (output) => {
+      const [interview] = documents(output);
+      expect(interview).toMatchObject({ candidateId: 'grpcurl-1', state: 'INTERVIEW_STATE_IN_PROGRESS' });
+      expect(interview.questions).toHaveLength(2);
+    },
+    'a frame': (output) => {
+      const [sent] = documents(output);
+      expect(sent).toMatchObject({ frameNumber: '1', analysis: { emotion: 'happy', faceMetrics: { detected: true } } });
+    },
+    'an answer to each question': (output) => {
+      const answers = documents(output);
+      expect(answers).toHaveLength(2);
+      expect(answers[0].progress).toMatchObject({ answered: 1, totalQuestions: 2 });
+      expect(answers[1].progress).toMatchObject({ percent: 100, answered: 2, totalQuestions: 2 });
+    },
+    'complete it, wait until it is scored (asynchronously, through the events), and get the report': (output) => {
+      const [completed, report] = documents(output);
+      expect(completed.state).toBe('INTERVIEW_STATE_COMPLETED');
+      expect(report.interviewId).toBe(completed.id);
+      expect(report.scores.overall).toBeGreaterThan(0);
+      expect(report.scores.overall).toBeLessThanOrEqual(100);
+      const json = JSON.parse(Buffer.from(report.reportJson, 'base64').toString());
+      expect(json.answers).toHaveLength(2);
+      expect(json.emotionSummary).toMatchObject({ sampleCount: 1, faceDetectedCount: 1 });
+    },
+  };
+
+  it('has a check for every step and runs every step', () => {
+    expect(readmeSteps().map(title)).toEqual(Object.keys(checks));
+    expect([...outputs.keys()]).toEqual(Object.keys(checks));
+  });
+
+  it.each(Object.keys(checks))('%s', (step) => {
+    checks[step](outputs.get(step)!);
+  });
+});
