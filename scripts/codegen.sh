@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# `npm run codegen`: typed TypeScript from proto/ (buf + ts-proto, see buf.gen.yaml) and the
-# descriptor sets server reflection serves, compiled by buf (exact FileDescriptorProtos, imports
-# included), for proto/ and for grpc.health.v1 as grpc-health-check ships it.
+# `npm run codegen`: typed TypeScript from proto/ (buf + ts-proto, see buf.gen.yaml), the Go and
+# Python clients in clients/, and the descriptor sets server reflection serves, compiled by buf
+# (exact FileDescriptorProtos, imports included), for proto/ and for grpc.health.v1 as
+# grpc-health-check ships it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The Go and Python generators buf.gen.yaml names (pinned; installed once under .cache/).
+bash scripts/infra/ensure-codegen-plugins.sh
 npx buf generate
 npx buf build -o src/gen/descriptors/mesh.binpb
 npx buf build node_modules/grpc-health-check/proto -o src/gen/descriptors/health.binpb

@@ -1,0 +1,183 @@
+//go:build interop
+
+// Interop tests: the generated Go client against the running TypeScript services. They run with
+// the build tag `interop` and the services' addresses in the environment, as
+// test/integration/interop-clients.test.ts runs them:
+//
+//	MESH_INTERVIEW_ADDR=127.0.0.1:50051 MESH_EMOTION_ADDR=127.0.0.1:50052 MESH_SCORING_ADDR=127.0.0.1:50053 \
+//	MESH_FIXTURES=../../../test/fixtures/faces go test -tags interop ./interop/
+package interop_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
+
+	emotion "github.com/yourorg/ai-interview/shared/proto/emotion"
+	interviewv1 "github.com/yourorg/ai-interview/shared/proto/interview/v1"
+	scoring "github.com/yourorg/ai-interview/shared/proto/scoring"
+)
+
+func env(t *testing.T, name string) string {
+	t.Helper()
+	value := os.Getenv(name)
+	if value == "" {
+		t.Fatalf("%s is not set: these tests call running services (see the comment at the top of this file)", name)
+	}
+	return value
+}
+
+func dial(t *testing.T, variable string) *grpc.ClientConn {
+	t.Helper()
+	conn, err := grpc.NewClient(env(t, variable), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatalf("dial %s: %v", variable, err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+func fixture(t *testing.T, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(env(t, "MESH_FIXTURES"), name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func withDeadline(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func TestAnalyzeFrameFindsTheAstronautsFace(t *testing.T) {
+	client := emotion.NewEmotionServiceClient(dial(t, "MESH_EMOTION_ADDR"))
+	res, err := client.AnalyzeFrame(withDeadline(t), &emotion.FrameRequest{
+		SessionId: "go-interop", ImageData: fixture(t, "astronaut.png"), Format: "png", Timestamp: time.Now().UnixMilli(),
+	})
+	if err != nil {
+		t.Fatalf("AnalyzeFrame: %v", err)
+	}
+	face := res.GetFaceMetrics()
+	if !face.GetDetected() || res.GetEmotion() != "happy" || res.GetConfidence() < 0.5 {
+		t.Fatalf("want a happy face, got detected=%v emotion=%q confidence=%v", face.GetDetected(), res.GetEmotion(), res.GetConfidence())
+	}
+	box := face.GetBoundingBox()
+	if box.GetWidth() < 60 || box.GetX()+box.GetWidth() > 512 || box.GetY()+box.GetHeight() > 512 {
+		t.Fatalf("face box %v is not the astronaut's face in the 512x512 photograph", box)
+	}
+	if res.GetSessionId() != "go-interop" {
+		t.Fatalf("session_id %q not echoed", res.GetSessionId())
+	}
+}
+
+func TestAnalyzeFrameOnACatFindsNoFace(t *testing.T) {
+	client := emotion.NewEmotionServiceClient(dial(t, "MESH_EMOTION_ADDR"))
+	res, err := client.AnalyzeFrame(withDeadline(t), &emotion.FrameRequest{SessionId: "go-interop", ImageData: fixture(t, "chelsea.png"), Format: "png"})
+	if err != nil {
+		t.Fatalf("AnalyzeFrame: %v", err)
+	}
+	if res.GetFaceMetrics().GetDetected() || res.GetEmotion() != "" {
+		t.Fatalf("want no face and no emotion on a cat, got %v", res)
+	}
+}
+
+func TestBadInputIsInvalidArgument(t *testing.T) {
+	client := emotion.NewEmotionServiceClient(dial(t, "MESH_EMOTION_ADDR"))
+	_, err := client.AnalyzeFrame(withDeadline(t), &emotion.FrameRequest{SessionId: "go-interop", ImageData: []byte("not an image")})
+	if status.Code(err) != codes.InvalidArgument {
+		t.Fatalf("want INVALID_ARGUMENT, got %v", err)
+	}
+}
+
+func TestAnalyzeAnswer(t *testing.T) {
+	client := scoring.NewScoringServiceClient(dial(t, "MESH_SCORING_ADDR"))
+	res, err := client.AnalyzeAnswer(withDeadline(t), &scoring.AnswerRequest{
+		Question: "How does a hash map handle collisions?",
+		Answer:   "Each bucket keeps a linked list, so colliding keys are chained and a lookup walks the list.",
+		Category: "technical",
+	})
+	if err != nil {
+		t.Fatalf("AnalyzeAnswer: %v", err)
+	}
+	if res.GetRelevanceScore() <= 0 || res.GetClarityScore() <= 0 || res.GetDepthScore() <= 0 || len(res.GetKeywords()) == 0 || res.GetFeedback() == "" {
+		t.Fatalf("want scores, keywords and feedback, got %v", res)
+	}
+}
+
+func TestAnInterviewFromStartToReport(t *testing.T) {
+	client := interviewv1.NewInterviewServiceClient(dial(t, "MESH_INTERVIEW_ADDR"))
+	ctx := withDeadline(t)
+	interview, err := client.StartInterview(ctx, &interviewv1.StartInterviewRequest{CandidateId: "go-interop", QuestionCount: 2})
+	if err != nil {
+		t.Fatalf("StartInterview: %v", err)
+	}
+	if interview.GetState() != interviewv1.InterviewState_INTERVIEW_STATE_IN_PROGRESS || len(interview.GetQuestions()) != 2 {
+		t.Fatalf("want an interview in progress with 2 questions, got %v", interview)
+	}
+	frame, err := client.SendFrame(ctx, &interviewv1.SendFrameRequest{InterviewId: interview.GetId(), ImageData: fixture(t, "astronaut.png"), Format: "png"})
+	if err != nil {
+		t.Fatalf("SendFrame: %v", err)
+	}
+	if frame.GetFrameNumber() != 1 || !frame.GetAnalysis().GetFaceMetrics().GetDetected() {
+		t.Fatalf("want frame 1 analysed with a face, got %v", frame)
+	}
+	for _, question := range interview.GetQuestions() {
+		_, err := client.SubmitAnswer(ctx, &interviewv1.SubmitAnswerRequest{
+			InterviewId: interview.GetId(), QuestionId: question.GetId(), DurationSeconds: 20, Confidence: 0.9,
+			Transcript: "I start from the requirements, measure the current system, and explain the trade-offs I chose.",
+		})
+		if err != nil {
+			t.Fatalf("SubmitAnswer: %v", err)
+		}
+	}
+	if _, err := client.CompleteInterview(ctx, &interviewv1.CompleteInterviewRequest{InterviewId: interview.GetId()}); err != nil {
+		t.Fatalf("CompleteInterview: %v", err)
+	}
+	// Scoring is asynchronous (events): the report answers FAILED_PRECONDITION until it is done.
+	var report *interviewv1.Report
+	for report == nil {
+		report, err = client.GetReport(ctx, &interviewv1.GetReportRequest{InterviewId: interview.GetId(), IncludeEmotions: true})
+		if status.Code(err) == codes.FailedPrecondition {
+			time.Sleep(250 * time.Millisecond)
+			continue
+		}
+		if err != nil {
+			t.Fatalf("GetReport: %v", err)
+		}
+	}
+	if overall := report.GetScores().GetOverall(); overall <= 0 || overall > 100 {
+		t.Fatalf("overall score %v is not in (0, 100]", overall)
+	}
+	var body struct {
+		Answers        []json.RawMessage `json:"answers"`
+		EmotionSummary struct {
+			SampleCount       int `json:"sampleCount"`
+			FaceDetectedCount int `json:"faceDetectedCount"`
+		} `json:"emotionSummary"`
+	}
+	if err := json.Unmarshal(report.GetReportJson(), &body); err != nil {
+		t.Fatalf("report_json: %v", err)
+	}
+	if len(body.Answers) != 2 || body.EmotionSummary.SampleCount != 1 || body.EmotionSummary.FaceDetectedCount != 1 {
+		t.Fatalf("want 2 answers and 1 frame with a face in the report, got %+v", body)
+	}
+}
+
+func TestUnknownInterviewIsNotFound(t *testing.T) {
+	client := interviewv1.NewInterviewServiceClient(dial(t, "MESH_INTERVIEW_ADDR"))
+	_, err := client.GetInterview(withDeadline(t), &interviewv1.GetInterviewRequest{InterviewId: "00000000-0000-4000-8000-000000000000"})
+	if status.Code(err) != codes.NotFound {
+		t.Fatalf("want NOT_FOUND, got %v", err)
+	}
+}

@@ -1,0 +1,140 @@
+"""Interop tests: the generated Python client against the running TypeScript services.
+
+They call running services, whose addresses come from the environment, as
+test/integration/interop-clients.test.ts runs them:
+
+    MESH_INTERVIEW_ADDR=127.0.0.1:50051 MESH_EMOTION_ADDR=127.0.0.1:50052 \
+    MESH_SCORING_ADDR=127.0.0.1:50053 MESH_FIXTURES=../../test/fixtures/faces python -m pytest
+"""
+
+import json
+import os
+import time
+from pathlib import Path
+
+import grpc
+import pytest
+
+import emotion_pb2
+import emotion_pb2_grpc
+import interview_pb2
+import interview_pb2_grpc
+import scoring_pb2
+import scoring_pb2_grpc
+
+DEADLINE_S = 20
+
+
+def env(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        pytest.fail(f"{name} is not set: these tests call running services (see this module's docstring)")
+    return value
+
+
+def fixture(name: str) -> bytes:
+    return (Path(env("MESH_FIXTURES")) / name).read_bytes()
+
+
+@pytest.fixture
+def channel_to():
+    channels = []
+
+    def open_channel(variable: str) -> grpc.Channel:
+        channel = grpc.insecure_channel(env(variable))
+        channels.append(channel)
+        return channel
+
+    yield open_channel
+    for channel in channels:
+        channel.close()
+
+
+def test_analyze_frame_finds_the_astronauts_face(channel_to):
+    emotion = emotion_pb2_grpc.EmotionServiceStub(channel_to("MESH_EMOTION_ADDR"))
+    response = emotion.AnalyzeFrame(
+        emotion_pb2.FrameRequest(session_id="py-interop", image_data=fixture("astronaut.png"), format="png", timestamp=int(time.time() * 1000)),
+        timeout=DEADLINE_S,
+    )
+    assert response.face_metrics.detected
+    assert response.emotion == "happy"
+    assert response.confidence > 0.5
+    box = response.face_metrics.bounding_box
+    assert box.width > 60 and box.x + box.width <= 512 and box.y + box.height <= 512
+    assert response.session_id == "py-interop"
+
+
+def test_analyze_frame_on_a_cat_finds_no_face(channel_to):
+    emotion = emotion_pb2_grpc.EmotionServiceStub(channel_to("MESH_EMOTION_ADDR"))
+    response = emotion.AnalyzeFrame(emotion_pb2.FrameRequest(session_id="py-interop", image_data=fixture("chelsea.png"), format="png"), timeout=DEADLINE_S)
+    assert not response.face_metrics.detected
+    assert response.emotion == ""
+
+
+def test_bad_input_is_invalid_argument(channel_to):
+    emotion = emotion_pb2_grpc.EmotionServiceStub(channel_to("MESH_EMOTION_ADDR"))
+    with pytest.raises(grpc.RpcError) as raised:
+        emotion.AnalyzeFrame(emotion_pb2.FrameRequest(session_id="py-interop", image_data=b"not an image"), timeout=DEADLINE_S)
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_analyze_answer(channel_to):
+    scoring = scoring_pb2_grpc.ScoringServiceStub(channel_to("MESH_SCORING_ADDR"))
+    analysis = scoring.AnalyzeAnswer(
+        scoring_pb2.AnswerRequest(
+            question="How does a hash map handle collisions?",
+            answer="Each bucket keeps a linked list, so colliding keys are chained and a lookup walks the list.",
+            category="technical",
+        ),
+        timeout=DEADLINE_S,
+    )
+    assert analysis.relevance_score > 0 and analysis.clarity_score > 0 and analysis.depth_score > 0
+    assert len(analysis.keywords) > 0
+    assert analysis.feedback
+
+
+def test_an_interview_from_start_to_report(channel_to):
+    client = interview_pb2_grpc.InterviewServiceStub(channel_to("MESH_INTERVIEW_ADDR"))
+    interview = client.StartInterview(interview_pb2.StartInterviewRequest(candidate_id="py-interop", question_count=2), timeout=DEADLINE_S)
+    assert interview.state == interview_pb2.INTERVIEW_STATE_IN_PROGRESS
+    assert len(interview.questions) == 2
+
+    frame = client.SendFrame(interview_pb2.SendFrameRequest(interview_id=interview.id, image_data=fixture("astronaut.png"), format="png"), timeout=DEADLINE_S)
+    assert frame.frame_number == 1
+    assert frame.analysis.face_metrics.detected
+
+    for question in interview.questions:
+        client.SubmitAnswer(
+            interview_pb2.SubmitAnswerRequest(
+                interview_id=interview.id,
+                question_id=question.id,
+                transcript="I start from the requirements, measure the current system, and explain the trade-offs I chose.",
+                duration_seconds=20,
+                confidence=0.9,
+            ),
+            timeout=DEADLINE_S,
+        )
+    assert client.CompleteInterview(interview_pb2.CompleteInterviewRequest(interview_id=interview.id), timeout=DEADLINE_S).state == interview_pb2.INTERVIEW_STATE_COMPLETED
+
+    # Scoring is asynchronous (events): the report answers FAILED_PRECONDITION until it is done.
+    deadline = time.monotonic() + DEADLINE_S
+    while True:
+        try:
+            report = client.GetReport(interview_pb2.GetReportRequest(interview_id=interview.id, include_emotions=True), timeout=DEADLINE_S)
+            break
+        except grpc.RpcError as error:
+            if error.code() != grpc.StatusCode.FAILED_PRECONDITION or time.monotonic() > deadline:
+                raise
+            time.sleep(0.25)
+    assert 0 < report.scores.overall <= 100
+    body = json.loads(report.report_json)
+    assert len(body["answers"]) == 2
+    assert body["emotionSummary"]["sampleCount"] == 1
+    assert body["emotionSummary"]["faceDetectedCount"] == 1
+
+
+def test_unknown_interview_is_not_found(channel_to):
+    client = interview_pb2_grpc.InterviewServiceStub(channel_to("MESH_INTERVIEW_ADDR"))
+    with pytest.raises(grpc.RpcError) as raised:
+        client.GetInterview(interview_pb2.GetInterviewRequest(interview_id="00000000-0000-4000-8000-000000000000"), timeout=DEADLINE_S)
+    assert raised.value.code() == grpc.StatusCode.NOT_FOUND
