@@ -1,15 +1,21 @@
-# Consul service definition for the emotion service (seed 003 section 6): checked through its own
-# grpc.health.v1 endpoint.
+# Consul service definition of the emotion service (seed 003 section 6), for a Consul agent on the same
+# host to load (consul agent -config-dir consul/). Use it where instances do not register
+# themselves; an instance started with CONSUL_HTTP_ADDR registers the same name, tags and check on
+# its own (src/platform/discovery), and deregisters on SIGTERM. Checked by `consul validate` in
+# test/integration/cluster-deploy-files.test.ts.
 service {
   name = "emotion"
+  id   = "emotion-127.0.0.1-50052"
   port = 50052
-  tags = ["ml","grpc"]
+  tags = ["ml", "grpc"]
 
   check {
     name     = "emotion gRPC health"
-    grpc     = "127.0.0.1:50052"
+    # Consul's gRPC check calls grpc.health.v1.Health/Check for emotion.EmotionService.
+    grpc     = "127.0.0.1:50052/emotion.EmotionService"
     interval = "10s"
     timeout  = "2s"
+    # An instance that died without deregistering is dropped after this long critical.
     deregister_critical_service_after = "1m"
   }
 }

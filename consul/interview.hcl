@@ -1,15 +1,21 @@
-# Consul service definition for the interview service (seed 003 section 6): checked through its own
-# grpc.health.v1 endpoint.
+# Consul service definition of the interview service (seed 003 section 6), for a Consul agent on the same
+# host to load (consul agent -config-dir consul/). Use it where instances do not register
+# themselves; an instance started with CONSUL_HTTP_ADDR registers the same name, tags and check on
+# its own (src/platform/discovery), and deregisters on SIGTERM. Checked by `consul validate` in
+# test/integration/cluster-deploy-files.test.ts.
 service {
   name = "interview"
+  id   = "interview-127.0.0.1-50051"
   port = 50051
-  tags = ["api","v1"]
+  tags = ["api", "v1", "grpc"]
 
   check {
     name     = "interview gRPC health"
-    grpc     = "127.0.0.1:50051"
+    # Consul's gRPC check calls grpc.health.v1.Health/Check for interview.v1.InterviewService.
+    grpc     = "127.0.0.1:50051/interview.v1.InterviewService"
     interval = "10s"
     timeout  = "2s"
+    # An instance that died without deregistering is dropped after this long critical.
     deregister_critical_service_after = "1m"
   }
 }

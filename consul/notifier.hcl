@@ -1,15 +1,21 @@
-# Consul service definition for the notifier service (seed 003 section 6): checked through its own
-# grpc.health.v1 endpoint.
+# Consul service definition of the notifier service (seed 003 section 6), for a Consul agent on the same
+# host to load (consul agent -config-dir consul/). Use it where instances do not register
+# themselves; an instance started with CONSUL_HTTP_ADDR registers the same name, tags and check on
+# its own (src/platform/discovery), and deregisters on SIGTERM. Checked by `consul validate` in
+# test/integration/cluster-deploy-files.test.ts.
 service {
   name = "notifier"
+  id   = "notifier-127.0.0.1-50054"
   port = 50054
-  tags = ["worker"]
+  tags = ["worker", "grpc"]
 
   check {
     name     = "notifier gRPC health"
+    # Consul's gRPC check calls grpc.health.v1.Health/Check.
     grpc     = "127.0.0.1:50054"
     interval = "10s"
     timeout  = "2s"
+    # An instance that died without deregistering is dropped after this long critical.
     deregister_critical_service_after = "1m"
   }
 }

@@ -1,15 +1,21 @@
-# Consul service definition for the scoring service (seed 003 section 6): checked through its own
-# grpc.health.v1 endpoint.
+# Consul service definition of the scoring service (seed 003 section 6), for a Consul agent on the same
+# host to load (consul agent -config-dir consul/). Use it where instances do not register
+# themselves; an instance started with CONSUL_HTTP_ADDR registers the same name, tags and check on
+# its own (src/platform/discovery), and deregisters on SIGTERM. Checked by `consul validate` in
+# test/integration/cluster-deploy-files.test.ts.
 service {
   name = "scoring"
+  id   = "scoring-127.0.0.1-50053"
   port = 50053
   tags = ["grpc"]
 
   check {
     name     = "scoring gRPC health"
-    grpc     = "127.0.0.1:50053"
+    # Consul's gRPC check calls grpc.health.v1.Health/Check for scoring.ScoringService.
+    grpc     = "127.0.0.1:50053/scoring.ScoringService"
     interval = "10s"
     timeout  = "2s"
+    # An instance that died without deregistering is dropped after this long critical.
     deregister_critical_service_after = "1m"
   }
 }

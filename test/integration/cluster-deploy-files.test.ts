@@ -1,0 +1,168 @@
+/**
+ * The deployment files, checked by the validators of their own formats (there is no Docker engine
+ * or Kubernetes cluster here): deploy/docker-compose.yml against the compose-spec JSON schema
+ * (check-jsonschema's vendored copy), deploy/k8s/ against Kubernetes' schemas with unknown fields
+ * rejected (kubernetes-validate --strict), consul/*.hcl by `consul validate` as an agent would load
+ * them. Each validator is also shown a broken copy, so that a validator that accepts anything fails
+ * here. Then what the mesh needs of them: Consul everywhere, gRPC probes on the right ports, emotion
+ * replicated, names and tags as the services register themselves.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { DEFAULT_PORTS, SERVICE_NAMES } from '../../src/platform/config/mesh-config';
+import { SERVICE_TAGS } from '../../src/platform/discovery';
+import { ensureTool } from '../support/tools';
+
+jest.setTimeout(60_000);
+
+const execAsync = promisify(execFile);
+const REPO = path.resolve(__dirname, '../..');
+/** Kubernetes version the manifests are validated against (gRPC probes are GA since 1.27). */
+const KUBERNETES_VERSION = '1.33.0';
+const GRPC_SERVICE: Record<string, string | undefined> = {
+  interview: 'interview.v1.InterviewService',
+  emotion: 'emotion.EmotionService',
+  scoring: 'scoring.ScoringService',
+  notifier: undefined,
+};
+
+async function exec(command: string, args: string[]): Promise<{ code: number; output: string }> {
+  try {
+    const { stdout, stderr } = await execAsync(command, args, { cwd: REPO });
+    return { code: 0, output: stdout + stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, output: e.stdout + e.stderr };
+  }
+}
+
+describe('deployment files', () => {
+  let python: string;
+  let consul: string;
+  let scratch: string;
+  const bin = (name: string) => path.join(path.dirname(python), name);
+  /** A scratch copy of `file` with `from` replaced by `to`. */
+  const broken = (file: string, from: string | RegExp, to: string) => {
+    const text = fs.readFileSync(path.join(REPO, file), 'utf8');
+    const changed = text.replace(from, to);
+    expect(changed).not.toBe(text);
+    const copy = path.join(scratch, `broken-${path.basename(file)}`);
+    fs.writeFileSync(copy, changed);
+    return copy;
+  };
+  /** YAML documents as JSON (PyYAML, which the validators' venv has; merge keys resolved). */
+  const loadYaml = async (file: string): Promise<any[]> => {
+    const { code, output } = await exec(python, ['-c', 'import json, sys, yaml; print(json.dumps(list(yaml.safe_load_all(open(sys.argv[1])))))', file]);
+    expect({ code, output: code ? output : '' }).toEqual({ code: 0, output: '' });
+    return JSON.parse(output);
+  };
+
+  beforeAll(() => {
+    python = ensureTool('ensure-python-tools.sh');
+    consul = ensureTool('ensure-consul.sh');
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-files-'));
+  }, 900_000);
+
+  afterAll(() => {
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  });
+
+  describe('docker-compose.yml', () => {
+    const validate = (file: string) => exec(bin('check-jsonschema'), ['--builtin-schema', 'vendor.compose-spec', file]);
+
+    it('is valid against the compose-spec schema, which rejects a broken copy', async () => {
+      expect(await validate('deploy/docker-compose.yml')).toEqual({ code: 0, output: 'ok -- validation done\n' });
+      const misspelt = await validate(broken('deploy/docker-compose.yml', 'stop_grace_period: 15s', 'stop_grace_periode: 15s'));
+      expect(misspelt.code).not.toBe(0);
+      expect(misspelt.output).toContain("'stop_grace_periode' was unexpected");
+      const wrongCondition = await validate(broken('deploy/docker-compose.yml', /condition: service_healthy/g, 'condition: healthy'));
+      expect(wrongCondition.code).not.toBe(0);
+      expect(wrongCondition.output).toContain("'healthy' is not one of");
+    });
+
+    it('runs Consul, PostgreSQL, RabbitMQ and every service registered in Consul, emotion with replicas', async () => {
+      const [compose] = await loadYaml('deploy/docker-compose.yml');
+      expect(Object.keys(compose.services).sort()).toEqual(['consul', 'emotion', 'interview', 'notifier', 'postgres', 'rabbitmq', 'scoring']);
+      for (const name of SERVICE_NAMES) {
+        const service = compose.services[name];
+        expect(service.command).toEqual(['--services', name]);
+        expect(service.environment).toMatchObject({ CONSUL_HTTP_ADDR: 'http://consul:8500', DATABASE_URL: expect.stringMatching(/^postgres:\/\/.*@postgres:5432\//), AMQP_URL: expect.stringMatching(/^amqp:\/\/.*@rabbitmq:5672$/) });
+        expect(service.depends_on.consul).toEqual({ condition: 'service_healthy' });
+      }
+      expect(compose.services.emotion.deploy.replicas).toBeGreaterThanOrEqual(2);
+      // Downstreams are found through Consul, not fixed addresses.
+      expect(compose.services.interview.environment.EMOTION_ADDR).toBeUndefined();
+      expect(compose.services.interview.environment.SCORING_ADDR).toBeUndefined();
+    });
+  });
+
+  describe('Kubernetes manifests (deploy/k8s)', () => {
+    const manifests = () => fs.readdirSync(path.join(REPO, 'deploy/k8s')).filter((f) => f.endsWith('.yaml')).map((f) => path.join('deploy/k8s', f));
+    const validate = (files: string[]) => exec(bin('kubernetes-validate'), ['--strict', '--kubernetes-version', KUBERNETES_VERSION, ...files]);
+
+    it(`are valid Kubernetes ${KUBERNETES_VERSION} resources, unknown fields rejected, and a broken copy is not`, async () => {
+      const { code, output } = await validate(manifests());
+      expect({ code, errors: output.split('\n').filter((line) => !line.startsWith('INFO') && line) }).toEqual({ code: 0, errors: [] });
+      expect(output.match(/^INFO .* passed/gm)).toHaveLength(9);
+      const misspelt = await validate([broken('deploy/k8s/emotion.yaml', 'periodSeconds: 5', 'periodSecond: 5')]);
+      expect(misspelt.code).not.toBe(0);
+      expect(misspelt.output).toContain("'periodSecond' was unexpected");
+      const mistyped = await validate([broken('deploy/k8s/emotion.yaml', /grpc: \{ port: 50052 \}/g, 'grpc: { port: "50052" }')]);
+      expect(mistyped.code).not.toBe(0);
+      expect(mistyped.output).toContain("'50052' is not of type 'integer'");
+    });
+
+    it('run each service with gRPC readiness and liveness probes on its port, config from the environment', async () => {
+      const documents = (await Promise.all(manifests().map(loadYaml))).flat();
+      const config = documents.find((d) => d.kind === 'ConfigMap');
+      expect(config.data.CONSUL_HTTP_ADDR).toMatch(/^http:\/\/.+:8500$/);
+      for (const name of SERVICE_NAMES) {
+        const port = DEFAULT_PORTS[name];
+        const deployment = documents.find((d) => d.kind === 'Deployment' && d.metadata.name === name);
+        const [container] = deployment.spec.template.spec.containers;
+        expect(container.args).toEqual(['--services', name]);
+        expect(container.ports).toEqual([{ name: 'grpc', containerPort: port, protocol: 'TCP' }]);
+        expect(container.readinessProbe.grpc).toEqual(GRPC_SERVICE[name] ? { port, service: GRPC_SERVICE[name] } : { port });
+        expect(container.livenessProbe.grpc).toEqual({ port });
+        expect(container.startupProbe.grpc).toEqual({ port });
+        expect(container.envFrom).toEqual([{ configMapRef: { name: config.metadata.name } }]);
+        const env = Object.fromEntries(container.env.map((e: { name: string }) => [e.name, e]));
+        expect(env.ADVERTISE_HOST.valueFrom).toEqual({ fieldRef: { fieldPath: 'status.podIP' } });
+        expect(env.DATABASE_URL.valueFrom.secretKeyRef).toBeDefined();
+        expect(env.AMQP_URL.valueFrom.secretKeyRef).toBeDefined();
+        const service = documents.find((d) => d.kind === 'Service' && d.metadata.name === name);
+        expect(service.spec.ports).toEqual([{ name: 'grpc', port, targetPort: 'grpc', protocol: 'TCP', appProtocol: 'grpc' }]);
+        expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels);
+      }
+      expect(documents.find((d) => d.kind === 'Deployment' && d.metadata.name === 'emotion').spec.replicas).toBeGreaterThanOrEqual(2);
+    });
+  });
+
+  describe('Consul service definitions (consul/)', () => {
+    const agentConfig = () => {
+      const file = path.join(scratch, 'agent.hcl');
+      fs.writeFileSync(file, `data_dir = "${path.join(scratch, 'consul-data')}"\n`);
+      return file;
+    };
+
+    it('load in a Consul agent (consul validate), and a broken copy does not', async () => {
+      expect(await exec(consul, ['validate', 'consul/', agentConfig()])).toEqual({ code: 0, output: 'Configuration is valid!\n' });
+      const bad = await exec(consul, ['validate', broken('consul/emotion.hcl', 'interval = "10s"', 'intervall = "10s"'), agentConfig()]);
+      expect(bad.code).not.toBe(0);
+      expect(bad.output).toContain('invalid config key service.check.intervall');
+    });
+
+    it('name, tag and check each service as it registers itself', () => {
+      for (const name of SERVICE_NAMES) {
+        const hcl = fs.readFileSync(path.join(REPO, 'consul', `${name}.hcl`), 'utf8');
+        expect(hcl).toContain(`name = "${name}"`);
+        expect(hcl).toContain(`port = ${DEFAULT_PORTS[name]}`);
+        expect(hcl).toContain(`tags = [${SERVICE_TAGS[name].map((t) => `"${t}"`).join(', ')}]`);
+        expect(hcl).toContain(`grpc     = "127.0.0.1:${DEFAULT_PORTS[name]}${GRPC_SERVICE[name] ? `/${GRPC_SERVICE[name]}` : ''}"`);
+      }
+    });
+  });
+});
