@@ -3,6 +3,7 @@ import { EventBus } from '../platform/bus/event-bus';
 import { MemoryBus } from '../platform/bus/memory-bus';
 import { MeshConfig, ServiceName } from '../platform/config/mesh-config';
 import { DatabaseHandle, openDatabase } from '../platform/db/database';
+import { isDatabaseUnavailable } from '../platform/db/db-errors';
 import { migrateSchema } from '../platform/db/migrate';
 import { Logger } from '../platform/log/logger';
 import { MIGRATIONS } from '../../migrations';
@@ -21,7 +22,8 @@ export async function openInfrastructure(config: MeshConfig, services: readonly 
   const db = await openConfiguredDatabase(config, log);
   try {
     await migrate(db, services, log);
-    const retry = { delaysMs: config.eventRetryDelaysMs };
+    // A database outage is not the message's fault: such failures wait without spending attempts.
+    const retry = { delaysMs: config.eventRetryDelaysMs, isTransient: isDatabaseUnavailable };
     const bus: EventBus = config.amqpUrl ? await AmqpBus.connect(config.amqpUrl, log, retry) : new MemoryBus(log, retry);
     if (!config.amqpUrl) log.info('using the in-process event bus');
     await bus.declareTopology();

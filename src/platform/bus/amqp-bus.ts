@@ -11,7 +11,7 @@ import {
   EventProperties,
   RetryPolicy,
   Subscription,
-  UnprocessableMessageError,
+  onFailure,
 } from './event-bus';
 import { BINDINGS, DEAD_LETTER_EXCHANGE, EXCHANGE, QueueName, RoutingKey, deadLetterQueue, retryQueue } from './topology';
 
@@ -217,14 +217,13 @@ export class AmqpBus implements EventBus {
    */
   private async settleFailure(queue: QueueName, channel: Channel, message: ConsumeMessage, delivery: Delivery, error: unknown): Promise<void> {
     const reason = error instanceof Error ? error.message : String(error);
-    const unprocessable = error instanceof UnprocessableMessageError;
-    const delayMs = unprocessable ? undefined : this.retry.delaysMs[delivery.attempt - 1];
+    const outcome = onFailure(this.retry, delivery.attempt, error);
     const logFields = { queue, messageId: delivery.properties.messageId, attempt: delivery.attempt, reason };
     const headers = { ...message.properties.headers, [ROUTING_KEY_HEADER]: delivery.routingKey };
     try {
-      if (delayMs !== undefined) {
-        await this.publishConfirmed('', retryQueue(queue, delayMs), message.content, { ...copyProperties(message), headers: { ...headers, [ATTEMPT_HEADER]: delivery.attempt + 1 } });
-        this.log.warn({ ...logFields, retryInMs: delayMs }, 'message failed: retrying later');
+      if (outcome.kind === 'retry') {
+        await this.publishConfirmed('', retryQueue(queue, outcome.delayMs), message.content, { ...copyProperties(message), headers: { ...headers, [ATTEMPT_HEADER]: outcome.nextAttempt } });
+        this.log.warn({ ...logFields, retryInMs: outcome.delayMs }, 'message failed: retrying later');
       } else {
         await this.publishConfirmed(DEAD_LETTER_EXCHANGE, queue, message.content, {
           ...copyProperties(message),

@@ -46,10 +46,30 @@ export class UnprocessableMessageError extends Error {
  */
 export interface RetryPolicy {
   readonly delaysMs: readonly number[];
+  /**
+   * True for a failure of the infrastructure rather than of the message (the database is
+   * restarting): retried after the longest delay without spending an attempt, for as long as it lasts.
+   */
+  readonly isTransient?: (error: unknown) => boolean;
 }
 
 /** 1 s, 5 s, 30 s: rides out a broker or database restart without holding a poison message for long. */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { delaysMs: [1_000, 5_000, 30_000] };
+
+/** Where a failed message goes next: another attempt after a delay, or the dead letters. */
+export type FailureOutcome = { kind: 'retry'; delayMs: number; nextAttempt: number } | { kind: 'dead-letter' };
+
+/**
+ * The policy applied to a message whose handler failed on attempt `attempt`. An
+ * UnprocessableMessageError is dead-lettered at once; a transient failure waits the longest delay
+ * and keeps its attempt number; anything else uses the next delay until none is left.
+ */
+export function onFailure(policy: RetryPolicy, attempt: number, error: unknown): FailureOutcome {
+  if (error instanceof UnprocessableMessageError || policy.delaysMs.length === 0) return { kind: 'dead-letter' };
+  if (policy.isTransient?.(error)) return { kind: 'retry', delayMs: policy.delaysMs[policy.delaysMs.length - 1], nextAttempt: attempt };
+  const delayMs = policy.delaysMs[attempt - 1];
+  return delayMs === undefined ? { kind: 'dead-letter' } : { kind: 'retry', delayMs, nextAttempt: attempt + 1 };
+}
 
 /** Headers a dead-lettered message carries, for whoever inspects `<queue>.dead`. */
 export const DEAD_LETTER_HEADERS = { reason: 'x-dead-reason', attempts: 'x-attempts', queue: 'x-failed-queue' } as const;

@@ -9,7 +9,7 @@ import {
   EventProperties,
   RetryPolicy,
   Subscription,
-  UnprocessableMessageError,
+  onFailure,
 } from './event-bus';
 import { BINDINGS, QueueName, RoutingKey, deadLetterQueue, topicMatches } from './topology';
 
@@ -89,20 +89,20 @@ export class MemoryBus implements EventBus {
   /** Schedules the next attempt, or dead-letters the message with the reason. */
   private settleFailure(queue: QueueName, delivery: Delivery, error: unknown): void {
     const reason = error instanceof Error ? error.message : String(error);
-    const delayMs = error instanceof UnprocessableMessageError ? undefined : this.retry.delaysMs[delivery.attempt - 1];
+    const outcome = onFailure(this.retry, delivery.attempt, error);
     const logFields = { queue, messageId: delivery.properties.messageId, attempt: delivery.attempt, reason };
-    if (delayMs === undefined) {
+    if (outcome.kind === 'dead-letter') {
       this.log.error(logFields, `message dead-lettered to ${deadLetterQueue(queue)}`);
       const letters = this.dead.get(deadLetterQueue(queue)) ?? [];
       letters.push({ delivery, headers: { [DEAD_LETTER_HEADERS.reason]: reason, [DEAD_LETTER_HEADERS.attempts]: delivery.attempt, [DEAD_LETTER_HEADERS.queue]: queue } });
       this.dead.set(deadLetterQueue(queue), letters);
       return;
     }
-    this.log.warn({ ...logFields, retryInMs: delayMs }, 'message failed: retrying later');
+    this.log.warn({ ...logFields, retryInMs: outcome.delayMs }, 'message failed: retrying later');
     const timer = setTimeout(() => {
       this.retryTimers.delete(timer);
-      if (!this.closed) this.enqueue(queue, { ...delivery, attempt: delivery.attempt + 1 });
-    }, delayMs);
+      if (!this.closed) this.enqueue(queue, { ...delivery, attempt: outcome.nextAttempt });
+    }, outcome.delayMs);
     this.retryTimers.add(timer);
   }
 

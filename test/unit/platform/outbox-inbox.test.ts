@@ -1,0 +1,112 @@
+import { Kysely, sql } from 'kysely';
+import { messagingTablesMigration } from '../../../migrations/messaging-tables';
+import { Delivery, EventBus, EventProperties } from '../../../src/platform/bus/event-bus';
+import { EVENTS } from '../../../src/platform/bus/event-catalog';
+import { MemoryBus } from '../../../src/platform/bus/memory-bus';
+import { RoutingKey } from '../../../src/platform/bus/topology';
+import { DatabaseHandle, openDatabase } from '../../../src/platform/db/database';
+import { migrateSchema } from '../../../src/platform/db/migrate';
+import { silentLogger } from '../../../src/platform/log/logger';
+import { processOnce } from '../../../src/platform/messaging/inbox';
+import { MessagingTables } from '../../../src/platform/messaging/messaging-tables';
+import { Outbox } from '../../../src/platform/messaging/outbox';
+import { OutboxRelay } from '../../../src/platform/messaging/outbox-relay';
+
+/** A bus that records what it was asked to publish and fails while `down` is set. */
+class RecordingBus extends MemoryBus {
+  down = false;
+  readonly published: Array<{ routingKey: string; properties: EventProperties }> = [];
+  override async publish(routingKey: RoutingKey, _body: Buffer, properties: EventProperties): Promise<void> {
+    if (this.down) throw new Error('broker unreachable');
+    this.published.push({ routingKey, properties });
+  }
+}
+
+const scored = (sessionId: string) => ({ sessionId, userId: 'u', technicalScore: 1, communicationScore: 2, emotionScore: 3, overallScore: 4, feedback: '', calculatedAt: new Date(0) });
+const relayOptions = { pollMs: 10_000, batchSize: 2, leaseMs: 30_000, retentionMs: 3_600_000 };
+
+describe('transactional outbox and inbox (PGlite)', () => {
+  let database: DatabaseHandle;
+  let db: Kysely<MessagingTables>;
+
+  beforeAll(async () => {
+    database = await openDatabase({ url: undefined, dataDir: 'memory://', log: silentLogger() });
+    await migrateSchema(database.forService('messaging_test'), 'messaging_test', { '0001_outbox_inbox': messagingTablesMigration }, silentLogger());
+    db = database.forService<MessagingTables>('messaging_test');
+  });
+  afterAll(() => database.close());
+  beforeEach(async () => {
+    await db.deleteFrom('outbox').execute();
+    await db.deleteFrom('inbox').execute();
+  });
+
+  const unpublished = async () => Number((await db.selectFrom('outbox').select(sql<string>`count(*)`.as('n')).where('published_at', 'is', null).executeTakeFirstOrThrow()).n);
+
+  it('publishes an event only when its transaction commits, then marks it published', async () => {
+    const bus = new RecordingBus(silentLogger());
+    const relay = new OutboxRelay(db, bus, silentLogger(), relayOptions);
+    const outbox = new Outbox(db, relay, silentLogger());
+    await expect(
+      outbox.transaction(async (trx) => {
+        await outbox.add(trx, EVENTS.scored, scored('rolled-back'), 'rolled-back');
+        throw new Error('the state change failed');
+      }),
+    ).rejects.toThrow('the state change failed');
+    const id = await outbox.transaction((trx) => outbox.add(trx, EVENTS.scored, scored('kept'), 'kept'));
+
+    expect(await relay.flushAndStop(5_000)).toBe(0);
+    expect(bus.published.map((p) => p.properties.messageId)).toEqual([id]);
+    expect(bus.published[0]).toMatchObject({ routingKey: 'interview.scored', properties: { correlationId: 'kept', type: EVENTS.scored.typeName, schemaVersion: 'v1' } });
+    expect(await unpublished()).toBe(0);
+  });
+
+  it('keeps rows the broker did not confirm and publishes them, in order, once it is back', async () => {
+    const bus = new RecordingBus(silentLogger());
+    const relay = new OutboxRelay(db, bus, silentLogger(), relayOptions);
+    const outbox = new Outbox(db, relay, silentLogger());
+    const ids: string[] = [];
+    for (const session of ['a', 'b', 'c']) ids.push(await outbox.transaction((trx) => outbox.add(trx, EVENTS.scored, scored(session), session)));
+    bus.down = true;
+    expect(await relay.flushAndStop(300)).toBe(3);
+    const [row] = await db.selectFrom('outbox').select(['attempts', 'last_error', 'claimed_until']).orderBy('seq').limit(1).execute();
+    expect(row.attempts).toBeGreaterThan(0);
+    expect(row.last_error).toContain('broker unreachable');
+    expect(row.claimed_until).toBeNull();
+
+    bus.down = false;
+    const again = new OutboxRelay(db, bus, silentLogger(), relayOptions);
+    expect(await again.flushAndStop(5_000)).toBe(0);
+    expect(bus.published.map((p) => p.properties.messageId)).toEqual(ids);
+  });
+
+  it('does not relay a row another relay holds under its lease', async () => {
+    const bus = new RecordingBus(silentLogger());
+    const outbox = new Outbox(db, new OutboxRelay(db, bus, silentLogger(), relayOptions), silentLogger());
+    await outbox.transaction((trx) => outbox.add(trx, EVENTS.scored, scored('leased'), 'leased'));
+    await db.updateTable('outbox').set({ claimed_until: sql`now() + interval '1 minute'` }).execute();
+    expect(await new OutboxRelay(db, bus, silentLogger(), relayOptions).flushAndStop(200)).toBe(1);
+    expect(bus.published).toEqual([]);
+  });
+
+  it('runs a message effect once however often the message is delivered, and keeps nothing of a failed attempt', async () => {
+    const outbox = new Outbox(db, new OutboxRelay(db, new RecordingBus(silentLogger()), silentLogger(), relayOptions), silentLogger());
+    const delivery: Delivery = { routingKey: 'interview.scored', body: Buffer.from('{}'), redelivered: false, attempt: 1, properties: { messageId: 'm-1', correlationId: 's', type: EVENTS.scored.typeName, schemaVersion: 'v1', timestamp: 0 } };
+    let effects = 0;
+    await expect(
+      processOnce(outbox, 'test.consumer', delivery, async () => {
+        throw new Error('database refused');
+      }),
+    ).rejects.toThrow('database refused');
+    expect(await processOnce(outbox, 'test.consumer', { ...delivery, attempt: 2 }, async () => void (effects += 1))).toBe(true);
+    expect(await processOnce(outbox, 'test.consumer', { ...delivery, redelivered: true }, async () => void (effects += 1))).toBe(false);
+    // Another consumer of the same message has an inbox entry of its own.
+    expect(await processOnce(outbox, 'other.consumer', delivery, async () => void (effects += 1))).toBe(true);
+    expect(effects).toBe(2);
+  });
+
+  it('rejects a message without a message id as unprocessable: it could not be deduplicated', async () => {
+    const outbox = new Outbox(db, new OutboxRelay(db, new RecordingBus(silentLogger()) as EventBus, silentLogger(), relayOptions), silentLogger());
+    const delivery: Delivery = { routingKey: 'interview.scored', body: Buffer.from('{}'), redelivered: false, attempt: 1, properties: { messageId: '', correlationId: 's', type: '', schemaVersion: 'v1', timestamp: 0 } };
+    await expect(processOnce(outbox, 'test.consumer', delivery, async () => undefined)).rejects.toThrow(/no message_id/);
+  });
+});
