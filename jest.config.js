@@ -1,6 +1,7 @@
 /**
- * Two projects: `unit` needs nothing but this repository (models included); `integration` runs
- * against real PostgreSQL and RabbitMQ, which its global set-up makes reachable first.
+ * Three projects: `unit` needs nothing but this repository (models included); `integration` runs
+ * against real PostgreSQL and RabbitMQ, which its global set-up makes reachable first; `faults` runs
+ * the mesh through broker, database, process and network faults on servers of its own.
  * ts-jest transpiles only (isolatedModules): `tsc --noEmit` in `npm test` checks types once.
  * @type {import('jest').Config}
  */
@@ -12,6 +13,14 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: '<rootDir>/test/support/native-typed-arrays-environment.js',
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+      transform,
+    },
+    {
+      // Restarts its own PostgreSQL and RabbitMQ: run alone, after the others (scripts/test.sh).
+      displayName: 'faults',
+      testEnvironment: '<rootDir>/test/support/native-typed-arrays-environment.js',
+      testMatch: ['<rootDir>/test/faults/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/faults/support/global-setup.ts',
       transform,
     },
     {

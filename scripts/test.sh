@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `npm test`: type-check, then every jest suite (unit, then integration against real PostgreSQL and
-# RabbitMQ, which the integration set-up installs and starts when they are missing).
+# `npm test`: type-check, then every jest suite: unit and integration (against real PostgreSQL and
+# RabbitMQ, which the integration set-up installs and starts when they are missing), then the fault
+# suite on servers of its own. Arguments, if any, go to a single jest run instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,8 +12,22 @@ echo "== jest"
 # PGlite loads its WebAssembly with import(), which jest's sandbox allows only with VM modules on.
 export NODE_OPTIONS="${NODE_OPTIONS:-} --experimental-vm-modules --disable-warning=ExperimentalWarning"
 mkdir -p .cache
+rm -f .cache/jest-results*.json
 status=0
-npx jest --json --outputFile=.cache/jest-results.json "$@" || status=$?
+if [ "$#" -gt 0 ]; then
+  # A chosen subset, e.g. `npm run test:faults` (--selectProjects faults).
+  npx jest --json --outputFile=.cache/jest-results.json "$@" || status=$?
+else
+  npx jest --json --outputFile=.cache/jest-results.json --selectProjects unit integration || status=$?
+  # The fault suite restarts its own PostgreSQL and RabbitMQ: alone, after the rest.
+  echo "== fault suite"
+  npx jest --json --outputFile=.cache/jest-results-faults.json --selectProjects faults --runInBand || status=$?
+fi
 # The plain summary line CI reads, whatever the runner.
-node -e 'const r = require("./.cache/jest-results.json"); console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`)' || true
+node -e '
+  const fs = require("fs");
+  const runs = [".cache/jest-results.json", ".cache/jest-results-faults.json"].filter((f) => fs.existsSync(f)).map((f) => JSON.parse(fs.readFileSync(f, "utf8")));
+  const sum = (k) => runs.reduce((n, r) => n + r[k], 0);
+  console.log(`${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed`);
+' || true
 exit "$status"
