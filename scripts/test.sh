@@ -18,7 +18,14 @@ if [ "$#" -gt 0 ]; then
   # A chosen subset, e.g. `npm run test:faults` (--selectProjects faults).
   npx jest --json --outputFile=.cache/jest-results.json "$@" || status=$?
 else
-  npx jest --json --outputFile=.cache/jest-results.json --selectProjects unit integration || status=$?
+  # The quick tools first (the unit tests need the code generators), then Consul, built from source
+  # the first time (minutes on a cold machine), in the background while the unit tests run; the
+  # cluster test's set-up waits for it through the tools lock.
+  bash scripts/infra/ensure-codegen-plugins.sh >/dev/null
+  bash scripts/infra/ensure-grpcurl.sh >/dev/null
+  bash scripts/infra/ensure-consul.sh > .cache/ensure-consul.log 2>&1 &
+  npx jest --json --outputFile=.cache/jest-results.json --selectProjects unit || status=$?
+  npx jest --json --outputFile=.cache/jest-results-integration.json --selectProjects integration || status=$?
   # The fault suite restarts its own PostgreSQL and RabbitMQ: alone, after the rest.
   echo "== fault suite"
   npx jest --json --outputFile=.cache/jest-results-faults.json --selectProjects faults --runInBand || status=$?
@@ -26,7 +33,7 @@ fi
 # The plain summary line CI reads, whatever the runner.
 node -e '
   const fs = require("fs");
-  const runs = [".cache/jest-results.json", ".cache/jest-results-faults.json"].filter((f) => fs.existsSync(f)).map((f) => JSON.parse(fs.readFileSync(f, "utf8")));
+  const runs = [".cache/jest-results.json", ".cache/jest-results-integration.json", ".cache/jest-results-faults.json"].filter((f) => fs.existsSync(f)).map((f) => JSON.parse(fs.readFileSync(f, "utf8")));
   const sum = (k) => runs.reduce((n, r) => n + r[k], 0);
   console.log(`${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed`);
 ' || true

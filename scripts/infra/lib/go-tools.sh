@@ -28,6 +28,11 @@ built_from() {
 go_install_pinned() {
   local name="$1" package="$2" version="$3" binary="$TOOLS_BIN/$1"
   require_go "$name"
+  # Installed already: no lock, so a long build of another tool (Consul) does not hold this up.
+  if built_from "$binary" "$version"; then
+    echo "$binary"
+    return
+  fi
   with_tools_lock
   if ! built_from "$binary" "$version"; then
     echo "[$name] installing $package@$version (go install, into .cache/tools/bin)" >&2
