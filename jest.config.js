@@ -6,6 +6,9 @@
  * @type {import('jest').Config}
  */
 const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
+// Tools' sources downloaded under .cache/ (Consul's has .snap files jest would call obsolete
+// snapshots) and the generated clients are no part of the test run.
+const modulePathIgnorePatterns = ['<rootDir>/.cache/', '<rootDir>/clients/'];
 
 module.exports = {
   projects: [
@@ -14,6 +17,7 @@ module.exports = {
       testEnvironment: '<rootDir>/test/support/native-typed-arrays-environment.js',
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
       transform,
+      modulePathIgnorePatterns,
     },
     {
       // Restarts its own PostgreSQL and RabbitMQ: run alone, after the others (scripts/test.sh).
@@ -22,6 +26,7 @@ module.exports = {
       testMatch: ['<rootDir>/test/faults/**/*.test.ts'],
       globalSetup: '<rootDir>/test/faults/support/global-setup.ts',
       transform,
+      modulePathIgnorePatterns,
     },
     {
       displayName: 'integration',
@@ -29,6 +34,7 @@ module.exports = {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       transform,
+      modulePathIgnorePatterns,
     },
   ],
 };
