@@ -5,26 +5,32 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+mkdir -p .cache
+if [ "$#" -eq 0 ]; then
+  # The quick tools first (the unit tests need the code generators), then Consul, built from source
+  # the first time (minutes on a cold machine), in the background during the type-check and the
+  # unit tests, and waited for before the integration tests.
+  bash scripts/infra/ensure-codegen-plugins.sh >/dev/null
+  bash scripts/infra/ensure-grpcurl.sh >/dev/null
+  bash scripts/infra/ensure-consul.sh > .cache/ensure-consul.log 2>&1 &
+  consul_build=$!
+fi
+
 echo "== type-check (tsc --noEmit)"
 npx tsc --noEmit -p .
 
 echo "== jest"
 # PGlite loads its WebAssembly with import(), which jest's sandbox allows only with VM modules on.
 export NODE_OPTIONS="${NODE_OPTIONS:-} --experimental-vm-modules --disable-warning=ExperimentalWarning"
-mkdir -p .cache
 rm -f .cache/jest-results*.json
 status=0
 if [ "$#" -gt 0 ]; then
   # A chosen subset, e.g. `npm run test:faults` (--selectProjects faults).
   npx jest --json --outputFile=.cache/jest-results.json "$@" || status=$?
 else
-  # The quick tools first (the unit tests need the code generators), then Consul, built from source
-  # the first time (minutes on a cold machine), in the background while the unit tests run; the
-  # cluster test's set-up waits for it through the tools lock.
-  bash scripts/infra/ensure-codegen-plugins.sh >/dev/null
-  bash scripts/infra/ensure-grpcurl.sh >/dev/null
-  bash scripts/infra/ensure-consul.sh > .cache/ensure-consul.log 2>&1 &
   npx jest --json --outputFile=.cache/jest-results.json --selectProjects unit || status=$?
+  echo "== waiting for the Consul build (log: .cache/ensure-consul.log)"
+  wait "$consul_build" || { echo "Consul build failed:"; tail -20 .cache/ensure-consul.log; }
   npx jest --json --outputFile=.cache/jest-results-integration.json --selectProjects integration || status=$?
   # The fault suite restarts its own PostgreSQL and RabbitMQ: alone, after the rest.
   echo "== fault suite"
