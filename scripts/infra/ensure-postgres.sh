@@ -12,13 +12,15 @@ if ! command -v pg_lsclusters >/dev/null 2>&1; then
   apt-get install -y -qq postgresql >&2
 fi
 
-# The first cluster on this machine (Debian's postgresql-common layout).
-read -r version cluster port status _ < <(pg_lsclusters --no-header | head -n 1)
+# The cluster "main" if there is one, else the first other than the fault suite's own "faults"
+# (Debian's postgresql-common layout; scripts/infra/fault-cluster.sh restarts that one).
+pick_cluster() { pg_lsclusters --no-header | awk '$2 != "faults"' | sort -k2,2 -s | awk '$2 == "main" { print; found = 1; exit } NR == 1 { first = $0 } END { if (!found && first) print first }' | head -n 1; }
+read -r version cluster port status _ < <(pick_cluster)
 if [ -z "${version:-}" ]; then
   say "no PostgreSQL cluster exists: creating one"
   version=$(ls /usr/lib/postgresql | sort -V | tail -n 1)
   pg_createcluster "$version" main >&2
-  read -r version cluster port status _ < <(pg_lsclusters --no-header | head -n 1)
+  read -r version cluster port status _ < <(pick_cluster)
 fi
 if [ "$status" != "online" ]; then
   say "starting PostgreSQL $version/$cluster on port $port"
