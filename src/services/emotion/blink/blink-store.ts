@@ -1,5 +1,5 @@
 import { Generated, Kysely, Selectable, sql } from 'kysely';
-import { applyEyeSample, BlinkState, BlinkSummary, EyeSample, summarizeBlinks } from './blink-tracker';
+import { BlinkState, BlinkSummary, EAR_CLOSED_THRESHOLD, EyeSample, MAX_BLINK_MS, MIN_BLINK_MS, summarizeBlinks } from './blink-tracker';
 
 /** The blink_tracks table (schema `emotion`, migration 0002_blink_tracks). */
 export interface BlinkTables {
@@ -17,9 +17,13 @@ export interface BlinkTables {
 }
 
 /**
- * Each session's blink state in PostgreSQL, so that a session's frames may land on any replica:
- * `record` reads the row under `SELECT ... FOR UPDATE` and writes the new state in the same
- * transaction, so two replicas updating one session take turns and no frame's update is lost.
+ * Each session's blink state in PostgreSQL, so that a session's frames may land on any replica.
+ * `record` is one statement, INSERT ... ON CONFLICT DO UPDATE: PostgreSQL inserts the session's
+ * first row or locks the existing one and computes the new state from its latest committed
+ * version, so two replicas updating one session take turns and no frame's update is lost, without
+ * a transaction round trip (BEGIN, SELECT ... FOR UPDATE, UPDATE, COMMIT) per frame.
+ * The SQL is blink-tracker.ts's applyEyeSample, column by column; test/unit/emotion/blink-store.test.ts
+ * holds the two to the same results.
  */
 export class BlinkStore {
   constructor(private readonly db: Kysely<BlinkTables>) {}
@@ -29,28 +33,39 @@ export class BlinkStore {
    * A frame no later than the latest one counted (a repeat, or a late frame) changes nothing.
    */
   async record(sessionId: string, sample: EyeSample): Promise<BlinkSummary> {
-    return this.db.transaction().execute(async (trx) => {
-      for (;;) {
-        const row = await trx.selectFrom('blink_tracks').selectAll().where('session_id', '=', sessionId).forUpdate().executeTakeFirst();
-        const { state, applied } = applyEyeSample(row ? toState(row) : undefined, sample);
-        if (!row) {
-          // First frame of the session; if another replica inserted it meanwhile, lock theirs and retry.
-          const inserted = await trx
-            .insertInto('blink_tracks')
-            .values({ session_id: sessionId, ...toColumns(state), frames: 1 })
-            .onConflict((oc) => oc.column('session_id').doNothing())
-            .executeTakeFirst();
-          if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) continue;
-        } else if (applied) {
-          await trx
-            .updateTable('blink_tracks')
-            .set({ ...toColumns(state), frames: sql`frames + 1`, updated_at: sql`now()` })
-            .where('session_id', '=', sessionId)
-            .execute();
-        }
-        return summarizeBlinks(state);
-      }
-    });
+    const t = sql`${sample.timestampMs}::bigint`;
+    const closed = sample.ear < EAR_CLOSED_THRESHOLD;
+    // The closed run that this open frame ends, when it lasted as long as a blink does.
+    const endsBlink = sql`(NOT ${sql.lit(closed)} AND blink_tracks.closed_since_ms IS NOT NULL AND ${t} - blink_tracks.closed_since_ms BETWEEN ${sql.lit(MIN_BLINK_MS)} AND ${sql.lit(MAX_BLINK_MS)})`;
+    const row = await this.db
+      .insertInto('blink_tracks')
+      .values({
+        session_id: sessionId,
+        first_timestamp_ms: sample.timestampMs,
+        last_timestamp_ms: sample.timestampMs,
+        closed_since_ms: closed ? sample.timestampMs : null,
+        blink_timestamps: sql<number[]>`'{}'::bigint[]` as unknown as number[],
+        total_blink_ms: 0,
+        frames: 1,
+      })
+      .onConflict((oc) =>
+        oc
+          .column('session_id')
+          .doUpdateSet({
+            last_timestamp_ms: sql`${t}`,
+            closed_since_ms: closed ? sql`COALESCE(blink_tracks.closed_since_ms, ${t})` : null,
+            blink_timestamps: sql`CASE WHEN ${endsBlink} THEN array_append(blink_tracks.blink_timestamps, blink_tracks.closed_since_ms) ELSE blink_tracks.blink_timestamps END` as unknown as number[],
+            total_blink_ms: sql`CASE WHEN ${endsBlink} THEN blink_tracks.total_blink_ms + (${t} - blink_tracks.closed_since_ms) ELSE blink_tracks.total_blink_ms END`,
+            frames: sql`blink_tracks.frames + 1`,
+            updated_at: sql`now()`,
+          })
+          // A repeat or late frame: no update, no row returned.
+          .where('blink_tracks.last_timestamp_ms', '<', sample.timestampMs),
+      )
+      .returningAll()
+      .executeTakeFirst();
+    if (row) return summarizeBlinks(toState(row));
+    return (await this.current(sessionId))!;
   }
 
   /** The session's blinks so far; undefined when no frame of it had a face. */
@@ -69,17 +84,6 @@ function toState(row: Row): BlinkState {
     closedSinceMs: row.closed_since_ms === null ? null : Number(row.closed_since_ms),
     blinkTimestamps: parseBigintArray(row.blink_timestamps),
     totalBlinkMs: Number(row.total_blink_ms),
-  };
-}
-
-function toColumns(state: BlinkState) {
-  return {
-    first_timestamp_ms: state.firstTimestampMs,
-    last_timestamp_ms: state.lastTimestampMs,
-    closed_since_ms: state.closedSinceMs,
-    // An array literal: pg and PGlite both take it for bigint[] without driver-specific array encoding.
-    blink_timestamps: sql<number[]>`${`{${state.blinkTimestamps.join(',')}}`}::bigint[]` as unknown as number[],
-    total_blink_ms: state.totalBlinkMs,
   };
 }
 
