@@ -20,41 +20,61 @@ export function sampleRgbPatch(image: RgbImage, region: SquareRegion, outSize: n
   const { data, width, height } = image;
   const step = region.size / outSize;
   const k = step > 1.5 ? Math.min(4, Math.ceil(step)) : 1;
-  const weight = 1 / (k * k * divisor);
-  const pixel = [0, 0, 0];
-  const addSample = (sx: number, sy: number) => {
-    const x0 = Math.floor(sx);
-    const y0 = Math.floor(sy);
-    const fx = sx - x0;
-    const fy = sy - y0;
-    for (let dy = 0; dy <= 1; dy++) {
-      const y = y0 + dy;
-      if (y < 0 || y >= height) continue;
-      const wy = dy ? fy : 1 - fy;
-      for (let dx = 0; dx <= 1; dx++) {
-        const x = x0 + dx;
-        if (x < 0 || x >= width) continue;
-        const w = wy * (dx ? fx : 1 - fx);
-        const i = (y * width + x) * 3;
-        pixel[0] += w * data[i];
-        pixel[1] += w * data[i + 1];
-        pixel[2] += w * data[i + 2];
-      }
-    }
-  };
+  // Bilinear weights times the k x k box are a product of a row and a column factor, so each
+  // output column's and row's source taps and weights are worked out once, not per pixel.
+  const taps = 2 * k;
+  const cols = axisTaps(region.x, step, outSize, k, width);
+  const rows = axisTaps(region.y, step, outSize, k, height);
+  const scale = 1 / divisor;
+  const acc = new Float64Array(outSize * 3);
   let o = offset;
   for (let row = 0; row < outSize; row++) {
-    for (let col = 0; col < outSize; col++) {
-      pixel[0] = pixel[1] = pixel[2] = 0;
-      for (let sy = 0; sy < k; sy++) {
-        for (let sx = 0; sx < k; sx++) {
-          // Pixel centres: output (col + (sx + 0.5) / k) maps to frame x + that * step - 0.5.
-          addSample(region.x + (col + (sx + 0.5) / k) * step - 0.5, region.y + (row + (sy + 0.5) / k) * step - 0.5);
+    acc.fill(0);
+    for (let ty = row * taps; ty < (row + 1) * taps; ty++) {
+      const wy = rows.weight[ty];
+      if (wy === 0) continue;
+      const rowStart = rows.index[ty] * width;
+      for (let col = 0, a = 0; col < outSize; col++, a += 3) {
+        let r = 0;
+        let g = 0;
+        let b = 0;
+        for (let tx = col * taps; tx < (col + 1) * taps; tx++) {
+          const wx = cols.weight[tx];
+          if (wx === 0) continue;
+          const i = (rowStart + cols.index[tx]) * 3;
+          r += wx * data[i];
+          g += wx * data[i + 1];
+          b += wx * data[i + 2];
         }
+        acc[a] += wy * r;
+        acc[a + 1] += wy * g;
+        acc[a + 2] += wy * b;
       }
-      out[o++] = pixel[0] * weight;
-      out[o++] = pixel[1] * weight;
-      out[o++] = pixel[2] * weight;
+    }
+    for (let a = 0; a < outSize * 3; a++) out[o++] = acc[a] * scale;
+  }
+}
+
+/**
+ * Along one axis, for each output position, its 2k source taps (k sub-samples, 2 bilinear taps
+ * each) and their weights, the box's 1/k included; a tap outside 0..limit-1 weighs 0 (black).
+ * Pixel centres: output (p + (s + 0.5) / k) maps to start + that * step - 0.5.
+ */
+function axisTaps(start: number, step: number, outSize: number, k: number, limit: number): { index: Int32Array; weight: Float64Array } {
+  const index = new Int32Array(outSize * 2 * k);
+  const weight = new Float64Array(outSize * 2 * k);
+  let t = 0;
+  for (let p = 0; p < outSize; p++) {
+    for (let s = 0; s < k; s++) {
+      const source = start + (p + (s + 0.5) / k) * step - 0.5;
+      const x0 = Math.floor(source);
+      const f = source - x0;
+      for (const [x, w] of [[x0, 1 - f], [x0 + 1, f]]) {
+        const inside = x >= 0 && x < limit;
+        index[t] = inside ? x : 0;
+        weight[t++] = inside ? w / k : 0;
+      }
     }
   }
+  return { index, weight };
 }
