@@ -4,6 +4,7 @@ import { EmotionClassifier, EmotionPrediction } from './expression/emotion-class
 import { FaceDetection } from './face/face-detection';
 import { FaceDetector } from './face/face-detector';
 import { FaceMesh, FaceMeshModel } from './face/face-mesh';
+import { canTrack, FaceTrack, followTrack, MIN_TRACKING_FACE_FLAG, trackFromDetection } from './face/face-track';
 import { decodeFrame, RgbImage } from './image/decode-frame';
 
 /** What one frame shows: the most confident face, if any, its landmarks, eyes and expression. */
@@ -12,7 +13,7 @@ export interface FrameAnalysis {
   readonly height: number;
   /** The most confident face; undefined when none was found. */
   readonly face: FaceDetection | undefined;
-  /** Faces found in all, including the one reported. */
+  /** Faces found in all, including the one reported; 1 on a tracked frame (the detector did not run). */
   readonly faceCount: number;
   /** The face's 468 landmarks, frame pixels; undefined without a face. */
   readonly mesh: FaceMesh | undefined;
@@ -20,12 +21,18 @@ export interface FrameAnalysis {
   readonly eyes: EyeAspectRatio | undefined;
   /** The face's expression; undefined when there is no face (no emotion is ever invented). */
   readonly emotion: EmotionPrediction | undefined;
+  /** True when the face was tracked from the session's previous frame instead of detected. */
+  readonly tracked: boolean;
+  /** Where the face is, for the session's next frame (see face-track.ts); undefined without a face. */
+  readonly track: FaceTrack | undefined;
 }
 
 /** A frame as sent: encoded bytes and the declared format ('' to trust the bytes). */
 export interface EncodedFrame {
   readonly imageData: Uint8Array;
   readonly format: string;
+  /** The session's face track from its previous frame: the mesh looks there instead of detecting. */
+  readonly track?: FaceTrack;
 }
 
 /**
@@ -33,7 +40,8 @@ export interface EncodedFrame {
  * (landmarks, eye aspect ratio) and the expression classifier. Frames with several faces report
  * the most confident one: an interview has one candidate in front of the camera.
  * The mesh and the classifier run once per batch on all its faces ([N,...] tensors); BlazeFace's
- * published graph has a fixed batch of 1, so detection runs per frame.
+ * published graph has a fixed batch of 1, so detection runs per frame. A frame that comes with its
+ * session's FaceTrack skips detection while the mesh still finds the face there (face-track.ts).
  */
 export class FrameAnalyzer {
   constructor(
@@ -58,25 +66,51 @@ export class FrameAnalyzer {
    */
   async analyzeBatch(frames: readonly EncodedFrame[]): Promise<Array<FrameAnalysis | ServiceError>> {
     const decoded = await Promise.all(frames.map((f) => decodeFrame(f.imageData, f.format).catch(asServiceError)));
-    const detections = await Promise.all(decoded.map((image) => (image instanceof ServiceError ? [] : this.detector.detect(image))));
-    const withFace: Array<{ index: number; image: RgbImage; face: FaceDetection }> = [];
-    decoded.forEach((image, index) => {
-      const face = detections[index][0];
-      if (!(image instanceof ServiceError) && face) withFace.push({ index, image, face });
+    return this.analyzeDecoded(decoded, frames.map((f) => f.track));
+  }
+
+  /**
+   * analyzeBatch after decoding: the models (with their input preparation and output decoding)
+   * on decoded frames, each with its session's track if any; a ServiceError in `decoded` is passed
+   * through at its position.
+   */
+  async analyzeDecoded(decoded: ReadonlyArray<RgbImage | ServiceError>, tracks: ReadonlyArray<FaceTrack | undefined>): Promise<Array<FrameAnalysis | ServiceError>> {
+    const found = new Map<number, FoundFace>();
+    // Tracked frames: the mesh on the region the session's previous landmarks give.
+    const trackable = decoded.flatMap((image, index) => (!(image instanceof ServiceError) && canTrack(tracks[index]) ? [{ index, image, track: tracks[index]! }] : []));
+    const trackedMeshes = await this.mesh.run(trackable.map(({ image, track }) => ({ image, face: { box: track.box, score: 0, keypoints: [] } })));
+    trackable.forEach(({ index, image, track }, k) => {
+      const mesh = trackedMeshes[k];
+      if (mesh.faceFlag < MIN_TRACKING_FACE_FLAG) return; // lost: detect on this same frame
+      const { face, track: next } = followTrack(track, mesh);
+      found.set(index, { image, face, faceCount: 1, mesh, tracked: true, track: next });
     });
-    const [meshes, emotions] = await Promise.all([this.mesh.run(withFace), this.classifier.classifyBatch(withFace)]);
-    const byIndex = new Map(withFace.map((item, k) => [item.index, { mesh: meshes[k], emotion: emotions[k] }]));
+    // The other frames, and tracks lost: detect, then the mesh on the most confident face.
+    const untracked = decoded.flatMap((image, index) => (!(image instanceof ServiceError) && !found.has(index) ? [{ index, image }] : []));
+    const detections = await Promise.all(untracked.map(({ image }) => this.detector.detect(image)));
+    const faceCounts = new Map(untracked.map(({ index }, k) => [index, detections[k].length]));
+    const detected = untracked.flatMap(({ index, image }, k) => (detections[k][0] ? [{ index, image, face: detections[k][0] }] : []));
+    const meshes = await this.mesh.run(detected);
+    detected.forEach(({ index, image, face }, k) => {
+      found.set(index, { image, face, faceCount: faceCounts.get(index)!, mesh: meshes[k], tracked: false, track: trackFromDetection(face, meshes[k]) });
+    });
+    // Every face's expression in one run.
+    const withFace = [...found.entries()];
+    const emotions = await this.classifier.classifyBatch(withFace.map(([, f]) => f));
+    const emotionOf = new Map(withFace.map(([index], k) => [index, emotions[k]]));
     return decoded.map((image, index) => {
       if (image instanceof ServiceError) return image;
-      const found = byIndex.get(index);
+      const f = found.get(index);
       return {
         width: image.width,
         height: image.height,
-        face: detections[index][0],
-        faceCount: detections[index].length,
-        mesh: found?.mesh,
-        eyes: found ? eyeAspectRatio(found.mesh.points) : undefined,
-        emotion: found?.emotion,
+        face: f?.face,
+        faceCount: f?.faceCount ?? faceCounts.get(index) ?? 0,
+        mesh: f?.mesh,
+        eyes: f ? eyeAspectRatio(f.mesh.points) : undefined,
+        emotion: emotionOf.get(index),
+        tracked: f?.tracked ?? false,
+        track: f?.track,
       };
     });
   }
@@ -89,6 +123,15 @@ export class FrameAnalyzer {
     const [mesh] = await this.mesh.run([{ image, face }]);
     return { face, mesh, eyes: eyeAspectRatio(mesh.points) };
   }
+}
+
+interface FoundFace {
+  readonly image: RgbImage;
+  readonly face: FaceDetection;
+  readonly faceCount: number;
+  readonly mesh: FaceMesh;
+  readonly tracked: boolean;
+  readonly track: FaceTrack;
 }
 
 /** A decoding failure as the value it is for a batch: the frame's own error. */

@@ -4,7 +4,7 @@ import { CallContext } from '../../platform/grpc/call-context';
 import { ServiceError } from '../../platform/grpc/errors';
 import { requireBytes, requireString } from '../../platform/grpc/validate';
 import { SessionBlinks } from './blink/session-blinks';
-import { FrameAnalyzer } from './frame-analyzer';
+import { FrameAnalysisService } from './analysis-pool';
 import { toBlinkResponse, toBoundingBox, toEmotionResponse, toErrorResponse, toLandmarks } from './to-proto';
 
 /** Frames analysed together in one AnalyzeBatch step: bounds the memory of decoded frames. */
@@ -15,11 +15,11 @@ export const BATCH_CHUNK_FRAMES = 16;
  * the interview's frames); blink state is, per session, in PostgreSQL (see SessionBlinks), so
  * AnalyzeFrame, AnalyzeBatch and DetectBlink count a session's blinks on whichever replica they run.
  */
-export function emotionHandlers(getAnalyzer: () => FrameAnalyzer, blinks: SessionBlinks): AsyncService<typeof EmotionServiceService> {
+export function emotionHandlers(getAnalyzer: () => FrameAnalysisService, blinks: SessionBlinks): AsyncService<typeof EmotionServiceService> {
   return {
-    async analyzeFrame(request: FrameRequest): Promise<EmotionResponse> {
+    async analyzeFrame(request: FrameRequest, ctx: CallContext): Promise<EmotionResponse> {
       const image = requireBytes(request.imageData, 'image_data');
-      const analysis = await getAnalyzer().analyze(image, request.format);
+      const analysis = await getAnalyzer().analyze(image, request.format, request.sessionId || undefined, ctx.signal);
       const summary = await blinks.update(request.sessionId, request.timestamp, analysis.eyes);
       return toEmotionResponse(request.sessionId, request.timestamp, analysis, summary);
     },
@@ -46,7 +46,7 @@ export function emotionHandlers(getAnalyzer: () => FrameAnalyzer, blinks: Sessio
       for (let start = 0; start < request.frames.length; start += BATCH_CHUNK_FRAMES) {
         if (ctx.signal.aborted) return;
         const chunk = request.frames.slice(start, start + BATCH_CHUNK_FRAMES);
-        const results = await getAnalyzer().analyzeBatch(chunk.map((f) => ({ imageData: f.imageData, format: f.format })));
+        const results = await getAnalyzer().analyzeBatch(chunk.map((f) => ({ imageData: f.imageData, format: f.format, sessionId: f.sessionId || request.sessionId || undefined })));
         for (const [k, frame] of chunk.entries()) {
           const sessionId = frame.sessionId || request.sessionId;
           const result = results[k];

@@ -4,15 +4,11 @@ import { ServiceError } from '../../platform/grpc/errors';
 import { RunningService, ServiceDependencies } from '../../platform/service';
 import { createOutbox, grpcService, hostService } from '../../platform/service-host';
 import { AnalysisStore, EmotionTables } from './analysis-store';
-import { EmotionClassifier } from './expression/emotion-classifier';
 import { BlinkStore, BlinkTables } from './blink/blink-store';
 import { SessionBlinks } from './blink/session-blinks';
-import { FaceDetector } from './face/face-detector';
-import { FaceMeshModel } from './face/face-mesh';
 import { frameCapturedHandler } from './frame-consumer';
-import { FrameAnalyzer } from './frame-analyzer';
 import { emotionHandlers } from './handlers';
-import { LoadedModels, loadModels } from './models/load-models';
+import { AnalysisPool } from './analysis-pool';
 
 /**
  * The emotion service: serves emotion.EmotionService (NOT_SERVING, and UNAVAILABLE to calls, until
@@ -20,8 +16,7 @@ import { LoadedModels, loadModels } from './models/load-models';
  * interview.emotion.analyzed.
  */
 export async function startEmotionService(deps: ServiceDependencies, port = deps.config.ports.emotion): Promise<RunningService> {
-  let models: LoadedModels | undefined;
-  let analyzer: FrameAnalyzer | undefined;
+  let analyzer: AnalysisPool | undefined;
   const getAnalyzer = () => {
     if (!analyzer) throw ServiceError.unavailable('models are still loading; retry shortly');
     return analyzer;
@@ -35,8 +30,8 @@ export async function startEmotionService(deps: ServiceDependencies, port = deps
     services: [grpcService('emotion.EmotionService', EmotionServiceService, emotionHandlers(getAnalyzer, blinks))],
     readiness: [{ name: 'models', check: () => analyzer !== undefined }],
     prepare: async () => {
-      models = await loadModels(deps.config.modelsDir);
-      analyzer = new FrameAnalyzer(new FaceDetector(models.faceDetector), new FaceMeshModel(models.faceMesh), new EmotionClassifier(models.emotionClassifier));
+      // The models run on worker threads, each with its own sessions (see AnalysisPool).
+      analyzer = await AnalysisPool.start({ modelsDir: deps.config.modelsDir });
     },
     consumers: [
       {
@@ -46,6 +41,6 @@ export async function startEmotionService(deps: ServiceDependencies, port = deps
       },
     ],
     outbox,
-    release: async () => models?.release(),
+    release: async () => analyzer?.close(),
   });
 }

@@ -9,7 +9,8 @@ import { EAR_CLOSED_THRESHOLD } from '../../../src/services/emotion/blink/blink-
 import { toLandmarks } from '../../../src/services/emotion/to-proto';
 import { ServiceError } from '../../../src/platform/grpc/errors';
 import { iou } from '../../../src/services/emotion/face/face-detection';
-import { FrameAnalyzer } from '../../../src/services/emotion/frame-analyzer';
+import { MIN_TRACKING_FACE_FLAG, REDETECT_AFTER_FRAMES } from '../../../src/services/emotion/face/face-track';
+import { FrameAnalysis, FrameAnalyzer } from '../../../src/services/emotion/frame-analyzer';
 import { MAX_FRAME_BYTES, MAX_FRAME_PIXELS } from '../../../src/services/emotion/image/decode-frame';
 import { LoadedModels, loadModels } from '../../../src/services/emotion/models/load-models';
 
@@ -120,6 +121,44 @@ describe('FrameAnalyzer on the real models and photographs', () => {
     // 512 -> 480 scales by 0.9375 and centres horizontally with 80 px on each side.
     const expected = { x: 80 + ASTRONAUT_FACE.x * 0.9375, y: ASTRONAUT_FACE.y * 0.9375, width: ASTRONAUT_FACE.width * 0.9375, height: ASTRONAUT_FACE.height * 0.9375 };
     expect(iou(result.face!.box, expected)).toBeGreaterThan(0.4);
+  });
+
+  describe('tracking the face from the previous frame (MediaPipe face mesh)', () => {
+    it('skips the detector on the next frame and finds the same face, eyes and emotion', async () => {
+      const [detected] = (await analyzer.analyzeBatch([{ imageData: fixture('astronaut.png'), format: 'png' }])) as FrameAnalysis[];
+      expect(detected.tracked).toBe(false);
+      const [tracked] = (await analyzer.analyzeBatch([{ imageData: fixture('astronaut.png'), format: 'png', track: detected.track }])) as FrameAnalysis[];
+      expect(tracked.tracked).toBe(true);
+      expect(tracked.track!.framesSinceDetection).toBe(1);
+      // The detector's box convention, kept through the landmarks, and its confidence from the mesh's face flag.
+      expect(iou(tracked.face!.box, detected.face!.box)).toBeGreaterThan(0.85);
+      expect(tracked.face!.score).toBeGreaterThan(MIN_TRACKING_FACE_FLAG);
+      expect(tracked.emotion!.label).toBe('happy');
+      expect(tracked.eyes!.mean).toBeCloseTo(detected.eyes!.mean, 1);
+      // Its eyes are this frame's: the closed-eye photo, tracked from the open one, measures closed.
+      const [closed] = (await analyzer.analyzeBatch([{ imageData: fixture('astronaut-eyes-closed.png'), format: 'png', track: detected.track }])) as FrameAnalysis[];
+      expect(closed.tracked).toBe(true);
+      expect(closed.eyes!.mean).toBeLessThan(EAR_CLOSED_THRESHOLD);
+    });
+
+    it('detects again on the same frame when the face is no longer where it was', async () => {
+      const [detected] = (await analyzer.analyzeBatch([{ imageData: fixture('astronaut.png'), format: 'png' }])) as FrameAnalysis[];
+      const [coffee] = (await analyzer.analyzeBatch([{ imageData: fixture('coffee.png'), format: 'png', track: detected.track }])) as FrameAnalysis[];
+      expect(coffee.tracked).toBe(false);
+      expect(coffee.face).toBeUndefined();
+      expect(coffee.emotion).toBeUndefined();
+      expect(coffee.track).toBeUndefined();
+    });
+
+    it(`detects again after ${REDETECT_AFTER_FRAMES} tracked frames`, async () => {
+      let [analysis] = (await analyzer.analyzeBatch([{ imageData: fixture('astronaut.png'), format: 'png' }])) as FrameAnalysis[];
+      const trackedFlags: boolean[] = [];
+      for (let i = 0; i <= REDETECT_AFTER_FRAMES; i++) {
+        [analysis] = (await analyzer.analyzeBatch([{ imageData: fixture('astronaut.png'), format: 'png', track: analysis.track }])) as FrameAnalysis[];
+        trackedFlags.push(analysis.tracked);
+      }
+      expect(trackedFlags).toEqual([...Array(REDETECT_AFTER_FRAMES).fill(true), false]);
+    });
   });
 
   describe('bad frames', () => {

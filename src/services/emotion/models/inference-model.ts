@@ -16,10 +16,22 @@ export interface InferenceModel {
   run(feeds: Readonly<Record<string, FloatTensor>>): Promise<Record<string, FloatTensor>>;
 }
 
-export interface OnnxModelOptions {
-  /** Threads one inference may use; 1 keeps concurrent calls from fighting over 2 cores. */
-  intraOpThreads?: number;
-}
+/**
+ * ONNX Runtime session options a caller may set; defaults in DEFAULT_SESSION_OPTIONS
+ * (measured with `npm run bench:ort-options`).
+ */
+export type OnnxModelOptions = Pick<ort.InferenceSession.SessionOptions, 'intraOpNumThreads' | 'interOpNumThreads' | 'executionMode' | 'graphOptimizationLevel'>;
+
+/**
+ * One thread per inference, operators in sequence, all graph optimisations: the service runs one
+ * inference per worker thread, a worker per core, so more threads per inference only contend.
+ */
+export const DEFAULT_SESSION_OPTIONS: Required<OnnxModelOptions> = {
+  intraOpNumThreads: 1,
+  interOpNumThreads: 1,
+  executionMode: 'sequential',
+  graphOptimizationLevel: 'all',
+};
 
 /** An ONNX model loaded once in onnxruntime-node (CPU execution provider). */
 export class OnnxModel implements InferenceModel {
@@ -28,9 +40,8 @@ export class OnnxModel implements InferenceModel {
   static async load(file: string, options: OnnxModelOptions = {}): Promise<OnnxModel> {
     const session = await ort.InferenceSession.create(file, {
       executionProviders: ['cpu'],
-      graphOptimizationLevel: 'all',
-      intraOpNumThreads: options.intraOpThreads ?? 1,
-      interOpNumThreads: 1,
+      ...DEFAULT_SESSION_OPTIONS,
+      ...options,
       // Warnings only: the converted graphs carry unused initialisers ORT reports at every load.
       logSeverityLevel: 3,
     });
