@@ -3,14 +3,22 @@
  * figures only (the machine is shared, so run it more than once).
  *
  * Prints, in milliseconds: median and p99 of each stage in process (decode, detection, mesh,
- * emotion) and of the whole AnalyzeFrame over gRPC against the service in its own process (as
- * `npm start -- --services emotion` runs it, embedded PGlite; blink tracking included); then the
- * frames per second served and the latency at 1, 10 and 100 concurrent sessions each sending 2
- * frames per second; and the ratio of AnalyzeFrame's median to the models' own (detection + mesh
- * + emotion): the overhead of everything around the models.
+ * emotion; a model's stage includes its input preparation and output decoding), of the models per
+ * frame as the service runs them on one session's frames (detection on the first frame and again
+ * after REDETECT_AFTER_FRAMES tracked ones, the mesh tracking the face on the others, emotion on
+ * every frame: src/services/emotion/face/face-track.ts), and of the whole AnalyzeFrame over gRPC
+ * against the service in its own process (as `npm start -- --services emotion` runs it; blink
+ * tracking included); the ratio of AnalyzeFrame's median to the models' median per frame (the
+ * overhead of everything around the models: decoding, gRPC, the blink row, the worker hop); then
+ * the frames per second served, latency, and the service process's CPU time per frame served
+ * (all its threads; not PostgreSQL's when BENCH_DATABASE_URL is set) at 1, 10 and 100 concurrent
+ * sessions each sending 2 frames per second.
  *
  * Environment: BENCH_CALLS (default 300) sequential calls per figure, BENCH_SECONDS (default 10)
- * per load level, BENCH_SESSIONS (default "1,10,100").
+ * per load level, BENCH_SESSIONS (default "1,10,100"); BENCH_DATABASE_URL, a PostgreSQL URL
+ * (a database of its own: the service migrates it) for the service's blink state instead of
+ * embedded PGlite; BENCH_SERVICE_NODE_ARGS, extra node flags for the service's process (for
+ * example "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile its side).
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -26,12 +34,16 @@ import { eyeAspectRatio } from '../../src/services/emotion/blink/eye-aspect-rati
 import { EmotionClassifier } from '../../src/services/emotion/expression/emotion-classifier';
 import { FaceDetector } from '../../src/services/emotion/face/face-detector';
 import { FaceMeshModel } from '../../src/services/emotion/face/face-mesh';
+import { FaceTrack, REDETECT_AFTER_FRAMES } from '../../src/services/emotion/face/face-track';
+import { FrameAnalysis, FrameAnalyzer } from '../../src/services/emotion/frame-analyzer';
 import { decodeFrame } from '../../src/services/emotion/image/decode-frame';
 import { loadModels } from '../../src/services/emotion/models/load-models';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 300);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SESSIONS = (process.env.BENCH_SESSIONS ?? '1,10,100').split(',').map(Number);
+const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? '';
+const SERVICE_NODE_ARGS = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const FPS_PER_SESSION = 2;
 const WARMUP = 20;
 
@@ -69,13 +81,13 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** The emotion service alone in its own process, on a fresh embedded database. */
+/** The emotion service alone in its own process, on BENCH_DATABASE_URL or a fresh embedded database. */
 async function startService(): Promise<{ address: string; child: ChildProcess; dataDir: string }> {
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-emotion-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'start', '--services', 'emotion'], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_ARGS, '--import', 'tsx', 'src/main.ts', 'start', '--services', 'emotion'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, EMOTION_PORT: String(port), BIND_HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: '', AMQP_URL: '' },
+    env: { ...process.env, EMOTION_PORT: String(port), BIND_HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: DATABASE_URL, AMQP_URL: '' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   return { address: `127.0.0.1:${port}`, child, dataDir };
@@ -99,7 +111,17 @@ function call(client: EmotionServiceClient, request: FrameRequest): Promise<Emot
 }
 
 /** `sessions` sessions each sending FPS_PER_SESSION frames per second (open loop) for SECONDS. */
-async function load(client: EmotionServiceClient, jpeg: Buffer, sessions: number): Promise<{ fps: number; offered: number; latency: Stats; failed: number }> {
+/** CPU time (user + system, all threads) the process `pid` has used, milliseconds; NaN off Linux. */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1_000) / 100; // utime, stime in USER_HZ (100)
+  } catch {
+    return NaN;
+  }
+}
+
+async function load(client: EmotionServiceClient, jpeg: Buffer, sessions: number): Promise<{ fps: number; offered: number; latency: Stats; failed: number; served: number }> {
   const latencies: number[] = [];
   let failed = 0;
   const interval = 1_000 / FPS_PER_SESSION;
@@ -126,7 +148,7 @@ async function load(client: EmotionServiceClient, jpeg: Buffer, sessions: number
   );
   await Promise.all(pending);
   const elapsed = (now() - start) / 1_000;
-  return { fps: latencies.length / elapsed, offered: sessions * FPS_PER_SESSION, latency: stats(latencies), failed };
+  return { fps: latencies.length / elapsed, offered: sessions * FPS_PER_SESSION, latency: stats(latencies), failed, served: latencies.length };
 }
 
 async function main(): Promise<void> {
@@ -147,6 +169,12 @@ async function main(): Promise<void> {
     ['mesh (468 landmarks + EAR)', await time(async () => eyeAspectRatio((await mesh.run([{ image, face }]))[0].points))],
     ['emotion (mini-Xception)', await time(() => classifier.classifyBatch([{ image, face }]))],
   ];
+  const analyzer = new FrameAnalyzer(detector, mesh, classifier);
+  let track: FaceTrack | undefined;
+  const perFrame = await time(async () => {
+    const [analysis] = (await analyzer.analyzeDecoded([image], [track])) as FrameAnalysis[];
+    track = analysis.track;
+  });
   await models.release();
 
   const service = await startService();
@@ -157,20 +185,27 @@ async function main(): Promise<void> {
     await waitServing(client, request());
     const rpc = await time(() => call(client, request()));
     const levels = [];
-    for (const sessions of SESSIONS) levels.push({ sessions, ...(await load(client, jpeg, sessions)) });
+    for (const sessions of SESSIONS) {
+      const cpuBefore = cpuMs(service.child.pid);
+      const result = await load(client, jpeg, sessions);
+      levels.push({ sessions, ...result, cpuPerFrame: (cpuMs(service.child.pid) - cpuBefore) / result.served });
+    }
 
     const f = (n: number) => n.toFixed(2).padStart(8);
-    console.log(`emotion service on a 640x480 JPEG with one face; ${os.cpus().length} CPUs; ${CALLS} sequential calls after ${WARMUP} warm-up (milliseconds)`);
+    const database = DATABASE_URL ? `PostgreSQL ${new URL(DATABASE_URL).host}` : 'embedded PGlite';
+    console.log(`emotion service on a 640x480 JPEG with one face; ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(1)}; blink state in ${database}`);
+    console.log(`${CALLS} sequential calls after ${WARMUP} warm-up (milliseconds)`);
     console.log(`${'stage'.padEnd(34)} ${'median'.padStart(8)} ${'p99'.padStart(8)}`);
     for (const [name, s] of stages) console.log(`${name.padEnd(34)} ${f(s.median)} ${f(s.p99)}`);
+    console.log(`${'models per frame, tracked session'.padEnd(34)} ${f(perFrame.median)} ${f(perFrame.p99)}`);
     console.log(`${'AnalyzeFrame over gRPC'.padEnd(34)} ${f(rpc.median)} ${f(rpc.p99)}`);
-    const modelsMedian = stages.slice(1).reduce((sum, [, s]) => sum + s.median, 0);
-    console.log(`ratio AnalyzeFrame median / models' medians (detection + mesh + emotion = ${modelsMedian.toFixed(2)}): ${(rpc.median / modelsMedian).toFixed(2)}`);
+    console.log(`  (models per frame: detection + mesh + emotion on 1 frame in ${REDETECT_AFTER_FRAMES + 1}, tracked mesh + emotion on the others)`);
+    console.log(`ratio AnalyzeFrame median / models' median per frame: ${(rpc.median / perFrame.median).toFixed(2)}`);
     console.log('');
     console.log(`load: each session sends ${FPS_PER_SESSION} frames/s for ${SECONDS} s`);
-    console.log(`${'sessions'.padStart(8)} ${'offered fps'.padStart(12)} ${'served fps'.padStart(11)} ${'median'.padStart(8)} ${'p99'.padStart(8)} ${'failed'.padStart(7)}`);
+    console.log(`${'sessions'.padStart(8)} ${'offered fps'.padStart(12)} ${'served fps'.padStart(11)} ${'median'.padStart(8)} ${'p99'.padStart(8)} ${'failed'.padStart(7)} ${'CPU ms/frame'.padStart(13)}`);
     for (const l of levels) {
-      console.log(`${String(l.sessions).padStart(8)} ${String(l.offered).padStart(12)} ${l.fps.toFixed(1).padStart(11)} ${f(l.latency.median)} ${f(l.latency.p99)} ${String(l.failed).padStart(7)}`);
+      console.log(`${String(l.sessions).padStart(8)} ${String(l.offered).padStart(12)} ${l.fps.toFixed(1).padStart(11)} ${f(l.latency.median)} ${f(l.latency.p99)} ${String(l.failed).padStart(7)} ${l.cpuPerFrame.toFixed(2).padStart(13)}`);
     }
   } finally {
     client.close();
