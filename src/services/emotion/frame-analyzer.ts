@@ -77,7 +77,7 @@ export class FrameAnalyzer {
   async analyzeDecoded(decoded: ReadonlyArray<RgbImage | ServiceError>, tracks: ReadonlyArray<FaceTrack | undefined>): Promise<Array<FrameAnalysis | ServiceError>> {
     const found = new Map<number, FoundFace>();
     // Tracked frames: the mesh on the region the session's previous landmarks give.
-    const trackable = decoded.flatMap((image, index) => (!(image instanceof ServiceError) && canTrack(tracks[index]) ? [{ index, image, track: tracks[index]! }] : []));
+    const trackable = decoded.flatMap((image, index) => (!(image instanceof ServiceError) && canTrack(tracks[index], image) ? [{ index, image, track: tracks[index]! }] : []));
     const trackedMeshes = await this.mesh.run(trackable.map(({ image, track }) => ({ image, face: { box: track.box, score: 0, keypoints: [] } })));
     trackable.forEach(({ index, image, track }, k) => {
       const mesh = trackedMeshes[k];
@@ -92,7 +92,7 @@ export class FrameAnalyzer {
     const detected = untracked.flatMap(({ index, image }, k) => (detections[k][0] ? [{ index, image, face: detections[k][0] }] : []));
     const meshes = await this.mesh.run(detected);
     detected.forEach(({ index, image, face }, k) => {
-      found.set(index, { image, face, faceCount: faceCounts.get(index)!, mesh: meshes[k], tracked: false, track: trackFromDetection(face, meshes[k]) });
+      found.set(index, { image, face, faceCount: faceCounts.get(index)!, mesh: meshes[k], tracked: false, track: trackFromDetection(face, meshes[k], image) });
     });
     // Every face's expression in one run.
     const withFace = [...found.entries()];

@@ -141,6 +141,17 @@ describe('FrameAnalyzer on the real models and photographs', () => {
       expect(closed.eyes!.mean).toBeLessThan(EAR_CLOSED_THRESHOLD);
     });
 
+    it('detects again when the frame has another size: the tracked region says nothing of it', async () => {
+      const [detected] = (await analyzer.analyzeBatch([{ imageData: fixture('astronaut.png'), format: 'png' }])) as FrameAnalysis[];
+      // The same face elsewhere: letterboxed into 640x480, 80 px to the right.
+      const jpeg = await sharp(fixture('astronaut.png')).resize(640, 480, { fit: 'contain', background: '#000' }).jpeg().toBuffer();
+      const [moved] = (await analyzer.analyzeBatch([{ imageData: jpeg, format: 'jpeg', track: detected.track }])) as FrameAnalysis[];
+      const [fresh] = (await analyzer.analyzeBatch([{ imageData: jpeg, format: 'jpeg' }])) as FrameAnalysis[];
+      expect(moved.tracked).toBe(false);
+      expect(iou(moved.face!.box, fresh.face!.box)).toBeGreaterThan(0.99);
+      expect(moved.emotion!.label).toBe(fresh.emotion!.label);
+    });
+
     it('detects again on the same frame when the face is no longer where it was', async () => {
       const [detected] = (await analyzer.analyzeBatch([{ imageData: fixture('astronaut.png'), format: 'png' }])) as FrameAnalysis[];
       const [coffee] = (await analyzer.analyzeBatch([{ imageData: fixture('coffee.png'), format: 'png', track: detected.track }])) as FrameAnalysis[];

@@ -44,18 +44,23 @@ export interface BoxFit {
 export interface FaceTrack {
   /** The face's box on the latest frame, in the detector's convention, frame pixels. */
   readonly box: Box;
+  /** Size of the frames the track was made on, pixels: a frame of another size is another scene. */
+  readonly frameSize: { readonly width: number; readonly height: number };
   readonly fit: BoxFit;
   /** Frames tracked since the latest detection. */
   readonly framesSinceDetection: number;
 }
 
-/** Whether `track` may stand in for the detector on the next frame. */
-export function canTrack(track: FaceTrack | undefined): track is FaceTrack {
-  return track !== undefined && track.framesSinceDetection < REDETECT_AFTER_FRAMES;
+/**
+ * Whether `track` may stand in for the detector on `frame`: a recent track, made on frames of the
+ * same size (a camera's stream keeps its size; a new size means the region says nothing of it).
+ */
+export function canTrack(track: FaceTrack | undefined, frame: { width: number; height: number }): track is FaceTrack {
+  return track !== undefined && track.framesSinceDetection < REDETECT_AFTER_FRAMES && track.frameSize.width === frame.width && track.frameSize.height === frame.height;
 }
 
 /** The track a detected face starts: its box, and how it sits on its landmarks. */
-export function trackFromDetection(face: FaceDetection, mesh: FaceMesh): FaceTrack {
+export function trackFromDetection(face: FaceDetection, mesh: FaceMesh, frame: { width: number; height: number }): FaceTrack {
   const l = landmarkBox(mesh);
   const fit = {
     dx: (face.box.x + face.box.width / 2 - (l.x + l.width / 2)) / l.width,
@@ -63,7 +68,7 @@ export function trackFromDetection(face: FaceDetection, mesh: FaceMesh): FaceTra
     sx: face.box.width / l.width,
     sy: face.box.height / l.height,
   };
-  return { box: face.box, fit, framesSinceDetection: 0 };
+  return { box: face.box, frameSize: { width: frame.width, height: frame.height }, fit, framesSinceDetection: 0 };
 }
 
 /**
@@ -78,7 +83,7 @@ export function followTrack(previous: FaceTrack, mesh: FaceMesh): { face: FaceDe
   const height = l.height * fit.sy;
   const box = { x: l.x + l.width / 2 + fit.dx * l.width - width / 2, y: l.y + l.height / 2 + fit.dy * l.height - height / 2, width, height };
   const face = { box, score: mesh.faceFlag, keypoints: keypointsFromMesh(mesh) };
-  return { face, track: { box, fit, framesSinceDetection: previous.framesSinceDetection + 1 } };
+  return { face, track: { box, frameSize: previous.frameSize, fit, framesSinceDetection: previous.framesSinceDetection + 1 } };
 }
 
 /** The 468 landmarks' bounding box (x, y), frame pixels. */
