@@ -6,6 +6,7 @@ import { ServiceName } from './config/mesh-config';
 import { registerServiceInstance } from './discovery/service-registration';
 import { adaptService, AsyncService } from './grpc/async-service';
 import { HealthState } from './grpc/health';
+import { InFlightHandlers } from './grpc/in-flight';
 import { loggingInterceptor } from './grpc/logging-interceptor';
 import { monitorReadiness, ReadinessCheck } from './grpc/readiness';
 import { startGrpcServer } from './grpc/server';
@@ -57,6 +58,7 @@ export interface ServiceSpec {
 export async function hostService(deps: ServiceDependencies, spec: ServiceSpec): Promise<RunningService> {
   const log = deps.log.child({ service: spec.name });
   const health = new HealthState(spec.services.map((s) => s.name));
+  const inFlight = new InFlightHandlers();
   const server = await startGrpcServer({
     name: spec.name,
     host: deps.config.bindHost,
@@ -64,7 +66,7 @@ export async function hostService(deps: ServiceDependencies, spec: ServiceSpec):
     services: spec.services.map((s) => ({
       name: s.name,
       definition: s.definition,
-      implementation: adaptService(s.definition, s.implementation, { log, interceptors: [loggingInterceptor] }),
+      implementation: adaptService(s.definition, s.implementation, { log, interceptors: [inFlight.interceptor, loggingInterceptor] }),
     })),
     health,
     log,
@@ -115,6 +117,8 @@ export async function hostService(deps: ServiceDependencies, spec: ServiceSpec):
       // No new messages; the ones in hand finish (or, past the grace, are redelivered elsewhere).
       const consumersDone = withinGrace(Promise.all(subscriptions.map((s) => s.cancel())), graceMs);
       await server.shutdown(graceMs);
+      // Handlers whose calls the shutdown ended may still be committing: their writes go out too.
+      if (!(await withinGrace(inFlight.drained(), graceMs))) log.warn({ graceMs }, 'handlers still running after the grace period');
       if (!(await consumersDone)) log.warn({ graceMs }, 'messages still in hand after the grace period: the broker redelivers them');
       // What the finished work wrote to the outbox goes out now, not at the next start.
       await spec.outbox?.relay.flushAndStop(graceMs);

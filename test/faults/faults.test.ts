@@ -119,8 +119,9 @@ describe('faults: nothing lost, nothing done twice', () => {
     const report = await runCase('SIGTERM under load', { sessions: 10, seconds: 10, framesPerSecond: 2 }, async () => {
       await sleep(3_000);
       exits.push(...(await Promise.all([mesh.stop('interview', 'SIGTERM'), mesh.stop('scoring', 'SIGTERM')])));
-      const [{ n }] = await mesh.query<{ n: number }>('select count(*)::int as n from interview.outbox where published_at is null');
-      unpublishedAfterExit = n;
+      const left = await mesh.query('select seq, message_type, created_at, claimed_until, attempts, last_error from interview.outbox where published_at is null');
+      unpublishedAfterExit = left.length;
+      if (left.length) console.error(`unpublished after SIGTERM: ${JSON.stringify(left)}\n${mesh.logs().split('\n').filter((l) => /outbox|shutting down|stopped|grace/.test(l)).join('\n')}`);
       await Promise.all([mesh.restart('interview'), mesh.restart('scoring')]);
     });
     expect(exits).toEqual([0, 0]);
