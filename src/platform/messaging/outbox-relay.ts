@@ -50,6 +50,10 @@ export class OutboxRelay {
   private failures = 0;
   private lastHousekeeping = 0;
   private readonly db: Kysely<MessagingTables>;
+  /** Rows the broker confirmed whose `published_at` is not written yet (seq). */
+  private readonly confirmed = new Set<string>();
+  /** Rows whose publish failed, not yet released (seq to the reason). */
+  private readonly unconfirmed = new Map<string, string>();
 
   constructor(
     db: Kysely<any>,
@@ -134,8 +138,9 @@ export class OutboxRelay {
     })().finally(() => (this.running = undefined));
   }
 
-  /** One claim-publish-mark round. */
+  /** One claim-publish-mark round; first settles what an earlier round could not record. */
   private async round(): Promise<{ claimed: number; failed: number }> {
+    await this.settle();
     const rows = await this.claim();
     if (rows.length === 0) return { claimed: 0, failed: 0 };
     const results = await Promise.allSettled(
@@ -149,20 +154,34 @@ export class OutboxRelay {
         }),
       ),
     );
-    const published = rows.filter((_, i) => results[i].status === 'fulfilled').map((r) => r.seq);
-    const failed = rows.filter((_, i) => results[i].status === 'rejected');
-    if (published.length) {
-      await this.db.updateTable('outbox').set({ published_at: sql`now()`, claimed_until: null, last_error: null }).where('seq', 'in', published).execute();
+    let failed = 0;
+    results.forEach((result, i) => {
+      if (result.status === 'fulfilled') this.confirmed.add(rows[i].seq);
+      else {
+        failed += 1;
+        this.unconfirmed.set(rows[i].seq, String(result.reason instanceof Error ? result.reason.message : result.reason).slice(0, 500));
+      }
+    });
+    await this.settle();
+    return { claimed: rows.length, failed };
+  }
+
+  /**
+   * Records the outcome of this relay's publishes: confirmed rows published, the others released
+   * for the next round. They are kept in memory until that write succeeds, so a database outage
+   * between the broker's confirm and the write neither leaves a row leased until its lease ends
+   * nor publishes it again.
+   */
+  private async settle(): Promise<void> {
+    if (this.confirmed.size) {
+      const seqs = [...this.confirmed];
+      await this.db.updateTable('outbox').set({ published_at: sql`now()`, claimed_until: null, last_error: null }).where('seq', 'in', seqs).execute();
+      for (const seq of seqs) this.confirmed.delete(seq);
     }
-    if (failed.length) {
-      const reason = (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason;
-      await this.db
-        .updateTable('outbox')
-        .set({ claimed_until: null, last_error: String(reason instanceof Error ? reason.message : reason).slice(0, 500) })
-        .where('seq', 'in', failed.map((r) => r.seq))
-        .execute();
+    for (const [seq, reason] of [...this.unconfirmed]) {
+      await this.db.updateTable('outbox').set({ claimed_until: null, last_error: reason }).where('seq', '=', seq).where('published_at', 'is', null).execute();
+      this.unconfirmed.delete(seq);
     }
-    return { claimed: rows.length, failed: failed.length };
   }
 
   /** Leases the oldest unpublished, unleased rows to this relay. */
