@@ -3,6 +3,7 @@
 # packages when missing and starting it when stopped, and says what it did. Prints, as its last line,
 # an admin URL (role `mesh`, may create databases) for the tests to create their databases with.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/mesh-role.sh"
 say() { echo "[postgres] $*" >&2; }
 
 if ! command -v pg_lsclusters >/dev/null 2>&1; then
@@ -33,12 +34,6 @@ done
 pg_isready -q -h 127.0.0.1 -p "$port" || { say "PostgreSQL did not come up on port $port"; exit 1; }
 
 # The tests' role: logs in with a password over TCP, creates a database per test file.
-su postgres -c "psql -q -p $port -v ON_ERROR_STOP=1" >&2 <<'SQL'
-DO $$ BEGIN
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'mesh') THEN
-    CREATE ROLE mesh LOGIN CREATEDB PASSWORD 'mesh';
-  END IF;
-END $$;
-SQL
+ensure_mesh_role "$port"
 say "PostgreSQL $version ready on 127.0.0.1:$port"
 echo "postgres://mesh:mesh@127.0.0.1:$port/postgres"

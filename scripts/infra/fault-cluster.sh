@@ -11,6 +11,7 @@
 # RabbitMQ: node "faults@<host>" on port $FAULTS_AMQP_PORT (5682), no plugins, data under
 # /var/lib/rabbitmq/fault-node.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/mesh-role.sh"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 say() { echo "[fault-cluster] $*" >&2; }
 
@@ -46,13 +47,7 @@ postgres_up() {
     pg_ctlcluster "$version" faults start >&2
   fi
   for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p "$PG_PORT" && break; sleep 1; done
-  su postgres -c "psql -q -p $PG_PORT -v ON_ERROR_STOP=1" >&2 <<'SQL'
-DO $$ BEGIN
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'mesh') THEN
-    CREATE ROLE mesh LOGIN CREATEDB PASSWORD 'mesh';
-  END IF;
-END $$;
-SQL
+  ensure_mesh_role "$PG_PORT"
 }
 
 rabbitmq_start() {

@@ -3,7 +3,7 @@ import amqp, { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, Options, R
 import { Logger } from '../log/logger';
 import {
   ConsumeOptions,
-  DEAD_LETTER_HEADERS,
+  deadLetterHeaders,
   DEFAULT_RETRY_POLICY,
   Delivery,
   DeliveryHandler,
@@ -227,7 +227,7 @@ export class AmqpBus implements EventBus {
       } else {
         await this.publishConfirmed(DEAD_LETTER_EXCHANGE, queue, message.content, {
           ...copyProperties(message),
-          headers: { ...headers, [DEAD_LETTER_HEADERS.reason]: reason, [DEAD_LETTER_HEADERS.attempts]: delivery.attempt, [DEAD_LETTER_HEADERS.queue]: queue },
+          headers: { ...headers, ...deadLetterHeaders(queue, delivery.attempt, reason) },
         });
         this.log.error(logFields, `message dead-lettered to ${deadLetterQueue(queue)}`);
       }

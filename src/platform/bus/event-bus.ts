@@ -74,6 +74,11 @@ export function onFailure(policy: RetryPolicy, attempt: number, error: unknown):
 /** Headers a dead-lettered message carries, for whoever inspects `<queue>.dead`. */
 export const DEAD_LETTER_HEADERS = { reason: 'x-dead-reason', attempts: 'x-attempts', queue: 'x-failed-queue' } as const;
 
+/** The DEAD_LETTER_HEADERS values of a message of `queue` parked after `attempts` attempts for `reason`. */
+export function deadLetterHeaders(queue: string, attempts: number, reason: string): Record<string, string | number> {
+  return { [DEAD_LETTER_HEADERS.reason]: reason, [DEAD_LETTER_HEADERS.attempts]: attempts, [DEAD_LETTER_HEADERS.queue]: queue };
+}
+
 export interface ConsumeOptions {
   /** How many unacknowledged messages this consumer holds at once. */
   prefetch: number;

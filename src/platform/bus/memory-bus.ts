@@ -1,7 +1,7 @@
 import { Logger } from '../log/logger';
 import {
   ConsumeOptions,
-  DEAD_LETTER_HEADERS,
+  deadLetterHeaders,
   DEFAULT_RETRY_POLICY,
   Delivery,
   DeliveryHandler,
@@ -94,7 +94,7 @@ export class MemoryBus implements EventBus {
     if (outcome.kind === 'dead-letter') {
       this.log.error(logFields, `message dead-lettered to ${deadLetterQueue(queue)}`);
       const letters = this.dead.get(deadLetterQueue(queue)) ?? [];
-      letters.push({ delivery, headers: { [DEAD_LETTER_HEADERS.reason]: reason, [DEAD_LETTER_HEADERS.attempts]: delivery.attempt, [DEAD_LETTER_HEADERS.queue]: queue } });
+      letters.push({ delivery, headers: deadLetterHeaders(queue, delivery.attempt, reason) });
       this.dead.set(deadLetterQueue(queue), letters);
       return;
     }

@@ -87,20 +87,13 @@ export class AnalysisPool implements FrameAnalysisService {
   }
 
   async analyze(imageData: Uint8Array, format: string, sessionId?: string, signal?: AbortSignal): Promise<FrameAnalysis> {
-    const track = sessionId ? this.tracks?.get(sessionId) : undefined;
-    const [result] = await this.enqueue([{ imageData, format, track }], signal);
+    const [result] = await this.analyzeTracked([{ imageData, format, sessionId }], signal);
     if (result instanceof ServiceError) throw result;
-    if (sessionId) this.tracks?.set(sessionId, result.track);
     return result;
   }
 
-  async analyzeBatch(frames: ReadonlyArray<EncodedFrame & { sessionId?: string }>): Promise<Array<FrameAnalysis | ServiceError>> {
-    const results = await this.enqueue(frames.map((f) => ({ imageData: f.imageData, format: f.format, track: f.sessionId ? this.tracks?.get(f.sessionId) : undefined })));
-    results.forEach((r, k) => {
-      const sessionId = frames[k].sessionId;
-      if (sessionId && !(r instanceof ServiceError)) this.tracks?.set(sessionId, r.track);
-    });
-    return results;
+  analyzeBatch(frames: ReadonlyArray<EncodedFrame & { sessionId?: string }>): Promise<Array<FrameAnalysis | ServiceError>> {
+    return this.analyzeTracked(frames);
   }
 
   async detectFace(imageData: Uint8Array, format: string): ReturnType<FrameAnalyzer['detectFace']> {
@@ -119,6 +112,17 @@ export class AnalysisPool implements FrameAnalysisService {
     for (const w of this.waiting.splice(0)) w.reject(ServiceError.unavailable('the emotion service is shutting down'));
     if (this.running > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
     await this.pool.close();
+  }
+
+  /** Each frame from its session's track, if any; each analysed frame's track kept for the session's next. */
+  private async analyzeTracked(frames: ReadonlyArray<EncodedFrame & { sessionId?: string }>, signal?: AbortSignal): Promise<Array<FrameAnalysis | ServiceError>> {
+    const tracked = frames.map((f) => ({ imageData: f.imageData, format: f.format, track: f.sessionId ? this.tracks?.get(f.sessionId) : undefined }));
+    const results = await this.enqueue(tracked, signal);
+    results.forEach((result, k) => {
+      const sessionId = frames[k].sessionId;
+      if (sessionId && !(result instanceof ServiceError)) this.tracks?.set(sessionId, result.track);
+    });
+    return results;
   }
 
   private enqueue(frames: readonly EncodedFrame[], signal?: AbortSignal): Promise<Array<FrameAnalysis | ServiceError>> {

@@ -9,7 +9,7 @@ import { Outbox } from '../../platform/messaging/outbox';
 import { AnalysisStore, EmotionTables, StoredAnalysis } from './analysis-store';
 import { SessionBlinks } from './blink/session-blinks';
 import { FrameAnalysisService } from './analysis-pool';
-import { toEmotionResponse } from './to-proto';
+import { analyseSessionFrame } from './analyse-session-frame';
 
 /** Inbox name of this consumer. */
 const CONSUMER = 'emotion.analysis';
@@ -64,9 +64,8 @@ export function frameCapturedHandler(deps: { getAnalyzer: () => FrameAnalysisSer
 
 async function analyse(analyzer: FrameAnalysisService, blinks: SessionBlinks, frame: FrameCaptured, timestampMs: number): Promise<{ response?: EmotionResponse; error?: string }> {
   try {
-    const analysis = await analyzer.analyze(frame.imageData, frame.format, frame.sessionId || undefined);
-    // A queued frame counts towards its session's blinks as a synchronous one did in AnalyzeFrame.
-    return { response: toEmotionResponse(frame.sessionId, timestampMs, analysis, await blinks.update(frame.sessionId, timestampMs, analysis.eyes)) };
+    // A queued frame is analysed, and counts towards its session's blinks, as AnalyzeFrame would have.
+    return { response: await analyseSessionFrame(analyzer, blinks, { sessionId: frame.sessionId, timestamp: timestampMs, imageData: frame.imageData, format: frame.format }) };
   } catch (error) {
     // A bad image is the frame's fault, not a reason to retry: record why and move on.
     if (error instanceof ServiceError) return { error: error.message };

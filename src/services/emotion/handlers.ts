@@ -5,6 +5,7 @@ import { ServiceError } from '../../platform/grpc/errors';
 import { requireBytes, requireString } from '../../platform/grpc/validate';
 import { SessionBlinks } from './blink/session-blinks';
 import { FrameAnalysisService } from './analysis-pool';
+import { analyseSessionFrame } from './analyse-session-frame';
 import { toBlinkResponse, toBoundingBox, toEmotionResponse, toErrorResponse, toLandmarks } from './to-proto';
 
 /** Frames analysed together in one AnalyzeBatch step: bounds the memory of decoded frames. */
@@ -18,10 +19,8 @@ export const BATCH_CHUNK_FRAMES = 16;
 export function emotionHandlers(getAnalyzer: () => FrameAnalysisService, blinks: SessionBlinks): AsyncService<typeof EmotionServiceService> {
   return {
     async analyzeFrame(request: FrameRequest, ctx: CallContext): Promise<EmotionResponse> {
-      const image = requireBytes(request.imageData, 'image_data');
-      const analysis = await getAnalyzer().analyze(image, request.format, request.sessionId || undefined, ctx.signal);
-      const summary = await blinks.update(request.sessionId, request.timestamp, analysis.eyes);
-      return toEmotionResponse(request.sessionId, request.timestamp, analysis, summary);
+      const imageData = requireBytes(request.imageData, 'image_data');
+      return analyseSessionFrame(getAnalyzer(), blinks, { ...request, imageData }, ctx.signal);
     },
 
     async detectFace(request: FrameRequest): Promise<FaceResponse> {
