@@ -16,7 +16,7 @@ import { parseConsulAddress, registerConsulResolver } from '../../src/platform/d
 import { meshChannelOptions } from '../../src/platform/grpc/client-options';
 import { callUnary } from '../../src/platform/grpc/unary-call';
 import { silentLogger } from '../../src/platform/log/logger';
-import { checkHealth, freePort, waitForHealth } from '../support/grpc-clients';
+import { checkHealth, freePort } from '../support/grpc-clients';
 import { ConsulAgent, startConsulAgent } from '../support/consul-agent';
 import { createTestDatabase, createTestVhost, Disposable } from '../support/infrastructure';
 import { interviewClient, statusOf } from '../support/interview-client';
@@ -106,7 +106,7 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
     // No EMOTION_ADDR: with CONSUL_HTTP_ADDR set, the interview service resolves consul:///emotion.
     interview = ServiceProcess.start('interview', env);
     try {
-      await Promise.all([...emotionPorts.map((_, i) => waitForHealth(emotionAddress(i), 'SERVING', 120_000)), waitForHealth(interviewAddress, 'SERVING', 120_000)]);
+      await Promise.all([...emotion.map((e, i) => e.waitServing(emotionAddress(i), 120_000)), interview.waitServing(interviewAddress, 120_000)]);
       await waitFor('three passing emotion instances in Consul', async () => (await consul.passing('emotion')).length === 3, 20_000);
     } catch (error) {
       for (const p of [...emotion, interview]) console.error(`--- ${p.name} logs ---\n${p.logs().slice(-4000)}`);
@@ -177,7 +177,7 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
   it('sends traffic to the instance again once it is back', async () => {
     const restartedAt = Date.now();
     emotion[0] = startEmotion(0);
-    await waitForHealth(emotionAddress(0), 'SERVING', 120_000);
+    await emotion[0].waitServing(emotionAddress(0), 120_000);
     await waitFor('Consul to list it passing again', async () => (await consul.passing('emotion')).length === 3, 20_000);
     await waitFor('the resolver to push three instances', () => resolverUpdates(interview).some((u) => u.time >= restartedAt && u.instances.length === 3), 10_000);
     // The channel dials it again (its reconnect backoff is at most 2 s): wait until it answers a call.

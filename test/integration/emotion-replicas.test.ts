@@ -13,7 +13,7 @@ import sharp from 'sharp';
 import { BlinkResponse, EmotionResponse, EmotionServiceClient, FrameRequest } from '../../src/gen/emotion';
 import { callUnary } from '../../src/platform/grpc/unary-call';
 import { MAX_FRAME_BYTES } from '../../src/services/emotion/image/decode-frame';
-import { freePort, waitForHealth } from '../support/grpc-clients';
+import { freePort } from '../support/grpc-clients';
 import { createTestDatabase, createTestVhost, Disposable } from '../support/infrastructure';
 import { ServiceProcess } from '../support/service-process';
 
@@ -44,7 +44,7 @@ describe('emotion service, two replicas on one PostgreSQL', () => {
       replicas.push(ServiceProcess.start('emotion', { DATABASE_URL: database.value, AMQP_URL: vhost.value, BIND_HOST: '127.0.0.1', EMOTION_PORT: String(port) }));
     }
     try {
-      await Promise.all(ports.map((port) => waitForHealth(`127.0.0.1:${port}`, 'SERVING', 90_000)));
+      await Promise.all(ports.map((port, i) => replicas[i].waitServing(`127.0.0.1:${port}`, 90_000)));
     } catch (error) {
       replicas.forEach((r, i) => console.error(`--- replica ${i} logs ---\n${r.logs()}`));
       throw error;

@@ -9,7 +9,7 @@ import { InterviewState } from '../../src/gen/interview';
 import { ServiceName } from '../../src/platform/config/mesh-config';
 import { silentLogger } from '../../src/platform/log/logger';
 import { createDownstream } from '../../src/services/interview/downstream';
-import { checkHealth, freePort, listServicesByReflection, waitForHealth, watchHealth } from '../support/grpc-clients';
+import { checkHealth, freePort, listServicesByReflection, watchHealth } from '../support/grpc-clients';
 import { createTestDatabase, createTestVhost, Disposable } from '../support/infrastructure';
 import { interviewClient, statusOf } from '../support/interview-client';
 import { ServiceProcess } from '../support/service-process';
@@ -60,7 +60,7 @@ describe('the mesh across processes, on PostgreSQL and RabbitMQ', () => {
     };
     for (const name of NAMES) processes[name] = ServiceProcess.start(name, env);
     try {
-      await Promise.all(NAMES.map((name) => waitForHealth(address(name), 'SERVING', 90_000)));
+      await Promise.all(NAMES.map((name) => processes[name].waitServing(address(name), 90_000)));
     } catch (error) {
       for (const name of NAMES) console.error(`--- ${name} logs ---\n${processes[name].logs()}`);
       throw error;
@@ -173,7 +173,7 @@ describe('the mesh across processes, on PostgreSQL and RabbitMQ', () => {
     expect(await statusOf(downstream.analyzeFrame(frame))).toBe('UNAVAILABLE: emotion is unavailable (circuit open); retry later');
 
     processes.emotion = ServiceProcess.start('emotion', env);
-    await waitForHealth(address('emotion'), 'SERVING', 90_000);
+    await processes.emotion.waitServing(address('emotion'), 90_000);
     // The queued frames reach analysis through RabbitMQ.
     await waitFor('queued frames to be analysed', async () => (await count('select count(*) as n from emotion.emotion_analysis where session_id = $1', [interview.id])) === 6);
     // Half-open after each reset timeout (1 s), closed again once a trial call succeeds (the

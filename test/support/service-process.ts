@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { ServiceName } from '../../src/platform/config/mesh-config';
+import { waitForHealth } from './grpc-clients';
 
 const REPO = path.resolve(__dirname, '../..');
 
@@ -39,6 +40,17 @@ export class ServiceProcess {
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
     return this.exited;
+  }
+
+  /**
+   * Resolves once the server at `address` reports SERVING; rejects as soon as the process exits
+   * instead, rather than polling a dead address until the timeout (milliseconds).
+   */
+  async waitServing(address: string, timeoutMs: number): Promise<void> {
+    const died = this.exited.then((code) => {
+      throw new Error(`${this.name} exited (code ${code}) before serving on ${address}`);
+    });
+    await Promise.race([waitForHealth(address, 'SERVING', timeoutMs), died]);
   }
 
   /** The process's logs, for a failing test's message. */

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { ServiceName } from '../../../src/platform/config/mesh-config';
-import { freePort, waitForHealth } from '../../support/grpc-clients';
+import { freePort } from '../../support/grpc-clients';
 import { ServiceProcess } from '../../support/service-process';
 import { Toxiproxy } from './toxiproxy';
 
@@ -106,7 +106,7 @@ export class FaultMesh {
 
   async waitServing(names: readonly ServiceName[], timeoutMs = 120_000): Promise<void> {
     try {
-      await Promise.all(names.map((name) => waitForHealth(this.address(name), 'SERVING', timeoutMs)));
+      await Promise.all(names.map((name) => this.processes.get(name)!.waitServing(this.address(name), timeoutMs)));
     } catch (error) {
       for (const name of names) console.error(`--- ${name} logs ---\n${this.processes.get(name)?.logs().slice(-5000)}`);
       throw error;
