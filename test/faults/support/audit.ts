@@ -72,9 +72,6 @@ export async function drainAndAudit(name: string, mesh: FaultMesh, load: Intervi
     missing('SCORED states', completed, states);
   const duplicateEffects = twice('analyses', analyses) + twice('samples', samples) + twice('scores', scores) + twice('notifications', notifications);
   const depths = await mesh.queueDepths();
-  const deadLettered = Object.entries(depths)
-    .filter(([queue]) => queue.endsWith('.dead'))
-    .reduce((sum, [, n]) => sum + n, 0);
   return {
     case: name,
     sent: load.confirmedFrames.size,
@@ -85,9 +82,16 @@ export async function drainAndAudit(name: string, mesh: FaultMesh, load: Intervi
     unexpected: [...analyses.keys()].filter((k) => !load.confirmedFrames.has(k)).length,
     interviewsCompleted: completed.length,
     interviewsScored: [...states.values()].filter((n) => n > 0).length,
-    deadLettered,
+    deadLettered: deadLetteredIn(depths),
     details,
   };
+}
+
+/** Messages in the `*.dead` queues of `depths` (FaultMesh.queueDepths). */
+export function deadLetteredIn(depths: Record<string, number>): number {
+  return Object.entries(depths)
+    .filter(([queue]) => queue.endsWith('.dead'))
+    .reduce((sum, [, n]) => sum + n, 0);
 }
 
 /** The table the suite prints (and the closing note quotes). */
