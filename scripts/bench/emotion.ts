@@ -10,7 +10,9 @@
  * against the service in its own process (as `npm start -- --services emotion` runs it; blink
  * tracking included); the ratio of AnalyzeFrame's median to the models' median per frame (the
  * overhead of everything around the models: decoding, gRPC, the blink row, the worker hop); then
- * the frames per second served, latency, and the service process's CPU time per frame served
+ * the frames per second served, latency of the frames served, frames refused (UNAVAILABLE: the
+ * service sheds live frames past its admission limit, EMOTION_MAX_WAITING_FRAMES), and the service
+ * process's CPU time per frame served
  * (all its threads; not PostgreSQL's when BENCH_DATABASE_URL is set) at 1, 10 and 100 concurrent
  * sessions each sending 2 frames per second.
  *
@@ -25,7 +27,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { credentials, Metadata } from '@grpc/grpc-js';
+import { credentials, Metadata, status } from '@grpc/grpc-js';
 import sharp from 'sharp';
 import { EmotionResponse, EmotionServiceClient, FrameRequest } from '../../src/gen/emotion';
 import { callUnary } from '../../src/platform/grpc/unary-call';
@@ -121,8 +123,9 @@ function cpuMs(pid: number | undefined): number {
   }
 }
 
-async function load(client: EmotionServiceClient, jpeg: Buffer, sessions: number): Promise<{ fps: number; offered: number; latency: Stats; failed: number; served: number }> {
+async function load(client: EmotionServiceClient, jpeg: Buffer, sessions: number): Promise<{ fps: number; offered: number; latency: Stats; refused: number; failed: number; served: number }> {
   const latencies: number[] = [];
+  let refused = 0;
   let failed = 0;
   const interval = 1_000 / FPS_PER_SESSION;
   const start = now();
@@ -140,7 +143,8 @@ async function load(client: EmotionServiceClient, jpeg: Buffer, sessions: number
         pending.push(
           call(client, request).then(
             () => void latencies.push(now() - sent),
-            () => void failed++,
+            // UNAVAILABLE: shed by the service's admission limit (the interview service queues such a frame).
+            (error: { code?: number }) => void (error.code === status.UNAVAILABLE ? refused++ : failed++),
           ),
         );
       }
@@ -148,7 +152,7 @@ async function load(client: EmotionServiceClient, jpeg: Buffer, sessions: number
   );
   await Promise.all(pending);
   const elapsed = (now() - start) / 1_000;
-  return { fps: latencies.length / elapsed, offered: sessions * FPS_PER_SESSION, latency: stats(latencies), failed, served: latencies.length };
+  return { fps: latencies.length / elapsed, offered: sessions * FPS_PER_SESSION, latency: stats(latencies), refused, failed, served: latencies.length };
 }
 
 async function main(): Promise<void> {
@@ -203,9 +207,9 @@ async function main(): Promise<void> {
     console.log(`ratio AnalyzeFrame median / models' median per frame: ${(rpc.median / perFrame.median).toFixed(2)}`);
     console.log('');
     console.log(`load: each session sends ${FPS_PER_SESSION} frames/s for ${SECONDS} s`);
-    console.log(`${'sessions'.padStart(8)} ${'offered fps'.padStart(12)} ${'served fps'.padStart(11)} ${'median'.padStart(8)} ${'p99'.padStart(8)} ${'failed'.padStart(7)} ${'CPU ms/frame'.padStart(13)}`);
+    console.log(`${'sessions'.padStart(8)} ${'offered fps'.padStart(12)} ${'served fps'.padStart(11)} ${'median'.padStart(8)} ${'p99'.padStart(8)} ${'refused'.padStart(8)} ${'failed'.padStart(7)} ${'CPU ms/frame'.padStart(13)}`);
     for (const l of levels) {
-      console.log(`${String(l.sessions).padStart(8)} ${String(l.offered).padStart(12)} ${l.fps.toFixed(1).padStart(11)} ${f(l.latency.median)} ${f(l.latency.p99)} ${String(l.failed).padStart(7)} ${l.cpuPerFrame.toFixed(2).padStart(13)}`);
+      console.log(`${String(l.sessions).padStart(8)} ${String(l.offered).padStart(12)} ${l.fps.toFixed(1).padStart(11)} ${f(l.latency.median)} ${f(l.latency.p99)} ${String(l.refused).padStart(8)} ${String(l.failed).padStart(7)} ${l.cpuPerFrame.toFixed(2).padStart(13)}`);
     }
   } finally {
     client.close();
