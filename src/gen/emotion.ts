@@ -1307,7 +1307,8 @@ export const EmotionServiceService = {
   /**
    * Detects the most confident face in one frame and classifies its expression.
    * INVALID_ARGUMENT: image_data empty or not a decodable JPEG/PNG; RESOURCE_EXHAUSTED: image larger
-   * than the documented byte or pixel limit.
+   * than the documented byte or pixel limit; UNAVAILABLE: overloaded (too many frames already wait
+   * for the models), retry with backoff or queue the frame.
    */
   analyzeFrame: {
     path: "/emotion.EmotionService/AnalyzeFrame" as const,
@@ -1362,7 +1363,8 @@ export interface EmotionServiceServer extends UntypedServiceImplementation {
   /**
    * Detects the most confident face in one frame and classifies its expression.
    * INVALID_ARGUMENT: image_data empty or not a decodable JPEG/PNG; RESOURCE_EXHAUSTED: image larger
-   * than the documented byte or pixel limit.
+   * than the documented byte or pixel limit; UNAVAILABLE: overloaded (too many frames already wait
+   * for the models), retry with backoff or queue the frame.
    */
   analyzeFrame: handleUnaryCall<FrameRequest, EmotionResponse>;
   /**
@@ -1385,7 +1387,8 @@ export interface EmotionServiceClient extends Client {
   /**
    * Detects the most confident face in one frame and classifies its expression.
    * INVALID_ARGUMENT: image_data empty or not a decodable JPEG/PNG; RESOURCE_EXHAUSTED: image larger
-   * than the documented byte or pixel limit.
+   * than the documented byte or pixel limit; UNAVAILABLE: overloaded (too many frames already wait
+   * for the models), retry with backoff or queue the frame.
    */
   analyzeFrame(
     request: FrameRequest,

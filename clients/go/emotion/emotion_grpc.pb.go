@@ -37,7 +37,8 @@ const (
 type EmotionServiceClient interface {
 	// Detects the most confident face in one frame and classifies its expression.
 	// INVALID_ARGUMENT: image_data empty or not a decodable JPEG/PNG; RESOURCE_EXHAUSTED: image larger
-	// than the documented byte or pixel limit.
+	// than the documented byte or pixel limit; UNAVAILABLE: overloaded (too many frames already wait
+	// for the models), retry with backoff or queue the frame.
 	AnalyzeFrame(ctx context.Context, in *FrameRequest, opts ...grpc.CallOption) (*EmotionResponse, error)
 	// One response per frame, in order. A frame that cannot be analysed (not an image, too large, ...)
 	// gets a response carrying `error` at its position; the stream goes on with the next frames.
@@ -116,7 +117,8 @@ func (c *emotionServiceClient) DetectBlink(ctx context.Context, in *FrameRequest
 type EmotionServiceServer interface {
 	// Detects the most confident face in one frame and classifies its expression.
 	// INVALID_ARGUMENT: image_data empty or not a decodable JPEG/PNG; RESOURCE_EXHAUSTED: image larger
-	// than the documented byte or pixel limit.
+	// than the documented byte or pixel limit; UNAVAILABLE: overloaded (too many frames already wait
+	// for the models), retry with backoff or queue the frame.
 	AnalyzeFrame(context.Context, *FrameRequest) (*EmotionResponse, error)
 	// One response per frame, in order. A frame that cannot be analysed (not an image, too large, ...)
 	// gets a response carrying `error` at its position; the stream goes on with the next frames.

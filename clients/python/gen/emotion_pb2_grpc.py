@@ -64,7 +64,8 @@ class EmotionServiceServicer:
     def AnalyzeFrame(self, request, context):
         """Detects the most confident face in one frame and classifies its expression.
         INVALID_ARGUMENT: image_data empty or not a decodable JPEG/PNG; RESOURCE_EXHAUSTED: image larger
-        than the documented byte or pixel limit.
+        than the documented byte or pixel limit; UNAVAILABLE: overloaded (too many frames already wait
+        for the models), retry with backoff or queue the frame.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

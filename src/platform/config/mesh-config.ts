@@ -54,6 +54,11 @@ export interface MeshConfig {
   readonly eventRetryDelaysMs: readonly number[];
   /** How often the outbox relay looks for rows it was not woken for, milliseconds. */
   readonly outboxPollMs: number;
+  /**
+   * Live frames an emotion instance lets wait for its models before refusing more with
+   * UNAVAILABLE; undefined for its default (1 per worker thread, see AnalysisPool).
+   */
+  readonly emotionMaxWaitingFrames: number | undefined;
 }
 
 /** Parses the environment; throws ConfigError naming the first bad variable. */
@@ -86,5 +91,6 @@ export function loadConfig(env: Env = process.env): MeshConfig {
     shutdownGraceMs: integerOr(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 300_000),
     eventRetryDelaysMs: integerListOr(env, 'EVENT_RETRY_DELAYS_MS', DEFAULT_RETRY_POLICY.delaysMs, 10, 3_600_000),
     outboxPollMs: integerOr(env, 'OUTBOX_POLL_MS', DEFAULT_RELAY_OPTIONS.pollMs, 10, 60_000),
+    emotionMaxWaitingFrames: optionalString(env, 'EMOTION_MAX_WAITING_FRAMES') === undefined ? undefined : integerOr(env, 'EMOTION_MAX_WAITING_FRAMES', 0, 1, 100_000),
   });
 }

@@ -1,5 +1,5 @@
 import { EmotionResponse } from '../../gen/emotion';
-import { FrameAnalysisService } from './analysis-pool';
+import { AnalyzeOptions, FrameAnalysisService } from './analysis-pool';
 import { SessionBlinks } from './blink/session-blinks';
 import { toEmotionResponse } from './to-proto';
 
@@ -16,8 +16,8 @@ export interface SessionFrame {
  * towards its session's blinks: AnalyzeFrame's answer, and what the frame consumer stores for a
  * frame that was queued instead. Throws what FrameAnalysisService.analyze throws.
  */
-export async function analyseSessionFrame(analyzer: FrameAnalysisService, blinks: SessionBlinks, frame: SessionFrame, signal?: AbortSignal): Promise<EmotionResponse> {
-  const analysis = await analyzer.analyze(frame.imageData, frame.format, frame.sessionId || undefined, signal);
+export async function analyseSessionFrame(analyzer: FrameAnalysisService, blinks: SessionBlinks, frame: SessionFrame, options?: AnalyzeOptions): Promise<EmotionResponse> {
+  const analysis = await analyzer.analyze(frame.imageData, frame.format, frame.sessionId || undefined, options);
   const summary = await blinks.update(frame.sessionId, frame.timestamp, analysis.eyes);
   return toEmotionResponse(frame.sessionId, frame.timestamp, analysis, summary);
 }

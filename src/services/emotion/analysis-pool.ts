@@ -10,16 +10,29 @@ import { EncodedFrame, FrameAnalysis, FrameAnalyzer } from './frame-analyzer';
 /** Frames one worker task analyses at most (one mesh and one classifier run on [N,...] tensors). */
 export const MAX_BATCH_FRAMES = 8;
 
+/** How a frame is analysed besides its bytes. */
+export interface AnalyzeOptions {
+  /** Drops the frame unanalysed (CANCELLED) if it aborts before a worker takes it: the call ended. */
+  readonly signal?: AbortSignal;
+  /**
+   * Queued work (the frame consumer's, AnalyzeBatch's): it waits behind every live frame, takes
+   * the capacity live frames leave, and is never refused for load. Live frames (AnalyzeFrame) go
+   * first, and are refused past maxWaitingLiveFrames.
+   */
+  readonly background?: boolean;
+}
+
 /** What the RPCs and the frame consumer analyse frames with. */
 export interface FrameAnalysisService {
   /**
    * Analyses one frame; with a `sessionId`, the face is tracked from the session's previous frame
-   * (face-track.ts). A frame still waiting for a worker when `signal` aborts (the call's deadline
-   * passed or its client cancelled) is dropped unanalysed. Throws ServiceError INVALID_ARGUMENT or
-   * RESOURCE_EXHAUSTED for a bad frame, CANCELLED for a dropped one.
+   * (face-track.ts). Throws ServiceError INVALID_ARGUMENT or RESOURCE_EXHAUSTED for a bad frame,
+   * CANCELLED for one dropped when its signal aborted, UNAVAILABLE for a live frame refused because
+   * too many are already waiting (load shedding: a frame that would wait seconds is better queued
+   * by its caller, the interview service, than answered after its deadline).
    */
-  analyze(imageData: Uint8Array, format: string, sessionId?: string, signal?: AbortSignal): Promise<FrameAnalysis>;
-  /** One result per frame, in order: its analysis or its own ServiceError (see FrameAnalyzer.analyzeBatch). */
+  analyze(imageData: Uint8Array, format: string, sessionId?: string, options?: AnalyzeOptions): Promise<FrameAnalysis>;
+  /** One result per frame, in order: its analysis or its own ServiceError (see FrameAnalyzer.analyzeBatch); background work. */
   analyzeBatch(frames: ReadonlyArray<EncodedFrame & { sessionId?: string }>): Promise<Array<FrameAnalysis | ServiceError>>;
   /** The most confident face and its mesh (always detected); see FrameAnalyzer.detectFace. */
   detectFace(imageData: Uint8Array, format: string): ReturnType<FrameAnalyzer['detectFace']>;
@@ -30,11 +43,23 @@ export interface AnalysisPoolOptions {
   readonly modelsDir: string;
   /** Worker threads, each with its own model sessions; default one per core. */
   readonly threads?: number;
-  /** Frames per worker task at most; default MAX_BATCH_FRAMES (1 turns micro-batching off). */
+  /** Queued frames per worker task at most; default MAX_BATCH_FRAMES (1 turns micro-batching off). */
   readonly maxBatchFrames?: number;
   /** Track each session's face from frame to frame (face-track.ts); default true. */
   readonly tracking?: boolean;
+  /**
+   * Live frames that may wait for a worker; one more is refused with UNAVAILABLE. Default
+   * DEFAULT_MAX_WAITING_LIVE_FRAMES per thread.
+   */
+  readonly maxWaitingLiveFrames?: number;
 }
+
+/**
+ * Live frames that may wait per worker thread by default. With `npm run bench:emotion` at 100
+ * sessions (200 frames/s offered to 2 cores that serve about 110), unbounded waiting gave a p99
+ * of 6.5 s; 8 per thread 320 ms; 1 per thread, with live frames unbatched, 95 ms.
+ */
+export const DEFAULT_MAX_WAITING_LIVE_FRAMES = 1;
 
 interface Waiting {
   readonly frame: EncodedFrame;
@@ -47,13 +72,18 @@ interface Waiting {
  * The emotion service's models on worker threads (piscina), so that inference, which
  * onnxruntime-node runs synchronously on its calling thread, neither blocks gRPC and PostgreSQL on
  * the main thread nor leaves a core idle. Frames wait here, not in piscina's queue, until a worker
- * is free, and then go to it together, up to maxBatchFrames, whichever sessions they come from:
- * micro-batching that adds no wait (an idle worker takes a lone frame at once) and under load runs
- * the mesh and the classifier on batches. Each session's face is tracked from frame to frame
- * (FaceTracks, in this replica's memory).
+ * is free: live frames (AnalyzeFrame) first, one to a worker, and refused with UNAVAILABLE past
+ * maxWaitingLiveFrames (load shedding: the interview service queues a refused frame, and the
+ * frames accepted keep their latency); queued work behind them, in micro-batches of up to
+ * maxBatchFrames whichever sessions they come from, which run the mesh and the classifier on
+ * [N,...] tensors. Each session's face is tracked from frame to frame (FaceTracks, in this
+ * replica's memory).
  */
 export class AnalysisPool implements FrameAnalysisService {
-  private readonly waiting: Waiting[] = [];
+  /** Live frames (AnalyzeFrame), first in line. */
+  private readonly live: Waiting[] = [];
+  /** Queued work, behind every live frame. */
+  private readonly background: Waiting[] = [];
   private running = 0;
   private closing = false;
   private readonly idle: Array<() => void> = [];
@@ -63,6 +93,7 @@ export class AnalysisPool implements FrameAnalysisService {
     private readonly pool: Piscina<AnalysisTask, AnalysisTaskResult>,
     private readonly threads: number,
     private readonly maxBatchFrames: number,
+    private readonly maxWaitingLiveFrames: number,
     tracking: boolean,
   ) {
     this.tracks = tracking ? new FaceTracks() : undefined;
@@ -81,19 +112,20 @@ export class AnalysisPool implements FrameAnalysisService {
       // TypeScript source (npm start, tests): the workers load it through tsx as the main thread does.
       execArgv: workerFile.endsWith('.ts') ? ['--import', 'tsx'] : [],
     });
-    const self = new AnalysisPool(pool, threads, options.maxBatchFrames ?? MAX_BATCH_FRAMES, options.tracking ?? true);
+    const maxWaitingLive = options.maxWaitingLiveFrames ?? threads * DEFAULT_MAX_WAITING_LIVE_FRAMES;
+    const self = new AnalysisPool(pool, threads, options.maxBatchFrames ?? MAX_BATCH_FRAMES, maxWaitingLive, options.tracking ?? true);
     await pool.run({ kind: 'analyze', frames: [] });
     return self;
   }
 
-  async analyze(imageData: Uint8Array, format: string, sessionId?: string, signal?: AbortSignal): Promise<FrameAnalysis> {
-    const [result] = await this.analyzeTracked([{ imageData, format, sessionId }], signal);
+  async analyze(imageData: Uint8Array, format: string, sessionId?: string, options: AnalyzeOptions = {}): Promise<FrameAnalysis> {
+    const [result] = await this.analyzeTracked([{ imageData, format, sessionId }], options);
     if (result instanceof ServiceError) throw result;
     return result;
   }
 
   analyzeBatch(frames: ReadonlyArray<EncodedFrame & { sessionId?: string }>): Promise<Array<FrameAnalysis | ServiceError>> {
-    return this.analyzeTracked(frames);
+    return this.analyzeTracked(frames, { background: true });
   }
 
   async detectFace(imageData: Uint8Array, format: string): ReturnType<FrameAnalyzer['detectFace']> {
@@ -109,15 +141,15 @@ export class AnalysisPool implements FrameAnalysisService {
    */
   async close(): Promise<void> {
     this.closing = true;
-    for (const w of this.waiting.splice(0)) w.reject(ServiceError.unavailable('the emotion service is shutting down'));
+    for (const w of [...this.live.splice(0), ...this.background.splice(0)]) w.reject(ServiceError.unavailable('the emotion service is shutting down'));
     if (this.running > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
     await this.pool.close();
   }
 
   /** Each frame from its session's track, if any; each analysed frame's track kept for the session's next. */
-  private async analyzeTracked(frames: ReadonlyArray<EncodedFrame & { sessionId?: string }>, signal?: AbortSignal): Promise<Array<FrameAnalysis | ServiceError>> {
+  private async analyzeTracked(frames: ReadonlyArray<EncodedFrame & { sessionId?: string }>, options: AnalyzeOptions): Promise<Array<FrameAnalysis | ServiceError>> {
     const tracked = frames.map((f) => ({ imageData: f.imageData, format: f.format, track: f.sessionId ? this.tracks?.get(f.sessionId) : undefined }));
-    const results = await this.enqueue(tracked, signal);
+    const results = await this.enqueue(tracked, options);
     results.forEach((result, k) => {
       const sessionId = frames[k].sessionId;
       if (sessionId && !(result instanceof ServiceError)) this.tracks?.set(sessionId, result.track);
@@ -125,19 +157,32 @@ export class AnalysisPool implements FrameAnalysisService {
     return results;
   }
 
-  private enqueue(frames: readonly EncodedFrame[], signal?: AbortSignal): Promise<Array<FrameAnalysis | ServiceError>> {
+  private enqueue(frames: readonly EncodedFrame[], { signal, background = false }: AnalyzeOptions): Promise<Array<FrameAnalysis | ServiceError>> {
     if (this.closing) return Promise.reject(ServiceError.unavailable('the emotion service is shutting down'));
-    const results = frames.map((frame) => new Promise<FrameAnalysis | ServiceError>((resolve, reject) => this.waiting.push({ frame, signal, resolve, reject })));
+    const line = background ? this.background : this.live;
+    // A free worker takes the frame at once, so only frames that would really wait are counted.
+    if (!background && this.live.length + frames.length > this.maxWaitingLiveFrames + this.freeWorkers()) {
+      return Promise.reject(ServiceError.unavailable(`the emotion service is overloaded: ${this.live.length} frames are already waiting for the models; retry with backoff`));
+    }
+    const results = frames.map((frame) => new Promise<FrameAnalysis | ServiceError>((resolve, reject) => line.push({ frame, signal, resolve, reject })));
     this.dispatch();
     return Promise.all(results);
   }
 
-  /** Gives waiting frames to free workers, up to maxBatchFrames each; drops those whose call ended. */
+  private freeWorkers(): number {
+    return this.threads - this.running;
+  }
+
+  /** Gives waiting frames, live ones first, to free workers, up to maxBatchFrames each; drops those whose call ended. */
   private dispatch(): void {
-    while (this.running < this.threads && this.waiting.length > 0) {
+    while (this.running < this.threads && this.live.length + this.background.length > 0) {
+      // Live frames go one to a worker: in a micro-batch each frame waits for all the others,
+      // which under load costs live latency more than batching saves. Queued work is batched.
+      const line = this.live.length > 0 ? this.live : this.background;
+      const size = line === this.live ? 1 : this.maxBatchFrames;
       const batch: Waiting[] = [];
-      while (batch.length < this.maxBatchFrames && this.waiting.length > 0) {
-        const next = this.waiting.shift()!;
+      while (batch.length < size && line.length > 0) {
+        const next = line.shift()!;
         if (next.signal?.aborted) next.reject(new ServiceError(status.CANCELLED, 'the call ended before its frame reached the models'));
         else batch.push(next);
       }

@@ -65,7 +65,7 @@ export function frameCapturedHandler(deps: { getAnalyzer: () => FrameAnalysisSer
 async function analyse(analyzer: FrameAnalysisService, blinks: SessionBlinks, frame: FrameCaptured, timestampMs: number): Promise<{ response?: EmotionResponse; error?: string }> {
   try {
     // A queued frame is analysed, and counts towards its session's blinks, as AnalyzeFrame would have.
-    return { response: await analyseSessionFrame(analyzer, blinks, { sessionId: frame.sessionId, timestamp: timestampMs, imageData: frame.imageData, format: frame.format }) };
+    return { response: await analyseSessionFrame(analyzer, blinks, { sessionId: frame.sessionId, timestamp: timestampMs, imageData: frame.imageData, format: frame.format }, { background: true }) };
   } catch (error) {
     // A bad image is the frame's fault, not a reason to retry: record why and move on.
     if (error instanceof ServiceError) return { error: error.message };

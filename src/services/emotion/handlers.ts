@@ -20,7 +20,7 @@ export function emotionHandlers(getAnalyzer: () => FrameAnalysisService, blinks:
   return {
     async analyzeFrame(request: FrameRequest, ctx: CallContext): Promise<EmotionResponse> {
       const imageData = requireBytes(request.imageData, 'image_data');
-      return analyseSessionFrame(getAnalyzer(), blinks, { ...request, imageData }, ctx.signal);
+      return analyseSessionFrame(getAnalyzer(), blinks, { ...request, imageData }, { signal: ctx.signal });
     },
 
     async detectFace(request: FrameRequest): Promise<FaceResponse> {

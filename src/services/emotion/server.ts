@@ -31,7 +31,7 @@ export async function startEmotionService(deps: ServiceDependencies, port = deps
     readiness: [{ name: 'models', check: () => analyzer !== undefined }],
     prepare: async () => {
       // The models run on worker threads, each with its own sessions (see AnalysisPool).
-      analyzer = await AnalysisPool.start({ modelsDir: deps.config.modelsDir });
+      analyzer = await AnalysisPool.start({ modelsDir: deps.config.modelsDir, maxWaitingLiveFrames: deps.config.emotionMaxWaitingFrames });
     },
     consumers: [
       {
