@@ -55,9 +55,10 @@ export interface AnalysisPoolOptions {
 }
 
 /**
- * Live frames that may wait per worker thread by default. With `npm run bench:emotion` at 100
- * sessions (200 frames/s offered to 2 cores that serve about 110), unbounded waiting gave a p99
- * of 6.5 s; 8 per thread 320 ms; 1 per thread, with live frames unbatched, 95 ms.
+ * Live frames that may wait per worker thread by default. `npm run bench:emotion` at 100 sessions
+ * (200 frames/s offered to 2 cores): waiting without bound, p99 6.5 s at about 120 frames/s
+ * served; 8 waiting in batches of 8, p99 320 ms at 122; 1 per thread, live frames unbatched, p99
+ * 95-135 ms at 82-103 over three runs (a refused frame still costs the main thread its receipt).
  */
 export const DEFAULT_MAX_WAITING_LIVE_FRAMES = 1;
 
