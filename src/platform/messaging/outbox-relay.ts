@@ -21,17 +21,6 @@ export const DEFAULT_RELAY_OPTIONS: OutboxRelayOptions = { pollMs: 250, batchSiz
 const MAX_BACKOFF_MS = 5_000;
 const HOUSEKEEPING_EVERY_MS = 60_000;
 
-interface Row {
-  seq: string;
-  message_id: string;
-  routing_key: string;
-  message_type: string;
-  schema_version: string;
-  correlation_id: string;
-  body: Buffer;
-  created_at: Date;
-}
-
 /**
  * Publishes a service's outbox rows to the broker, in `seq` order within a round, and marks each
  * published once the broker confirmed it (publisher confirms). Rows are claimed with a lease
@@ -83,9 +72,10 @@ export class OutboxRelay {
 
   /**
    * Publishes what is left, for at most `timeoutMs` milliseconds (graceful shutdown), then stops.
-   * Returns the number of rows still unpublished (0 when flushed; the rest goes at next start-up).
+   * Returns the number of rows still unpublished (0 when flushed; the rest goes at next start-up),
+   * or undefined when the database could not count them.
    */
-  async flushAndStop(timeoutMs: number): Promise<number> {
+  async flushAndStop(timeoutMs: number): Promise<number | undefined> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
@@ -100,8 +90,14 @@ export class OutboxRelay {
         await sleep(Math.min(500, Math.max(0, deadline - Date.now())));
       }
     }
-    const left = await this.unpublished().catch(() => -1);
-    if (left !== 0) this.log.warn({ unpublished: left }, 'outbox not empty at shutdown: the rows are relayed at next start-up');
+    let left: number;
+    try {
+      left = await this.unpublished();
+    } catch (error) {
+      this.log.warn({ err: error }, 'could not count unpublished outbox rows at shutdown');
+      return undefined;
+    }
+    if (left > 0) this.log.warn({ unpublished: left }, 'outbox not empty at shutdown: the rows are relayed at next start-up');
     else this.log.info('outbox flushed');
     return left;
   }
@@ -185,7 +181,7 @@ export class OutboxRelay {
   }
 
   /** Leases the oldest unpublished, unleased rows to this relay. */
-  private async claim(): Promise<Row[]> {
+  private async claim() {
     const leaseSeconds = this.options.leaseMs / 1000;
     const rows = await this.db
       .updateTable('outbox')

@@ -19,10 +19,19 @@ export class Outbox<DB extends MessagingTables> {
     readonly log: Logger,
   ) {}
 
-  /** Runs `work` in a transaction and wakes the relay once it has committed. */
+  /** Transactions `add` wrote to: only those give the relay anything to publish. */
+  private readonly added = new WeakSet<object>();
+
+  /** Runs `work` in a transaction and, when it added an event, wakes the relay once it has committed. */
   async transaction<R>(work: (trx: Transaction<DB>) => Promise<R>): Promise<R> {
-    const result = await this.db.transaction().execute(work);
-    this.relay.wake();
+    let added = false;
+    const result = await this.db.transaction().execute(async (trx) => {
+      const r = await work(trx);
+      added = this.added.has(trx);
+      return r;
+    });
+    // Most consumed messages add nothing: waking for them would cost a claim on an empty outbox each.
+    if (added) this.relay.wake();
     return result;
   }
 
@@ -46,6 +55,7 @@ export class Outbox<DB extends MessagingTables> {
         last_error: null,
       })
       .execute();
+    this.added.add(trx);
     return event.properties.messageId;
   }
 }

@@ -88,6 +88,18 @@ describe('transactional outbox and inbox (PGlite)', () => {
     expect(bus.published).toEqual([]);
   });
 
+  it('wakes the relay after a transaction that added an event, not after one that did not', async () => {
+    const relay = new OutboxRelay(db, new RecordingBus(silentLogger()), silentLogger(), relayOptions);
+    const wake = jest.spyOn(relay, 'wake');
+    const outbox = new Outbox(db, relay, silentLogger());
+    await outbox.transaction(async (trx) => {
+      await trx.insertInto('inbox').values({ consumer: 'test.consumer', message_id: 'no-event' }).execute();
+    });
+    expect(wake).not.toHaveBeenCalled();
+    await outbox.transaction((trx) => outbox.add(trx, EVENTS.scored, scored('woken'), 'woken'));
+    expect(wake).toHaveBeenCalledTimes(1);
+  });
+
   it('runs a message effect once however often the message is delivered, and keeps nothing of a failed attempt', async () => {
     const outbox = new Outbox(db, new OutboxRelay(db, new RecordingBus(silentLogger()), silentLogger(), relayOptions), silentLogger());
     const delivery: Delivery = { routingKey: 'interview.scored', body: Buffer.from('{}'), redelivered: false, attempt: 1, properties: { messageId: 'm-1', correlationId: 's', type: EVENTS.scored.typeName, schemaVersion: 'v1', timestamp: 0 } };
