@@ -19,15 +19,20 @@ export function stringOr(env: Env, name: string, fallback: string): string {
   return optionalString(env, name) ?? fallback;
 }
 
-/** An integer in [min, max]; throws ConfigError otherwise. */
-export function integerOr(env: Env, name: string, fallback: number, min: number, max: number): number {
+/** An integer in [min, max], or undefined when unset or blank; throws ConfigError otherwise. */
+export function optionalInteger(env: Env, name: string, min: number, max: number): number | undefined {
   const raw = optionalString(env, name);
-  if (raw === undefined) return fallback;
+  if (raw === undefined) return undefined;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
   }
   return value;
+}
+
+/** An integer in [min, max], `fallback` when unset or blank; throws ConfigError otherwise. */
+export function integerOr(env: Env, name: string, fallback: number, min: number, max: number): number {
+  return optionalInteger(env, name, min, max) ?? fallback;
 }
 
 /** A comma-separated list of integers, each in [min, max]; throws ConfigError otherwise. */

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Env, integerListOr, integerOr, optionalString, optionalUrl, portOr, stringOr } from './env';
+import { Env, integerListOr, integerOr, optionalInteger, optionalString, optionalUrl, portOr, stringOr } from './env';
 import { REPO_ROOT } from '../paths';
 import { DEFAULT_RETRY_POLICY } from '../bus/event-bus';
 import { DEFAULT_RELAY_OPTIONS } from '../messaging/outbox-relay';
@@ -91,6 +91,6 @@ export function loadConfig(env: Env = process.env): MeshConfig {
     shutdownGraceMs: integerOr(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 300_000),
     eventRetryDelaysMs: integerListOr(env, 'EVENT_RETRY_DELAYS_MS', DEFAULT_RETRY_POLICY.delaysMs, 10, 3_600_000),
     outboxPollMs: integerOr(env, 'OUTBOX_POLL_MS', DEFAULT_RELAY_OPTIONS.pollMs, 10, 60_000),
-    emotionMaxWaitingFrames: optionalString(env, 'EMOTION_MAX_WAITING_FRAMES') === undefined ? undefined : integerOr(env, 'EMOTION_MAX_WAITING_FRAMES', 0, 1, 100_000),
+    emotionMaxWaitingFrames: optionalInteger(env, 'EMOTION_MAX_WAITING_FRAMES', 1, 100_000),
   });
 }

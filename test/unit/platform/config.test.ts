@@ -25,4 +25,11 @@ describe('configuration', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL must use postgres or postgresql/);
     expect(() => loadConfig({ AMQP_URL: 'not a url' })).toThrow(/AMQP_URL must be a URL/);
   });
+
+  it('leaves EMOTION_MAX_WAITING_FRAMES to the service when unset or blank, and checks it when set', () => {
+    expect(loadConfig({}).emotionMaxWaitingFrames).toBeUndefined();
+    expect(loadConfig({ EMOTION_MAX_WAITING_FRAMES: ' ' }).emotionMaxWaitingFrames).toBeUndefined();
+    expect(loadConfig({ EMOTION_MAX_WAITING_FRAMES: '4' }).emotionMaxWaitingFrames).toBe(4);
+    expect(() => loadConfig({ EMOTION_MAX_WAITING_FRAMES: '0' })).toThrow(new ConfigError('EMOTION_MAX_WAITING_FRAMES must be an integer from 1 to 100000, got "0"'));
+  });
 });
