@@ -4,12 +4,17 @@ import { Server } from '@grpc/grpc-js';
 /**
  * The grpc.health.v1 status of one server (grpc-health-check's implementation, with Watch).
  * It starts NOT_SERVING for every name and says SERVING only when the service calls `markServing`
- * after its models, database and broker are ready; `markNotServing` on shutdown. The empty name ""
- * is the whole server, as the health-checking protocol defines.
+ * after its models, database and broker are ready; `markNotServing` on shutdown or when one of them
+ * is lost. The empty name "" is the whole server, as the health-checking protocol defines. Other
+ * names given to `set` (dependency entries) follow the server: NOT_SERVING while it is not serving,
+ * and the status last set for them while it is.
  */
 export class HealthState {
   private readonly implementation: HealthImplementation;
   private readonly statuses = new Map<string, ServingStatus>();
+  /** The status last set for each name beyond "" and the services': markServing restores it. */
+  private readonly wanted = new Map<string, ServingStatus>();
+  private serving = false;
 
   constructor(private readonly serviceNames: readonly string[]) {
     for (const name of ['', ...serviceNames]) this.statuses.set(name, 'NOT_SERVING');
@@ -21,22 +26,34 @@ export class HealthState {
   }
 
   markServing(): void {
-    for (const name of ['', ...this.serviceNames]) this.set(name, 'SERVING');
+    this.serving = true;
+    for (const name of ['', ...this.serviceNames]) this.apply(name, 'SERVING');
+    for (const [name, value] of this.wanted) this.apply(name, value);
   }
 
   markNotServing(): void {
-    for (const name of this.statuses.keys()) this.set(name, 'NOT_SERVING');
+    this.serving = false;
+    for (const name of this.statuses.keys()) this.apply(name, 'NOT_SERVING');
   }
 
-  /** Sets one name's status, e.g. a dependency entry such as `interview.dependency.emotion`. */
+  /**
+   * Sets one name's status, e.g. a dependency entry such as `interview.dependency.emotion`. Such a
+   * name reads NOT_SERVING while the server is not serving; `value` takes effect at markServing.
+   */
   set(name: string, value: ServingStatus): void {
-    // Watchers are told of changes only (the implementation would repeat an unchanged status).
-    if (this.statuses.get(name) === value) return;
-    this.statuses.set(name, value);
-    this.implementation.setStatus(name, value);
+    if (name === '' || this.serviceNames.includes(name)) return this.apply(name, value);
+    this.wanted.set(name, value);
+    this.apply(name, this.serving ? value : 'NOT_SERVING');
   }
 
   get(name = ''): ServingStatus | undefined {
     return this.statuses.get(name);
+  }
+
+  private apply(name: string, value: ServingStatus): void {
+    // Watchers are told of changes only (the implementation would repeat an unchanged status).
+    if (this.statuses.get(name) === value) return;
+    this.statuses.set(name, value);
+    this.implementation.setStatus(name, value);
   }
 }
