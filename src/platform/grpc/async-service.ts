@@ -79,6 +79,7 @@ interface AnyCall {
   on(event: 'cancelled', listener: () => void): unknown;
 }
 
+/** `log` is the method's logger (a child with `method`), made once per method rather than per call. */
 function createContext(path: string, call: AnyCall, log: Logger): { ctx: CallContext; dispose: () => void } {
   const controller = new AbortController();
   const deadline = toDate(call.getDeadline());
@@ -93,7 +94,7 @@ function createContext(path: string, call: AnyCall, log: Logger): { ctx: CallCon
     deadline,
     signal: controller.signal,
     peer: call.getPeer(),
-    log: log.child({ method: path }),
+    log,
   };
   return { ctx, dispose: () => timer && clearTimeout(timer) };
 }
@@ -110,15 +111,17 @@ async function intercept(ctx: CallContext, options: AdaptOptions, body: () => Pr
   return run(0);
 }
 
-function fail(ctx: CallContext, error: unknown): { code: status; details: string } {
+/** The status for what a handler threw (toStatus); an INTERNAL one is logged at error level with `message`. */
+export function fail(ctx: CallContext, error: unknown, message = 'handler failed'): { code: status; details: string } {
   const result = toStatus(error);
-  if (result.code === status.INTERNAL) ctx.log.error({ err: error }, 'handler failed');
+  if (result.code === status.INTERNAL) ctx.log.error({ err: error }, message);
   return result;
 }
 
 function unary(path: string, handler: (...args: unknown[]) => unknown, options: AdaptOptions): handleUnaryCall<unknown, unknown> {
+  const log = options.log.child({ method: path });
   return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-    const { ctx, dispose } = createContext(path, call, options.log);
+    const { ctx, dispose } = createContext(path, call, log);
     let response: unknown;
     intercept(ctx, options, async () => {
       response = await (handler(call.request, ctx) as Promise<unknown>);
@@ -144,8 +147,9 @@ function streaming(
   options: AdaptOptions,
   input: (call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>) => unknown,
 ): handleServerStreamingCall<unknown, unknown> & handleBidiStreamingCall<unknown, unknown> {
+  const log = options.log.child({ method: path });
   return (call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>) => {
-    const { ctx, dispose } = createContext(path, call, options.log);
+    const { ctx, dispose } = createContext(path, call, log);
     intercept(ctx, options, () => writeAll(call, handler(input(call), ctx) as AsyncIterable<unknown>)).then(
       () => call.end(),
       // grpc-js turns an 'error' event carrying a code into the call's status.

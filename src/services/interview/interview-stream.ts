@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { StreamInterviewRequest, StreamInterviewResponse } from '../../gen/interview';
+import { fail } from '../../platform/grpc/async-service';
 import { CallContext } from '../../platform/grpc/call-context';
-import { toStatus } from '../../platform/grpc/errors';
 import { requireBytes, requireUuid } from '../../platform/grpc/validate';
 import { Interviews, nextQuestion, progressOf } from './interviews';
 import { captureTime, validateAnswer } from './request-validation';
@@ -30,8 +30,7 @@ export async function* streamInterview(interviews: Interviews, requests: AsyncIt
     try {
       yield* handleEvent(interviews, sessionId, request, ctx);
     } catch (error) {
-      const { code, details } = toStatus(error);
-      if (code === status.INTERNAL) ctx.log.error({ err: error }, 'stream event failed');
+      const { code, details } = fail(ctx, error, 'stream event failed');
       yield { error: { code: status[code], message: details, reason: '' } };
     }
   }
