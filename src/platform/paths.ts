@@ -2,4 +2,3 @@ import path from 'node:path';
 
 /** The repository root: proto/, models/ and .data/ are found from here. */
 export const REPO_ROOT = path.resolve(__dirname, '../..');
-export const PROTO_DIR = path.join(REPO_ROOT, 'proto');

@@ -43,10 +43,7 @@ export function createDownstream(options: DownstreamOptions): Downstream {
   const scoring = new ScoringServiceClient(
     options.scoringTarget,
     credentials.createInsecure(),
-    meshChannelOptions([
-      { service: 'scoring.ScoringService', method: 'GenerateReport' },
-      { service: 'scoring.ScoringService', method: 'AnalyzeAnswer' },
-    ]),
+    meshChannelOptions([{ service: 'scoring.ScoringService', method: 'GenerateReport' }]),
   );
   /** One breaker around one method: its timeout a share of the budget, its deadline the earlier of budget and caller's. */
   const guarded = <Req, Res>(name: 'emotion' | 'scoring', budgetMs: number, method: UnaryMethod<Req, Res>) => {

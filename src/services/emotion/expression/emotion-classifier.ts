@@ -1,5 +1,5 @@
 import { RgbImage } from '../image/decode-frame';
-import { sampleRgbPatch, SquareRegion } from '../image/sample-patch';
+import { sampleRgbPatch, SquareRegion, squareRegionAround } from '../image/sample-patch';
 import { InferenceModel } from '../models/inference-model';
 import { FaceDetection } from '../face/face-detection';
 
@@ -47,12 +47,6 @@ export class EmotionClassifier {
     this.outputName = model.outputNames[0];
   }
 
-  /** Classifies the face at `face.box` in `image`. */
-  async classify(image: RgbImage, face: FaceDetection): Promise<EmotionPrediction> {
-    const [prediction] = await this.classifyBatch([{ image, face }]);
-    return prediction;
-  }
-
   /** Classifies every input's face, in input order, in one model run. */
   async classifyBatch(inputs: readonly EmotionInput[]): Promise<EmotionPrediction[]> {
     if (inputs.length === 0) return [];
@@ -79,7 +73,5 @@ export class EmotionClassifier {
 
 /** The detector's box squared on its longer side, grown by CROP_MARGIN, centred on the box. */
 export function emotionCropRegion(face: FaceDetection): SquareRegion {
-  const { box } = face;
-  const size = Math.max(box.width, box.height) * (1 + CROP_MARGIN);
-  return { x: box.x + box.width / 2 - size / 2, y: box.y + box.height / 2 - size / 2, size };
+  return squareRegionAround(face.box, 1 + CROP_MARGIN);
 }

@@ -1,5 +1,5 @@
 import { RgbImage } from '../image/decode-frame';
-import { sampleRgbPatch, SquareRegion } from '../image/sample-patch';
+import { sampleRgbPatch, SquareRegion, squareRegionAround } from '../image/sample-patch';
 import { InferenceModel } from '../models/inference-model';
 import { FaceDetection } from './face-detection';
 import { MESH_LANDMARK_COUNT } from './mesh-topology';
@@ -45,8 +45,7 @@ export class FaceMeshModel {
 
   /** The square frame region the mesh is run on for `face` (see MESH_ROI_SCALE). */
   static regionFor(face: FaceDetection): SquareRegion {
-    const size = Math.max(face.box.width, face.box.height) * MESH_ROI_SCALE;
-    return { x: face.box.x + face.box.width / 2 - size / 2, y: face.box.y + face.box.height / 2 - size / 2, size };
+    return squareRegionAround(face.box, MESH_ROI_SCALE);
   }
 
   /** Landmarks of every input's face, in input order, from one model run. */

@@ -10,6 +10,15 @@ export interface SquareRegion {
 }
 
 /**
+ * The square region of side `max(width, height) * scale` centred on `box` (box and result in frame
+ * pixels; `scale` unitless). The face models' crops: squared on the box's longer side, then grown.
+ */
+export function squareRegionAround(box: { readonly x: number; readonly y: number; readonly width: number; readonly height: number }, scale: number): SquareRegion {
+  const size = Math.max(box.width, box.height) * scale;
+  return { x: box.x + box.width / 2 - size / 2, y: box.y + box.height / 2 - size / 2, size };
+}
+
+/**
  * Resamples `region` of `image` to `outSize` x `outSize` RGB pixels, writes them scaled by
  * `1 / divisor` into `out` from `offset` (NHWC, Float32, so a batch tensor is filled in place).
  * Bilinear, with k x k supersampling when the region is more than 1.5 times larger than the
