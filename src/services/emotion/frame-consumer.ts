@@ -24,8 +24,9 @@ const CONSUMER = 'emotion.analysis';
 export function frameCapturedHandler(deps: { getAnalyzer: () => FrameAnalysisService; blinks: SessionBlinks; store: AnalysisStore; outbox: Outbox<EmotionTables>; log: Logger }) {
   return async (delivery: Delivery): Promise<void> => {
     const frame = decodeEvent(EVENTS.frameCaptured, delivery);
-    // A redelivery of a frame already done: skip the models (processOnce would discard the result anyway).
-    if (await alreadyProcessed(deps.outbox, CONSUMER, delivery)) return;
+    // A redelivery of a frame needing inference: skip the models (processOnce would discard the result
+    // anyway). A frame with its analysis has nothing to skip; processOnce deduplicates and logs it.
+    if (!frame.analysis && (await alreadyProcessed(deps.outbox, CONSUMER, delivery))) return;
     const timestampMs = frame.timestamp?.getTime() ?? delivery.properties.timestamp;
     const { response, error } = frame.analysis ? { response: frame.analysis, error: undefined } : await analyse(deps.getAnalyzer(), deps.blinks, frame, timestampMs);
     const face = response?.faceMetrics;
