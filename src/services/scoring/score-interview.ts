@@ -1,5 +1,5 @@
 import { InterviewCompleted, ScoreCalculated } from '../../gen/events';
-import { analyzeAnswer, buildReport, calculateScores, ScoredAnswer } from './domain';
+import { analyzeAnswer, buildReport, calculateScoreBreakdown, ScoredAnswer } from './domain';
 import { insertScores, loadSamples, ScoringTables } from './scoring-store';
 import { Transaction } from 'kysely';
 
@@ -18,8 +18,10 @@ export async function scoreInterview(trx: Transaction<ScoringTables>, completed:
     analysis: analyzeAnswer({ question: a.question, answer: a.transcript, category: a.category }),
   }));
   const emotions = await loadSamples(trx, completed.sessionId);
-  const card = calculateScores({ answers, emotions, totalQuestions: completed.totalQuestions });
-  const report = buildReport({ sessionId: completed.sessionId, scoreCard: card, answers, emotions, includeEmotions: true, generatedAt: now });
+  const breakdown = calculateScoreBreakdown({ answers, emotions, totalQuestions: completed.totalQuestions });
+  const card = breakdown.scoreCard;
+  // The breakdown lets the report reuse the transcripts' text analysis rather than redo it.
+  const report = buildReport({ sessionId: completed.sessionId, scoreCard: card, answers, emotions, includeEmotions: true, generatedAt: now, breakdown });
   await insertScores(trx, completed.sessionId, card, answers, report);
   await trx.deleteFrom('pending_completions').where('session_id', '=', completed.sessionId).execute();
   return {

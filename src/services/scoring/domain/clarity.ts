@@ -19,7 +19,7 @@
  * Limitation: a transcript without punctuation is one long "sentence" and gets a low sentence
  * component; speech-to-text output should keep punctuation.
  */
-import { bandScore, clamp01, toScore } from './numeric';
+import { bandScore, clamp01, mean, toScore } from './numeric';
 import type { TextFeatures } from './text-features';
 
 /** Target band of mean words per sentence (see module docs for sources). */
@@ -71,7 +71,7 @@ export function measureClarity(answer: TextFeatures): ClarityMeasure {
       repetitionRate: 0,
     };
   }
-  const meanSentenceLength = sentences.reduce((a, b) => a + b, 0) / sentences.length;
+  const meanSentenceLength = mean(sentences);
   const fillerRatio = answer.fillerWordCount / answer.wordCount;
   const repetitionRate = countRepetitions(answer.fluentWords) / answer.fluentWords.length;
 

@@ -31,6 +31,7 @@
 import type { AnswerMetrics } from './answer-metrics';
 import type { EmotionScore } from './emotion-score';
 import { EMOTION_VALENCE, FER_LABELS } from './emotion-stats';
+import { mean } from './numeric';
 import { topFillers } from './answer-feedback';
 import type { Insight, InsightCategory } from './score-types';
 import type { ScoreWeights } from './score-weights';
@@ -117,7 +118,7 @@ function communicationInsights(input: InsightInput): Insight[] {
   const rated = input.metrics.filter((m) => m.wordsPerMinute !== null);
   if (rated.length > 0) {
     const rates = rated.map((m) => m.wordsPerMinute as number);
-    const meanRate = rates.reduce((a, b) => a + b, 0) / rates.length;
+    const meanRate = mean(rates);
     const within = rates.filter((r) => rateBandPosition(r) === 'within').length;
     const band = `${SPEAKING_RATE_BAND.low}–${SPEAKING_RATE_BAND.high}`;
     const position = rateBandPosition(meanRate);

@@ -5,7 +5,8 @@
 import { computeAnswerMetrics } from './answer-metrics';
 import { computeEmotionStats, parseFerLabel, type FerLabel } from './emotion-stats';
 import { InvalidScoreInputError } from './errors';
-import { roundRatio } from './numeric';
+import { roundRatio, roundScore } from './numeric';
+import type { ScoreBreakdown } from './score-calculation';
 import type { EmotionSample, Insight, ScoreCard, ScoredAnswer } from './score-types';
 import { overallWeights, type ScoreWeights } from './score-weights';
 import { validateAnswers, validateEmotionSamples } from './validation';
@@ -96,6 +97,12 @@ export interface ReportInput {
   readonly includeEmotions: boolean;
   /** Generation time, passed in (the domain never reads the clock). */
   readonly generatedAt: Date;
+  /**
+   * The breakdown `scoreCard` came from, computed from these same `answers` and `emotions`: its
+   * per-answer metrics and emotion statistics are reused instead of running winkNLP again.
+   * Computed here when absent.
+   */
+  readonly breakdown?: Pick<ScoreBreakdown, 'metrics' | 'emotion'>;
 }
 
 function timeline(samples: readonly EmotionSample[]): EmotionTimelinePoint[] {
@@ -116,7 +123,8 @@ function timeline(samples: readonly EmotionSample[]): EmotionTimelinePoint[] {
 
 /**
  * Builds the report. Scores, feedback and insights are copied from `scoreCard`; per-answer word counts
- * and speaking rates are recomputed from the transcripts with the same functions as the score card.
+ * and speaking rates are taken from `breakdown`, or recomputed from the transcripts with the same
+ * functions as the score card when it is absent.
  * @throws InvalidScoreInputError for a blank `sessionId`, an invalid `generatedAt`, or invalid
  *   answers/emotion samples.
  */
@@ -133,7 +141,8 @@ export function buildReport(input: ReportInput): InterviewReport {
   }
   const answers = validateAnswers(input.answers);
   const emotions = validateEmotionSamples(input.emotions);
-  const stats = computeEmotionStats(emotions);
+  const stats = input.breakdown?.emotion.stats ?? computeEmotionStats(emotions);
+  const metrics = input.breakdown?.metrics ?? answers.map(computeAnswerMetrics);
   const card = input.scoreCard;
 
   return {
@@ -148,15 +157,15 @@ export function buildReport(input: ReportInput): InterviewReport {
     },
     weights: { ...overallWeights(emotions.length > 0) },
     feedback: card.feedback,
-    answers: answers.map((a) => {
-      const m = computeAnswerMetrics(a);
+    answers: answers.map((a, i) => {
+      const m = metrics[i];
       return {
         questionId: a.questionId,
         question: a.question,
         category: a.category,
         durationSeconds: a.durationSeconds,
         wordCount: m.wordCount,
-        wordsPerMinute: m.wordsPerMinute === null ? null : Math.round(m.wordsPerMinute * 10) / 10,
+        wordsPerMinute: m.wordsPerMinute === null ? null : roundScore(m.wordsPerMinute),
         relevanceScore: a.analysis.relevanceScore,
         clarityScore: a.analysis.clarityScore,
         depthScore: a.analysis.depthScore,
