@@ -15,6 +15,7 @@ import { callUnary } from '../../src/platform/grpc/unary-call';
 import { MAX_FRAME_BYTES } from '../../src/services/emotion/image/decode-frame';
 import { freePort } from '../support/grpc-clients';
 import { createTestDatabase, createTestVhost, Disposable } from '../support/infrastructure';
+import { statusOf } from '../support/interview-client';
 import { ServiceProcess } from '../support/service-process';
 
 jest.setTimeout(120_000);
@@ -35,7 +36,6 @@ describe('emotion service, two replicas on one PostgreSQL', () => {
   const options = () => ({ deadline: new Date(Date.now() + 10_000), metadata: new Metadata() });
   const analyzeFrame = (replica: number, request: FrameRequest) => callUnary<FrameRequest, EmotionResponse>(clients[replica].analyzeFrame.bind(clients[replica]), request, options());
   const detectBlink = (replica: number, request: FrameRequest) => callUnary<FrameRequest, BlinkResponse>(clients[replica].detectBlink.bind(clients[replica]), request, options());
-  const statusOf = (call: Promise<unknown>) => call.then(() => 'OK', (e: { code: number; details: string }) => `${status[e.code]}: ${e.details}`);
 
   beforeAll(async () => {
     [database, vhost] = await Promise.all([createTestDatabase(), createTestVhost()]);
@@ -95,18 +95,22 @@ describe('emotion service, two replicas on one PostgreSQL', () => {
     // Each round sends frames of two new sessions to both replicas at once: the first frame of a
     // session races for the row's insert, the next ones for its lock.
     const sessions = ['race-a', 'race-b'];
-    for (let i = 0; i < 4; i++) {
+    const rounds = 4;
+    for (let i = 0; i < rounds; i++) {
       const calls = sessions.flatMap((sessionId, s) => [0, 1].map((replica) => detectBlink(replica, { sessionId, imageData: open, timestamp: T0 + i * 1_000 + replica * 10 + s, format: 'png' })));
       const results = await Promise.all(calls);
       expect(results.every((r) => r.faceDetected)).toBe(true);
     }
-    const rows = (await sql.query('select session_id, frames from emotion.blink_tracks where session_id = any($1) order by session_id', [sessions])).rows;
+    const rows = (await sql.query('select session_id, frames, last_timestamp_ms from emotion.blink_tracks where session_id = any($1) order by session_id', [sessions])).rows;
     // Per round the later of the two timestamps always counts; the earlier counts when it was applied first.
     for (const row of rows) {
       expect(row.frames).toBeGreaterThanOrEqual(4);
       expect(row.frames).toBeLessThanOrEqual(8);
     }
     expect(rows.map((r) => r.session_id)).toEqual(sessions);
+    // The last round's later frame is each session's latest: it always counts and no frame counts
+    // after it, so an update that overwrote it (a lost update) leaves another timestamp. int8 comes as text.
+    expect(rows.map((r) => Number(r.last_timestamp_ms))).toEqual(sessions.map((_, s) => T0 + (rounds - 1) * 1_000 + 10 + s));
   });
 
   it('streams AnalyzeBatch: one response per frame in order, a bad frame an error at its position', async () => {
