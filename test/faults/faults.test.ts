@@ -9,6 +9,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { EVENTS, encodeEvent } from '../../src/platform/bus/event-catalog';
 import { interviewClient } from '../support/interview-client';
+import { sleep } from '../support/wait';
 import { deadLetteredIn, drainAndAudit, FaultReport, formatReports } from './support/audit';
 import { FaultMesh } from './support/fault-mesh';
 import { InterviewLoad, LoadOptions } from './support/interview-load';
@@ -18,7 +19,6 @@ jest.setTimeout(300_000);
 
 const REPORT_FILE = path.resolve(__dirname, '../../.cache/fault-report.md');
 const DUPLICATE = 'duplicate message ignored';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('faults: nothing lost, nothing done twice', () => {
   let mesh: FaultMesh;

@@ -21,6 +21,7 @@ import { ConsulAgent, startConsulAgent } from '../support/consul-agent';
 import { createTestDatabase, createTestVhost, Disposable } from '../support/infrastructure';
 import { interviewClient, statusOf } from '../support/interview-client';
 import { ServiceProcess } from '../support/service-process';
+import { waitFor } from '../support/wait';
 
 jest.setTimeout(180_000);
 
@@ -63,13 +64,6 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
 
   const emotionAddress = (i: number) => `127.0.0.1:${emotionPorts[i]}`;
   const startEmotion = (i: number) => ServiceProcess.start('emotion', { ...env, EMOTION_PORT: String(emotionPorts[i]), LOG_LEVEL: 'debug' });
-  const waitFor = async (what: string, check: () => Promise<boolean> | boolean, timeoutMs: number, everyMs = 100) => {
-    const until = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, everyMs));
-    }
-  };
   /** Sends `count` frames one after the other; returns how many each instance served and how many were queued. */
   const sendFrames = async (count: number) => {
     const before = emotion.map(analyzeFrameCalls);
@@ -107,7 +101,7 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
     interview = ServiceProcess.start('interview', env);
     try {
       await Promise.all([...emotion.map((e, i) => e.waitServing(emotionAddress(i), 120_000)), interview.waitServing(interviewAddress, 120_000)]);
-      await waitFor('three passing emotion instances in Consul', async () => (await consul.passing('emotion')).length === 3, 20_000);
+      await waitFor('three passing emotion instances in Consul', async () => (await consul.passing('emotion')).length === 3, 20_000, 100);
     } catch (error) {
       for (const p of [...emotion, interview]) console.error(`--- ${p.name} logs ---\n${p.logs().slice(-4000)}`);
       console.error(`--- consul ---\n${consul.logs().slice(-4000)}`);
@@ -178,8 +172,8 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
     const restartedAt = Date.now();
     emotion[0] = startEmotion(0);
     await emotion[0].waitServing(emotionAddress(0), 120_000);
-    await waitFor('Consul to list it passing again', async () => (await consul.passing('emotion')).length === 3, 20_000);
-    await waitFor('the resolver to push three instances', () => resolverUpdates(interview).some((u) => u.time >= restartedAt && u.instances.length === 3), 10_000);
+    await waitFor('Consul to list it passing again', async () => (await consul.passing('emotion')).length === 3, 20_000, 100);
+    await waitFor('the resolver to push three instances', () => resolverUpdates(interview).some((u) => u.time >= restartedAt && u.instances.length === 3), 10_000, 100);
     // The channel dials it again (its reconnect backoff is at most 2 s): wait until it answers a call.
     await waitFor('the restarted instance to answer', async () => (await sendFrames(3)).counts[0] > 0, 20_000, 0);
 

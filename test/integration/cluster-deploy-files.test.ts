@@ -7,18 +7,15 @@
  * here. Then what the mesh needs of them: Consul everywhere, gRPC probes on the right ports, emotion
  * replicated, names and tags as the services register themselves.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { DEFAULT_PORTS, SERVICE_NAMES } from '../../src/platform/config/mesh-config';
 import { SERVICE_TAGS } from '../../src/platform/discovery';
-import { ensureTool } from '../support/tools';
+import { ensureTool, runCaptured } from '../support/tools';
 
 jest.setTimeout(60_000);
 
-const execAsync = promisify(execFile);
 const REPO = path.resolve(__dirname, '../..');
 /** Kubernetes version the manifests are validated against (gRPC probes are GA since 1.27). */
 const KUBERNETES_VERSION = '1.33.0';
@@ -29,15 +26,7 @@ const GRPC_SERVICE: Record<string, string | undefined> = {
   notifier: undefined,
 };
 
-async function exec(command: string, args: string[]): Promise<{ code: number; output: string }> {
-  try {
-    const { stdout, stderr } = await execAsync(command, args, { cwd: REPO });
-    return { code: 0, output: stdout + stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, output: e.stdout + e.stderr };
-  }
-}
+const exec = (command: string, args: string[]) => runCaptured(command, args, { cwd: REPO });
 
 describe('deployment files', () => {
   let python: string;

@@ -17,6 +17,7 @@ import { startScoringService } from '../../src/services/scoring/server';
 import { InterviewStreamClient } from '../../src/demo/interview-stream-client';
 import { checkHealth, waitForHealth, watchHealth } from '../support/grpc-clients';
 import { interviewClient } from '../support/interview-client';
+import { sleep, waitFor } from '../support/wait';
 
 jest.setTimeout(60_000);
 
@@ -45,7 +46,7 @@ describe('health follows readiness', () => {
     expect(await checkHealth(address, 'scoring.ScoringService')).toBe('SERVING');
 
     const watch = watchHealth(address);
-    while (watch.statuses.length === 0) await new Promise((r) => setTimeout(r, 20));
+    while (watch.statuses.length === 0) await sleep(20);
     await service.stop(1_000);
     await watch.ended;
     watch.stop();
@@ -91,11 +92,7 @@ describe('the embedded mesh', () => {
       stream.end();
 
       await client.completeInterview({ interviewId: interview.id });
-      const until = Date.now() + 20_000;
-      while ((await client.getInterviewStatus({ interviewId: interview.id })).state !== InterviewState.INTERVIEW_STATE_SCORED) {
-        if (Date.now() > until) throw new Error('not scored');
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await waitFor('the interview to be scored', async () => (await client.getInterviewStatus({ interviewId: interview.id })).state === InterviewState.INTERVIEW_STATE_SCORED, 20_000, 100);
       const report = JSON.parse((await client.getReport({ interviewId: interview.id, includeEmotions: false })).reportJson.toString());
       expect(report.emotionSummary).toMatchObject({ sampleCount: 2, faceDetectedCount: 1, timeline: null });
     } finally {

@@ -9,10 +9,12 @@ import { InterviewState } from '../../src/gen/interview';
 import { ServiceName } from '../../src/platform/config/mesh-config';
 import { silentLogger } from '../../src/platform/log/logger';
 import { createDownstream } from '../../src/services/interview/downstream';
-import { checkHealth, freePort, listServicesByReflection, watchHealth } from '../support/grpc-clients';
+import { checkHealth, listServicesByReflection, watchHealth } from '../support/grpc-clients';
 import { createTestDatabase, createTestVhost, Disposable } from '../support/infrastructure';
 import { interviewClient, statusOf } from '../support/interview-client';
+import { meshEnv, meshPorts } from '../support/mesh-process';
 import { ServiceProcess } from '../support/service-process';
+import { waitFor } from '../support/wait';
 
 jest.setTimeout(120_000);
 
@@ -27,34 +29,21 @@ describe('the mesh across processes, on PostgreSQL and RabbitMQ', () => {
   let database: Disposable<string>;
   let vhost: Disposable<string>;
   let env: Record<string, string>;
-  const ports = {} as Record<ServiceName, number>;
+  let ports: Record<ServiceName, number>;
   const processes = {} as Record<ServiceName, ServiceProcess>;
   const address = (name: ServiceName) => `127.0.0.1:${ports[name]}`;
   let client: ReturnType<typeof interviewClient>;
   let sql: Client;
 
   const count = async (query: string, params: unknown[]) => Number((await sql.query(query, params)).rows[0].n);
-  const waitFor = async (what: string, check: () => Promise<boolean>, timeoutMs = 60_000) => {
-    const until = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  };
   const waitScored = (id: string) =>
     waitFor(`interview ${id} to be scored`, async () => (await client.getInterviewStatus({ interviewId: id })).state === InterviewState.INTERVIEW_STATE_SCORED);
 
   beforeAll(async () => {
     [database, vhost] = await Promise.all([createTestDatabase(), createTestVhost()]);
-    for (const name of NAMES) ports[name] = await freePort();
+    ports = await meshPorts();
     env = {
-      DATABASE_URL: database.value,
-      AMQP_URL: vhost.value,
-      BIND_HOST: '127.0.0.1',
-      INTERVIEW_PORT: String(ports.interview),
-      EMOTION_PORT: String(ports.emotion),
-      SCORING_PORT: String(ports.scoring),
-      NOTIFIER_PORT: String(ports.notifier),
+      ...meshEnv(ports, database.value, vhost.value),
       EMOTION_ADDR: `127.0.0.1:${ports.emotion}`,
       SCORING_ADDR: `127.0.0.1:${ports.scoring}`,
     };

@@ -6,27 +6,36 @@ import { ServiceProcess } from './service-process';
 /** The four services in one process (`npm start`), on a database and a vhost of their own. */
 export interface MeshProcess {
   readonly addresses: Readonly<Record<ServiceName, string>>;
-  readonly process: ServiceProcess;
   /** SIGTERM, then drops the database and the vhost. */
   stop(): Promise<void>;
 }
 
-/** Starts the mesh on free ports and resolves once every server says SERVING. */
-export async function startMeshProcess(extraEnv: Record<string, string> = {}): Promise<MeshProcess> {
-  const [database, vhost] = await Promise.all([createTestDatabase(), createTestVhost()]);
+/** A free TCP port for each of the four services. */
+export async function meshPorts(): Promise<Record<ServiceName, number>> {
   const ports = {} as Record<ServiceName, number>;
   for (const name of SERVICE_NAMES) ports[name] = await freePort();
-  const addresses = Object.fromEntries(SERVICE_NAMES.map((name) => [name, `127.0.0.1:${ports[name]}`])) as Record<ServiceName, string>;
-  const child = ServiceProcess.start(SERVICE_NAMES, {
-    DATABASE_URL: database.value,
-    AMQP_URL: vhost.value,
+  return ports;
+}
+
+/** The environment every service of the mesh needs: its database, its broker, and the four services' ports on 127.0.0.1. */
+export function meshEnv(ports: Readonly<Record<ServiceName, number>>, databaseUrl: string, amqpUrl: string): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    AMQP_URL: amqpUrl,
     BIND_HOST: '127.0.0.1',
     INTERVIEW_PORT: String(ports.interview),
     EMOTION_PORT: String(ports.emotion),
     SCORING_PORT: String(ports.scoring),
     NOTIFIER_PORT: String(ports.notifier),
-    ...extraEnv,
-  });
+  };
+}
+
+/** Starts the mesh on free ports and resolves once every server says SERVING. */
+export async function startMeshProcess(extraEnv: Record<string, string> = {}): Promise<MeshProcess> {
+  const [database, vhost] = await Promise.all([createTestDatabase(), createTestVhost()]);
+  const ports = await meshPorts();
+  const addresses = Object.fromEntries(SERVICE_NAMES.map((name) => [name, `127.0.0.1:${ports[name]}`])) as Record<ServiceName, string>;
+  const child = ServiceProcess.start(SERVICE_NAMES, { ...meshEnv(ports, database.value, vhost.value), ...extraEnv });
   const stop = async () => {
     await child.stop('SIGTERM');
     await Promise.all([database.dispose(), vhost.dispose()]);
@@ -38,5 +47,5 @@ export async function startMeshProcess(extraEnv: Record<string, string> = {}): P
     await stop();
     throw error;
   }
-  return { addresses, process: child, stop };
+  return { addresses, stop };
 }

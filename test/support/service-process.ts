@@ -32,10 +32,6 @@ export class ServiceProcess {
     return new ServiceProcess(services, child);
   }
 
-  get pid(): number {
-    return this.child.pid!;
-  }
-
   /** Sends `signal` and resolves with the exit code (null when killed by the signal). */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);

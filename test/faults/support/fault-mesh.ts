@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { ServiceName } from '../../../src/platform/config/mesh-config';
 import { freePort } from '../../support/grpc-clients';
+import { meshEnv, meshPorts } from '../../support/mesh-process';
 import { ServiceProcess } from '../../support/service-process';
 import { Toxiproxy } from './toxiproxy';
 
@@ -52,21 +53,15 @@ export class FaultMesh {
     await exec('rabbitmqctl', ['-n', RABBITMQ_NODE, '-q', 'add_vhost', vhost]);
     await exec('rabbitmqctl', ['-n', RABBITMQ_NODE, '-q', 'set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*']);
 
-    const ports = {} as Record<ServiceName, number>;
-    for (const name of SERVICES) ports[name] = await freePort();
+    const ports = await meshPorts();
     const [apiPort, amqpProxyPort, emotionProxyPort] = [await freePort(), await freePort(), await freePort()];
     const toxiproxy = await Toxiproxy.start(requireEnv('FAULTS_TOXIPROXY_BIN'), apiPort);
     await toxiproxy.createProxy('amqp', amqpProxyPort, broker.host);
     await toxiproxy.createProxy('emotion', emotionProxyPort, `127.0.0.1:${ports.emotion}`);
 
     const env = {
-      DATABASE_URL: databaseUrl,
-      AMQP_URL: `amqp://guest:guest@127.0.0.1:${amqpProxyPort}/${encodeURIComponent(vhost)}`,
-      BIND_HOST: '127.0.0.1',
-      INTERVIEW_PORT: String(ports.interview),
-      EMOTION_PORT: String(ports.emotion),
-      SCORING_PORT: String(ports.scoring),
-      NOTIFIER_PORT: String(ports.notifier),
+      // The broker through the `amqp` proxy.
+      ...meshEnv(ports, databaseUrl, `amqp://guest:guest@127.0.0.1:${amqpProxyPort}/${encodeURIComponent(vhost)}`),
       EMOTION_ADDR: `127.0.0.1:${emotionProxyPort}`,
       SCORING_ADDR: `127.0.0.1:${ports.scoring}`,
       EMOTION_DEADLINE_MS: '1500',

@@ -1,23 +1,12 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { ensureTool } from '../../support/tools';
+import { ensureTool, runCaptured } from '../../support/tools';
 
-const exec = promisify(execFile);
 const REPO = path.resolve(__dirname, '../../..');
 const BUF = path.join(REPO, 'node_modules', '.bin', 'buf');
 
-async function buf(...args: string[]): Promise<{ code: number; output: string }> {
-  try {
-    const { stdout, stderr } = await exec(BUF, args, { cwd: REPO });
-    return { code: 0, output: stdout + stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, output: e.stdout + e.stderr };
-  }
-}
+const buf = (...args: string[]) => runCaptured(BUF, args, { cwd: REPO });
 
 describe('proto contracts', () => {
   it('pass buf lint (exceptions in buf.yaml, each explained)', async () => {
