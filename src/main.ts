@@ -1,21 +1,25 @@
 /**
- * The mesh's command line: `start` runs services (all four in one process by default, the embedded
- * default when no DATABASE_URL / AMQP_URL is set), `migrate` applies the migrations and exits.
+ * The mesh's command line: `start` runs services (all of them in one process by default, the
+ * embedded default when no DATABASE_URL / AMQP_URL is set), `migrate` applies the migrations and exits.
  */
 import { Command, Option } from 'commander';
-import { loadConfig, SERVICE_NAMES, ServiceName } from './platform/config/mesh-config';
+import { loadConfig } from './platform/config/mesh-config';
 import { onShutdownSignal } from './platform/lifecycle/shutdown';
 import { createLogger } from './platform/log/logger';
 import { migrate, openConfiguredDatabase } from './mesh/infrastructure';
+import { SERVICE_NAMES, SERVICES } from './mesh/registry';
 import { startMesh } from './mesh/start-mesh';
 
-function parseServices(value: string): ServiceName[] {
-  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
-  const unknown = names.filter((n) => !(SERVICE_NAMES as readonly string[]).includes(n));
+function parseServices(value: string): string[] {
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const unknown = names.filter((n) => !SERVICE_NAMES.includes(n));
   if (unknown.length || names.length === 0) {
     throw new Error(`--services takes a comma-separated list of ${SERVICE_NAMES.join(', ')}; got "${value}"`);
   }
-  return names as ServiceName[];
+  return names;
 }
 
 const servicesOption = new Option('-s, --services <list>', `comma-separated: ${SERVICE_NAMES.join(',')}`).default([...SERVICE_NAMES], 'all').argParser(parseServices);
@@ -26,7 +30,7 @@ program
   .command('start', { isDefault: true })
   .description('start services in this process')
   .addOption(servicesOption)
-  .action(async (options: { services: ServiceName[] }) => {
+  .action(async (options: { services: string[] }) => {
     const config = loadConfig();
     const log = createLogger({ level: config.logLevel });
     const mesh = await startMesh(config, options.services, log);
@@ -37,12 +41,16 @@ program
   .command('migrate')
   .description('apply the database migrations of the given services and exit')
   .addOption(servicesOption)
-  .action(async (options: { services: ServiceName[] }) => {
+  .action(async (options: { services: string[] }) => {
     const config = loadConfig();
     const log = createLogger({ level: config.logLevel });
     const db = await openConfiguredDatabase(config, log);
     try {
-      await migrate(db, options.services, log);
+      await migrate(
+        db,
+        SERVICES.filter((s) => options.services.includes(s.name)),
+        log,
+      );
     } finally {
       await db.close();
     }

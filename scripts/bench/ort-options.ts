@@ -12,12 +12,12 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { REPO_ROOT } from '../../src/platform/paths';
-import { EmotionClassifier } from '../../src/services/emotion/expression/emotion-classifier';
-import { FaceDetector } from '../../src/services/emotion/face/face-detector';
-import { FaceMeshModel } from '../../src/services/emotion/face/face-mesh';
-import { decodeFrame } from '../../src/services/emotion/image/decode-frame';
+import { EmotionClassifier } from '../../src/services/emotion/domain/expression/emotion-classifier';
+import { FaceDetector } from '../../src/services/emotion/domain/face/face-detector';
+import { FaceMeshModel } from '../../src/services/emotion/domain/face/face-mesh';
+import { decodeFrame } from '../../src/services/emotion/domain/image/decode-frame';
 import { MODEL_FILES } from '../../src/services/emotion/models/load-models';
-import { OnnxModel } from '../../src/services/emotion/models/inference-model';
+import { OnnxModel } from '../../src/services/emotion/models/onnx-model';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 200);
 

@@ -11,6 +11,7 @@ import { Interview, InterviewServiceClient, InterviewState, Question } from '../
 import { callUnary } from '../platform/grpc/unary-call';
 import { loadConfig } from '../platform/config/mesh-config';
 import { createLogger } from '../platform/log/logger';
+import { SERVICE_NAMES } from '../mesh/registry';
 import { startMesh } from '../mesh/start-mesh';
 import { loadDemoFrames } from './frames';
 import { InterviewStreamClient } from './interview-stream-client';
@@ -28,7 +29,7 @@ async function main(options: { target?: string; candidate: string; questions: nu
     const config = loadConfig();
     const logFile = path.join(config.dataDir, 'logs', 'mesh.log');
     say(`[1/6] Starting the mesh in this process: ${config.databaseUrl ? 'PostgreSQL' : 'embedded PGlite'}, ${config.amqpUrl ? 'RabbitMQ' : 'in-process bus'} (logs: ${path.relative(process.cwd(), logFile)})`);
-    const mesh = await startMesh(config, ['emotion', 'scoring', 'notifier', 'interview'], createLogger({ level: config.logLevel, file: logFile }));
+    const mesh = await startMesh(config, SERVICE_NAMES, createLogger({ level: config.logLevel, file: logFile }));
     stopMesh = () => mesh.stop(2_000);
     target = mesh.address('interview');
     for (const [name, service] of mesh.services) say(`      ${name.padEnd(9)} gRPC ${service.server.address}  health ${service.health.get()}`);
@@ -58,7 +59,7 @@ async function main(options: { target?: string; candidate: string; questions: nu
     say('[4/6] Completing the interview');
     await callUnary(client.completeInterview.bind(client), { interviewId: interview.id }, deadline());
 
-    say('[5/6] Waiting for the scored event (scoring waits until every frame is analysed)');
+    say('[5/6] Waiting for the scored event (scoring waits until every frame is analyzed)');
     const waitStarted = Date.now();
     for (;;) {
       const status = await callUnary(client.getInterviewStatus.bind(client), { interviewId: interview.id }, deadline());
@@ -124,7 +125,7 @@ function printReport(report: PrintedReport, questions: readonly Question[]): voi
   }
   const e = report.emotionSummary;
   const counts = Object.entries(e.countsByEmotion).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ');
-  say(`      Frames: ${e.sampleCount} analysed, face in ${e.faceDetectedCount}; emotions: ${counts || 'none'}; dominant ${e.dominantEmotion ?? 'none'}`);
+  say(`      Frames: ${e.sampleCount} analyzed, face in ${e.faceDetectedCount}; emotions: ${counts || 'none'}; dominant ${e.dominantEmotion ?? 'none'}`);
   const s = report.scores;
   say(`      Scores: technical ${s.technical.toFixed(1)}, communication ${s.communication.toFixed(1)}, emotion ${s.emotion.toFixed(1)}, overall ${s.overall.toFixed(1)} (of 100)`);
   say(`      Feedback: ${report.feedback}`);

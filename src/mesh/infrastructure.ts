@@ -1,12 +1,12 @@
 import { AmqpBus } from '../platform/bus/amqp-bus';
 import { EventBus } from '../platform/bus/event-bus';
 import { MemoryBus } from '../platform/bus/memory-bus';
-import { MeshConfig, ServiceName } from '../platform/config/mesh-config';
+import { MeshConfig } from '../platform/config/mesh-config';
 import { DatabaseHandle, openDatabase } from '../platform/db/database';
-import { isDatabaseUnavailable } from '../platform/db/db-errors';
 import { migrateSchema } from '../platform/db/migrate';
 import { Logger } from '../platform/log/logger';
-import { MIGRATIONS } from '../../migrations';
+import { AnyServiceDescriptor } from '../platform/service/descriptor';
+import { meshTopology } from './topology';
 
 export interface Infrastructure {
   readonly db: DatabaseHandle;
@@ -16,15 +16,21 @@ export interface Infrastructure {
 
 /**
  * Opens the database and the bus the configuration names (PGlite and the in-process bus when it
- * names none), applies the migrations of `services` and declares the event topology.
+ * names none), applies the migrations of `started` and declares the topology of every `registered`
+ * service (a publisher's events must find the queues of consumers running elsewhere).
  */
-export async function openInfrastructure(config: MeshConfig, services: readonly ServiceName[], log: Logger): Promise<Infrastructure> {
+export async function openInfrastructure(
+  config: MeshConfig,
+  registered: readonly AnyServiceDescriptor[],
+  started: readonly AnyServiceDescriptor[],
+  log: Logger,
+): Promise<Infrastructure> {
   const db = await openConfiguredDatabase(config, log);
   try {
-    await migrate(db, services, log);
-    // A database outage is not the message's fault: such failures wait without spending attempts.
-    const retry = { delaysMs: config.eventRetryDelaysMs, isTransient: isDatabaseUnavailable };
-    const bus: EventBus = config.amqpUrl ? await AmqpBus.connect(config.amqpUrl, log, retry) : new MemoryBus(log, retry);
+    await migrate(db, started, log);
+    const retry = { delaysMs: config.eventRetryDelaysMs };
+    const topology = meshTopology(registered);
+    const bus: EventBus = config.amqpUrl ? await AmqpBus.connect(config.amqpUrl, log, topology, retry) : new MemoryBus(log, topology, retry);
     if (!config.amqpUrl) log.info('using the in-process event bus');
     await bus.declareTopology();
     return {
@@ -46,7 +52,7 @@ export function openConfiguredDatabase(config: MeshConfig, log: Logger): Promise
   return openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite`, log });
 }
 
-/** Applies each service's migrations to its own schema. */
-export async function migrate(db: DatabaseHandle, services: readonly ServiceName[], log: Logger): Promise<void> {
-  for (const service of services) await migrateSchema(db.forService(service), service, MIGRATIONS[service], log);
+/** Applies each service's migrations to its own schema, named after it. */
+export async function migrate(db: DatabaseHandle, services: readonly AnyServiceDescriptor[], log: Logger): Promise<void> {
+  for (const service of services) await migrateSchema(db.forService(service.name), service.name, { ...service.migrations }, log);
 }

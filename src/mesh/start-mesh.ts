@@ -1,53 +1,86 @@
-import { MeshConfig, ServiceName } from '../platform/config/mesh-config';
+import { Client } from '@grpc/grpc-js';
+import { Env } from '../platform/config/env';
+import { MeshConfig } from '../platform/config/mesh-config';
 import { parseConsulAddress, registerConsulResolver } from '../platform/discovery';
 import { Logger } from '../platform/log/logger';
-import { RunningService, ServiceDependencies } from '../platform/service';
-import { startEmotionService } from '../services/emotion/server';
-import { startInterviewService } from '../services/interview/server';
-import { startNotifierService } from '../services/notifier/server';
-import { startScoringService } from '../services/scoring/server';
+import { AnyServiceDescriptor } from '../platform/service/descriptor';
+import { createDownstreamClient, DownstreamClient, DownstreamClientOptions } from '../platform/service/downstream-client';
+import { RunningService, startService } from '../platform/service/host';
 import { openInfrastructure } from './infrastructure';
+import { planMesh } from './mesh-plan';
+import { SERVICES } from './registry';
 
 export interface Mesh {
-  readonly services: ReadonlyMap<ServiceName, RunningService>;
+  readonly services: ReadonlyMap<string, RunningService>;
   /** `host:port` of a running service. */
-  address(name: ServiceName): string;
-  /** Stops the services (interview first, so nothing new reaches the others), then the bus and database. */
+  address(name: string): string;
+  /** Stops the services (dependants first, so nothing new reaches the others), then the bus and database. */
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Start order: downstreams first, so the interview service finds them. */
-const START_ORDER: readonly ServiceName[] = ['emotion', 'scoring', 'notifier', 'interview'];
+/** What a test may hand one service instead of what the root would build. */
+export interface ServiceOverrides {
+  /** gRPC port (0 picks a free one) instead of `<NAME>_PORT`. */
+  readonly port?: number;
+  /** Ready-made downstream clients, by the descriptor's downstream key. */
+  readonly downstreams?: Readonly<Record<string, DownstreamClient<Client>>>;
+  /** Opossum settings of the downstream clients the root builds. */
+  readonly breaker?: DownstreamClientOptions['breaker'];
+  /** The service's resource, made by the caller (neither created nor closed by the host). */
+  readonly resource?: unknown;
+}
+
+export interface MeshOptions {
+  /** Where ports, addresses, budgets and the services' settings are read from; process.env by default. */
+  readonly env?: Env;
+  /** The services to choose from; the mesh's registry by default (a test may add its own). */
+  readonly registry?: readonly AnyServiceDescriptor[];
+  readonly overrides?: Readonly<Record<string, ServiceOverrides>>;
+}
 
 /**
- * The composition root: opens the infrastructure once and starts `names` in this process, each on
- * its own port (registered in Consul when CONSUL_HTTP_ADDR is set). When emotion or scoring run here too, the interview service calls them at the port
- * they actually got (which matters with port 0).
+ * The composition root: opens the infrastructure once and starts the services `names` in this
+ * process, each on its own port (registered in Consul when CONSUL_HTTP_ADDR is set), each after the
+ * downstreams it declares. It builds what they use: the database and bus (through the host),
+ * downstream clients with their breakers, aimed at the instance in this process when there is one
+ * (at the port it actually got, which matters with port 0). Every setting is parsed before anything
+ * starts, so a bad variable fails the start with its name (ConfigError).
  */
-export async function startMesh(config: MeshConfig, names: readonly ServiceName[], log: Logger): Promise<Mesh> {
-  const wanted = START_ORDER.filter((n) => names.includes(n));
+export async function startMesh(config: MeshConfig, names: readonly string[], log: Logger, options: MeshOptions = {}): Promise<Mesh> {
+  const env = options.env ?? process.env;
+  const registry = options.registry ?? SERVICES;
+  const plans = planMesh(config, registry, names, env, options.overrides);
+  const wanted = plans.map((plan) => plan.descriptor);
   // `consul:///<service>` targets (the downstream default when CONSUL_HTTP_ADDR is set) resolve through this agent.
   if (config.consulAddr) registerConsulResolver({ defaultAgent: parseConsulAddress(config.consulAddr), log: log.child({ component: 'consul-resolver' }) });
-  const infrastructure = await openInfrastructure(config, wanted, log);
-  const deps: ServiceDependencies = { config, log, db: infrastructure.db, bus: infrastructure.bus };
-  const services = new Map<ServiceName, RunningService>();
+  const infrastructure = await openInfrastructure(config, registry, wanted, log);
+  const deps = { config, log, db: infrastructure.db, bus: infrastructure.bus };
+  const services = new Map<string, RunningService>();
+  const clients: Array<DownstreamClient<Client>> = [];
+  const stopAll = async (graceMs: number) => {
+    for (const { descriptor } of [...plans].reverse()) await services.get(descriptor.name)?.stop(graceMs);
+    for (const client of clients) client.close();
+  };
   try {
-    for (const name of wanted) {
-      if (name === 'emotion') services.set(name, await startEmotionService(deps));
-      if (name === 'scoring') services.set(name, await startScoringService(deps));
-      if (name === 'notifier') services.set(name, await startNotifierService(deps));
-      if (name === 'interview') {
-        services.set(
-          name,
-          await startInterviewService(deps, {
-            emotionTarget: services.get('emotion')?.server.address,
-            scoringTarget: services.get('scoring')?.server.address,
-          }),
-        );
+    for (const plan of plans) {
+      const { descriptor } = plan;
+      const overrides = options.overrides?.[descriptor.name] ?? {};
+      const downstreams: Record<string, DownstreamClient<Client>> = {};
+      for (const { key, spec, deadlineMs, target } of plan.downstreams) {
+        const given = overrides.downstreams?.[key];
+        if (given) {
+          downstreams[key] = given;
+          continue;
+        }
+        const address = services.get(spec.service)?.server.address ?? target;
+        const client = createDownstreamClient(spec, { target: address, deadlineMs, log: log.child({ service: descriptor.name }), breaker: overrides.breaker });
+        clients.push(client);
+        downstreams[key] = client;
       }
+      services.set(descriptor.name, await startService(descriptor, deps, { port: plan.port, settings: plan.settings, downstreams, resource: overrides.resource }));
     }
   } catch (error) {
-    await stopAll(services, 0);
+    await stopAll(0);
     await infrastructure.close();
     throw error;
   }
@@ -59,13 +92,9 @@ export async function startMesh(config: MeshConfig, names: readonly ServiceName[
       return service.server.address;
     },
     async stop(graceMs = config.shutdownGraceMs) {
-      await stopAll(services, graceMs);
+      await stopAll(graceMs);
       await infrastructure.close();
       log.info('mesh stopped');
     },
   };
-}
-
-async function stopAll(services: Map<ServiceName, RunningService>, graceMs: number): Promise<void> {
-  for (const name of [...START_ORDER].reverse()) await services.get(name)?.stop(graceMs);
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { EVENTS, encodeEvent } from '../../src/platform/bus/event-catalog';
 import { interviewClient } from '../support/interview-client';
-import { sleep } from '../support/wait';
+import { sleep, waitFor } from '../support/wait';
 import { deadLetteredIn, drainAndAudit, FaultReport, formatReports } from './support/audit';
 import { FaultMesh } from './support/fault-mesh';
 import { InterviewLoad, LoadOptions } from './support/interview-load';
@@ -102,10 +102,10 @@ describe('faults: nothing lost, nothing done twice', () => {
     const countSamples = async (ids: string[]) => (await mesh.query<{ n: number }>('select count(*)::int as n from scoring.emotion_samples where session_id = any($1::uuid[])', [ids]))[0].n;
     const report = await runCase('consumer SIGKILL with unacked', { sessions: 10, seconds: 8, framesPerSecond: 2 }, async (load) => {
       await mesh.stop('scoring', 'SIGKILL');
-      while (load.completed.size < 10) await sleep(200);
+      await waitFor('the ten interviews to complete', () => load.completed.size >= 10, Infinity, 200);
       const before = await countSamples(load.started);
       mesh.launch('scoring');
-      while ((await countSamples(load.started)) === before) await sleep(10);
+      await waitFor('scoring to record samples', async () => (await countSamples(load.started)) !== before, Infinity, 10);
       await mesh.stop('scoring', 'SIGKILL');
       await mesh.restart('scoring');
     });

@@ -10,21 +10,19 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_PORTS, SERVICE_NAMES } from '../../src/platform/config/mesh-config';
-import { SERVICE_TAGS } from '../../src/platform/discovery';
-import { ensureTool, runCaptured } from '../support/tools';
+import { SERVICE_NAMES, SERVICES } from '../../src/mesh/registry';
+
+const DEFAULT_PORTS = Object.fromEntries(SERVICES.map((s) => [s.name, s.defaultPort]));
+const SERVICE_TAGS = Object.fromEntries(SERVICES.map((s) => [s.name, s.consulTags]));
+import { runCaptured, runScript } from '../support/tools';
 
 jest.setTimeout(60_000);
 
 const REPO = path.resolve(__dirname, '../..');
 /** Kubernetes version the manifests are validated against (gRPC probes are GA since 1.27). */
 const KUBERNETES_VERSION = '1.33.0';
-const GRPC_SERVICE: Record<string, string | undefined> = {
-  interview: 'interview.v1.InterviewService',
-  emotion: 'emotion.EmotionService',
-  scoring: 'scoring.ScoringService',
-  notifier: undefined,
-};
+/** The gRPC service each one's health checks ask about (none for the notifier, which serves health only). */
+const GRPC_SERVICE: Record<string, string | undefined> = Object.fromEntries(SERVICES.map((s) => [s.name, s.grpcServices[0]]));
 
 const exec = (command: string, args: string[]) => runCaptured(command, args, { cwd: REPO });
 
@@ -50,8 +48,8 @@ describe('deployment files', () => {
   };
 
   beforeAll(() => {
-    python = ensureTool('ensure-python-tools.sh');
-    consul = ensureTool('ensure-consul.sh');
+    python = runScript('scripts/infra/ensure-python-tools.sh');
+    consul = runScript('scripts/infra/ensure-consul.sh');
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-files-'));
   }, 900_000);
 

@@ -4,8 +4,7 @@
  * must come up, and every migration must be applied once.
  */
 import { Kysely, sql } from 'kysely';
-import { MIGRATIONS } from '../../migrations';
-import { SERVICE_NAMES } from '../../src/platform/config/mesh-config';
+import { SERVICES } from '../../src/mesh/registry';
 import { DatabaseHandle, openDatabase } from '../../src/platform/db/database';
 import { migrate } from '../../src/mesh/infrastructure';
 import { migrateSchema } from '../../src/platform/db/migrate';
@@ -32,12 +31,12 @@ describe('migrations at start-up, replicas racing on one fresh database', () => 
   });
 
   it('brings every replica up, each schema migrated once', async () => {
-    const outcomes = await Promise.allSettled(handles.map((h) => migrate(h, SERVICE_NAMES, silentLogger())));
+    const outcomes = await Promise.allSettled(handles.map((h) => migrate(h, SERVICES, silentLogger())));
     expect(outcomes.map((o) => (o.status === 'rejected' ? String(o.reason) : 'ok'))).toEqual(Array(REPLICAS).fill('ok'));
 
-    for (const service of SERVICE_NAMES) {
-      const applied = await sql<{ name: string }>`select name from ${sql.table(`${service}.kysely_migration`)} order by name`.execute(handles[0].forService(service));
-      expect(applied.rows.map((r) => r.name)).toEqual(Object.keys(MIGRATIONS[service]).sort());
+    for (const service of SERVICES) {
+      const applied = await sql<{ name: string }>`select name from ${sql.table(`${service.name}.kysely_migration`)} order by name`.execute(handles[0].forService(service.name));
+      expect(applied.rows.map((r) => r.name)).toEqual(Object.keys(service.migrations).sort());
     }
   });
 

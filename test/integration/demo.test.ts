@@ -2,12 +2,11 @@
  * The README's main command, `npm run demo`, as a newcomer runs it: embedded defaults (PGlite, the
  * in-process bus), the fixture photographs, a whole interview to its report.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { freePort } from '../support/grpc-clients';
+import { run } from '../support/tools';
 
 jest.setTimeout(120_000);
 
@@ -18,7 +17,7 @@ it('runs a whole interview through the embedded mesh and prints faces, emotions,
   delete env.DATABASE_URL;
   delete env.AMQP_URL;
   try {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/demo/run-demo.ts', '--questions', '3'], {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/demo/run-demo.ts', '--questions', '3'], {
       cwd: path.resolve(__dirname, '../..'),
       env,
       timeout: 110_000,
@@ -27,7 +26,7 @@ it('runs a whole interview through the embedded mesh and prints faces, emotions,
     expect(stdout).toMatch(/frame 1 astronaut\.png: face at x=\d+ y=\d+ \d+x\d+, emotion happy/);
     expect(stdout).toMatch(/chelsea\.png \(a cat\): no face \(FACE_NOT_DETECTED\)/);
     expect(stdout).toMatch(/answered \(\d+ s, \d+ words\): 3\/3 \(100%\)/);
-    expect(stdout).toMatch(/Frames: 6 analysed, face in 4; emotions: happy 4/);
+    expect(stdout).toMatch(/Frames: 6 analyzed, face in 4; emotions: happy 4/);
     expect(stdout).toMatch(/Scores: technical \d+\.\d, communication \d+\.\d, emotion \d+\.\d, overall \d+\.\d \(of 100\)/);
   } finally {
     await fs.rm(dataDir, { recursive: true, force: true });

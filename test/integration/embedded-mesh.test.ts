@@ -13,11 +13,14 @@ import { DatabaseHandle, openDatabase } from '../../src/platform/db/database';
 import { silentLogger } from '../../src/platform/log/logger';
 import { migrate } from '../../src/mesh/infrastructure';
 import { startMesh } from '../../src/mesh/start-mesh';
-import { startScoringService } from '../../src/services/scoring/server';
+import { startService } from '../../src/platform/service/host';
+import { scoringService } from '../../src/services/scoring';
+import { meshTopology } from '../../src/mesh/topology';
+import { SERVICES } from '../../src/mesh/registry';
 import { InterviewStreamClient } from '../../src/demo/interview-stream-client';
 import { checkHealth, waitForHealth, watchHealth } from '../support/grpc-clients';
 import { interviewClient } from '../support/interview-client';
-import { sleep, waitFor } from '../support/wait';
+import { waitFor } from '../support/wait';
 
 jest.setTimeout(60_000);
 
@@ -27,16 +30,16 @@ describe('health follows readiness', () => {
   let db: DatabaseHandle;
   beforeAll(async () => {
     db = await openDatabase({ url: undefined, dataDir: 'memory://', log: silentLogger() });
-    await migrate(db, ['scoring'], silentLogger());
+    await migrate(db, [scoringService], silentLogger());
   });
   afterAll(() => db.close());
 
   it('is NOT_SERVING until the broker is ready, SERVING once it is, NOT_SERVING while shutting down', async () => {
     let brokerUp = false;
-    const memory = new MemoryBus(silentLogger());
+    const memory = new MemoryBus(silentLogger(), meshTopology(SERVICES));
     const bus: EventBus = { declareTopology: () => memory.declareTopology(), publish: (...a) => memory.publish(...a), consume: (...a) => memory.consume(...a), close: () => memory.close(), isReady: () => brokerUp };
     const config = { ...loadConfig({}), bindHost: '127.0.0.1' };
-    const service = await startScoringService({ config, log: silentLogger(), db, bus }, 0);
+    const service = await startService(scoringService, { config, log: silentLogger(), db, bus }, { port: 0, settings: undefined, downstreams: {} });
     const address = service.server.address;
 
     expect(await checkHealth(address)).toBe('NOT_SERVING');
@@ -46,7 +49,7 @@ describe('health follows readiness', () => {
     expect(await checkHealth(address, 'scoring.ScoringService')).toBe('SERVING');
 
     const watch = watchHealth(address);
-    while (watch.statuses.length === 0) await sleep(20);
+    await waitFor('the health watch', () => watch.statuses.length > 0, Infinity, 20);
     await service.stop(1_000);
     await watch.ended;
     watch.stop();
@@ -56,8 +59,9 @@ describe('health follows readiness', () => {
 
 describe('the embedded mesh', () => {
   it('runs an interview over StreamInterview: emotion updates, questions, progress, errors that keep the stream open', async () => {
-    const config = { ...loadConfig({ DATA_DIR: 'memory://', BIND_HOST: '127.0.0.1', INTERVIEW_PORT: '0', EMOTION_PORT: '0', SCORING_PORT: '0', NOTIFIER_PORT: '0' }), dataDir: 'memory://' };
-    const mesh = await startMesh(config, ['emotion', 'scoring', 'notifier', 'interview'], silentLogger());
+    const env = { DATA_DIR: 'memory://', BIND_HOST: '127.0.0.1', INTERVIEW_PORT: '0', EMOTION_PORT: '0', SCORING_PORT: '0', NOTIFIER_PORT: '0' };
+    const config = { ...loadConfig(env), dataDir: 'memory://' };
+    const mesh = await startMesh(config, ['emotion', 'scoring', 'notifier', 'interview'], silentLogger(), { env });
     const client = interviewClient(mesh.address('interview'));
     const raw = new InterviewServiceClient(mesh.address('interview'), credentials.createInsecure());
     try {

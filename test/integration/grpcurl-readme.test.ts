@@ -5,16 +5,13 @@
  * paragraphs (steps); a marker line is echoed between them, nothing else is added, and each step's
  * output is checked. A step the README gains without a check here fails the test.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { MeshProcess, startMeshProcess } from '../support/mesh-process';
-import { ensureTool } from '../support/tools';
+import { run, runScript } from '../support/tools';
 
 jest.setTimeout(180_000);
 
-const exec = promisify(execFile);
 const REPO = path.resolve(__dirname, '../..');
 
 /** The bash block after the `grpcurl-session` marker in README.md, as paragraphs. */
@@ -42,11 +39,11 @@ describe('the README grpcurl session (reflection only)', () => {
   const outputs = new Map<string, string>();
 
   beforeAll(async () => {
-    grpcurl = ensureTool('ensure-grpcurl.sh');
+    grpcurl = runScript('scripts/infra/ensure-grpcurl.sh');
     mesh = await startMeshProcess();
     const steps = readmeSteps();
     const script = ['set -euo pipefail', ...steps.flatMap((step, i) => [`echo '@@step ${i}'`, step])].join('\n');
-    const { stdout } = await exec('bash', ['-c', script], {
+    const { stdout } = await run('bash', ['-c', script], {
       cwd: REPO,
       timeout: 150_000,
       maxBuffer: 16 * 1024 * 1024,
@@ -58,8 +55,6 @@ describe('the README grpcurl session (reflection only)', () => {
         SCORING: mesh.addresses.scoring,
         NOTIFIER: mesh.addresses.notifier,
       },
-    }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
-      throw new Error(`the README's grpcurl session failed: ${error.message}\n--- stdout ---\n${error.stdout}\n--- stderr ---\n${error.stderr}`);
     });
     const parts = stdout.split(/^@@step (\d+)\n/m);
     for (let i = 1; i < parts.length; i += 2) outputs.set(title(steps[Number(parts[i])]), parts[i + 1]);

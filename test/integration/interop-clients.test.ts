@@ -5,26 +5,18 @@
  * each calling AnalyzeFrame on fixture photographs, AnalyzeAnswer, and an interview from start to
  * report. The services' addresses reach them through the environment.
  */
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { MeshProcess, startMeshProcess } from '../support/mesh-process';
-import { ensureTool } from '../support/tools';
+import { run, runScript } from '../support/tools';
 
 jest.setTimeout(600_000);
 
-const exec = promisify(execFile);
 const REPO = path.resolve(__dirname, '../..');
 
 /** Runs a test command; resolves with its output, or fails the test with it. */
-async function run(command: string, args: string[], cwd: string, env: Record<string, string>): Promise<string> {
-  try {
-    const { stdout, stderr } = await exec(command, args, { cwd, env: { ...process.env, ...env }, timeout: 540_000, maxBuffer: 16 * 1024 * 1024 });
-    return stdout + stderr;
-  } catch (error) {
-    const e = error as { message: string; stdout?: string; stderr?: string };
-    throw new Error(`${command} ${args.join(' ')} failed: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`);
-  }
+async function runTests(command: string, args: string[], cwd: string, env: Record<string, string>): Promise<string> {
+  const { stdout, stderr } = await run(command, args, { cwd, env: { ...process.env, ...env }, timeout: 540_000, maxBuffer: 16 * 1024 * 1024 });
+  return stdout + stderr;
 }
 
 describe('the Go and Python clients generated from proto/, against the TypeScript services', () => {
@@ -33,7 +25,7 @@ describe('the Go and Python clients generated from proto/, against the TypeScrip
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    python = ensureTool('ensure-python-tools.sh');
+    python = runScript('scripts/infra/ensure-python-tools.sh');
     mesh = await startMeshProcess();
     env = {
       MESH_INTERVIEW_ADDR: mesh.addresses.interview,
@@ -48,7 +40,7 @@ describe('the Go and Python clients generated from proto/, against the TypeScrip
   });
 
   it('Go: go test -tags interop ./interop/ passes every test', async () => {
-    const output = await run('go', ['test', '-tags', 'interop', '-count=1', '-v', './interop/'], path.join(REPO, 'clients/go'), env);
+    const output = await runTests('go', ['test', '-tags', 'interop', '-count=1', '-v', './interop/'], path.join(REPO, 'clients/go'), env);
     for (const test of [
       'TestAnalyzeFrameFindsTheAstronautsFace',
       'TestAnalyzeFrameOnACatFindsNoFace',
@@ -63,7 +55,7 @@ describe('the Go and Python clients generated from proto/, against the TypeScrip
   });
 
   it('Python: pytest passes every test', async () => {
-    const output = await run(python, ['-m', 'pytest', '-v', '-p', 'no:cacheprovider'], path.join(REPO, 'clients/python'), env);
+    const output = await runTests(python, ['-m', 'pytest', '-v', '-p', 'no:cacheprovider'], path.join(REPO, 'clients/python'), env);
     for (const test of [
       'test_analyze_frame_finds_the_astronauts_face',
       'test_analyze_frame_on_a_cat_finds_no_face',

@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import { InterviewState } from '../../src/gen/interview';
-import { ServiceName } from '../../src/platform/config/mesh-config';
 import { silentLogger } from '../../src/platform/log/logger';
-import { createDownstream } from '../../src/services/interview/downstream';
+import { createDownstreamClient } from '../../src/platform/service/downstream-client';
+import { INTERVIEW_DOWNSTREAMS } from '../../src/services/interview/server';
 import { checkHealth, listServicesByReflection, watchHealth } from '../support/grpc-clients';
 import { createTestDatabase, createTestVhost, Disposable } from '../support/infrastructure';
 import { interviewClient, statusOf } from '../support/interview-client';
@@ -23,15 +23,15 @@ const astronaut = fs.readFileSync(path.join(FIXTURES, 'astronaut.png'));
 const coffee = fs.readFileSync(path.join(FIXTURES, 'coffee.png'));
 const chelsea = fs.readFileSync(path.join(FIXTURES, 'chelsea.png'));
 
-const NAMES: readonly ServiceName[] = ['emotion', 'scoring', 'notifier', 'interview'];
+const NAMES: readonly string[] = ['emotion', 'scoring', 'notifier', 'interview'];
 
 describe('the mesh across processes, on PostgreSQL and RabbitMQ', () => {
   let database: Disposable<string>;
   let vhost: Disposable<string>;
   let env: Record<string, string>;
-  let ports: Record<ServiceName, number>;
-  const processes = {} as Record<ServiceName, ServiceProcess>;
-  const address = (name: ServiceName) => `127.0.0.1:${ports[name]}`;
+  let ports: Record<string, number>;
+  const processes = {} as Record<string, ServiceProcess>;
+  const address = (name: string) => `127.0.0.1:${ports[name]}`;
   let client: ReturnType<typeof interviewClient>;
   let sql: Client;
 
@@ -96,7 +96,7 @@ describe('the mesh across processes, on PostgreSQL and RabbitMQ', () => {
     expect((await client.getInterviewStatus({ interviewId: interview.id })).framesReceived).toBe(0);
   });
 
-  it('runs an interview to its stored scores and notification, every frame analysed once', async () => {
+  it('runs an interview to its stored scores and notification, every frame analyzed once', async () => {
     const interview = await client.startInterview({ candidateId: 'candidate-1', categories: [], difficulty: 0, questionCount: 3 });
     expect(interview.state).toBe(InterviewState.INTERVIEW_STATE_IN_PROGRESS);
     expect(interview.questions).toHaveLength(3);
@@ -155,20 +155,21 @@ describe('the mesh across processes, on PostgreSQL and RabbitMQ', () => {
     await waitFor('the emotion breaker to open', async () => (await checkHealth(address('interview'), 'interview.dependency.emotion')) === 'NOT_SERVING', 10_000);
 
     // A breaker of our own on the same downstream: once open, calls fail with UNAVAILABLE without trying.
-    const downstream = createDownstream({ emotionTarget: address('emotion'), scoringTarget: address('scoring'), emotionDeadlineMs: 2_000, scoringDeadlineMs: 2_000, log: silentLogger(), breaker: { volumeThreshold: 2, resetTimeoutMs: 1_000 } });
+    const downstream = createDownstreamClient(INTERVIEW_DOWNSTREAMS.emotion, { target: address('emotion'), deadlineMs: 2_000, log: silentLogger(), breaker: { volumeThreshold: 2, resetTimeoutMs: 1_000 } });
     const frame = { sessionId: interview.id, imageData: astronaut, timestamp: 0, format: 'png' };
-    for (let i = 0; i < 3; i++) await downstream.analyzeFrame(frame).catch(() => undefined);
-    expect(downstream.breakerState('emotion')).toBe('open');
-    expect(await statusOf(downstream.analyzeFrame(frame))).toBe('UNAVAILABLE: emotion is unavailable (circuit open); retry later');
+    const analyzeFrame = () => downstream.call('analyzeFrame', frame);
+    for (let i = 0; i < 3; i++) await analyzeFrame().catch(() => undefined);
+    expect(downstream.breakerState).toBe('open');
+    expect(await statusOf(analyzeFrame())).toBe('UNAVAILABLE: emotion is unavailable (circuit open); retry later');
 
     processes.emotion = ServiceProcess.start('emotion', env);
     await processes.emotion.waitServing(address('emotion'), 90_000);
     // The queued frames reach analysis through RabbitMQ.
-    await waitFor('queued frames to be analysed', async () => (await count('select count(*) as n from emotion.emotion_analysis where session_id = $1', [interview.id])) === 6);
+    await waitFor('queued frames to be analyzed', async () => (await count('select count(*) as n from emotion.emotion_analysis where session_id = $1', [interview.id])) === 6);
     // Half-open after each reset timeout (1 s), closed again once a trial call succeeds (the
     // channel may need a reconnect attempt or two first).
-    await waitFor('our breaker to close', async () => downstream.analyzeFrame(frame).then((r) => r.emotion === 'happy', () => false), 20_000);
-    expect(downstream.breakerState('emotion')).toBe('closed');
+    await waitFor('our breaker to close', async () => analyzeFrame().then((r) => r.emotion === 'happy', () => false), 20_000);
+    expect(downstream.breakerState).toBe('closed');
     downstream.close();
     // The interview service's own breaker closes too (its reset timeout is 5 s).
     await waitFor('synchronous analysis again', async () => (await client.sendFrame({ interviewId: interview.id, imageData: astronaut, format: 'png', timestampMs: 0 })).queued === false, 30_000);

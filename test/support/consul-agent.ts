@@ -1,7 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import Consul from 'consul';
 import { freePort } from './grpc-clients';
-import { ensureTool } from './tools';
+import { runScript } from './tools';
+import { waitFor } from './wait';
 
 /** A Consul agent in dev mode (one in-memory server) on free loopback ports. */
 export interface ConsulAgent {
@@ -16,7 +17,7 @@ export interface ConsulAgent {
 
 /** Builds Consul when missing (scripts/infra/ensure-consul.sh) and starts `consul agent -dev`. */
 export async function startConsulAgent(): Promise<ConsulAgent> {
-  const binary = ensureTool('ensure-consul.sh');
+  const binary = runScript('scripts/infra/ensure-consul.sh');
   const [http, server, serfLan] = [await freePort(), await freePort(), await freePort()];
   const ports = `ports { dns = -1 grpc = -1 grpc_tls = -1 serf_wan = -1 server = ${server} serf_lan = ${serfLan} }`;
   const child: ChildProcess = spawn(binary, ['agent', '-dev', '-bind', '127.0.0.1', '-client', '127.0.0.1', '-http-port', String(http), '-hcl', ports, '-log-level', 'warn'], {
@@ -28,16 +29,15 @@ export async function startConsulAgent(): Promise<ConsulAgent> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const client = new Consul({ host: '127.0.0.1', port: http });
 
-  const until = Date.now() + 30_000;
-  for (;;) {
-    const leader = await client.status.leader().catch(() => '');
-    if (leader) break;
-    if (Date.now() > until || child.exitCode !== null) {
-      child.kill('SIGKILL');
-      throw new Error(`Consul agent did not elect a leader within 30 s:\n${output.join('')}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const elected = async () => {
+    if (await client.status.leader().catch(() => '')) return true;
+    if (child.exitCode !== null) throw new Error('Consul agent exited');
+    return false;
+  };
+  await waitFor('a Consul leader', elected, 30_000, 200).catch(() => {
+    child.kill('SIGKILL');
+    throw new Error(`Consul agent did not elect a leader within 30 s:\n${output.join('')}`);
+  });
   return {
     httpAddr: `127.0.0.1:${http}`,
     client,

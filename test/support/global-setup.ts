@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
+import { runScript } from './tools';
 
 /**
  * Integration tests run against real PostgreSQL and RabbitMQ. When TEST_DATABASE_ADMIN_URL and
@@ -7,11 +6,6 @@ import path from 'node:path';
  * Debian's packages when missing, starting them when stopped; the scripts say what they do).
  */
 export default function globalSetup(): void {
-  const scripts = path.resolve(__dirname, '../../scripts/infra');
-  const run = (script: string) => {
-    const output = execFileSync('bash', [path.join(scripts, script)], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', timeout: 600_000 });
-    return output.trim().split('\n').pop()!;
-  };
-  process.env.TEST_DATABASE_ADMIN_URL ??= run('ensure-postgres.sh');
-  process.env.TEST_AMQP_URL ??= run('ensure-rabbitmq.sh');
+  process.env.TEST_DATABASE_ADMIN_URL ??= runScript('scripts/infra/ensure-postgres.sh', [], { timeoutMs: 600_000 });
+  process.env.TEST_AMQP_URL ??= runScript('scripts/infra/ensure-rabbitmq.sh', [], { timeoutMs: 600_000 });
 }

@@ -3,6 +3,7 @@ import { credentials, loadPackageDefinition, Metadata, ServiceError } from '@grp
 import { loadSync } from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import path from 'node:path';
+import { waitFor } from './wait';
 
 /** A free TCP port on 127.0.0.1 (closed again before returning). */
 export async function freePort(): Promise<number> {
@@ -57,14 +58,10 @@ export function watchHealth(address: string, service = ''): { statuses: string[]
 
 /** Polls health until it says `status`; rejects after `timeoutMs` milliseconds. */
 export async function waitForHealth(address: string, status: string, timeoutMs = 60_000, service = ''): Promise<void> {
-  const until = Date.now() + timeoutMs;
   let last = '';
-  while (Date.now() < until) {
-    last = await checkHealth(address, service).catch((error: Error) => error.message);
-    if (last === status) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${address} health "${service}" is ${last}, not ${status}, after ${timeoutMs} ms`);
+  await waitFor(`${address} health "${service}" ${status}`, async () => (last = await checkHealth(address, service).catch((error: Error) => error.message)) === status, timeoutMs, 200).catch(() => {
+    throw new Error(`${address} health "${service}" is ${last}, not ${status}, after ${timeoutMs} ms`);
+  });
 }
 
 /** The services a server lists through reflection (grpc.reflection.v1). */

@@ -1,4 +1,6 @@
-import { credentials, Metadata, ServiceError, status } from '@grpc/grpc-js';
+import { credentials, Metadata, status } from '@grpc/grpc-js';
+import { carriesStatus } from '../../src/platform/errors/classify';
+import { toStatus } from '../../src/platform/grpc/errors';
 import { InterviewServiceClient } from '../../src/gen/interview';
 import { callUnary, UnaryMethod } from '../../src/platform/grpc/unary-call';
 
@@ -22,10 +24,16 @@ export function interviewClient(address: string) {
   };
 }
 
-/** `CODE: details` of a failed call, or `OK`. */
+/**
+ * `CODE: details` of a failed call, or `OK`: a gRPC client's error as it came, a DomainError (from
+ * a DownstreamClient) as the gRPC edge would report it.
+ */
 export async function statusOf(promise: Promise<unknown>): Promise<string> {
   return promise.then(
     () => 'OK',
-    (error: ServiceError) => `${status[error.code]}: ${error.details}`,
+    (error: unknown) => {
+      const { code, details } = carriesStatus(error) ? error : toStatus(error);
+      return `${status[code]}: ${details}`;
+    },
   );
 }

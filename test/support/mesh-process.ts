@@ -1,32 +1,30 @@
-import { SERVICE_NAMES, ServiceName } from '../../src/platform/config/mesh-config';
+import { SERVICE_NAMES } from '../../src/mesh/registry';
+import { serviceVariable } from '../../src/platform/config/mesh-config';
 import { freePort, waitForHealth } from './grpc-clients';
 import { createTestDatabase, createTestVhost } from './infrastructure';
 import { ServiceProcess } from './service-process';
 
-/** The four services in one process (`npm start`), on a database and a vhost of their own. */
+/** Every service in one process (`npm start`), on a database and a vhost of their own. */
 export interface MeshProcess {
-  readonly addresses: Readonly<Record<ServiceName, string>>;
+  readonly addresses: Readonly<Record<string, string>>;
   /** SIGTERM, then drops the database and the vhost. */
   stop(): Promise<void>;
 }
 
-/** A free TCP port for each of the four services. */
-export async function meshPorts(): Promise<Record<ServiceName, number>> {
-  const ports = {} as Record<ServiceName, number>;
+/** A free TCP port for each service of the mesh. */
+export async function meshPorts(): Promise<Record<string, number>> {
+  const ports = {} as Record<string, number>;
   for (const name of SERVICE_NAMES) ports[name] = await freePort();
   return ports;
 }
 
-/** The environment every service of the mesh needs: its database, its broker, and the four services' ports on 127.0.0.1. */
-export function meshEnv(ports: Readonly<Record<ServiceName, number>>, databaseUrl: string, amqpUrl: string): Record<string, string> {
+/** The environment every service of the mesh needs: its database, its broker, and every service's port (`<NAME>_PORT`) on 127.0.0.1. */
+export function meshEnv(ports: Readonly<Record<string, number>>, databaseUrl: string, amqpUrl: string): Record<string, string> {
   return {
     DATABASE_URL: databaseUrl,
     AMQP_URL: amqpUrl,
     BIND_HOST: '127.0.0.1',
-    INTERVIEW_PORT: String(ports.interview),
-    EMOTION_PORT: String(ports.emotion),
-    SCORING_PORT: String(ports.scoring),
-    NOTIFIER_PORT: String(ports.notifier),
+    ...Object.fromEntries(SERVICE_NAMES.map((name) => [serviceVariable(name, 'PORT'), String(ports[name])])),
   };
 }
 
@@ -34,7 +32,7 @@ export function meshEnv(ports: Readonly<Record<ServiceName, number>>, databaseUr
 export async function startMeshProcess(extraEnv: Record<string, string> = {}): Promise<MeshProcess> {
   const [database, vhost] = await Promise.all([createTestDatabase(), createTestVhost()]);
   const ports = await meshPorts();
-  const addresses = Object.fromEntries(SERVICE_NAMES.map((name) => [name, `127.0.0.1:${ports[name]}`])) as Record<ServiceName, string>;
+  const addresses = Object.fromEntries(SERVICE_NAMES.map((name) => [name, `127.0.0.1:${ports[name]}`])) as Record<string, string>;
   const child = ServiceProcess.start(SERVICE_NAMES, { ...meshEnv(ports, database.value, vhost.value), ...extraEnv });
   const stop = async () => {
     await child.stop('SIGTERM');

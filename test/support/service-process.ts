@@ -1,6 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import { ServiceName } from '../../src/platform/config/mesh-config';
 import { waitForHealth } from './grpc-clients';
 
 const REPO = path.resolve(__dirname, '../..');
@@ -21,7 +20,7 @@ export class ServiceProcess {
   }
 
   /** Starts `name` (or several services in one process) with `env` on top of this process's environment. */
-  static start(name: ServiceName | readonly ServiceName[], env: Record<string, string>): ServiceProcess {
+  static start(name: string | readonly string[], env: Record<string, string>): ServiceProcess {
     const services = typeof name === 'string' ? name : name.join(',');
     // node --import tsx, not the tsx wrapper: signals reach the service itself.
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'start', '--services', services], {

@@ -4,7 +4,8 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /**
- * Polls `check` every `everyMs` milliseconds until it returns true.
+ * Polls `check` every `everyMs` milliseconds until it returns true (`timeoutMs` Infinity: until the
+ * test's own timeout).
  * @throws Error `timed out after ${timeoutMs} ms waiting for ${what}` once `timeoutMs` milliseconds have passed.
  */
 export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60_000, everyMs = 250): Promise<void> {

@@ -1,6 +1,6 @@
 import CircuitBreaker from 'opossum';
-import { status } from '@grpc/grpc-js';
-import { isCallerFault, ServiceError } from '../grpc/errors';
+import { classifyError } from '../errors/classify';
+import { TimeoutError, UnavailableError } from '../errors/domain-errors';
 import { Logger } from '../log/logger';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
@@ -24,9 +24,9 @@ export interface BreakerOptions {
 }
 
 /**
- * An opossum circuit breaker around one downstream call. `fire` rejects fast with UNAVAILABLE
- * while the circuit is open, with DEADLINE_EXCEEDED when the breaker's timeout passes, and
- * otherwise with the downstream's own error. State changes are logged and reported.
+ * An opossum circuit breaker around one downstream call. `fire` rejects fast with UnavailableError
+ * while the circuit is open, with TimeoutError when the breaker's timeout passes, and otherwise
+ * with the downstream's own error. State changes are logged and reported.
  */
 export class Breaker<A extends unknown[], R> {
   private readonly breaker: CircuitBreaker<A, R>;
@@ -38,8 +38,12 @@ export class Breaker<A extends unknown[], R> {
       volumeThreshold: options.volumeThreshold ?? 5,
       resetTimeout: options.resetTimeoutMs ?? 5_000,
       rollingCountTimeout: 10_000,
-      // A bad frame or an unknown id says nothing about the downstream's health: never counted.
-      errorFilter: isCallerFault,
+      // A bad frame, an unknown id or a caller who gave up says nothing about the downstream's
+      // health: only transient failures and real failures count.
+      errorFilter: (error: unknown) => {
+        const kind = classifyError(error);
+        return kind === 'rejected' || kind === 'cancelled';
+      },
       name: options.name,
     });
     const report = (state: BreakerState) => {
@@ -62,10 +66,10 @@ export class Breaker<A extends unknown[], R> {
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       if (code === 'EOPENBREAKER') {
-        throw ServiceError.unavailable(`${this.options.name} is unavailable (circuit open); retry later`);
+        throw new UnavailableError(`${this.options.name} is unavailable (circuit open); retry later`);
       }
       if (code === 'ETIMEDOUT') {
-        throw new ServiceError(status.DEADLINE_EXCEEDED, `${this.options.name} did not answer within ${this.options.timeoutMs} ms`);
+        throw new TimeoutError(`${this.options.name} did not answer within ${this.options.timeoutMs} ms`);
       }
       throw error;
     }

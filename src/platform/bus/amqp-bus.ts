@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import amqp, { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, Options, RecoveringChannelModel } from 'amqplib';
+import { TimeoutError, UnavailableError } from '../errors/domain-errors';
 import { Logger } from '../log/logger';
 import {
   ConsumeOptions,
@@ -13,7 +14,7 @@ import {
   Subscription,
   onFailure,
 } from './event-bus';
-import { BINDINGS, DEAD_LETTER_EXCHANGE, EXCHANGE, QueueName, RoutingKey, deadLetterQueue, retryQueue } from './topology';
+import { DEAD_LETTER_EXCHANGE, EXCHANGE, QueueName, RoutingKey, Topology, deadLetterQueue, retryQueue } from './topology';
 
 const SCHEMA_VERSION_HEADER = 'schema_version';
 const TIMESTAMP_MS_HEADER = 'timestamp_ms';
@@ -68,6 +69,7 @@ export class AmqpBus implements EventBus {
   private constructor(
     private readonly connection: RecoveringChannelModel,
     private readonly log: Logger,
+    private readonly topology: Topology,
     private readonly retry: RetryPolicy,
   ) {
     connection.on('connect', (model: ChannelModel) => void this.onConnect(model));
@@ -84,10 +86,10 @@ export class AmqpBus implements EventBus {
   }
 
   /**
-   * Connects to `url` (amqp:// or amqps://) and declares the topology; keeps reconnecting for as
+   * Connects to `url` (amqp:// or amqps://) and declares `topology`; keeps reconnecting for as
    * long as the process lives. Rejects when the first connection fails `initialRetries` times.
    */
-  static async connect(url: string, log: Logger, retry: RetryPolicy = DEFAULT_RETRY_POLICY, initialRetries = 10): Promise<AmqpBus> {
+  static async connect(url: string, log: Logger, topology: Topology, retry: RetryPolicy = DEFAULT_RETRY_POLICY, initialRetries = 10): Promise<AmqpBus> {
     const connection = await amqp.connect(withHeartbeat(url), {
       clientProperties: { connection_name: `interview-mesh pid ${process.pid}` },
       recovery: {
@@ -95,10 +97,10 @@ export class AmqpBus implements EventBus {
         maxDelay: 5_000,
         initialMaxRetries: initialRetries,
         waitForConnect: false,
-        setup: (model: ChannelModel) => declareTopologyOn(model, retry),
+        setup: (model: ChannelModel) => declareTopologyOn(model, topology, retry),
       },
     });
-    const bus = new AmqpBus(connection, log, retry);
+    const bus = new AmqpBus(connection, log, topology, retry);
     await connection.waitForConnect();
     await bus.waitUntilReady();
     log.info({ broker: new URL(url).host }, 'connected to RabbitMQ');
@@ -109,7 +111,7 @@ export class AmqpBus implements EventBus {
   async declareTopology(): Promise<void> {
     const channel = await this.connection.createChannel();
     try {
-      await declareTopologyWith(channel, this.retry);
+      await declareTopologyWith(channel, this.topology, this.retry);
     } finally {
       await channel.close().catch(() => undefined);
     }
@@ -240,12 +242,13 @@ export class AmqpBus implements EventBus {
   private async publishConfirmed(exchange: string, routingKey: string, body: Buffer, options: Options.Publish): Promise<void> {
     while (this.drained) await this.drained;
     const publisher = this.publisher;
-    if (!publisher) throw new Error('not connected to RabbitMQ');
+    if (!publisher) throw new UnavailableError('not connected to RabbitMQ');
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no publisher confirm within ${CONFIRM_TIMEOUT_MS} ms`)), CONFIRM_TIMEOUT_MS);
+      const timer = setTimeout(() => reject(new TimeoutError(`no publisher confirm within ${CONFIRM_TIMEOUT_MS} ms`)), CONFIRM_TIMEOUT_MS);
       const accepted = publisher.publish(exchange, routingKey, body, options, (error) => {
         clearTimeout(timer);
-        if (error) reject(new Error(`the broker did not confirm ${options.type ?? 'a message'} ${options.messageId ?? ''}: ${error}`));
+        // A nack: the broker could not take it now (a full queue rejecting publishes, a resource alarm).
+        if (error) reject(new UnavailableError(`the broker did not confirm ${options.type ?? 'a message'} ${options.messageId ?? ''}: ${error}`));
         else resolve();
       });
       // Backpressure: the channel's buffer is full; later publishes wait for 'drain'.
@@ -297,10 +300,10 @@ function copyProperties(message: ConsumeMessage): Options.Publish {
   return { persistent: true, contentType: p.contentType, messageId: p.messageId, correlationId: p.correlationId, type: p.type, timestamp: p.timestamp };
 }
 
-function declareTopologyOn(model: ChannelModel, retry: RetryPolicy): Promise<void> {
+function declareTopologyOn(model: ChannelModel, topology: Topology, retry: RetryPolicy): Promise<void> {
   return model.createChannel().then(async (channel) => {
     try {
-      await declareTopologyWith(channel, retry);
+      await declareTopologyWith(channel, topology, retry);
     } finally {
       await channel.close().catch(() => undefined);
     }
@@ -308,15 +311,14 @@ function declareTopologyOn(model: ChannelModel, retry: RetryPolicy): Promise<voi
 }
 
 /**
- * Exchanges, queues and bindings of topology.ts, plus each queue's retry queues: a message waits
- * out its delay there (message TTL), then the broker dead-letters it back to its queue through the
- * default exchange.
+ * The exchanges, the queues of `topology` with their bindings and dead-letter queues, plus each
+ * queue's retry queues: a message waits out its delay there (message TTL), then the broker
+ * dead-letters it back to its queue through the default exchange.
  */
-async function declareTopologyWith(channel: Channel, retry: RetryPolicy): Promise<void> {
+async function declareTopologyWith(channel: Channel, topology: Topology, retry: RetryPolicy): Promise<void> {
   await channel.assertExchange(EXCHANGE, 'topic', { durable: true });
   await channel.assertExchange(DEAD_LETTER_EXCHANGE, 'direct', { durable: true });
-  for (const [name, patterns] of Object.entries(BINDINGS)) {
-    const queue = name as QueueName;
+  for (const [queue, patterns] of Object.entries(topology)) {
     const dead = deadLetterQueue(queue);
     await channel.assertQueue(dead, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
     await channel.bindQueue(dead, DEAD_LETTER_EXCHANGE, queue);

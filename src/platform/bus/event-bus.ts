@@ -1,3 +1,5 @@
+import { classifyError } from '../errors/classify';
+import { InvalidInputError } from '../errors/domain-errors';
 import { QueueName, RoutingKey } from './topology';
 
 /** AMQP properties every event carries (ARCHITECTURE.md, Events). */
@@ -27,18 +29,14 @@ export interface Delivery {
 /**
  * What a consumer's handler does with a message: resolve to acknowledge it; throw to have it
  * retried after a delay (RetryPolicy), or parked in the queue's dead-letter queue with the reason
- * once the attempts are spent or at once for an UnprocessableMessageError. The message is
- * acknowledged only after the handler resolves (or after its retry or dead letter is confirmed).
+ * once the attempts are spent, or at once for an error that rejects the message itself
+ * (classifyError: `rejected`, e.g. UnprocessableMessageError). The message is acknowledged only
+ * after the handler resolves (or after its retry or dead letter is confirmed).
  */
 export type DeliveryHandler = (delivery: Delivery) => Promise<void>;
 
 /** A message no retry can help (not the event its queue carries): dead-lettered at its first failure. */
-export class UnprocessableMessageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UnprocessableMessageError';
-  }
-}
+export class UnprocessableMessageError extends InvalidInputError {}
 
 /**
  * Delayed retries of failed messages: attempt n+1 comes `delaysMs[n-1]` milliseconds after attempt
@@ -46,11 +44,6 @@ export class UnprocessableMessageError extends Error {
  */
 export interface RetryPolicy {
   readonly delaysMs: readonly number[];
-  /**
-   * True for a failure of the infrastructure rather than of the message (the database is
-   * restarting): retried after the longest delay without spending an attempt, for as long as it lasts.
-   */
-  readonly isTransient?: (error: unknown) => boolean;
 }
 
 /** 1 s, 5 s, 30 s: rides out a broker or database restart without holding a poison message for long. */
@@ -60,13 +53,16 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { delaysMs: [1_000, 5_000, 30_0
 export type FailureOutcome = { kind: 'retry'; delayMs: number; nextAttempt: number } | { kind: 'dead-letter' };
 
 /**
- * The policy applied to a message whose handler failed on attempt `attempt`. An
- * UnprocessableMessageError is dead-lettered at once; a transient failure waits the longest delay
- * and keeps its attempt number; anything else uses the next delay until none is left.
+ * The policy applied to a message whose handler failed on attempt `attempt`, by the failure's class
+ * (classifyError): one that rejects the message (malformed, invalid) is dead-lettered at once; a
+ * transient one (the database restarting, a service shutting down) is not the message's fault: it
+ * waits the longest delay and keeps its attempt number, for as long as it lasts; anything else
+ * uses the next delay until none is left.
  */
 export function onFailure(policy: RetryPolicy, attempt: number, error: unknown): FailureOutcome {
-  if (error instanceof UnprocessableMessageError || policy.delaysMs.length === 0) return { kind: 'dead-letter' };
-  if (policy.isTransient?.(error)) return { kind: 'retry', delayMs: policy.delaysMs[policy.delaysMs.length - 1], nextAttempt: attempt };
+  const kind = classifyError(error);
+  if (kind === 'rejected' || policy.delaysMs.length === 0) return { kind: 'dead-letter' };
+  if (kind === 'transient') return { kind: 'retry', delayMs: policy.delaysMs[policy.delaysMs.length - 1], nextAttempt: attempt };
   const delayMs = policy.delaysMs[attempt - 1];
   return delayMs === undefined ? { kind: 'dead-letter' } : { kind: 'retry', delayMs, nextAttempt: attempt + 1 };
 }
@@ -94,7 +90,7 @@ export interface Subscription {
  * in process (MemoryBus) in the embedded default, with the same routing.
  */
 export interface EventBus {
-  /** Declares the exchanges, queues and bindings of topology.ts (idempotent). */
+  /** Declares the exchanges and the queues and bindings of the bus's Topology (idempotent). */
   declareTopology(): Promise<void>;
   /** Publishes a persistent message; resolves once the broker has confirmed it. */
   publish(routingKey: RoutingKey, body: Buffer, properties: EventProperties): Promise<void>;

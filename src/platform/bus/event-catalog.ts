@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EmotionAnalyzed, FrameCaptured, InterviewCompleted, ScoreCalculated } from '../../gen/events';
 import { Delivery, EventProperties, UnprocessableMessageError } from './event-bus';
-import { ROUTING_KEYS, RoutingKey } from './topology';
+import { RoutingKey } from './topology';
 
 /** Version of the payload schemas in proto/events.proto (its package `interview.events.v1`). */
 export const EVENT_SCHEMA_VERSION = 'v1';
@@ -11,6 +11,15 @@ interface JsonCodec<T> {
   toJSON(message: T): unknown;
   fromJSON(object: unknown): T;
 }
+
+/** The routing keys of the mesh's events (seed 002 section 6): `interview.<what happened>`. */
+export const ROUTING_KEYS = {
+  frameCaptured: 'interview.frame.captured',
+  emotionAnalyzed: 'interview.emotion.analyzed',
+  completed: 'interview.completed',
+  scored: 'interview.scored',
+  videoUploaded: 'interview.video.uploaded',
+} as const;
 
 /** One kind of event: its routing key, payload type and codec. */
 export interface EventKind<T> {
@@ -28,12 +37,7 @@ export const EVENTS = {
 } as const satisfies Record<string, EventKind<unknown>>;
 
 /** A message that is not the event its queue carries: dead-lettering it is all one can do. */
-export class MalformedEventError extends UnprocessableMessageError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'MalformedEventError';
-  }
-}
+export class MalformedEventError extends UnprocessableMessageError {}
 
 /** An event ready for the bus: where it goes, its bytes and its envelope. */
 export interface EncodedEvent {

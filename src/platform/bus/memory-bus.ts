@@ -1,3 +1,4 @@
+import { UnavailableError } from '../errors/domain-errors';
 import { Logger } from '../log/logger';
 import {
   ConsumeOptions,
@@ -11,7 +12,7 @@ import {
   Subscription,
   onFailure,
 } from './event-bus';
-import { BINDINGS, QueueName, RoutingKey, deadLetterQueue, topicMatches } from './topology';
+import { QueueName, RoutingKey, Topology, deadLetterQueue, queuesFor } from './topology';
 
 interface QueueState {
   messages: Delivery[];
@@ -41,20 +42,17 @@ export class MemoryBus implements EventBus {
 
   constructor(
     private readonly log: Logger,
+    private readonly topology: Topology,
     private readonly retry: RetryPolicy = DEFAULT_RETRY_POLICY,
   ) {}
 
   async declareTopology(): Promise<void> {
-    for (const queue of Object.keys(BINDINGS)) this.queue(queue);
+    for (const queue of Object.keys(this.topology)) this.queue(queue);
   }
 
   async publish(routingKey: RoutingKey, body: Buffer, properties: EventProperties): Promise<void> {
-    if (this.closed) throw new Error('the bus is closed');
-    for (const [queue, patterns] of Object.entries(BINDINGS)) {
-      if (patterns.some((pattern) => topicMatches(pattern, routingKey))) {
-        this.enqueue(queue, { routingKey, body, properties, redelivered: false, attempt: 1 });
-      }
-    }
+    if (this.closed) throw new UnavailableError('the bus is closed');
+    for (const queue of queuesFor(this.topology, routingKey)) this.enqueue(queue, { routingKey, body, properties, redelivered: false, attempt: 1 });
   }
 
   async consume(queue: QueueName, handler: DeliveryHandler, options: ConsumeOptions): Promise<Subscription> {

@@ -1,47 +1,21 @@
 /**
  * The event topology (seed 002 section 6, ARCHITECTURE.md): one durable topic exchange, a queue per
  * consumer, and a dead-letter exchange with a `<queue>.dead` queue per queue for messages that
- * cannot be processed. Both bus implementations route by these same bindings.
+ * cannot be processed. The queues and their bindings are not listed here: each service declares
+ * the queues it consumes (its descriptor), and the composition root gathers them into a Topology
+ * that both bus implementations declare and route by.
  */
 export const EXCHANGE = 'interview.events';
 export const DEAD_LETTER_EXCHANGE = 'interview.events.dlx';
 
-export const ROUTING_KEYS = {
-  frameCaptured: 'interview.frame.captured',
-  emotionAnalyzed: 'interview.emotion.analyzed',
-  completed: 'interview.completed',
-  scored: 'interview.scored',
-  videoUploaded: 'interview.video.uploaded',
-} as const;
+/** A routing key on EXCHANGE, e.g. `interview.frame.captured` (event-catalog.ts lists the mesh's). */
+export type RoutingKey = string;
 
-export type RoutingKey = (typeof ROUTING_KEYS)[keyof typeof ROUTING_KEYS];
+/** A queue name, `<service>.<purpose>` by convention, e.g. `emotion.analysis`. */
+export type QueueName = string;
 
-export const QUEUES = {
-  /** emotion service: analyse and store frames. */
-  emotionAnalysis: 'emotion.analysis',
-  /** scoring service: score completed interviews. */
-  scoringProcess: 'scoring.process',
-  /** scoring service: its own copy of every frame's emotion, for scoring without reading emotion's tables. */
-  scoringEmotions: 'scoring.emotions',
-  /** notifier: record (and later send) the scored notification. */
-  notificationEmail: 'notification.email',
-  /** interview service: learn that an interview was scored. */
-  interviewScored: 'interview.scored',
-  /** video processing (no consumer yet: no RPC uploads video). */
-  videoProcessing: 'video.processing',
-} as const;
-
-export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
-
-/** Binding patterns of each queue on EXCHANGE (AMQP topic syntax: `*` one word, `#` zero or more). */
-export const BINDINGS: Readonly<Record<QueueName, readonly string[]>> = {
-  [QUEUES.emotionAnalysis]: [ROUTING_KEYS.frameCaptured],
-  [QUEUES.scoringProcess]: [ROUTING_KEYS.completed],
-  [QUEUES.scoringEmotions]: [ROUTING_KEYS.emotionAnalyzed],
-  [QUEUES.notificationEmail]: [ROUTING_KEYS.scored],
-  [QUEUES.interviewScored]: [ROUTING_KEYS.scored],
-  [QUEUES.videoProcessing]: [ROUTING_KEYS.videoUploaded],
-};
+/** Every queue of the mesh with its binding patterns on EXCHANGE (AMQP topic syntax: `*` one word, `#` zero or more). */
+export type Topology = Readonly<Record<QueueName, readonly string[]>>;
 
 export function deadLetterQueue(queue: QueueName): string {
   return `${queue}.dead`;
@@ -54,6 +28,13 @@ export function deadLetterQueue(queue: QueueName): string {
  */
 export function retryQueue(queue: QueueName, delayMs: number): string {
   return `${queue}.retry.${delayMs}ms`;
+}
+
+/** The queues of `topology` whose patterns match `routingKey`. */
+export function queuesFor(topology: Topology, routingKey: RoutingKey): QueueName[] {
+  return Object.entries(topology)
+    .filter(([, patterns]) => patterns.some((pattern) => topicMatches(pattern, routingKey)))
+    .map(([queue]) => queue);
 }
 
 /** AMQP topic matching: words split on '.', `*` matches one word, `#` zero or more. */

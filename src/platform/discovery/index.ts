@@ -2,4 +2,3 @@
 export { parseConsulAddress } from './consul-agent';
 export { registerConsulResolver, parseConsulTarget } from './consul-resolver';
 export { instanceId } from './registration';
-export { SERVICE_TAGS } from './service-registration';

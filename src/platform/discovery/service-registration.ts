@@ -1,20 +1,15 @@
-import { MeshConfig, ServiceName } from '../config/mesh-config';
+import { MeshConfig } from '../config/mesh-config';
 import { Logger } from '../log/logger';
 import { consulClient, parseConsulAddress } from './consul-agent';
 import { instanceId, registerInstance, RegisteredInstance } from './registration';
 
-/** Consul tags per service, as in consul/*.hcl (seed 003 section 6 tags, plus `grpc` on every one). */
-export const SERVICE_TAGS: Readonly<Record<ServiceName, readonly string[]>> = Object.freeze({
-  interview: ['api', 'v1', 'grpc'],
-  emotion: ['ml', 'grpc'],
-  scoring: ['grpc'],
-  notifier: ['worker', 'grpc'],
-});
-
 export interface ServiceInstance {
-  name: ServiceName;
+  /** The service's registered name, e.g. `emotion`. */
+  name: string;
   /** Port the server actually bound. */
   port: number;
+  /** Consul tags, from the service's descriptor. */
+  tags: readonly string[];
   /** grpc.health.v1 name Consul's check asks about ("" for the whole server). */
   healthService: string;
   /** gRPC services served, recorded in the registration's metadata. */
@@ -39,7 +34,7 @@ export async function registerServiceInstance(config: MeshConfig, instance: Serv
         id: instanceId(instance.name, config.advertiseHost, instance.port),
         address: config.advertiseHost,
         port: instance.port,
-        tags: SERVICE_TAGS[instance.name],
+        tags: instance.tags,
         meta: { grpc_services: instance.grpcServices.join(',') || 'grpc.health.v1.Health' },
         healthService: instance.healthService,
         checkIntervalMs: config.consulCheckIntervalMs,

@@ -1,5 +1,7 @@
 import { Kysely, sql } from 'kysely';
 import { EventBus } from '../bus/event-bus';
+import { isRetryable } from '../errors/classify';
+import { UnavailableError } from '../errors/domain-errors';
 import { RoutingKey } from '../bus/topology';
 import { Logger } from '../log/logger';
 import { MessagingTables } from './messaging-tables';
@@ -115,7 +117,8 @@ export class OutboxRelay {
       let delay = this.options.pollMs;
       try {
         const { claimed, failed } = await this.round();
-        if (failed > 0) throw new Error(`${failed} of ${claimed} publishes failed`);
+        // Each failed row was logged if it needs a look; the round itself backs off like an outage.
+        if (failed > 0) throw new UnavailableError(`${failed} of ${claimed} publishes failed`);
         if (this.failures > 0) this.log.info('outbox relay recovered');
         this.failures = 0;
         // A full batch means more is waiting: go again at once.
@@ -124,8 +127,9 @@ export class OutboxRelay {
       } catch (error) {
         this.failures += 1;
         delay = Math.min(MAX_BACKOFF_MS, this.options.pollMs * 2 ** Math.min(this.failures, 8));
-        // One warning per outage, then debug: a broker restart must not flood the logs.
-        const level = this.failures === 1 ? 'warn' : 'debug';
+        // One warning per outage, then debug: a broker or database restart must not flood the
+        // logs. A round failing for another reason (a bug) is an error every time.
+        const level = !isRetryable(error) ? 'error' : this.failures === 1 ? 'warn' : 'debug';
         this.log[level]({ err: error, retryInMs: delay }, 'outbox relay round failed');
       }
       if (this.wakeRequested && this.failures === 0) delay = 0;
@@ -155,7 +159,10 @@ export class OutboxRelay {
       if (result.status === 'fulfilled') this.confirmed.add(rows[i].seq);
       else {
         failed += 1;
-        this.unconfirmed.set(rows[i].seq, String(result.reason instanceof Error ? result.reason.message : result.reason).slice(0, 500));
+        const reason = result.reason instanceof Error ? result.reason.message : String(result.reason);
+        // Every row is published again; a failure that is not the broker being away deserves a look.
+        if (!isRetryable(result.reason)) this.log.error({ err: result.reason, messageId: rows[i].message_id }, 'outbox row could not be published');
+        this.unconfirmed.set(rows[i].seq, reason.slice(0, 500));
       }
     });
     await this.settle();

@@ -1,18 +1,18 @@
 import os from 'node:os';
 import path from 'node:path';
-import { status } from '@grpc/grpc-js';
 import { Piscina } from 'piscina';
-import { ServiceError } from '../../platform/grpc/errors';
-import { AnalysisTask, AnalysisTaskResult, AnalysisWorkerData, FrameFailure } from './analysis-worker';
-import { FaceTracks } from './face/face-tracks';
-import { EncodedFrame, FrameAnalysis, FrameAnalyzer } from './frame-analyzer';
+import { CancelledError, UnavailableError } from '../../platform/errors/domain-errors';
+import { AnalysisTask, AnalysisTaskResult, AnalysisWorkerData, FrameFailure, rejectionOf } from './analysis-task';
+import { FrameRejection, isFrameRejection } from './domain/errors';
+import { FaceTracks } from './domain/face/face-tracks';
+import { EncodedFrame, FrameAnalysis, FrameAnalyzer } from './domain/frame-analyzer';
 
 /** Frames one worker task analyses at most (one mesh and one classifier run on [N,...] tensors). */
 export const MAX_BATCH_FRAMES = 8;
 
-/** How a frame is analysed besides its bytes. */
+/** How a frame is analyzed besides its bytes. */
 export interface AnalyzeOptions {
-  /** Drops the frame unanalysed (CANCELLED) if it aborts before a worker takes it: the call ended. */
+  /** Drops the frame unanalyzed (CANCELLED) if it aborts before a worker takes it: the call ended. */
   readonly signal?: AbortSignal;
   /**
    * Queued work (the frame consumer's, AnalyzeBatch's): it waits behind every live frame, takes
@@ -22,18 +22,18 @@ export interface AnalyzeOptions {
   readonly background?: boolean;
 }
 
-/** What the RPCs and the frame consumer analyse frames with. */
+/** What the RPCs and the frame consumer analyze frames with. */
 export interface FrameAnalysisService {
   /**
    * Analyses one frame; with a `sessionId`, the face is tracked from the session's previous frame
-   * (face-track.ts). Throws ServiceError INVALID_ARGUMENT or RESOURCE_EXHAUSTED for a bad frame,
-   * CANCELLED for one dropped when its signal aborted, UNAVAILABLE for a live frame refused because
-   * too many are already waiting (load shedding: a frame that would wait seconds is better queued
-   * by its caller, the interview service, than answered after its deadline).
+   * (face-track.ts). Throws InvalidFrameError or FrameTooLargeError for a bad frame, CancelledError
+   * for one dropped when its signal aborted, UnavailableError for a live frame refused because too
+   * many are already waiting (load shedding: a frame that would wait seconds is better queued by its
+   * caller, the interview service, than answered after its deadline) or while shutting down.
    */
   analyze(imageData: Uint8Array, format: string, sessionId?: string, options?: AnalyzeOptions): Promise<FrameAnalysis>;
-  /** One result per frame, in order: its analysis or its own ServiceError (see FrameAnalyzer.analyzeBatch); background work. */
-  analyzeBatch(frames: ReadonlyArray<EncodedFrame & { sessionId?: string }>): Promise<Array<FrameAnalysis | ServiceError>>;
+  /** One result per frame, in order: its analysis or its own FrameRejection (see FrameAnalyzer.analyzeBatch); background work. */
+  analyzeBatch(frames: ReadonlyArray<EncodedFrame & { sessionId?: string }>): Promise<Array<FrameAnalysis | FrameRejection>>;
   /** The most confident face and its mesh (always detected); see FrameAnalyzer.detectFace. */
   detectFace(imageData: Uint8Array, format: string): ReturnType<FrameAnalyzer['detectFace']>;
 }
@@ -65,7 +65,7 @@ export const DEFAULT_MAX_WAITING_LIVE_FRAMES = 1;
 interface Waiting {
   readonly frame: EncodedFrame;
   readonly signal: AbortSignal | undefined;
-  readonly resolve: (result: FrameAnalysis | ServiceError) => void;
+  readonly resolve: (result: FrameAnalysis | FrameRejection) => void;
   readonly reject: (error: unknown) => void;
 }
 
@@ -121,18 +121,18 @@ export class AnalysisPool implements FrameAnalysisService {
 
   async analyze(imageData: Uint8Array, format: string, sessionId?: string, options: AnalyzeOptions = {}): Promise<FrameAnalysis> {
     const [result] = await this.analyzeTracked([{ imageData, format, sessionId }], options);
-    if (result instanceof ServiceError) throw result;
+    if (isFrameRejection(result)) throw result;
     return result;
   }
 
-  analyzeBatch(frames: ReadonlyArray<EncodedFrame & { sessionId?: string }>): Promise<Array<FrameAnalysis | ServiceError>> {
+  analyzeBatch(frames: ReadonlyArray<EncodedFrame & { sessionId?: string }>): Promise<Array<FrameAnalysis | FrameRejection>> {
     return this.analyzeTracked(frames, { background: true });
   }
 
   async detectFace(imageData: Uint8Array, format: string): ReturnType<FrameAnalyzer['detectFace']> {
     const frame = transferable({ imageData, format });
     const result = await this.pool.run({ kind: 'detectFace', frame }, { transferList: [frame.imageData.buffer as ArrayBuffer] });
-    if (isFailure(result)) throw new ServiceError(result.failed.code, result.failed.message);
+    if (isFailure(result)) throw rejectionOf(result);
     return result as Awaited<ReturnType<FrameAnalyzer['detectFace']>>;
   }
 
@@ -142,30 +142,30 @@ export class AnalysisPool implements FrameAnalysisService {
    */
   async close(): Promise<void> {
     this.closing = true;
-    for (const w of [...this.live.splice(0), ...this.background.splice(0)]) w.reject(ServiceError.unavailable('the emotion service is shutting down'));
+    for (const w of [...this.live.splice(0), ...this.background.splice(0)]) w.reject(new UnavailableError('the emotion service is shutting down'));
     if (this.running > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
     await this.pool.close();
   }
 
-  /** Each frame from its session's track, if any; each analysed frame's track kept for the session's next. */
-  private async analyzeTracked(frames: ReadonlyArray<EncodedFrame & { sessionId?: string }>, options: AnalyzeOptions): Promise<Array<FrameAnalysis | ServiceError>> {
+  /** Each frame from its session's track, if any; each analyzed frame's track kept for the session's next. */
+  private async analyzeTracked(frames: ReadonlyArray<EncodedFrame & { sessionId?: string }>, options: AnalyzeOptions): Promise<Array<FrameAnalysis | FrameRejection>> {
     const tracked = frames.map((f) => ({ imageData: f.imageData, format: f.format, track: f.sessionId ? this.tracks?.get(f.sessionId) : undefined }));
     const results = await this.enqueue(tracked, options);
     results.forEach((result, k) => {
       const sessionId = frames[k].sessionId;
-      if (sessionId && !(result instanceof ServiceError)) this.tracks?.set(sessionId, result.track);
+      if (sessionId && !isFrameRejection(result)) this.tracks?.set(sessionId, result.track);
     });
     return results;
   }
 
-  private enqueue(frames: readonly EncodedFrame[], { signal, background = false }: AnalyzeOptions): Promise<Array<FrameAnalysis | ServiceError>> {
-    if (this.closing) return Promise.reject(ServiceError.unavailable('the emotion service is shutting down'));
+  private enqueue(frames: readonly EncodedFrame[], { signal, background = false }: AnalyzeOptions): Promise<Array<FrameAnalysis | FrameRejection>> {
+    if (this.closing) return Promise.reject(new UnavailableError('the emotion service is shutting down'));
     const line = background ? this.background : this.live;
     // A free worker takes the frame at once, so only frames that would really wait are counted.
     if (!background && this.live.length + frames.length > this.maxWaitingLiveFrames + this.freeWorkers()) {
-      return Promise.reject(ServiceError.unavailable(`the emotion service is overloaded: ${this.live.length} frames are already waiting for the models; retry with backoff`));
+      return Promise.reject(new UnavailableError(`the emotion service is overloaded: ${this.live.length} frames are already waiting for the models; retry with backoff`));
     }
-    const results = frames.map((frame) => new Promise<FrameAnalysis | ServiceError>((resolve, reject) => line.push({ frame, signal, resolve, reject })));
+    const results = frames.map((frame) => new Promise<FrameAnalysis | FrameRejection>((resolve, reject) => line.push({ frame, signal, resolve, reject })));
     this.dispatch();
     return Promise.all(results);
   }
@@ -184,7 +184,7 @@ export class AnalysisPool implements FrameAnalysisService {
       const batch: Waiting[] = [];
       while (batch.length < size && line.length > 0) {
         const next = line.shift()!;
-        if (next.signal?.aborted) next.reject(new ServiceError(status.CANCELLED, 'the call ended before its frame reached the models'));
+        if (next.signal?.aborted) next.reject(new CancelledError('the call ended before its frame reached the models'));
         else batch.push(next);
       }
       if (batch.length === 0) continue;
@@ -193,7 +193,7 @@ export class AnalysisPool implements FrameAnalysisService {
       this.pool
         .run({ kind: 'analyze', frames }, { transferList: frames.map((f) => f.imageData.buffer as ArrayBuffer) })
         .then(
-          (results) => (results as Array<FrameAnalysis | FrameFailure>).forEach((r, k) => batch[k].resolve(isFailure(r) ? new ServiceError(r.failed.code, r.failed.message) : r)),
+          (results) => (results as Array<FrameAnalysis | FrameFailure>).forEach((r, k) => batch[k].resolve(isFailure(r) ? rejectionOf(r) : r)),
           (error: unknown) => batch.forEach((w) => w.reject(error)),
         )
         .finally(() => {

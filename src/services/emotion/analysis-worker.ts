@@ -5,34 +5,13 @@
  * Frames arrive encoded (tens of kilobytes, transferred); the decoded pixels never leave this thread.
  */
 import { workerData } from 'node:worker_threads';
-import { ServiceError } from '../../platform/grpc/errors';
-import { EmotionClassifier } from './expression/emotion-classifier';
-import { FaceDetector } from './face/face-detector';
-import { FaceMeshModel } from './face/face-mesh';
-import { EncodedFrame, FrameAnalysis, FrameAnalyzer } from './frame-analyzer';
+import { EmotionClassifier } from './domain/expression/emotion-classifier';
+import { FaceDetector } from './domain/face/face-detector';
+import { FaceMeshModel } from './domain/face/face-mesh';
+import { FrameAnalyzer } from './domain/frame-analyzer';
+import { isFrameRejection } from './domain/errors';
 import { loadModels } from './models/load-models';
-
-/** What the pool gives each worker. */
-export interface AnalysisWorkerData {
-  /** Directory of the ONNX files and MANIFEST.json. */
-  readonly modelsDir: string;
-}
-
-/** A frame's ServiceError as it crosses threads (a class does not survive structured cloning). */
-export interface FrameFailure {
-  readonly failed: { readonly code: number; readonly message: string };
-}
-
-export type AnalysisTask =
-  | { readonly kind: 'analyze'; readonly frames: readonly EncodedFrame[] }
-  | { readonly kind: 'detectFace'; readonly frame: EncodedFrame };
-
-export type AnalysisTaskResult = Array<FrameAnalysis | FrameFailure> | Awaited<ReturnType<FrameAnalyzer['detectFace']>> | FrameFailure;
-
-function asFailure(error: unknown): FrameFailure {
-  if (error instanceof ServiceError) return { failed: { code: error.code, message: error.message } };
-  throw error;
-}
+import { AnalysisTask, AnalysisTaskResult, AnalysisWorkerData, asFailure } from './analysis-task';
 
 async function initialize(): Promise<(task: AnalysisTask) => Promise<AnalysisTaskResult>> {
   const { modelsDir } = workerData as AnalysisWorkerData;
@@ -50,7 +29,7 @@ async function initialize(): Promise<(task: AnalysisTask) => Promise<AnalysisTas
   return async (task) => {
     if (task.kind === 'detectFace') return analyzer.detectFace(task.frame.imageData, task.frame.format).catch(asFailure);
     const results = await analyzer.analyzeBatch(task.frames);
-    return results.map((r) => (r instanceof ServiceError ? asFailure(r) : r));
+    return results.map((r) => (isFrameRejection(r) ? asFailure(r) : r));
   };
 }
 

@@ -2,13 +2,15 @@ import { BatchRequest, BlinkResponse, EmotionResponse, EmotionServiceService, Fa
 import { AsyncService } from '../../platform/grpc/async-service';
 import { CallContext } from '../../platform/grpc/call-context';
 import { ServiceError } from '../../platform/grpc/errors';
+import { Provisioned } from '../../platform/service/provisioned';
+import { isFrameRejection } from './domain/errors';
 import { requireBytes, requireString } from '../../platform/grpc/validate';
-import { SessionBlinks } from './blink/session-blinks';
+import { SessionBlinks } from './session-blinks';
 import { FrameAnalysisService } from './analysis-pool';
-import { analyseSessionFrame } from './analyse-session-frame';
+import { analyzeSessionFrame } from './analyze-session-frame';
 import { toBlinkResponse, toBoundingBox, toEmotionResponse, toErrorResponse, toLandmarks } from './to-proto';
 
-/** Frames analysed together in one AnalyzeBatch step: bounds the memory of decoded frames. */
+/** Frames analyzed together in one AnalyzeBatch step: bounds the memory of decoded frames. */
 export const BATCH_CHUNK_FRAMES = 16;
 
 /**
@@ -16,16 +18,16 @@ export const BATCH_CHUNK_FRAMES = 16;
  * the interview's frames); blink state is, per session, in PostgreSQL (see SessionBlinks), so
  * AnalyzeFrame, AnalyzeBatch and DetectBlink count a session's blinks on whichever replica they run.
  */
-export function emotionHandlers(getAnalyzer: () => FrameAnalysisService, blinks: SessionBlinks): AsyncService<typeof EmotionServiceService> {
+export function emotionHandlers(analyzer: Provisioned<FrameAnalysisService>, blinks: SessionBlinks): AsyncService<typeof EmotionServiceService> {
   return {
     async analyzeFrame(request: FrameRequest, ctx: CallContext): Promise<EmotionResponse> {
       const imageData = requireBytes(request.imageData, 'image_data');
-      return analyseSessionFrame(getAnalyzer(), blinks, { ...request, imageData }, { signal: ctx.signal });
+      return analyzeSessionFrame(analyzer.get(), blinks, { ...request, imageData }, { signal: ctx.signal });
     },
 
     async detectFace(request: FrameRequest): Promise<FaceResponse> {
       const image = requireBytes(request.imageData, 'image_data');
-      const found = await getAnalyzer().detectFace(image, request.format);
+      const found = await analyzer.get().detectFace(image, request.format);
       if (!found) return { detected: false, box: undefined, landmarks: [] };
       return { detected: true, box: toBoundingBox(found.face), landmarks: toLandmarks(found.mesh) };
     },
@@ -36,7 +38,7 @@ export function emotionHandlers(getAnalyzer: () => FrameAnalysisService, blinks:
         throw ServiceError.invalidArgument(`timestamp must be the frame's capture time in milliseconds since the epoch (> 0), got ${request.timestamp}`);
       }
       const image = requireBytes(request.imageData, 'image_data');
-      const found = await getAnalyzer().detectFace(image, request.format);
+      const found = await analyzer.get().detectFace(image, request.format);
       const summary = await blinks.update(sessionId, request.timestamp, found?.eyes);
       return toBlinkResponse(summary, found?.eyes);
     },
@@ -45,11 +47,11 @@ export function emotionHandlers(getAnalyzer: () => FrameAnalysisService, blinks:
       for (let start = 0; start < request.frames.length; start += BATCH_CHUNK_FRAMES) {
         if (ctx.signal.aborted) return;
         const chunk = request.frames.slice(start, start + BATCH_CHUNK_FRAMES);
-        const results = await getAnalyzer().analyzeBatch(chunk.map((f) => ({ imageData: f.imageData, format: f.format, sessionId: f.sessionId || request.sessionId || undefined })));
+        const results = await analyzer.get().analyzeBatch(chunk.map((f) => ({ imageData: f.imageData, format: f.format, sessionId: f.sessionId || request.sessionId || undefined })));
         for (const [k, frame] of chunk.entries()) {
           const sessionId = frame.sessionId || request.sessionId;
           const result = results[k];
-          if (result instanceof ServiceError) {
+          if (isFrameRejection(result)) {
             yield toErrorResponse(sessionId, frame.timestamp, result);
             continue;
           }

@@ -1,46 +1,30 @@
 import { EmotionServiceService } from '../../gen/emotion';
-import { QUEUES } from '../../platform/bus/topology';
-import { ServiceError } from '../../platform/grpc/errors';
-import { RunningService, ServiceDependencies } from '../../platform/service';
-import { createOutbox, grpcService, hostService } from '../../platform/service-host';
-import { AnalysisStore, EmotionTables } from './analysis-store';
-import { BlinkStore, BlinkTables } from './blink/blink-store';
-import { SessionBlinks } from './blink/session-blinks';
-import { frameCapturedHandler } from './frame-consumer';
+import { grpcService, NoDownstreams, ResourceSpec, ServiceContext, ServiceParts } from '../../platform/service/descriptor';
+import { AnalysisPool, FrameAnalysisService } from './analysis-pool';
+import { ANALYSIS_QUEUE, frameCapturedHandler } from './consumers';
 import { emotionHandlers } from './handlers';
-import { AnalysisPool } from './analysis-pool';
+import { SessionBlinks } from './session-blinks';
+import { EmotionSettings } from './settings';
+import { EmotionStore, EmotionTables } from './store';
 
 /**
- * The emotion service: serves emotion.EmotionService (NOT_SERVING, and UNAVAILABLE to calls, until
- * the models are loaded and verified), consumes `emotion.analysis`, publishes
- * interview.emotion.analyzed.
+ * The models on worker threads, each with its own sessions (AnalysisPool): created once the server
+ * is up and NOT_SERVING (loading and checking the models takes seconds), closed after it stopped.
  */
-export async function startEmotionService(deps: ServiceDependencies, port = deps.config.ports.emotion): Promise<RunningService> {
-  let analyzer: AnalysisPool | undefined;
-  const getAnalyzer = () => {
-    if (!analyzer) throw ServiceError.unavailable('models are still loading; retry shortly');
-    return analyzer;
+export const ANALYSIS_POOL: ResourceSpec<EmotionSettings, FrameAnalysisService & { close(): Promise<void> }> = {
+  name: 'models',
+  whileMissing: 'models are still loading; retry shortly',
+  create: (settings) => AnalysisPool.start({ modelsDir: settings.modelsDir, maxWaitingLiveFrames: settings.maxWaitingFrames }),
+  close: (pool) => pool.close(),
+};
+
+/** The emotion service's wiring: emotion.EmotionService and the analysis consumer on the model pool. */
+export function startEmotion(context: ServiceContext<EmotionSettings, NoDownstreams, FrameAnalysisService>): ServiceParts {
+  const store = new EmotionStore(context.db<EmotionTables>());
+  const blinks = new SessionBlinks(store);
+  const analyzer = context.resource;
+  return {
+    grpc: [grpcService('emotion.EmotionService', EmotionServiceService, emotionHandlers(analyzer, blinks))],
+    consumers: { [ANALYSIS_QUEUE]: frameCapturedHandler({ analyzer, blinks, store, outbox: context.outbox<EmotionTables>(), log: context.log }) },
   };
-  const store = new AnalysisStore(deps.db.forService<EmotionTables>('emotion'));
-  const outbox = createOutbox(deps, 'emotion', store.db);
-  const blinks = new SessionBlinks(new BlinkStore(deps.db.forService<BlinkTables>('emotion')));
-  return hostService(deps, {
-    name: 'emotion',
-    port,
-    services: [grpcService('emotion.EmotionService', EmotionServiceService, emotionHandlers(getAnalyzer, blinks))],
-    readiness: [{ name: 'models', check: () => analyzer !== undefined }],
-    prepare: async () => {
-      // The models run on worker threads, each with its own sessions (see AnalysisPool).
-      analyzer = await AnalysisPool.start({ modelsDir: deps.config.modelsDir, maxWaitingLiveFrames: deps.config.emotionMaxWaitingFrames });
-    },
-    consumers: [
-      {
-        queue: QUEUES.emotionAnalysis,
-        handler: frameCapturedHandler({ getAnalyzer, blinks, store, outbox, log: deps.log.child({ service: 'emotion' }) }),
-        prefetch: 4,
-      },
-    ],
-    outbox,
-    release: async () => analyzer?.close(),
-  });
 }

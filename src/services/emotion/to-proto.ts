@@ -1,10 +1,12 @@
 import { BlinkMetrics, BlinkResponse, BoundingBox, EmotionResponse, FaceMetrics, Landmark } from '../../gen/emotion';
-import { EyeAspectRatio } from './blink/eye-aspect-ratio';
-import { BlinkSummary } from './blink/blink-tracker';
-import { FaceDetection } from './face/face-detection';
-import { FaceMesh } from './face/face-mesh';
-import { MESH_REGIONS, MeshRegion } from './face/mesh-topology';
-import { FrameAnalysis } from './frame-analyzer';
+import { EyeAspectRatio } from './domain/blink/eye-aspect-ratio';
+import { BlinkSummary } from './domain/blink/blink-tracker';
+import { FaceDetection } from './domain/face/face-detection';
+import { FaceMesh } from './domain/face/face-mesh';
+import { MESH_REGIONS, MeshRegion } from './domain/face/mesh-topology';
+import { FrameAnalysis } from './domain/frame-analyzer';
+import { FrameRejection } from './domain/errors';
+import { toStatus } from '../../platform/grpc/errors';
 
 export function toBoundingBox(face: FaceDetection): BoundingBox {
   return {
@@ -64,7 +66,8 @@ export function toEmotionResponse(sessionId: string, timestamp: number, analysis
   };
 }
 
-/** The response at a batch position whose frame could not be analysed. */
-export function toErrorResponse(sessionId: string, timestamp: number, error: { code: number; message: string }): EmotionResponse {
-  return { sessionId, timestamp, emotion: '', confidence: 0, faceMetrics: undefined, blinkMetrics: undefined, error: { code: error.code, message: error.message } };
+/** The response at a batch position whose frame could not be analyzed: the status AnalyzeFrame would have answered. */
+export function toErrorResponse(sessionId: string, timestamp: number, error: FrameRejection): EmotionResponse {
+  const { code, details } = toStatus(error);
+  return { sessionId, timestamp, emotion: '', confidence: 0, faceMetrics: undefined, blinkMetrics: undefined, error: { code, message: details } };
 }

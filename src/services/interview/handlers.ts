@@ -2,7 +2,8 @@ import { InterviewServiceService, Report, SendFrameResponse } from '../../gen/in
 import { AsyncService } from '../../platform/grpc/async-service';
 import { ServiceError } from '../../platform/grpc/errors';
 import { requireBytes, requireString, requireUuid } from '../../platform/grpc/validate';
-import { DEFAULT_QUESTION_COUNT, Interviews, MAX_QUESTION_COUNT, nextQuestion, progressOf } from './interviews';
+import { DEFAULT_QUESTION_COUNT, MAX_QUESTION_COUNT, nextQuestion, progressOf } from './domain/interview';
+import { Interviews } from './interviews';
 import { streamInterview } from './interview-stream';
 import { captureTime, validateAnswer } from './request-validation';
 import { difficultyName, toInterview, toProgress, toQuestion, toState } from './to-proto';

@@ -3,7 +3,8 @@ import { StreamInterviewRequest, StreamInterviewResponse } from '../../gen/inter
 import { fail } from '../../platform/grpc/async-service';
 import { CallContext } from '../../platform/grpc/call-context';
 import { requireBytes, requireUuid } from '../../platform/grpc/validate';
-import { Interviews, nextQuestion, progressOf } from './interviews';
+import { nextQuestion, progressOf } from './domain/interview';
+import { Interviews } from './interviews';
 import { captureTime, validateAnswer } from './request-validation';
 import { toProgress, toQuestion } from './to-proto';
 

@@ -1,9 +1,9 @@
 import { ServiceError } from '../../platform/grpc/errors';
 import { requireUuid } from '../../platform/grpc/validate';
-import { AnswerRecord } from './interview-store';
+import { SubmittedAnswer } from './domain/interview';
 
 /** The answer fields of SubmitAnswer or a stream answer, validated (INVALID_ARGUMENT naming the field). */
-export function validateAnswer(request: { questionId: string; transcript: string; durationSeconds: number; confidence: number }): Omit<AnswerRecord, 'question' | 'category'> {
+export function validateAnswer(request: { questionId: string; transcript: string; durationSeconds: number; confidence: number }): SubmittedAnswer {
   const questionId = requireUuid(request.questionId, 'question_id');
   if (!Number.isFinite(request.durationSeconds) || request.durationSeconds < 0) {
     throw ServiceError.invalidArgument(`duration_seconds must be a number >= 0, got ${request.durationSeconds}`);

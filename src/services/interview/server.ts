@@ -1,53 +1,39 @@
+import { EmotionServiceClient } from '../../gen/emotion';
 import { InterviewServiceService } from '../../gen/interview';
-import { QUEUES } from '../../platform/bus/topology';
-import { RunningService, ServiceDependencies } from '../../platform/service';
-import { createOutbox, grpcService, hostService } from '../../platform/service-host';
-import { createDownstream, DownstreamOptions } from './downstream';
+import { ScoringServiceClient } from '../../gen/scoring';
+import { DownstreamSpec, grpcService, ServiceContext, ServiceParts } from '../../platform/service/descriptor';
+import { scoredHandler, SCORED_QUEUE } from './consumers';
 import { interviewHandlers } from './handlers';
-import { InterviewStore } from './interview-store';
-import { InterviewTables } from './interview-tables';
-import { Interviews } from './interviews';
-import { scoredHandler } from './scored-consumer';
-
-/** Health names that report each downstream's breaker: NOT_SERVING while its circuit is open. */
-export const DEPENDENCY_HEALTH = { emotion: 'interview.dependency.emotion', scoring: 'interview.dependency.scoring' } as const;
-
-export interface InterviewServiceOptions {
-  port?: number;
-  /** Downstream addresses when not those of the config (e.g. services started in this process on port 0). */
-  emotionTarget?: string;
-  scoringTarget?: string;
-  breaker?: DownstreamOptions['breaker'];
-}
+import { InterviewDownstreams, Interviews } from './interviews';
+import { InterviewStore, InterviewTables } from './store';
 
 /**
- * The interview service: serves interview.v1.InterviewService, calls emotion and scoring behind
- * breakers, publishes frame and completion events through its outbox, consumes `interview.scored`.
+ * The interview service's downstreams. AnalyzeFrame is not retried (its fallback is the analysis
+ * queue); GenerateReport changes nothing and is retried by the channel on UNAVAILABLE.
  */
-export async function startInterviewService(deps: ServiceDependencies, options: InterviewServiceOptions = {}): Promise<RunningService> {
-  const log = deps.log.child({ service: 'interview' });
-  let running: RunningService | undefined;
-  const downstream = createDownstream({
-    emotionTarget: options.emotionTarget ?? deps.config.emotionTarget,
-    scoringTarget: options.scoringTarget ?? deps.config.scoringTarget,
-    emotionDeadlineMs: deps.config.emotionDeadlineMs,
-    scoringDeadlineMs: deps.config.scoringDeadlineMs,
-    log,
-    breaker: options.breaker,
-    onBreakerState: (name, state) => running?.health.set(DEPENDENCY_HEALTH[name], state === 'open' ? 'NOT_SERVING' : 'SERVING'),
-  });
-  const store = new InterviewStore(deps.db.forService<InterviewTables>('interview'));
-  const outbox = createOutbox(deps, 'interview', store.db);
-  const interviews = new Interviews(store, downstream, outbox, log);
-  running = await hostService(deps, {
-    name: 'interview',
-    port: options.port ?? deps.config.ports.interview,
-    services: [grpcService('interview.v1.InterviewService', InterviewServiceService, interviewHandlers(interviews))],
-    consumers: [{ queue: QUEUES.interviewScored, handler: scoredHandler({ store, outbox, log }), prefetch: 8 }],
-    outbox,
-    release: async () => downstream.close(),
-  });
-  running.health.set(DEPENDENCY_HEALTH.emotion, 'SERVING');
-  running.health.set(DEPENDENCY_HEALTH.scoring, 'SERVING');
-  return running;
+export const INTERVIEW_DOWNSTREAMS = {
+  emotion: { service: 'emotion', grpcService: 'emotion.EmotionService', client: EmotionServiceClient, deadlineMs: 2000 } satisfies DownstreamSpec<EmotionServiceClient>,
+  scoring: {
+    service: 'scoring',
+    grpcService: 'scoring.ScoringService',
+    client: ScoringServiceClient,
+    deadlineMs: 5000,
+    idempotentMethods: ['GenerateReport'],
+  } satisfies DownstreamSpec<ScoringServiceClient>,
+};
+
+/** The interview service's wiring: its store and use cases on the clients of emotion and scoring. */
+export function startInterview(context: ServiceContext<undefined, typeof INTERVIEW_DOWNSTREAMS, undefined>): ServiceParts {
+  const { emotion, scoring } = context.downstreams;
+  const store = new InterviewStore(context.db<InterviewTables>());
+  const outbox = context.outbox<InterviewTables>();
+  const downstreams: InterviewDownstreams = {
+    analyzeFrame: (request, ctx) => emotion.call('analyzeFrame', request, ctx),
+    generateReport: (request, ctx) => scoring.call('generateReport', request, ctx),
+  };
+  const interviews = new Interviews(store, downstreams, outbox, context.log);
+  return {
+    grpc: [grpcService('interview.v1.InterviewService', InterviewServiceService, interviewHandlers(interviews))],
+    consumers: { [SCORED_QUEUE]: scoredHandler({ store, outbox, log: context.log }) },
+  };
 }

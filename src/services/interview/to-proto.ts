@@ -1,7 +1,6 @@
 import { Difficulty, Interview, InterviewState, Progress, Question } from '../../gen/interview';
 import { ServiceError } from '../../platform/grpc/errors';
-import { QuestionRecord, SessionRecord } from './interview-store';
-import { Progress as DomainProgress } from './interviews';
+import { Progress as DomainProgress, QuestionRecord, SessionRecord } from './domain/interview';
 
 const DIFFICULTIES: Record<string, Difficulty> = {
   easy: Difficulty.DIFFICULTY_EASY,

@@ -1,39 +1,35 @@
-import { sql } from 'kysely';
-import { InterviewCompleted, ScoreCalculated } from '../../gen/events';
 import { Transaction } from 'kysely';
+import { InterviewCompleted } from '../../gen/events';
 import { Delivery } from '../../platform/bus/event-bus';
 import { decodeEvent, EVENTS } from '../../platform/bus/event-catalog';
 import { Logger } from '../../platform/log/logger';
 import { processOnce } from '../../platform/messaging/inbox';
 import { Outbox } from '../../platform/messaging/outbox';
 import { scoreInterview } from './score-interview';
-import { insertSample, isScored, lockSession, ScoringDb, ScoringTables } from './scoring-store';
+import { ScoringStore, ScoringTables } from './store';
+
+/** The scoring service's queues, which are also its consumers' inbox names. */
+export const SCORING_QUEUES = {
+  /** interview.completed: score the interview. */
+  completed: 'scoring.process',
+  /** interview.emotion.analyzed: its own copy of every frame's emotion, so as not to read the emotion service's tables. */
+  emotionAnalyzed: 'scoring.emotions',
+} as const;
 
 interface ConsumerDeps {
+  store: ScoringStore;
   outbox: Outbox<ScoringTables>;
   log: Logger;
 }
 
-/** Inbox names of the two consumers. */
-const CONSUMERS = { completed: 'scoring.process', emotionAnalyzed: 'scoring.emotions' } as const;
-
-async function countSamples(db: ScoringDb, sessionId: string): Promise<number> {
-  const row = await db
-    .selectFrom('emotion_samples')
-    .select(sql<string>`count(*)`.as('n'))
-    .where('session_id', '=', sessionId)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
 /**
  * An interview is scored once its completion has arrived and every frame it sent has been
- * analysed, whichever comes last: both consumers take the interview's advisory lock, so exactly
+ * analyzed, whichever comes last: both consumers take the interview's advisory lock, so exactly
  * one of them sees both facts and scores it. The scores and the interview.scored event commit in
  * the same transaction as the message's inbox entry.
  */
 async function scoreAndAnnounce(deps: ConsumerDeps, trx: Transaction<ScoringTables>, completed: InterviewCompleted): Promise<void> {
-  const scored: ScoreCalculated = await scoreInterview(trx, completed, new Date());
+  const scored = await scoreInterview(deps.store, trx, completed, new Date());
   await deps.outbox.add(trx, EVENTS.scored, scored, scored.sessionId);
   deps.log.info({ sessionId: scored.sessionId, overall: scored.overallScore }, 'interview scored');
 }
@@ -42,17 +38,13 @@ async function scoreAndAnnounce(deps: ConsumerDeps, trx: Transaction<ScoringTabl
 export function completedHandler(deps: ConsumerDeps) {
   return async (delivery: Delivery): Promise<void> => {
     const completed = decodeEvent(EVENTS.completed, delivery);
-    await processOnce(deps.outbox, CONSUMERS.completed, delivery, async (trx) => {
-      await lockSession(trx, completed.sessionId);
-      if (await isScored(trx, completed.sessionId)) return;
-      const analysed = await countSamples(trx, completed.sessionId);
-      if (analysed >= completed.framesSent) return scoreAndAnnounce(deps, trx, completed);
-      await trx
-        .insertInto('pending_completions')
-        .values({ session_id: completed.sessionId, frames_sent: completed.framesSent, completed_event: JSON.stringify(InterviewCompleted.toJSON(completed)) })
-        .onConflict((oc) => oc.column('session_id').doNothing())
-        .execute();
-      deps.log.info({ sessionId: completed.sessionId, analysed, framesSent: completed.framesSent }, 'completion waits for its frames');
+    await processOnce(deps.outbox, SCORING_QUEUES.completed, delivery, async (trx) => {
+      await deps.store.lockSession(trx, completed.sessionId);
+      if (await deps.store.isScored(trx, completed.sessionId)) return;
+      const analyzed = await deps.store.countSamples(trx, completed.sessionId);
+      if (analyzed >= completed.framesSent) return scoreAndAnnounce(deps, trx, completed);
+      await deps.store.addPendingCompletion(trx, completed);
+      deps.log.info({ sessionId: completed.sessionId, analyzed, framesSent: completed.framesSent }, 'completion waits for its frames');
     });
   };
 }
@@ -61,19 +53,18 @@ export function completedHandler(deps: ConsumerDeps) {
 export function emotionAnalyzedHandler(deps: ConsumerDeps) {
   return async (delivery: Delivery): Promise<void> => {
     const event = decodeEvent(EVENTS.emotionAnalyzed, delivery);
-    await processOnce(deps.outbox, CONSUMERS.emotionAnalyzed, delivery, async (trx) => {
-      await lockSession(trx, event.sessionId);
-      await insertSample(trx, event.sessionId, event.frameNumber, {
+    await processOnce(deps.outbox, SCORING_QUEUES.emotionAnalyzed, delivery, async (trx) => {
+      await deps.store.lockSession(trx, event.sessionId);
+      await deps.store.insertSample(trx, event.sessionId, event.frameNumber, {
         timestampMs: event.timestamp?.getTime() ?? delivery.properties.timestamp,
         faceDetected: event.faceDetected,
         emotion: event.emotion || null,
         confidence: event.confidence,
         blinkCount: null,
       });
-      const pending = await trx.selectFrom('pending_completions').selectAll().where('session_id', '=', event.sessionId).executeTakeFirst();
-      if (!pending || (await countSamples(trx, event.sessionId)) < Number(pending.frames_sent)) return;
-      const json = typeof pending.completed_event === 'string' ? JSON.parse(pending.completed_event) : pending.completed_event;
-      await scoreAndAnnounce(deps, trx, InterviewCompleted.fromJSON(json));
+      const pending = await deps.store.pendingCompletion(trx, event.sessionId);
+      if (!pending || (await deps.store.countSamples(trx, event.sessionId)) < pending.framesSent) return;
+      await scoreAndAnnounce(deps, trx, pending.completed);
     });
   };
 }

@@ -1,27 +1,26 @@
 import { AnswerAnalysis, AnswerRequest, ReportRequest, ReportResponse, ScoreRequest, ScoreResponse, ScoringServiceService } from '../../gen/scoring';
 import { AsyncService } from '../../platform/grpc/async-service';
+import { NotFoundError } from '../../platform/errors/domain-errors';
 import { ServiceError } from '../../platform/grpc/errors';
 import { requireString, requireUuid } from '../../platform/grpc/validate';
 import { analyzeAnswer, calculateScores, ScoredAnswer, ScoringInputError } from './domain';
-import { loadReport, ScoringDb } from './scoring-store';
+import { ScoringStore } from './store';
 
-/** Runs domain code, turning its input errors into INVALID_ARGUMENT prefixed with where the value was. */
-function validated<T>(run: () => T, where = ''): T {
+/** Runs `run`; an input error it throws names where in the request the value was (`answers[2].`). */
+function at<T>(where: string, run: () => T): T {
   try {
     return run();
   } catch (error) {
-    if (error instanceof ScoringInputError) throw ServiceError.invalidArgument(`${where}${error.message}`);
+    if (error instanceof ScoringInputError) throw new ScoringInputError(`${where}${error.field}`, `${where}${error.message}`);
     throw error;
   }
 }
 
-const analyse = (input: { question: string; answer: string; category: string }, where = '') => validated(() => analyzeAnswer(input), where);
-
 /** scoring.ScoringService: AnalyzeAnswer and CalculateScore compute; GenerateReport reads the stored report. */
-export function scoringHandlers(db: ScoringDb): AsyncService<typeof ScoringServiceService> {
+export function scoringHandlers(store: ScoringStore): AsyncService<typeof ScoringServiceService> {
   return {
     async analyzeAnswer(request: AnswerRequest): Promise<AnswerAnalysis> {
-      return analyse({ question: request.question, answer: request.answer, category: request.category });
+      return analyzeAnswer({ question: request.question, answer: request.answer, category: request.category });
     },
 
     async calculateScore(request: ScoreRequest): Promise<ScoreResponse> {
@@ -32,9 +31,9 @@ export function scoringHandlers(db: ScoringDb): AsyncService<typeof ScoringServi
         category: a.category,
         transcript: a.transcript,
         durationSeconds: a.duration,
-        analysis: analyse({ question: a.question, answer: a.transcript, category: a.category }, `answers[${i}].`),
+        analysis: at(`answers[${i}].`, () => analyzeAnswer({ question: a.question, answer: a.transcript, category: a.category })),
       }));
-      const card = validated(() => calculateScores({
+      const card = calculateScores({
         answers,
         emotions: request.emotions.map((e) => ({
           timestampMs: e.timestamp,
@@ -44,7 +43,7 @@ export function scoringHandlers(db: ScoringDb): AsyncService<typeof ScoringServi
           blinkCount: e.blinkCount,
         })),
         totalQuestions: Math.max(request.metadata?.totalQuestions ?? 0, answers.length),
-      }));
+      });
       return {
         sessionId,
         technicalScore: card.technicalScore,
@@ -59,8 +58,8 @@ export function scoringHandlers(db: ScoringDb): AsyncService<typeof ScoringServi
     async generateReport(request: ReportRequest): Promise<ReportResponse> {
       const sessionId = requireUuid(request.sessionId, 'session_id');
       if (request.includeVideo) throw ServiceError.unimplemented('GenerateReport with include_video');
-      const report = await loadReport(db, sessionId);
-      if (!report) throw ServiceError.notFound(`no report for session ${sessionId}: it has not been scored yet`);
+      const report = await store.loadReport(sessionId);
+      if (!report) throw new NotFoundError(`no report for session ${sessionId}: it has not been scored yet`);
       const body = request.includeEmotions ? report : { ...report, emotionSummary: { ...report.emotionSummary, timeline: null } };
       return { reportUrl: '', reportData: Buffer.from(JSON.stringify(body)), format: 'json' };
     },

@@ -1,14 +1,14 @@
+import { Transaction } from 'kysely';
 import { InterviewCompleted, ScoreCalculated } from '../../gen/events';
 import { analyzeAnswer, buildReport, calculateScoreBreakdown, ScoredAnswer } from './domain';
-import { insertScores, loadSamples, ScoringTables } from './scoring-store';
-import { Transaction } from 'kysely';
+import { ScoringStore, ScoringTables } from './store';
 
 /**
  * Scores a completed interview from its answers (carried by the completion event) and the emotion
  * samples stored so far, and stores scores, answer analyses and report in `trx`. Returns the
  * interview.scored event to publish once the transaction has committed.
  */
-export async function scoreInterview(trx: Transaction<ScoringTables>, completed: InterviewCompleted, now: Date): Promise<ScoreCalculated> {
+export async function scoreInterview(store: ScoringStore, trx: Transaction<ScoringTables>, completed: InterviewCompleted, now: Date): Promise<ScoreCalculated> {
   const answers: ScoredAnswer[] = completed.answers.map((a) => ({
     questionId: a.questionId,
     question: a.question,
@@ -17,13 +17,13 @@ export async function scoreInterview(trx: Transaction<ScoringTables>, completed:
     durationSeconds: a.durationSeconds,
     analysis: analyzeAnswer({ question: a.question, answer: a.transcript, category: a.category }),
   }));
-  const emotions = await loadSamples(trx, completed.sessionId);
+  const emotions = await store.loadSamples(trx, completed.sessionId);
   const breakdown = calculateScoreBreakdown({ answers, emotions, totalQuestions: completed.totalQuestions });
   const card = breakdown.scoreCard;
   // The breakdown lets the report reuse the transcripts' text analysis rather than redo it.
   const report = buildReport({ sessionId: completed.sessionId, scoreCard: card, answers, emotions, includeEmotions: true, generatedAt: now, breakdown });
-  await insertScores(trx, completed.sessionId, card, answers, report);
-  await trx.deleteFrom('pending_completions').where('session_id', '=', completed.sessionId).execute();
+  await store.insertScores(trx, completed.sessionId, card, answers, report);
+  await store.deletePendingCompletion(trx, completed.sessionId);
   return {
     sessionId: completed.sessionId,
     userId: completed.userId,

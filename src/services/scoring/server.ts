@@ -1,28 +1,18 @@
 import { ScoringServiceService } from '../../gen/scoring';
-import { QUEUES } from '../../platform/bus/topology';
-import { RunningService, ServiceDependencies } from '../../platform/service';
-import { createOutbox, grpcService, hostService } from '../../platform/service-host';
-import { completedHandler, emotionAnalyzedHandler } from './consumers';
+import { grpcService, NoDownstreams, ServiceContext, ServiceParts } from '../../platform/service/descriptor';
+import { completedHandler, emotionAnalyzedHandler, SCORING_QUEUES } from './consumers';
 import { scoringHandlers } from './handlers';
-import { ScoringTables } from './scoring-store';
+import { ScoringStore, ScoringTables } from './store';
 
-/**
- * The scoring service: serves scoring.ScoringService, consumes `scoring.emotions` and
- * `scoring.process` (each message once, through its inbox), publishes interview.scored through its
- * outbox.
- */
-export async function startScoringService(deps: ServiceDependencies, port = deps.config.ports.scoring): Promise<RunningService> {
-  const db = deps.db.forService<ScoringTables>('scoring');
-  const outbox = createOutbox(deps, 'scoring', db);
-  const consumerDeps = { outbox, log: deps.log.child({ service: 'scoring' }) };
-  return hostService(deps, {
-    name: 'scoring',
-    port,
-    services: [grpcService('scoring.ScoringService', ScoringServiceService, scoringHandlers(db))],
-    consumers: [
-      { queue: QUEUES.scoringEmotions, handler: emotionAnalyzedHandler(consumerDeps), prefetch: 8 },
-      { queue: QUEUES.scoringProcess, handler: completedHandler(consumerDeps), prefetch: 2 },
-    ],
-    outbox,
-  });
+/** The scoring service's wiring: scoring.ScoringService, and a consumer for each of its queues. */
+export function startScoring(context: ServiceContext<undefined, NoDownstreams, undefined>): ServiceParts {
+  const store = new ScoringStore(context.db<ScoringTables>());
+  const consumerDeps = { store, outbox: context.outbox<ScoringTables>(), log: context.log };
+  return {
+    grpc: [grpcService('scoring.ScoringService', ScoringServiceService, scoringHandlers(store))],
+    consumers: {
+      [SCORING_QUEUES.emotionAnalyzed]: emotionAnalyzedHandler(consumerDeps),
+      [SCORING_QUEUES.completed]: completedHandler(consumerDeps),
+    },
+  };
 }

@@ -1,3 +1,4 @@
+import { waitFor } from '../../support/wait';
 import { FaultMesh } from './fault-mesh';
 import { InterviewLoad } from './interview-load';
 
@@ -39,13 +40,13 @@ async function groups(mesh: FaultMesh, query: string, ids: string[]): Promise<Gr
 export async function drainAndAudit(name: string, mesh: FaultMesh, load: InterviewLoad, absorbedBefore: number, timeoutMs = 120_000): Promise<FaultReport> {
   const ids = [...load.started];
   const completed = [...load.completed];
+  // Past `until` the audit goes on: it reports what is missing.
   const until = Date.now() + timeoutMs;
-  for (;;) {
+  await waitFor('completed interviews to be scored and notified', async () => {
     const [{ n: scored }] = await mesh.query<{ n: number }>(`select count(*)::int as n from interview.interview_sessions where id = any($1::uuid[]) and status = 'scored'`, [completed]);
     const [{ n: notified }] = await mesh.query<{ n: number }>(`select count(distinct session_id)::int as n from notifier.notifications where session_id = any($1::uuid[])`, [completed]);
-    if ((scored === completed.length && notified === completed.length) || Date.now() > until) break;
-    await new Promise((r) => setTimeout(r, 500));
-  }
+    return (scored === completed.length && notified === completed.length) || Date.now() > until;
+  }, Infinity, 500);
 
   const analyses = await groups(mesh, `select session_id::text || '#' || frame_number as k, count(*) as n from emotion.emotion_analysis where session_id = any($1::uuid[]) group by 1`, ids);
   const samples = await groups(mesh, `select session_id::text || '#' || frame_number as k, count(*) as n from scoring.emotion_samples where session_id = any($1::uuid[]) group by 1`, ids);

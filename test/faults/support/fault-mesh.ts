@@ -1,27 +1,15 @@
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { Client } from 'pg';
-import { ServiceName } from '../../../src/platform/config/mesh-config';
 import { freePort } from '../../support/grpc-clients';
+import { createTestDatabase, createTestVhost, FAULT_SERVERS, rabbitmqctl, requireEnv, vhostOf, withClient } from '../../support/infrastructure';
 import { meshEnv, meshPorts } from '../../support/mesh-process';
 import { ServiceProcess } from '../../support/service-process';
+import { run } from '../../support/tools';
+import { sleep } from '../../support/wait';
 import { Toxiproxy } from './toxiproxy';
 
-const exec = promisify(execFile);
 const FAULT_CLUSTER = path.resolve(__dirname, '../../../scripts/infra/fault-cluster.sh');
-/** The fault suite's RabbitMQ node (scripts/infra/fault-cluster.sh). */
-const RABBITMQ_NODE = `faults@${os.hostname().split('.')[0]}`;
 
-export const SERVICES: readonly ServiceName[] = ['emotion', 'scoring', 'notifier', 'interview'];
-
-function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run the fault suite through jest (test/faults/support/global-setup.ts)`);
-  return value;
-}
+export const SERVICES: readonly string[] = ['emotion', 'scoring', 'notifier', 'interview'];
 
 /**
  * The mesh as deployed (each service its own process) on the fault suite's own PostgreSQL and
@@ -29,34 +17,28 @@ function requireEnv(name: string): string {
  * every service and the broker (`amqp` proxy). A database and a vhost of its own.
  */
 export class FaultMesh {
-  readonly processes = new Map<ServiceName, ServiceProcess>();
+  readonly processes = new Map<string, ServiceProcess>();
   /** Log text of processes that have exited, so counts survive restarts. */
   private readonly pastLogs: string[] = [];
 
   private constructor(
     readonly databaseUrl: string,
+    /** The broker without the proxy, on the mesh's vhost. */
+    readonly amqpUrl: string,
     readonly vhost: string,
-    readonly ports: Record<ServiceName, number>,
+    readonly ports: Record<string, number>,
     readonly env: Record<string, string>,
     readonly toxiproxy: Toxiproxy,
     private readonly dropDatabase: () => Promise<void>,
   ) {}
 
   static async start(): Promise<FaultMesh> {
-    const admin = requireEnv('FAULTS_DATABASE_ADMIN_URL');
-    const broker = new URL(requireEnv('FAULTS_AMQP_URL'));
-    const suffix = randomBytes(5).toString('hex');
-    const database = `mesh_faults_${suffix}`;
-    await withClient(admin, (c) => c.query(`create database ${database}`));
-    const databaseUrl = Object.assign(new URL(admin), { pathname: `/${database}` }).toString();
-    const vhost = `mesh-faults-${suffix}`;
-    await exec('rabbitmqctl', ['-n', RABBITMQ_NODE, '-q', 'add_vhost', vhost]);
-    await exec('rabbitmqctl', ['-n', RABBITMQ_NODE, '-q', 'set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*']);
-
+    const [database, broker] = await Promise.all([createTestDatabase(FAULT_SERVERS), createTestVhost(FAULT_SERVERS)]);
+    const [databaseUrl, vhost] = [database.value, vhostOf(broker.value)];
     const ports = await meshPorts();
     const [apiPort, amqpProxyPort, emotionProxyPort] = [await freePort(), await freePort(), await freePort()];
     const toxiproxy = await Toxiproxy.start(requireEnv('FAULTS_TOXIPROXY_BIN'), apiPort);
-    await toxiproxy.createProxy('amqp', amqpProxyPort, broker.host);
+    await toxiproxy.createProxy('amqp', amqpProxyPort, new URL(broker.value).host);
     await toxiproxy.createProxy('emotion', emotionProxyPort, `127.0.0.1:${ports.emotion}`);
 
     const env = {
@@ -70,27 +52,27 @@ export class FaultMesh {
       OUTBOX_POLL_MS: '100',
       SHUTDOWN_GRACE_MS: '15000',
     };
-    const mesh = new FaultMesh(databaseUrl, vhost, ports, env, toxiproxy, async () => {
-      await withClient(admin, (c) => c.query(`drop database if exists ${database} with (force)`)).catch(() => undefined);
-      await exec('rabbitmqctl', ['-n', RABBITMQ_NODE, '-q', 'delete_vhost', vhost]).catch(() => undefined);
+    const mesh = new FaultMesh(databaseUrl, broker.value, vhost, ports, env, toxiproxy, async () => {
+      await database.dispose().catch(() => undefined);
+      await broker.dispose();
     });
     for (const name of SERVICES) mesh.launch(name);
     await mesh.waitServing(SERVICES);
     return mesh;
   }
 
-  address(name: ServiceName): string {
+  address(name: string): string {
     return `127.0.0.1:${this.ports[name]}`;
   }
 
   /** Starts `name` again (after a kill or a stop) and waits until it serves. */
-  async restart(name: ServiceName): Promise<void> {
+  async restart(name: string): Promise<void> {
     this.launch(name);
     await this.waitServing([name]);
   }
 
   /** Sends `signal` to `name`; resolves with its exit code (null when the signal killed it). */
-  async stop(name: ServiceName, signal: NodeJS.Signals): Promise<number | null> {
+  async stop(name: string, signal: NodeJS.Signals): Promise<number | null> {
     const process = this.processes.get(name);
     if (!process) return null;
     const code = await process.stop(signal);
@@ -99,7 +81,7 @@ export class FaultMesh {
     return code;
   }
 
-  async waitServing(names: readonly ServiceName[], timeoutMs = 120_000): Promise<void> {
+  async waitServing(names: readonly string[], timeoutMs = 120_000): Promise<void> {
     try {
       await Promise.all(names.map((name) => this.processes.get(name)!.waitServing(this.address(name), timeoutMs)));
     } catch (error) {
@@ -109,11 +91,11 @@ export class FaultMesh {
   }
 
   async restartRabbitmq(): Promise<void> {
-    await exec('bash', [FAULT_CLUSTER, 'restart-rabbitmq'], { timeout: 180_000 });
+    await run('bash', [FAULT_CLUSTER, 'restart-rabbitmq'], { timeout: 180_000 });
   }
 
   async restartPostgres(): Promise<void> {
-    await exec('bash', [FAULT_CLUSTER, 'restart-postgres'], { timeout: 120_000 });
+    await run('bash', [FAULT_CLUSTER, 'restart-postgres'], { timeout: 120_000 });
   }
 
   /** Runs `query` on a connection of its own, retrying while the database restarts. */
@@ -123,14 +105,14 @@ export class FaultMesh {
         return await withClient(this.databaseUrl, async (c) => (await c.query(query, params)).rows as R[]);
       } catch (error) {
         if (attempt >= 60) throw error;
-        await new Promise((r) => setTimeout(r, 500));
+        await sleep(500);
       }
     }
   }
 
   /** Messages in each non-empty queue of the vhost (e.g. `scoring.emotions.dead`). */
   async queueDepths(): Promise<Record<string, number>> {
-    const { stdout } = await exec('rabbitmqctl', ['-n', RABBITMQ_NODE, '-q', 'list_queues', '-p', this.vhost, 'name', 'messages', '--formatter', 'json']);
+    const stdout = await rabbitmqctl(FAULT_SERVERS, ['list_queues', '-p', this.vhost, 'name', 'messages', '--formatter', 'json']);
     const depths: Record<string, number> = {};
     for (const { name, messages } of JSON.parse(stdout) as Array<{ name: string; messages: number }>) if (messages > 0) depths[name] = messages;
     return depths;
@@ -154,18 +136,7 @@ export class FaultMesh {
   }
 
   /** Starts `name` without waiting for it to serve. */
-  launch(name: ServiceName): void {
+  launch(name: string): void {
     this.processes.set(name, ServiceProcess.start(name, this.env));
-  }
-}
-
-async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  client.on('error', () => undefined);
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end().catch(() => undefined);
   }
 }

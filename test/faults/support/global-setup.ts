@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
+import { runScript } from '../../support/tools';
 
 /**
  * The fault suite's own PostgreSQL cluster and RabbitMQ node (scripts/infra/fault-cluster.sh: the
@@ -7,11 +6,8 @@ import path from 'node:path';
  * faults. Installs what is missing and says so.
  */
 export default function globalSetup(): void {
-  const scripts = path.resolve(__dirname, '../../../scripts/infra');
-  const run = (script: string, ...args: string[]) =>
-    execFileSync('bash', [path.join(scripts, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', timeout: 900_000 }).trim().split('\n').pop()!;
-  const [databaseAdminUrl, amqpUrl] = run('fault-cluster.sh', 'up').split(' ');
+  const [databaseAdminUrl, amqpUrl] = runScript('scripts/infra/fault-cluster.sh', ['up'], { timeoutMs: 900_000 }).split(' ');
   process.env.FAULTS_DATABASE_ADMIN_URL = databaseAdminUrl;
   process.env.FAULTS_AMQP_URL = amqpUrl;
-  process.env.FAULTS_TOXIPROXY_BIN = run('ensure-toxiproxy.sh');
+  process.env.FAULTS_TOXIPROXY_BIN = runScript('scripts/infra/ensure-toxiproxy.sh', [], { timeoutMs: 900_000 });
 }

@@ -4,8 +4,7 @@ import { FaultMesh } from './fault-mesh';
 
 /** Publishes `body` as is to the mesh's topic exchange (confirmed), as a misbehaving producer would. */
 export async function publishRaw(mesh: FaultMesh, routingKey: string, body: Buffer, properties: { type: string; messageId: string }): Promise<void> {
-  const url = `${process.env.FAULTS_AMQP_URL!.replace(/\/$/, '')}/${encodeURIComponent(mesh.vhost)}`;
-  const connection = await amqp.connect(url);
+  const connection = await amqp.connect(mesh.amqpUrl);
   try {
     const channel = await connection.createConfirmChannel();
     channel.publish(EXCHANGE, routingKey, body, { persistent: true, contentType: 'application/json', ...properties, correlationId: 'poison', headers: { schema_version: 'v1' } });

@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { waitFor } from '../../support/wait';
 
 /** A toxic as toxiproxy's HTTP API takes it (https://github.com/Shopify/toxiproxy#toxics). */
 export interface Toxic {
@@ -19,12 +20,11 @@ export class Toxiproxy {
   static async start(binary: string, apiPort: number): Promise<Toxiproxy> {
     const child = spawn(binary, ['-host', '127.0.0.1', '-port', String(apiPort)], { stdio: 'ignore' });
     const proxy = new Toxiproxy(child, `http://127.0.0.1:${apiPort}`);
-    for (let i = 0; i < 100; i++) {
-      if (await fetch(`${proxy.api}/version`).then((r) => r.ok, () => false)) return proxy;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    child.kill('SIGKILL');
-    throw new Error(`toxiproxy did not answer on port ${apiPort}`);
+    await waitFor('toxiproxy', () => fetch(`${proxy.api}/version`).then((r) => r.ok, () => false), 10_000, 100).catch(() => {
+      child.kill('SIGKILL');
+      throw new Error(`toxiproxy did not answer on port ${apiPort}`);
+    });
+    return proxy;
   }
 
   /** A TCP proxy listening on 127.0.0.1:`listenPort` towards `upstream` (host:port). */

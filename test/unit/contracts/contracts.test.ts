@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ensureTool, runCaptured } from '../../support/tools';
+import { runCaptured, runScript } from '../../support/tools';
 
 const REPO = path.resolve(__dirname, '../../..');
 const BUF = path.join(REPO, 'node_modules', '.bin', 'buf');
@@ -35,7 +35,7 @@ describe('proto contracts', () => {
 
   it('match the committed generated code: TypeScript in src/gen, the Go and Python clients in clients/', async () => {
     // buf.gen.yaml's Go and Python generators (pinned), installed under .cache/ when missing.
-    ensureTool('ensure-codegen-plugins.sh');
+    runScript('scripts/infra/ensure-codegen-plugins.sh');
     const out = await fs.mkdtemp(path.join(os.tmpdir(), 'gen-'));
     try {
       const template = (await fs.readFile(path.join(REPO, 'buf.gen.yaml'), 'utf8')).replace(/^(\s*out: )(\S+)$/gm, (_, key: string, dir: string) => `${key}${path.join(out, dir)}`);

@@ -1,8 +1,10 @@
 // grpc-js's own URI parser (not exported publicly), so that targets are read as a channel reads them.
 import { parseUri } from '@grpc/grpc-js/build/src/uri-parser';
-import { ConfigError } from '../../../src/platform/config/env';
+import { ConfigError, Env } from '../../../src/platform/config/env';
 import { loadConfig } from '../../../src/platform/config/mesh-config';
 import { instanceId, parseConsulAddress, parseConsulTarget } from '../../../src/platform/discovery';
+import { planMesh } from '../../../src/mesh/mesh-plan';
+import { SERVICES } from '../../../src/mesh/registry';
 
 const target = (uri: string) => {
   const parsed = parseUri(uri);
@@ -35,9 +37,13 @@ describe('Consul names', () => {
   });
 
   it('resolves downstreams through Consul when CONSUL_HTTP_ADDR is set, unless an address is given', () => {
-    expect(loadConfig({ CONSUL_HTTP_ADDR: '127.0.0.1:8500' })).toMatchObject({ emotionTarget: 'consul:///emotion', scoringTarget: 'consul:///scoring', consulCheckIntervalMs: 10_000, consulDeregisterAfterMs: 60_000 });
-    expect(loadConfig({ CONSUL_HTTP_ADDR: '127.0.0.1:8500', EMOTION_ADDR: '10.0.0.9:50052' }).emotionTarget).toBe('10.0.0.9:50052');
-    expect(loadConfig({}).emotionTarget).toBe('127.0.0.1:50052');
+    const emotionTarget = (env: Env) => planMesh(loadConfig(env), SERVICES, ['interview'], env)[0].downstreams.find((d) => d.key === 'emotion')?.target;
+    const scoringTarget = (env: Env) => planMesh(loadConfig(env), SERVICES, ['interview'], env)[0].downstreams.find((d) => d.key === 'scoring')?.target;
+    expect(loadConfig({ CONSUL_HTTP_ADDR: '127.0.0.1:8500' })).toMatchObject({ consulCheckIntervalMs: 10_000, consulDeregisterAfterMs: 60_000 });
+    expect(emotionTarget({ CONSUL_HTTP_ADDR: '127.0.0.1:8500' })).toBe('consul:///emotion');
+    expect(scoringTarget({ CONSUL_HTTP_ADDR: '127.0.0.1:8500' })).toBe('consul:///scoring');
+    expect(emotionTarget({ CONSUL_HTTP_ADDR: '127.0.0.1:8500', EMOTION_ADDR: '10.0.0.9:50052' })).toBe('10.0.0.9:50052');
+    expect(emotionTarget({})).toBe('127.0.0.1:50052');
     expect(() => loadConfig({ CONSUL_DEREGISTER_AFTER_MS: '1000' })).toThrow(/CONSUL_DEREGISTER_AFTER_MS must be an integer from 60000/);
   });
 });

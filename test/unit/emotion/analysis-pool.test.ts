@@ -7,13 +7,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { status } from '@grpc/grpc-js';
-import { ServiceError } from '../../../src/platform/grpc/errors';
+import { toStatus } from '../../../src/platform/grpc/errors';
 import { AnalysisPool } from '../../../src/services/emotion/analysis-pool';
 
 jest.setTimeout(120_000);
 
 const astronaut = fs.readFileSync(path.resolve(__dirname, '../../fixtures/faces/astronaut.png'));
-const outcome = (call: Promise<unknown>) => call.then(() => 'analysed', (e: ServiceError) => `${status[e.code]}: ${e.message}`);
+/** 'analyzed', or the status a caller would get for the error (the gRPC edge's mapping). */
+const outcome = (call: Promise<unknown>) =>
+  call.then(
+    () => 'analyzed',
+    (e: unknown) => {
+      const { code, details } = toStatus(e);
+      return `${status[code]}: ${details}`;
+    },
+  );
 
 describe('AnalysisPool admission: live frames first, shed past the limit; queued work waits', () => {
   let pool: AnalysisPool;
@@ -23,14 +31,14 @@ describe('AnalysisPool admission: live frames first, shed past the limit; queued
   });
   afterAll(() => pool?.close());
 
-  it('analyses the frame a worker takes and the two that may wait, and refuses the rest with UNAVAILABLE saying why', async () => {
+  it('analyzes the frame a worker takes and the two that may wait, and refuses the rest with UNAVAILABLE saying why', async () => {
     const outcomes = await Promise.all(Array.from({ length: 8 }, (_, i) => outcome(pool.analyze(astronaut, 'png', `live-${i}`))));
-    expect(outcomes.slice(0, 3)).toEqual(['analysed', 'analysed', 'analysed']);
+    expect(outcomes.slice(0, 3)).toEqual(['analyzed', 'analyzed', 'analyzed']);
     for (const refused of outcomes.slice(3)) {
       expect(refused).toBe('UNAVAILABLE: the emotion service is overloaded: 2 frames are already waiting for the models; retry with backoff');
     }
     // Nothing is left behind: the pool takes live frames again once they have gone through.
-    expect(await outcome(pool.analyze(astronaut, 'png', 'live-after'))).toBe('analysed');
+    expect(await outcome(pool.analyze(astronaut, 'png', 'live-after'))).toBe('analyzed');
   });
 
   it('never refuses queued work, and serves live frames that arrive later before it', async () => {

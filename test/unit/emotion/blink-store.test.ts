@@ -1,5 +1,5 @@
 /**
- * BlinkStore's single INSERT ... ON CONFLICT DO UPDATE against blink-tracker.ts's applyEyeSample,
+ * EmotionStore.recordBlinkSample's single INSERT ... ON CONFLICT DO UPDATE against blink-tracker.ts's applyEyeSample,
  * on embedded PGlite (PostgreSQL in WebAssembly, in memory): the same sample sequences must give
  * the same state, column by column. Concurrency across replicas on real PostgreSQL is
  * test/integration/emotion-replicas.test.ts's.
@@ -7,24 +7,24 @@
 import { Kysely } from 'kysely';
 import { PGlite } from '@electric-sql/pglite';
 import { PGliteDialect } from 'kysely-pglite-dialect';
-import { emotionMigrations } from '../../../migrations/emotion';
+import { emotionMigrations } from '../../../src/services/emotion/migrations';
 import { migrateSchema } from '../../../src/platform/db/migrate';
 import { silentLogger } from '../../../src/platform/log/logger';
-import { BlinkStore, BlinkTables } from '../../../src/services/emotion/blink/blink-store';
-import { applyEyeSample, BlinkState, BlinkSummary, EyeSample, MAX_BLINK_MS, MIN_BLINK_MS, summarizeBlinks } from '../../../src/services/emotion/blink/blink-tracker';
+import { EmotionStore, EmotionTables } from '../../../src/services/emotion/store';
+import { applyEyeSample, BlinkState, BlinkSummary, EyeSample, MAX_BLINK_MS, MIN_BLINK_MS, summarizeBlinks } from '../../../src/services/emotion/domain/blink/blink-tracker';
 
 const OPEN = 0.32;
 const CLOSED = 0.2;
 const T0 = 1_700_000_000_000;
 
-describe('BlinkStore: one UPSERT per frame, the same rule as applyEyeSample', () => {
+describe('the blink state: one UPSERT per frame, the same rule as applyEyeSample', () => {
   let db: Kysely<unknown>;
-  let store: BlinkStore;
+  let store: EmotionStore;
 
   beforeAll(async () => {
     db = new Kysely<unknown>({ dialect: new PGliteDialect(await PGlite.create('memory://')) });
     await migrateSchema(db.withSchema('emotion'), 'emotion', emotionMigrations, silentLogger());
-    store = new BlinkStore(db.withSchema('emotion') as unknown as Kysely<BlinkTables>);
+    store = new EmotionStore(db.withSchema('emotion') as unknown as Kysely<EmotionTables>);
   });
   afterAll(() => db.destroy());
 
@@ -34,7 +34,7 @@ describe('BlinkStore: one UPSERT per frame, the same rule as applyEyeSample', ()
     let last: BlinkSummary | undefined;
     for (const sample of samples) {
       state = applyEyeSample(state, sample).state;
-      last = await store.record(sessionId, sample);
+      last = await store.recordBlinkSample(sessionId, sample);
       expect(last).toEqual(summarizeBlinks(state));
     }
     return last!;
@@ -63,20 +63,20 @@ describe('BlinkStore: one UPSERT per frame, the same rule as applyEyeSample', ()
   it('changes nothing for a repeated or late frame', async () => {
     const samples = at([OPEN, CLOSED, OPEN], 300);
     await compare('late', samples);
-    const before = await store.current('late');
-    expect(await store.record('late', { timestampMs: T0 + 300, ear: OPEN })).toEqual(before);
-    expect(await store.record('late', { timestampMs: T0 - 1, ear: CLOSED })).toEqual(before);
-    expect(await store.current('late')).toEqual(before);
+    const before = await store.currentBlinks('late');
+    expect(await store.recordBlinkSample('late', { timestampMs: T0 + 300, ear: OPEN })).toEqual(before);
+    expect(await store.recordBlinkSample('late', { timestampMs: T0 - 1, ear: CLOSED })).toEqual(before);
+    expect(await store.currentBlinks('late')).toEqual(before);
   });
 
   it('loses no update when frames of one session arrive at once', async () => {
     const samples = at([OPEN, CLOSED, OPEN, CLOSED, OPEN, CLOSED, OPEN, OPEN], 250);
-    await Promise.all(samples.map((s) => store.record('concurrent', s)));
+    await Promise.all(samples.map((s) => store.recordBlinkSample('concurrent', s)));
     // Arrival order is not timestamp order here, so only frames later than the latest counted apply;
     // what is certain is that the latest frame was counted and the row stayed whole.
-    const summary = await store.current('concurrent');
+    const summary = await store.currentBlinks('concurrent');
     expect(summary).toBeDefined();
-    const frames = await (db.withSchema('emotion') as unknown as Kysely<BlinkTables>).selectFrom('blink_tracks').select(['frames', 'last_timestamp_ms']).where('session_id', '=', 'concurrent').executeTakeFirstOrThrow();
+    const frames = await (db.withSchema('emotion') as unknown as Kysely<EmotionTables>).selectFrom('blink_tracks').select(['frames', 'last_timestamp_ms']).where('session_id', '=', 'concurrent').executeTakeFirstOrThrow();
     expect(Number(frames.last_timestamp_ms)).toBe(T0 + 7 * 250);
   });
 });

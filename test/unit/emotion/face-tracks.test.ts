@@ -1,5 +1,5 @@
-import { FaceTrack } from '../../../src/services/emotion/face/face-track';
-import { FaceTracks } from '../../../src/services/emotion/face/face-tracks';
+import { FaceTrack } from '../../../src/services/emotion/domain/face/face-track';
+import { FaceTracks } from '../../../src/services/emotion/domain/face/face-tracks';
 
 const track = (x: number): FaceTrack => ({ box: { x, y: 0, width: 10, height: 10 }, frameSize: { width: 640, height: 480 }, fit: { dx: 0, dy: 0, sx: 1, sy: 1 }, framesSinceDetection: 0 });
 

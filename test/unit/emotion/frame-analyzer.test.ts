@@ -2,16 +2,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { status } from '@grpc/grpc-js';
 import sharp from 'sharp';
-import { EmotionClassifier } from '../../../src/services/emotion/expression/emotion-classifier';
-import { FaceDetector } from '../../../src/services/emotion/face/face-detector';
-import { FaceMeshModel } from '../../../src/services/emotion/face/face-mesh';
-import { EAR_CLOSED_THRESHOLD } from '../../../src/services/emotion/blink/blink-tracker';
+import { EmotionClassifier } from '../../../src/services/emotion/domain/expression/emotion-classifier';
+import { FaceDetector } from '../../../src/services/emotion/domain/face/face-detector';
+import { FaceMeshModel } from '../../../src/services/emotion/domain/face/face-mesh';
+import { EAR_CLOSED_THRESHOLD } from '../../../src/services/emotion/domain/blink/blink-tracker';
 import { toLandmarks } from '../../../src/services/emotion/to-proto';
-import { ServiceError } from '../../../src/platform/grpc/errors';
-import { iou } from '../../../src/services/emotion/face/face-detection';
-import { MIN_TRACKING_FACE_FLAG, REDETECT_AFTER_FRAMES } from '../../../src/services/emotion/face/face-track';
-import { FrameAnalysis, FrameAnalyzer } from '../../../src/services/emotion/frame-analyzer';
-import { MAX_FRAME_BYTES, MAX_FRAME_PIXELS } from '../../../src/services/emotion/image/decode-frame';
+import { toStatus } from '../../../src/platform/grpc/errors';
+import { FrameRejection, InvalidFrameError } from '../../../src/services/emotion/domain/errors';
+import { iou } from '../../../src/services/emotion/domain/face/face-detection';
+import { MIN_TRACKING_FACE_FLAG, REDETECT_AFTER_FRAMES } from '../../../src/services/emotion/domain/face/face-track';
+import { FrameAnalysis, FrameAnalyzer } from '../../../src/services/emotion/domain/frame-analyzer';
+import { MAX_FRAME_BYTES, MAX_FRAME_PIXELS } from '../../../src/services/emotion/domain/image/decode-frame';
 import { LoadedModels, loadModels } from '../../../src/services/emotion/models/load-models';
 
 const FIXTURES = path.resolve(__dirname, '../../fixtures/faces');
@@ -88,9 +89,9 @@ describe('FrameAnalyzer on the real models and photographs', () => {
       { imageData: fixture('coffee.png'), format: '' },
       { imageData: fixture('astronaut-eyes-closed.png'), format: 'png' },
     ]);
-    expect(results[1]).toBeInstanceOf(ServiceError);
-    expect((results[1] as ServiceError).message).toBe('image_data is not an image (expected JPEG or PNG bytes)');
-    const [open, , coffee, closed] = results as Array<Exclude<(typeof results)[number], ServiceError>>;
+    expect(results[1]).toBeInstanceOf(InvalidFrameError);
+    expect((results[1] as FrameRejection).message).toBe('image_data is not an image (expected JPEG or PNG bytes)');
+    const [open, , coffee, closed] = results as Array<Exclude<(typeof results)[number], FrameRejection>>;
     expect(open.emotion!.label).toBe('happy');
     expect(coffee.face).toBeUndefined();
     expect(open.eyes!.mean).toBeGreaterThan(EAR_CLOSED_THRESHOLD);
@@ -173,7 +174,13 @@ describe('FrameAnalyzer on the real models and photographs', () => {
   });
 
   describe('bad frames', () => {
-    const codeOf = async (bytes: Buffer, format = '') => analyzer.analyze(bytes, format).then(() => 'OK', (e: { code: number; message: string }) => `${status[e.code]}: ${e.message}`);
+    const codeOf = async (bytes: Buffer, format = '') => analyzer.analyze(bytes, format).then(
+      () => 'OK',
+      (e: unknown) => {
+        const { code, details } = toStatus(e);
+        return `${status[code]}: ${details}`;
+      },
+    );
 
     it('rejects bytes that are no image with INVALID_ARGUMENT saying so', async () => {
       expect(await codeOf(Buffer.from('definitely not an image'))).toBe('INVALID_ARGUMENT: image_data is not an image (expected JPEG or PNG bytes)');

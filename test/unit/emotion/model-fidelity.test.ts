@@ -12,19 +12,19 @@
  * magnitude), the same size as onnxruntime's own difference between its optimised and unoptimised
  * graphs; on the normalised scale they are below 1e-6.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfconv from '@tensorflow/tfjs-converter';
-import { EMOTION_INPUT_SIZE, emotionCropRegion } from '../../../src/services/emotion/expression/emotion-classifier';
-import { FaceDetector } from '../../../src/services/emotion/face/face-detector';
-import { FaceMeshModel, MESH_INPUT_SIZE } from '../../../src/services/emotion/face/face-mesh';
-import { decodeFrame, RgbImage } from '../../../src/services/emotion/image/decode-frame';
-import { sampleRgbPatch, SquareRegion } from '../../../src/services/emotion/image/sample-patch';
-import { FloatTensor } from '../../../src/services/emotion/models/inference-model';
+import { EMOTION_INPUT_SIZE, emotionCropRegion } from '../../../src/services/emotion/domain/expression/emotion-classifier';
+import { FaceDetector } from '../../../src/services/emotion/domain/face/face-detector';
+import { FaceMeshModel, MESH_INPUT_SIZE } from '../../../src/services/emotion/domain/face/face-mesh';
+import { decodeFrame, RgbImage } from '../../../src/services/emotion/domain/image/decode-frame';
+import { sampleRgbPatch, SquareRegion } from '../../../src/services/emotion/domain/image/sample-patch';
+import { FloatTensor } from '../../../src/services/emotion/domain/inference-model';
 import { LoadedModels, loadModels } from '../../../src/services/emotion/models/load-models';
+import { runScript } from '../../support/tools';
 
 jest.setTimeout(600_000);
 
@@ -60,7 +60,7 @@ describe('ONNX models against the original TF.js models (TensorFlow.js CPU backe
   const samples: Array<{ name: string; image: RgbImage; meshRegion: SquareRegion; emotionRegion: SquareRegion }> = [];
 
   beforeAll(async () => {
-    originals = execFileSync('bash', [path.join(REPO, 'scripts/models/fetch-originals.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+    originals = runScript('scripts/models/fetch-originals.sh');
     tf.env().set('PROD', true);
     await tf.setBackend('cpu');
     models = await loadModels(path.join(REPO, 'models'));

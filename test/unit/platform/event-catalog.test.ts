@@ -1,8 +1,13 @@
 import { decodeEvent, encodeEvent, EVENT_SCHEMA_VERSION, EventKind, EVENTS, MalformedEventError } from '../../../src/platform/bus/event-catalog';
 import { DEAD_LETTER_HEADERS, Delivery, EventBus } from '../../../src/platform/bus/event-bus';
 import { MemoryBus } from '../../../src/platform/bus/memory-bus';
-import { QUEUES } from '../../../src/platform/bus/topology';
+import { QueueName } from '../../../src/platform/bus/topology';
+import { meshTopology } from '../../../src/mesh/topology';
+import { SERVICES } from '../../../src/mesh/registry';
+
+const TOPOLOGY = meshTopology(SERVICES);
 import { silentLogger } from '../../../src/platform/log/logger';
+import { sleep } from '../../support/wait';
 
 async function publishEvent<T>(bus: EventBus, kind: EventKind<T>, message: T, correlationId: string): Promise<string> {
   const event = encodeEvent(kind, message, correlationId);
@@ -10,16 +15,16 @@ async function publishEvent<T>(bus: EventBus, kind: EventKind<T>, message: T, co
   return event.properties.messageId;
 }
 
-function received(bus: EventBus, queue: (typeof QUEUES)[keyof typeof QUEUES]): Promise<Delivery> {
+function received(bus: EventBus, queue: QueueName): Promise<Delivery> {
   return new Promise((resolve) => void bus.consume(queue, async (d) => resolve(d), { prefetch: 1 }));
 }
 
 describe('events on the bus', () => {
   it('travel as snake_case proto3 JSON with the envelope properties, routed by topic', async () => {
-    const bus = new MemoryBus(silentLogger());
+    const bus = new MemoryBus(silentLogger(), TOPOLOGY);
     await bus.declareTopology();
-    const delivery = received(bus, QUEUES.notificationEmail);
-    const alsoToInterview = received(bus, QUEUES.interviewScored);
+    const delivery = received(bus, 'notification.email');
+    const alsoToInterview = received(bus, 'interview.scored');
     await publishEvent(bus, EVENTS.scored, { sessionId: 's-1', technicalScore: 70, communicationScore: 80, emotionScore: 60, overallScore: 71, calculatedAt: new Date('2026-01-02T03:04:05Z'), userId: 'u-1', feedback: 'ok' }, 's-1');
     const d = await delivery;
     await alsoToInterview;
@@ -31,8 +36,8 @@ describe('events on the bus', () => {
   });
 
   it('carry frames as base64 bytes and decode back to the same bytes', async () => {
-    const bus = new MemoryBus(silentLogger());
-    const delivery = received(bus, QUEUES.emotionAnalysis);
+    const bus = new MemoryBus(silentLogger(), TOPOLOGY);
+    const delivery = received(bus, 'emotion.analysis');
     const image = Buffer.from([0, 1, 2, 250, 251]);
     await publishEvent(bus, EVENTS.frameCaptured, { sessionId: 's', timestamp: new Date(1000), imageData: image, format: 'png', frameNumber: 3, analysis: undefined }, 's');
     const frame = decodeEvent(EVENTS.frameCaptured, await delivery);
@@ -51,32 +56,32 @@ describe('events on the bus', () => {
   const completion = (sessionId: string) => ({ sessionId, userId: 'u', completedAt: undefined, totalDuration: 1, answerCount: 0, startedAt: undefined, totalQuestions: 1, framesSent: 0, answers: [] });
 
   it('retry a failing message after each delay, then dead-letter it with the reason, while the next one goes through', async () => {
-    const bus = new MemoryBus(silentLogger(), { delaysMs: [5, 10] });
+    const bus = new MemoryBus(silentLogger(), TOPOLOGY, { delaysMs: [5, 10] });
     const attempts: Array<[string, number]> = [];
     let poison = '';
-    await bus.consume(QUEUES.scoringProcess, async (d) => {
+    await bus.consume('scoring.process', async (d) => {
       attempts.push([d.properties.correlationId, d.attempt]);
       if (d.properties.messageId === poison) throw new Error('scoring failed');
     }, { prefetch: 1 });
     poison = await publishEvent(bus, EVENTS.completed, completion('a'), 'a');
     await publishEvent(bus, EVENTS.completed, completion('b'), 'b');
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
     expect(attempts).toEqual([['a', 1], ['b', 1], ['a', 2], ['a', 3]]);
-    const [dead] = bus.deadLetters(QUEUES.scoringProcess);
+    const [dead] = bus.deadLetters('scoring.process');
     expect(dead.delivery.properties.messageId).toBe(poison);
-    expect(dead.headers).toEqual({ [DEAD_LETTER_HEADERS.reason]: 'scoring failed', [DEAD_LETTER_HEADERS.attempts]: 3, [DEAD_LETTER_HEADERS.queue]: QUEUES.scoringProcess });
+    expect(dead.headers).toEqual({ [DEAD_LETTER_HEADERS.reason]: 'scoring failed', [DEAD_LETTER_HEADERS.attempts]: 3, [DEAD_LETTER_HEADERS.queue]: 'scoring.process' });
   });
 
   it('dead-letter a malformed message at once: no retry can help it', async () => {
-    const bus = new MemoryBus(silentLogger(), { delaysMs: [5, 10] });
+    const bus = new MemoryBus(silentLogger(), TOPOLOGY, { delaysMs: [5, 10] });
     let calls = 0;
-    await bus.consume(QUEUES.scoringProcess, async (d) => {
+    await bus.consume('scoring.process', async (d) => {
       calls += 1;
       decodeEvent(EVENTS.completed, d);
     }, { prefetch: 1 });
     await bus.publish(EVENTS.completed.routingKey, Buffer.from('not json'), { messageId: 'm-1', correlationId: 'c', type: EVENTS.completed.typeName, schemaVersion: 'v1', timestamp: 0 });
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     expect(calls).toBe(1);
-    expect(bus.deadLetters(QUEUES.scoringProcess).map((d) => d.headers[DEAD_LETTER_HEADERS.attempts])).toEqual([1]);
+    expect(bus.deadLetters('scoring.process').map((d) => d.headers[DEAD_LETTER_HEADERS.attempts])).toEqual([1]);
   });
 });

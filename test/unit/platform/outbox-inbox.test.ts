@@ -1,5 +1,5 @@
 import { Kysely, sql } from 'kysely';
-import { messagingTablesMigration } from '../../../migrations/messaging-tables';
+import { messagingTablesMigration } from '../../../src/platform/messaging/messaging-migration';
 import { Delivery, EventBus, EventProperties } from '../../../src/platform/bus/event-bus';
 import { EVENTS } from '../../../src/platform/bus/event-catalog';
 import { MemoryBus } from '../../../src/platform/bus/memory-bus';
@@ -43,7 +43,7 @@ describe('transactional outbox and inbox (PGlite)', () => {
   const unpublished = async () => Number((await db.selectFrom('outbox').select(sql<string>`count(*)`.as('n')).where('published_at', 'is', null).executeTakeFirstOrThrow()).n);
 
   it('publishes an event only when its transaction commits, then marks it published', async () => {
-    const bus = new RecordingBus(silentLogger());
+    const bus = new RecordingBus(silentLogger(), {});
     const relay = new OutboxRelay(db, bus, silentLogger(), relayOptions);
     const outbox = new Outbox(db, relay, silentLogger());
     await expect(
@@ -61,7 +61,7 @@ describe('transactional outbox and inbox (PGlite)', () => {
   });
 
   it('keeps rows the broker did not confirm and publishes them, in order, once it is back', async () => {
-    const bus = new RecordingBus(silentLogger());
+    const bus = new RecordingBus(silentLogger(), {});
     const relay = new OutboxRelay(db, bus, silentLogger(), relayOptions);
     const outbox = new Outbox(db, relay, silentLogger());
     const ids: string[] = [];
@@ -80,7 +80,7 @@ describe('transactional outbox and inbox (PGlite)', () => {
   });
 
   it('does not relay a row another relay holds under its lease', async () => {
-    const bus = new RecordingBus(silentLogger());
+    const bus = new RecordingBus(silentLogger(), {});
     const outbox = new Outbox(db, new OutboxRelay(db, bus, silentLogger(), relayOptions), silentLogger());
     await outbox.transaction((trx) => outbox.add(trx, EVENTS.scored, scored('leased'), 'leased'));
     await db.updateTable('outbox').set({ claimed_until: sql`now() + interval '1 minute'` }).execute();
@@ -89,7 +89,7 @@ describe('transactional outbox and inbox (PGlite)', () => {
   });
 
   it('wakes the relay after a transaction that added an event, not after one that did not', async () => {
-    const relay = new OutboxRelay(db, new RecordingBus(silentLogger()), silentLogger(), relayOptions);
+    const relay = new OutboxRelay(db, new RecordingBus(silentLogger(), {}), silentLogger(), relayOptions);
     const wake = jest.spyOn(relay, 'wake');
     const outbox = new Outbox(db, relay, silentLogger());
     await outbox.transaction(async (trx) => {
@@ -101,7 +101,7 @@ describe('transactional outbox and inbox (PGlite)', () => {
   });
 
   it('runs a message effect once however often the message is delivered, and keeps nothing of a failed attempt', async () => {
-    const outbox = new Outbox(db, new OutboxRelay(db, new RecordingBus(silentLogger()), silentLogger(), relayOptions), silentLogger());
+    const outbox = new Outbox(db, new OutboxRelay(db, new RecordingBus(silentLogger(), {}), silentLogger(), relayOptions), silentLogger());
     const delivery: Delivery = { routingKey: 'interview.scored', body: Buffer.from('{}'), redelivered: false, attempt: 1, properties: { messageId: 'm-1', correlationId: 's', type: EVENTS.scored.typeName, schemaVersion: 'v1', timestamp: 0 } };
     let effects = 0;
     await expect(
@@ -117,7 +117,7 @@ describe('transactional outbox and inbox (PGlite)', () => {
   });
 
   it('rejects a message without a message id as unprocessable: it could not be deduplicated', async () => {
-    const outbox = new Outbox(db, new OutboxRelay(db, new RecordingBus(silentLogger()) as EventBus, silentLogger(), relayOptions), silentLogger());
+    const outbox = new Outbox(db, new OutboxRelay(db, new RecordingBus(silentLogger(), {}) as EventBus, silentLogger(), relayOptions), silentLogger());
     const delivery: Delivery = { routingKey: 'interview.scored', body: Buffer.from('{}'), redelivered: false, attempt: 1, properties: { messageId: '', correlationId: 's', type: '', schemaVersion: 'v1', timestamp: 0 } };
     await expect(processOnce(outbox, 'test.consumer', delivery, async () => undefined)).rejects.toThrow(/no message_id/);
   });

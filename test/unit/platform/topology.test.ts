@@ -1,4 +1,7 @@
-import { BINDINGS, QUEUES, ROUTING_KEYS, topicMatches } from '../../../src/platform/bus/topology';
+import { ROUTING_KEYS } from '../../../src/platform/bus/event-catalog';
+import { topicMatches } from '../../../src/platform/bus/topology';
+import { SERVICES } from '../../../src/mesh/registry';
+import { meshTopology } from '../../../src/mesh/topology';
 
 describe('topic routing', () => {
   it.each([
@@ -14,10 +17,16 @@ describe('topic routing', () => {
     expect(topicMatches(pattern, key)).toBe(expected);
   });
 
-  it('binds the queues of ARCHITECTURE.md to their routing keys', () => {
-    expect(BINDINGS[QUEUES.emotionAnalysis]).toEqual([ROUTING_KEYS.frameCaptured]);
-    expect(BINDINGS[QUEUES.scoringProcess]).toEqual([ROUTING_KEYS.completed]);
-    expect(BINDINGS[QUEUES.notificationEmail]).toEqual([ROUTING_KEYS.scored]);
-    expect(BINDINGS[QUEUES.videoProcessing]).toEqual([ROUTING_KEYS.videoUploaded]);
+  it('binds the queues of ARCHITECTURE.md to their routing keys, gathered from the services', () => {
+    const topology = meshTopology(SERVICES);
+    expect(topology['emotion.analysis']).toEqual([ROUTING_KEYS.frameCaptured]);
+    expect(topology['scoring.process']).toEqual([ROUTING_KEYS.completed]);
+    expect(topology['notification.email']).toEqual([ROUTING_KEYS.scored]);
+    expect(topology['video.processing']).toEqual([ROUTING_KEYS.videoUploaded]);
+  });
+
+  it('refuses a queue two services declare', () => {
+    const twice = SERVICES.filter((s) => s.name === 'notifier');
+    expect(() => meshTopology([...twice, ...twice])).toThrow('queue notification.email is declared twice');
   });
 });

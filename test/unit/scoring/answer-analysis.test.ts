@@ -14,28 +14,28 @@ import {
   OFF_TOPIC,
 } from './transcripts';
 
-const analyse = (question: string, answer: string, category = 'technical') =>
+const analyze = (question: string, answer: string, category = 'technical') =>
   analyzeAnswer({ question, answer, category });
 
 describe('analyzeAnswer — relevance', () => {
   it('scores a relevant, specific answer above an off-topic one', () => {
-    const good = analyse(HASH_MAP_QUESTION, HASH_MAP_GOOD);
-    const offTopic = analyse(HASH_MAP_QUESTION, OFF_TOPIC);
+    const good = analyze(HASH_MAP_QUESTION, HASH_MAP_GOOD);
+    const offTopic = analyze(HASH_MAP_QUESTION, OFF_TOPIC);
     expect(good.relevanceScore).toBeGreaterThanOrEqual(70);
     expect(offTopic.relevanceScore).toBeLessThan(20);
     expect(good.relevanceScore - offTopic.relevanceScore).toBeGreaterThan(50);
   });
 
   it('credits related terms: an incident story is relevant to the debugging question, a hash-map answer is not', () => {
-    const story = analyse(INCIDENT_QUESTION, INCIDENT_GOOD, 'behavioral');
-    const wrongTopic = analyse(INCIDENT_QUESTION, HASH_MAP_GOOD, 'behavioral');
+    const story = analyze(INCIDENT_QUESTION, INCIDENT_GOOD, 'behavioral');
+    const wrongTopic = analyze(INCIDENT_QUESTION, HASH_MAP_GOOD, 'behavioral');
     expect(story.relevanceScore).toBeGreaterThan(60);
     expect(wrongTopic.relevanceScore).toBeLessThan(20);
   });
 
   it('scores a very short answer low even when on topic', () => {
-    const vague = analyse(INCIDENT_QUESTION, INCIDENT_VAGUE, 'behavioral');
-    const full = analyse(INCIDENT_QUESTION, INCIDENT_GOOD, 'behavioral');
+    const vague = analyze(INCIDENT_QUESTION, INCIDENT_VAGUE, 'behavioral');
+    const full = analyze(INCIDENT_QUESTION, INCIDENT_GOOD, 'behavioral');
     expect(vague.relevanceScore).toBeLessThan(30);
     expect(full.relevanceScore).toBeGreaterThan(vague.relevanceScore + 40);
   });
@@ -71,15 +71,15 @@ describe('analyzeAnswer — depth', () => {
   });
 
   it('gives the filler-laden answer less depth than the specific one on the same question', () => {
-    expect(analyse(HASH_MAP_QUESTION, HASH_MAP_RAMBLING).depthScore).toBeLessThan(
-      analyse(HASH_MAP_QUESTION, HASH_MAP_GOOD).depthScore - 40,
+    expect(analyze(HASH_MAP_QUESTION, HASH_MAP_RAMBLING).depthScore).toBeLessThan(
+      analyze(HASH_MAP_QUESTION, HASH_MAP_GOOD).depthScore - 40,
     );
   });
 });
 
 describe('analyzeAnswer — keywords', () => {
   it('returns the expected content lemmas, at most 8', () => {
-    const { keywords } = analyse(HASH_MAP_QUESTION, HASH_MAP_GOOD);
+    const { keywords } = analyze(HASH_MAP_QUESTION, HASH_MAP_GOOD);
     expect(keywords.length).toBeLessThanOrEqual(8);
     expect(keywords).toEqual(expect.arrayContaining(['bucket', 'hash', 'map', 'key', 'entry']));
     expect(keywords).not.toContain('the');
@@ -87,12 +87,12 @@ describe('analyzeAnswer — keywords', () => {
   });
 
   it('breaks frequency ties alphabetically', () => {
-    const { keywords } = analyse('Which tools did you use?', 'Redis cache. Kafka queue. Postgres database.');
+    const { keywords } = analyze('Which tools did you use?', 'Redis cache. Kafka queue. Postgres database.');
     expect(keywords).toEqual(['cache', 'database', 'kafka', 'postgres', 'queue', 'redis']);
   });
 
   it('never returns fillers as keywords', () => {
-    const { keywords } = analyse(HASH_MAP_QUESTION, HASH_MAP_RAMBLING);
+    const { keywords } = analyze(HASH_MAP_QUESTION, HASH_MAP_RAMBLING);
     expect(keywords).not.toEqual(expect.arrayContaining(['um']));
     expect(keywords).not.toContain('basically');
     expect(keywords).toEqual(expect.arrayContaining(['collision', 'hash', 'map']));
@@ -101,21 +101,21 @@ describe('analyzeAnswer — keywords', () => {
 
 describe('analyzeAnswer — feedback', () => {
   it('praises a strong answer and names the missing terms of an off-topic one', () => {
-    expect(analyse(HASH_MAP_QUESTION, HASH_MAP_GOOD).feedback).toBe('Relevant and specific, and clearly delivered.');
-    const offTopic = analyse(HASH_MAP_QUESTION, OFF_TOPIC).feedback;
+    expect(analyze(HASH_MAP_QUESTION, HASH_MAP_GOOD).feedback).toBe('Relevant and specific, and clearly delivered.');
+    const offTopic = analyze(HASH_MAP_QUESTION, OFF_TOPIC).feedback;
     expect(offTopic).toMatch(/^Mostly off-topic and lacking detail; consider addressing the question's key terms \('collision', 'handle', 'hash'\)/);
   });
 
   it('suggests fewer filler words for the rambling answer', () => {
-    expect(analyse(HASH_MAP_QUESTION, HASH_MAP_RAMBLING).feedback).toContain('using fewer filler words');
+    expect(analyze(HASH_MAP_QUESTION, HASH_MAP_RAMBLING).feedback).toContain('using fewer filler words');
   });
 });
 
 describe('analyzeAnswer — determinism and ranges', () => {
   it('returns identical output for identical input', () => {
     for (const answer of [HASH_MAP_GOOD, HASH_MAP_RAMBLING, OFF_TOPIC, INCIDENT_GOOD, '']) {
-      const a = analyse(HASH_MAP_QUESTION, answer);
-      const b = analyse(HASH_MAP_QUESTION, answer);
+      const a = analyze(HASH_MAP_QUESTION, answer);
+      const b = analyze(HASH_MAP_QUESTION, answer);
       expect(b).toEqual(a);
       expect(JSON.stringify(b)).toBe(JSON.stringify(a));
     }
@@ -123,7 +123,7 @@ describe('analyzeAnswer — determinism and ranges', () => {
 
   it('keeps every score within 0..100 with one decimal', () => {
     for (const answer of [HASH_MAP_GOOD, HASH_MAP_RAMBLING, OFF_TOPIC, INCIDENT_GOOD, INCIDENT_VAGUE, 'Yes.', 'um uh um']) {
-      const r = analyse(INCIDENT_QUESTION, answer, 'behavioral');
+      const r = analyze(INCIDENT_QUESTION, answer, 'behavioral');
       for (const score of [r.relevanceScore, r.clarityScore, r.depthScore]) {
         expect(score).toBeGreaterThanOrEqual(0);
         expect(score).toBeLessThanOrEqual(100);
@@ -135,7 +135,7 @@ describe('analyzeAnswer — determinism and ranges', () => {
 
 describe('analyzeAnswer — empty answer and bad input', () => {
   it.each(['', '   \n\t ', '...'])('scores an empty answer %j as zeros with "no answer" feedback', (answer) => {
-    expect(analyse(HASH_MAP_QUESTION, answer)).toEqual({
+    expect(analyze(HASH_MAP_QUESTION, answer)).toEqual({
       relevanceScore: 0,
       clarityScore: 0,
       depthScore: 0,
@@ -147,7 +147,7 @@ describe('analyzeAnswer — empty answer and bad input', () => {
   it.each(['', '   ', '\n'])('throws InvalidAnswerError for question %j', (question) => {
     let caught: unknown;
     try {
-      analyse(question, HASH_MAP_GOOD);
+      analyze(question, HASH_MAP_GOOD);
     } catch (error) {
       caught = error;
     }

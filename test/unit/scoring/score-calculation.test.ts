@@ -122,13 +122,13 @@ function order(category: string): number {
 describe('calculateScores — no emotion samples', () => {
   const card = calculateScores({ answers: ANSWERS, emotions: [], totalQuestions: 3 });
 
-  it('sets emotionScore to 0 and says no video frames were analysed', () => {
+  it('sets emotionScore to 0 and says no video frames were analyzed', () => {
     expect(card.emotionScore).toBe(0);
     const insight = card.insights.find((i) => i.category === 'emotion');
     expect(insight).toEqual({
       category: 'emotion',
       description:
-        'No video frames were analysed; the emotion score is 0 and is left out of the overall score ' +
+        'No video frames were analyzed; the emotion score is 0 and is left out of the overall score ' +
         '(weights renormalised to technical 62.5%, communication 37.5%).',
       impact: 0,
     });
@@ -139,7 +139,7 @@ describe('calculateScores — no emotion samples', () => {
     expect(overallWeights(false)).toEqual({ technical: 0.625, communication: 0.375, emotion: 0 });
     // 0.625·35.3 + 0.375·79.5 = 22.0625 + 29.8125 = 51.875 → 51.9
     expect(card.overallScore).toBe(51.9);
-    expect(card.feedback).toContain('No video frames were analysed');
+    expect(card.feedback).toContain('No video frames were analyzed');
   });
 });
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { OnnxModel, OnnxModelOptions } from './inference-model';
+import { OnnxModel, OnnxModelOptions } from './onnx-model';
 
 /** The ONNX files the emotion service runs, named as in models/MANIFEST.json. */
 export const MODEL_FILES = {

@@ -29,7 +29,7 @@ export interface AnswerInput {
   readonly category: string;
 }
 
-/** Result of analysing one answer. */
+/** Result of analyzing one answer. */
 export interface AnswerAnalysis {
   /** How well the answer addresses the question, 0..100 (see `relevance.ts`). */
   readonly relevanceScore: number;

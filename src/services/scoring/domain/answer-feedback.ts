@@ -1,5 +1,5 @@
 /**
- * Deterministic one/two-sentence feedback for an analysed answer, chosen from templates by
+ * Deterministic one/two-sentence feedback for an analyzed answer, chosen from templates by
  * thresholds on the measures (never random, never model-generated).
  *
  * Form: `<relevance label> and <depth label>` followed by `; consider <tip>[ and <tip>].` when any

@@ -1,5 +1,5 @@
 /**
- * Emotion score of a session, 0..100, from the video frames analysed by the emotion service.
+ * Emotion score of a session, 0..100, from the video frames analyzed by the emotion service.
  *
  * Definition:
  * - presence P = frames with a face / all frames (0..1);

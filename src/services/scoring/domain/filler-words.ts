@@ -8,7 +8,7 @@
  * content in another ("I like Go", "what kind of index"), so context rules decide, listed on
  * {@link FILLER_RULES}. Matching is on winkNLP's lower-cased normal form of each token.
  */
-import { isWordToken, type AnalysedToken } from './tokenize';
+import { isWordToken, type AnalyzedToken } from './tokenize';
 
 /** One detected filler occurrence. */
 export interface FillerMatch {
@@ -31,7 +31,7 @@ export interface FillerDetection {
 }
 
 interface RuleContext {
-  readonly tokens: readonly AnalysedToken[];
+  readonly tokens: readonly AnalyzedToken[];
   /** index of the first token of the candidate match */
   readonly start: number;
   /** index one past the last token of the candidate match */
@@ -55,7 +55,7 @@ const KIND_DETERMINERS = new Set([
 /** POS tags after `kind of` / `sort of` that make it a real noun phrase. */
 const NOMINAL_POS = new Set(['NOUN', 'PROPN', 'DET', 'PRON', 'NUM']);
 
-function neighbour(tokens: readonly AnalysedToken[], index: number, step: -1 | 1): AnalysedToken | undefined {
+function neighbour(tokens: readonly AnalyzedToken[], index: number, step: -1 | 1): AnalyzedToken | undefined {
   for (let i = index + step; i >= 0 && i < tokens.length; i += step) {
     const t = tokens[i];
     if (t !== undefined && t.kind !== 'other') return t;
@@ -64,8 +64,8 @@ function neighbour(tokens: readonly AnalysedToken[], index: number, step: -1 | 1
 }
 
 const always = (): boolean => true;
-const isComma = (t: AnalysedToken | undefined): boolean => t !== undefined && t.kind === 'punctuation' && t.text === ',';
-const isPunctOrEnd = (t: AnalysedToken | undefined): boolean => t === undefined || t.kind === 'punctuation';
+const isComma = (t: AnalyzedToken | undefined): boolean => t !== undefined && t.kind === 'punctuation' && t.text === ',';
+const isPunctOrEnd = (t: AnalyzedToken | undefined): boolean => t === undefined || t.kind === 'punctuation';
 
 /**
  * The filler rules, longest phrases first (a token belongs to at most one match):
@@ -114,7 +114,7 @@ export const FILLER_RULES: readonly FillerRule[] = [
 ];
 
 /** Matches `rule.words` against word tokens starting at `start`; returns the end index or -1. */
-function matchWords(tokens: readonly AnalysedToken[], start: number, words: readonly string[]): number {
+function matchWords(tokens: readonly AnalyzedToken[], start: number, words: readonly string[]): number {
   let i = start;
   for (const word of words) {
     // skip nothing inside a phrase except line breaks/emoji ('other')
@@ -130,7 +130,7 @@ function matchWords(tokens: readonly AnalysedToken[], start: number, words: read
  * Finds filler words/phrases in `tokens` (left to right, first matching rule of
  * {@link FILLER_RULES} wins, no overlaps). Deterministic.
  */
-export function detectFillers(tokens: readonly AnalysedToken[]): FillerDetection {
+export function detectFillers(tokens: readonly AnalyzedToken[]): FillerDetection {
   const isFiller = new Array<boolean>(tokens.length).fill(false);
   const matches: FillerMatch[] = [];
   let fillerWordCount = 0;

@@ -183,7 +183,7 @@ function emotionInsights(input: InsightInput): Insight[] {
   if (!emotion.measured) {
     return [
       add(
-        'No video frames were analysed; the emotion score is 0 and is left out of the overall score ' +
+        'No video frames were analyzed; the emotion score is 0 and is left out of the overall score ' +
           `(weights renormalised to technical ${pctPrecise(weights.technical)}, communication ${pctPrecise(weights.communication)}).`,
         0,
       ),

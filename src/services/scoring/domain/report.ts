@@ -48,7 +48,7 @@ export interface EmotionTimelinePoint {
 
 /** Emotion summary of the session. */
 export interface EmotionSummary {
-  /** Frames analysed. */
+  /** Frames analyzed. */
   readonly sampleCount: number;
   /** Frames with a detected face. */
   readonly faceDetectedCount: number;

@@ -1,5 +1,5 @@
 /**
- * Session score card from analysed answers and emotion samples. Pure and deterministic.
+ * Session score card from analyzed answers and emotion samples. Pure and deterministic.
  *
  * Definitions (all scores 0..100, one decimal):
  * - technical = Σ technical(answer) / max(totalQuestions, answers.length), where technical(answer) =
@@ -27,7 +27,7 @@ export type { EmotionSample, Insight, InsightCategory, ScoreCard, ScoredAnswer }
 
 /** Input of {@link calculateScores}. */
 export interface ScoreInput {
-  /** Analysed answers, at most one per question. */
+  /** Analyzed answers, at most one per question. */
   readonly answers: readonly ScoredAnswer[];
   /** Emotion samples of the session (may be empty). */
   readonly emotions: readonly EmotionSample[];

@@ -4,7 +4,7 @@
  * Sentences:
  * 1. `Overall <o>/100: technical <t> (<label>), communication <c> (<label>), emotion <e> (<label>).` —
  *    labels: ≥ 70 "strong", ≥ 40 "moderate", else "weak"; emotion is written as "not measured" when no
- *    frames were analysed, and the sentence "No video frames were analysed, so the overall score
+ *    frames were analyzed, and the sentence "No video frames were analyzed, so the overall score
  *    uses technical and communication only." follows.
  * 2. When no answer had any words: "No answers were given."; otherwise when every weighted component
  *    is ≥ 70: "Strong performance across the board."; otherwise "Focus next on <lowest weighted
@@ -43,7 +43,7 @@ export function composeSessionFeedback(
       `communication ${f(scores.communication)} (${label(scores.communication)}), ${emotionPart}.`,
   ];
   if (!emotionMeasured) {
-    sentences.push('No video frames were analysed, so the overall score uses technical and communication only.');
+    sentences.push('No video frames were analyzed, so the overall score uses technical and communication only.');
   }
   if (!anyAnswer) {
     sentences.push('No answers were given.');

@@ -21,7 +21,7 @@ export interface ScoredAnswer {
 }
 
 /**
- * One analysed video frame from the emotion service. `emotion` is one of the FER-2013 labels
+ * One analyzed video frame from the emotion service. `emotion` is one of the FER-2013 labels
  * (`angry`, `disgust`, `fear`, `happy`, `sad`, `surprise`, `neutral`) output by the classifier, or null
  * when no face was found; `confidence` is the classifier probability of that label, 0..1.
  */
@@ -64,7 +64,7 @@ export interface ScoreCard {
   readonly technicalScore: number;
   /** Mean per-answer communication score (clarity and speaking rate). */
   readonly communicationScore: number;
-  /** Face presence and confidence-weighted expression balance; 0 when no frames were analysed. */
+  /** Face presence and confidence-weighted expression balance; 0 when no frames were analyzed. */
   readonly emotionScore: number;
   /** Weighted mean of the three scores (see `score-weights.ts`). */
   readonly overallScore: number;

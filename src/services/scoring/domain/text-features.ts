@@ -4,7 +4,7 @@
  * text is run through winkNLP only once per analysis.
  */
 import { detectFillers, type FillerMatch } from './filler-words';
-import { isWordToken, tokenize, type AnalysedToken, type EntityMention } from './tokenize';
+import { isWordToken, tokenize, type AnalyzedToken, type EntityMention } from './tokenize';
 
 /**
  * Universal Dependencies POS tags that make a (non-stop, non-filler) word a *content word*:
@@ -16,7 +16,7 @@ export const CONTENT_POS: ReadonlySet<string> = new Set(['NOUN', 'PROPN', 'VERB'
 /** Features of one text. All counts are non-negative integers. */
 export interface TextFeatures {
   /** Tokens from winkNLP, document order. */
-  readonly tokens: readonly AnalysedToken[];
+  readonly tokens: readonly AnalyzedToken[];
   /** `isFiller[i]` is true when token `i` is part of a filler (see `filler-words.ts`). */
   readonly isFiller: readonly boolean[];
   /** Named-entity mentions from winkNLP. */
@@ -46,7 +46,7 @@ export interface TextFeatures {
 const HAS_LETTER = /\p{L}/u;
 
 /** True when `token` (not a filler) is a content word as defined on {@link TextFeatures.contentLemmas}. */
-export function isContentToken(token: AnalysedToken): boolean {
+export function isContentToken(token: AnalyzedToken): boolean {
   return (
     token.kind === 'word' &&
     !token.isClitic &&

@@ -16,7 +16,7 @@ import { its, nlp } from './nlp-model';
 export type TokenKind = 'word' | 'number' | 'punctuation' | 'other';
 
 /** One token with the winkNLP properties the measures need. */
-export interface AnalysedToken {
+export interface AnalyzedToken {
   /** Surface text as written. */
   readonly text: string;
   /** winkNLP `its.normal`: lower-cased normal form (contraction parts expanded, e.g. `'s` → `is`). */
@@ -49,7 +49,7 @@ export interface EntityMention {
 /** Result of {@link tokenize}. */
 export interface TokenisedText {
   /** All tokens in document order. */
-  readonly tokens: readonly AnalysedToken[];
+  readonly tokens: readonly AnalyzedToken[];
   /** Number of sentences found by winkNLP (0 for empty text). */
   readonly sentenceCount: number;
   /** Named-entity mentions found by winkNLP, in document order. */
@@ -88,7 +88,7 @@ export function tokenize(text: string): TokenisedText {
   if (clean.trim() === '') return { tokens: [], sentenceCount: 0, entities: [] };
 
   const doc = nlp.readDoc(clean);
-  const tokens: AnalysedToken[] = [];
+  const tokens: AnalyzedToken[] = [];
   const sentences = doc.sentences();
   const sentenceCount = sentences.length();
   for (let s = 0; s < sentenceCount; s += 1) {
@@ -125,6 +125,6 @@ export function tokenize(text: string): TokenisedText {
  * True when the token counts as a spoken/written word: kind `word` or `number`, and not a contraction
  * clitic (so `don't` is one word, `I'd` is one word, `502` is one word, `,` is none).
  */
-export function isWordToken(token: AnalysedToken): boolean {
+export function isWordToken(token: AnalyzedToken): boolean {
   return (token.kind === 'word' || token.kind === 'number') && !token.isClitic;
 }

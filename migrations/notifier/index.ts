@@ -1,9 +1,0 @@
-import { Migration } from 'kysely';
-import { messagingTablesMigration } from '../messaging-tables';
-import * as initial from './0001_initial';
-
-/** The notifier's migrations, applied in name order. */
-export const notifierMigrations: Record<string, Migration> = {
-  '0001_initial': initial,
-  '0002_outbox_inbox': messagingTablesMigration,
-};

@@ -1,0 +1,24 @@
+import { ROUTING_KEYS } from '../platform/bus/event-catalog';
+import { Topology } from '../platform/bus/topology';
+import { AnyServiceDescriptor } from '../platform/service/descriptor';
+
+/**
+ * Queues of seed 002's topology that no service consumes yet, declared so that their events are
+ * kept for the consumer to come rather than dropped by the exchange.
+ */
+const AWAITING_CONSUMERS: Topology = {
+  // Video processing: no RPC uploads video yet.
+  'video.processing': [ROUTING_KEYS.videoUploaded],
+};
+
+/** Every queue of the registered services with its bindings, plus those awaiting a consumer. */
+export function meshTopology(services: readonly AnyServiceDescriptor[]): Topology {
+  const topology: Record<string, readonly string[]> = { ...AWAITING_CONSUMERS };
+  for (const service of services) {
+    for (const { queue, bindings } of service.consumes) {
+      if (topology[queue]) throw new Error(`queue ${queue} is declared twice (by ${service.name} and another)`);
+      topology[queue] = bindings;
+    }
+  }
+  return Object.freeze(topology);
+}

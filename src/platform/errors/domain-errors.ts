@@ -1,0 +1,98 @@
+/**
+ * Typed errors of the mesh's domain code. They say what went wrong in the domain's words and carry
+ * no status code: the gRPC edge maps each kind to one (src/platform/grpc/errors.ts), the consumers
+ * and breakers classify them (classify.ts). Services subclass them for their own cases
+ * (`InterviewNotFoundError extends NotFoundError`). Messages are shown to callers: say what was
+ * wrong with their request, never internals.
+ */
+export type ErrorKind =
+  | 'invalid-input'
+  | 'not-found'
+  | 'already-exists'
+  | 'wrong-state'
+  | 'limit-exceeded'
+  | 'unavailable'
+  | 'timeout'
+  | 'cancelled'
+  | 'not-implemented';
+
+export abstract class DomainError extends Error {
+  abstract readonly kind: ErrorKind;
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The request or message is malformed or out of range. */
+export class InvalidInputError extends DomainError {
+  readonly kind = 'invalid-input';
+}
+
+/** What the request names does not exist. */
+export class NotFoundError extends DomainError {
+  readonly kind = 'not-found';
+}
+
+/** What the request would create exists already. */
+export class AlreadyExistsError extends DomainError {
+  readonly kind = 'already-exists';
+}
+
+/** The request does not fit the current state (an interview already completed, say). */
+export class WrongStateError extends DomainError {
+  readonly kind = 'wrong-state';
+}
+
+/** The request is over a limit (size, pixels, rate). */
+export class LimitExceededError extends DomainError {
+  readonly kind = 'limit-exceeded';
+}
+
+/** The work cannot be done now (overloaded, shutting down, a dependency down); the same request may succeed later. */
+export class UnavailableError extends DomainError {
+  readonly kind = 'unavailable';
+}
+
+/** The work did not finish in the time it had. */
+export class TimeoutError extends DomainError {
+  readonly kind = 'timeout';
+}
+
+/** The caller gave up (cancelled, or its deadline passed) before the work was done. */
+export class CancelledError extends DomainError {
+  readonly kind = 'cancelled';
+}
+
+/** The operation exists in the contract but is not built yet. */
+export class NotImplementedError extends DomainError {
+  readonly kind = 'not-implemented';
+}
+
+const BY_KIND: Readonly<Record<ErrorKind, new (message: string) => DomainError>> = {
+  'invalid-input': InvalidInputError,
+  'not-found': NotFoundError,
+  'already-exists': AlreadyExistsError,
+  'wrong-state': WrongStateError,
+  'limit-exceeded': LimitExceededError,
+  unavailable: UnavailableError,
+  timeout: TimeoutError,
+  cancelled: CancelledError,
+  'not-implemented': NotImplementedError,
+};
+
+/** A domain error as plain data, e.g. to cross a worker thread (classes do not survive structured cloning). */
+export interface SerializedDomainError {
+  readonly kind: ErrorKind;
+  readonly message: string;
+}
+
+export function serializeDomainError(error: DomainError): SerializedDomainError {
+  return { kind: error.kind, message: error.message };
+}
+
+/** The error of `kind` with `message` again, on the other side of a thread. */
+export function deserializeDomainError(data: SerializedDomainError): DomainError {
+  return new BY_KIND[data.kind](data.message);
+}

@@ -1,0 +1,124 @@
+import { Client, ServiceDefinition } from '@grpc/grpc-js';
+import { Kysely, Migration } from 'kysely';
+import { DeliveryHandler } from '../bus/event-bus';
+import { QueueName, RoutingKey } from '../bus/topology';
+import { Env } from '../config/env';
+import { AsyncService } from '../grpc/async-service';
+import { ReadinessCheck } from '../grpc/readiness';
+import { Logger } from '../log/logger';
+import { MessagingTables } from '../messaging/messaging-tables';
+import { Outbox } from '../messaging/outbox';
+import { DownstreamClient, DownstreamSpec } from './downstream-client';
+
+export type { DownstreamSpec, GrpcClientClass } from './downstream-client';
+import { Provisioned } from './provisioned';
+
+/** A queue a service consumes, bound to the topic exchange. */
+export interface ConsumedQueue {
+  /** `<service>.<purpose>`, e.g. `emotion.analysis`. */
+  readonly queue: QueueName;
+  /** Routing key patterns bound to it (AMQP topic syntax). */
+  readonly bindings: readonly RoutingKey[];
+  /** Unacknowledged messages the consumer holds at once. */
+  readonly prefetch: number;
+}
+
+export type DownstreamSpecs = Readonly<Record<string, DownstreamSpec<Client>>>;
+
+/** The downstreams of a service that calls none. */
+export type NoDownstreams = Readonly<Record<string, never>>;
+export const NO_DOWNSTREAMS: NoDownstreams = {};
+
+/** The clients a service gets for its declared downstreams, under the same keys. */
+export type DownstreamClients<D extends DownstreamSpecs> = { readonly [K in keyof D]: D[K] extends DownstreamSpec<infer C> ? DownstreamClient<C> : never };
+
+/**
+ * Something heavy a service needs that the host creates after the server is up (NOT_SERVING), and
+ * closes after it stopped: the emotion service's model pool. Until it exists the service is not
+ * ready, and `Provisioned.get()` throws UnavailableError.
+ */
+export interface ResourceSpec<S, R> {
+  /** The readiness check's name while it is created, e.g. `models`. */
+  readonly name: string;
+  /** What callers are told (UNAVAILABLE) until it exists, e.g. `models are still loading; retry shortly`. */
+  readonly whileMissing: string;
+  create(settings: S, log: Logger): Promise<R>;
+  close(resource: R): Promise<void>;
+}
+
+/** One gRPC service a process serves, with its async implementation. */
+export interface GrpcServiceSpec<D extends ServiceDefinition = ServiceDefinition> {
+  /** Full name as health and reflection report it, e.g. `emotion.EmotionService`. */
+  readonly name: string;
+  readonly definition: D;
+  readonly implementation: AsyncService<D>;
+}
+
+export function grpcService<D extends ServiceDefinition>(name: string, definition: D, implementation: AsyncService<D>): GrpcServiceSpec {
+  return { name, definition, implementation: implementation as unknown as AsyncService<ServiceDefinition> };
+}
+
+/** What a service's `start` wires from its context; the host serves and runs it. */
+export interface ServiceParts {
+  /** The implementations of the descriptor's `grpcServices`. */
+  readonly grpc: readonly GrpcServiceSpec[];
+  /** A handler for each queue the descriptor consumes, by queue name. */
+  readonly consumers?: Readonly<Record<QueueName, DeliveryHandler>>;
+  /** Readiness beyond database, broker and the resource. */
+  readonly readiness?: readonly ReadinessCheck[];
+  /** Releases what `start` made, after the server stopped. */
+  release?(): Promise<void>;
+}
+
+/** What a service is given: its own settings and what the composition root built for it. */
+export interface ServiceContext<S, D extends DownstreamSpecs, R> {
+  readonly name: string;
+  readonly settings: S;
+  /** The process's logger with `service` set. */
+  readonly log: Logger;
+  /** Kysely on the service's own schema, typed with its tables. */
+  db<T extends MessagingTables>(): Kysely<T>;
+  /** The outbox of the service's schema (its relay runs while the service does). */
+  outbox<T extends MessagingTables>(): Outbox<T>;
+  readonly downstreams: DownstreamClients<D>;
+  readonly resource: Provisioned<R>;
+}
+
+/**
+ * Everything the mesh knows of a service, declared once in its folder's index.ts: the platform and
+ * the composition root iterate over registered descriptors and name no service themselves.
+ */
+export interface ServiceDescriptor<S = unknown, D extends DownstreamSpecs = DownstreamSpecs, R = unknown> {
+  /** Registered name: Consul name, PostgreSQL schema, log field, `<NAME>_PORT` variable. */
+  readonly name: string;
+  /** gRPC port when `<NAME>_PORT` is unset (ARCHITECTURE.md's table). */
+  readonly defaultPort: number;
+  /** Kysely migrations of the service's schema, applied in name order. */
+  readonly migrations: Readonly<Record<string, Migration>>;
+  readonly consumes: readonly ConsumedQueue[];
+  /** Routing keys of the events it writes to its outbox. */
+  readonly publishes: readonly RoutingKey[];
+  /** Consul tags (seed 003 section 6). */
+  readonly consulTags: readonly string[];
+  /** Full names of the gRPC services it serves (health, reflection, Consul metadata); may be empty. */
+  readonly grpcServices: readonly string[];
+  readonly downstreams: D;
+  /** Its own settings, parsed from the environment once at start-up; throws ConfigError naming the variable. */
+  settings(env: Env): S;
+  readonly resource?: ResourceSpec<S, R>;
+  /** Wires handlers and consumers from what it was given. */
+  start(context: ServiceContext<S, D, R>): ServiceParts | Promise<ServiceParts>;
+}
+
+/** Any registered descriptor (the registry's element type). */
+export type AnyServiceDescriptor = ServiceDescriptor<unknown, DownstreamSpecs, unknown>;
+
+/** Identity, for type inference: `export const emotionService = defineService({ ... })`. */
+export function defineService<S, D extends DownstreamSpecs, R = undefined>(descriptor: ServiceDescriptor<S, D, R>): ServiceDescriptor<S, D, R> {
+  return descriptor;
+}
+
+/** Health names reporting each downstream's breaker, e.g. `interview.dependency.emotion`. */
+export function dependencyHealthName(service: string, downstream: string): string {
+  return `${service}.dependency.${downstream}`;
+}

@@ -1,0 +1,144 @@
+import { CallOptions, ChannelCredentials, Client, ClientOptions, ClientUnaryCall, credentials, Metadata, ServiceError as GrpcClientError, status } from '@grpc/grpc-js';
+import { Breaker, BreakerOptions, BreakerState } from '../breaker/circuit-breaker';
+import { carriesStatus } from '../errors/classify';
+import {
+  AlreadyExistsError,
+  CancelledError,
+  DomainError,
+  InvalidInputError,
+  LimitExceededError,
+  NotFoundError,
+  NotImplementedError,
+  TimeoutError,
+  UnavailableError,
+  WrongStateError,
+} from '../errors/domain-errors';
+import { CallContext, downstreamDeadline } from '../grpc/call-context';
+import { meshChannelOptions } from '../grpc/client-options';
+import { callUnary, UnaryMethod } from '../grpc/unary-call';
+import { Logger } from '../log/logger';
+
+/** ts-proto's generated client class for a service (`outputServices=grpc-js`). */
+export type GrpcClientClass<C extends Client> = new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>) => C;
+
+/** Another service this one calls over gRPC: the root builds its client, channel and breaker. */
+export interface DownstreamSpec<C extends Client = Client> {
+  /**
+   * The called service's registered name: its Consul name (`consul:///<service>`), and the prefix
+   * of the variables that override its address and the call budget (`<SERVICE>_ADDR`,
+   * `<SERVICE>_DEADLINE_MS`).
+   */
+  readonly service: string;
+  /** Full gRPC service name, e.g. `scoring.ScoringService` (for the channel's retry policy). */
+  readonly grpcService: string;
+  readonly client: GrpcClientClass<C>;
+  /** Budget of one call, milliseconds, when `<SERVICE>_DEADLINE_MS` is unset. */
+  readonly deadlineMs: number;
+  /** Methods the channel may retry on UNAVAILABLE because they change nothing, e.g. `GenerateReport`. */
+  readonly idempotentMethods?: readonly string[];
+}
+
+/** A ts-proto unary method's last overload (request, metadata, options, callback), whose types inference reads. */
+type UnaryShape<C, M extends keyof C> = C[M] extends (
+  request: infer Req,
+  metadata: Metadata,
+  options: Partial<CallOptions>,
+  callback: (error: GrpcClientError | null, response: infer Res) => void,
+) => ClientUnaryCall
+  ? { request: Req; response: Res }
+  : never;
+
+/** The names of a ts-proto client's unary methods (streaming ones return a stream, not ClientUnaryCall). */
+export type UnaryMethodName<C> = { [K in keyof C]: [UnaryShape<C, K>] extends [never] ? never : K }[keyof C] & string;
+type RequestOf<C, M extends keyof C> = UnaryShape<C, M>['request'];
+type ResponseOf<C, M extends keyof C> = UnaryShape<C, M>['response'];
+
+/**
+ * A service's view of one downstream: typed unary calls with a deadline, cancelled with their
+ * caller, behind one opossum breaker. Failures come back as DomainErrors, so the caller's own
+ * edge maps them like its own:
+ * - the downstream's caller-fault statuses as the matching error with the downstream's message
+ *   (INVALID_ARGUMENT as InvalidInputError, NOT_FOUND as NotFoundError, ...);
+ * - UNAVAILABLE and DEADLINE_EXCEEDED, the breaker open or timing out, as UnavailableError or
+ *   TimeoutError naming the downstream, never its addresses or internals;
+ * - CANCELLED as CancelledError; anything else as an Error that the edge reports as INTERNAL.
+ */
+export interface DownstreamClient<C> {
+  /** The downstream's service name, e.g. `emotion`. */
+  readonly name: string;
+  call<M extends UnaryMethodName<C>>(method: M, request: RequestOf<C, M>, ctx?: CallContext): Promise<ResponseOf<C, M>>;
+  readonly breakerState: BreakerState;
+  /** Tells `listener` of every change of the breaker's state (health follows it). */
+  onBreakerState(listener: (state: BreakerState) => void): void;
+  close(): void;
+}
+
+export interface DownstreamClientOptions {
+  /** gRPC target: `host:port`, `dns:///host:port` or `consul:///<service>`. */
+  target: string;
+  /** Budget of one call, milliseconds (the deadline is the earlier of this and the caller's). */
+  deadlineMs: number;
+  log: Logger;
+  /** Opossum settings for tests (defaults: 5 calls, 50 %, 5 s). */
+  breaker?: Pick<BreakerOptions, 'volumeThreshold' | 'errorThresholdPercentage' | 'resetTimeoutMs'>;
+}
+
+/** The breaker's timeout is this share of the call's budget, so the breaker decides before the deadline. */
+const BREAKER_TIMEOUT_SHARE = 0.9;
+
+/** The client, channel and breaker of one declared downstream. */
+export function createDownstreamClient<C extends Client>(spec: DownstreamSpec<C>, options: DownstreamClientOptions): DownstreamClient<C> {
+  const idempotent = (spec.idempotentMethods ?? []).map((method) => ({ service: spec.grpcService, method }));
+  const client = new spec.client(options.target, credentials.createInsecure(), meshChannelOptions(idempotent));
+  const listeners: Array<(state: BreakerState) => void> = [];
+  const breaker = new Breaker(
+    (method: UnaryMethod<unknown, unknown>, request: unknown, deadline: Date, signal?: AbortSignal) => callUnary(method, request, { deadline, signal }),
+    {
+      ...options.breaker,
+      name: spec.service,
+      timeoutMs: Math.round(options.deadlineMs * BREAKER_TIMEOUT_SHARE),
+      log: options.log,
+      onStateChange: (state) => listeners.forEach((listener) => listener(state)),
+    },
+  );
+  return {
+    name: spec.service,
+    async call(method, request, ctx) {
+      const unary = (client[method] as UnaryMethod<unknown, unknown>).bind(client);
+      try {
+        return (await breaker.fire(unary, request, downstreamDeadline(options.deadlineMs, ctx), ctx?.signal)) as never;
+      } catch (error) {
+        throw asDomainError(spec.service, error);
+      }
+    },
+    get breakerState() {
+      return breaker.state;
+    },
+    onBreakerState: (listener) => listeners.push(listener),
+    close: () => {
+      breaker.shutdown();
+      client.close();
+    },
+  };
+}
+
+const CALLER_FAULTS: ReadonlyMap<status, new (message: string) => DomainError> = new Map<status, new (message: string) => DomainError>([
+  [status.INVALID_ARGUMENT, InvalidInputError],
+  [status.OUT_OF_RANGE, InvalidInputError],
+  [status.NOT_FOUND, NotFoundError],
+  [status.ALREADY_EXISTS, AlreadyExistsError],
+  [status.FAILED_PRECONDITION, WrongStateError],
+  [status.RESOURCE_EXHAUSTED, LimitExceededError],
+  [status.UNIMPLEMENTED, NotImplementedError],
+]);
+
+/** A downstream's failure in the caller's terms (see DownstreamClient); the original stays as `cause` for the logs. */
+function asDomainError(service: string, error: unknown): unknown {
+  if (error instanceof DomainError || !carriesStatus(error)) return error;
+  const CallerFault = CALLER_FAULTS.get(error.code);
+  if (CallerFault) return new CallerFault(error.details);
+  if (error.code === status.UNAVAILABLE) return new UnavailableError(`the ${service} service is unavailable; retry shortly`, { cause: error });
+  if (error.code === status.DEADLINE_EXCEEDED) return new TimeoutError(`the ${service} service did not answer in time`, { cause: error });
+  if (error.code === status.CANCELLED) return new CancelledError('cancelled', { cause: error });
+  return new Error(`${service} failed with ${status[error.code]}: ${error.details}`, { cause: error });
+}

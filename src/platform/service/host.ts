@@ -1,0 +1,188 @@
+import { Client } from '@grpc/grpc-js';
+import { EventBus, Subscription } from '../bus/event-bus';
+import { MeshConfig } from '../config/mesh-config';
+import { DatabaseHandle } from '../db/database';
+import { registerServiceInstance } from '../discovery/service-registration';
+import { adaptService } from '../grpc/async-service';
+import { HealthState } from '../grpc/health';
+import { InFlightHandlers } from '../grpc/in-flight';
+import { loggingInterceptor } from '../grpc/logging-interceptor';
+import { monitorReadiness, ReadinessCheck } from '../grpc/readiness';
+import { RunningGrpcServer, startGrpcServer } from '../grpc/server';
+import { Logger } from '../log/logger';
+import { MessagingTables } from '../messaging/messaging-tables';
+import { Outbox } from '../messaging/outbox';
+import { DEFAULT_RELAY_OPTIONS, OutboxRelay } from '../messaging/outbox-relay';
+import { dependencyHealthName, DownstreamClients, DownstreamSpecs, ServiceContext, ServiceDescriptor, ServiceParts } from './descriptor';
+import { DownstreamClient } from './downstream-client';
+import { LateResource, provided, Provisioned } from './provisioned';
+
+/** What the composition root opens once per process and every service shares. */
+export interface HostDependencies {
+  readonly config: MeshConfig;
+  readonly log: Logger;
+  readonly db: DatabaseHandle;
+  readonly bus: EventBus;
+}
+
+/** What the composition root built for one service: its port, settings and downstream clients. */
+export interface ServiceWiring<S, D extends DownstreamSpecs, R> {
+  /** gRPC port; 0 picks a free one. */
+  readonly port: number;
+  readonly settings: S;
+  readonly downstreams: DownstreamClients<D>;
+  /** A resource made by the caller (a test's model pool): used as is, neither created nor closed by the host. */
+  readonly resource?: R;
+}
+
+/** A started service: its gRPC server and health, and how to stop it. */
+export interface RunningService {
+  readonly name: string;
+  readonly server: RunningGrpcServer;
+  readonly health: HealthState;
+  /**
+   * Graceful stop: health NOT_SERVING, out of Consul, consumers stop taking messages and finish the
+   * ones in hand, the server finishes in-flight calls within `graceMs` milliseconds, the outbox is
+   * flushed, then resources are released.
+   */
+  stop(graceMs: number): Promise<void>;
+}
+
+/**
+ * The one bootstrap every service shares: builds the service's context (its schema's Kysely and
+ * outbox, its settings, downstream clients and resource), lets the descriptor wire its parts, then
+ * serves them: gRPC server with health, reflection and interceptors, readiness (database, broker,
+ * resource and the service's own checks), the outbox relay, consumers, Consul registration, and the
+ * graceful stop in the reverse order. Throws when the parts do not match the descriptor.
+ */
+export async function startService<S, D extends DownstreamSpecs, R>(
+  descriptor: ServiceDescriptor<S, D, R>,
+  deps: HostDependencies,
+  wiring: ServiceWiring<S, D, R>,
+): Promise<RunningService> {
+  const { name } = descriptor;
+  const log = deps.log.child({ service: name });
+  const db = deps.db.forService<MessagingTables>(name);
+  const messaging = descriptor.consumes.length > 0 || descriptor.publishes.length > 0;
+  const relay = messaging ? new OutboxRelay(db, deps.bus, log.child({ component: 'outbox-relay' }), { ...DEFAULT_RELAY_OPTIONS, pollMs: deps.config.outboxPollMs }) : undefined;
+  const outbox = relay && new Outbox(db, relay, log);
+  const late = wiring.resource === undefined && descriptor.resource ? new LateResource<R>(descriptor.resource.whileMissing) : undefined;
+  const resource: Provisioned<R> = late ?? provided(wiring.resource as R);
+  const context: ServiceContext<S, D, R> = {
+    name,
+    settings: wiring.settings,
+    log,
+    db: <T extends MessagingTables>() => deps.db.forService<T>(name),
+    outbox: <T extends MessagingTables>() => {
+      if (!outbox) throw new Error(`${name} neither consumes nor publishes events: it has no outbox`);
+      return outbox as unknown as Outbox<T>;
+    },
+    downstreams: wiring.downstreams,
+    resource,
+  };
+  const parts = await descriptor.start(context);
+  checkParts(descriptor, parts);
+
+  const health = new HealthState(descriptor.grpcServices);
+  for (const [key, client] of Object.entries(wiring.downstreams) as Array<[string, DownstreamClient<Client>]>) {
+    const healthName = dependencyHealthName(name, key);
+    health.set(healthName, 'SERVING');
+    client.onBreakerState((state) => health.set(healthName, state === 'open' ? 'NOT_SERVING' : 'SERVING'));
+  }
+  const inFlight = new InFlightHandlers();
+  const server = await startGrpcServer({
+    name,
+    host: deps.config.bindHost,
+    port: wiring.port,
+    services: parts.grpc.map((s) => ({
+      name: s.name,
+      definition: s.definition,
+      implementation: adaptService(s.definition, s.implementation, { log, interceptors: [inFlight.interceptor, loggingInterceptor] }),
+    })),
+    health,
+    log,
+  });
+  const checks: ReadinessCheck[] = [
+    ...(descriptor.resource ? [{ name: descriptor.resource.name, check: () => resource.ready }] : []),
+    ...(parts.readiness ?? []),
+    { name: 'database', check: () => deps.db.ping() },
+    { name: 'broker', check: () => deps.bus.isReady() },
+  ];
+  const readiness = monitorReadiness(health, checks, log);
+  const subscriptions: Subscription[] = [];
+  const abandon = async () => {
+    readiness.stop();
+    await Promise.all(subscriptions.map((s) => s.cancel()));
+    await server.shutdown(0);
+    await parts.release?.();
+    if (late?.ready && descriptor.resource) await descriptor.resource.close(late.get());
+  };
+  try {
+    if (late && descriptor.resource) late.set(await descriptor.resource.create(wiring.settings, log));
+    relay?.start();
+    for (const queue of descriptor.consumes) {
+      subscriptions.push(await deps.bus.consume(queue.queue, parts.consumers![queue.queue], { prefetch: queue.prefetch }));
+    }
+    await readiness.refresh();
+  } catch (error) {
+    await relay?.flushAndStop(0);
+    await abandon();
+    throw error;
+  }
+  // In Consul only once serving: its gRPC check then finds the instance ready.
+  const registration = await registerServiceInstance(
+    deps.config,
+    { name, port: server.port, tags: descriptor.consulTags, healthService: descriptor.grpcServices[0] ?? '', grpcServices: descriptor.grpcServices },
+    log,
+  ).catch(async (error: unknown) => {
+    await relay?.flushAndStop(0);
+    await abandon();
+    throw error;
+  });
+
+  return {
+    name,
+    server,
+    health,
+    async stop(graceMs) {
+      readiness.stop();
+      health.markNotServing();
+      // Out of Consul before draining, so that clients stop picking this instance first.
+      await registration?.deregister();
+      // No new messages; the ones in hand finish (or, past the grace, are redelivered elsewhere).
+      const consumersDone = withinGrace(Promise.all(subscriptions.map((s) => s.cancel())), graceMs);
+      await server.shutdown(graceMs);
+      // Handlers whose calls the shutdown ended may still be committing: their writes go out too.
+      if (!(await withinGrace(inFlight.drained(), graceMs))) log.warn({ graceMs }, 'handlers still running after the grace period');
+      if (!(await consumersDone)) log.warn({ graceMs }, 'messages still in hand after the grace period: the broker redelivers them');
+      // What the finished work wrote to the outbox goes out now, not at the next start.
+      await relay?.flushAndStop(graceMs);
+      await parts.release?.();
+      if (late?.ready && descriptor.resource) await descriptor.resource.close(late.get());
+    },
+  };
+}
+
+/** The parts must serve exactly the declared gRPC services and consume exactly the declared queues. */
+function checkParts(descriptor: Pick<ServiceDescriptor, 'name' | 'grpcServices' | 'consumes'>, parts: ServiceParts): void {
+  const served = parts.grpc.map((s) => s.name);
+  if (served.join(',') !== descriptor.grpcServices.join(',')) {
+    throw new Error(`${descriptor.name} declares gRPC services [${descriptor.grpcServices.join(', ')}] but started [${served.join(', ')}]`);
+  }
+  const declared = descriptor.consumes.map((q) => q.queue).sort();
+  const handled = Object.keys(parts.consumers ?? {}).sort();
+  if (declared.join(',') !== handled.join(',')) {
+    throw new Error(`${descriptor.name} declares queues [${declared.join(', ')}] but handles [${handled.join(', ')}]`);
+  }
+}
+
+/** Resolves true when `work` settles within `ms` milliseconds, false otherwise. */
+async function withinGrace(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

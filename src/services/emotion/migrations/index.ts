@@ -1,0 +1,11 @@
+import { Migration } from 'kysely';
+import { messagingTablesMigration } from '../../../platform/messaging/messaging-migration';
+import * as initial from './0001_initial';
+import * as blinkTracks from './0002_blink_tracks';
+
+/** The emotion service's migrations, applied in name order. */
+export const emotionMigrations: Record<string, Migration> = {
+  '0001_initial': initial,
+  '0002_blink_tracks': blinkTracks,
+  '0003_outbox_inbox': messagingTablesMigration,
+};

@@ -1,0 +1,23 @@
+import { ROUTING_KEYS } from '../../platform/bus/event-catalog';
+import { defineService } from '../../platform/service/descriptor';
+import { SCORED_QUEUE } from './consumers';
+import { interviewMigrations } from './migrations';
+import { INTERVIEW_DOWNSTREAMS, startInterview } from './server';
+
+/**
+ * The interview service, the mesh's public API: serves interview.v1.InterviewService, calls
+ * emotion and scoring behind breakers (their health as `interview.dependency.<downstream>`),
+ * publishes frame and completion events through its outbox, consumes `interview.scored`.
+ */
+export const interviewService = defineService({
+  name: 'interview',
+  defaultPort: 50051,
+  migrations: interviewMigrations,
+  consumes: [{ queue: SCORED_QUEUE, bindings: [ROUTING_KEYS.scored], prefetch: 8 }],
+  publishes: [ROUTING_KEYS.frameCaptured, ROUTING_KEYS.completed],
+  consulTags: ['api', 'v1', 'grpc'],
+  grpcServices: ['interview.v1.InterviewService'],
+  downstreams: INTERVIEW_DOWNSTREAMS,
+  settings: () => undefined,
+  start: startInterview,
+});

@@ -1,0 +1,13 @@
+import { Migration } from 'kysely';
+import { messagingTablesMigration } from '../../../platform/messaging/messaging-migration';
+import * as initial from './0001_initial';
+import * as questionBank from './0002_question_bank';
+import * as analyzedSpelling from './0004_analyzed_spelling';
+
+/** The interview service's migrations, applied in name order. */
+export const interviewMigrations: Record<string, Migration> = {
+  '0001_initial': initial,
+  '0002_question_bank': questionBank,
+  '0003_outbox_inbox': messagingTablesMigration,
+  '0004_analyzed_spelling': analyzedSpelling,
+};

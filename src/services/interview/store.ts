@@ -1,0 +1,172 @@
+import { randomUUID } from 'node:crypto';
+import { Generated, Kysely, sql, Transaction } from 'kysely';
+import { MessagingTables } from '../../platform/messaging/messaging-tables';
+import { AnswerRecord, inInterviewOrder, QuestionRecord, SessionRecord, SessionStatus, SubmittedAnswer } from './domain/interview';
+
+/** The interview service's tables (schema `interview`), with its outbox and inbox. */
+export interface InterviewTables extends MessagingTables {
+  users: { id: string; external_id: string; role: Generated<string>; created_at: Generated<Date> };
+  questions: { id: string; text: string; category: string; difficulty: string; expected_duration: number; created_at: Generated<Date> };
+  interview_sessions: {
+    id: string;
+    user_id: string;
+    status: SessionStatus;
+    started_at: Date;
+    completed_at: Date | null;
+    scored_at: Date | null;
+    total_duration: number | null;
+    video_url: string | null;
+    /** bigint: pg returns it as a string. */
+    frames_received: Generated<string | number>;
+    created_at: Generated<Date>;
+  };
+  session_questions: { session_id: string; position: number; question_id: string };
+  answers: {
+    id: string;
+    session_id: string;
+    question_id: string;
+    transcript: string;
+    audio_url: string | null;
+    duration: number;
+    confidence: number;
+    created_at: Generated<Date>;
+  };
+  frames: {
+    session_id: string;
+    frame_number: number;
+    captured_at: Date;
+    format: string;
+    byte_length: number;
+    analyzed_synchronously: boolean;
+    received_at: Generated<Date>;
+  };
+}
+
+export type InterviewDb = Kysely<InterviewTables>;
+
+type Db = InterviewDb | Transaction<InterviewTables>;
+
+/** All of the interview service's SQL. Methods taking `trx` run inside the caller's transaction. */
+export class InterviewStore {
+  constructor(readonly db: InterviewDb) {}
+
+  /**
+   * Draws `count` questions from the bank, filtered by categories (empty: all) and difficulty
+   * (undefined: any); a different draw per session (ordered by a hash of question and session id),
+   * then sorted from warm-up to wrap-up.
+   */
+  async drawQuestions(trx: Db, sessionId: string, count: number, categories: readonly string[], difficulty: string | undefined): Promise<QuestionRecord[]> {
+    let query = trx.selectFrom('questions').selectAll();
+    if (categories.length) query = query.where('category', 'in', categories);
+    if (difficulty) query = query.where('difficulty', '=', difficulty);
+    const rows = await query.orderBy(sql`md5(id::text || ${sessionId})`).limit(count).execute();
+    return inInterviewOrder(rows.map((r) => ({ id: r.id, text: r.text, category: r.category, difficulty: r.difficulty, expectedDurationSeconds: r.expected_duration })));
+  }
+
+  /** Creates the candidate if new, and the session with its questions. */
+  async createSession(trx: Transaction<InterviewTables>, sessionId: string, candidateId: string, questions: readonly QuestionRecord[], now: Date): Promise<void> {
+    const user = await trx
+      .insertInto('users')
+      .values({ id: randomUUID(), external_id: candidateId })
+      .onConflict((oc) => oc.column('external_id').doUpdateSet({ external_id: candidateId }))
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await trx.insertInto('interview_sessions').values({ id: sessionId, user_id: user.id, status: 'in_progress', started_at: now }).execute();
+    await trx
+      .insertInto('session_questions')
+      .values(questions.map((q, position) => ({ session_id: sessionId, position, question_id: q.id })))
+      .execute();
+  }
+
+  /** The session's status alone (frames need no more); undefined when unknown. `forUpdate` locks its row. */
+  async getStatus(trx: Db, sessionId: string, forUpdate = false): Promise<SessionStatus | undefined> {
+    let query = trx.selectFrom('interview_sessions').select('status').where('id', '=', sessionId);
+    if (forUpdate) query = query.forUpdate();
+    return (await query.executeTakeFirst())?.status;
+  }
+
+  /** The session with its questions and answered ids; undefined when unknown. `forUpdate` locks its row. */
+  async getSession(trx: Db, sessionId: string, forUpdate = false): Promise<SessionRecord | undefined> {
+    let query = trx
+      .selectFrom('interview_sessions as s')
+      .innerJoin('users as u', 'u.id', 's.user_id')
+      .select(['s.id', 'u.external_id', 's.status', 's.started_at', 's.completed_at', 's.frames_received'])
+      .where('s.id', '=', sessionId);
+    if (forUpdate) query = query.forUpdate('s');
+    const row = await query.executeTakeFirst();
+    if (!row) return undefined;
+    const questions = await trx
+      .selectFrom('session_questions as sq')
+      .innerJoin('questions as q', 'q.id', 'sq.question_id')
+      .select(['q.id', 'q.text', 'q.category', 'q.difficulty', 'q.expected_duration'])
+      .where('sq.session_id', '=', sessionId)
+      .orderBy('sq.position')
+      .execute();
+    const answered = await trx.selectFrom('answers').select('question_id').where('session_id', '=', sessionId).orderBy('created_at').execute();
+    return {
+      id: row.id,
+      candidateId: row.external_id,
+      status: row.status,
+      startedAt: new Date(row.started_at),
+      completedAt: row.completed_at ? new Date(row.completed_at) : null,
+      framesReceived: Number(row.frames_received),
+      questions: questions.map((q) => ({ id: q.id, text: q.text, category: q.category, difficulty: q.difficulty, expectedDurationSeconds: q.expected_duration })),
+      answeredQuestionIds: answered.map((a) => a.question_id),
+    };
+  }
+
+  /** Inserts an answer; returns its id, or undefined when that question was answered already. */
+  async insertAnswer(trx: Db, sessionId: string, answer: SubmittedAnswer): Promise<string | undefined> {
+    const id = randomUUID();
+    const result = await trx
+      .insertInto('answers')
+      .values({ id, session_id: sessionId, question_id: answer.questionId, transcript: answer.transcript, duration: answer.durationSeconds, confidence: answer.confidence })
+      .onConflict((oc) => oc.columns(['session_id', 'question_id']).doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0 ? id : undefined;
+  }
+
+  /** Numbers and records a received frame; returns its 1-based frame number. */
+  async recordFrame(trx: Transaction<InterviewTables>, sessionId: string, frame: { capturedAt: Date; format: string; byteLength: number; analyzedSynchronously: boolean }): Promise<number> {
+    const { frames_received } = await trx
+      .updateTable('interview_sessions')
+      .set({ frames_received: sql`frames_received + 1` })
+      .where('id', '=', sessionId)
+      .returning('frames_received')
+      .executeTakeFirstOrThrow();
+    const frameNumber = Number(frames_received);
+    await trx
+      .insertInto('frames')
+      .values({ session_id: sessionId, frame_number: frameNumber, captured_at: frame.capturedAt, format: frame.format, byte_length: frame.byteLength, analyzed_synchronously: frame.analyzedSynchronously })
+      .execute();
+    return frameNumber;
+  }
+
+  async markCompleted(trx: Transaction<InterviewTables>, sessionId: string, now: Date, totalDurationSeconds: number): Promise<void> {
+    await trx.updateTable('interview_sessions').set({ status: 'completed', completed_at: now, total_duration: totalDurationSeconds }).where('id', '=', sessionId).execute();
+  }
+
+  /** Marks a completed session scored; false when it was not in `completed` (unknown or already scored). */
+  async markScored(trx: Db, sessionId: string, now: Date): Promise<boolean> {
+    const result = await trx
+      .updateTable('interview_sessions')
+      .set({ status: 'scored', scored_at: now })
+      .where('id', '=', sessionId)
+      .where('status', '=', 'completed')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** The session's answers with their questions, in the order asked. */
+  async answersWithQuestions(trx: Db, sessionId: string): Promise<AnswerRecord[]> {
+    const rows = await trx
+      .selectFrom('answers as a')
+      .innerJoin('questions as q', 'q.id', 'a.question_id')
+      .innerJoin('session_questions as sq', (join) => join.onRef('sq.session_id', '=', 'a.session_id').onRef('sq.question_id', '=', 'a.question_id'))
+      .select(['a.question_id', 'q.text', 'q.category', 'a.transcript', 'a.duration', 'a.confidence'])
+      .where('a.session_id', '=', sessionId)
+      .orderBy('sq.position')
+      .execute();
+    return rows.map((r) => ({ questionId: r.question_id, question: r.text, category: r.category, transcript: r.transcript, durationSeconds: Number(r.duration), confidence: Number(r.confidence) }));
+  }
+}

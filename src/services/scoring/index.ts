@@ -1,0 +1,26 @@
+import { ROUTING_KEYS } from '../../platform/bus/event-catalog';
+import { defineService, NO_DOWNSTREAMS } from '../../platform/service/descriptor';
+import { SCORING_QUEUES } from './consumers';
+import { scoringMigrations } from './migrations';
+import { startScoring } from './server';
+
+/**
+ * The scoring service: serves scoring.ScoringService, consumes `scoring.emotions` and
+ * `scoring.process` (each message once, through its inbox), publishes interview.scored through its
+ * outbox once an interview's completion and all its frames are in.
+ */
+export const scoringService = defineService({
+  name: 'scoring',
+  defaultPort: 50053,
+  migrations: scoringMigrations,
+  consumes: [
+    { queue: SCORING_QUEUES.emotionAnalyzed, bindings: [ROUTING_KEYS.emotionAnalyzed], prefetch: 8 },
+    { queue: SCORING_QUEUES.completed, bindings: [ROUTING_KEYS.completed], prefetch: 2 },
+  ],
+  publishes: [ROUTING_KEYS.scored],
+  consulTags: ['grpc'],
+  grpcServices: ['scoring.ScoringService'],
+  downstreams: NO_DOWNSTREAMS,
+  settings: () => undefined,
+  start: startScoring,
+});
