@@ -22,7 +22,9 @@ function parseServices(value: string): string[] {
   return names;
 }
 
-const servicesOption = new Option('-s, --services <list>', `comma-separated: ${SERVICE_NAMES.join(',')}`).default([...SERVICE_NAMES], 'all').argParser(parseServices);
+const servicesOption = new Option('-s, --services <list>', `comma-separated: ${SERVICE_NAMES.join(',')}`)
+  .default([...SERVICE_NAMES], 'all')
+  .argParser(parseServices);
 
 const program = new Command('interview-mesh').description('gRPC service mesh for AI-assisted job interviews');
 

@@ -123,7 +123,11 @@ function cpuMs(pid: number | undefined): number {
   }
 }
 
-async function load(client: EmotionServiceClient, jpeg: Buffer, sessions: number): Promise<{ fps: number; offered: number; latency: Stats; refused: number; failed: number; served: number }> {
+async function load(
+  client: EmotionServiceClient,
+  jpeg: Buffer,
+  sessions: number,
+): Promise<{ fps: number; offered: number; latency: Stats; refused: number; failed: number; served: number }> {
   const latencies: number[] = [];
   let refused = 0;
   let failed = 0;
@@ -197,7 +201,9 @@ async function main(): Promise<void> {
 
     const f = (n: number) => n.toFixed(2).padStart(8);
     const database = DATABASE_URL ? `PostgreSQL ${new URL(DATABASE_URL).host}` : 'embedded PGlite';
-    console.log(`emotion service on a 640x480 JPEG with one face; ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(1)}; blink state in ${database}`);
+    console.log(
+      `emotion service on a 640x480 JPEG with one face; ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(1)}; blink state in ${database}`,
+    );
     console.log(`${CALLS} sequential calls after ${WARMUP} warm-up (milliseconds)`);
     console.log(`${'stage'.padEnd(34)} ${'median'.padStart(8)} ${'p99'.padStart(8)}`);
     for (const [name, s] of stages) console.log(`${name.padEnd(34)} ${f(s.median)} ${f(s.p99)}`);
@@ -207,9 +213,13 @@ async function main(): Promise<void> {
     console.log(`ratio AnalyzeFrame median / models' median per frame: ${(rpc.median / perFrame.median).toFixed(2)}`);
     console.log('');
     console.log(`load: each session sends ${FPS_PER_SESSION} frames/s for ${SECONDS} s`);
-    console.log(`${'sessions'.padStart(8)} ${'offered fps'.padStart(12)} ${'served fps'.padStart(11)} ${'median'.padStart(8)} ${'p99'.padStart(8)} ${'refused'.padStart(8)} ${'failed'.padStart(7)} ${'CPU ms/frame'.padStart(13)}`);
+    console.log(
+      `${'sessions'.padStart(8)} ${'offered fps'.padStart(12)} ${'served fps'.padStart(11)} ${'median'.padStart(8)} ${'p99'.padStart(8)} ${'refused'.padStart(8)} ${'failed'.padStart(7)} ${'CPU ms/frame'.padStart(13)}`,
+    );
     for (const l of levels) {
-      console.log(`${String(l.sessions).padStart(8)} ${String(l.offered).padStart(12)} ${l.fps.toFixed(1).padStart(11)} ${f(l.latency.median)} ${f(l.latency.p99)} ${String(l.refused).padStart(8)} ${String(l.failed).padStart(7)} ${l.cpuPerFrame.toFixed(2).padStart(13)}`);
+      console.log(
+        `${String(l.sessions).padStart(8)} ${String(l.offered).padStart(12)} ${l.fps.toFixed(1).padStart(11)} ${f(l.latency.median)} ${f(l.latency.p99)} ${String(l.refused).padStart(8)} ${String(l.failed).padStart(7)} ${l.cpuPerFrame.toFixed(2).padStart(13)}`,
+      );
     }
   } finally {
     client.close();

@@ -26,7 +26,10 @@ const OPTIONS: Array<[string, ort.InferenceSession.SessionOptions]> = [
   ['intra 2, inter 1, sequential, opt all', { intraOpNumThreads: 2, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' }],
   ['intra 1, inter 2, parallel, opt all', { intraOpNumThreads: 1, interOpNumThreads: 2, executionMode: 'parallel', graphOptimizationLevel: 'all' }],
   ['intra 1, inter 1, sequential, opt basic', { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'basic' }],
-  ['intra 1, inter 1, sequential, opt extended', { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'extended' }],
+  [
+    'intra 1, inter 1, sequential, opt extended',
+    { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'extended' },
+  ],
 ];
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
@@ -49,7 +52,9 @@ async function main(): Promise<void> {
   const jpeg = await sharp(astronaut).resize(640, 480, { fit: 'contain', background: '#000' }).jpeg({ quality: 85 }).toBuffer();
   const image = await decodeFrame(jpeg, 'jpeg');
   const load = (file: string, options: ort.InferenceSession.SessionOptions) => OnnxModel.load(path.join(REPO_ROOT, 'models', file), options);
-  console.log(`ONNX Runtime session options; ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(1)}; ${CALLS} calls per figure; milliseconds per frame`);
+  console.log(
+    `ONNX Runtime session options; ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(1)}; ${CALLS} calls per figure; milliseconds per frame`,
+  );
   console.log(`${'options'.padEnd(42)} ${'model'.padEnd(22)} ${'median'.padStart(8)} ${'p99'.padStart(8)}`);
   for (const [name, options] of OPTIONS) {
     const detector = new FaceDetector(await load(MODEL_FILES.faceDetector, options));

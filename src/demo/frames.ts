@@ -19,7 +19,10 @@ const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'faces');
 export async function loadDemoFrames(): Promise<DemoFrame[]> {
   const read = (name: string) => fs.readFile(path.join(FIXTURES, name));
   const astronaut = await read('astronaut.png');
-  const webcam = await sharp(astronaut).resize(640, 480, { fit: 'contain', background: { r: 0, g: 0, b: 0 } }).jpeg({ quality: 85 }).toBuffer();
+  const webcam = await sharp(astronaut)
+    .resize(640, 480, { fit: 'contain', background: { r: 0, g: 0, b: 0 } })
+    .jpeg({ quality: 85 })
+    .toBuffer();
   return [
     { label: 'astronaut.png', bytes: astronaut, format: 'png' },
     { label: 'astronaut 640x480.jpg', bytes: webcam, format: 'jpeg' },

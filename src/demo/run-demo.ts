@@ -28,7 +28,9 @@ async function main(options: { target?: string; candidate: string; questions: nu
   if (!target) {
     const config = loadConfig();
     const logFile = path.join(config.dataDir, 'logs', 'mesh.log');
-    say(`[1/6] Starting the mesh in this process: ${config.databaseUrl ? 'PostgreSQL' : 'embedded PGlite'}, ${config.amqpUrl ? 'RabbitMQ' : 'in-process bus'} (logs: ${path.relative(process.cwd(), logFile)})`);
+    say(
+      `[1/6] Starting the mesh in this process: ${config.databaseUrl ? 'PostgreSQL' : 'embedded PGlite'}, ${config.amqpUrl ? 'RabbitMQ' : 'in-process bus'} (logs: ${path.relative(process.cwd(), logFile)})`,
+    );
     const mesh = await startMesh(config, SERVICE_NAMES, createLogger({ level: config.logLevel, file: logFile }));
     stopMesh = () => mesh.stop(2_000);
     target = mesh.address('interview');
@@ -40,7 +42,11 @@ async function main(options: { target?: string; candidate: string; questions: nu
   const client = new InterviewServiceClient(target, credentials.createInsecure());
   try {
     say(`[2/6] Starting an interview for ${options.candidate}`);
-    const interview: Interview = await callUnary(client.startInterview.bind(client), { candidateId: options.candidate, categories: [], difficulty: 0, questionCount: options.questions }, deadline());
+    const interview: Interview = await callUnary(
+      client.startInterview.bind(client),
+      { candidateId: options.candidate, categories: [], difficulty: 0, questionCount: options.questions },
+      deadline(),
+    );
     say(`      interview ${interview.id}, ${interview.questions.length} questions`);
 
     say('[3/6] Streaming frames and answers over StreamInterview');
@@ -104,7 +110,9 @@ async function sendAnswer(stream: InterviewStreamClient, question: Question): Pr
   const [response] = await stream.until((r) => r.status !== undefined || r.error !== undefined);
   if (response.error) throw new Error(`answer rejected: ${response.error.code} ${response.error.message}`);
   const progress = response.status!;
-  say(`        answered (${transcript.durationSeconds} s, ${transcript.text.split(/\s+/).length} words): ${progress.answered}/${progress.totalQuestions} (${progress.percent}%)`);
+  say(
+    `        answered (${transcript.durationSeconds} s, ${transcript.text.split(/\s+/).length} words): ${progress.answered}/${progress.totalQuestions} (${progress.percent}%)`,
+  );
   if (progress.answered < progress.totalQuestions) await stream.until((r) => r.question !== undefined);
 }
 
@@ -120,14 +128,21 @@ function printReport(report: PrintedReport, questions: readonly Question[]): voi
   say('      Answers            relevance clarity depth  keywords');
   for (const a of report.answers) {
     const q = questions.find((x) => x.id === a.questionId);
-    say(`      ${(q?.category ?? a.questionId).padEnd(18)} ${a.relevanceScore.toFixed(1).padStart(9)} ${a.clarityScore.toFixed(1).padStart(7)} ${a.depthScore.toFixed(1).padStart(5)}  ${a.keywords.slice(0, 5).join(', ')}`);
+    say(
+      `      ${(q?.category ?? a.questionId).padEnd(18)} ${a.relevanceScore.toFixed(1).padStart(9)} ${a.clarityScore.toFixed(1).padStart(7)} ${a.depthScore.toFixed(1).padStart(5)}  ${a.keywords.slice(0, 5).join(', ')}`,
+    );
     say(`        ${a.feedback}`);
   }
   const e = report.emotionSummary;
-  const counts = Object.entries(e.countsByEmotion).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ');
+  const counts = Object.entries(e.countsByEmotion)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
   say(`      Frames: ${e.sampleCount} analyzed, face in ${e.faceDetectedCount}; emotions: ${counts || 'none'}; dominant ${e.dominantEmotion ?? 'none'}`);
   const s = report.scores;
-  say(`      Scores: technical ${s.technical.toFixed(1)}, communication ${s.communication.toFixed(1)}, emotion ${s.emotion.toFixed(1)}, overall ${s.overall.toFixed(1)} (of 100)`);
+  say(
+    `      Scores: technical ${s.technical.toFixed(1)}, communication ${s.communication.toFixed(1)}, emotion ${s.emotion.toFixed(1)}, overall ${s.overall.toFixed(1)} (of 100)`,
+  );
   say(`      Feedback: ${report.feedback}`);
   for (const i of report.insights) say(`      - [${i.category}] ${i.description} (impact ${i.impact >= 0 ? '+' : ''}${i.impact.toFixed(2)})`);
 }

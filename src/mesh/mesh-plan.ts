@@ -85,7 +85,8 @@ export function downstreamTarget(env: Env, config: MeshConfig, registry: readonl
   if (explicit) return explicit;
   if (config.consulAddr) return `consul:///${spec.service}`;
   const known = registry.find((d) => d.name === spec.service);
-  if (!known) throw new ConfigError(`${serviceVariable(spec.service, 'ADDR')} must be set: ${spec.service} is no service of this mesh and Consul is not configured`);
+  if (!known)
+    throw new ConfigError(`${serviceVariable(spec.service, 'ADDR')} must be set: ${spec.service} is no service of this mesh and Consul is not configured`);
   return `${config.advertiseHost}:${servicePort(env, known)}`;
 }
 

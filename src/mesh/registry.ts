@@ -9,12 +9,7 @@ import { scoringService } from '../services/scoring';
  * and a line here (docs/architecture.md). The order breaks ties in the start order, which
  * otherwise starts each service after the downstreams it declares.
  */
-export const SERVICES: readonly AnyServiceDescriptor[] = [
-  emotionService,
-  scoringService,
-  notifierService,
-  interviewService,
-];
+export const SERVICES: readonly AnyServiceDescriptor[] = [emotionService, scoringService, notifierService, interviewService];
 
 /** The registered services' names, in registry order. */
 export const SERVICE_NAMES: readonly string[] = SERVICES.map((s) => s.name);

@@ -77,7 +77,10 @@ export async function startMesh(config: MeshConfig, names: readonly string[], lo
         clients.push(client);
         downstreams[key] = client;
       }
-      services.set(descriptor.name, await startService(descriptor, deps, { port: plan.port, settings: plan.settings, downstreams, resource: overrides.resource }));
+      services.set(
+        descriptor.name,
+        await startService(descriptor, deps, { port: plan.port, settings: plan.settings, downstreams, resource: overrides.resource }),
+      );
     }
   } catch (error) {
     await stopAll(0);

@@ -28,7 +28,10 @@ describe('faults: nothing lost, nothing done twice', () => {
 
   beforeAll(async () => {
     // A small JPEG with one face: the load is about the mesh's plumbing, not the models' speed.
-    image = await sharp(fs.readFileSync(path.resolve(__dirname, '../fixtures/faces/astronaut.png'))).resize(256, 256).jpeg({ quality: 80 }).toBuffer();
+    image = await sharp(fs.readFileSync(path.resolve(__dirname, '../fixtures/faces/astronaut.png')))
+      .resize(256, 256)
+      .jpeg({ quality: 80 })
+      .toBuffer();
     mesh = await FaultMesh.start();
     client = interviewClient(mesh.address('interview'));
   });
@@ -53,7 +56,10 @@ describe('faults: nothing lost, nothing done twice', () => {
     console.log(`${name}: ${JSON.stringify(report)}`);
     if (report.details.length) {
       // Warnings and errors of the services, to see why (pino levels 40 and up).
-      const trouble = mesh.logs().split('\n').filter((line) => /"level":(40|50|60)/.test(line));
+      const trouble = mesh
+        .logs()
+        .split('\n')
+        .filter((line) => /"level":(40|50|60)/.test(line));
       console.error(`${name}: service warnings and errors (last 60 of ${trouble.length}):\n${trouble.slice(-60).join('\n')}`);
     }
     return report;
@@ -99,7 +105,8 @@ describe('faults: nothing lost, nothing done twice', () => {
   it('a consumer killed (SIGKILL) while holding unacknowledged messages', async () => {
     // Scoring is down while the interviews run, so its queues fill; started again, it is killed as
     // soon as it has processed some of them, with more of its prefetch in hand, then started again.
-    const countSamples = async (ids: string[]) => (await mesh.query<{ n: number }>('select count(*)::int as n from scoring.emotion_samples where session_id = any($1::uuid[])', [ids]))[0].n;
+    const countSamples = async (ids: string[]) =>
+      (await mesh.query<{ n: number }>('select count(*)::int as n from scoring.emotion_samples where session_id = any($1::uuid[])', [ids]))[0].n;
     const report = await runCase('consumer SIGKILL with unacked', { sessions: 10, seconds: 8, framesPerSecond: 2 }, async (load) => {
       await mesh.stop('scoring', 'SIGKILL');
       await waitFor('the ten interviews to complete', () => load.completed.size >= 10, Infinity, 200);
@@ -119,9 +126,18 @@ describe('faults: nothing lost, nothing done twice', () => {
     const report = await runCase('SIGTERM under load', { sessions: 10, seconds: 10, framesPerSecond: 2 }, async () => {
       await sleep(3_000);
       exits.push(...(await Promise.all([mesh.stop('interview', 'SIGTERM'), mesh.stop('scoring', 'SIGTERM')])));
-      const left = await mesh.query('select seq, message_type, created_at, claimed_until, attempts, last_error from interview.outbox where published_at is null');
+      const left = await mesh.query(
+        'select seq, message_type, created_at, claimed_until, attempts, last_error from interview.outbox where published_at is null',
+      );
       unpublishedAfterExit = left.length;
-      if (left.length) console.error(`unpublished after SIGTERM: ${JSON.stringify(left)}\n${mesh.logs().split('\n').filter((l) => /outbox|shutting down|stopped|grace/.test(l)).join('\n')}`);
+      if (left.length)
+        console.error(
+          `unpublished after SIGTERM: ${JSON.stringify(left)}\n${mesh
+            .logs()
+            .split('\n')
+            .filter((l) => /outbox|shutting down|stopped|grace/.test(l))
+            .join('\n')}`,
+        );
       await Promise.all([mesh.restart('interview'), mesh.restart('scoring')]);
     });
     expect(exits).toEqual([0, 0]);
@@ -155,7 +171,20 @@ describe('faults: nothing lost, nothing done twice', () => {
       await publishRaw(mesh, EVENTS.frameCaptured.routingKey, Buffer.from('{not json'), { type: EVENTS.frameCaptured.typeName, messageId: 'poison-not-json' });
       // Well-formed, but its session id is no uuid: the database refuses it on every attempt, so it
       // is retried after 250, 500 and 1000 ms and then parked.
-      const bad = encodeEvent(EVENTS.emotionAnalyzed, { sessionId: 'not-a-session', timestamp: new Date(), emotion: 'happy', confidence: 0.9, blinkCount: 0, metadata: {}, frameNumber: 1, faceDetected: true }, 'not-a-session');
+      const bad = encodeEvent(
+        EVENTS.emotionAnalyzed,
+        {
+          sessionId: 'not-a-session',
+          timestamp: new Date(),
+          emotion: 'happy',
+          confidence: 0.9,
+          blinkCount: 0,
+          metadata: {},
+          frameNumber: 1,
+          faceDetected: true,
+        },
+        'not-a-session',
+      );
       await publishRaw(mesh, bad.routingKey, bad.body, { type: bad.properties.type, messageId: 'poison-bad-session' });
     };
     const report = await runCase('poison messages', { sessions: 6, seconds: 6, framesPerSecond: 2 }, poison);
@@ -168,12 +197,18 @@ describe('faults: nothing lost, nothing done twice', () => {
       await sleep(250);
       depths = await mesh.queueDepths();
     }
-    const trail = mesh.logs().split('\n').filter((line) => line.includes('poison-bad-session'));
+    const trail = mesh
+      .logs()
+      .split('\n')
+      .filter((line) => line.includes('poison-bad-session'));
     console.log(`poison messages: queues holding messages after the drain (+${Date.now() - drainedAt} ms): ${JSON.stringify(depths)}\n${trail.join('\n')}`);
     expect(depths).toMatchObject({ 'emotion.analysis.dead': 1, 'scoring.emotions.dead': 1 });
     report.deadLettered = deadLetteredIn(depths); // the table shows the settled count
     expect(report.deadLettered).toBe(2);
-    const parked = mesh.logs().split('\n').filter((line) => line.includes('poison-bad-session') && line.includes('dead-lettered'));
+    const parked = mesh
+      .logs()
+      .split('\n')
+      .filter((line) => line.includes('poison-bad-session') && line.includes('dead-lettered'));
     expect(parked).toHaveLength(1);
     expect(parked[0]).toContain('"attempt":4');
     expect(parked[0]).toContain('not-a-session');

@@ -110,7 +110,12 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
     client = interviewClient(interviewAddress);
     interviewId = (await client.startInterview({ candidateId: 'cluster', categories: [], difficulty: 0, questionCount: 2 })).id;
     // Channels resolve and connect lazily, at their first call: warm up until every instance has answered.
-    await waitFor('every instance to answer a call', async () => (await sendFrames(3)).counts.every((c) => c > 0) || emotion.every((e) => analyzeFrameCalls(e) > 0), 30_000, 0);
+    await waitFor(
+      'every instance to answer a call',
+      async () => (await sendFrames(3)).counts.every((c) => c > 0) || emotion.every((e) => analyzeFrameCalls(e) > 0),
+      30_000,
+      0,
+    );
     expect(resolverUpdates(interview).at(-1)?.instances).toEqual(emotionPorts.map((_, i) => emotionAddress(i)).sort());
   }, 900_000);
 
@@ -121,7 +126,13 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
     await Promise.all([database?.dispose(), vhost?.dispose()]);
     if (splits.length) {
       const rows = splits.map(({ phase, counts, queued }) => `  ${phase.padEnd(34)} ${counts.map((c) => String(c).padStart(4)).join(' ')}   ${queued}`);
-      console.log([`AnalyzeFrame calls per emotion instance (${FRAMES_PER_ROUND} frames a round)`, `  ${'phase'.padEnd(34)} ${['#1', '#2', '#3'].map((h) => h.padStart(4)).join(' ')}   queued`, ...rows].join('\n'));
+      console.log(
+        [
+          `AnalyzeFrame calls per emotion instance (${FRAMES_PER_ROUND} frames a round)`,
+          `  ${'phase'.padEnd(34)} ${['#1', '#2', '#3'].map((h) => h.padStart(4)).join(' ')}   queued`,
+          ...rows,
+        ].join('\n'),
+      );
     }
   });
 
@@ -135,7 +146,7 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
     expect(check).toMatchObject({ Type: 'grpc', Status: 'passing', Interval: '1s' });
   });
 
-  it('spreads the interview service\'s AnalyzeFrame calls over all three instances', async () => {
+  it("spreads the interview service's AnalyzeFrame calls over all three instances", async () => {
     const { counts, queued } = record('three instances', await sendFrames(FRAMES_PER_ROUND));
     expect(queued).toBe(0);
     expect(counts.reduce((a, b) => a + b)).toBe(FRAMES_PER_ROUND);
@@ -148,12 +159,21 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
     expect(await emotion[0].stop('SIGKILL')).toBeNull();
 
     // Calls go on at once: the channel sees the connection drop; Consul's check then marks it critical.
-    const dropped = waitFor('Consul to stop listing the killed instance', async () => (await consul.passing('emotion')).length === 2, 10_000, 50).then(() => Date.now() - killedAt);
+    const dropped = waitFor('Consul to stop listing the killed instance', async () => (await consul.passing('emotion')).length === 2, 10_000, 50).then(
+      () => Date.now() - killedAt,
+    );
     const during = record('right after SIGKILL of #1', await sendFrames(5));
     const droppedAfterMs = await dropped;
-    await waitFor('the resolver to push the two survivors', () => resolverUpdates(interview).some((u) => u.time >= killedAt && u.instances.length === 2), 5_000, 50);
+    await waitFor(
+      'the resolver to push the two survivors',
+      () => resolverUpdates(interview).some((u) => u.time >= killedAt && u.instances.length === 2),
+      5_000,
+      50,
+    );
     const pushedAfterMs = resolverUpdates(interview).find((u) => u.time >= killedAt && u.instances.length === 2)!.time - killedAt;
-    console.log(`killed instance: Consul dropped it after ${droppedAfterMs} ms, the interview service's resolver pushed 2 instances after ${pushedAfterMs} ms (check interval ${CHECK_INTERVAL_MS} ms)`);
+    console.log(
+      `killed instance: Consul dropped it after ${droppedAfterMs} ms, the interview service's resolver pushed 2 instances after ${pushedAfterMs} ms (check interval ${CHECK_INTERVAL_MS} ms)`,
+    );
     // The check runs every interval (its timeout is also the interval here): critical after at most two.
     expect(pushedAfterMs).toBeLessThanOrEqual(2 * CHECK_INTERVAL_MS + 1_000);
 
@@ -173,7 +193,12 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
     emotion[0] = startEmotion(0);
     await emotion[0].waitServing(emotionAddress(0), 120_000);
     await waitFor('Consul to list it passing again', async () => (await consul.passing('emotion')).length === 3, 20_000, 100);
-    await waitFor('the resolver to push three instances', () => resolverUpdates(interview).some((u) => u.time >= restartedAt && u.instances.length === 3), 10_000, 100);
+    await waitFor(
+      'the resolver to push three instances',
+      () => resolverUpdates(interview).some((u) => u.time >= restartedAt && u.instances.length === 3),
+      10_000,
+      100,
+    );
     // The channel dials it again (its reconnect backoff is at most 2 s): wait until it answers a call.
     await waitFor('the restarted instance to answer', async () => (await sendFrames(3)).counts[0] > 0, 20_000, 0);
 
@@ -187,7 +212,11 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
     const analyzeFrameAt = async (target: string) => {
       const client = new EmotionServiceClient(target, credentials.createInsecure(), meshChannelOptions());
       try {
-        return await statusOf(callUnary(client.analyzeFrame.bind(client), FrameRequest.fromPartial({ sessionId: 's', imageData: astronaut }), { deadline: new Date(Date.now() + 5_000) }));
+        return await statusOf(
+          callUnary(client.analyzeFrame.bind(client), FrameRequest.fromPartial({ sessionId: 's', imageData: astronaut }), {
+            deadline: new Date(Date.now() + 5_000),
+          }),
+        );
       } finally {
         client.close();
       }
@@ -198,7 +227,9 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
     // The reason after the colon is `connect ECONNREFUSED …` in a plain Node.js process; inside jest's
     // sandbox the `consul` package's HTTP client (papi) fails to recognise Node's error as an Error
     // (another realm's class) and the reason reads differently, so only the resolver's part is checked.
-    expect(await analyzeFrameAt(`consul://${silentAgent}/emotion`)).toMatch(new RegExp(`^UNAVAILABLE: Consul at http://${silentAgent} could not list "emotion": `));
+    expect(await analyzeFrameAt(`consul://${silentAgent}/emotion`)).toMatch(
+      new RegExp(`^UNAVAILABLE: Consul at http://${silentAgent} could not list "emotion": `),
+    );
   });
 
   it('deregisters on SIGTERM before draining: Consul forgets the instance at once, and the process exits', async () => {

@@ -76,7 +76,11 @@ describe('deployment files', () => {
       for (const name of SERVICE_NAMES) {
         const service = compose.services[name];
         expect(service.command).toEqual(['--services', name]);
-        expect(service.environment).toMatchObject({ CONSUL_HTTP_ADDR: 'http://consul:8500', DATABASE_URL: expect.stringMatching(/^postgres:\/\/.*@postgres:5432\//), AMQP_URL: expect.stringMatching(/^amqp:\/\/.*@rabbitmq:5672$/) });
+        expect(service.environment).toMatchObject({
+          CONSUL_HTTP_ADDR: 'http://consul:8500',
+          DATABASE_URL: expect.stringMatching(/^postgres:\/\/.*@postgres:5432\//),
+          AMQP_URL: expect.stringMatching(/^amqp:\/\/.*@rabbitmq:5672$/),
+        });
         expect(service.depends_on.consul).toEqual({ condition: 'service_healthy' });
       }
       expect(compose.services.emotion.deploy.replicas).toBeGreaterThanOrEqual(2);
@@ -87,7 +91,11 @@ describe('deployment files', () => {
   });
 
   describe('Kubernetes manifests (deploy/k8s)', () => {
-    const manifests = () => fs.readdirSync(path.join(REPO, 'deploy/k8s')).filter((f) => f.endsWith('.yaml')).map((f) => path.join('deploy/k8s', f));
+    const manifests = () =>
+      fs
+        .readdirSync(path.join(REPO, 'deploy/k8s'))
+        .filter((f) => f.endsWith('.yaml'))
+        .map((f) => path.join('deploy/k8s', f));
     const validate = (files: string[]) => exec(bin('kubernetes-validate'), ['--strict', '--kubernetes-version', KUBERNETES_VERSION, ...files]);
 
     it(`are valid Kubernetes ${KUBERNETES_VERSION} resources, unknown fields rejected, and a broken copy is not`, async () => {

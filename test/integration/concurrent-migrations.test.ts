@@ -35,7 +35,9 @@ describe('migrations at start-up, replicas racing on one fresh database', () => 
     expect(outcomes.map((o) => (o.status === 'rejected' ? String(o.reason) : 'ok'))).toEqual(Array(REPLICAS).fill('ok'));
 
     for (const service of SERVICES) {
-      const applied = await sql<{ name: string }>`select name from ${sql.table(`${service.name}.kysely_migration`)} order by name`.execute(handles[0].forService(service.name));
+      const applied = await sql<{ name: string }>`select name from ${sql.table(`${service.name}.kysely_migration`)} order by name`.execute(
+        handles[0].forService(service.name),
+      );
       expect(applied.rows.map((r) => r.name)).toEqual(Object.keys(service.migrations).sort());
     }
   });

@@ -37,7 +37,13 @@ describe('health follows readiness', () => {
   it('is NOT_SERVING until the broker is ready, SERVING once it is, NOT_SERVING while shutting down', async () => {
     let brokerUp = false;
     const memory = new MemoryBus(silentLogger(), meshTopology(SERVICES));
-    const bus: EventBus = { declareTopology: () => memory.declareTopology(), publish: (...a) => memory.publish(...a), consume: (...a) => memory.consume(...a), close: () => memory.close(), isReady: () => brokerUp };
+    const bus: EventBus = {
+      declareTopology: () => memory.declareTopology(),
+      publish: (...a) => memory.publish(...a),
+      consume: (...a) => memory.consume(...a),
+      close: () => memory.close(),
+      isReady: () => brokerUp,
+    };
     const config = { ...loadConfig({}), bindHost: '127.0.0.1' };
     const service = await startService(scoringService, { config, log: silentLogger(), db, bus }, { port: 0, settings: undefined, downstreams: {} });
     const address = service.server.address;
@@ -89,14 +95,26 @@ describe('the embedded mesh', () => {
       expect(bad.error).toMatchObject({ code: 'INVALID_ARGUMENT', message: 'image_data is not an image (expected JPEG or PNG bytes)' });
 
       for (const [i, question] of interview.questions.entries()) {
-        stream.send({ answer: { questionId: question.id, transcript: 'A hash map stores keys in buckets chosen by a hash function; collisions go to a chain.', durationSeconds: 10, confidence: 0.9 } });
+        stream.send({
+          answer: {
+            questionId: question.id,
+            transcript: 'A hash map stores keys in buckets chosen by a hash function; collisions go to a chain.',
+            durationSeconds: 10,
+            confidence: 0.9,
+          },
+        });
         const status = (await stream.until((r) => r.status !== undefined)).pop()!;
         expect(status.status).toMatchObject({ answered: i + 1, totalQuestions: 2 });
       }
       stream.end();
 
       await client.completeInterview({ interviewId: interview.id });
-      await waitFor('the interview to be scored', async () => (await client.getInterviewStatus({ interviewId: interview.id })).state === InterviewState.INTERVIEW_STATE_SCORED, 20_000, 100);
+      await waitFor(
+        'the interview to be scored',
+        async () => (await client.getInterviewStatus({ interviewId: interview.id })).state === InterviewState.INTERVIEW_STATE_SCORED,
+        20_000,
+        100,
+      );
       const report = JSON.parse((await client.getReport({ interviewId: interview.id, includeEmotions: false })).reportJson.toString());
       expect(report.emotionSummary).toMatchObject({ sampleCount: 2, faceDetectedCount: 1, timeline: null });
     } finally {

@@ -34,14 +34,18 @@ describe('emotion service, two replicas on one PostgreSQL', () => {
   let sql: Client;
 
   const options = () => ({ deadline: new Date(Date.now() + 10_000), metadata: new Metadata() });
-  const analyzeFrame = (replica: number, request: FrameRequest) => callUnary<FrameRequest, EmotionResponse>(clients[replica].analyzeFrame.bind(clients[replica]), request, options());
-  const detectBlink = (replica: number, request: FrameRequest) => callUnary<FrameRequest, BlinkResponse>(clients[replica].detectBlink.bind(clients[replica]), request, options());
+  const analyzeFrame = (replica: number, request: FrameRequest) =>
+    callUnary<FrameRequest, EmotionResponse>(clients[replica].analyzeFrame.bind(clients[replica]), request, options());
+  const detectBlink = (replica: number, request: FrameRequest) =>
+    callUnary<FrameRequest, BlinkResponse>(clients[replica].detectBlink.bind(clients[replica]), request, options());
 
   beforeAll(async () => {
     [database, vhost] = await Promise.all([createTestDatabase(), createTestVhost()]);
     const ports = [await freePort(), await freePort()];
     for (const port of ports) {
-      replicas.push(ServiceProcess.start('emotion', { DATABASE_URL: database.value, AMQP_URL: vhost.value, BIND_HOST: '127.0.0.1', EMOTION_PORT: String(port) }));
+      replicas.push(
+        ServiceProcess.start('emotion', { DATABASE_URL: database.value, AMQP_URL: vhost.value, BIND_HOST: '127.0.0.1', EMOTION_PORT: String(port) }),
+      );
     }
     try {
       await Promise.all(ports.map((port, i) => replicas[i].waitServing(`127.0.0.1:${port}`, 90_000)));
@@ -97,11 +101,15 @@ describe('emotion service, two replicas on one PostgreSQL', () => {
     const sessions = ['race-a', 'race-b'];
     const rounds = 4;
     for (let i = 0; i < rounds; i++) {
-      const calls = sessions.flatMap((sessionId, s) => [0, 1].map((replica) => detectBlink(replica, { sessionId, imageData: open, timestamp: T0 + i * 1_000 + replica * 10 + s, format: 'png' })));
+      const calls = sessions.flatMap((sessionId, s) =>
+        [0, 1].map((replica) => detectBlink(replica, { sessionId, imageData: open, timestamp: T0 + i * 1_000 + replica * 10 + s, format: 'png' })),
+      );
       const results = await Promise.all(calls);
       expect(results.every((r) => r.faceDetected)).toBe(true);
     }
-    const rows = (await sql.query('select session_id, frames, last_timestamp_ms from emotion.blink_tracks where session_id = any($1) order by session_id', [sessions])).rows;
+    const rows = (
+      await sql.query('select session_id, frames, last_timestamp_ms from emotion.blink_tracks where session_id = any($1) order by session_id', [sessions])
+    ).rows;
     // Per round the later of the two timestamps always counts; the earlier counts when it was applied first.
     for (const row of rows) {
       expect(row.frames).toBeGreaterThanOrEqual(4);
@@ -143,7 +151,9 @@ describe('emotion service, two replicas on one PostgreSQL', () => {
     ]);
     expect(responses.map((r) => r.emotion)).toEqual(['happy', '', expect.any(String), '', '', '', 'happy']);
     expect(responses[4].faceMetrics).toMatchObject({ detected: false, landmarks: [] });
-    expect(responses[0].faceMetrics!.landmarks.map((l) => l.type)).toEqual(expect.arrayContaining(['right_eye', 'left_eye', 'right_eyebrow', 'left_eyebrow', 'nose', 'mouth', 'jaw']));
+    expect(responses[0].faceMetrics!.landmarks.map((l) => l.type)).toEqual(
+      expect.arrayContaining(['right_eye', 'left_eye', 'right_eyebrow', 'left_eyebrow', 'nose', 'mouth', 'jaw']),
+    );
     // open, closed, (coffee: no face), open: one blink in the batch's session.
     expect(responses[6].blinkMetrics!.count).toBe(1);
   });
@@ -153,13 +163,21 @@ describe('emotion service, two replicas on one PostgreSQL', () => {
     const jpeg = await sharp(open).jpeg().toBuffer();
     const gif = await sharp(coffee).resize(16, 16).gif().toBuffer();
     const side = 4_097;
-    const tooManyPixels = await sharp({ create: { width: side, height: side, channels: 3, background: '#888' } }).png({ compressionLevel: 9 }).toBuffer();
+    const tooManyPixels = await sharp({ create: { width: side, height: side, channels: 3, background: '#888' } })
+      .png({ compressionLevel: 9 })
+      .toBuffer();
     expect(await statusOf(analyzeFrame(0, frame(Buffer.alloc(0))))).toBe('INVALID_ARGUMENT: image_data is required and must not be empty');
     expect(await statusOf(analyzeFrame(0, frame(jpeg.subarray(0, jpeg.length / 2))))).toMatch(/^INVALID_ARGUMENT: image_data could not be decoded as jpeg/);
-    expect(await statusOf(analyzeFrame(0, frame(Buffer.from('GET / HTTP/1.1'))))).toBe('INVALID_ARGUMENT: image_data is not an image (expected JPEG or PNG bytes)');
+    expect(await statusOf(analyzeFrame(0, frame(Buffer.from('GET / HTTP/1.1'))))).toBe(
+      'INVALID_ARGUMENT: image_data is not an image (expected JPEG or PNG bytes)',
+    );
     expect(await statusOf(analyzeFrame(1, frame(gif)))).toBe('INVALID_ARGUMENT: image format gif is not supported; send jpeg or png');
-    expect(await statusOf(analyzeFrame(1, frame(tooManyPixels)))).toBe(`RESOURCE_EXHAUSTED: image is ${side}x${side} pixels; the limit is ${4096 * 4096} pixels`);
-    expect(await statusOf(analyzeFrame(1, frame(Buffer.concat([jpeg, Buffer.alloc(MAX_FRAME_BYTES)]))))).toMatch(/^RESOURCE_EXHAUSTED: image_data is \d+ bytes; the limit is 8388608/);
+    expect(await statusOf(analyzeFrame(1, frame(tooManyPixels)))).toBe(
+      `RESOURCE_EXHAUSTED: image is ${side}x${side} pixels; the limit is ${4096 * 4096} pixels`,
+    );
+    expect(await statusOf(analyzeFrame(1, frame(Buffer.concat([jpeg, Buffer.alloc(MAX_FRAME_BYTES)]))))).toMatch(
+      /^RESOURCE_EXHAUSTED: image_data is \d+ bytes; the limit is 8388608/,
+    );
     expect(await statusOf(detectBlink(0, { sessionId: 's', imageData: open, timestamp: 0, format: '' }))).toBe(
       "INVALID_ARGUMENT: timestamp must be the frame's capture time in milliseconds since the epoch (> 0), got 0",
     );

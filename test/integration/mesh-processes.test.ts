@@ -76,20 +76,30 @@ describe('the mesh across processes, on PostgreSQL and RabbitMQ', () => {
   });
 
   it('answers bad input with clear status codes and writes nothing', async () => {
-    expect(await statusOf(client.startInterview({ candidateId: ' ', categories: [], difficulty: 0, questionCount: 3 }))).toBe('INVALID_ARGUMENT: candidate_id is required');
-    expect(await statusOf(client.startInterview({ candidateId: 'c', categories: [], difficulty: 0, questionCount: 99 }))).toBe('INVALID_ARGUMENT: question_count must be from 1 to 20, got 99');
+    expect(await statusOf(client.startInterview({ candidateId: ' ', categories: [], difficulty: 0, questionCount: 3 }))).toBe(
+      'INVALID_ARGUMENT: candidate_id is required',
+    );
+    expect(await statusOf(client.startInterview({ candidateId: 'c', categories: [], difficulty: 0, questionCount: 99 }))).toBe(
+      'INVALID_ARGUMENT: question_count must be from 1 to 20, got 99',
+    );
     expect(await statusOf(client.getInterview({ interviewId: '' }))).toBe('INVALID_ARGUMENT: interview_id is required');
     expect(await statusOf(client.getInterview({ interviewId: 'abc' }))).toBe('INVALID_ARGUMENT: interview_id must be a UUID, got "abc"');
-    expect(await statusOf(client.getInterview({ interviewId: '00000000-0000-4000-8000-000000000000' }))).toBe('NOT_FOUND: interview 00000000-0000-4000-8000-000000000000 not found');
+    expect(await statusOf(client.getInterview({ interviewId: '00000000-0000-4000-8000-000000000000' }))).toBe(
+      'NOT_FOUND: interview 00000000-0000-4000-8000-000000000000 not found',
+    );
 
     const interview = await client.startInterview({ candidateId: 'bad-input', categories: [], difficulty: 0, questionCount: 2 });
     expect(await statusOf(client.sendFrame({ interviewId: interview.id, imageData: Buffer.from('this is not an image'), format: '', timestampMs: 0 }))).toBe(
       'INVALID_ARGUMENT: image_data is not an image (expected JPEG or PNG bytes)',
     );
-    expect(await statusOf(client.sendFrame({ interviewId: interview.id, imageData: Buffer.alloc(0), format: '', timestampMs: 0 }))).toBe('INVALID_ARGUMENT: image_data is required and must not be empty');
-    expect(await statusOf(client.submitAnswer({ interviewId: interview.id, questionId: interview.questions[0].id, transcript: 'x', durationSeconds: -1, confidence: 0.5 }))).toBe(
-      'INVALID_ARGUMENT: duration_seconds must be a number >= 0, got -1',
+    expect(await statusOf(client.sendFrame({ interviewId: interview.id, imageData: Buffer.alloc(0), format: '', timestampMs: 0 }))).toBe(
+      'INVALID_ARGUMENT: image_data is required and must not be empty',
     );
+    expect(
+      await statusOf(
+        client.submitAnswer({ interviewId: interview.id, questionId: interview.questions[0].id, transcript: 'x', durationSeconds: -1, confidence: 0.5 }),
+      ),
+    ).toBe('INVALID_ARGUMENT: duration_seconds must be a number >= 0, got -1');
     // Nothing half-written: no frame, no answer recorded.
     expect(await count('select count(*) as n from interview.frames where session_id = $1', [interview.id])).toBe(0);
     expect(await count('select count(*) as n from interview.answers where session_id = $1', [interview.id])).toBe(0);
@@ -103,16 +113,27 @@ describe('the mesh across processes, on PostgreSQL and RabbitMQ', () => {
 
     const frames = [astronaut, coffee, chelsea, astronaut];
     const outcomes = [];
-    for (const [i, imageData] of frames.entries()) outcomes.push(await client.sendFrame({ interviewId: interview.id, imageData, format: 'png', timestampMs: 1_700_000_000_000 + i * 500 }));
+    for (const [i, imageData] of frames.entries())
+      outcomes.push(await client.sendFrame({ interviewId: interview.id, imageData, format: 'png', timestampMs: 1_700_000_000_000 + i * 500 }));
     expect(outcomes.map((o) => o.frameNumber)).toEqual([1, 2, 3, 4]);
     expect(outcomes.map((o) => o.analysis?.faceMetrics?.detected)).toEqual([true, false, false, true]);
     expect(outcomes[0].analysis!.emotion).toBe('happy');
     expect(outcomes[1].analysis!.emotion).toBe('');
 
     for (const question of interview.questions) {
-      await client.submitAnswer({ interviewId: interview.id, questionId: question.id, transcript: `My answer to "${question.text}" starts from the requirements and the measured numbers.`, durationSeconds: 20, confidence: 0.9 });
+      await client.submitAnswer({
+        interviewId: interview.id,
+        questionId: question.id,
+        transcript: `My answer to "${question.text}" starts from the requirements and the measured numbers.`,
+        durationSeconds: 20,
+        confidence: 0.9,
+      });
     }
-    expect(await statusOf(client.submitAnswer({ interviewId: interview.id, questionId: interview.questions[0].id, transcript: 'again', durationSeconds: 1, confidence: 1 }))).toMatch(/^ALREADY_EXISTS/);
+    expect(
+      await statusOf(
+        client.submitAnswer({ interviewId: interview.id, questionId: interview.questions[0].id, transcript: 'again', durationSeconds: 1, confidence: 1 }),
+      ),
+    ).toMatch(/^ALREADY_EXISTS/);
 
     const completed = await client.completeInterview({ interviewId: interview.id });
     expect(completed.state).toBe(InterviewState.INTERVIEW_STATE_COMPLETED);
@@ -120,8 +141,14 @@ describe('the mesh across processes, on PostgreSQL and RabbitMQ', () => {
     await waitScored(interview.id);
 
     expect(await count('select count(*) as n from scoring.scores where session_id = $1', [interview.id])).toBe(1);
-    await waitFor('the notification', async () => (await count('select count(*) as n from notifier.notifications where session_id = $1', [interview.id])) === 1, 20_000);
-    const analyses = await sql.query('select frame_number, face_detected, emotion from emotion.emotion_analysis where session_id = $1 order by frame_number', [interview.id]);
+    await waitFor(
+      'the notification',
+      async () => (await count('select count(*) as n from notifier.notifications where session_id = $1', [interview.id])) === 1,
+      20_000,
+    );
+    const analyses = await sql.query('select frame_number, face_detected, emotion from emotion.emotion_analysis where session_id = $1 order by frame_number', [
+      interview.id,
+    ]);
     expect(analyses.rows.map((r) => [Number(r.frame_number), r.face_detected, r.emotion])).toEqual([
       [1, true, 'happy'],
       [2, false, null],
@@ -152,10 +179,19 @@ describe('the mesh across processes, on PostgreSQL and RabbitMQ', () => {
       const outcome = await client.sendFrame({ interviewId: interview.id, imageData: i % 2 ? coffee : astronaut, format: 'png', timestampMs: 0 });
       expect(outcome).toMatchObject({ frameNumber: i + 1, queued: true, analysis: undefined });
     }
-    await waitFor('the emotion breaker to open', async () => (await checkHealth(address('interview'), 'interview.dependency.emotion')) === 'NOT_SERVING', 10_000);
+    await waitFor(
+      'the emotion breaker to open',
+      async () => (await checkHealth(address('interview'), 'interview.dependency.emotion')) === 'NOT_SERVING',
+      10_000,
+    );
 
     // A breaker of our own on the same downstream: once open, calls fail with UNAVAILABLE without trying.
-    const downstream = createDownstreamClient(INTERVIEW_DOWNSTREAMS.emotion, { target: address('emotion'), deadlineMs: 2_000, log: silentLogger(), breaker: { volumeThreshold: 2, resetTimeoutMs: 1_000 } });
+    const downstream = createDownstreamClient(INTERVIEW_DOWNSTREAMS.emotion, {
+      target: address('emotion'),
+      deadlineMs: 2_000,
+      log: silentLogger(),
+      breaker: { volumeThreshold: 2, resetTimeoutMs: 1_000 },
+    });
     const frame = { sessionId: interview.id, imageData: astronaut, timestamp: 0, format: 'png' };
     const analyzeFrame = () => downstream.call('analyzeFrame', frame);
     for (let i = 0; i < 3; i++) await analyzeFrame().catch(() => undefined);
@@ -165,14 +201,29 @@ describe('the mesh across processes, on PostgreSQL and RabbitMQ', () => {
     processes.emotion = ServiceProcess.start('emotion', env);
     await processes.emotion.waitServing(address('emotion'), 90_000);
     // The queued frames reach analysis through RabbitMQ.
-    await waitFor('queued frames to be analyzed', async () => (await count('select count(*) as n from emotion.emotion_analysis where session_id = $1', [interview.id])) === 6);
+    await waitFor(
+      'queued frames to be analyzed',
+      async () => (await count('select count(*) as n from emotion.emotion_analysis where session_id = $1', [interview.id])) === 6,
+    );
     // Half-open after each reset timeout (1 s), closed again once a trial call succeeds (the
     // channel may need a reconnect attempt or two first).
-    await waitFor('our breaker to close', async () => analyzeFrame().then((r) => r.emotion === 'happy', () => false), 20_000);
+    await waitFor(
+      'our breaker to close',
+      async () =>
+        analyzeFrame().then(
+          (r) => r.emotion === 'happy',
+          () => false,
+        ),
+      20_000,
+    );
     expect(downstream.breakerState).toBe('closed');
     downstream.close();
     // The interview service's own breaker closes too (its reset timeout is 5 s).
-    await waitFor('synchronous analysis again', async () => (await client.sendFrame({ interviewId: interview.id, imageData: astronaut, format: 'png', timestampMs: 0 })).queued === false, 30_000);
+    await waitFor(
+      'synchronous analysis again',
+      async () => (await client.sendFrame({ interviewId: interview.id, imageData: astronaut, format: 'png', timestampMs: 0 })).queued === false,
+      30_000,
+    );
     expect(await checkHealth(address('interview'), 'interview.dependency.emotion')).toBe('SERVING');
 
     await client.completeInterview({ interviewId: interview.id });

@@ -29,7 +29,8 @@ export async function checkHealth(address: string, service = ''): Promise<string
   const client = new healthPackage.grpc.health.v1.Health(address, credentials.createInsecure());
   try {
     return await new Promise<string>((resolve, reject) =>
-      client.check({ service }, new Metadata(), { deadline: Date.now() + 2_000 }, ((error, response: { status: string }) => (error ? reject(error) : resolve(response.status))) as Callback<{ status: string }>),
+      client.check({ service }, new Metadata(), { deadline: Date.now() + 2_000 }, ((error, response: { status: string }) =>
+        error ? reject(error) : resolve(response.status)) as Callback<{ status: string }>),
     );
   } finally {
     client.close();
@@ -59,7 +60,12 @@ export function watchHealth(address: string, service = ''): { statuses: string[]
 /** Polls health until it says `status`; rejects after `timeoutMs` milliseconds. */
 export async function waitForHealth(address: string, status: string, timeoutMs = 60_000, service = ''): Promise<void> {
   let last = '';
-  await waitFor(`${address} health "${service}" ${status}`, async () => (last = await checkHealth(address, service).catch((error: Error) => error.message)) === status, timeoutMs, 200).catch(() => {
+  await waitFor(
+    `${address} health "${service}" ${status}`,
+    async () => (last = await checkHealth(address, service).catch((error: Error) => error.message)) === status,
+    timeoutMs,
+    200,
+  ).catch(() => {
     throw new Error(`${address} health "${service}" is ${last}, not ${status}, after ${timeoutMs} ms`);
   });
 }

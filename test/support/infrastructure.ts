@@ -34,7 +34,10 @@ export const FAULT_SERVERS: TestServers = {
 /** The value of environment variable `name`, which a jest global set-up sets. */
 export function requireEnv(name: string): string {
   const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run the tests through jest, whose global set-up sets it (test/support/global-setup.ts, test/faults/support/global-setup.ts)`);
+  if (!value)
+    throw new Error(
+      `${name} is not set: run the tests through jest, whose global set-up sets it (test/support/global-setup.ts, test/faults/support/global-setup.ts)`,
+    );
   return value;
 }
 

@@ -31,7 +31,10 @@ export interface BreakerOptions {
 export class Breaker<A extends unknown[], R> {
   private readonly breaker: CircuitBreaker<A, R>;
 
-  constructor(action: (...args: A) => Promise<R>, private readonly options: BreakerOptions) {
+  constructor(
+    action: (...args: A) => Promise<R>,
+    private readonly options: BreakerOptions,
+  ) {
     this.breaker = new CircuitBreaker(action, {
       timeout: options.timeoutMs,
       errorThresholdPercentage: options.errorThresholdPercentage ?? 50,

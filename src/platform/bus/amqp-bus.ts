@@ -224,7 +224,10 @@ export class AmqpBus implements EventBus {
     const headers = { ...message.properties.headers, [ROUTING_KEY_HEADER]: delivery.routingKey };
     try {
       if (outcome.kind === 'retry') {
-        await this.publishConfirmed('', retryQueue(queue, outcome.delayMs), message.content, { ...copyProperties(message), headers: { ...headers, [ATTEMPT_HEADER]: outcome.nextAttempt } });
+        await this.publishConfirmed('', retryQueue(queue, outcome.delayMs), message.content, {
+          ...copyProperties(message),
+          headers: { ...headers, [ATTEMPT_HEADER]: outcome.nextAttempt },
+        });
         this.log.warn({ ...logFields, retryInMs: outcome.delayMs }, 'message failed: retrying later');
       } else {
         await this.publishConfirmed(DEAD_LETTER_EXCHANGE, queue, message.content, {

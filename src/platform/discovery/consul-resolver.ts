@@ -136,7 +136,10 @@ class ConsulResolver implements experimental.Resolver {
     const key = instances.map((i) => `${i.id}@${i.host}:${i.port}`).join(',');
     if (key === this.lastPushed) return;
     this.lastPushed = key;
-    this.options.log.info({ target: experimental.uriToString(this.uri), instances: instances.map((i) => `${i.host}:${i.port}`) }, `Consul: ${instances.length} passing instance(s) of ${service}`);
+    this.options.log.info(
+      { target: experimental.uriToString(this.uri), instances: instances.map((i) => `${i.host}:${i.port}`) },
+      `Consul: ${instances.length} passing instance(s) of ${service}`,
+    );
     if (instances.length === 0) {
       // An error, not an empty list: with an empty list grpc-js's round_robin would hold calls until
       // their deadline; an error fails them at once (UNAVAILABLE), or keeps the channel on the

@@ -6,15 +6,7 @@
  * wrong with their request, never internals.
  */
 export type ErrorKind =
-  | 'invalid-input'
-  | 'not-found'
-  | 'already-exists'
-  | 'wrong-state'
-  | 'limit-exceeded'
-  | 'unavailable'
-  | 'timeout'
-  | 'cancelled'
-  | 'not-implemented';
+  'invalid-input' | 'not-found' | 'already-exists' | 'wrong-state' | 'limit-exceeded' | 'unavailable' | 'timeout' | 'cancelled' | 'not-implemented';
 
 export abstract class DomainError extends Error {
   abstract readonly kind: ErrorKind;

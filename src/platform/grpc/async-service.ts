@@ -49,11 +49,7 @@ export interface AdaptOptions {
 }
 
 /** Turns an AsyncService into the callback-style implementation grpc-js's Server.addService takes. */
-export function adaptService<D extends ServiceDefinition>(
-  definition: D,
-  implementation: AsyncService<D>,
-  options: AdaptOptions,
-): UntypedServiceImplementation {
+export function adaptService<D extends ServiceDefinition>(definition: D, implementation: AsyncService<D>, options: AdaptOptions): UntypedServiceImplementation {
   const adapted: UntypedServiceImplementation = {};
   for (const [name, method] of Object.entries(definition)) {
     const handler = (implementation as Record<string, unknown>)[name] as (...args: unknown[]) => unknown;
@@ -125,10 +121,12 @@ function unary(path: string, handler: (...args: unknown[]) => unknown, options: 
     let response: unknown;
     intercept(ctx, options, async () => {
       response = await (handler(call.request, ctx) as Promise<unknown>);
-    }).then(
-      () => callback(null, response),
-      (error) => callback(fail(ctx, error)),
-    ).finally(dispose);
+    })
+      .then(
+        () => callback(null, response),
+        (error) => callback(fail(ctx, error)),
+      )
+      .finally(dispose);
   };
 }
 
@@ -150,10 +148,12 @@ function streaming(
   const log = options.log.child({ method: path });
   return (call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>) => {
     const { ctx, dispose } = createContext(path, call, log);
-    intercept(ctx, options, () => writeAll(call, handler(input(call), ctx) as AsyncIterable<unknown>)).then(
-      () => call.end(),
-      // grpc-js turns an 'error' event carrying a code into the call's status.
-      (error) => call.emit('error', fail(ctx, error)),
-    ).finally(dispose);
+    intercept(ctx, options, () => writeAll(call, handler(input(call), ctx) as AsyncIterable<unknown>))
+      .then(
+        () => call.end(),
+        // grpc-js turns an 'error' event carrying a code into the call's status.
+        (error) => call.emit('error', fail(ctx, error)),
+      )
+      .finally(dispose);
   };
 }

@@ -46,9 +46,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   createReflectionService(options.services.map((s) => s.name)).addToServer(server);
 
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (error, bound) =>
-      error ? reject(error) : resolve(bound),
-    ),
+    server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
   );
   const address = `${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${port}`;
   options.log.info({ port }, `${options.name} gRPC server listening`);

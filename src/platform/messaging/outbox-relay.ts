@@ -106,7 +106,11 @@ export class OutboxRelay {
 
   /** Rows not yet published (all relays of this schema), or throws when the database is unreachable. */
   async unpublished(): Promise<number> {
-    const row = await this.db.selectFrom('outbox').select(sql<string>`count(*)`.as('n')).where('published_at', 'is', null).executeTakeFirstOrThrow();
+    const row = await this.db
+      .selectFrom('outbox')
+      .select(sql<string>`count(*)`.as('n'))
+      .where('published_at', 'is', null)
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
@@ -178,7 +182,11 @@ export class OutboxRelay {
   private async settle(): Promise<void> {
     if (this.confirmed.size) {
       const seqs = [...this.confirmed];
-      await this.db.updateTable('outbox').set({ published_at: sql`now()`, claimed_until: null, last_error: null }).where('seq', 'in', seqs).execute();
+      await this.db
+        .updateTable('outbox')
+        .set({ published_at: sql`now()`, claimed_until: null, last_error: null })
+        .where('seq', 'in', seqs)
+        .execute();
       for (const seq of seqs) this.confirmed.delete(seq);
     }
     for (const [seq, reason] of [...this.unconfirmed]) {

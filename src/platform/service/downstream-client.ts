@@ -1,4 +1,14 @@
-import { CallOptions, ChannelCredentials, Client, ClientOptions, ClientUnaryCall, credentials, Metadata, ServiceError as GrpcClientError, status } from '@grpc/grpc-js';
+import {
+  CallOptions,
+  ChannelCredentials,
+  Client,
+  ClientOptions,
+  ClientUnaryCall,
+  credentials,
+  Metadata,
+  ServiceError as GrpcClientError,
+  status,
+} from '@grpc/grpc-js';
 import { Breaker, BreakerOptions, BreakerState } from '../breaker/circuit-breaker';
 import { carriesStatus } from '../errors/classify';
 import {

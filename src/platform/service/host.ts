@@ -64,7 +64,9 @@ export async function startService<S, D extends DownstreamSpecs, R>(
   const log = deps.log.child({ service: name });
   const db = deps.db.forService<MessagingTables>(name);
   const messaging = descriptor.consumes.length > 0 || descriptor.publishes.length > 0;
-  const relay = messaging ? new OutboxRelay(db, deps.bus, log.child({ component: 'outbox-relay' }), { ...DEFAULT_RELAY_OPTIONS, pollMs: deps.config.outboxPollMs }) : undefined;
+  const relay = messaging
+    ? new OutboxRelay(db, deps.bus, log.child({ component: 'outbox-relay' }), { ...DEFAULT_RELAY_OPTIONS, pollMs: deps.config.outboxPollMs })
+    : undefined;
   const outbox = relay && new Outbox(db, relay, log);
   const late = wiring.resource === undefined && descriptor.resource ? new LateResource<R>(descriptor.resource.whileMissing) : undefined;
   const resource: Provisioned<R> = late ?? provided(wiring.resource as R);

@@ -148,7 +148,10 @@ export class AnalysisPool implements FrameAnalysisService {
   }
 
   /** Each frame from its session's track, if any; each analyzed frame's track kept for the session's next. */
-  private async analyzeTracked(frames: ReadonlyArray<EncodedFrame & { sessionId?: string }>, options: AnalyzeOptions): Promise<Array<FrameAnalysis | FrameRejection>> {
+  private async analyzeTracked(
+    frames: ReadonlyArray<EncodedFrame & { sessionId?: string }>,
+    options: AnalyzeOptions,
+  ): Promise<Array<FrameAnalysis | FrameRejection>> {
     const tracked = frames.map((f) => ({ imageData: f.imageData, format: f.format, track: f.sessionId ? this.tracks?.get(f.sessionId) : undefined }));
     const results = await this.enqueue(tracked, options);
     results.forEach((result, k) => {
@@ -163,7 +166,9 @@ export class AnalysisPool implements FrameAnalysisService {
     const line = background ? this.background : this.live;
     // A free worker takes the frame at once, so only frames that would really wait are counted.
     if (!background && this.live.length + frames.length > this.maxWaitingLiveFrames + this.freeWorkers()) {
-      return Promise.reject(new UnavailableError(`the emotion service is overloaded: ${this.live.length} frames are already waiting for the models; retry with backoff`));
+      return Promise.reject(
+        new UnavailableError(`the emotion service is overloaded: ${this.live.length} frames are already waiting for the models; retry with backoff`),
+      );
     }
     const results = frames.map((frame) => new Promise<FrameAnalysis | FrameRejection>((resolve, reject) => line.push({ frame, signal, resolve, reject })));
     this.dispatch();

@@ -17,8 +17,7 @@ export interface FrameFailure {
 }
 
 export type AnalysisTask =
-  | { readonly kind: 'analyze'; readonly frames: readonly EncodedFrame[] }
-  | { readonly kind: 'detectFace'; readonly frame: EncodedFrame };
+  { readonly kind: 'analyze'; readonly frames: readonly EncodedFrame[] } | { readonly kind: 'detectFace'; readonly frame: EncodedFrame };
 
 export type AnalysisTaskResult = Array<FrameAnalysis | FrameFailure> | Awaited<ReturnType<FrameAnalyzer['detectFace']>> | FrameFailure;
 

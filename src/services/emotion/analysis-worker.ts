@@ -25,7 +25,11 @@ async function initialize(): Promise<(task: AnalysisTask) => Promise<AnalysisTas
       throw reason;
     };
   }
-  const analyzer = new FrameAnalyzer(new FaceDetector(models.faceDetector), new FaceMeshModel(models.faceMesh), new EmotionClassifier(models.emotionClassifier));
+  const analyzer = new FrameAnalyzer(
+    new FaceDetector(models.faceDetector),
+    new FaceMeshModel(models.faceMesh),
+    new EmotionClassifier(models.emotionClassifier),
+  );
   return async (task) => {
     if (task.kind === 'detectFace') return analyzer.detectFace(task.frame.imageData, task.frame.format).catch(asFailure);
     const results = await analyzer.analyzeBatch(task.frames);

@@ -16,7 +16,12 @@ export interface SessionFrame {
  * towards its session's blinks: AnalyzeFrame's answer, and what the frame consumer stores for a
  * frame that was queued instead. Throws what FrameAnalysisService.analyze throws.
  */
-export async function analyzeSessionFrame(analyzer: FrameAnalysisService, blinks: SessionBlinks, frame: SessionFrame, options?: AnalyzeOptions): Promise<EmotionResponse> {
+export async function analyzeSessionFrame(
+  analyzer: FrameAnalysisService,
+  blinks: SessionBlinks,
+  frame: SessionFrame,
+  options?: AnalyzeOptions,
+): Promise<EmotionResponse> {
   const analysis = await analyzer.analyze(frame.imageData, frame.format, frame.sessionId || undefined, options);
   const summary = await blinks.update(frame.sessionId, frame.timestamp, analysis.eyes);
   return toEmotionResponse(frame.sessionId, frame.timestamp, analysis, summary);

@@ -22,14 +22,22 @@ export const ANALYSIS_QUEUE = 'emotion.analysis';
  * frame the models reject (not an image) is stored as analyzed with no face and the reason, so
  * that every frame sent yields exactly one analysis.
  */
-export function frameCapturedHandler(deps: { analyzer: Provisioned<FrameAnalysisService>; blinks: SessionBlinks; store: EmotionStore; outbox: Outbox<EmotionTables>; log: Logger }) {
+export function frameCapturedHandler(deps: {
+  analyzer: Provisioned<FrameAnalysisService>;
+  blinks: SessionBlinks;
+  store: EmotionStore;
+  outbox: Outbox<EmotionTables>;
+  log: Logger;
+}) {
   return async (delivery: Delivery): Promise<void> => {
     const frame = decodeEvent(EVENTS.frameCaptured, delivery);
     // A redelivery of a frame needing inference: skip the models (processOnce would discard the result
     // anyway). A frame with its analysis has nothing to skip; processOnce deduplicates and logs it.
     if (!frame.analysis && (await alreadyProcessed(deps.outbox, ANALYSIS_QUEUE, delivery))) return;
     const timestampMs = frame.timestamp?.getTime() ?? delivery.properties.timestamp;
-    const { response, error } = frame.analysis ? { response: frame.analysis, error: undefined } : await analyze(deps.analyzer.get(), deps.blinks, frame, timestampMs);
+    const { response, error } = frame.analysis
+      ? { response: frame.analysis, error: undefined }
+      : await analyze(deps.analyzer.get(), deps.blinks, frame, timestampMs);
     const face = response?.faceMetrics;
     const analysis: StoredAnalysis = {
       sessionId: frame.sessionId,
@@ -64,10 +72,22 @@ export function frameCapturedHandler(deps: { analyzer: Provisioned<FrameAnalysis
   };
 }
 
-async function analyze(analyzer: FrameAnalysisService, blinks: SessionBlinks, frame: FrameCaptured, timestampMs: number): Promise<{ response?: EmotionResponse; error?: string }> {
+async function analyze(
+  analyzer: FrameAnalysisService,
+  blinks: SessionBlinks,
+  frame: FrameCaptured,
+  timestampMs: number,
+): Promise<{ response?: EmotionResponse; error?: string }> {
   try {
     // A queued frame is analyzed, and counts towards its session's blinks, as AnalyzeFrame would have.
-    return { response: await analyzeSessionFrame(analyzer, blinks, { sessionId: frame.sessionId, timestamp: timestampMs, imageData: frame.imageData, format: frame.format }, { background: true }) };
+    return {
+      response: await analyzeSessionFrame(
+        analyzer,
+        blinks,
+        { sessionId: frame.sessionId, timestamp: timestampMs, imageData: frame.imageData, format: frame.format },
+        { background: true },
+      ),
+    };
   } catch (error) {
     // A bad image is the frame's fault, not a reason to retry: record why and move on. Anything
     // else (the models still loading or shutting down, the database away) is no verdict on the

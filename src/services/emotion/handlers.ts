@@ -47,7 +47,9 @@ export function emotionHandlers(analyzer: Provisioned<FrameAnalysisService>, bli
       for (let start = 0; start < request.frames.length; start += BATCH_CHUNK_FRAMES) {
         if (ctx.signal.aborted) return;
         const chunk = request.frames.slice(start, start + BATCH_CHUNK_FRAMES);
-        const results = await analyzer.get().analyzeBatch(chunk.map((f) => ({ imageData: f.imageData, format: f.format, sessionId: f.sessionId || request.sessionId || undefined })));
+        const results = await analyzer
+          .get()
+          .analyzeBatch(chunk.map((f) => ({ imageData: f.imageData, format: f.format, sessionId: f.sessionId || request.sessionId || undefined })));
         for (const [k, frame] of chunk.entries()) {
           const sessionId = frame.sessionId || request.sessionId;
           const result = results[k];

@@ -71,7 +71,7 @@ export class EmotionStore {
         confidence: analysis.confidence,
         blink_count: analysis.blinkCount,
         face_detected: analysis.faceDetected,
-        face_box: analysis.faceBox === null ? null : JSON.stringify(analysis.faceBox) as never,
+        face_box: analysis.faceBox === null ? null : (JSON.stringify(analysis.faceBox) as never),
         metadata: JSON.stringify(analysis.metadata) as never,
       })
       .onConflict((oc) => oc.columns(['session_id', 'frame_number']).doNothing())
@@ -105,7 +105,8 @@ export class EmotionStore {
           .doUpdateSet({
             last_timestamp_ms: sql`${t}`,
             closed_since_ms: closed ? sql`COALESCE(blink_tracks.closed_since_ms, ${t})` : null,
-            blink_timestamps: sql`CASE WHEN ${endsBlink} THEN array_append(blink_tracks.blink_timestamps, blink_tracks.closed_since_ms) ELSE blink_tracks.blink_timestamps END` as unknown as number[],
+            blink_timestamps:
+              sql`CASE WHEN ${endsBlink} THEN array_append(blink_tracks.blink_timestamps, blink_tracks.closed_since_ms) ELSE blink_tracks.blink_timestamps END` as unknown as number[],
             total_blink_ms: sql`CASE WHEN ${endsBlink} THEN blink_tracks.total_blink_ms + (${t} - blink_tracks.closed_since_ms) ELSE blink_tracks.total_blink_ms END`,
             frames: sql`blink_tracks.frames + 1`,
             updated_at: sql`now()`,

@@ -53,7 +53,10 @@ export function interviewHandlers(interviews: Interviews): AsyncService<typeof I
     async getReport(request, ctx): Promise<Report> {
       const sessionId = requireUuid(request.interviewId, 'interview_id');
       const json = await interviews.report(sessionId, request.includeEmotions, ctx);
-      const report = JSON.parse(json.toString('utf8')) as { scores: { technical: number; communication: number; emotion: number; overall: number }; feedback: string };
+      const report = JSON.parse(json.toString('utf8')) as {
+        scores: { technical: number; communication: number; emotion: number; overall: number };
+        feedback: string;
+      };
       return { interviewId: sessionId, scores: report.scores, feedback: report.feedback, reportJson: json };
     },
   };

@@ -18,7 +18,11 @@ const FACE_NOT_DETECTED = { code: 'FAILED_PRECONDITION', reason: 'FACE_NOT_DETEC
  * question, each ping a pong. A bad event gets an error event with its status code and the stream
  * goes on.
  */
-export async function* streamInterview(interviews: Interviews, requests: AsyncIterable<StreamInterviewRequest>, ctx: CallContext): AsyncIterable<StreamInterviewResponse> {
+export async function* streamInterview(
+  interviews: Interviews,
+  requests: AsyncIterable<StreamInterviewRequest>,
+  ctx: CallContext,
+): AsyncIterable<StreamInterviewResponse> {
   let sessionId: string | undefined;
   for await (const request of requests) {
     if (!sessionId) {
@@ -37,7 +41,12 @@ export async function* streamInterview(interviews: Interviews, requests: AsyncIt
   }
 }
 
-async function* handleEvent(interviews: Interviews, sessionId: string, request: StreamInterviewRequest, ctx: CallContext): AsyncIterable<StreamInterviewResponse> {
+async function* handleEvent(
+  interviews: Interviews,
+  sessionId: string,
+  request: StreamInterviewRequest,
+  ctx: CallContext,
+): AsyncIterable<StreamInterviewResponse> {
   if (request.frame) {
     const capturedAt = captureTime(request.frame.timestampMs);
     const outcome = await interviews.sendFrame(sessionId, requireBytes(request.frame.imageData, 'frame.image_data'), request.frame.format, capturedAt, ctx);

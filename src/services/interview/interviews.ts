@@ -97,8 +97,18 @@ export class Interviews {
 
     const frameNumber = await this.outbox.transaction(async (trx) => {
       requireOpenForFrames(sessionId, await this.store.getStatus(trx, sessionId, true));
-      const number = await this.store.recordFrame(trx, sessionId, { capturedAt, format: format || 'unknown', byteLength: image.length, analyzedSynchronously: analysis !== undefined });
-      await this.outbox.add(trx, EVENTS.frameCaptured, { sessionId, timestamp: capturedAt, imageData: image, format, frameNumber: number, analysis }, sessionId);
+      const number = await this.store.recordFrame(trx, sessionId, {
+        capturedAt,
+        format: format || 'unknown',
+        byteLength: image.length,
+        analyzedSynchronously: analysis !== undefined,
+      });
+      await this.outbox.add(
+        trx,
+        EVENTS.frameCaptured,
+        { sessionId, timestamp: capturedAt, imageData: image, format, frameNumber: number, analysis },
+        sessionId,
+      );
       return number;
     });
     return { frameNumber, analysis };

@@ -12,7 +12,12 @@ import { InterviewStore, InterviewTables } from './store';
  * queue); GenerateReport changes nothing and is retried by the channel on UNAVAILABLE.
  */
 export const INTERVIEW_DOWNSTREAMS = {
-  emotion: { service: 'emotion', grpcService: 'emotion.EmotionService', client: EmotionServiceClient, deadlineMs: 2000 } satisfies DownstreamSpec<EmotionServiceClient>,
+  emotion: {
+    service: 'emotion',
+    grpcService: 'emotion.EmotionService',
+    client: EmotionServiceClient,
+    deadlineMs: 2000,
+  } satisfies DownstreamSpec<EmotionServiceClient>,
   scoring: {
     service: 'scoring',
     grpcService: 'scoring.ScoringService',

@@ -59,12 +59,23 @@ export class InterviewStore {
     let query = trx.selectFrom('questions').selectAll();
     if (categories.length) query = query.where('category', 'in', categories);
     if (difficulty) query = query.where('difficulty', '=', difficulty);
-    const rows = await query.orderBy(sql`md5(id::text || ${sessionId})`).limit(count).execute();
-    return inInterviewOrder(rows.map((r) => ({ id: r.id, text: r.text, category: r.category, difficulty: r.difficulty, expectedDurationSeconds: r.expected_duration })));
+    const rows = await query
+      .orderBy(sql`md5(id::text || ${sessionId})`)
+      .limit(count)
+      .execute();
+    return inInterviewOrder(
+      rows.map((r) => ({ id: r.id, text: r.text, category: r.category, difficulty: r.difficulty, expectedDurationSeconds: r.expected_duration })),
+    );
   }
 
   /** Creates the candidate if new, and the session with its questions. */
-  async createSession(trx: Transaction<InterviewTables>, sessionId: string, candidateId: string, questions: readonly QuestionRecord[], now: Date): Promise<void> {
+  async createSession(
+    trx: Transaction<InterviewTables>,
+    sessionId: string,
+    candidateId: string,
+    questions: readonly QuestionRecord[],
+    now: Date,
+  ): Promise<void> {
     const user = await trx
       .insertInto('users')
       .values({ id: randomUUID(), external_id: candidateId })
@@ -110,7 +121,13 @@ export class InterviewStore {
       startedAt: new Date(row.started_at),
       completedAt: row.completed_at ? new Date(row.completed_at) : null,
       framesReceived: Number(row.frames_received),
-      questions: questions.map((q) => ({ id: q.id, text: q.text, category: q.category, difficulty: q.difficulty, expectedDurationSeconds: q.expected_duration })),
+      questions: questions.map((q) => ({
+        id: q.id,
+        text: q.text,
+        category: q.category,
+        difficulty: q.difficulty,
+        expectedDurationSeconds: q.expected_duration,
+      })),
       answeredQuestionIds: answered.map((a) => a.question_id),
     };
   }
@@ -120,14 +137,25 @@ export class InterviewStore {
     const id = randomUUID();
     const result = await trx
       .insertInto('answers')
-      .values({ id, session_id: sessionId, question_id: answer.questionId, transcript: answer.transcript, duration: answer.durationSeconds, confidence: answer.confidence })
+      .values({
+        id,
+        session_id: sessionId,
+        question_id: answer.questionId,
+        transcript: answer.transcript,
+        duration: answer.durationSeconds,
+        confidence: answer.confidence,
+      })
       .onConflict((oc) => oc.columns(['session_id', 'question_id']).doNothing())
       .executeTakeFirst();
     return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0 ? id : undefined;
   }
 
   /** Numbers and records a received frame; returns its 1-based frame number. */
-  async recordFrame(trx: Transaction<InterviewTables>, sessionId: string, frame: { capturedAt: Date; format: string; byteLength: number; analyzedSynchronously: boolean }): Promise<number> {
+  async recordFrame(
+    trx: Transaction<InterviewTables>,
+    sessionId: string,
+    frame: { capturedAt: Date; format: string; byteLength: number; analyzedSynchronously: boolean },
+  ): Promise<number> {
     const { frames_received } = await trx
       .updateTable('interview_sessions')
       .set({ frames_received: sql`frames_received + 1` })
@@ -137,13 +165,24 @@ export class InterviewStore {
     const frameNumber = Number(frames_received);
     await trx
       .insertInto('frames')
-      .values({ session_id: sessionId, frame_number: frameNumber, captured_at: frame.capturedAt, format: frame.format, byte_length: frame.byteLength, analyzed_synchronously: frame.analyzedSynchronously })
+      .values({
+        session_id: sessionId,
+        frame_number: frameNumber,
+        captured_at: frame.capturedAt,
+        format: frame.format,
+        byte_length: frame.byteLength,
+        analyzed_synchronously: frame.analyzedSynchronously,
+      })
       .execute();
     return frameNumber;
   }
 
   async markCompleted(trx: Transaction<InterviewTables>, sessionId: string, now: Date, totalDurationSeconds: number): Promise<void> {
-    await trx.updateTable('interview_sessions').set({ status: 'completed', completed_at: now, total_duration: totalDurationSeconds }).where('id', '=', sessionId).execute();
+    await trx
+      .updateTable('interview_sessions')
+      .set({ status: 'completed', completed_at: now, total_duration: totalDurationSeconds })
+      .where('id', '=', sessionId)
+      .execute();
   }
 
   /** Marks a completed session scored; false when it was not in `completed` (unknown or already scored). */
@@ -167,6 +206,13 @@ export class InterviewStore {
       .where('a.session_id', '=', sessionId)
       .orderBy('sq.position')
       .execute();
-    return rows.map((r) => ({ questionId: r.question_id, question: r.text, category: r.category, transcript: r.transcript, durationSeconds: Number(r.duration), confidence: Number(r.confidence) }));
+    return rows.map((r) => ({
+      questionId: r.question_id,
+      question: r.text,
+      category: r.category,
+      transcript: r.transcript,
+      durationSeconds: Number(r.duration),
+      confidence: Number(r.confidence),
+    }));
   }
 }

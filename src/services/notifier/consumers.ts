@@ -19,7 +19,13 @@ export function scoredHandler(deps: { store: NotifierStore; outbox: Outbox<Notif
     const event = decodeEvent(EVENTS.scored, delivery);
     const content = scoredNotification(event);
     await processOnce(deps.outbox, NOTIFICATION_QUEUE, delivery, async (trx) => {
-      const recorded = await deps.store.record(trx, { sessionId: event.sessionId, userId: event.userId, channel: 'email', content, dedupKey: `scored:${event.sessionId}` });
+      const recorded = await deps.store.record(trx, {
+        sessionId: event.sessionId,
+        userId: event.userId,
+        channel: 'email',
+        content,
+        dedupKey: `scored:${event.sessionId}`,
+      });
       if (recorded) deps.log.info({ sessionId: event.sessionId, userId: event.userId }, 'notification recorded');
     });
   };

@@ -85,7 +85,11 @@ export class ScoringStore {
 
   /** How many frames of the interview have their sample. */
   async countSamples(trx: Db, sessionId: string): Promise<number> {
-    const row = await trx.selectFrom('emotion_samples').select(sql<string>`count(*)`.as('n')).where('session_id', '=', sessionId).executeTakeFirstOrThrow();
+    const row = await trx
+      .selectFrom('emotion_samples')
+      .select(sql<string>`count(*)`.as('n'))
+      .where('session_id', '=', sessionId)
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
@@ -127,7 +131,13 @@ export class ScoringStore {
   }
 
   /** Stores the score card, each answer's analysis and the report; all in the caller's transaction. */
-  async insertScores(trx: Transaction<ScoringTables>, sessionId: string, card: ScoreCard, answers: readonly ScoredAnswer[], report: InterviewReport): Promise<void> {
+  async insertScores(
+    trx: Transaction<ScoringTables>,
+    sessionId: string,
+    card: ScoreCard,
+    answers: readonly ScoredAnswer[],
+    report: InterviewReport,
+  ): Promise<void> {
     await trx
       .insertInto('scores')
       .values({
@@ -156,7 +166,10 @@ export class ScoringStore {
         )
         .execute();
     }
-    await trx.insertInto('reports').values({ session_id: sessionId, format: 'json', report: JSON.stringify(report) }).execute();
+    await trx
+      .insertInto('reports')
+      .values({ session_id: sessionId, format: 'json', report: JSON.stringify(report) })
+      .execute();
   }
 
   async loadReport(sessionId: string): Promise<InterviewReport | undefined> {

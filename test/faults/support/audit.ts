@@ -42,17 +42,44 @@ export async function drainAndAudit(name: string, mesh: FaultMesh, load: Intervi
   const completed = [...load.completed];
   // Past `until` the audit goes on: it reports what is missing.
   const until = Date.now() + timeoutMs;
-  await waitFor('completed interviews to be scored and notified', async () => {
-    const [{ n: scored }] = await mesh.query<{ n: number }>(`select count(*)::int as n from interview.interview_sessions where id = any($1::uuid[]) and status = 'scored'`, [completed]);
-    const [{ n: notified }] = await mesh.query<{ n: number }>(`select count(distinct session_id)::int as n from notifier.notifications where session_id = any($1::uuid[])`, [completed]);
-    return (scored === completed.length && notified === completed.length) || Date.now() > until;
-  }, Infinity, 500);
+  await waitFor(
+    'completed interviews to be scored and notified',
+    async () => {
+      const [{ n: scored }] = await mesh.query<{ n: number }>(
+        `select count(*)::int as n from interview.interview_sessions where id = any($1::uuid[]) and status = 'scored'`,
+        [completed],
+      );
+      const [{ n: notified }] = await mesh.query<{ n: number }>(
+        `select count(distinct session_id)::int as n from notifier.notifications where session_id = any($1::uuid[])`,
+        [completed],
+      );
+      return (scored === completed.length && notified === completed.length) || Date.now() > until;
+    },
+    Infinity,
+    500,
+  );
 
-  const analyses = await groups(mesh, `select session_id::text || '#' || frame_number as k, count(*) as n from emotion.emotion_analysis where session_id = any($1::uuid[]) group by 1`, ids);
-  const samples = await groups(mesh, `select session_id::text || '#' || frame_number as k, count(*) as n from scoring.emotion_samples where session_id = any($1::uuid[]) group by 1`, ids);
+  const analyses = await groups(
+    mesh,
+    `select session_id::text || '#' || frame_number as k, count(*) as n from emotion.emotion_analysis where session_id = any($1::uuid[]) group by 1`,
+    ids,
+  );
+  const samples = await groups(
+    mesh,
+    `select session_id::text || '#' || frame_number as k, count(*) as n from scoring.emotion_samples where session_id = any($1::uuid[]) group by 1`,
+    ids,
+  );
   const scores = await groups(mesh, `select session_id::text as k, count(*) as n from scoring.scores where session_id = any($1::uuid[]) group by 1`, ids);
-  const notifications = await groups(mesh, `select session_id::text as k, count(*) as n from notifier.notifications where session_id = any($1::uuid[]) group by 1`, ids);
-  const states = await groups(mesh, `select id::text as k, count(*) filter (where status = 'scored') as n from interview.interview_sessions where id = any($1::uuid[]) group by 1`, ids);
+  const notifications = await groups(
+    mesh,
+    `select session_id::text as k, count(*) as n from notifier.notifications where session_id = any($1::uuid[]) group by 1`,
+    ids,
+  );
+  const states = await groups(
+    mesh,
+    `select id::text as k, count(*) filter (where status = 'scored') as n from interview.interview_sessions where id = any($1::uuid[]) group by 1`,
+    ids,
+  );
 
   const details: string[] = [];
   const missing = (what: string, expected: Iterable<string>, found: Groups) => {
@@ -98,7 +125,19 @@ export function deadLetteredIn(depths: Record<string, number>): number {
 /** The table the suite prints (and the closing note quotes). */
 export function formatReports(reports: readonly FaultReport[]): string {
   const header = ['case', 'sent', 'processed', 'lost', 'dup effects', 'dups absorbed', 'unexpected', 'interviews scored', 'dead-lettered'];
-  const rows = reports.map((r) => [r.case, r.sent, r.processed, r.lost, r.duplicateEffects, r.duplicatesAbsorbed, r.unexpected, `${r.interviewsScored}/${r.interviewsCompleted}`, r.deadLettered].map(String));
+  const rows = reports.map((r) =>
+    [
+      r.case,
+      r.sent,
+      r.processed,
+      r.lost,
+      r.duplicateEffects,
+      r.duplicatesAbsorbed,
+      r.unexpected,
+      `${r.interviewsScored}/${r.interviewsCompleted}`,
+      r.deadLettered,
+    ].map(String),
+  );
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');

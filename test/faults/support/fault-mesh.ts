@@ -126,7 +126,9 @@ export class FaultMesh {
   /** How many log lines, across all processes so far, carry `message` (pino's `msg`). */
   countLogs(message: string): number {
     const needle = `"msg":${JSON.stringify(message)}`;
-    return this.logs().split('\n').filter((line) => line.includes(needle)).length;
+    return this.logs()
+      .split('\n')
+      .filter((line) => line.includes(needle)).length;
   }
 
   async close(): Promise<void> {

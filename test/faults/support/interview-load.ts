@@ -31,7 +31,9 @@ export class InterviewLoad {
   }
 
   private async interview(index: number, options: LoadOptions): Promise<void> {
-    const interview = await untilOk(() => this.client.startInterview({ candidateId: `fault-candidate-${index}`, categories: [], difficulty: 0, questionCount: 2 }));
+    const interview = await untilOk(() =>
+      this.client.startInterview({ candidateId: `fault-candidate-${index}`, categories: [], difficulty: 0, questionCount: 2 }),
+    );
     this.started.push(interview.id);
     const period = 1000 / options.framesPerSecond;
     const until = Date.now() + options.seconds * 1000;
@@ -46,7 +48,17 @@ export class InterviewLoad {
     }
     for (const question of interview.questions) {
       // After an indeterminate failure the answer may be in: ALREADY_EXISTS then means done.
-      await untilOk(() => this.client.submitAnswer({ interviewId: interview.id, questionId: question.id, transcript: 'I would measure first, then cache the hot path and add an index.', durationSeconds: 20, confidence: 0.9 }), [status.ALREADY_EXISTS]);
+      await untilOk(
+        () =>
+          this.client.submitAnswer({
+            interviewId: interview.id,
+            questionId: question.id,
+            transcript: 'I would measure first, then cache the hot path and add an index.',
+            durationSeconds: 20,
+            confidence: 0.9,
+          }),
+        [status.ALREADY_EXISTS],
+      );
     }
     await untilOk(() => this.client.completeInterview({ interviewId: interview.id }));
     this.completed.add(interview.id);

@@ -7,7 +7,13 @@ export async function publishRaw(mesh: FaultMesh, routingKey: string, body: Buff
   const connection = await amqp.connect(mesh.amqpUrl);
   try {
     const channel = await connection.createConfirmChannel();
-    channel.publish(EXCHANGE, routingKey, body, { persistent: true, contentType: 'application/json', ...properties, correlationId: 'poison', headers: { schema_version: 'v1' } });
+    channel.publish(EXCHANGE, routingKey, body, {
+      persistent: true,
+      contentType: 'application/json',
+      ...properties,
+      correlationId: 'poison',
+      headers: { schema_version: 'v1' },
+    });
     await channel.waitForConfirms();
   } finally {
     await connection.close();

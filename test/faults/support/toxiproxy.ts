@@ -20,7 +20,16 @@ export class Toxiproxy {
   static async start(binary: string, apiPort: number): Promise<Toxiproxy> {
     const child = spawn(binary, ['-host', '127.0.0.1', '-port', String(apiPort)], { stdio: 'ignore' });
     const proxy = new Toxiproxy(child, `http://127.0.0.1:${apiPort}`);
-    await waitFor('toxiproxy', () => fetch(`${proxy.api}/version`).then((r) => r.ok, () => false), 10_000, 100).catch(() => {
+    await waitFor(
+      'toxiproxy',
+      () =>
+        fetch(`${proxy.api}/version`).then(
+          (r) => r.ok,
+          () => false,
+        ),
+      10_000,
+      100,
+    ).catch(() => {
       child.kill('SIGKILL');
       throw new Error(`toxiproxy did not answer on port ${apiPort}`);
     });
@@ -50,7 +59,11 @@ export class Toxiproxy {
   }
 
   private async request(method: string, route: string, body?: unknown): Promise<void> {
-    const response = await fetch(`${this.api}${route}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const response = await fetch(`${this.api}${route}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     if (!response.ok) throw new Error(`toxiproxy ${method} ${route}: ${response.status} ${await response.text()}`);
   }
 }

@@ -38,7 +38,10 @@ describe('proto contracts', () => {
     runScript('scripts/infra/ensure-codegen-plugins.sh');
     const out = await fs.mkdtemp(path.join(os.tmpdir(), 'gen-'));
     try {
-      const template = (await fs.readFile(path.join(REPO, 'buf.gen.yaml'), 'utf8')).replace(/^(\s*out: )(\S+)$/gm, (_, key: string, dir: string) => `${key}${path.join(out, dir)}`);
+      const template = (await fs.readFile(path.join(REPO, 'buf.gen.yaml'), 'utf8')).replace(
+        /^(\s*out: )(\S+)$/gm,
+        (_, key: string, dir: string) => `${key}${path.join(out, dir)}`,
+      );
       const { code, output } = await buf('generate', '--template', template);
       expect(output).toBe('');
       expect(code).toBe(0);

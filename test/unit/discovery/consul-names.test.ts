@@ -27,7 +27,9 @@ describe('Consul names', () => {
     expect(parseConsulTarget(target('consul:///emotion'))).toEqual({ service: 'emotion', agent: undefined });
     expect(parseConsulTarget(target('consul://emotion'))).toEqual({ service: 'emotion', agent: undefined });
     expect(parseConsulTarget(target('consul://10.0.0.5:8500/emotion'))).toEqual({ service: 'emotion', agent: { host: '10.0.0.5', port: 8500, secure: false } });
-    expect(() => parseConsulTarget(target('consul:///emotion/extra'))).toThrow('consul target must be consul:///<service> or consul://<agent host:port>/<service>, got "consul:///emotion/extra"');
+    expect(() => parseConsulTarget(target('consul:///emotion/extra'))).toThrow(
+      'consul target must be consul:///<service> or consul://<agent host:port>/<service>, got "consul:///emotion/extra"',
+    );
     expect(() => parseConsulTarget(target('consul:///'))).toThrow(/consul target must be/);
   });
 

@@ -45,7 +45,10 @@ describe('AnalysisPool admission: live frames first, shed past the limit; queued
     const done: string[] = [];
     const track = (name: string, call: Promise<unknown>) => call.then(() => void done.push(name));
     const first = track('live 1', pool.analyze(astronaut, 'png', 'a')); // takes the worker
-    const queued = track('queued batch', pool.analyzeBatch(Array.from({ length: 12 }, (_, i) => ({ imageData: astronaut, format: 'png', sessionId: `q-${i}` }))));
+    const queued = track(
+      'queued batch',
+      pool.analyzeBatch(Array.from({ length: 12 }, (_, i) => ({ imageData: astronaut, format: 'png', sessionId: `q-${i}` }))),
+    );
     const consumer = track('queued frame', pool.analyze(astronaut, 'png', 'c', { background: true }));
     const later = [track('live 2', pool.analyze(astronaut, 'png', 'b')), track('live 3', pool.analyze(astronaut, 'png', 'd'))];
     await Promise.all([first, queued, consumer, ...later]);

@@ -11,7 +11,15 @@ import { emotionMigrations } from '../../../src/services/emotion/migrations';
 import { migrateSchema } from '../../../src/platform/db/migrate';
 import { silentLogger } from '../../../src/platform/log/logger';
 import { EmotionStore, EmotionTables } from '../../../src/services/emotion/store';
-import { applyEyeSample, BlinkState, BlinkSummary, EyeSample, MAX_BLINK_MS, MIN_BLINK_MS, summarizeBlinks } from '../../../src/services/emotion/domain/blink/blink-tracker';
+import {
+  applyEyeSample,
+  BlinkState,
+  BlinkSummary,
+  EyeSample,
+  MAX_BLINK_MS,
+  MIN_BLINK_MS,
+  summarizeBlinks,
+} from '../../../src/services/emotion/domain/blink/blink-tracker';
 
 const OPEN = 0.32;
 const CLOSED = 0.2;
@@ -76,7 +84,11 @@ describe('the blink state: one UPSERT per frame, the same rule as applyEyeSample
     // what is certain is that the latest frame was counted and the row stayed whole.
     const summary = await store.currentBlinks('concurrent');
     expect(summary).toBeDefined();
-    const frames = await (db.withSchema('emotion') as unknown as Kysely<EmotionTables>).selectFrom('blink_tracks').select(['frames', 'last_timestamp_ms']).where('session_id', '=', 'concurrent').executeTakeFirstOrThrow();
+    const frames = await (db.withSchema('emotion') as unknown as Kysely<EmotionTables>)
+      .selectFrom('blink_tracks')
+      .select(['frames', 'last_timestamp_ms'])
+      .where('session_id', '=', 'concurrent')
+      .executeTakeFirstOrThrow();
     expect(Number(frames.last_timestamp_ms)).toBe(T0 + 7 * 250);
   });
 });

@@ -1,4 +1,11 @@
-import { applyEyeSample, BlinkState, EAR_CLOSED_THRESHOLD, EyeSample, MAX_BLINK_MS, summarizeBlinks } from '../../../src/services/emotion/domain/blink/blink-tracker';
+import {
+  applyEyeSample,
+  BlinkState,
+  EAR_CLOSED_THRESHOLD,
+  EyeSample,
+  MAX_BLINK_MS,
+  summarizeBlinks,
+} from '../../../src/services/emotion/domain/blink/blink-tracker';
 
 const OPEN = 0.32;
 const CLOSED = 0.2;

@@ -1,7 +1,12 @@
 import { FaceTrack } from '../../../src/services/emotion/domain/face/face-track';
 import { FaceTracks } from '../../../src/services/emotion/domain/face/face-tracks';
 
-const track = (x: number): FaceTrack => ({ box: { x, y: 0, width: 10, height: 10 }, frameSize: { width: 640, height: 480 }, fit: { dx: 0, dy: 0, sx: 1, sy: 1 }, framesSinceDetection: 0 });
+const track = (x: number): FaceTrack => ({
+  box: { x, y: 0, width: 10, height: 10 },
+  frameSize: { width: 640, height: 480 },
+  fit: { dx: 0, dy: 0, sx: 1, sy: 1 },
+  framesSinceDetection: 0,
+});
 
 describe('FaceTracks: per-replica, bounded, expiring', () => {
   it('keeps the latest track per session and forgets a session with no face', () => {

@@ -116,11 +116,16 @@ describe('FrameAnalyzer on the real models and photographs', () => {
     expect(result.emotion).toBeUndefined();
   });
 
-  it('finds the same face in a letterboxed 640x480 JPEG, in that frame\'s coordinates', async () => {
+  it("finds the same face in a letterboxed 640x480 JPEG, in that frame's coordinates", async () => {
     const jpeg = await sharp(fixture('astronaut.png')).resize(640, 480, { fit: 'contain', background: '#000' }).jpeg().toBuffer();
     const result = await analyzer.analyze(jpeg, 'jpeg');
     // 512 -> 480 scales by 0.9375 and centres horizontally with 80 px on each side.
-    const expected = { x: 80 + ASTRONAUT_FACE.x * 0.9375, y: ASTRONAUT_FACE.y * 0.9375, width: ASTRONAUT_FACE.width * 0.9375, height: ASTRONAUT_FACE.height * 0.9375 };
+    const expected = {
+      x: 80 + ASTRONAUT_FACE.x * 0.9375,
+      y: ASTRONAUT_FACE.y * 0.9375,
+      width: ASTRONAUT_FACE.width * 0.9375,
+      height: ASTRONAUT_FACE.height * 0.9375,
+    };
     expect(iou(result.face!.box, expected)).toBeGreaterThan(0.4);
   });
 
@@ -137,7 +142,9 @@ describe('FrameAnalyzer on the real models and photographs', () => {
       expect(tracked.emotion!.label).toBe('happy');
       expect(tracked.eyes!.mean).toBeCloseTo(detected.eyes!.mean, 1);
       // Its eyes are this frame's: the closed-eye photo, tracked from the open one, measures closed.
-      const [closed] = (await analyzer.analyzeBatch([{ imageData: fixture('astronaut-eyes-closed.png'), format: 'png', track: detected.track }])) as FrameAnalysis[];
+      const [closed] = (await analyzer.analyzeBatch([
+        { imageData: fixture('astronaut-eyes-closed.png'), format: 'png', track: detected.track },
+      ])) as FrameAnalysis[];
       expect(closed.tracked).toBe(true);
       expect(closed.eyes!.mean).toBeLessThan(EAR_CLOSED_THRESHOLD);
     });
@@ -174,13 +181,14 @@ describe('FrameAnalyzer on the real models and photographs', () => {
   });
 
   describe('bad frames', () => {
-    const codeOf = async (bytes: Buffer, format = '') => analyzer.analyze(bytes, format).then(
-      () => 'OK',
-      (e: unknown) => {
-        const { code, details } = toStatus(e);
-        return `${status[code]}: ${details}`;
-      },
-    );
+    const codeOf = async (bytes: Buffer, format = '') =>
+      analyzer.analyze(bytes, format).then(
+        () => 'OK',
+        (e: unknown) => {
+          const { code, details } = toStatus(e);
+          return `${status[code]}: ${details}`;
+        },
+      );
 
     it('rejects bytes that are no image with INVALID_ARGUMENT saying so', async () => {
       expect(await codeOf(Buffer.from('definitely not an image'))).toBe('INVALID_ARGUMENT: image_data is not an image (expected JPEG or PNG bytes)');
@@ -206,7 +214,9 @@ describe('FrameAnalyzer on the real models and photographs', () => {
     it('rejects frames over the byte and pixel limits with RESOURCE_EXHAUSTED', async () => {
       expect(await codeOf(Buffer.alloc(MAX_FRAME_BYTES + 1))).toMatch(/^RESOURCE_EXHAUSTED: image_data is \d+ bytes; the limit is/);
       const side = Math.ceil(Math.sqrt(MAX_FRAME_PIXELS)) + 1;
-      const huge = await sharp({ create: { width: side, height: side, channels: 3, background: '#888' } }).png({ compressionLevel: 9 }).toBuffer();
+      const huge = await sharp({ create: { width: side, height: side, channels: 3, background: '#888' } })
+        .png({ compressionLevel: 9 })
+        .toBuffer();
       expect(await codeOf(huge)).toMatch(/^RESOURCE_EXHAUSTED: image is \d+x\d+ pixels/);
     });
   });

@@ -34,7 +34,9 @@ const TOLERANCE = 1e-4;
 
 async function loadOriginal(jsonPath: string): Promise<tfconv.GraphModel> {
   const json = JSON.parse(fs.readFileSync(jsonPath, 'utf8'));
-  const weights = Buffer.concat(json.weightsManifest.flatMap((g: { paths: string[] }) => g.paths.map((p) => fs.readFileSync(path.join(path.dirname(jsonPath), p)))));
+  const weights = Buffer.concat(
+    json.weightsManifest.flatMap((g: { paths: string[] }) => g.paths.map((p) => fs.readFileSync(path.join(path.dirname(jsonPath), p)))),
+  );
   return tfconv.loadGraphModel(
     tf.io.fromMemory({
       modelTopology: json.modelTopology,
@@ -103,7 +105,12 @@ describe('ONNX models against the original TF.js models (TensorFlow.js CPU backe
 
   it('emotion (mini-Xception): probabilities within 1e-4', async () => {
     const original = await loadOriginal(path.join(originals, 'emotion.json'));
-    const input = batch(EMOTION_INPUT_SIZE, 1, (s) => s.emotionRegion, (v) => (v / 255 - 0.5) * 2);
+    const input = batch(
+      EMOTION_INPUT_SIZE,
+      1,
+      (s) => s.emotionRegion,
+      (v) => (v / 255 - 0.5) * 2,
+    );
     const out = await runBoth(original, models.emotionClassifier, input, { probabilities: 'Identity' });
     const diff = maxAbsDiff(out.probabilities.onnx, out.probabilities.reference);
     expect(diff).toBeLessThan(TOLERANCE);
@@ -113,7 +120,12 @@ describe('ONNX models against the original TF.js models (TensorFlow.js CPU backe
 
   it('face mesh: landmarks (normalised to the 192 px input) and face flag within 1e-4', async () => {
     const original = await loadOriginal(path.join(originals, 'facemesh.json'));
-    const input = batch(MESH_INPUT_SIZE, 3, (s) => s.meshRegion, (v) => v / 255);
+    const input = batch(
+      MESH_INPUT_SIZE,
+      3,
+      (s) => s.meshRegion,
+      (v) => v / 255,
+    );
     const out = await runBoth(original, models.faceMesh, input, { landmarks: 'Identity_2', face_flag: 'Identity_1', contours: 'Identity' });
     expect(maxAbsDiff(out.landmarks.onnx, out.landmarks.reference, MESH_INPUT_SIZE)).toBeLessThan(TOLERANCE);
     expect(maxAbsDiff(out.contours.onnx, out.contours.reference, MESH_INPUT_SIZE)).toBeLessThan(TOLERANCE);

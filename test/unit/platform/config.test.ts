@@ -10,7 +10,8 @@ function plan(env: Env): Record<string, ServicePlan> {
 }
 
 const ports = (plans: Record<string, ServicePlan>) => Object.fromEntries(Object.entries(plans).map(([name, p]) => [name, p.port]));
-const target = (plans: Record<string, ServicePlan>, service: string, downstream: string) => plans[service].downstreams.find((d) => d.key === downstream)?.target;
+const target = (plans: Record<string, ServicePlan>, service: string, downstream: string) =>
+  plans[service].downstreams.find((d) => d.key === downstream)?.target;
 
 describe('configuration', () => {
   it('defaults to the embedded mesh on the documented ports', () => {

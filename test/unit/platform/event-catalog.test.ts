@@ -25,7 +25,21 @@ describe('events on the bus', () => {
     await bus.declareTopology();
     const delivery = received(bus, 'notification.email');
     const alsoToInterview = received(bus, 'interview.scored');
-    await publishEvent(bus, EVENTS.scored, { sessionId: 's-1', technicalScore: 70, communicationScore: 80, emotionScore: 60, overallScore: 71, calculatedAt: new Date('2026-01-02T03:04:05Z'), userId: 'u-1', feedback: 'ok' }, 's-1');
+    await publishEvent(
+      bus,
+      EVENTS.scored,
+      {
+        sessionId: 's-1',
+        technicalScore: 70,
+        communicationScore: 80,
+        emotionScore: 60,
+        overallScore: 71,
+        calculatedAt: new Date('2026-01-02T03:04:05Z'),
+        userId: 'u-1',
+        feedback: 'ok',
+      },
+      's-1',
+    );
     const d = await delivery;
     await alsoToInterview;
     const json = JSON.parse(d.body.toString());
@@ -39,7 +53,12 @@ describe('events on the bus', () => {
     const bus = new MemoryBus(silentLogger(), TOPOLOGY);
     const delivery = received(bus, 'emotion.analysis');
     const image = Buffer.from([0, 1, 2, 250, 251]);
-    await publishEvent(bus, EVENTS.frameCaptured, { sessionId: 's', timestamp: new Date(1000), imageData: image, format: 'png', frameNumber: 3, analysis: undefined }, 's');
+    await publishEvent(
+      bus,
+      EVENTS.frameCaptured,
+      { sessionId: 's', timestamp: new Date(1000), imageData: image, format: 'png', frameNumber: 3, analysis: undefined },
+      's',
+    );
     const frame = decodeEvent(EVENTS.frameCaptured, await delivery);
     expect(Buffer.from(frame.imageData).equals(image)).toBe(true);
     expect(frame.frameNumber).toBe(3);
@@ -49,37 +68,74 @@ describe('events on the bus', () => {
     const base = { routingKey: 'interview.scored', body: Buffer.from('{}'), redelivered: false, attempt: 1 };
     const props = { messageId: 'm', correlationId: 'c', schemaVersion: 'v1', timestamp: 0 };
     expect(() => decodeEvent(EVENTS.scored, { ...base, properties: { ...props, type: 'interview.events.v1.FrameCaptured' } })).toThrow(MalformedEventError);
-    expect(() => decodeEvent(EVENTS.scored, { ...base, properties: { ...props, type: EVENTS.scored.typeName, schemaVersion: 'v9' } })).toThrow(/schema_version v9/);
-    expect(() => decodeEvent(EVENTS.scored, { ...base, body: Buffer.from('not json'), properties: { ...props, type: EVENTS.scored.typeName } })).toThrow(/not JSON/);
+    expect(() => decodeEvent(EVENTS.scored, { ...base, properties: { ...props, type: EVENTS.scored.typeName, schemaVersion: 'v9' } })).toThrow(
+      /schema_version v9/,
+    );
+    expect(() => decodeEvent(EVENTS.scored, { ...base, body: Buffer.from('not json'), properties: { ...props, type: EVENTS.scored.typeName } })).toThrow(
+      /not JSON/,
+    );
   });
 
-  const completion = (sessionId: string) => ({ sessionId, userId: 'u', completedAt: undefined, totalDuration: 1, answerCount: 0, startedAt: undefined, totalQuestions: 1, framesSent: 0, answers: [] });
+  const completion = (sessionId: string) => ({
+    sessionId,
+    userId: 'u',
+    completedAt: undefined,
+    totalDuration: 1,
+    answerCount: 0,
+    startedAt: undefined,
+    totalQuestions: 1,
+    framesSent: 0,
+    answers: [],
+  });
 
   it('retry a failing message after each delay, then dead-letter it with the reason, while the next one goes through', async () => {
     const bus = new MemoryBus(silentLogger(), TOPOLOGY, { delaysMs: [5, 10] });
     const attempts: Array<[string, number]> = [];
     let poison = '';
-    await bus.consume('scoring.process', async (d) => {
-      attempts.push([d.properties.correlationId, d.attempt]);
-      if (d.properties.messageId === poison) throw new Error('scoring failed');
-    }, { prefetch: 1 });
+    await bus.consume(
+      'scoring.process',
+      async (d) => {
+        attempts.push([d.properties.correlationId, d.attempt]);
+        if (d.properties.messageId === poison) throw new Error('scoring failed');
+      },
+      { prefetch: 1 },
+    );
     poison = await publishEvent(bus, EVENTS.completed, completion('a'), 'a');
     await publishEvent(bus, EVENTS.completed, completion('b'), 'b');
     await sleep(100);
-    expect(attempts).toEqual([['a', 1], ['b', 1], ['a', 2], ['a', 3]]);
+    expect(attempts).toEqual([
+      ['a', 1],
+      ['b', 1],
+      ['a', 2],
+      ['a', 3],
+    ]);
     const [dead] = bus.deadLetters('scoring.process');
     expect(dead.delivery.properties.messageId).toBe(poison);
-    expect(dead.headers).toEqual({ [DEAD_LETTER_HEADERS.reason]: 'scoring failed', [DEAD_LETTER_HEADERS.attempts]: 3, [DEAD_LETTER_HEADERS.queue]: 'scoring.process' });
+    expect(dead.headers).toEqual({
+      [DEAD_LETTER_HEADERS.reason]: 'scoring failed',
+      [DEAD_LETTER_HEADERS.attempts]: 3,
+      [DEAD_LETTER_HEADERS.queue]: 'scoring.process',
+    });
   });
 
   it('dead-letter a malformed message at once: no retry can help it', async () => {
     const bus = new MemoryBus(silentLogger(), TOPOLOGY, { delaysMs: [5, 10] });
     let calls = 0;
-    await bus.consume('scoring.process', async (d) => {
-      calls += 1;
-      decodeEvent(EVENTS.completed, d);
-    }, { prefetch: 1 });
-    await bus.publish(EVENTS.completed.routingKey, Buffer.from('not json'), { messageId: 'm-1', correlationId: 'c', type: EVENTS.completed.typeName, schemaVersion: 'v1', timestamp: 0 });
+    await bus.consume(
+      'scoring.process',
+      async (d) => {
+        calls += 1;
+        decodeEvent(EVENTS.completed, d);
+      },
+      { prefetch: 1 },
+    );
+    await bus.publish(EVENTS.completed.routingKey, Buffer.from('not json'), {
+      messageId: 'm-1',
+      correlationId: 'c',
+      type: EVENTS.completed.typeName,
+      schemaVersion: 'v1',
+      timestamp: 0,
+    });
     await sleep(50);
     expect(calls).toBe(1);
     expect(bus.deadLetters('scoring.process').map((d) => d.headers[DEAD_LETTER_HEADERS.attempts])).toEqual([1]);

@@ -22,7 +22,16 @@ class RecordingBus extends MemoryBus {
   }
 }
 
-const scored = (sessionId: string) => ({ sessionId, userId: 'u', technicalScore: 1, communicationScore: 2, emotionScore: 3, overallScore: 4, feedback: '', calculatedAt: new Date(0) });
+const scored = (sessionId: string) => ({
+  sessionId,
+  userId: 'u',
+  technicalScore: 1,
+  communicationScore: 2,
+  emotionScore: 3,
+  overallScore: 4,
+  feedback: '',
+  calculatedAt: new Date(0),
+});
 const relayOptions = { pollMs: 10_000, batchSize: 2, leaseMs: 30_000, retentionMs: 3_600_000 };
 
 describe('transactional outbox and inbox (PGlite)', () => {
@@ -40,7 +49,16 @@ describe('transactional outbox and inbox (PGlite)', () => {
     await db.deleteFrom('inbox').execute();
   });
 
-  const unpublished = async () => Number((await db.selectFrom('outbox').select(sql<string>`count(*)`.as('n')).where('published_at', 'is', null).executeTakeFirstOrThrow()).n);
+  const unpublished = async () =>
+    Number(
+      (
+        await db
+          .selectFrom('outbox')
+          .select(sql<string>`count(*)`.as('n'))
+          .where('published_at', 'is', null)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   it('publishes an event only when its transaction commits, then marks it published', async () => {
     const bus = new RecordingBus(silentLogger(), {});
@@ -56,7 +74,10 @@ describe('transactional outbox and inbox (PGlite)', () => {
 
     expect(await relay.flushAndStop(5_000)).toBe(0);
     expect(bus.published.map((p) => p.properties.messageId)).toEqual([id]);
-    expect(bus.published[0]).toMatchObject({ routingKey: 'interview.scored', properties: { correlationId: 'kept', type: EVENTS.scored.typeName, schemaVersion: 'v1' } });
+    expect(bus.published[0]).toMatchObject({
+      routingKey: 'interview.scored',
+      properties: { correlationId: 'kept', type: EVENTS.scored.typeName, schemaVersion: 'v1' },
+    });
     expect(await unpublished()).toBe(0);
   });
 
@@ -83,7 +104,10 @@ describe('transactional outbox and inbox (PGlite)', () => {
     const bus = new RecordingBus(silentLogger(), {});
     const outbox = new Outbox(db, new OutboxRelay(db, bus, silentLogger(), relayOptions), silentLogger());
     await outbox.transaction((trx) => outbox.add(trx, EVENTS.scored, scored('leased'), 'leased'));
-    await db.updateTable('outbox').set({ claimed_until: sql`now() + interval '1 minute'` }).execute();
+    await db
+      .updateTable('outbox')
+      .set({ claimed_until: sql`now() + interval '1 minute'` })
+      .execute();
     expect(await new OutboxRelay(db, bus, silentLogger(), relayOptions).flushAndStop(200)).toBe(1);
     expect(bus.published).toEqual([]);
   });
@@ -102,7 +126,13 @@ describe('transactional outbox and inbox (PGlite)', () => {
 
   it('runs a message effect once however often the message is delivered, and keeps nothing of a failed attempt', async () => {
     const outbox = new Outbox(db, new OutboxRelay(db, new RecordingBus(silentLogger(), {}), silentLogger(), relayOptions), silentLogger());
-    const delivery: Delivery = { routingKey: 'interview.scored', body: Buffer.from('{}'), redelivered: false, attempt: 1, properties: { messageId: 'm-1', correlationId: 's', type: EVENTS.scored.typeName, schemaVersion: 'v1', timestamp: 0 } };
+    const delivery: Delivery = {
+      routingKey: 'interview.scored',
+      body: Buffer.from('{}'),
+      redelivered: false,
+      attempt: 1,
+      properties: { messageId: 'm-1', correlationId: 's', type: EVENTS.scored.typeName, schemaVersion: 'v1', timestamp: 0 },
+    };
     let effects = 0;
     await expect(
       processOnce(outbox, 'test.consumer', delivery, async () => {
@@ -118,7 +148,13 @@ describe('transactional outbox and inbox (PGlite)', () => {
 
   it('rejects a message without a message id as unprocessable: it could not be deduplicated', async () => {
     const outbox = new Outbox(db, new OutboxRelay(db, new RecordingBus(silentLogger(), {}) as EventBus, silentLogger(), relayOptions), silentLogger());
-    const delivery: Delivery = { routingKey: 'interview.scored', body: Buffer.from('{}'), redelivered: false, attempt: 1, properties: { messageId: '', correlationId: 's', type: '', schemaVersion: 'v1', timestamp: 0 } };
+    const delivery: Delivery = {
+      routingKey: 'interview.scored',
+      body: Buffer.from('{}'),
+      redelivered: false,
+      attempt: 1,
+      properties: { messageId: '', correlationId: 's', type: '', schemaVersion: 'v1', timestamp: 0 },
+    };
     await expect(processOnce(outbox, 'test.consumer', delivery, async () => undefined)).rejects.toThrow(/no message_id/);
   });
 });

@@ -1,21 +1,7 @@
-import {
-  analyzeAnswer,
-  InvalidAnswerError,
-  measureAnswer,
-  ScoringInputError,
-} from '../../../src/services/scoring/domain';
-import {
-  HASH_MAP_GOOD,
-  HASH_MAP_QUESTION,
-  HASH_MAP_RAMBLING,
-  INCIDENT_GOOD,
-  INCIDENT_QUESTION,
-  INCIDENT_VAGUE,
-  OFF_TOPIC,
-} from './transcripts';
+import { analyzeAnswer, InvalidAnswerError, measureAnswer, ScoringInputError } from '../../../src/services/scoring/domain';
+import { HASH_MAP_GOOD, HASH_MAP_QUESTION, HASH_MAP_RAMBLING, INCIDENT_GOOD, INCIDENT_QUESTION, INCIDENT_VAGUE, OFF_TOPIC } from './transcripts';
 
-const analyze = (question: string, answer: string, category = 'technical') =>
-  analyzeAnswer({ question, answer, category });
+const analyze = (question: string, answer: string, category = 'technical') => analyzeAnswer({ question, answer, category });
 
 describe('analyzeAnswer — relevance', () => {
   it('scores a relevant, specific answer above an off-topic one', () => {
@@ -71,9 +57,7 @@ describe('analyzeAnswer — depth', () => {
   });
 
   it('gives the filler-laden answer less depth than the specific one on the same question', () => {
-    expect(analyze(HASH_MAP_QUESTION, HASH_MAP_RAMBLING).depthScore).toBeLessThan(
-      analyze(HASH_MAP_QUESTION, HASH_MAP_GOOD).depthScore - 40,
-    );
+    expect(analyze(HASH_MAP_QUESTION, HASH_MAP_RAMBLING).depthScore).toBeLessThan(analyze(HASH_MAP_QUESTION, HASH_MAP_GOOD).depthScore - 40);
   });
 });
 

@@ -10,10 +10,7 @@ const scored = (questionId: string, question: string, transcript: string, catego
   analysis: analyzeAnswer({ question, answer: transcript, category }),
 });
 
-const ANSWERS = [
-  scored('q1', HASH_MAP_QUESTION, HASH_MAP_GOOD, 'technical', 40),
-  scored('q2', INCIDENT_QUESTION, INCIDENT_GOOD, 'behavioral', 0),
-];
+const ANSWERS = [scored('q1', HASH_MAP_QUESTION, HASH_MAP_GOOD, 'technical', 40), scored('q2', INCIDENT_QUESTION, INCIDENT_GOOD, 'behavioral', 0)];
 
 // deliberately out of time order
 const EMOTIONS: EmotionSample[] = [
@@ -102,9 +99,7 @@ describe('buildReport', () => {
   it('rejects a blank session id and an invalid date', () => {
     const { scoreCard } = report(false);
     const base = { scoreCard, answers: ANSWERS, emotions: EMOTIONS, includeEmotions: false };
-    expect(() => buildReport({ ...base, sessionId: ' ', generatedAt: GENERATED_AT })).toThrow(
-      expect.objectContaining({ field: 'sessionId' }),
-    );
+    expect(() => buildReport({ ...base, sessionId: ' ', generatedAt: GENERATED_AT })).toThrow(expect.objectContaining({ field: 'sessionId' }));
     expect(() => buildReport({ ...base, sessionId: 's', generatedAt: new Date('nope') })).toThrow(InvalidScoreInputError);
   });
 });

@@ -1,21 +1,9 @@
-import {
-  calculateScores,
-  EmotionSample,
-  InvalidScoreInputError,
-  OVERALL_WEIGHTS,
-  overallWeights,
-  ScoredAnswer,
-} from '../../../src/services/scoring/domain';
+import { calculateScores, EmotionSample, InvalidScoreInputError, OVERALL_WEIGHTS, overallWeights, ScoredAnswer } from '../../../src/services/scoring/domain';
 
 /** 13 words; repeated 10 times = 130 words. */
 const SENTENCE = 'The service stores each session in Redis and expires it after thirty minutes. ';
 
-function answer(
-  id: string,
-  transcript: string,
-  durationSeconds: number,
-  scores: { relevance: number; clarity: number; depth: number },
-): ScoredAnswer {
+function answer(id: string, transcript: string, durationSeconds: number, scores: { relevance: number; clarity: number; depth: number }): ScoredAnswer {
   return {
     questionId: id,
     question: 'How would you store user sessions for a web application?',
@@ -109,9 +97,7 @@ describe('calculateScores — documented formulas, computed by hand', () => {
   });
 
   it('summarises the scores in the feedback', () => {
-    expect(card.feedback).toBe(
-      'Overall 56.8/100: technical 35.3 (weak), communication 79.5 (strong), emotion 76.5 (strong). Focus next on technical.',
-    );
+    expect(card.feedback).toBe('Overall 56.8/100: technical 35.3 (weak), communication 79.5 (strong), emotion 76.5 (strong). Focus next on technical.');
   });
 });
 

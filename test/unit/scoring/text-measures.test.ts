@@ -15,7 +15,7 @@ describe('filler detection', () => {
   it('treats "like" as a filler only in filler position', () => {
     expect(fillerPhrases('I like Go.')).toEqual([]);
     expect(fillerPhrases('It took something like 200 ms.')).toEqual([]);
-    expect(fillerPhrases("It was, like, really slow.")).toEqual(['like']);
+    expect(fillerPhrases('It was, like, really slow.')).toEqual(['like']);
     expect(fillerPhrases("It's like slow.")).toEqual(['like']);
   });
 

@@ -66,7 +66,10 @@ export class FrameAnalyzer {
    */
   async analyzeBatch(frames: readonly EncodedFrame[]): Promise<Array<FrameAnalysis | FrameRejection>> {
     const decoded = await Promise.all(frames.map((f) => decodeFrame(f.imageData, f.format).catch(asRejection)));
-    return this.analyzeDecoded(decoded, frames.map((f) => f.track));
+    return this.analyzeDecoded(
+      decoded,
+      frames.map((f) => f.track),
+    );
   }
 
   /**
@@ -74,10 +77,15 @@ export class FrameAnalyzer {
    * on decoded frames, each with its session's track if any; a FrameRejection in `decoded` is passed
    * through at its position.
    */
-  async analyzeDecoded(decoded: ReadonlyArray<RgbImage | FrameRejection>, tracks: ReadonlyArray<FaceTrack | undefined>): Promise<Array<FrameAnalysis | FrameRejection>> {
+  async analyzeDecoded(
+    decoded: ReadonlyArray<RgbImage | FrameRejection>,
+    tracks: ReadonlyArray<FaceTrack | undefined>,
+  ): Promise<Array<FrameAnalysis | FrameRejection>> {
     const found = new Map<number, FoundFace>();
     // Tracked frames: the mesh on the region the session's previous landmarks give.
-    const trackable = decoded.flatMap((image, index) => (!(isFrameRejection(image)) && canTrack(tracks[index], image) ? [{ index, image, track: tracks[index]! }] : []));
+    const trackable = decoded.flatMap((image, index) =>
+      !isFrameRejection(image) && canTrack(tracks[index], image) ? [{ index, image, track: tracks[index]! }] : [],
+    );
     const trackedMeshes = await this.mesh.run(trackable.map(({ image, track }) => ({ image, face: { box: track.box, score: 0, keypoints: [] } })));
     trackable.forEach(({ index, image, track }, k) => {
       const mesh = trackedMeshes[k];
@@ -86,7 +94,7 @@ export class FrameAnalyzer {
       found.set(index, { image, face, faceCount: 1, mesh, tracked: true, track: next });
     });
     // The other frames, and tracks lost: detect, then the mesh on the most confident face.
-    const untracked = decoded.flatMap((image, index) => (!(isFrameRejection(image)) && !found.has(index) ? [{ index, image }] : []));
+    const untracked = decoded.flatMap((image, index) => (!isFrameRejection(image) && !found.has(index) ? [{ index, image }] : []));
     const detections = await Promise.all(untracked.map(({ image }) => this.detector.detect(image)));
     const faceCounts = new Map(untracked.map(({ index }, k) => [index, detections[k].length]));
     const detected = untracked.flatMap(({ index, image }, k) => (detections[k][0] ? [{ index, image, face: detections[k][0] }] : []));

@@ -51,9 +51,7 @@ export function computeAnswerMetrics(answer: ScoredAnswer): AnswerMetrics {
   const { relevanceScore, depthScore, clarityScore } = answer.analysis;
   const technical = ANSWER_TECHNICAL_WEIGHTS.relevance * relevanceScore + ANSWER_TECHNICAL_WEIGHTS.depth * depthScore;
   const communication =
-    rate === null
-      ? clarityScore
-      : ANSWER_COMMUNICATION_WEIGHTS.clarity * clarityScore + ANSWER_COMMUNICATION_WEIGHTS.speakingRate * 100 * rate;
+    rate === null ? clarityScore : ANSWER_COMMUNICATION_WEIGHTS.clarity * clarityScore + ANSWER_COMMUNICATION_WEIGHTS.speakingRate * 100 * rate;
   return {
     answer,
     wordCount: features.wordCount,

@@ -79,8 +79,6 @@ export function measureClarity(answer: TextFeatures): ClarityMeasure {
   const fillerComponent = clamp01(1 - fillerRatio / FILLER_RATIO_AT_ZERO);
   const repetitionComponent = clamp01(1 - repetitionRate / REPETITION_RATE_AT_ZERO);
   const unit =
-    CLARITY_WEIGHTS.sentenceLength * sentenceComponent +
-    CLARITY_WEIGHTS.fillers * fillerComponent +
-    CLARITY_WEIGHTS.repetition * repetitionComponent;
+    CLARITY_WEIGHTS.sentenceLength * sentenceComponent + CLARITY_WEIGHTS.fillers * fillerComponent + CLARITY_WEIGHTS.repetition * repetitionComponent;
   return { score: toScore(unit), meanSentenceLength, fillerRatio, repetitionRate };
 }

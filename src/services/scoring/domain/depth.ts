@@ -41,10 +41,26 @@ export const DEPTH_WEIGHTS = { volume: 0.3, variety: 0.2, specifics: 0.5 } as co
  * "that's why" is `that is why`).
  */
 export const REASONING_MARKERS: readonly (readonly string[])[] = [
-  ['for', 'example'], ['for', 'instance'], ['such', 'as'], ['e.g.'], ['because'], ['so', 'that'],
-  ['as', 'a', 'result'], ['which', 'meant'], ['that', 'meant'], ['in', 'order', 'to'], ['the', 'reason'],
-  ['that', 'is', 'why'], ['root', 'cause'], ['compared', 'to'], ['we', 'measured'], ['i', 'measured'],
-  ['we', 'found'], ['i', 'found'], ['we', 'noticed'], ['i', 'noticed'],
+  ['for', 'example'],
+  ['for', 'instance'],
+  ['such', 'as'],
+  ['e.g.'],
+  ['because'],
+  ['so', 'that'],
+  ['as', 'a', 'result'],
+  ['which', 'meant'],
+  ['that', 'meant'],
+  ['in', 'order', 'to'],
+  ['the', 'reason'],
+  ['that', 'is', 'why'],
+  ['root', 'cause'],
+  ['compared', 'to'],
+  ['we', 'measured'],
+  ['i', 'measured'],
+  ['we', 'found'],
+  ['i', 'found'],
+  ['we', 'noticed'],
+  ['i', 'noticed'],
 ];
 
 /** Depth score with its inputs. */
@@ -126,9 +142,7 @@ export function measureDepth(answer: TextFeatures): DepthMeasure {
   const reasoningMarkers = countMarkers(markerWords);
 
   const volume = clamp01(contentWordCount / VOLUME_SATURATION);
-  const variety =
-    clamp01((lexicalVariety - VARIETY_RANGE.low) / (VARIETY_RANGE.high - VARIETY_RANGE.low)) *
-    clamp01(contentWordCount / MATTR_WINDOW);
+  const variety = clamp01((lexicalVariety - VARIETY_RANGE.low) / (VARIETY_RANGE.high - VARIETY_RANGE.low)) * clamp01(contentWordCount / MATTR_WINDOW);
   const specifics =
     (clamp01(evidence.size / SPECIFICS_SATURATION.evidence) +
       clamp01(technical.size / SPECIFICS_SATURATION.technical) +

@@ -101,8 +101,7 @@ export function computeEmotionStats(samples: readonly EmotionSample[]): EmotionS
     countsByLabel,
     confidenceByValence,
     facePresentShare: samples.length === 0 ? null : faceFrameCount / samples.length,
-    positiveOrNeutralShare:
-      totalConfidence > 0 ? (confidenceByValence.positive + confidenceByValence.neutral) / totalConfidence : null,
+    positiveOrNeutralShare: totalConfidence > 0 ? (confidenceByValence.positive + confidenceByValence.neutral) / totalConfidence : null,
     dominantLabel,
   };
 }

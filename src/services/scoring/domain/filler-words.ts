@@ -49,8 +49,25 @@ const VOCALISED_PAUSES = ['um', 'umm', 'uh', 'uhh', 'uhm', 'erm', 'er', 'ah', 'h
 const HEDGES = ['basically', 'literally'];
 /** Words before `kind of` / `sort of` that make it a real noun phrase ("what kind of index"). */
 const KIND_DETERMINERS = new Set([
-  'a', 'an', 'the', 'what', 'which', 'this', 'that', 'these', 'those', 'some', 'any', 'every',
-  'one', 'another', 'different', 'same', 'each', 'other', 'no',
+  'a',
+  'an',
+  'the',
+  'what',
+  'which',
+  'this',
+  'that',
+  'these',
+  'those',
+  'some',
+  'any',
+  'every',
+  'one',
+  'another',
+  'different',
+  'same',
+  'each',
+  'other',
+  'no',
 ]);
 /** POS tags after `kind of` / `sort of` that make it a real noun phrase. */
 const NOMINAL_POS = new Set(['NOUN', 'PROPN', 'DET', 'PRON', 'NUM']);

@@ -76,8 +76,7 @@ function technicalInsights(input: InsightInput): Insight[] {
   };
   if (unanswered > 0 && input.questionCount > 0) {
     add(
-      `${unanswered} of ${plural(input.questionCount, 'question was', 'questions were')} not answered; ` +
-        `each counts as 0 in the technical score.`,
+      `${unanswered} of ${plural(input.questionCount, 'question was', 'questions were')} not answered; ` + `each counts as 0 in the technical score.`,
       -unanswered / input.questionCount,
     );
   }
@@ -85,8 +84,7 @@ function technicalInsights(input: InsightInput): Insight[] {
     const offTopic = answered.filter((m) => m.answer.analysis.relevanceScore < LOW_SCORE_THRESHOLD).length;
     if (offTopic > 0) {
       add(
-        `${offTopic} of ${plural(answered.length, 'answer was', 'answers were')} mostly off-topic ` +
-          `(relevance below ${LOW_SCORE_THRESHOLD}).`,
+        `${offTopic} of ${plural(answered.length, 'answer was', 'answers were')} mostly off-topic ` + `(relevance below ${LOW_SCORE_THRESHOLD}).`,
         -offTopic / answered.length,
       );
     }
@@ -101,10 +99,7 @@ function technicalInsights(input: InsightInput): Insight[] {
     let best: AnswerMetrics | undefined;
     for (const m of answered) if (best === undefined || m.technical > best.technical) best = m;
     if (best !== undefined && best.technical >= STRONG_ANSWER_THRESHOLD) {
-      add(
-        `Strongest answer: "${truncate(best.answer.question, 60)}" (technical ${best.technical.toFixed(1)}).`,
-        1 / input.questionCount,
-      );
+      add(`Strongest answer: "${truncate(best.answer.question, 60)}" (technical ${best.technical.toFixed(1)}).`, 1 / input.questionCount);
     }
   }
   return out;

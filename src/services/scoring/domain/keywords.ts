@@ -30,9 +30,7 @@ export function rankKeywords(answer: TextFeatures): KeywordCount[] {
     if (token === undefined || !KEYWORD_POS.has(token.pos)) return;
     counts.set(token.lemma, (counts.get(token.lemma) ?? 0) + 1);
   });
-  return [...counts.entries()]
-    .map(([term, count]) => ({ term, count }))
-    .sort((a, b) => b.count - a.count || compareStrings(a.term, b.term));
+  return [...counts.entries()].map(([term, count]) => ({ term, count })).sort((a, b) => b.count - a.count || compareStrings(a.term, b.term));
 }
 
 /** Top `limit` keywords of an answer (lemmas), see module definition. `limit` must be ≥ 0. */

@@ -40,10 +40,7 @@ export function toScore(unit: number): number {
  * (for values below `low`) and at `zeroAbove` (for values above `high`). Requires
  * zeroBelow < low <= high < zeroAbove.
  */
-export function bandScore(
-  value: number,
-  band: { zeroBelow: number; low: number; high: number; zeroAbove: number },
-): number {
+export function bandScore(value: number, band: { zeroBelow: number; low: number; high: number; zeroAbove: number }): number {
   if (value < band.low) return clamp01((value - band.zeroBelow) / (band.low - band.zeroBelow));
   if (value > band.high) return clamp01((band.zeroAbove - value) / (band.zeroAbove - band.high));
   return 1;

@@ -30,12 +30,7 @@ function label(score: number): string {
 }
 
 /** Builds the session feedback (see module docs). */
-export function composeSessionFeedback(
-  scores: SessionScores,
-  weights: ScoreWeights,
-  emotionMeasured: boolean,
-  anyAnswer: boolean,
-): string {
+export function composeSessionFeedback(scores: SessionScores, weights: ScoreWeights, emotionMeasured: boolean, anyAnswer: boolean): string {
   const f = (n: number): string => n.toFixed(1);
   const emotionPart = emotionMeasured ? `emotion ${f(scores.emotion)} (${label(scores.emotion)})` : 'emotion not measured';
   const sentences = [

@@ -39,11 +39,6 @@ export function overallWeights(emotionMeasured: boolean): ScoreWeights {
 }
 
 /** Weighted overall score, 0..100, one decimal (inputs are the published component scores). */
-export function combineScores(
-  scores: { technical: number; communication: number; emotion: number },
-  weights: ScoreWeights,
-): number {
-  return roundScore(
-    weights.technical * scores.technical + weights.communication * scores.communication + weights.emotion * scores.emotion,
-  );
+export function combineScores(scores: { technical: number; communication: number; emotion: number }, weights: ScoreWeights): number {
+  return roundScore(weights.technical * scores.technical + weights.communication * scores.communication + weights.emotion * scores.emotion);
 }

@@ -47,14 +47,7 @@ const HAS_LETTER = /\p{L}/u;
 
 /** True when `token` (not a filler) is a content word as defined on {@link TextFeatures.contentLemmas}. */
 export function isContentToken(token: AnalyzedToken): boolean {
-  return (
-    token.kind === 'word' &&
-    !token.isClitic &&
-    !token.isStopWord &&
-    CONTENT_POS.has(token.pos) &&
-    token.lemma.length >= 2 &&
-    HAS_LETTER.test(token.lemma)
-  );
+  return token.kind === 'word' && !token.isClitic && !token.isStopWord && CONTENT_POS.has(token.pos) && token.lemma.length >= 2 && HAS_LETTER.test(token.lemma);
 }
 
 /** Runs winkNLP on `text` and computes its {@link TextFeatures}. Deterministic; '' gives all zeros. */

@@ -70,7 +70,10 @@ export function applyEyeSample(state: BlinkState | undefined, sample: EyeSample)
     }
     closedSinceMs = null;
   }
-  return { state: { firstTimestampMs: current.firstTimestampMs, lastTimestampMs: sample.timestampMs, closedSinceMs, blinkTimestamps, totalBlinkMs }, applied: true };
+  return {
+    state: { firstTimestampMs: current.firstTimestampMs, lastTimestampMs: sample.timestampMs, closedSinceMs, blinkTimestamps, totalBlinkMs },
+    applied: true,
+  };
 }
 
 /** A session's blink figures. */

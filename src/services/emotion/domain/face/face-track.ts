@@ -56,7 +56,12 @@ export interface FaceTrack {
  * same size (a camera's stream keeps its size; a new size means the region says nothing of it).
  */
 export function canTrack(track: FaceTrack | undefined, frame: { width: number; height: number }): track is FaceTrack {
-  return track !== undefined && track.framesSinceDetection < REDETECT_AFTER_FRAMES && track.frameSize.width === frame.width && track.frameSize.height === frame.height;
+  return (
+    track !== undefined &&
+    track.framesSinceDetection < REDETECT_AFTER_FRAMES &&
+    track.frameSize.width === frame.width &&
+    track.frameSize.height === frame.height
+  );
 }
 
 /** The track a detected face starts: its box, and how it sits on its landmarks. */

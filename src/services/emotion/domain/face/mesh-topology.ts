@@ -25,8 +25,10 @@ export const MESH_REGIONS = {
   /** Bridge (168 between the eyes, 6, 197, 195, 5, 4), tip 1, base (98, 97, 2, 326, 327). */
   nose: [168, 6, 197, 195, 5, 4, 1, 98, 97, 2, 326, 327],
   /** FACEMESH_LIPS: outer contour from the right corner 61 over the upper lip, then the inner contour. */
-  mouth: [61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84, 181, 91, 146,
-    78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308, 324, 318, 402, 317, 14, 87, 178, 88, 95],
+  mouth: [
+    61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84, 181, 91, 146, 78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308, 324, 318, 402,
+    317, 14, 87, 178, 88, 95,
+  ],
   /** Lower half of FACEMESH_FACE_OVAL, from the left cheek 454 over the chin 152 to the right cheek 234. */
   jaw: [454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234],
 } as const satisfies Record<string, readonly number[]>;

@@ -50,7 +50,9 @@ export async function decodeFrame(bytes: Uint8Array, declaredFormat = ''): Promi
   } catch (error) {
     const message = error instanceof Error ? error.message : 'corrupt data';
     if (/pixel limit/i.test(message)) {
-      const { width, height } = await sharp(input, { limitInputPixels: false }).metadata().catch(() => ({ width: undefined, height: undefined }));
+      const { width, height } = await sharp(input, { limitInputPixels: false })
+        .metadata()
+        .catch(() => ({ width: undefined, height: undefined }));
       throw new FrameTooLargeError(`image is ${width}x${height} pixels; the limit is ${MAX_FRAME_PIXELS} pixels`);
     }
     throw new InvalidFrameError(`image_data could not be decoded as ${format}: ${message}`);

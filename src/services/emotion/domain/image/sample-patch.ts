@@ -13,7 +13,10 @@ export interface SquareRegion {
  * The square region of side `max(width, height) * scale` centred on `box` (box and result in frame
  * pixels; `scale` unitless). The face models' crops: squared on the box's longer side, then grown.
  */
-export function squareRegionAround(box: { readonly x: number; readonly y: number; readonly width: number; readonly height: number }, scale: number): SquareRegion {
+export function squareRegionAround(
+  box: { readonly x: number; readonly y: number; readonly width: number; readonly height: number },
+  scale: number,
+): SquareRegion {
   const size = Math.max(box.width, box.height) * scale;
   return { x: box.x + box.width / 2 - size / 2, y: box.y + box.height / 2 - size / 2, size };
 }
@@ -110,7 +113,10 @@ function axisTaps(start: number, step: number, outSize: number, k: number, limit
       const source = start + (p + (s + 0.5) / k) * step - 0.5;
       const x0 = Math.floor(source);
       const f = source - x0;
-      for (const [x, w] of [[x0, 1 - f], [x0 + 1, f]]) {
+      for (const [x, w] of [
+        [x0, 1 - f],
+        [x0 + 1, f],
+      ]) {
         const inside = x >= 0 && x < limit;
         index[t] = inside ? x : 0;
         weight[t++] = inside ? w / k : 0;
