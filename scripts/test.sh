@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `npm test`: type-check, then every jest suite: unit and integration (against real PostgreSQL and
-# RabbitMQ, which the integration set-up installs and starts when they are missing), then the fault
-# suite on servers of its own. Arguments, if any, go to a single jest run instead.
+# `npm test`: the linters (ESLint, Prettier, the layering check), type-check, then every jest suite:
+# unit and integration (against real PostgreSQL and RabbitMQ, which the integration set-up installs
+# and starts when they are missing), then the fault suite on servers of its own. Arguments, if any,
+# go to a single jest run instead (no linters).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +15,11 @@ if [ "$#" -eq 0 ]; then
   bash scripts/infra/ensure-grpcurl.sh >/dev/null
   bash scripts/infra/ensure-consul.sh > .cache/ensure-consul.log 2>&1 &
   consul_build=$!
+fi
+
+if [ "$#" -eq 0 ]; then
+  echo "== lint (eslint, prettier --check, dependency-cruiser)"
+  npm run -s lint
 fi
 
 echo "== type-check (tsc --noEmit)"

@@ -78,7 +78,9 @@ async function freePort(): Promise<number> {
     const server = net.createServer().once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
+      server.close(() => {
+        resolve(port);
+      });
     });
   });
 }
@@ -148,7 +150,11 @@ async function load(
           call(client, request).then(
             () => void latencies.push(now() - sent),
             // UNAVAILABLE: shed by the service's admission limit (the interview service queues such a frame).
-            (error: { code?: number }) => void (error.code === status.UNAVAILABLE ? refused++ : failed++),
+            (error: unknown) => {
+              // callUnary rejects with grpc-js's ServiceError, which carries the status code.
+              if ((error as { code?: number }).code === status.UNAVAILABLE) refused++;
+              else failed++;
+            },
           ),
         );
       }
@@ -168,10 +174,10 @@ async function main(): Promise<void> {
   const mesh = new FaceMeshModel(models.faceMesh);
   const classifier = new EmotionClassifier(models.emotionClassifier);
   const image = await decodeFrame(jpeg, 'jpeg');
-  const [face] = await detector.detect(image);
+  const face = (await detector.detect(image)).at(0);
   if (!face) throw new Error('no face found in the benchmark frame');
 
-  const stages: Array<[string, Stats]> = [
+  const stages: [string, Stats][] = [
     ['decode (sharp, 640x480 JPEG)', await time(() => decodeFrame(jpeg, 'jpeg'))],
     ['detection (BlazeFace)', await time(() => detector.detect(image))],
     ['mesh (468 landmarks + EAR)', await time(async () => eyeAspectRatio((await mesh.run([{ image, face }]))[0].points))],
@@ -229,7 +235,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error) => {
+main().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

@@ -21,7 +21,7 @@ import { OnnxModel } from '../../src/services/emotion/models/onnx-model';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 200);
 
-const OPTIONS: Array<[string, ort.InferenceSession.SessionOptions]> = [
+const OPTIONS: [string, ort.InferenceSession.SessionOptions][] = [
   ['intra 1, inter 1, sequential, opt all', { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' }],
   ['intra 2, inter 1, sequential, opt all', { intraOpNumThreads: 2, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' }],
   ['intra 1, inter 2, parallel, opt all', { intraOpNumThreads: 1, interOpNumThreads: 2, executionMode: 'parallel', graphOptimizationLevel: 'all' }],
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     const [face] = await detector.detect(image);
     const one = [{ image, face }];
     const eight = Array(8).fill(one[0]);
-    const rows: Array<[string, () => Promise<unknown>, number]> = [
+    const rows: [string, () => Promise<unknown>, number][] = [
       ['detection', () => detector.detect(image), 1],
       ['mesh, batch 1', () => mesh.run(one), 1],
       ['mesh, batch 8', () => mesh.run(eight), 8],
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error) => {
+main().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

@@ -28,6 +28,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
+import type * as tfCore from '@tensorflow/tfjs-core';
+import type * as tfConverter from '@tensorflow/tfjs-converter';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 
@@ -62,8 +64,18 @@ const GREY = [0.2989, 0.587, 0.114];
 /** The astronaut's face as given in fixtures/faces/SOURCES.md (x 170..290, y 60..190). */
 const ASTRONAUT_FACE = { left: 170, top: 60, width: 120, height: 130 };
 
-interface Crop { left: number; top: number; width: number; height: number }
-interface Image { data: Float32Array; width: number; height: number; channels: number }
+interface Crop {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+interface Image {
+  data: Float32Array;
+  width: number;
+  height: number;
+  channels: number;
+}
 
 // ---------------------------------------------------------------------------
 // Image helpers (sharp)
@@ -96,14 +108,19 @@ async function rgbPatch(file: string, crop: Crop | null, size: number): Promise<
 /** Whole image letterboxed (aspect kept, black bars) into size x size, as BlazeFace/MediaPipe expects. */
 async function letterbox(file: string, size: number): Promise<{ img: Image; scale: number; padX: number; padY: number }> {
   const meta = await sharp(file).metadata();
-  const w = meta.width!, h = meta.height!;
+  const w = meta.width,
+    h = meta.height;
   const scale = size / Math.max(w, h);
-  const { data, info } = await sharp(file).removeAlpha()
+  const { data, info } = await sharp(file)
+    .removeAlpha()
     .resize(size, size, { fit: 'contain', background: { r: 0, g: 0, b: 0 } })
-    .raw().toBuffer({ resolveWithObject: true });
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   return {
     img: { data: Float32Array.from(data), width: info.width, height: info.height, channels: info.channels },
-    scale, padX: (size - w * scale) / 2, padY: (size - h * scale) / 2,
+    scale,
+    padX: (size - w * scale) / 2,
+    padY: (size - h * scale) / 2,
   };
 }
 
@@ -139,7 +156,10 @@ function noise(n: number, lo: number, hi: number, seed = 12345): Float32Array {
 function concat(parts: Float32Array[]): Float32Array {
   const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 }
 
@@ -157,8 +177,8 @@ const BLAZEFACE_ANCHORS = [
   { stride: 8, grid: 16, perCell: 2 },
   { stride: 16, grid: 8, perCell: 6 },
 ];
-function blazefaceAnchors(): Array<[number, number]> {
-  const anchors: Array<[number, number]> = [];
+function blazefaceAnchors(): [number, number][] {
+  const anchors: [number, number][] = [];
   for (const { grid, perCell } of BLAZEFACE_ANCHORS) {
     for (let y = 0; y < grid; y++) {
       for (let x = 0; x < grid; x++) {
@@ -169,7 +189,11 @@ function blazefaceAnchors(): Array<[number, number]> {
   return anchors;
 }
 
-interface Detection { score: number; box: Crop; keypoints: Array<[number, number]> }
+interface Detection {
+  score: number;
+  box: Crop;
+  keypoints: [number, number][];
+}
 
 /**
  * TensorsToDetectionsCalculator with x/y/w/h_scale = 128: raw[0..3] are the box
@@ -189,8 +213,11 @@ function decodeBlazeface(out: ort.InferenceSession.OnnxValueMapType, minScore = 
     if (score < minScore) continue;
     const r = raw.subarray(16 * i, 16 * i + 16);
     const [ax, ay] = anchors[i];
-    const cx = r[0] / S + ax, cy = r[1] / S + ay, w = r[2] / S, h = r[3] / S;
-    const keypoints: Array<[number, number]> = [];
+    const cx = r[0] / S + ax,
+      cy = r[1] / S + ay,
+      w = r[2] / S,
+      h = r[3] / S;
+    const keypoints: [number, number][] = [];
     for (let k = 0; k < 6; k++) keypoints.push([(r[4 + 2 * k] / S + ax) * S, (r[5 + 2 * k] / S + ay) * S]);
     dets.push({ score, box: { left: (cx - w / 2) * S, top: (cy - h / 2) * S, width: w * S, height: h * S }, keypoints });
   }
@@ -201,8 +228,10 @@ function decodeBlazeface(out: ort.InferenceSession.OnnxValueMapType, minScore = 
 }
 
 function iouOf(a: Crop, b: Crop): number {
-  const x1 = Math.max(a.left, b.left), y1 = Math.max(a.top, b.top);
-  const x2 = Math.min(a.left + a.width, b.left + b.width), y2 = Math.min(a.top + a.height, b.top + b.height);
+  const x1 = Math.max(a.left, b.left),
+    y1 = Math.max(a.top, b.top);
+  const x2 = Math.min(a.left + a.width, b.left + b.width),
+    y2 = Math.min(a.top + a.height, b.top + b.height);
   const inter = Math.max(0, x2 - x1) * Math.max(0, y2 - y1);
   return inter / (a.width * a.height + b.width * b.height - inter);
 }
@@ -210,28 +239,40 @@ function iouOf(a: Crop, b: Crop): number {
 // ---------------------------------------------------------------------------
 // TensorFlow.js (original models), loaded from the cache folder
 // ---------------------------------------------------------------------------
-type Tf = any; // tfjs lives outside the project's node_modules, so it is untyped here
+/**
+ * TF.js is loaded at run time from TFJS_DIR, outside the project's node_modules; its types are those of
+ * the same pinned version (TFJS_VER in fetch-and-convert.sh) among the dev dependencies (type-only imports).
+ */
+interface Tf {
+  tf: typeof tfCore;
+  converter: typeof tfConverter;
+}
 
 function loadTfjs(): Tf {
   const req = createRequire(path.join(TFJS_DIR, 'package.json'));
-  const tf = req('@tensorflow/tfjs-core');
+  const tf = req('@tensorflow/tfjs-core') as typeof tfCore;
   req('@tensorflow/tfjs-backend-cpu');
-  const converter = req('@tensorflow/tfjs-converter');
+  const converter = req('@tensorflow/tfjs-converter') as typeof tfConverter;
   return { tf, converter };
 }
 
 /** Load a TF.js graph model from disk through an in-memory IOHandler (no file:// loader without tfjs-node). */
-async function loadGraphModel(tfjs: Tf, jsonPath: string): Promise<any> {
-  const json = JSON.parse(fs.readFileSync(jsonPath, 'utf8'));
+function loadGraphModel(tfjs: Tf, jsonPath: string): Promise<tfConverter.GraphModel> {
+  const json = JSON.parse(fs.readFileSync(jsonPath, 'utf8')) as tfCore.io.ModelJSON;
   const dir = path.dirname(jsonPath);
-  const weightSpecs = json.weightsManifest.flatMap((g: any) => g.weights);
-  const buffers = json.weightsManifest.flatMap((g: any) => g.paths.map((p: string) => fs.readFileSync(path.join(dir, p))));
+  const weightSpecs = json.weightsManifest.flatMap((g) => g.weights);
+  const buffers = json.weightsManifest.flatMap((g) => g.paths.map((p) => fs.readFileSync(path.join(dir, p))));
   const all = Buffer.concat(buffers);
   const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
   const handler = tfjs.tf.io.fromMemory({
-    modelTopology: json.modelTopology, weightSpecs, weightData,
-    format: json.format, generatedBy: json.generatedBy, convertedBy: json.convertedBy,
-    signature: json.signature, userDefinedMetadata: json.userDefinedMetadata,
+    modelTopology: json.modelTopology,
+    weightSpecs,
+    weightData,
+    format: json.format,
+    generatedBy: json.generatedBy,
+    convertedBy: json.convertedBy,
+    signature: json.signature,
+    userDefinedMetadata: json.userDefinedMetadata,
   });
   return tfjs.converter.loadGraphModel(handler);
 }
@@ -240,9 +281,14 @@ async function loadGraphModel(tfjs: Tf, jsonPath: string): Promise<any> {
 // Comparison
 // ---------------------------------------------------------------------------
 interface OutputDiff {
-  output: string; shape: number[]; maxAbsDiff: number; maxAbsValue: number; perSample: number[];
+  output: string;
+  shape: number[];
+  maxAbsDiff: number;
+  maxAbsValue: number;
+  perSample: number[];
   /** max|diff| between onnxruntime with graph optimisations on and off: float32 rounding noise. */
-  ortNoiseFloor: number; limit: number;
+  ortNoiseFloor: number;
+  limit: number;
 }
 const maxAbs = (a: Float32Array, b: Float32Array): number => {
   let m = 0;
@@ -251,13 +297,21 @@ const maxAbs = (a: Float32Array, b: Float32Array): number => {
 };
 
 async function compare(
-  tfjs: Tf, tfModel: any, session: ort.InferenceSession, unoptimised: ort.InferenceSession,
-  input: Float32Array, shape: number[], outputs: Array<{ onnx: string; tfjs: string }>,
+  tfjs: Tf,
+  tfModel: tfConverter.GraphModel,
+  session: ort.InferenceSession,
+  unoptimised: ort.InferenceSession,
+  input: Float32Array,
+  shape: number[],
+  outputs: { onnx: string; tfjs: string }[],
 ): Promise<{ diffs: OutputDiff[]; onnx: Record<string, Float32Array> }> {
   const x = tfjs.tf.tensor(input, shape, 'float32');
-  const executed = tfModel.execute(x, outputs.map((o) => o.tfjs));
-  const tfOut: any[] = Array.isArray(executed) ? executed : [executed]; // one requested output comes back bare
-  const ref = await Promise.all(tfOut.map((t) => t.data() as Promise<Float32Array>));
+  const executed = tfModel.execute(
+    x,
+    outputs.map((o) => o.tfjs),
+  );
+  const tfOut = Array.isArray(executed) ? executed : [executed]; // one requested output comes back bare
+  const ref = await Promise.all(tfOut.map((t) => t.data<'float32'>()));
   tfjs.tf.dispose([x, ...tfOut]);
   const feeds = { [session.inputNames[0]]: new ort.Tensor('float32', input, shape) };
   const res = await session.run(feeds);
@@ -269,7 +323,7 @@ async function compare(
     onnx[o.onnx] = got;
     if (got.length !== ref[k].length) throw new Error(`${o.onnx}: ${got.length} values vs ${ref[k].length} in TF.js`);
     const per = got.length / shape[0];
-    const perSample = new Array(shape[0]).fill(0);
+    const perSample = new Array<number>(shape[0]).fill(0);
     let maxAbsValue = 0;
     for (let i = 0; i < got.length; i++) {
       const d = Math.abs(got[i] - ref[k][i]);
@@ -278,8 +332,13 @@ async function compare(
       maxAbsValue = Math.max(maxAbsValue, Math.abs(ref[k][i]));
     }
     diffs.push({
-      output: o.onnx, shape: res[o.onnx].dims as number[], maxAbsDiff: Math.max(...perSample), maxAbsValue, perSample,
-      ortNoiseFloor: maxAbs(got, plain[o.onnx].data as Float32Array), limit: ATOL + RTOL * maxAbsValue,
+      output: o.onnx,
+      shape: res[o.onnx].dims as number[],
+      maxAbsDiff: Math.max(...perSample),
+      maxAbsValue,
+      perSample,
+      ortNoiseFloor: maxAbs(got, plain[o.onnx].data as Float32Array),
+      limit: ATOL + RTOL * maxAbsValue,
     });
   });
   return { diffs, onnx };
@@ -307,7 +366,11 @@ async function bench(file: string, feeds: () => Record<string, ort.Tensor>): Pro
 // Main
 // ---------------------------------------------------------------------------
 async function main(): Promise<number> {
-  for (const need of [path.join(HUMAN_MODELS, 'emotion.json'), path.join(HUMAN_MODELS, 'facemesh.json'), path.join(TFJS_DIR, 'node_modules/@tensorflow/tfjs-core')]) {
+  for (const need of [
+    path.join(HUMAN_MODELS, 'emotion.json'),
+    path.join(HUMAN_MODELS, 'facemesh.json'),
+    path.join(TFJS_DIR, 'node_modules/@tensorflow/tfjs-core'),
+  ]) {
     if (!fs.existsSync(need)) {
       console.error(`missing ${need}: run \`bash scripts/models/fetch-and-convert.sh\` first`);
       return 2;
@@ -315,7 +378,10 @@ async function main(): Promise<number> {
   }
   const img = (name: string) => path.join(FIXTURES, name);
   const failures: string[] = [];
-  const check = (ok: boolean, what: string) => { console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${what}`); if (!ok) failures.push(what); };
+  const check = (ok: boolean, what: string) => {
+    console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${what}`);
+    if (!ok) failures.push(what);
+  };
   const opts: ort.InferenceSession.SessionOptions = { logSeverityLevel: 3 }; // the copied BlazeFace file has unused initializers ORT warns about
 
   // -- BlazeFace: normalisation and anchors -----------------------------------
@@ -343,26 +409,32 @@ async function main(): Promise<number> {
   const blazeface: Record<string, unknown> = {};
   for (const [label, norm] of Object.entries(norms)) {
     const dets = await detect(img('astronaut.png'), norm);
-    const best = dets[0];
+    const best = dets.at(0);
     const iou = best ? iouOf(best.box, ASTRONAUT_FACE) : 0;
-    console.log(`  astronaut, ${label}: ${dets.length} detection(s)${best ? `, best score ${best.score.toFixed(4)}, IoU with the known face box ${iou.toFixed(2)}` : ''}`);
+    console.log(
+      `  astronaut, ${label}: ${dets.length} detection(s)${best ? `, best score ${best.score.toFixed(4)}, IoU with the known face box ${iou.toFixed(2)}` : ''}`,
+    );
     blazeface[label] = { detections: dets.length, bestScore: best?.score ?? 0, iouWithKnownFace: iou };
   }
   const faces = await detect(img('astronaut.png'), norms['x/127.5-1 ([-1,1])']);
-  check(faces.length === 1 && faces[0].score > 0.75 && iouOf(faces[0].box, ASTRONAUT_FACE) > 0.5,
-    'exactly one face on astronaut.png with [-1,1] input, score > 0.75, IoU > 0.5 with x170..290 y60..190');
+  check(
+    faces.length === 1 && faces[0].score > 0.75 && iouOf(faces[0].box, ASTRONAUT_FACE) > 0.5,
+    'exactly one face on astronaut.png with [-1,1] input, score > 0.75, IoU > 0.5 with x170..290 y60..190',
+  );
   for (const name of ['chelsea.png', 'coffee.png']) {
     const d = await detect(img(name), norms['x/127.5-1 ([-1,1])']);
     check(d.length === 0, `no face on ${name} (best score ${d[0]?.score.toFixed(3) ?? '< 0.5'})`);
     blazeface[name] = { detections: d.length };
   }
-  const face = faces[0];
+  const face = faces.at(0);
   if (face) {
     const r = (p: [number, number]) => p.map((v) => Math.round(v));
-    console.log(`  face box x ${Math.round(face.box.left)}..${Math.round(face.box.left + face.box.width)} y ${Math.round(face.box.top)}..${Math.round(face.box.top + face.box.height)}; keypoints`,
-      ['rightEye', 'leftEye', 'noseTip', 'mouth', 'rightEar', 'leftEar'].map((k, i) => `${k} ${r(face.keypoints[i]).join(',')}`).join('; '));
+    console.log(
+      `  face box x ${Math.round(face.box.left)}..${Math.round(face.box.left + face.box.width)} y ${Math.round(face.box.top)}..${Math.round(face.box.top + face.box.height)}; keypoints`,
+      ['rightEye', 'leftEye', 'noseTip', 'mouth', 'rightEar', 'leftEar'].map((k, i) => `${k} ${r(face.keypoints[i]).join(',')}`).join('; '),
+    );
     // The subject's right eye is on the image's left.
-    check(face.keypoints[0][0] < face.keypoints[1][0], 'keypoint 0 (subject\'s right eye) is left of keypoint 1 in the image');
+    check(face.keypoints[0][0] < face.keypoints[1][0], "keypoint 0 (subject's right eye) is left of keypoint 1 in the image");
     blazeface.astronautFace = { score: face.score, box: face.box, keypoints: face.keypoints };
   }
 
@@ -375,7 +447,10 @@ async function main(): Promise<number> {
   const astronautSize = { w: 512, h: 512 };
   const fixedFace = squareAround(ASTRONAUT_FACE, 1, astronautSize.w, astronautSize.h);
   const meshCrop = (b: Crop) => squareAround(b, 1.5, astronautSize.w, astronautSize.h); // MediaPipe face ROI: detection box x1.5
-  const sq = async (name: string) => { const m = await sharp(img(name)).metadata(); return centreSquare(m.width!, m.height!); };
+  const sq = async (name: string) => {
+    const m = await sharp(img(name)).metadata();
+    return centreSquare(m.width, m.height);
+  };
 
   // Emotion
   console.log('Emotion mini-Xception (models/emotion-mini-xception.onnx)');
@@ -396,7 +471,9 @@ async function main(): Promise<number> {
     const i = p.indexOf(Math.max(...p));
     return { label: EMOTION_LABELS[i], p: p[i], all: Object.fromEntries(EMOTION_LABELS.map((l, j) => [l, Math.round(p[j] * 1e4) / 1e4])) };
   };
-  emoSamples.forEach((s, i) => console.log(`  ${s}: max|diff| ${emo.diffs[0].perSample[i].toExponential(2)}; top ${top(i).label} ${top(i).p.toFixed(3)}`));
+  emoSamples.forEach((s, i) => {
+    console.log(`  ${s}: max|diff| ${emo.diffs[0].perSample[i].toExponential(2)}; top ${top(i).label} ${top(i).p.toFixed(3)}`);
+  });
   let emotionBlaze: ReturnType<typeof top> | undefined;
   if (face) {
     const tight = squareAround(face.box, 1, astronautSize.w, astronautSize.h);
@@ -407,7 +484,9 @@ async function main(): Promise<number> {
     console.log(`  astronaut, BlazeFace box squared: ${emotionBlaze.label} ${emotionBlaze.p.toFixed(3)}`, emotionBlaze.all);
   }
   const ed = emo.diffs[0];
-  console.log(`  probabilities ${JSON.stringify(ed.shape)}: max|diff| ${ed.maxAbsDiff.toExponential(2)}; onnxruntime noise floor ${ed.ortNoiseFloor.toExponential(2)}`);
+  console.log(
+    `  probabilities ${JSON.stringify(ed.shape)}: max|diff| ${ed.maxAbsDiff.toExponential(2)}; onnxruntime noise floor ${ed.ortNoiseFloor.toExponential(2)}`,
+  );
   check(ed.maxAbsDiff < ed.limit, `emotion probabilities max|diff| ${ed.maxAbsDiff.toExponential(2)} < ${ed.limit.toExponential(2)}`);
   check(top(0).label === 'happy', `astronaut face is 'happy' (${JSON.stringify(top(0).all)})`);
 
@@ -417,32 +496,60 @@ async function main(): Promise<number> {
   const meshOnnx = await ort.InferenceSession.create(path.join(MODELS, 'facemesh-468.onnx'), opts);
   const meshPlain = await ort.InferenceSession.create(path.join(MODELS, 'facemesh-468.onnx'), { ...opts, graphOptimizationLevel: 'disabled' });
   const astroMeshCrop = meshCrop(face ? face.box : ASTRONAUT_FACE);
-  const meshSamples = [`astronaut face ROI (BlazeFace box x1.5: x${astroMeshCrop.left}+${astroMeshCrop.width} y${astroMeshCrop.top}+${astroMeshCrop.height})`,
-    'chelsea centre square', 'coffee centre square', 'uniform noise [0,1]'];
+  const meshSamples = [
+    `astronaut face ROI (BlazeFace box x1.5: x${astroMeshCrop.left}+${astroMeshCrop.width} y${astroMeshCrop.top}+${astroMeshCrop.height})`,
+    'chelsea centre square',
+    'coffee centre square',
+    'uniform noise [0,1]',
+  ];
   const meshBatch = concat([
     await meshInput(img('astronaut.png'), astroMeshCrop),
     await meshInput(img('chelsea.png'), await sq('chelsea.png')),
     await meshInput(img('coffee.png'), await sq('coffee.png')),
     noise(192 * 192 * 3, 0, 1),
   ]);
-  const mesh = await compare(tfjs, meshTf, meshOnnx, meshPlain, meshBatch, [4, 192, 192, 3], [
-    { onnx: 'landmarks', tfjs: 'Identity_2' }, { onnx: 'face_flag', tfjs: 'Identity_1' }, { onnx: 'contours', tfjs: 'Identity' },
-  ]);
+  const mesh = await compare(
+    tfjs,
+    meshTf,
+    meshOnnx,
+    meshPlain,
+    meshBatch,
+    [4, 192, 192, 3],
+    [
+      { onnx: 'landmarks', tfjs: 'Identity_2' },
+      { onnx: 'face_flag', tfjs: 'Identity_1' },
+      { onnx: 'contours', tfjs: 'Identity' },
+    ],
+  );
   for (const d of mesh.diffs) {
-    console.log(`  ${d.output} ${JSON.stringify(d.shape)}: max|diff| ${d.maxAbsDiff.toExponential(2)} (values up to ${d.maxAbsValue.toFixed(2)}, relative ${(d.maxAbsDiff / d.maxAbsValue).toExponential(1)}); `
-      + `per sample ${d.perSample.map((v) => v.toExponential(1)).join(' ')}; onnxruntime noise floor ${d.ortNoiseFloor.toExponential(2)}`);
+    console.log(
+      `  ${d.output} ${JSON.stringify(d.shape)}: max|diff| ${d.maxAbsDiff.toExponential(2)} (values up to ${d.maxAbsValue.toFixed(2)}, relative ${(d.maxAbsDiff / d.maxAbsValue).toExponential(1)}); ` +
+        `per sample ${d.perSample.map((v) => v.toExponential(1)).join(' ')}; onnxruntime noise floor ${d.ortNoiseFloor.toExponential(2)}`,
+    );
     check(d.maxAbsDiff < d.limit, `facemesh ${d.output} max|diff| ${d.maxAbsDiff.toExponential(2)} < ${d.limit.toExponential(2)}`);
   }
   const flags = mesh.onnx.face_flag;
-  meshSamples.forEach((s, i) => console.log(`  ${s}: face_flag ${flags[i].toFixed(4)}`));
+  meshSamples.forEach((s, i) => {
+    console.log(`  ${s}: face_flag ${flags[i].toFixed(4)}`);
+  });
   check(flags[0] > 0.9, `face flag on the astronaut ROI ${flags[0].toFixed(3)} > 0.9`);
   // Landmarks of sample 0 back to image pixels; compare with BlazeFace's keypoints.
   const lm = mesh.onnx.landmarks.subarray(0, 1404);
-  const toImg = (i: number): [number, number] => [astroMeshCrop.left + lm[3 * i] / 192 * astroMeshCrop.width, astroMeshCrop.top + lm[3 * i + 1] / 192 * astroMeshCrop.height];
-  const mid = (a: number, b: number): [number, number] => { const p = toImg(a), q = toImg(b); return [(p[0] + q[0]) / 2, (p[1] + q[1]) / 2]; };
+  const toImg = (i: number): [number, number] => [
+    astroMeshCrop.left + (lm[3 * i] / 192) * astroMeshCrop.width,
+    astroMeshCrop.top + (lm[3 * i + 1] / 192) * astroMeshCrop.height,
+  ];
+  const mid = (a: number, b: number): [number, number] => {
+    const p = toImg(a),
+      q = toImg(b);
+    return [(p[0] + q[0]) / 2, (p[1] + q[1]) / 2];
+  };
   // MediaPipe canonical indices: eye corners 33/133 (subject's right) and 362/263 (left), nose tip 1, lips 13/14.
   const meshPoints: Record<string, [number, number]> = {
-    rightEye: mid(33, 133), leftEye: mid(362, 263), noseTip: toImg(1), mouth: mid(13, 14),
+    rightEye: mid(33, 133),
+    leftEye: mid(362, 263),
+    noseTip: toImg(1),
+    mouth: mid(13, 14),
   };
   const sanity: Record<string, unknown> = {};
   if (face) {
@@ -462,12 +569,18 @@ async function main(): Promise<number> {
   const drawDir = argValue('--draw');
   if (drawDir && face) {
     fs.mkdirSync(drawDir, { recursive: true });
-    const dots = Array.from({ length: 468 }, (_, i) => { const [x, y] = toImg(i); return `<circle cx="${x}" cy="${y}" r="1.2" fill="lime"/>`; }).join('');
+    const dots = Array.from({ length: 468 }, (_, i) => {
+      const [x, y] = toImg(i);
+      return `<circle cx="${x}" cy="${y}" r="1.2" fill="lime"/>`;
+    }).join('');
     const kps = face.keypoints.map(([x, y]) => `<circle cx="${x}" cy="${y}" r="3" fill="red"/>`).join('');
     const b = face.box;
     const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="512" height="512"><rect x="${b.left}" y="${b.top}" width="${b.width}" height="${b.height}" fill="none" stroke="red" stroke-width="2"/>${dots}${kps}</svg>`;
     const out = path.join(drawDir, 'astronaut-blazeface-facemesh.png');
-    await sharp(img('astronaut.png')).composite([{ input: Buffer.from(svg) }]).png().toFile(out);
+    await sharp(img('astronaut.png'))
+      .composite([{ input: Buffer.from(svg) }])
+      .png()
+      .toFile(out);
     console.log(`  drew ${out}`);
   }
 
@@ -477,8 +590,12 @@ async function main(): Promise<number> {
     console.log('Timing (batch 1, median of 50 runs after 5 warm-up runs)');
     timing = {
       'blazeface-front-128.onnx': await bench(bfFile, () => ({ 'input:0': new ort.Tensor('float32', noise(128 * 128 * 3, -1, 1), [1, 128, 128, 3]) })),
-      'emotion-mini-xception.onnx': await bench(path.join(MODELS, 'emotion-mini-xception.onnx'), () => ({ input: new ort.Tensor('float32', emoBatch.slice(0, 4096), [1, 64, 64, 1]) })),
-      'facemesh-468.onnx': await bench(path.join(MODELS, 'facemesh-468.onnx'), () => ({ input: new ort.Tensor('float32', meshBatch.slice(0, 192 * 192 * 3), [1, 192, 192, 3]) })),
+      'emotion-mini-xception.onnx': await bench(path.join(MODELS, 'emotion-mini-xception.onnx'), () => ({
+        input: new ort.Tensor('float32', emoBatch.slice(0, 4096), [1, 64, 64, 1]),
+      })),
+      'facemesh-468.onnx': await bench(path.join(MODELS, 'facemesh-468.onnx'), () => ({
+        input: new ort.Tensor('float32', meshBatch.slice(0, 192 * 192 * 3), [1, 192, 192, 3]),
+      })),
     };
     for (const [k, v] of Object.entries(timing)) console.log(`  ${k}: ${JSON.stringify(v)}`);
   }
@@ -517,4 +634,10 @@ async function main(): Promise<number> {
   return failures.length ? 1 : 0;
 }
 
-main().then((code) => process.exit(code), (err) => { console.error(err); process.exit(1); });
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

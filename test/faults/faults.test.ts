@@ -21,8 +21,8 @@ const REPORT_FILE = path.resolve(__dirname, '../../.cache/fault-report.md');
 const DUPLICATE = 'duplicate message ignored';
 
 describe('faults: nothing lost, nothing done twice', () => {
-  let mesh: FaultMesh;
-  let client: ReturnType<typeof interviewClient>;
+  let mesh: FaultMesh | undefined;
+  let client: ReturnType<typeof interviewClient> | undefined;
   let image: Buffer;
   const reports: FaultReport[] = [];
 
@@ -47,16 +47,16 @@ describe('faults: nothing lost, nothing done twice', () => {
 
   /** Runs `options` worth of interviews, applies `fault` meanwhile, heals, drains and audits. */
   async function runCase(name: string, options: Omit<LoadOptions, 'image'>, fault: (load: InterviewLoad) => Promise<void>): Promise<FaultReport> {
-    await mesh.waitServing(['emotion', 'scoring', 'notifier', 'interview']);
-    const absorbedBefore = mesh.countLogs(DUPLICATE);
-    const load = new InterviewLoad(client);
+    await mesh!.waitServing(['emotion', 'scoring', 'notifier', 'interview']);
+    const absorbedBefore = mesh!.countLogs(DUPLICATE);
+    const load = new InterviewLoad(client!);
     await Promise.all([load.run({ ...options, image }), fault(load)]);
-    const report = await drainAndAudit(name, mesh, load, absorbedBefore);
+    const report = await drainAndAudit(name, mesh!, load, absorbedBefore);
     reports.push(report);
     console.log(`${name}: ${JSON.stringify(report)}`);
     if (report.details.length) {
       // Warnings and errors of the services, to see why (pino levels 40 and up).
-      const trouble = mesh
+      const trouble = mesh!
         .logs()
         .split('\n')
         .filter((line) => /"level":(40|50|60)/.test(line));
@@ -76,7 +76,7 @@ describe('faults: nothing lost, nothing done twice', () => {
   it('RabbitMQ restarted while 20 interviews stream frames', async () => {
     const report = await runCase('rabbitmq restart', { sessions: 20, seconds: 12, framesPerSecond: 2 }, async () => {
       await sleep(4_000);
-      await mesh.restartRabbitmq();
+      await mesh!.restartRabbitmq();
     });
     expectNothingLostOrDoubled(report);
     expect(report.deadLettered).toBe(0);
@@ -85,9 +85,9 @@ describe('faults: nothing lost, nothing done twice', () => {
   it('the emotion service killed (SIGKILL) mid-stream and restarted', async () => {
     const report = await runCase('emotion SIGKILL + restart', { sessions: 10, seconds: 10, framesPerSecond: 2 }, async () => {
       await sleep(3_000);
-      await mesh.stop('emotion', 'SIGKILL');
+      await mesh!.stop('emotion', 'SIGKILL');
       await sleep(3_000);
-      await mesh.restart('emotion');
+      await mesh!.restart('emotion');
     });
     expectNothingLostOrDoubled(report);
     expect(report.deadLettered).toBe(0);
@@ -96,7 +96,7 @@ describe('faults: nothing lost, nothing done twice', () => {
   it('PostgreSQL restarted mid-run', async () => {
     const report = await runCase('postgres restart', { sessions: 10, seconds: 10, framesPerSecond: 2 }, async () => {
       await sleep(3_000);
-      await mesh.restartPostgres();
+      await mesh!.restartPostgres();
     });
     expectNothingLostOrDoubled(report);
     expect(report.deadLettered).toBe(0);
@@ -106,39 +106,39 @@ describe('faults: nothing lost, nothing done twice', () => {
     // Scoring is down while the interviews run, so its queues fill; started again, it is killed as
     // soon as it has processed some of them, with more of its prefetch in hand, then started again.
     const countSamples = async (ids: string[]) =>
-      (await mesh.query<{ n: number }>('select count(*)::int as n from scoring.emotion_samples where session_id = any($1::uuid[])', [ids]))[0].n;
+      (await mesh!.query<{ n: number }>('select count(*)::int as n from scoring.emotion_samples where session_id = any($1::uuid[])', [ids]))[0].n;
     const report = await runCase('consumer SIGKILL with unacked', { sessions: 10, seconds: 8, framesPerSecond: 2 }, async (load) => {
-      await mesh.stop('scoring', 'SIGKILL');
+      await mesh!.stop('scoring', 'SIGKILL');
       await waitFor('the ten interviews to complete', () => load.completed.size >= 10, Infinity, 200);
       const before = await countSamples(load.started);
-      mesh.launch('scoring');
+      mesh!.launch('scoring');
       await waitFor('scoring to record samples', async () => (await countSamples(load.started)) !== before, Infinity, 10);
-      await mesh.stop('scoring', 'SIGKILL');
-      await mesh.restart('scoring');
+      await mesh!.stop('scoring', 'SIGKILL');
+      await mesh!.restart('scoring');
     });
     expectNothingLostOrDoubled(report);
     expect(report.deadLettered).toBe(0);
   });
 
   it('SIGTERM during load: in-flight work finishes, the outbox is flushed, exit 0', async () => {
-    const exits: Array<number | null> = [];
+    const exits: (number | null)[] = [];
     let unpublishedAfterExit = -1;
     const report = await runCase('SIGTERM under load', { sessions: 10, seconds: 10, framesPerSecond: 2 }, async () => {
       await sleep(3_000);
-      exits.push(...(await Promise.all([mesh.stop('interview', 'SIGTERM'), mesh.stop('scoring', 'SIGTERM')])));
-      const left = await mesh.query(
+      exits.push(...(await Promise.all([mesh!.stop('interview', 'SIGTERM'), mesh!.stop('scoring', 'SIGTERM')])));
+      const left = await mesh!.query(
         'select seq, message_type, created_at, claimed_until, attempts, last_error from interview.outbox where published_at is null',
       );
       unpublishedAfterExit = left.length;
       if (left.length)
         console.error(
-          `unpublished after SIGTERM: ${JSON.stringify(left)}\n${mesh
+          `unpublished after SIGTERM: ${JSON.stringify(left)}\n${mesh!
             .logs()
             .split('\n')
             .filter((l) => /outbox|shutting down|stopped|grace/.test(l))
             .join('\n')}`,
         );
-      await Promise.all([mesh.restart('interview'), mesh.restart('scoring')]);
+      await Promise.all([mesh!.restart('interview'), mesh!.restart('scoring')]);
     });
     expect(exits).toEqual([0, 0]);
     expect(unpublishedAfterExit).toBe(0);
@@ -149,17 +149,17 @@ describe('faults: nothing lost, nothing done twice', () => {
     const report = await runCase('network: latency + resets', { sessions: 10, seconds: 12, framesPerSecond: 2 }, async () => {
       await sleep(2_000);
       // Interview -> emotion slower than its 1.5 s deadline: calls fail DEADLINE_EXCEEDED, frames go to the queue.
-      await mesh.toxiproxy.addToxic('emotion', { name: 'slow', type: 'latency', attributes: { latency: 2_500, jitter: 0 } });
+      await mesh!.toxiproxy.addToxic('emotion', { name: 'slow', type: 'latency', attributes: { latency: 2_500, jitter: 0 } });
       await sleep(3_000);
-      await mesh.toxiproxy.removeToxic('emotion', 'slow');
+      await mesh!.toxiproxy.removeToxic('emotion', 'slow');
       // Interview -> emotion connections reset mid-call.
-      await mesh.toxiproxy.addToxic('emotion', { name: 'reset', type: 'reset_peer', attributes: { timeout: 100 } });
+      await mesh!.toxiproxy.addToxic('emotion', { name: 'reset', type: 'reset_peer', attributes: { timeout: 100 } });
       await sleep(2_000);
-      await mesh.toxiproxy.removeToxic('emotion', 'reset');
+      await mesh!.toxiproxy.removeToxic('emotion', 'reset');
       // Every service's broker connection cut, and refused for two seconds.
-      await mesh.toxiproxy.setEnabled('amqp', false);
+      await mesh!.toxiproxy.setEnabled('amqp', false);
       await sleep(2_000);
-      await mesh.toxiproxy.setEnabled('amqp', true);
+      await mesh!.toxiproxy.setEnabled('amqp', true);
     });
     expectNothingLostOrDoubled(report);
     expect(report.deadLettered).toBe(0);
@@ -168,7 +168,7 @@ describe('faults: nothing lost, nothing done twice', () => {
     const poison = async () => {
       await sleep(1_000);
       // Not JSON: unprocessable, dead-lettered at its first attempt.
-      await publishRaw(mesh, EVENTS.frameCaptured.routingKey, Buffer.from('{not json'), { type: EVENTS.frameCaptured.typeName, messageId: 'poison-not-json' });
+      await publishRaw(mesh!, EVENTS.frameCaptured.routingKey, Buffer.from('{not json'), { type: EVENTS.frameCaptured.typeName, messageId: 'poison-not-json' });
       // Well-formed, but its session id is no uuid: the database refuses it on every attempt, so it
       // is retried after 250, 500 and 1000 ms and then parked.
       const bad = encodeEvent(
@@ -185,19 +185,19 @@ describe('faults: nothing lost, nothing done twice', () => {
         },
         'not-a-session',
       );
-      await publishRaw(mesh, bad.routingKey, bad.body, { type: bad.properties.type, messageId: 'poison-bad-session' });
+      await publishRaw(mesh!, bad.routingKey, bad.body, { type: bad.properties.type, messageId: 'poison-bad-session' });
     };
     const report = await runCase('poison messages', { sessions: 6, seconds: 6, framesPerSecond: 2 }, poison);
     expectNothingLostOrDoubled(report);
     // The well-formed one is parked after its retries (250 + 500 + 1000 ms of retry-queue TTL):
     // the drain may end first, when the frames' own work was quicker.
     const drainedAt = Date.now();
-    let depths = await mesh.queueDepths();
+    let depths = await mesh!.queueDepths();
     for (let waited = 0; !depths['scoring.emotions.dead'] && waited < 30_000; waited += 250) {
       await sleep(250);
-      depths = await mesh.queueDepths();
+      depths = await mesh!.queueDepths();
     }
-    const trail = mesh
+    const trail = mesh!
       .logs()
       .split('\n')
       .filter((line) => line.includes('poison-bad-session'));
@@ -205,7 +205,7 @@ describe('faults: nothing lost, nothing done twice', () => {
     expect(depths).toMatchObject({ 'emotion.analysis.dead': 1, 'scoring.emotions.dead': 1 });
     report.deadLettered = deadLetteredIn(depths); // the table shows the settled count
     expect(report.deadLettered).toBe(2);
-    const parked = mesh
+    const parked = mesh!
       .logs()
       .split('\n')
       .filter((line) => line.includes('poison-bad-session') && line.includes('dead-lettered'));

@@ -15,6 +15,11 @@ export interface ConsulAgent {
   stop(): Promise<void>;
 }
 
+/** One entry of Consul's /v1/health/service/:service, as far as it is read here. */
+interface HealthServiceEntry {
+  Service: { Address: string; Port: number };
+}
+
 /** Builds Consul when missing (scripts/infra/ensure-consul.sh) and starts `consul agent -dev`. */
 export async function startConsulAgent(): Promise<ConsulAgent> {
   const binary = runScript('scripts/infra/ensure-consul.sh');
@@ -30,7 +35,11 @@ export async function startConsulAgent(): Promise<ConsulAgent> {
   const output: string[] = [];
   child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      resolve();
+    }),
+  );
   const client = new Consul({ host: '127.0.0.1', port: http });
 
   const elected = async () => {
@@ -47,7 +56,8 @@ export async function startConsulAgent(): Promise<ConsulAgent> {
     client,
     logs: () => output.join(''),
     passing: async (service) => {
-      const entries: Array<{ Service: { Address: string; Port: number } }> = await client.health.service({ service, passing: true });
+      // The consul package types health.service's entries as any[]; this is the part of one read here.
+      const entries = (await client.health.service({ service, passing: true })) as HealthServiceEntry[];
       return entries.map((e) => `${e.Service.Address}:${e.Service.Port}`).sort();
     },
     stop: async () => {

@@ -1,5 +1,15 @@
 import net from 'node:net';
-import { credentials, loadPackageDefinition, Metadata, ServiceError } from '@grpc/grpc-js';
+import {
+  CallOptions,
+  ChannelCredentials,
+  ClientDuplexStream,
+  ClientReadableStream,
+  ClientUnaryCall,
+  credentials,
+  loadPackageDefinition,
+  Metadata,
+  ServiceError,
+} from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import path from 'node:path';
@@ -12,26 +22,61 @@ export async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
+      server.close(() => {
+        resolve(port);
+      });
     });
   });
 }
 
 type Callback<T> = (error: ServiceError | null, value: T) => void;
-type DynamicClient = any;
 
-const healthPackage = loadPackageDefinition(loadSync(healthProtoPath, { keepCase: true, enums: String })) as DynamicClient;
+/** grpc.health.v1 as these helpers use it (proto-loader with `enums: String`: the status is its name). */
+interface HealthRequest {
+  service: string;
+}
+interface HealthResponse {
+  status: string;
+}
+interface HealthClient {
+  check(request: HealthRequest, metadata: Metadata, options: Partial<CallOptions>, callback: Callback<HealthResponse>): ClientUnaryCall;
+  watch(request: HealthRequest): ClientReadableStream<HealthResponse>;
+  close(): void;
+}
+interface HealthPackage {
+  grpc: { health: { v1: { Health: new (address: string, credentials: ChannelCredentials) => HealthClient } } };
+}
+
+/** grpc.reflection.v1 as these helpers use it (only the list_services request and its response). */
+interface ReflectionRequest {
+  list_services: string;
+}
+interface ReflectionResponse {
+  list_services_response?: { service: { name: string }[] };
+}
+interface ReflectionClient {
+  ServerReflectionInfo(options: Partial<CallOptions>): ClientDuplexStream<ReflectionRequest, ReflectionResponse>;
+  close(): void;
+}
+interface ReflectionPackage {
+  grpc: { reflection: { v1: { ServerReflection: new (address: string, credentials: ChannelCredentials) => ReflectionClient } } };
+}
+
+// loadPackageDefinition types its result as a generic GrpcObject; these are the services the protos define.
+const healthPackage = loadPackageDefinition(loadSync(healthProtoPath, { keepCase: true, enums: String })) as unknown as HealthPackage;
 const reflectionProto = path.join(path.dirname(require.resolve('@grpc/reflection/package.json')), 'build/proto/grpc/reflection/v1/reflection.proto');
-const reflectionPackage = loadPackageDefinition(loadSync(reflectionProto, { keepCase: true })) as DynamicClient;
+const reflectionPackage = loadPackageDefinition(loadSync(reflectionProto, { keepCase: true })) as unknown as ReflectionPackage;
 
 /** grpc.health.v1.Health/Check of `service` ("" for the whole server): SERVING, NOT_SERVING, … */
 export async function checkHealth(address: string, service = ''): Promise<string> {
   const client = new healthPackage.grpc.health.v1.Health(address, credentials.createInsecure());
   try {
-    return await new Promise<string>((resolve, reject) =>
-      client.check({ service }, new Metadata(), { deadline: Date.now() + 2_000 }, ((error, response: { status: string }) =>
-        error ? reject(error) : resolve(response.status)) as Callback<{ status: string }>),
-    );
+    return await new Promise<string>((resolve, reject) => {
+      client.check({ service }, new Metadata(), { deadline: Date.now() + 2_000 }, (error, response) => {
+        if (error) reject(error);
+        else resolve(response.status);
+      });
+    });
   } finally {
     client.close();
   }
@@ -42,10 +87,16 @@ export function watchHealth(address: string, service = ''): { statuses: string[]
   const client = new healthPackage.grpc.health.v1.Health(address, credentials.createInsecure());
   const call = client.watch({ service });
   const statuses: string[] = [];
-  call.on('data', (response: { status: string }) => statuses.push(response.status));
+  call.on('data', (response: HealthResponse) => {
+    statuses.push(response.status);
+  });
   const ended = new Promise<void>((resolve) => {
-    call.on('error', () => resolve());
-    call.on('end', () => resolve());
+    call.on('error', () => {
+      resolve();
+    });
+    call.on('end', () => {
+      resolve();
+    });
   });
   return {
     statuses,
@@ -62,7 +113,7 @@ export async function waitForHealth(address: string, status: string, timeoutMs =
   let last = '';
   await waitFor(
     `${address} health "${service}" ${status}`,
-    async () => (last = await checkHealth(address, service).catch((error: Error) => error.message)) === status,
+    async () => (last = await checkHealth(address, service).catch((error: unknown) => (error as Error).message)) === status,
     timeoutMs,
     200,
   ).catch(() => {
@@ -76,7 +127,7 @@ export async function listServicesByReflection(address: string): Promise<string[
   try {
     return await new Promise<string[]>((resolve, reject) => {
       const call = client.ServerReflectionInfo({ deadline: Date.now() + 5_000 });
-      call.on('data', (response: { list_services_response?: { service: Array<{ name: string }> } }) => {
+      call.on('data', (response: ReflectionResponse) => {
         resolve((response.list_services_response?.service ?? []).map((s) => s.name).sort());
         call.end();
       });

@@ -10,17 +10,19 @@ export function interviewClient(address: string) {
   const call =
     <Req, Res>(method: UnaryMethod<Req, Res>) =>
     (request: Req) =>
-      callUnary(method.bind(client), request, { deadline: new Date(Date.now() + 20_000), metadata: new Metadata() });
+      callUnary(method, request, { deadline: new Date(Date.now() + 20_000), metadata: new Metadata() });
   return {
     raw: client,
-    startInterview: call(client.startInterview),
-    getInterview: call(client.getInterview),
-    submitAnswer: call(client.submitAnswer),
-    sendFrame: call(client.sendFrame),
-    completeInterview: call(client.completeInterview),
-    getInterviewStatus: call(client.getInterviewStatus),
-    getReport: call(client.getReport),
-    close: () => client.close(),
+    startInterview: call(client.startInterview.bind(client)),
+    getInterview: call(client.getInterview.bind(client)),
+    submitAnswer: call(client.submitAnswer.bind(client)),
+    sendFrame: call(client.sendFrame.bind(client)),
+    completeInterview: call(client.completeInterview.bind(client)),
+    getInterviewStatus: call(client.getInterviewStatus.bind(client)),
+    getReport: call(client.getReport.bind(client)),
+    close: () => {
+      client.close();
+    },
   };
 }
 

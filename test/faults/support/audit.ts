@@ -28,7 +28,8 @@ export interface FaultReport {
 type Groups = Map<string, number>;
 
 async function groups(mesh: FaultMesh, query: string, ids: string[]): Promise<Groups> {
-  const rows = await mesh.query<{ k: string; n: number }>(query, [ids]);
+  // The queries count(*) without a cast: a bigint, which node-postgres returns as a string.
+  const rows = await mesh.query<{ k: string; n: string }>(query, [ids]);
   return new Map(rows.map((r) => [r.k, Number(r.n)]));
 }
 

@@ -114,7 +114,7 @@ export class FaultMesh {
   async queueDepths(): Promise<Record<string, number>> {
     const stdout = await rabbitmqctl(FAULT_SERVERS, ['list_queues', '-p', this.vhost, 'name', 'messages', '--formatter', 'json']);
     const depths: Record<string, number> = {};
-    for (const { name, messages } of JSON.parse(stdout) as Array<{ name: string; messages: number }>) if (messages > 0) depths[name] = messages;
+    for (const { name, messages } of JSON.parse(stdout) as { name: string; messages: number }[]) if (messages > 0) depths[name] = messages;
     return depths;
   }
 

@@ -1,4 +1,5 @@
 import { ServiceError, status } from '@grpc/grpc-js';
+import { Difficulty } from '../../../src/gen/interview';
 import { interviewClient } from '../../support/interview-client';
 import { sleep } from '../../support/wait';
 
@@ -32,7 +33,7 @@ export class InterviewLoad {
 
   private async interview(index: number, options: LoadOptions): Promise<void> {
     const interview = await untilOk(() =>
-      this.client.startInterview({ candidateId: `fault-candidate-${index}`, categories: [], difficulty: 0, questionCount: 2 }),
+      this.client.startInterview({ candidateId: `fault-candidate-${index}`, categories: [], difficulty: Difficulty.DIFFICULTY_UNSPECIFIED, questionCount: 2 }),
     );
     this.started.push(interview.id);
     const period = 1000 / options.framesPerSecond;
