@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { credentials } from '@grpc/grpc-js';
 import { EmotionServiceClient, FrameRequest } from '../../src/gen/emotion';
+import { Difficulty } from '../../src/gen/interview';
 import { parseConsulAddress, registerConsulResolver } from '../../src/platform/discovery';
 import { meshChannelOptions } from '../../src/platform/grpc/client-options';
 import { callUnary } from '../../src/platform/grpc/unary-call';
@@ -39,7 +40,7 @@ function analyzeFrameCalls(instance: ServiceProcess): number {
 }
 
 /** The address lists the interview service's resolver pushed, from its log lines. */
-function resolverUpdates(interview: ServiceProcess): Array<{ time: number; instances: string[] }> {
+function resolverUpdates(interview: ServiceProcess): { time: number; instances: string[] }[] {
   return interview
     .logs()
     .split('\n')
@@ -49,18 +50,18 @@ function resolverUpdates(interview: ServiceProcess): Array<{ time: number; insta
 }
 
 describe('a Consul-discovered cluster: three emotion instances behind the interview service', () => {
-  let consul: ConsulAgent;
-  let database: Disposable<string>;
-  let vhost: Disposable<string>;
+  let consul: ConsulAgent | undefined;
+  let database: Disposable<string> | undefined;
+  let vhost: Disposable<string> | undefined;
   let env: Record<string, string>;
   const emotionPorts: number[] = [];
   const emotion: ServiceProcess[] = [];
   let interview: ServiceProcess;
   let interviewAddress: string;
-  let client: ReturnType<typeof interviewClient>;
+  let client: ReturnType<typeof interviewClient> | undefined;
   let interviewId: string;
   let frameClock = 1_700_000_000_000;
-  const splits: Array<{ phase: string; counts: number[]; queued: number }> = [];
+  const splits: { phase: string; counts: number[]; queued: number }[] = [];
 
   const emotionAddress = (i: number) => `127.0.0.1:${emotionPorts[i]}`;
   const startEmotion = (i: number) => ServiceProcess.start('emotion', { ...env, EMOTION_PORT: String(emotionPorts[i]), LOG_LEVEL: 'debug' });
@@ -70,7 +71,7 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
     let queued = 0;
     for (let i = 0; i < count; i++) {
       frameClock += 100;
-      const outcome = await client.sendFrame({ interviewId, imageData: astronaut, format: 'png', timestampMs: frameClock });
+      const outcome = await client!.sendFrame({ interviewId, imageData: astronaut, format: 'png', timestampMs: frameClock });
       if (outcome.queued) queued++;
       else expect(outcome.analysis?.faceMetrics?.detected).toBe(true);
     }
@@ -101,14 +102,14 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
     interview = ServiceProcess.start('interview', env);
     try {
       await Promise.all([...emotion.map((e, i) => e.waitServing(emotionAddress(i), 120_000)), interview.waitServing(interviewAddress, 120_000)]);
-      await waitFor('three passing emotion instances in Consul', async () => (await consul.passing('emotion')).length === 3, 20_000, 100);
+      await waitFor('three passing emotion instances in Consul', async () => (await consul!.passing('emotion')).length === 3, 20_000, 100);
     } catch (error) {
       for (const p of [...emotion, interview]) console.error(`--- ${p.name} logs ---\n${p.logs().slice(-4000)}`);
       console.error(`--- consul ---\n${consul.logs().slice(-4000)}`);
       throw error;
     }
     client = interviewClient(interviewAddress);
-    interviewId = (await client.startInterview({ candidateId: 'cluster', categories: [], difficulty: 0, questionCount: 2 })).id;
+    interviewId = (await client.startInterview({ candidateId: 'cluster', categories: [], difficulty: Difficulty.DIFFICULTY_UNSPECIFIED, questionCount: 2 })).id;
     // Channels resolve and connect lazily, at their first call: warm up until every instance has answered.
     await waitFor(
       'every instance to answer a call',
@@ -137,11 +138,11 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
   });
 
   it('registers each instance in Consul with its address, tags and a gRPC health check', async () => {
-    expect(await consul.passing('emotion')).toEqual(emotionPorts.map((_, i) => emotionAddress(i)).sort());
-    expect(await consul.passing('interview')).toEqual([interviewAddress]);
-    const services: Record<string, { Service: string; Tags: string[]; Port: number }> = await consul.client.agent.service.list();
+    expect(await consul!.passing('emotion')).toEqual(emotionPorts.map((_, i) => emotionAddress(i)).sort());
+    expect(await consul!.passing('interview')).toEqual([interviewAddress]);
+    const services: Record<string, { Service: string; Tags: string[]; Port: number }> = await consul!.client.agent.service.list();
     expect(services[`emotion-127.0.0.1-${emotionPorts[0]}`]).toMatchObject({ Service: 'emotion', Tags: ['ml', 'grpc'], Port: emotionPorts[0] });
-    const checks: Record<string, { Type: string; Status: string; Output: string; Interval: string }> = await consul.client.agent.check.list();
+    const checks: Record<string, { Type: string; Status: string; Output: string; Interval: string }> = await consul!.client.agent.check.list();
     const check = Object.values(checks).find((c) => c.Output.includes(`${emotionAddress(0)}/emotion.EmotionService`));
     expect(check).toMatchObject({ Type: 'grpc', Status: 'passing', Interval: '1s' });
   });
@@ -159,7 +160,7 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
     expect(await emotion[0].stop('SIGKILL')).toBeNull();
 
     // Calls go on at once: the channel sees the connection drop; Consul's check then marks it critical.
-    const dropped = waitFor('Consul to stop listing the killed instance', async () => (await consul.passing('emotion')).length === 2, 10_000, 50).then(
+    const dropped = waitFor('Consul to stop listing the killed instance', async () => (await consul!.passing('emotion')).length === 2, 10_000, 50).then(
       () => Date.now() - killedAt,
     );
     const during = record('right after SIGKILL of #1', await sendFrames(5));
@@ -192,7 +193,7 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
     const restartedAt = Date.now();
     emotion[0] = startEmotion(0);
     await emotion[0].waitServing(emotionAddress(0), 120_000);
-    await waitFor('Consul to list it passing again', async () => (await consul.passing('emotion')).length === 3, 20_000, 100);
+    await waitFor('Consul to list it passing again', async () => (await consul!.passing('emotion')).length === 3, 20_000, 100);
     await waitFor(
       'the resolver to push three instances',
       () => resolverUpdates(interview).some((u) => u.time >= restartedAt && u.instances.length === 3),
@@ -208,7 +209,7 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
   });
 
   it('tells a caller why there is no instance: none passing in Consul, or no agent answering', async () => {
-    registerConsulResolver({ defaultAgent: parseConsulAddress(consul.httpAddr), log: silentLogger() });
+    registerConsulResolver({ defaultAgent: parseConsulAddress(consul!.httpAddr), log: silentLogger() });
     const analyzeFrameAt = async (target: string) => {
       const client = new EmotionServiceClient(target, credentials.createInsecure(), meshChannelOptions());
       try {
@@ -235,12 +236,12 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
   it('deregisters on SIGTERM before draining: Consul forgets the instance at once, and the process exits', async () => {
     expect(await emotion[2].stop('SIGTERM')).toBe(0);
     expect(emotion[2].logs()).toContain('"msg":"deregistered from Consul"');
-    const listed: unknown[] = await consul.client.health.service({ service: 'emotion' });
+    const listed: unknown[] = await consul!.client.health.service({ service: 'emotion' });
     expect(listed).toHaveLength(2);
     // The interview service too, its resolver's blocking query to Consul cancelled rather than waited out.
     const stopping = Date.now();
     expect(await interview.stop('SIGTERM')).toBe(0);
     expect(Date.now() - stopping).toBeLessThan(10_000);
-    expect(await consul.passing('interview')).toEqual([]);
+    expect(await consul!.passing('interview')).toEqual([]);
   });
 });

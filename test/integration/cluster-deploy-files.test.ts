@@ -26,6 +26,44 @@ const GRPC_SERVICE: Record<string, string | undefined> = Object.fromEntries(SERV
 
 const exec = (command: string, args: string[]) => runCaptured(command, args, { cwd: REPO });
 
+/** What these tests read of deploy/docker-compose.yml, as PyYAML loads it (merge keys resolved). */
+interface ComposeFile {
+  services: Record<string, ComposeService>;
+}
+interface ComposeService {
+  command?: string[];
+  environment?: Record<string, string>;
+  depends_on?: Record<string, { condition: string }>;
+  deploy?: { replicas: number };
+}
+
+/** What these tests read of a Kubernetes manifest's documents: kind and name, and the ConfigMap, Deployments and Services. */
+interface K8sObject {
+  kind: string;
+  metadata: { name: string };
+}
+interface ConfigMap extends K8sObject {
+  kind: 'ConfigMap';
+  data: Record<string, string>;
+}
+interface Deployment extends K8sObject {
+  kind: 'Deployment';
+  spec: { replicas: number; selector: { matchLabels: Record<string, string> }; template: { spec: { containers: Container[] } } };
+}
+interface Container {
+  args: string[];
+  ports: unknown[];
+  readinessProbe: { grpc: unknown };
+  livenessProbe: { grpc: unknown };
+  startupProbe: { grpc: unknown };
+  envFrom: unknown[];
+  env: { name: string; value?: string; valueFrom?: { fieldRef?: unknown; secretKeyRef?: unknown } }[];
+}
+interface Service extends K8sObject {
+  kind: 'Service';
+  spec: { selector: Record<string, string>; ports: unknown[] };
+}
+
 describe('deployment files', () => {
   let python: string;
   let consul: string;
@@ -41,10 +79,10 @@ describe('deployment files', () => {
     return copy;
   };
   /** YAML documents as JSON (PyYAML, which the validators' venv has; merge keys resolved). */
-  const loadYaml = async (file: string): Promise<any[]> => {
+  const loadYaml = async (file: string): Promise<unknown[]> => {
     const { code, output } = await exec(python, ['-c', 'import json, sys, yaml; print(json.dumps(list(yaml.safe_load_all(open(sys.argv[1])))))', file]);
     expect({ code, output: code ? output : '' }).toEqual({ code: 0, output: '' });
-    return JSON.parse(output);
+    return JSON.parse(output) as unknown[];
   };
 
   beforeAll(() => {
@@ -71,22 +109,22 @@ describe('deployment files', () => {
     });
 
     it('runs Consul, PostgreSQL, RabbitMQ and every service registered in Consul, emotion with replicas', async () => {
-      const [compose] = await loadYaml('deploy/docker-compose.yml');
+      const [compose] = (await loadYaml('deploy/docker-compose.yml')) as [ComposeFile];
       expect(Object.keys(compose.services).sort()).toEqual(['consul', 'emotion', 'interview', 'notifier', 'postgres', 'rabbitmq', 'scoring']);
       for (const name of SERVICE_NAMES) {
         const service = compose.services[name];
         expect(service.command).toEqual(['--services', name]);
-        expect(service.environment).toMatchObject({
+        expect(service.environment).toMatchObject<Record<string, unknown>>({
           CONSUL_HTTP_ADDR: 'http://consul:8500',
           DATABASE_URL: expect.stringMatching(/^postgres:\/\/.*@postgres:5432\//),
           AMQP_URL: expect.stringMatching(/^amqp:\/\/.*@rabbitmq:5672$/),
         });
-        expect(service.depends_on.consul).toEqual({ condition: 'service_healthy' });
+        expect(service.depends_on!.consul).toEqual({ condition: 'service_healthy' });
       }
-      expect(compose.services.emotion.deploy.replicas).toBeGreaterThanOrEqual(2);
+      expect(compose.services.emotion.deploy!.replicas).toBeGreaterThanOrEqual(2);
       // Downstreams are found through Consul, not fixed addresses.
-      expect(compose.services.interview.environment.EMOTION_ADDR).toBeUndefined();
-      expect(compose.services.interview.environment.SCORING_ADDR).toBeUndefined();
+      expect(compose.services.interview.environment!.EMOTION_ADDR).toBeUndefined();
+      expect(compose.services.interview.environment!.SCORING_ADDR).toBeUndefined();
     });
   });
 
@@ -111,12 +149,12 @@ describe('deployment files', () => {
     });
 
     it('run each service with gRPC readiness and liveness probes on its port, config from the environment', async () => {
-      const documents = (await Promise.all(manifests().map(loadYaml))).flat();
-      const config = documents.find((d) => d.kind === 'ConfigMap');
+      const documents = (await Promise.all(manifests().map(loadYaml))).flat() as K8sObject[];
+      const config = documents.find((d): d is ConfigMap => d.kind === 'ConfigMap')!;
       expect(config.data.CONSUL_HTTP_ADDR).toMatch(/^http:\/\/.+:8500$/);
       for (const name of SERVICE_NAMES) {
         const port = DEFAULT_PORTS[name];
-        const deployment = documents.find((d) => d.kind === 'Deployment' && d.metadata.name === name);
+        const deployment = documents.find((d): d is Deployment => d.kind === 'Deployment' && d.metadata.name === name)!;
         const [container] = deployment.spec.template.spec.containers;
         expect(container.args).toEqual(['--services', name]);
         expect(container.ports).toEqual([{ name: 'grpc', containerPort: port, protocol: 'TCP' }]);
@@ -124,15 +162,15 @@ describe('deployment files', () => {
         expect(container.livenessProbe.grpc).toEqual({ port });
         expect(container.startupProbe.grpc).toEqual({ port });
         expect(container.envFrom).toEqual([{ configMapRef: { name: config.metadata.name } }]);
-        const env = Object.fromEntries(container.env.map((e: { name: string }) => [e.name, e]));
+        const env = Object.fromEntries(container.env.map((e) => [e.name, e]));
         expect(env.ADVERTISE_HOST.valueFrom).toEqual({ fieldRef: { fieldPath: 'status.podIP' } });
-        expect(env.DATABASE_URL.valueFrom.secretKeyRef).toBeDefined();
-        expect(env.AMQP_URL.valueFrom.secretKeyRef).toBeDefined();
-        const service = documents.find((d) => d.kind === 'Service' && d.metadata.name === name);
+        expect(env.DATABASE_URL.valueFrom!.secretKeyRef).toBeDefined();
+        expect(env.AMQP_URL.valueFrom!.secretKeyRef).toBeDefined();
+        const service = documents.find((d): d is Service => d.kind === 'Service' && d.metadata.name === name)!;
         expect(service.spec.ports).toEqual([{ name: 'grpc', port, targetPort: 'grpc', protocol: 'TCP', appProtocol: 'grpc' }]);
         expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels);
       }
-      expect(documents.find((d) => d.kind === 'Deployment' && d.metadata.name === 'emotion').spec.replicas).toBeGreaterThanOrEqual(2);
+      expect(documents.find((d): d is Deployment => d.kind === 'Deployment' && d.metadata.name === 'emotion')!.spec.replicas).toBeGreaterThanOrEqual(2);
     });
   });
 

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { credentials } from '@grpc/grpc-js';
-import { InterviewServiceClient, InterviewState } from '../../src/gen/interview';
+import { Difficulty, InterviewServiceClient, InterviewState } from '../../src/gen/interview';
 import { EventBus } from '../../src/platform/bus/event-bus';
 import { MemoryBus } from '../../src/platform/bus/memory-bus';
 import { loadConfig } from '../../src/platform/config/mesh-config';
@@ -71,7 +71,12 @@ describe('the embedded mesh', () => {
     const client = interviewClient(mesh.address('interview'));
     const raw = new InterviewServiceClient(mesh.address('interview'), credentials.createInsecure());
     try {
-      const interview = await client.startInterview({ candidateId: 'stream', categories: ['technical'], difficulty: 0, questionCount: 2 });
+      const interview = await client.startInterview({
+        candidateId: 'stream',
+        categories: ['technical'],
+        difficulty: Difficulty.DIFFICULTY_UNSPECIFIED,
+        questionCount: 2,
+      });
       expect(interview.questions.every((q) => q.category === 'technical')).toBe(true);
 
       const stream = new InterviewStreamClient(raw.streamInterview());
@@ -115,7 +120,9 @@ describe('the embedded mesh', () => {
         20_000,
         100,
       );
-      const report = JSON.parse((await client.getReport({ interviewId: interview.id, includeEmotions: false })).reportJson.toString());
+      const report = JSON.parse((await client.getReport({ interviewId: interview.id, includeEmotions: false })).reportJson.toString()) as {
+        emotionSummary: unknown;
+      };
       expect(report.emotionSummary).toMatchObject({ sampleCount: 2, faceDetectedCount: 1, timeline: null });
     } finally {
       raw.close();

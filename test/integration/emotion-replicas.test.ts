@@ -27,11 +27,11 @@ const coffee = fs.readFileSync(path.join(FIXTURES, 'coffee.png'));
 const T0 = 1_700_000_000_000;
 
 describe('emotion service, two replicas on one PostgreSQL', () => {
-  let database: Disposable<string>;
-  let vhost: Disposable<string>;
+  let database: Disposable<string> | undefined;
+  let vhost: Disposable<string> | undefined;
   const replicas: ServiceProcess[] = [];
   const clients: EmotionServiceClient[] = [];
-  let sql: Client;
+  let sql: Client | undefined;
 
   const options = () => ({ deadline: new Date(Date.now() + 10_000), metadata: new Metadata() });
   const analyzeFrame = (replica: number, request: FrameRequest) =>
@@ -50,7 +50,9 @@ describe('emotion service, two replicas on one PostgreSQL', () => {
     try {
       await Promise.all(ports.map((port, i) => replicas[i].waitServing(`127.0.0.1:${port}`, 90_000)));
     } catch (error) {
-      replicas.forEach((r, i) => console.error(`--- replica ${i} logs ---\n${r.logs()}`));
+      replicas.forEach((r, i) => {
+        console.error(`--- replica ${i} logs ---\n${r.logs()}`);
+      });
       throw error;
     }
     for (const port of ports) clients.push(new EmotionServiceClient(`127.0.0.1:${port}`, credentials.createInsecure()));
@@ -59,7 +61,9 @@ describe('emotion service, two replicas on one PostgreSQL', () => {
   });
 
   afterAll(async () => {
-    clients.forEach((c) => c.close());
+    clients.forEach((c) => {
+      c.close();
+    });
     await sql?.end();
     await Promise.all(replicas.map((r) => r.stop('SIGKILL')));
     await Promise.all([database?.dispose(), vhost?.dispose()]);
@@ -85,14 +89,20 @@ describe('emotion service, two replicas on one PostgreSQL', () => {
     const analysis = await analyzeFrame(0, { sessionId: session, imageData: open, timestamp: T0 + 1_800, format: 'png' });
     expect(analysis.blinkMetrics).toMatchObject({ count: 2, avgDuration: 300 });
     expect(analysis.blinkMetrics!.eyeAspectRatio).toBeGreaterThan(0.25);
-    const row = (await sql.query('select frames, blink_timestamps from emotion.blink_tracks where session_id = $1', [session])).rows[0];
+    const row = (
+      await sql!.query<{ frames: number; blink_timestamps: string[] }>('select frames, blink_timestamps from emotion.blink_tracks where session_id = $1', [
+        session,
+      ])
+    ).rows[0];
     expect(row.frames).toBe(frames.length + 1);
     expect(row.blink_timestamps.map(Number)).toEqual([T0 + 400, T0 + 1_000]);
 
     // A frame sent again (a client retry, or to the other replica) is not counted twice.
     const again = await detectBlink(1, { sessionId: session, imageData: open, timestamp: T0 + 1_800, format: 'png' });
     expect(again.blinkCount).toBe(2);
-    expect((await sql.query('select frames from emotion.blink_tracks where session_id = $1', [session])).rows[0].frames).toBe(frames.length + 1);
+    expect((await sql!.query<{ frames: number }>('select frames from emotion.blink_tracks where session_id = $1', [session])).rows[0].frames).toBe(
+      frames.length + 1,
+    );
   });
 
   it("keeps every replica's update when both write one session at once (row lock)", async () => {
@@ -108,7 +118,10 @@ describe('emotion service, two replicas on one PostgreSQL', () => {
       expect(results.every((r) => r.faceDetected)).toBe(true);
     }
     const rows = (
-      await sql.query('select session_id, frames, last_timestamp_ms from emotion.blink_tracks where session_id = any($1) order by session_id', [sessions])
+      await sql!.query<{ session_id: string; frames: number; last_timestamp_ms: string }>(
+        'select session_id, frames, last_timestamp_ms from emotion.blink_tracks where session_id = any($1) order by session_id',
+        [sessions],
+      )
     ).rows;
     // Per round the later of the two timestamps always counts; the earlier counts when it was applied first.
     for (const row of rows) {

@@ -26,16 +26,42 @@ function readmeSteps(): string[] {
 const title = (step: string) => step.split('\n')[0].replace(/^#\s*/, '');
 
 /** The JSON documents grpcurl printed one after the other. */
-function documents(output: string): any[] {
+function documents(output: string): unknown[] {
   return output
     .trim()
     .split(/\n(?=\{)/)
-    .map((text) => JSON.parse(text));
+    .map((text) => JSON.parse(text) as unknown);
+}
+
+/** What the checks read of grpcurl's answers (proto3 JSON: camelCase names, int64 as strings, bytes as base64). */
+interface EmotionResponseJson {
+  confidence: number;
+  faceMetrics: { boundingBox: { x: number; width: number } };
+}
+interface AnswerAnalysisJson {
+  relevanceScore: number;
+  clarityScore: number;
+  depthScore: number;
+  keywords: string[];
+  feedback: string;
+}
+interface InterviewJson {
+  id: string;
+  state: string;
+  questions: unknown[];
+}
+interface SubmitAnswerJson {
+  progress: unknown;
+}
+interface ReportJson {
+  interviewId: string;
+  scores: { overall: number };
+  reportJson: string;
 }
 
 describe('the README grpcurl session (reflection only)', () => {
   let grpcurl: string;
-  let mesh: MeshProcess;
+  let mesh: MeshProcess | undefined;
   const outputs = new Map<string, string>();
 
   beforeAll(async () => {
@@ -88,7 +114,7 @@ describe('the README grpcurl session (reflection only)', () => {
       expect(documents(output)).toEqual([{ status: 'SERVING' }, { status: 'SERVING' }, { status: 'SERVING' }]);
     },
     'AnalyzeFrame on a photograph (through stdin: base64 of an image is too long for an argument)': (output) => {
-      const [answer] = documents(output);
+      const [answer] = documents(output) as [EmotionResponseJson];
       expect(answer).toMatchObject({ sessionId: 'grpcurl', emotion: 'happy', faceMetrics: { detected: true } });
       expect(answer.confidence).toBeGreaterThan(0.5);
       const box = answer.faceMetrics.boundingBox;
@@ -97,13 +123,13 @@ describe('the README grpcurl session (reflection only)', () => {
       expect(box.x + box.width).toBeLessThanOrEqual(512);
     },
     AnalyzeAnswer: (output) => {
-      const [analysis] = documents(output);
+      const [analysis] = documents(output) as [AnswerAnalysisJson];
       for (const score of [analysis.relevanceScore, analysis.clarityScore, analysis.depthScore]) expect(score).toBeGreaterThan(0);
       expect(analysis.keywords.length).toBeGreaterThan(0);
       expect(analysis.feedback).toEqual(expect.any(String));
     },
     'A whole interview: start it': (output) => {
-      const [interview] = documents(output);
+      const [interview] = documents(output) as [InterviewJson];
       expect(interview).toMatchObject({ candidateId: 'grpcurl-1', state: 'INTERVIEW_STATE_IN_PROGRESS' });
       expect(interview.questions).toHaveLength(2);
     },
@@ -112,18 +138,18 @@ describe('the README grpcurl session (reflection only)', () => {
       expect(sent).toMatchObject({ frameNumber: '1', analysis: { emotion: 'happy', faceMetrics: { detected: true } } });
     },
     'an answer to each question': (output) => {
-      const answers = documents(output);
+      const answers = documents(output) as SubmitAnswerJson[];
       expect(answers).toHaveLength(2);
       expect(answers[0].progress).toMatchObject({ answered: 1, totalQuestions: 2 });
       expect(answers[1].progress).toMatchObject({ percent: 100, answered: 2, totalQuestions: 2 });
     },
     'complete it, wait until it is scored (asynchronously, through the events), and get the report': (output) => {
-      const [completed, report] = documents(output);
+      const [completed, report] = documents(output) as [InterviewJson, ReportJson];
       expect(completed.state).toBe('INTERVIEW_STATE_COMPLETED');
       expect(report.interviewId).toBe(completed.id);
       expect(report.scores.overall).toBeGreaterThan(0);
       expect(report.scores.overall).toBeLessThanOrEqual(100);
-      const json = JSON.parse(Buffer.from(report.reportJson, 'base64').toString());
+      const json = JSON.parse(Buffer.from(report.reportJson, 'base64').toString()) as { answers: unknown[]; emotionSummary: unknown };
       expect(json.answers).toHaveLength(2);
       expect(json.emotionSummary).toMatchObject({ sampleCount: 1, faceDetectedCount: 1 });
     },

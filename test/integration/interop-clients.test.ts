@@ -20,7 +20,7 @@ async function runTests(command: string, args: string[], cwd: string, env: Recor
 }
 
 describe('the Go and Python clients generated from proto/, against the TypeScript services', () => {
-  let mesh: MeshProcess;
+  let mesh: MeshProcess | undefined;
   let python: string;
   let env: Record<string, string>;
 

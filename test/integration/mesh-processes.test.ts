@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
-import { InterviewState } from '../../src/gen/interview';
+import { Difficulty, InterviewState } from '../../src/gen/interview';
 import { silentLogger } from '../../src/platform/log/logger';
 import { createDownstreamClient } from '../../src/platform/service/downstream-client';
 import { INTERVIEW_DOWNSTREAMS } from '../../src/services/interview/server';
@@ -26,18 +26,21 @@ const chelsea = fs.readFileSync(path.join(FIXTURES, 'chelsea.png'));
 const NAMES: readonly string[] = ['emotion', 'scoring', 'notifier', 'interview'];
 
 describe('the mesh across processes, on PostgreSQL and RabbitMQ', () => {
-  let database: Disposable<string>;
-  let vhost: Disposable<string>;
+  let database: Disposable<string> | undefined;
+  let vhost: Disposable<string> | undefined;
   let env: Record<string, string>;
   let ports: Record<string, number>;
-  const processes = {} as Record<string, ServiceProcess>;
+  const processes: Partial<Record<string, ServiceProcess>> = {};
   const address = (name: string) => `127.0.0.1:${ports[name]}`;
-  let client: ReturnType<typeof interviewClient>;
-  let sql: Client;
+  let client: ReturnType<typeof interviewClient> | undefined;
+  let sql: Client | undefined;
 
-  const count = async (query: string, params: unknown[]) => Number((await sql.query(query, params)).rows[0].n);
+  const count = async (query: string, params: unknown[]) => Number((await sql!.query<{ n: string }>(query, params)).rows[0].n);
   const waitScored = (id: string) =>
-    waitFor(`interview ${id} to be scored`, async () => (await client.getInterviewStatus({ interviewId: id })).state === InterviewState.INTERVIEW_STATE_SCORED);
+    waitFor(
+      `interview ${id} to be scored`,
+      async () => (await client!.getInterviewStatus({ interviewId: id })).state === InterviewState.INTERVIEW_STATE_SCORED,
+    );
 
   beforeAll(async () => {
     [database, vhost] = await Promise.all([createTestDatabase(), createTestVhost()]);
@@ -49,9 +52,9 @@ describe('the mesh across processes, on PostgreSQL and RabbitMQ', () => {
     };
     for (const name of NAMES) processes[name] = ServiceProcess.start(name, env);
     try {
-      await Promise.all(NAMES.map((name) => processes[name].waitServing(address(name), 90_000)));
+      await Promise.all(NAMES.map((name) => processes[name]!.waitServing(address(name), 90_000)));
     } catch (error) {
-      for (const name of NAMES) console.error(`--- ${name} logs ---\n${processes[name].logs()}`);
+      for (const name of NAMES) console.error(`--- ${name} logs ---\n${processes[name]!.logs()}`);
       throw error;
     }
     client = interviewClient(address('interview'));
@@ -62,7 +65,11 @@ describe('the mesh across processes, on PostgreSQL and RabbitMQ', () => {
   afterAll(async () => {
     client?.close();
     await sql?.end();
-    await Promise.all(NAMES.map((name) => processes[name]?.stop('SIGKILL')));
+    await Promise.all(
+      NAMES.map((name) => processes[name])
+        .filter((p) => p !== undefined)
+        .map((p) => p.stop('SIGKILL')),
+    );
     await Promise.all([database?.dispose(), vhost?.dispose()]);
   });
 
@@ -76,52 +83,62 @@ describe('the mesh across processes, on PostgreSQL and RabbitMQ', () => {
   });
 
   it('answers bad input with clear status codes and writes nothing', async () => {
-    expect(await statusOf(client.startInterview({ candidateId: ' ', categories: [], difficulty: 0, questionCount: 3 }))).toBe(
+    expect(await statusOf(client!.startInterview({ candidateId: ' ', categories: [], difficulty: Difficulty.DIFFICULTY_UNSPECIFIED, questionCount: 3 }))).toBe(
       'INVALID_ARGUMENT: candidate_id is required',
     );
-    expect(await statusOf(client.startInterview({ candidateId: 'c', categories: [], difficulty: 0, questionCount: 99 }))).toBe(
+    expect(await statusOf(client!.startInterview({ candidateId: 'c', categories: [], difficulty: Difficulty.DIFFICULTY_UNSPECIFIED, questionCount: 99 }))).toBe(
       'INVALID_ARGUMENT: question_count must be from 1 to 20, got 99',
     );
-    expect(await statusOf(client.getInterview({ interviewId: '' }))).toBe('INVALID_ARGUMENT: interview_id is required');
-    expect(await statusOf(client.getInterview({ interviewId: 'abc' }))).toBe('INVALID_ARGUMENT: interview_id must be a UUID, got "abc"');
-    expect(await statusOf(client.getInterview({ interviewId: '00000000-0000-4000-8000-000000000000' }))).toBe(
+    expect(await statusOf(client!.getInterview({ interviewId: '' }))).toBe('INVALID_ARGUMENT: interview_id is required');
+    expect(await statusOf(client!.getInterview({ interviewId: 'abc' }))).toBe('INVALID_ARGUMENT: interview_id must be a UUID, got "abc"');
+    expect(await statusOf(client!.getInterview({ interviewId: '00000000-0000-4000-8000-000000000000' }))).toBe(
       'NOT_FOUND: interview 00000000-0000-4000-8000-000000000000 not found',
     );
 
-    const interview = await client.startInterview({ candidateId: 'bad-input', categories: [], difficulty: 0, questionCount: 2 });
-    expect(await statusOf(client.sendFrame({ interviewId: interview.id, imageData: Buffer.from('this is not an image'), format: '', timestampMs: 0 }))).toBe(
+    const interview = await client!.startInterview({
+      candidateId: 'bad-input',
+      categories: [],
+      difficulty: Difficulty.DIFFICULTY_UNSPECIFIED,
+      questionCount: 2,
+    });
+    expect(await statusOf(client!.sendFrame({ interviewId: interview.id, imageData: Buffer.from('this is not an image'), format: '', timestampMs: 0 }))).toBe(
       'INVALID_ARGUMENT: image_data is not an image (expected JPEG or PNG bytes)',
     );
-    expect(await statusOf(client.sendFrame({ interviewId: interview.id, imageData: Buffer.alloc(0), format: '', timestampMs: 0 }))).toBe(
+    expect(await statusOf(client!.sendFrame({ interviewId: interview.id, imageData: Buffer.alloc(0), format: '', timestampMs: 0 }))).toBe(
       'INVALID_ARGUMENT: image_data is required and must not be empty',
     );
     expect(
       await statusOf(
-        client.submitAnswer({ interviewId: interview.id, questionId: interview.questions[0].id, transcript: 'x', durationSeconds: -1, confidence: 0.5 }),
+        client!.submitAnswer({ interviewId: interview.id, questionId: interview.questions[0].id, transcript: 'x', durationSeconds: -1, confidence: 0.5 }),
       ),
     ).toBe('INVALID_ARGUMENT: duration_seconds must be a number >= 0, got -1');
     // Nothing half-written: no frame, no answer recorded.
     expect(await count('select count(*) as n from interview.frames where session_id = $1', [interview.id])).toBe(0);
     expect(await count('select count(*) as n from interview.answers where session_id = $1', [interview.id])).toBe(0);
-    expect((await client.getInterviewStatus({ interviewId: interview.id })).framesReceived).toBe(0);
+    expect((await client!.getInterviewStatus({ interviewId: interview.id })).framesReceived).toBe(0);
   });
 
   it('runs an interview to its stored scores and notification, every frame analyzed once', async () => {
-    const interview = await client.startInterview({ candidateId: 'candidate-1', categories: [], difficulty: 0, questionCount: 3 });
+    const interview = await client!.startInterview({
+      candidateId: 'candidate-1',
+      categories: [],
+      difficulty: Difficulty.DIFFICULTY_UNSPECIFIED,
+      questionCount: 3,
+    });
     expect(interview.state).toBe(InterviewState.INTERVIEW_STATE_IN_PROGRESS);
     expect(interview.questions).toHaveLength(3);
 
     const frames = [astronaut, coffee, chelsea, astronaut];
     const outcomes = [];
     for (const [i, imageData] of frames.entries())
-      outcomes.push(await client.sendFrame({ interviewId: interview.id, imageData, format: 'png', timestampMs: 1_700_000_000_000 + i * 500 }));
+      outcomes.push(await client!.sendFrame({ interviewId: interview.id, imageData, format: 'png', timestampMs: 1_700_000_000_000 + i * 500 }));
     expect(outcomes.map((o) => o.frameNumber)).toEqual([1, 2, 3, 4]);
     expect(outcomes.map((o) => o.analysis?.faceMetrics?.detected)).toEqual([true, false, false, true]);
     expect(outcomes[0].analysis!.emotion).toBe('happy');
     expect(outcomes[1].analysis!.emotion).toBe('');
 
     for (const question of interview.questions) {
-      await client.submitAnswer({
+      await client!.submitAnswer({
         interviewId: interview.id,
         questionId: question.id,
         transcript: `My answer to "${question.text}" starts from the requirements and the measured numbers.`,
@@ -131,13 +148,13 @@ describe('the mesh across processes, on PostgreSQL and RabbitMQ', () => {
     }
     expect(
       await statusOf(
-        client.submitAnswer({ interviewId: interview.id, questionId: interview.questions[0].id, transcript: 'again', durationSeconds: 1, confidence: 1 }),
+        client!.submitAnswer({ interviewId: interview.id, questionId: interview.questions[0].id, transcript: 'again', durationSeconds: 1, confidence: 1 }),
       ),
     ).toMatch(/^ALREADY_EXISTS/);
 
-    const completed = await client.completeInterview({ interviewId: interview.id });
+    const completed = await client!.completeInterview({ interviewId: interview.id });
     expect(completed.state).toBe(InterviewState.INTERVIEW_STATE_COMPLETED);
-    expect(await statusOf(client.getReport({ interviewId: interview.id, includeEmotions: false }))).toMatch(/^FAILED_PRECONDITION/);
+    expect(await statusOf(client!.getReport({ interviewId: interview.id, includeEmotions: false }))).toMatch(/^FAILED_PRECONDITION/);
     await waitScored(interview.id);
 
     expect(await count('select count(*) as n from scoring.scores where session_id = $1', [interview.id])).toBe(1);
@@ -146,9 +163,10 @@ describe('the mesh across processes, on PostgreSQL and RabbitMQ', () => {
       async () => (await count('select count(*) as n from notifier.notifications where session_id = $1', [interview.id])) === 1,
       20_000,
     );
-    const analyses = await sql.query('select frame_number, face_detected, emotion from emotion.emotion_analysis where session_id = $1 order by frame_number', [
-      interview.id,
-    ]);
+    const analyses = await sql!.query<{ frame_number: string; face_detected: boolean; emotion: string | null }>(
+      'select frame_number, face_detected, emotion from emotion.emotion_analysis where session_id = $1 order by frame_number',
+      [interview.id],
+    );
     expect(analyses.rows.map((r) => [Number(r.frame_number), r.face_detected, r.emotion])).toEqual([
       [1, true, 'happy'],
       [2, false, null],
@@ -156,27 +174,32 @@ describe('the mesh across processes, on PostgreSQL and RabbitMQ', () => {
       [4, true, 'happy'],
     ]);
 
-    const report = await client.getReport({ interviewId: interview.id, includeEmotions: true });
-    const stored = (await sql.query('select * from scoring.scores where session_id = $1', [interview.id])).rows[0];
-    expect(report.scores!.overall).toBeCloseTo(Number(stored.overall_score), 4);
-    const json = JSON.parse(report.reportJson.toString());
+    const report = await client!.getReport({ interviewId: interview.id, includeEmotions: true });
+    const stored = (await sql!.query<{ overall_score: number }>('select * from scoring.scores where session_id = $1', [interview.id])).rows[0];
+    expect(report.scores!.overall).toBeCloseTo(stored.overall_score, 4);
+    const json = JSON.parse(report.reportJson.toString()) as { emotionSummary: unknown; answers: unknown[] };
     expect(json.emotionSummary).toMatchObject({ sampleCount: 4, faceDetectedCount: 2 });
     expect(json.answers).toHaveLength(3);
   });
 
   it('degrades when the emotion service stops: frames are queued, the breaker opens and fails fast, all recovers when it is back', async () => {
-    const interview = await client.startInterview({ candidateId: 'candidate-2', categories: [], difficulty: 0, questionCount: 2 });
+    const interview = await client!.startInterview({
+      candidateId: 'candidate-2',
+      categories: [],
+      difficulty: Difficulty.DIFFICULTY_UNSPECIFIED,
+      questionCount: 2,
+    });
 
     const watch = watchHealth(address('emotion'));
-    await waitFor('the health watch', async () => watch.statuses.length > 0, 5_000);
-    expect(await processes.emotion.stop('SIGTERM')).toBe(0);
+    await waitFor('the health watch', () => watch.statuses.length > 0, 5_000);
+    expect(await processes.emotion!.stop('SIGTERM')).toBe(0);
     await watch.ended;
     watch.stop();
     expect(watch.statuses).toEqual(['SERVING', 'NOT_SERVING']);
 
     // The interview service keeps the work: every frame is accepted and queued.
     for (let i = 0; i < 6; i++) {
-      const outcome = await client.sendFrame({ interviewId: interview.id, imageData: i % 2 ? coffee : astronaut, format: 'png', timestampMs: 0 });
+      const outcome = await client!.sendFrame({ interviewId: interview.id, imageData: i % 2 ? coffee : astronaut, format: 'png', timestampMs: 0 });
       expect(outcome).toMatchObject({ frameNumber: i + 1, queued: true, analysis: undefined });
     }
     await waitFor(
@@ -221,20 +244,20 @@ describe('the mesh across processes, on PostgreSQL and RabbitMQ', () => {
     // The interview service's own breaker closes too (its reset timeout is 5 s).
     await waitFor(
       'synchronous analysis again',
-      async () => (await client.sendFrame({ interviewId: interview.id, imageData: astronaut, format: 'png', timestampMs: 0 })).queued === false,
+      async () => !(await client!.sendFrame({ interviewId: interview.id, imageData: astronaut, format: 'png', timestampMs: 0 })).queued,
       30_000,
     );
     expect(await checkHealth(address('interview'), 'interview.dependency.emotion')).toBe('SERVING');
 
-    await client.completeInterview({ interviewId: interview.id });
+    await client!.completeInterview({ interviewId: interview.id });
     await waitScored(interview.id);
-    const sent = (await client.getInterviewStatus({ interviewId: interview.id })).framesReceived;
+    const sent = (await client!.getInterviewStatus({ interviewId: interview.id })).framesReceived;
     expect(await count('select count(distinct frame_number) as n from emotion.emotion_analysis where session_id = $1', [interview.id])).toBe(sent);
     expect(await count('select count(*) as n from emotion.emotion_analysis where session_id = $1', [interview.id])).toBe(sent);
   });
 
   it('shuts every service down gracefully on SIGTERM (exit code 0)', async () => {
-    const codes = await Promise.all(NAMES.map((name) => processes[name].stop('SIGTERM')));
+    const codes = await Promise.all(NAMES.map((name) => processes[name]!.stop('SIGTERM')));
     expect(codes).toEqual([0, 0, 0, 0]);
   });
 });

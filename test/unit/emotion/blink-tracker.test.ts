@@ -45,7 +45,7 @@ describe('blink counting on eye aspect ratios, in the frames own timestamps', ()
   });
 
   it('does not count eyes kept closed longer than a blink', () => {
-    const frames = [OPEN, ...Array(12).fill(CLOSED), OPEN];
+    const frames = [OPEN, ...Array<number>(12).fill(CLOSED), OPEN];
     expect((frames.length - 2) * 100).toBeGreaterThan(MAX_BLINK_MS);
     expect(summarizeBlinks(run(frames, 100)).count).toBe(0);
   });

@@ -91,7 +91,7 @@ describe('FrameAnalyzer on the real models and photographs', () => {
     ]);
     expect(results[1]).toBeInstanceOf(InvalidFrameError);
     expect((results[1] as FrameRejection).message).toBe('image_data is not an image (expected JPEG or PNG bytes)');
-    const [open, , coffee, closed] = results as Array<Exclude<(typeof results)[number], FrameRejection>>;
+    const [open, , coffee, closed] = results as Exclude<(typeof results)[number], FrameRejection>[];
     expect(open.emotion!.label).toBe('happy');
     expect(coffee.face).toBeUndefined();
     expect(open.eyes!.mean).toBeGreaterThan(EAR_CLOSED_THRESHOLD);
@@ -176,7 +176,7 @@ describe('FrameAnalyzer on the real models and photographs', () => {
         [analysis] = (await analyzer.analyzeBatch([{ imageData: fixture('astronaut.png'), format: 'png', track: analysis.track }])) as FrameAnalysis[];
         trackedFlags.push(analysis.tracked);
       }
-      expect(trackedFlags).toEqual([...Array(REDETECT_AFTER_FRAMES).fill(true), false]);
+      expect(trackedFlags).toEqual([...Array<boolean>(REDETECT_AFTER_FRAMES).fill(true), false]);
     });
   });
 

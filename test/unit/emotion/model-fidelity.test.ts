@@ -33,14 +33,12 @@ const FIXTURES = path.join(REPO, 'test/fixtures/faces');
 const TOLERANCE = 1e-4;
 
 async function loadOriginal(jsonPath: string): Promise<tfconv.GraphModel> {
-  const json = JSON.parse(fs.readFileSync(jsonPath, 'utf8'));
-  const weights = Buffer.concat(
-    json.weightsManifest.flatMap((g: { paths: string[] }) => g.paths.map((p) => fs.readFileSync(path.join(path.dirname(jsonPath), p)))),
-  );
+  const json = JSON.parse(fs.readFileSync(jsonPath, 'utf8')) as tf.io.ModelJSON;
+  const weights = Buffer.concat(json.weightsManifest.flatMap((g) => g.paths.map((p) => fs.readFileSync(path.join(path.dirname(jsonPath), p)))));
   return tfconv.loadGraphModel(
     tf.io.fromMemory({
       modelTopology: json.modelTopology,
-      weightSpecs: json.weightsManifest.flatMap((g: { weights: unknown[] }) => g.weights),
+      weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
       weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
       format: json.format,
       signature: json.signature,
@@ -57,9 +55,9 @@ function maxAbsDiff(a: Float32Array, b: Float32Array, scale = 1): number {
 
 describe('ONNX models against the original TF.js models (TensorFlow.js CPU backend)', () => {
   let originals: string;
-  let models: LoadedModels;
+  let models: LoadedModels | undefined;
   /** The fixture photos with a face (found by the service's own detector), and centre squares of those without. */
-  const samples: Array<{ name: string; image: RgbImage; meshRegion: SquareRegion; emotionRegion: SquareRegion }> = [];
+  const samples: { name: string; image: RgbImage; meshRegion: SquareRegion; emotionRegion: SquareRegion }[] = [];
 
   beforeAll(async () => {
     originals = runScript('scripts/models/fetch-originals.sh');
@@ -69,7 +67,7 @@ describe('ONNX models against the original TF.js models (TensorFlow.js CPU backe
     const detector = new FaceDetector(models.faceDetector);
     for (const name of ['astronaut.png', 'astronaut-eyes-closed.png', 'chelsea.png', 'coffee.png']) {
       const image = await decodeFrame(fs.readFileSync(path.join(FIXTURES, name)));
-      const [face] = await detector.detect(image);
+      const face = (await detector.detect(image)).at(0);
       const side = Math.min(image.width, image.height);
       const centre = { x: (image.width - side) / 2, y: (image.height - side) / 2, size: side };
       samples.push({ name, image, meshRegion: face ? FaceMeshModel.regionFor(face) : centre, emotionRegion: face ? emotionCropRegion(face) : centre });
@@ -111,7 +109,7 @@ describe('ONNX models against the original TF.js models (TensorFlow.js CPU backe
       (s) => s.emotionRegion,
       (v) => (v / 255 - 0.5) * 2,
     );
-    const out = await runBoth(original, models.emotionClassifier, input, { probabilities: 'Identity' });
+    const out = await runBoth(original, models!.emotionClassifier, input, { probabilities: 'Identity' });
     const diff = maxAbsDiff(out.probabilities.onnx, out.probabilities.reference);
     expect(diff).toBeLessThan(TOLERANCE);
     // The comparison has teeth: the astronaut's face is the classifier's happy class in both.
@@ -126,7 +124,7 @@ describe('ONNX models against the original TF.js models (TensorFlow.js CPU backe
       (s) => s.meshRegion,
       (v) => v / 255,
     );
-    const out = await runBoth(original, models.faceMesh, input, { landmarks: 'Identity_2', face_flag: 'Identity_1', contours: 'Identity' });
+    const out = await runBoth(original, models!.faceMesh, input, { landmarks: 'Identity_2', face_flag: 'Identity_1', contours: 'Identity' });
     expect(maxAbsDiff(out.landmarks.onnx, out.landmarks.reference, MESH_INPUT_SIZE)).toBeLessThan(TOLERANCE);
     expect(maxAbsDiff(out.contours.onnx, out.contours.reference, MESH_INPUT_SIZE)).toBeLessThan(TOLERANCE);
     expect(maxAbsDiff(out.face_flag.onnx, out.face_flag.reference)).toBeLessThan(TOLERANCE);

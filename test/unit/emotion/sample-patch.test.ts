@@ -46,7 +46,7 @@ function byDefinition(image: RgbImage, region: SquareRegion, outSize: number, di
 
 describe('sampleRgbPatch', () => {
   const image = randomImage(97, 61, 7);
-  const cases: Array<[string, SquareRegion, number]> = [
+  const cases: [string, SquareRegion, number][] = [
     ['enlarging (k = 1), inside the frame', { x: 10.3, y: 5.7, size: 40 }, 48],
     ['about 1:1 (k = 1), past the top-left corner', { x: -6.5, y: -3.25, size: 30 }, 24],
     ['shrinking 2.5x (k = 3), past the bottom-right corner', { x: 60, y: 30, size: 60 }, 24],

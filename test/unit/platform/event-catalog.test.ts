@@ -16,7 +16,17 @@ async function publishEvent<T>(bus: EventBus, kind: EventKind<T>, message: T, co
 }
 
 function received(bus: EventBus, queue: QueueName): Promise<Delivery> {
-  return new Promise((resolve) => void bus.consume(queue, async (d) => resolve(d), { prefetch: 1 }));
+  return new Promise(
+    (resolve) =>
+      void bus.consume(
+        queue,
+        (d) => {
+          resolve(d);
+          return Promise.resolve();
+        },
+        { prefetch: 1 },
+      ),
+  );
 }
 
 describe('events on the bus', () => {
@@ -42,7 +52,7 @@ describe('events on the bus', () => {
     );
     const d = await delivery;
     await alsoToInterview;
-    const json = JSON.parse(d.body.toString());
+    const json = JSON.parse(d.body.toString()) as unknown;
     expect(json).toMatchObject({ session_id: 's-1', technical_score: 70, overall_score: 71, calculated_at: '2026-01-02T03:04:05.000Z', user_id: 'u-1' });
     expect(d.properties).toMatchObject({ correlationId: 's-1', type: 'interview.events.v1.ScoreCalculated', schemaVersion: EVENT_SCHEMA_VERSION });
     expect(d.properties.messageId).toMatch(/^[0-9a-f-]{36}$/);
@@ -90,13 +100,14 @@ describe('events on the bus', () => {
 
   it('retry a failing message after each delay, then dead-letter it with the reason, while the next one goes through', async () => {
     const bus = new MemoryBus(silentLogger(), TOPOLOGY, { delaysMs: [5, 10] });
-    const attempts: Array<[string, number]> = [];
+    const attempts: [string, number][] = [];
     let poison = '';
     await bus.consume(
       'scoring.process',
-      async (d) => {
+      (d) => {
         attempts.push([d.properties.correlationId, d.attempt]);
-        if (d.properties.messageId === poison) throw new Error('scoring failed');
+        if (d.properties.messageId === poison) return Promise.reject(new Error('scoring failed'));
+        return Promise.resolve();
       },
       { prefetch: 1 },
     );
@@ -123,10 +134,13 @@ describe('events on the bus', () => {
     let calls = 0;
     await bus.consume(
       'scoring.process',
-      async (d) => {
-        calls += 1;
-        decodeEvent(EVENTS.completed, d);
-      },
+      (d) =>
+        // An executor runs at once, and what it throws rejects the promise, as in an async function.
+        new Promise<void>((resolve) => {
+          calls += 1;
+          decodeEvent(EVENTS.completed, d);
+          resolve();
+        }),
       { prefetch: 1 },
     );
     await bus.publish(EVENTS.completed.routingKey, Buffer.from('not json'), {

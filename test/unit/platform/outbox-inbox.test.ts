@@ -1,6 +1,6 @@
 import { Kysely, sql } from 'kysely';
 import { messagingTablesMigration } from '../../../src/platform/messaging/messaging-migration';
-import { Delivery, EventBus, EventProperties } from '../../../src/platform/bus/event-bus';
+import { Delivery, EventProperties } from '../../../src/platform/bus/event-bus';
 import { EVENTS } from '../../../src/platform/bus/event-catalog';
 import { MemoryBus } from '../../../src/platform/bus/memory-bus';
 import { RoutingKey } from '../../../src/platform/bus/topology';
@@ -15,10 +15,11 @@ import { OutboxRelay } from '../../../src/platform/messaging/outbox-relay';
 /** A bus that records what it was asked to publish and fails while `down` is set. */
 class RecordingBus extends MemoryBus {
   down = false;
-  readonly published: Array<{ routingKey: string; properties: EventProperties }> = [];
-  override async publish(routingKey: RoutingKey, _body: Buffer, properties: EventProperties): Promise<void> {
-    if (this.down) throw new Error('broker unreachable');
+  readonly published: { routingKey: string; properties: EventProperties }[] = [];
+  override publish(routingKey: RoutingKey, _body: Buffer, properties: EventProperties): Promise<void> {
+    if (this.down) return Promise.reject(new Error('broker unreachable'));
     this.published.push({ routingKey, properties });
+    return Promise.resolve();
   }
 }
 
@@ -134,20 +135,20 @@ describe('transactional outbox and inbox (PGlite)', () => {
       properties: { messageId: 'm-1', correlationId: 's', type: EVENTS.scored.typeName, schemaVersion: 'v1', timestamp: 0 },
     };
     let effects = 0;
-    await expect(
-      processOnce(outbox, 'test.consumer', delivery, async () => {
-        throw new Error('database refused');
-      }),
-    ).rejects.toThrow('database refused');
-    expect(await processOnce(outbox, 'test.consumer', { ...delivery, attempt: 2 }, async () => void (effects += 1))).toBe(true);
-    expect(await processOnce(outbox, 'test.consumer', { ...delivery, redelivered: true }, async () => void (effects += 1))).toBe(false);
+    const countEffect = () => {
+      effects += 1;
+      return Promise.resolve();
+    };
+    await expect(processOnce(outbox, 'test.consumer', delivery, () => Promise.reject(new Error('database refused')))).rejects.toThrow('database refused');
+    expect(await processOnce(outbox, 'test.consumer', { ...delivery, attempt: 2 }, countEffect)).toBe(true);
+    expect(await processOnce(outbox, 'test.consumer', { ...delivery, redelivered: true }, countEffect)).toBe(false);
     // Another consumer of the same message has an inbox entry of its own.
-    expect(await processOnce(outbox, 'other.consumer', delivery, async () => void (effects += 1))).toBe(true);
+    expect(await processOnce(outbox, 'other.consumer', delivery, countEffect)).toBe(true);
     expect(effects).toBe(2);
   });
 
   it('rejects a message without a message id as unprocessable: it could not be deduplicated', async () => {
-    const outbox = new Outbox(db, new OutboxRelay(db, new RecordingBus(silentLogger(), {}) as EventBus, silentLogger(), relayOptions), silentLogger());
+    const outbox = new Outbox(db, new OutboxRelay(db, new RecordingBus(silentLogger(), {}), silentLogger(), relayOptions), silentLogger());
     const delivery: Delivery = {
       routingKey: 'interview.scored',
       body: Buffer.from('{}'),
@@ -155,6 +156,6 @@ describe('transactional outbox and inbox (PGlite)', () => {
       attempt: 1,
       properties: { messageId: '', correlationId: 's', type: '', schemaVersion: 'v1', timestamp: 0 },
     };
-    await expect(processOnce(outbox, 'test.consumer', delivery, async () => undefined)).rejects.toThrow(/no message_id/);
+    await expect(processOnce(outbox, 'test.consumer', delivery, () => Promise.resolve())).rejects.toThrow(/no message_id/);
   });
 });
