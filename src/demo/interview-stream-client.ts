@@ -10,7 +10,9 @@ export class InterviewStreamClient {
   private failure: Error | undefined;
 
   constructor(private readonly call: ClientDuplexStream<StreamInterviewRequest, StreamInterviewResponse>) {
-    call.on('data', (response: StreamInterviewResponse) => this.deliver(response));
+    call.on('data', (response: StreamInterviewResponse) => {
+      this.deliver(response);
+    });
     call.on('error', (error: Error) => {
       this.failure = error;
       this.deliver(error);
@@ -27,7 +29,10 @@ export class InterviewStreamClient {
     if (response) return Promise.resolve(response);
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
-      this.waiting = (r) => (r instanceof Error ? reject(r) : resolve(r));
+      this.waiting = (r) => {
+        if (r instanceof Error) reject(r);
+        else resolve(r);
+      };
     });
   }
 

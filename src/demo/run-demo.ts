@@ -21,7 +21,14 @@ const say = (line = '') => process.stdout.write(`${line}\n`);
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const deadline = (ms = 30_000) => ({ deadline: new Date(Date.now() + ms), metadata: new Metadata() });
 
-async function main(options: { target?: string; candidate: string; questions: number; timeout: number }): Promise<void> {
+interface DemoOptions {
+  target?: string;
+  candidate: string;
+  questions: number;
+  timeout: number;
+}
+
+async function main(options: DemoOptions): Promise<void> {
   const started = Date.now();
   let stopMesh: (() => Promise<void>) | undefined;
   let target = options.target;
@@ -78,7 +85,7 @@ async function main(options: { target?: string; candidate: string; questions: nu
 
     say('[6/6] Report');
     const report = await callUnary(client.getReport.bind(client), { interviewId: interview.id, includeEmotions: true }, deadline());
-    printReport(JSON.parse(report.reportJson.toString('utf8')), interview.questions);
+    printReport(JSON.parse(report.reportJson.toString('utf8')) as PrintedReport, interview.questions);
     say(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   } finally {
     client.close();
@@ -93,14 +100,14 @@ async function sendFrame(stream: InterviewStreamClient, frame: { label: string; 
     say(`        frame ${frame.label}: ${response.error.code} ${response.error.message}`);
     return;
   }
-  const u = response.emotionUpdate!;
+  const u = present(response.emotionUpdate, 'emotionUpdate');
   if (u.queued) say(`        frame ${u.frameNumber} ${frame.label}: queued for analysis (emotion service busy)`);
   else if (u.faceDetected && u.faceBox) {
     const b = u.faceBox;
     say(`        frame ${u.frameNumber} ${frame.label}: face at x=${b.x} y=${b.y} ${b.width}x${b.height}, emotion ${u.emotion} (${pct(u.confidence)})`);
   } else {
     const [notice] = await stream.until((r) => r.error !== undefined);
-    say(`        frame ${u.frameNumber} ${frame.label}: no face (${notice.error!.reason})`);
+    say(`        frame ${u.frameNumber} ${frame.label}: no face (${present(notice.error, 'error').reason})`);
   }
 }
 
@@ -109,19 +116,25 @@ async function sendAnswer(stream: InterviewStreamClient, question: Question): Pr
   stream.send({ answer: { questionId: question.id, transcript: transcript.text, durationSeconds: transcript.durationSeconds, confidence: 0.93 } });
   const [response] = await stream.until((r) => r.status !== undefined || r.error !== undefined);
   if (response.error) throw new Error(`answer rejected: ${response.error.code} ${response.error.message}`);
-  const progress = response.status!;
+  const progress = present(response.status, 'status');
   say(
     `        answered (${transcript.durationSeconds} s, ${transcript.text.split(/\s+/).length} words): ${progress.answered}/${progress.totalQuestions} (${progress.percent}%)`,
   );
   if (progress.answered < progress.totalQuestions) await stream.until((r) => r.question !== undefined);
 }
 
+/** A field `until` waited for: there by construction, so its absence is a bug worth a clear message. */
+function present<T>(value: T | undefined, field: string): T {
+  if (value === undefined) throw new Error(`StreamInterview response without the awaited ${field}`);
+  return value;
+}
+
 interface PrintedReport {
   scores: { technical: number; communication: number; emotion: number; overall: number };
   feedback: string;
-  answers: Array<{ questionId: string; relevanceScore: number; clarityScore: number; depthScore: number; keywords: string[]; feedback: string }>;
+  answers: { questionId: string; relevanceScore: number; clarityScore: number; depthScore: number; keywords: string[]; feedback: string }[];
   emotionSummary: { sampleCount: number; faceDetectedCount: number; dominantEmotion: string | null; countsByEmotion: Record<string, number> };
-  insights: Array<{ category: string; description: string; impact: number }>;
+  insights: { category: string; description: string; impact: number }[];
 }
 
 function printReport(report: PrintedReport, questions: readonly Question[]): void {
@@ -153,7 +166,7 @@ const program = new Command('demo')
   .option('-c, --candidate <id>', 'candidate id', 'candidate-demo')
   .option('-q, --questions <n>', 'questions in the interview', (v) => Number.parseInt(v, 10), 4)
   .option('--timeout <seconds>', 'give up after this long', (v) => Number.parseInt(v, 10), 120)
-  .action(async (options) => main(options));
+  .action(async (options: DemoOptions) => main(options));
 
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,4 +1,3 @@
-import { Client } from '@grpc/grpc-js';
 import { ConfigError, Env, integerOr, optionalString, portOr } from '../platform/config/env';
 import { MeshConfig, serviceVariable } from '../platform/config/mesh-config';
 import { AnyServiceDescriptor, DownstreamSpec } from '../platform/service/descriptor';
@@ -6,7 +5,7 @@ import { AnyServiceDescriptor, DownstreamSpec } from '../platform/service/descri
 /** One downstream of a planned service: its spec, call budget and where to call it. */
 export interface DownstreamPlan {
   readonly key: string;
-  readonly spec: DownstreamSpec<Client>;
+  readonly spec: DownstreamSpec;
   /** Budget of one call, milliseconds. */
   readonly deadlineMs: number;
   /** Where to call it when it does not run in this process (see downstreamTarget). */
@@ -31,7 +30,7 @@ export function planMesh(
   registry: readonly AnyServiceDescriptor[],
   names: readonly string[],
   env: Env,
-  overrides: Readonly<Record<string, { readonly port?: number }>> = {},
+  overrides: Readonly<Partial<Record<string, { readonly port?: number }>>> = {},
 ): ServicePlan[] {
   return startOrder(registry, names).map((descriptor) => ({
     descriptor,
@@ -80,7 +79,7 @@ export function servicePort(env: Env, descriptor: Pick<AnyServiceDescriptor, 'na
  * Where a downstream not running in this process is called: `<SERVICE>_ADDR` when set, else
  * `consul:///<service>` with Consul, else ADVERTISE_HOST at the service's port.
  */
-export function downstreamTarget(env: Env, config: MeshConfig, registry: readonly AnyServiceDescriptor[], spec: DownstreamSpec<Client>): string {
+export function downstreamTarget(env: Env, config: MeshConfig, registry: readonly AnyServiceDescriptor[], spec: DownstreamSpec): string {
   const explicit = optionalString(env, serviceVariable(spec.service, 'ADDR'));
   if (explicit) return explicit;
   if (config.consulAddr) return `consul:///${spec.service}`;
@@ -91,6 +90,6 @@ export function downstreamTarget(env: Env, config: MeshConfig, registry: readonl
 }
 
 /** `<SERVICE>_DEADLINE_MS`, else the spec's budget, milliseconds. */
-export function downstreamBudget(env: Env, spec: DownstreamSpec<Client>): number {
+export function downstreamBudget(env: Env, spec: DownstreamSpec): number {
   return integerOr(env, serviceVariable(spec.service, 'DEADLINE_MS'), spec.deadlineMs, 50, 60_000);
 }

@@ -56,7 +56,7 @@ export async function startMesh(config: MeshConfig, names: readonly string[], lo
   const infrastructure = await openInfrastructure(config, registry, wanted, log);
   const deps = { config, log, db: infrastructure.db, bus: infrastructure.bus };
   const services = new Map<string, RunningService>();
-  const clients: Array<DownstreamClient<Client>> = [];
+  const clients: DownstreamClient<Client>[] = [];
   const stopAll = async (graceMs: number) => {
     for (const { descriptor } of [...plans].reverse()) await services.get(descriptor.name)?.stop(graceMs);
     for (const client of clients) client.close();

@@ -16,7 +16,8 @@ export function meshTopology(services: readonly AnyServiceDescriptor[]): Topolog
   const topology: Record<string, readonly string[]> = { ...AWAITING_CONSUMERS };
   for (const service of services) {
     for (const { queue, bindings } of service.consumes) {
-      if (topology[queue]) throw new Error(`queue ${queue} is declared twice (by ${service.name} and another)`);
+      // `in`, which answers as the lookup would (every value is an array), where the record's type has no missing key.
+      if (queue in topology) throw new Error(`queue ${queue} is declared twice (by ${service.name} and another)`);
       topology[queue] = bindings;
     }
   }

@@ -53,9 +53,15 @@ export class Breaker<A extends unknown[], R> {
       options.log.warn({ breaker: options.name, state }, `circuit ${state}`);
       options.onStateChange?.(state);
     };
-    this.breaker.on('open', () => report('open'));
-    this.breaker.on('halfOpen', () => report('half-open'));
-    this.breaker.on('close', () => report('closed'));
+    this.breaker.on('open', () => {
+      report('open');
+    });
+    this.breaker.on('halfOpen', () => {
+      report('half-open');
+    });
+    this.breaker.on('close', () => {
+      report('closed');
+    });
   }
 
   get state(): BreakerState {

@@ -78,11 +78,21 @@ export class AmqpBus implements EventBus {
       for (const registration of this.registrations) registration.channel = undefined;
       if (!this.closing) log.warn({ err: error }, 'RabbitMQ connection lost: reconnecting');
     });
-    connection.on('reconnect-scheduled', (info: { attempt: number; delay: number }) => log.debug(info, 'RabbitMQ reconnect scheduled'));
-    connection.on('reconnect-failed', (error: Error) => log.error({ err: error }, 'RabbitMQ recovery gave up'));
-    connection.on('blocked', (reason: string) => log.warn({ reason }, 'RabbitMQ blocked publishing (resource alarm)'));
-    connection.on('unblocked', () => log.info('RabbitMQ unblocked publishing'));
-    connection.on('error', (error: Error) => log.warn({ err: error }, 'RabbitMQ connection error'));
+    connection.on('reconnect-scheduled', (info: { attempt: number; delay: number }) => {
+      log.debug(info, 'RabbitMQ reconnect scheduled');
+    });
+    connection.on('reconnect-failed', (error: Error) => {
+      log.error({ err: error }, 'RabbitMQ recovery gave up');
+    });
+    connection.on('blocked', (reason: string) => {
+      log.warn({ reason }, 'RabbitMQ blocked publishing (resource alarm)');
+    });
+    connection.on('unblocked', () => {
+      log.info('RabbitMQ unblocked publishing');
+    });
+    connection.on('error', (error: Error) => {
+      log.warn({ err: error }, 'RabbitMQ connection error');
+    });
   }
 
   /**
@@ -165,7 +175,9 @@ export class AmqpBus implements EventBus {
   private async onConnect(model: ChannelModel): Promise<void> {
     try {
       const publisher = await model.createConfirmChannel();
-      publisher.on('error', (error) => this.log.warn({ err: error }, 'RabbitMQ publisher channel error'));
+      publisher.on('error', (error) => {
+        this.log.warn({ err: error }, 'RabbitMQ publisher channel error');
+      });
       publisher.on('close', () => {
         if (this.publisher === publisher) this.publisher = undefined;
       });
@@ -185,7 +197,9 @@ export class AmqpBus implements EventBus {
   private async subscribe(registration: Registration): Promise<void> {
     if (registration.cancelled) return;
     const channel = await this.connection.createChannel();
-    channel.on('error', (error) => this.log.warn({ err: error, queue: registration.queue }, 'RabbitMQ consumer channel error'));
+    channel.on('error', (error) => {
+      this.log.warn({ err: error, queue: registration.queue }, 'RabbitMQ consumer channel error');
+    });
     await channel.prefetch(registration.prefetch);
     registration.channel = channel;
     const { consumerTag } = await channel.consume(registration.queue, (message) => {
@@ -247,7 +261,9 @@ export class AmqpBus implements EventBus {
     const publisher = this.publisher;
     if (!publisher) throw new UnavailableError('not connected to RabbitMQ');
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new TimeoutError(`no publisher confirm within ${CONFIRM_TIMEOUT_MS} ms`)), CONFIRM_TIMEOUT_MS);
+      const timer = setTimeout(() => {
+        reject(new TimeoutError(`no publisher confirm within ${CONFIRM_TIMEOUT_MS} ms`));
+      }, CONFIRM_TIMEOUT_MS);
       const accepted = publisher.publish(exchange, routingKey, body, options, (error) => {
         clearTimeout(timer);
         // A nack: the broker could not take it now (a full queue rejecting publishes, a resource alarm).
@@ -298,8 +314,17 @@ function toDelivery(message: ConsumeMessage): Delivery {
   };
 }
 
+/** The properties copyProperties carries over, as amqplib decodes them (its typings say `any`). */
+interface CopiedProperties {
+  readonly contentType?: string;
+  readonly messageId?: string;
+  readonly correlationId?: string;
+  readonly type?: string;
+  readonly timestamp?: number;
+}
+
 function copyProperties(message: ConsumeMessage): Options.Publish {
-  const p = message.properties;
+  const p: CopiedProperties = message.properties;
   return { persistent: true, contentType: p.contentType, messageId: p.messageId, correlationId: p.correlationId, type: p.type, timestamp: p.timestamp };
 }
 

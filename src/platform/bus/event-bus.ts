@@ -63,7 +63,8 @@ export function onFailure(policy: RetryPolicy, attempt: number, error: unknown):
   const kind = classifyError(error);
   if (kind === 'rejected' || policy.delaysMs.length === 0) return { kind: 'dead-letter' };
   if (kind === 'transient') return { kind: 'retry', delayMs: policy.delaysMs[policy.delaysMs.length - 1], nextAttempt: attempt };
-  const delayMs = policy.delaysMs[attempt - 1];
+  // Undefined past the last delay, and for an attempt number that no delay belongs to.
+  const delayMs = policy.delaysMs[attempt - 1] as number | undefined;
   return delayMs === undefined ? { kind: 'dead-letter' } : { kind: 'retry', delayMs, nextAttempt: attempt + 1 };
 }
 

@@ -46,37 +46,42 @@ export class MemoryBus implements EventBus {
     private readonly retry: RetryPolicy = DEFAULT_RETRY_POLICY,
   ) {}
 
-  async declareTopology(): Promise<void> {
+  declareTopology(): Promise<void> {
     for (const queue of Object.keys(this.topology)) this.queue(queue);
+    return Promise.resolve();
   }
 
-  async publish(routingKey: RoutingKey, body: Buffer, properties: EventProperties): Promise<void> {
-    if (this.closed) throw new UnavailableError('the bus is closed');
+  publish(routingKey: RoutingKey, body: Buffer, properties: EventProperties): Promise<void> {
+    if (this.closed) return Promise.reject(new UnavailableError('the bus is closed'));
     for (const queue of queuesFor(this.topology, routingKey)) this.enqueue(queue, { routingKey, body, properties, redelivered: false, attempt: 1 });
+    return Promise.resolve();
   }
 
-  async consume(queue: QueueName, handler: DeliveryHandler, options: ConsumeOptions): Promise<Subscription> {
+  consume(queue: QueueName, handler: DeliveryHandler, options: ConsumeOptions): Promise<Subscription> {
     const state = this.queue(queue);
-    if (state.consumer && !state.consumer.cancelled) throw new Error(`queue ${queue} already has a consumer`);
+    if (state.consumer && !state.consumer.cancelled) return Promise.reject(new Error(`queue ${queue} already has a consumer`));
     const consumer = { handler, prefetch: Math.max(1, options.prefetch), inFlight: 0, cancelled: false };
     state.consumer = consumer;
-    setImmediate(() => this.drain(queue));
-    return {
+    setImmediate(() => {
+      this.drain(queue);
+    });
+    return Promise.resolve({
       cancel: async () => {
         consumer.cancelled = true;
         while (consumer.inFlight > 0) await new Promise<void>((resolve) => state.idle.add(resolve));
       },
-    };
+    });
   }
 
   isReady(): boolean {
     return !this.closed;
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.closed = true;
     for (const timer of this.retryTimers) clearTimeout(timer);
     this.retryTimers.clear();
+    return Promise.resolve();
   }
 
   /** Messages dead-lettered from `queue`, with their reasons. */
@@ -115,18 +120,23 @@ export class MemoryBus implements EventBus {
 
   private enqueue(queue: string, delivery: Delivery): void {
     this.queue(queue).messages.push(delivery);
-    setImmediate(() => this.drain(queue));
+    setImmediate(() => {
+      this.drain(queue);
+    });
   }
 
   private drain(queue: string): void {
     const state = this.queue(queue);
     const consumer = state.consumer;
-    while (consumer && !consumer.cancelled && !this.closed && consumer.inFlight < consumer.prefetch && state.messages.length) {
-      const delivery = state.messages.shift()!;
+    while (consumer && !consumer.cancelled && !this.closed && consumer.inFlight < consumer.prefetch) {
+      const delivery = state.messages.shift();
+      if (!delivery) break;
       consumer.inFlight += 1;
       consumer
         .handler(delivery)
-        .catch((error: unknown) => this.settleFailure(queue as QueueName, delivery, error))
+        .catch((error: unknown) => {
+          this.settleFailure(queue, delivery, error);
+        })
         .finally(() => {
           consumer.inFlight -= 1;
           if (consumer.inFlight === 0) {

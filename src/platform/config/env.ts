@@ -12,7 +12,7 @@ export type Env = Readonly<Record<string, string | undefined>>;
 /** The variable's trimmed value, or undefined when unset or blank. */
 export function optionalString(env: Env, name: string): string | undefined {
   const value = env[name]?.trim();
-  return value ? value : undefined;
+  return value === '' ? undefined : value;
 }
 
 export function stringOr(env: Env, name: string, fallback: string): string {

@@ -36,11 +36,17 @@ export interface DatabaseOptions {
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.url) {
     const pool = new Pool({ connectionString: options.url, max: options.maxConnections ?? 10 });
-    pool.on('error', (error) => options.log.warn({ err: error }, 'idle PostgreSQL client failed'));
+    pool.on('error', (error) => {
+      options.log.warn({ err: error }, 'idle PostgreSQL client failed');
+    });
     // A client checked out of the pool (mid-transaction) has no listener of the pool's: without one
     // of its own, the server ending its connection (a restart: 57P01) would crash the process. The
     // query in progress fails instead, and the pool drops the client.
-    pool.on('connect', (client) => client.on('error', (error) => options.log.warn({ err: error }, 'PostgreSQL connection lost')));
+    pool.on('connect', (client) => {
+      client.on('error', (error) => {
+        options.log.warn({ err: error }, 'PostgreSQL connection lost');
+      });
+    });
     const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
     options.log.info({ host: new URL(options.url).host }, 'using PostgreSQL');
     return handle('postgres', db);

@@ -21,7 +21,7 @@ export async function migrateSchema(db: Kysely<unknown>, schema: string, migrati
       await sql`create schema if not exists ${sql.id(schema)}`.execute(connection);
       const migrator = new Migrator({
         db: connection,
-        provider: { getMigrations: async () => migrations },
+        provider: { getMigrations: () => Promise.resolve(migrations) },
         migrationTableSchema: schema,
       });
       const { error, results } = await migrator.migrateToLatest();
@@ -29,10 +29,15 @@ export async function migrateSchema(db: Kysely<unknown>, schema: string, migrati
         if (result.status === 'Success') log.info({ schema, migration: result.migrationName }, 'migration applied');
         if (result.status === 'Error') log.error({ schema, migration: result.migrationName }, 'migration failed');
       }
-      if (error) throw new Error(`migrating schema ${schema} failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (error) throw new Error(`migrating schema ${schema} failed: ${describe(error)}`);
     } finally {
       // A lost connection releases the lock with its session; the unlock then fails harmlessly.
       await sql`select pg_advisory_unlock(hashtext(${lockKey}))`.execute(connection).catch(() => undefined);
     }
   });
+}
+
+/** A failure for a message: an Error's message, anything else thrown (kysely types it `unknown`) as a string. */
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,4 +1,4 @@
-import { ChannelOptions, experimental, status } from '@grpc/grpc-js';
+import { experimental, status } from '@grpc/grpc-js';
 import Consul from 'consul';
 import { Logger } from '../log/logger';
 import { consulClient, ConsulAgentAddress, describeAgent, parseConsulAddress } from './consul-agent';
@@ -80,7 +80,7 @@ class ConsulResolver implements experimental.Resolver {
   constructor(
     private readonly uri: experimental.GrpcUri,
     private readonly listener: experimental.ResolverListener,
-    _channelOptions: ChannelOptions,
+    // grpc-js also passes the channel's options (ResolverConstructor's third argument): none apply here.
   ) {
     if (!resolverOptions) throw new Error('consul: targets need registerConsulResolver() first');
     this.options = resolverOptions;
@@ -102,17 +102,22 @@ class ConsulResolver implements experimental.Resolver {
     const agent = target instanceof Error ? undefined : (target.agent ?? this.options.defaultAgent);
     if (target instanceof Error || !agent) {
       const details = target instanceof Error ? target.message : `${experimental.uriToString(this.uri)} names no Consul agent and CONSUL_HTTP_ADDR is not set`;
-      setImmediate(() => this.pushError(details));
+      setImmediate(() => {
+        this.pushError(details);
+      });
       return;
     }
     this.consul ??= consulClient(agent);
     const watch = this.consul.watch({
-      method: this.consul.health.service,
+      // The Watch calls it with a context of its own: bound, it calls the client's health API all the same.
+      method: this.consul.health.service.bind(this.consul.health),
       options: { service: target.service, passing: 'true', wait: `${this.options.waitSeconds ?? 30}s` },
       backoffFactor: 100,
       backoffMax: 5_000,
     });
-    watch.on('change', (entries: HealthServiceEntry[]) => this.pushInstances(target.service, entries));
+    watch.on('change', (entries: HealthServiceEntry[]) => {
+      this.pushInstances(target.service, entries);
+    });
     watch.on('error', (error: Error) => {
       this.options.log.warn({ err: error, target: experimental.uriToString(this.uri) }, 'Consul query failed; retrying with backoff');
       this.pushError(`Consul at ${describeAgent(agent)} could not list "${target.service}": ${error.message}`);

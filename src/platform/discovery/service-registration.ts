@@ -44,6 +44,6 @@ export async function registerServiceInstance(config: MeshConfig, instance: Serv
       log,
     );
   } catch (error) {
-    throw new Error(`could not register ${instance.name} with the Consul agent at ${config.consulAddr}: ${(error as Error).message}`);
+    throw new Error(`could not register ${instance.name} with the Consul agent at ${config.consulAddr}: ${(error as Error).message}`, { cause: error });
   }
 }

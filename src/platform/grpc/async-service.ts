@@ -81,9 +81,16 @@ function createContext(path: string, call: AnyCall, log: Logger): { ctx: CallCon
   const deadline = toDate(call.getDeadline());
   let timer: NodeJS.Timeout | undefined;
   if (deadline) {
-    timer = setTimeout(() => controller.abort(new Error('deadline exceeded')), Math.max(0, deadline.getTime() - Date.now()));
+    timer = setTimeout(
+      () => {
+        controller.abort(new Error('deadline exceeded'));
+      },
+      Math.max(0, deadline.getTime() - Date.now()),
+    );
   }
-  call.on('cancelled', () => controller.abort(new Error('cancelled by the client')));
+  call.on('cancelled', () => {
+    controller.abort(new Error('cancelled by the client'));
+  });
   const ctx: CallContext = {
     method: path,
     metadata: call.metadata,
@@ -92,7 +99,12 @@ function createContext(path: string, call: AnyCall, log: Logger): { ctx: CallCon
     peer: call.getPeer(),
     log,
   };
-  return { ctx, dispose: () => timer && clearTimeout(timer) };
+  return {
+    ctx,
+    dispose: () => {
+      if (timer) clearTimeout(timer);
+    },
+  };
 }
 
 function toDate(deadline: Deadline): Date | undefined {
@@ -120,11 +132,15 @@ function unary(path: string, handler: (...args: unknown[]) => unknown, options: 
     const { ctx, dispose } = createContext(path, call, log);
     let response: unknown;
     intercept(ctx, options, async () => {
-      response = await (handler(call.request, ctx) as Promise<unknown>);
+      response = await handler(call.request, ctx);
     })
       .then(
-        () => callback(null, response),
-        (error) => callback(fail(ctx, error)),
+        () => {
+          callback(null, response);
+        },
+        (error: unknown) => {
+          callback(fail(ctx, error));
+        },
       )
       .finally(dispose);
   };
@@ -152,7 +168,7 @@ function streaming(
       .then(
         () => call.end(),
         // grpc-js turns an 'error' event carrying a code into the call's status.
-        (error) => call.emit('error', fail(ctx, error)),
+        (error: unknown) => call.emit('error', fail(ctx, error)),
       )
       .finally(dispose);
   };

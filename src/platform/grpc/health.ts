@@ -41,7 +41,10 @@ export class HealthState {
    * name reads NOT_SERVING while the server is not serving; `value` takes effect at markServing.
    */
   set(name: string, value: ServingStatus): void {
-    if (name === '' || this.serviceNames.includes(name)) return this.apply(name, value);
+    if (name === '' || this.serviceNames.includes(name)) {
+      this.apply(name, value);
+      return;
+    }
     this.wanted.set(name, value);
     this.apply(name, this.serving ? value : 'NOT_SERVING');
   }

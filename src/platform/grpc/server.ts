@@ -45,9 +45,12 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   options.health.addToServer(server);
   createReflectionService(options.services.map((s) => s.name)).addToServer(server);
 
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
-  );
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (error, bound) => {
+      if (error) reject(error);
+      else resolve(bound);
+    });
+  });
   const address = `${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${port}`;
   options.log.info({ port }, `${options.name} gRPC server listening`);
 

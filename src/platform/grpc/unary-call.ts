@@ -27,7 +27,9 @@ export function callUnary<Req, Res>(method: UnaryMethod<Req, Res>, request: Req,
       if (error) reject(error);
       else resolve(response);
     });
-    const cancel = () => call.cancel();
+    const cancel = () => {
+      call.cancel();
+    };
     if (options.signal?.aborted) call.cancel();
     else options.signal?.addEventListener('abort', cancel, { once: true });
   });

@@ -15,7 +15,7 @@ export function onShutdownSignal(stop: () => Promise<void>, log: Logger): void {
     log.info({ signal }, 'shutting down');
     stop().then(
       () => process.exit(0),
-      (error) => {
+      (error: unknown) => {
         log.error({ err: error }, 'shutdown failed');
         process.exit(1);
       },

@@ -8,7 +8,7 @@ import { Kysely, Migration, sql } from 'kysely';
  */
 export const messagingTablesMigration: Migration = { up, down };
 
-async function up(db: Kysely<any>): Promise<void> {
+async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('outbox')
     .addColumn('seq', 'bigserial', (c) => c.primaryKey())
@@ -38,7 +38,7 @@ async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('idx_inbox_processed_at').on('inbox').column('processed_at').execute();
 }
 
-async function down(db: Kysely<any>): Promise<void> {
+async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('inbox').execute();
   await db.schema.dropTable('outbox').execute();
 }

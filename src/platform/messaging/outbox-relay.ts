@@ -2,7 +2,6 @@ import { Kysely, sql } from 'kysely';
 import { EventBus } from '../bus/event-bus';
 import { isRetryable } from '../errors/classify';
 import { UnavailableError } from '../errors/domain-errors';
-import { RoutingKey } from '../bus/topology';
 import { Logger } from '../log/logger';
 import { MessagingTables } from './messaging-tables';
 
@@ -47,6 +46,8 @@ export class OutboxRelay {
   private readonly unconfirmed = new Map<string, string>();
 
   constructor(
+    // Any service's database (Kysely<EmotionTables>, ...): its tables include MessagingTables.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kysely<DB> is invariant in DB, so only Kysely<any> accepts every service's Kysely<...> (as kysely's own Migration does)
     db: Kysely<any>,
     private readonly bus: EventBus,
     private readonly log: Logger,
@@ -69,7 +70,9 @@ export class OutboxRelay {
       return;
     }
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.loop(), 0);
+    this.timer = setTimeout(() => {
+      this.loop();
+    }, 0);
   }
 
   /**
@@ -138,7 +141,11 @@ export class OutboxRelay {
       }
       if (this.wakeRequested && this.failures === 0) delay = 0;
       this.wakeRequested = false;
-      if (!this.stopped) this.timer = setTimeout(() => this.loop(), delay);
+      if (!this.stopped) {
+        this.timer = setTimeout(() => {
+          this.loop();
+        }, delay);
+      }
     })().finally(() => (this.running = undefined));
   }
 
@@ -149,7 +156,7 @@ export class OutboxRelay {
     if (rows.length === 0) return { claimed: 0, failed: 0 };
     const results = await Promise.allSettled(
       rows.map((row) =>
-        this.bus.publish(row.routing_key as RoutingKey, Buffer.from(row.body), {
+        this.bus.publish(row.routing_key, Buffer.from(row.body), {
           messageId: row.message_id,
           correlationId: row.correlation_id,
           type: row.message_type,

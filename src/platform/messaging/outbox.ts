@@ -20,15 +20,13 @@ export class Outbox<DB extends MessagingTables> {
   ) {}
 
   /** Transactions `add` wrote to: only those give the relay anything to publish. */
-  private readonly added = new WeakSet<object>();
+  private readonly added = new WeakSet();
 
   /** Runs `work` in a transaction and, when it added an event, wakes the relay once it has committed. */
   async transaction<R>(work: (trx: Transaction<DB>) => Promise<R>): Promise<R> {
-    let added = false;
-    const result = await this.db.transaction().execute(async (trx) => {
+    const { result, added } = await this.db.transaction().execute(async (trx) => {
       const r = await work(trx);
-      added = this.added.has(trx);
-      return r;
+      return { result: r, added: this.added.has(trx) };
     });
     // Most consumed messages add nothing: waking for them would cost a claim on an empty outbox each.
     if (added) this.relay.wake();

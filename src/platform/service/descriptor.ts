@@ -1,4 +1,4 @@
-import { Client, ServiceDefinition } from '@grpc/grpc-js';
+import { ServiceDefinition } from '@grpc/grpc-js';
 import { Kysely, Migration } from 'kysely';
 import { DeliveryHandler } from '../bus/event-bus';
 import { QueueName, RoutingKey } from '../bus/topology';
@@ -23,7 +23,7 @@ export interface ConsumedQueue {
   readonly prefetch: number;
 }
 
-export type DownstreamSpecs = Readonly<Record<string, DownstreamSpec<Client>>>;
+export type DownstreamSpecs = Readonly<Record<string, DownstreamSpec>>;
 
 /** The downstreams of a service that calls none. */
 export type NoDownstreams = Readonly<Record<string, never>>;
@@ -55,7 +55,7 @@ export interface GrpcServiceSpec<D extends ServiceDefinition = ServiceDefinition
 }
 
 export function grpcService<D extends ServiceDefinition>(name: string, definition: D, implementation: AsyncService<D>): GrpcServiceSpec {
-  return { name, definition, implementation: implementation as unknown as AsyncService<ServiceDefinition> };
+  return { name, definition, implementation };
 }
 
 /** What a service's `start` wires from its context; the host serves and runs it. */
@@ -111,7 +111,7 @@ export interface ServiceDescriptor<S = unknown, D extends DownstreamSpecs = Down
 }
 
 /** Any registered descriptor (the registry's element type). */
-export type AnyServiceDescriptor = ServiceDescriptor<unknown, DownstreamSpecs, unknown>;
+export type AnyServiceDescriptor = ServiceDescriptor;
 
 /** Identity, for type inference: `export const emotionService = defineService({ ... })`. */
 export function defineService<S, D extends DownstreamSpecs, R = undefined>(descriptor: ServiceDescriptor<S, D, R>): ServiceDescriptor<S, D, R> {

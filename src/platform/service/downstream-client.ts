@@ -100,7 +100,7 @@ const BREAKER_TIMEOUT_SHARE = 0.9;
 export function createDownstreamClient<C extends Client>(spec: DownstreamSpec<C>, options: DownstreamClientOptions): DownstreamClient<C> {
   const idempotent = (spec.idempotentMethods ?? []).map((method) => ({ service: spec.grpcService, method }));
   const client = new spec.client(options.target, credentials.createInsecure(), meshChannelOptions(idempotent));
-  const listeners: Array<(state: BreakerState) => void> = [];
+  const listeners: ((state: BreakerState) => void)[] = [];
   const breaker = new Breaker(
     (method: UnaryMethod<unknown, unknown>, request: unknown, deadline: Date, signal?: AbortSignal) => callUnary(method, request, { deadline, signal }),
     {
@@ -108,7 +108,11 @@ export function createDownstreamClient<C extends Client>(spec: DownstreamSpec<C>
       name: spec.service,
       timeoutMs: Math.round(options.deadlineMs * BREAKER_TIMEOUT_SHARE),
       log: options.log,
-      onStateChange: (state) => listeners.forEach((listener) => listener(state)),
+      onStateChange: (state) => {
+        listeners.forEach((listener) => {
+          listener(state);
+        });
+      },
     },
   );
   return {
@@ -116,7 +120,7 @@ export function createDownstreamClient<C extends Client>(spec: DownstreamSpec<C>
     async call(method, request, ctx) {
       const unary = (client[method] as UnaryMethod<unknown, unknown>).bind(client);
       try {
-        return (await breaker.fire(unary, request, downstreamDeadline(options.deadlineMs, ctx), ctx?.signal)) as never;
+        return await breaker.fire(unary, request, downstreamDeadline(options.deadlineMs, ctx), ctx?.signal);
       } catch (error) {
         throw asDomainError(spec.service, error);
       }

@@ -86,10 +86,12 @@ export async function startService<S, D extends DownstreamSpecs, R>(
   checkParts(descriptor, parts);
 
   const health = new HealthState(descriptor.grpcServices);
-  for (const [key, client] of Object.entries(wiring.downstreams) as Array<[string, DownstreamClient<Client>]>) {
+  for (const [key, client] of Object.entries(wiring.downstreams) as [string, DownstreamClient<Client>][]) {
     const healthName = dependencyHealthName(name, key);
     health.set(healthName, 'SERVING');
-    client.onBreakerState((state) => health.set(healthName, state === 'open' ? 'NOT_SERVING' : 'SERVING'));
+    client.onBreakerState((state) => {
+      health.set(healthName, state === 'open' ? 'NOT_SERVING' : 'SERVING');
+    });
   }
   const inFlight = new InFlightHandlers();
   const server = await startGrpcServer({
@@ -123,7 +125,10 @@ export async function startService<S, D extends DownstreamSpecs, R>(
     if (late && descriptor.resource) late.set(await descriptor.resource.create(wiring.settings, log));
     relay?.start();
     for (const queue of descriptor.consumes) {
-      subscriptions.push(await deps.bus.consume(queue.queue, parts.consumers![queue.queue], { prefetch: queue.prefetch }));
+      // checkParts made sure every declared queue has its handler.
+      const handler = parts.consumers?.[queue.queue];
+      if (!handler) throw new Error(`${name} has no handler for queue ${queue.queue}`);
+      subscriptions.push(await deps.bus.consume(queue.queue, handler, { prefetch: queue.prefetch }));
     }
     await readiness.refresh();
   } catch (error) {
@@ -181,7 +186,11 @@ function checkParts(descriptor: Pick<ServiceDescriptor, 'name' | 'grpcServices' 
 /** Resolves true when `work` settles within `ms` milliseconds, false otherwise. */
 async function withinGrace(work: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => {
+      resolve(false);
+    }, ms);
+  });
   try {
     return await Promise.race([work.then(() => true), timeout]);
   } finally {

@@ -33,7 +33,7 @@ export interface FrameAnalysisService {
    */
   analyze(imageData: Uint8Array, format: string, sessionId?: string, options?: AnalyzeOptions): Promise<FrameAnalysis>;
   /** One result per frame, in order: its analysis or its own FrameRejection (see FrameAnalyzer.analyzeBatch); background work. */
-  analyzeBatch(frames: ReadonlyArray<EncodedFrame & { sessionId?: string }>): Promise<Array<FrameAnalysis | FrameRejection>>;
+  analyzeBatch(frames: readonly (EncodedFrame & { sessionId?: string })[]): Promise<(FrameAnalysis | FrameRejection)[]>;
   /** The most confident face and its mesh (always detected); see FrameAnalyzer.detectFace. */
   detectFace(imageData: Uint8Array, format: string): ReturnType<FrameAnalyzer['detectFace']>;
 }
@@ -87,7 +87,7 @@ export class AnalysisPool implements FrameAnalysisService {
   private readonly background: Waiting[] = [];
   private running = 0;
   private closing = false;
-  private readonly idle: Array<() => void> = [];
+  private readonly idle: (() => void)[] = [];
   private readonly tracks: FaceTracks | undefined;
 
   private constructor(
@@ -125,7 +125,7 @@ export class AnalysisPool implements FrameAnalysisService {
     return result;
   }
 
-  analyzeBatch(frames: ReadonlyArray<EncodedFrame & { sessionId?: string }>): Promise<Array<FrameAnalysis | FrameRejection>> {
+  analyzeBatch(frames: readonly (EncodedFrame & { sessionId?: string })[]): Promise<(FrameAnalysis | FrameRejection)[]> {
     return this.analyzeTracked(frames, { background: true });
   }
 
@@ -149,9 +149,9 @@ export class AnalysisPool implements FrameAnalysisService {
 
   /** Each frame from its session's track, if any; each analyzed frame's track kept for the session's next. */
   private async analyzeTracked(
-    frames: ReadonlyArray<EncodedFrame & { sessionId?: string }>,
+    frames: readonly (EncodedFrame & { sessionId?: string })[],
     options: AnalyzeOptions,
-  ): Promise<Array<FrameAnalysis | FrameRejection>> {
+  ): Promise<(FrameAnalysis | FrameRejection)[]> {
     const tracked = frames.map((f) => ({ imageData: f.imageData, format: f.format, track: f.sessionId ? this.tracks?.get(f.sessionId) : undefined }));
     const results = await this.enqueue(tracked, options);
     results.forEach((result, k) => {
@@ -161,7 +161,7 @@ export class AnalysisPool implements FrameAnalysisService {
     return results;
   }
 
-  private enqueue(frames: readonly EncodedFrame[], { signal, background = false }: AnalyzeOptions): Promise<Array<FrameAnalysis | FrameRejection>> {
+  private enqueue(frames: readonly EncodedFrame[], { signal, background = false }: AnalyzeOptions): Promise<(FrameAnalysis | FrameRejection)[]> {
     if (this.closing) return Promise.reject(new UnavailableError('the emotion service is shutting down'));
     const line = background ? this.background : this.live;
     // A free worker takes the frame at once, so only frames that would really wait are counted.
@@ -187,8 +187,9 @@ export class AnalysisPool implements FrameAnalysisService {
       const line = this.live.length > 0 ? this.live : this.background;
       const size = line === this.live ? 1 : this.maxBatchFrames;
       const batch: Waiting[] = [];
-      while (batch.length < size && line.length > 0) {
-        const next = line.shift()!;
+      while (batch.length < size) {
+        const next = line.shift();
+        if (!next) break;
         if (next.signal?.aborted) next.reject(new CancelledError('the call ended before its frame reached the models'));
         else batch.push(next);
       }
@@ -198,12 +199,24 @@ export class AnalysisPool implements FrameAnalysisService {
       this.pool
         .run({ kind: 'analyze', frames }, { transferList: frames.map((f) => f.imageData.buffer as ArrayBuffer) })
         .then(
-          (results) => (results as Array<FrameAnalysis | FrameFailure>).forEach((r, k) => batch[k].resolve(isFailure(r) ? rejectionOf(r) : r)),
-          (error: unknown) => batch.forEach((w) => w.reject(error)),
+          (results) => {
+            (results as (FrameAnalysis | FrameFailure)[]).forEach((r, k) => {
+              batch[k].resolve(isFailure(r) ? rejectionOf(r) : r);
+            });
+          },
+          (error: unknown) => {
+            batch.forEach((w) => {
+              w.reject(error);
+            });
+          },
         )
         .finally(() => {
           this.running--;
-          if (this.running === 0) this.idle.splice(0).forEach((resolve) => resolve());
+          if (this.running === 0) {
+            this.idle.splice(0).forEach((resolve) => {
+              resolve();
+            });
+          }
           this.dispatch();
         });
     }

@@ -19,7 +19,7 @@ export interface FrameFailure {
 export type AnalysisTask =
   { readonly kind: 'analyze'; readonly frames: readonly EncodedFrame[] } | { readonly kind: 'detectFace'; readonly frame: EncodedFrame };
 
-export type AnalysisTaskResult = Array<FrameAnalysis | FrameFailure> | Awaited<ReturnType<FrameAnalyzer['detectFace']>> | FrameFailure;
+export type AnalysisTaskResult = (FrameAnalysis | FrameFailure)[] | Awaited<ReturnType<FrameAnalyzer['detectFace']>> | FrameFailure;
 
 /** A frame's rejection as data to send back to the pool; anything else is rethrown. */
 export function asFailure(error: unknown): FrameFailure {

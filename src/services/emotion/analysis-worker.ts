@@ -21,9 +21,7 @@ async function initialize(): Promise<(task: AnalysisTask) => Promise<AnalysisTas
   } catch (error) {
     // Every task fails with the reason (piscina would hide a rejected export behind an import error).
     const reason = error instanceof Error ? error : new Error(String(error));
-    return async () => {
-      throw reason;
-    };
+    return () => Promise.reject(reason);
   }
   const analyzer = new FrameAnalyzer(
     new FaceDetector(models.faceDetector),

@@ -43,7 +43,8 @@ export function frameCapturedHandler(deps: {
       sessionId: frame.sessionId,
       frameNumber: frame.frameNumber,
       timestamp: new Date(timestampMs),
-      emotion: response?.emotion || null,
+      // No emotion classified reads '' in the proto message, stored as null.
+      emotion: response?.emotion === undefined || response.emotion === '' ? null : response.emotion,
       confidence: response?.emotion ? response.confidence : null,
       faceDetected: face?.detected ?? false,
       faceBox: face?.detected && face.boundingBox ? face.boundingBox : null,

@@ -25,7 +25,7 @@ export interface EmotionTables extends MessagingTables {
     first_timestamp_ms: number | string | bigint;
     last_timestamp_ms: number | string | bigint;
     closed_since_ms: number | string | bigint | null;
-    blink_timestamps: ReadonlyArray<number | string | bigint>;
+    blink_timestamps: readonly (number | string | bigint)[];
     total_blink_ms: number | string | bigint;
     frames: Generated<number>;
     updated_at: Generated<Date>;
@@ -117,7 +117,10 @@ export class EmotionStore {
       .returningAll()
       .executeTakeFirst();
     if (row) return summarizeBlinks(toState(row));
-    return (await this.currentBlinks(sessionId))!;
+    // No row returned: a repeat or late frame, whose conflict means the session's track exists.
+    const current = await this.currentBlinks(sessionId);
+    if (!current) throw new Error(`the blink track of session ${sessionId} was neither written nor found`);
+    return current;
   }
 
   /** The session's blinks so far; undefined when no frame of it had a face. */

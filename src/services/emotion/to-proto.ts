@@ -24,7 +24,7 @@ export function toBoundingBox(face: FaceDetection): BoundingBox {
  */
 export function toLandmarks(mesh: FaceMesh): Landmark[] {
   const landmarks: Landmark[] = [];
-  for (const [type, indices] of Object.entries(MESH_REGIONS) as Array<[MeshRegion, readonly number[]]>) {
+  for (const [type, indices] of Object.entries(MESH_REGIONS) as [MeshRegion, readonly number[]][]) {
     for (const i of indices) landmarks.push({ x: Math.round(mesh.points[i * 3]), y: Math.round(mesh.points[i * 3 + 1]), type });
   }
   return landmarks;

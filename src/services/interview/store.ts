@@ -211,8 +211,8 @@ export class InterviewStore {
       question: r.text,
       category: r.category,
       transcript: r.transcript,
-      durationSeconds: Number(r.duration),
-      confidence: Number(r.confidence),
+      durationSeconds: r.duration,
+      confidence: r.confidence,
     }));
   }
 }

@@ -16,43 +16,25 @@ function at<T>(where: string, run: () => T): T {
   }
 }
 
+/**
+ * `compute`'s result as a promise, as an async function would give it: computed at once, and a throw
+ * becomes the rejection. For the handlers whose work never waits.
+ */
+function promised<T>(compute: () => T): Promise<T> {
+  return new Promise((resolve) => {
+    resolve(compute());
+  });
+}
+
 /** scoring.ScoringService: AnalyzeAnswer and CalculateScore compute; GenerateReport reads the stored report. */
 export function scoringHandlers(store: ScoringStore): AsyncService<typeof ScoringServiceService> {
   return {
-    async analyzeAnswer(request: AnswerRequest): Promise<AnswerAnalysis> {
-      return analyzeAnswer({ question: request.question, answer: request.answer, category: request.category });
+    analyzeAnswer(request: AnswerRequest): Promise<AnswerAnalysis> {
+      return promised(() => analyzeAnswer({ question: request.question, answer: request.answer, category: request.category }));
     },
 
-    async calculateScore(request: ScoreRequest): Promise<ScoreResponse> {
-      const sessionId = requireString(request.sessionId, 'session_id');
-      const answers: ScoredAnswer[] = request.answers.map((a, i) => ({
-        questionId: a.questionId,
-        question: a.question,
-        category: a.category,
-        transcript: a.transcript,
-        durationSeconds: a.duration,
-        analysis: at(`answers[${i}].`, () => analyzeAnswer({ question: a.question, answer: a.transcript, category: a.category })),
-      }));
-      const card = calculateScores({
-        answers,
-        emotions: request.emotions.map((e) => ({
-          timestampMs: e.timestamp,
-          faceDetected: e.emotion !== '',
-          emotion: e.emotion || null,
-          confidence: e.confidence,
-          blinkCount: e.blinkCount,
-        })),
-        totalQuestions: Math.max(request.metadata?.totalQuestions ?? 0, answers.length),
-      });
-      return {
-        sessionId,
-        technicalScore: card.technicalScore,
-        communicationScore: card.communicationScore,
-        emotionScore: card.emotionScore,
-        overallScore: card.overallScore,
-        feedback: card.feedback,
-        insights: card.insights.map((i) => ({ category: i.category, description: i.description, impact: i.impact })),
-      };
+    calculateScore(request: ScoreRequest): Promise<ScoreResponse> {
+      return promised(() => scoreRequest(request));
     },
 
     async generateReport(request: ReportRequest): Promise<ReportResponse> {
@@ -63,5 +45,38 @@ export function scoringHandlers(store: ScoringStore): AsyncService<typeof Scorin
       const body = request.includeEmotions ? report : { ...report, emotionSummary: { ...report.emotionSummary, timeline: null } };
       return { reportUrl: '', reportData: Buffer.from(JSON.stringify(body)), format: 'json' };
     },
+  };
+}
+
+/** CalculateScore's computation: the score card of the request's answers (each analyzed here) and emotions. */
+function scoreRequest(request: ScoreRequest): ScoreResponse {
+  const sessionId = requireString(request.sessionId, 'session_id');
+  const answers: ScoredAnswer[] = request.answers.map((a, i) => ({
+    questionId: a.questionId,
+    question: a.question,
+    category: a.category,
+    transcript: a.transcript,
+    durationSeconds: a.duration,
+    analysis: at(`answers[${i}].`, () => analyzeAnswer({ question: a.question, answer: a.transcript, category: a.category })),
+  }));
+  const card = calculateScores({
+    answers,
+    emotions: request.emotions.map((e) => ({
+      timestampMs: e.timestamp,
+      faceDetected: e.emotion !== '',
+      emotion: e.emotion || null,
+      confidence: e.confidence,
+      blinkCount: e.blinkCount,
+    })),
+    totalQuestions: Math.max(request.metadata?.totalQuestions ?? 0, answers.length),
+  });
+  return {
+    sessionId,
+    technicalScore: card.technicalScore,
+    communicationScore: card.communicationScore,
+    emotionScore: card.emotionScore,
+    overallScore: card.overallScore,
+    feedback: card.feedback,
+    insights: card.insights.map((i) => ({ category: i.category, description: i.description, impact: i.impact })),
   };
 }

@@ -17,7 +17,8 @@ export interface ScoringTables extends MessagingTables {
   };
   pending_completions: {
     session_id: string;
-    frames_sent: number;
+    /** pg returns int8 as a string, PGlite as a number or bigint. */
+    frames_sent: number | string | bigint;
     completed_event: unknown;
     received_at: Generated<Date>;
   };
@@ -100,7 +101,7 @@ export class ScoringStore {
       timestampMs: new Date(r.timestamp).getTime(),
       faceDetected: r.face_detected,
       emotion: r.emotion,
-      confidence: Number(r.confidence),
+      confidence: r.confidence,
       blinkCount: r.blink_count,
     }));
   }

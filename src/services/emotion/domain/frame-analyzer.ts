@@ -64,7 +64,7 @@ export class FrameAnalyzer {
    * Analyses frames together; one result per frame, in order: its analysis, or the FrameRejection
    * that frame alone would get from `analyze` (a bad frame does not fail the others).
    */
-  async analyzeBatch(frames: readonly EncodedFrame[]): Promise<Array<FrameAnalysis | FrameRejection>> {
+  async analyzeBatch(frames: readonly EncodedFrame[]): Promise<(FrameAnalysis | FrameRejection)[]> {
     const decoded = await Promise.all(frames.map((f) => decodeFrame(f.imageData, f.format).catch(asRejection)));
     return this.analyzeDecoded(
       decoded,
@@ -78,13 +78,13 @@ export class FrameAnalyzer {
    * through at its position.
    */
   async analyzeDecoded(
-    decoded: ReadonlyArray<RgbImage | FrameRejection>,
-    tracks: ReadonlyArray<FaceTrack | undefined>,
-  ): Promise<Array<FrameAnalysis | FrameRejection>> {
+    decoded: readonly (RgbImage | FrameRejection)[],
+    tracks: readonly (FaceTrack | undefined)[],
+  ): Promise<(FrameAnalysis | FrameRejection)[]> {
     const found = new Map<number, FoundFace>();
     // Tracked frames: the mesh on the region the session's previous landmarks give.
     const trackable = decoded.flatMap((image, index) =>
-      !isFrameRejection(image) && canTrack(tracks[index], image) ? [{ index, image, track: tracks[index]! }] : [],
+      !isFrameRejection(image) && canTrack(tracks[index], image) ? [{ index, image, track: tracks[index] }] : [],
     );
     const trackedMeshes = await this.mesh.run(trackable.map(({ image, track }) => ({ image, face: { box: track.box, score: 0, keypoints: [] } })));
     trackable.forEach(({ index, image, track }, k) => {
@@ -97,10 +97,12 @@ export class FrameAnalyzer {
     const untracked = decoded.flatMap((image, index) => (!isFrameRejection(image) && !found.has(index) ? [{ index, image }] : []));
     const detections = await Promise.all(untracked.map(({ image }) => this.detector.detect(image)));
     const faceCounts = new Map(untracked.map(({ index }, k) => [index, detections[k].length]));
-    const detected = untracked.flatMap(({ index, image }, k) => (detections[k][0] ? [{ index, image, face: detections[k][0] }] : []));
+    const detected = untracked.flatMap(({ index, image }, k) =>
+      detections[k][0] ? [{ index, image, face: detections[k][0], faceCount: detections[k].length }] : [],
+    );
     const meshes = await this.mesh.run(detected);
-    detected.forEach(({ index, image, face }, k) => {
-      found.set(index, { image, face, faceCount: faceCounts.get(index)!, mesh: meshes[k], tracked: false, track: trackFromDetection(face, meshes[k], image) });
+    detected.forEach(({ index, image, face, faceCount }, k) => {
+      found.set(index, { image, face, faceCount, mesh: meshes[k], tracked: false, track: trackFromDetection(face, meshes[k], image) });
     });
     // Every face's expression in one run.
     const withFace = [...found.entries()];
@@ -126,7 +128,7 @@ export class FrameAnalyzer {
   /** The most confident face of one frame and its mesh, without the expression. */
   async detectFace(imageData: Uint8Array, format = ''): Promise<{ face: FaceDetection; mesh: FaceMesh; eyes: EyeAspectRatio } | undefined> {
     const image = await decodeFrame(imageData, format);
-    const [face] = await this.detector.detect(image);
+    const face = (await this.detector.detect(image)).at(0);
     if (!face) return undefined;
     const [mesh] = await this.mesh.run([{ image, face }]);
     return { face, mesh, eyes: eyeAspectRatio(mesh.points) };

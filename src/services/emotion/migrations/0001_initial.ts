@@ -1,7 +1,7 @@
 import { Kysely, sql } from 'kysely';
 
 /** Emotion service tables: one analysis per frame (seed 002's emotion_analysis, keyed by frame). */
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('emotion_analysis')
     .addColumn('id', 'uuid', (c) => c.primaryKey())
@@ -22,6 +22,6 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('idx_emotion_timestamp').on('emotion_analysis').column('timestamp').execute();
 }
 
-export async function down(db: Kysely<any>): Promise<void> {
+export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('emotion_analysis').execute();
 }

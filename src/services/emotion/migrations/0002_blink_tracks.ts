@@ -5,7 +5,7 @@ import { Kysely, sql } from 'kysely';
  * updated under a row lock by whichever replica analyses the session's next frame, so that the
  * count survives frames landing on different replicas.
  */
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('blink_tracks')
     // Any client-chosen session id (DetectBlink accepts more than the interview's UUIDs).
@@ -21,6 +21,6 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 }
 
-export async function down(db: Kysely<any>): Promise<void> {
+export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('blink_tracks').execute();
 }

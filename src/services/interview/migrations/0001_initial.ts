@@ -1,7 +1,7 @@
 import { Kysely, sql } from 'kysely';
 
 /** Interview service tables, from seed 002 section 4 (users, interview_sessions, questions, answers). */
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<unknown>): Promise<void> {
   // Candidates, known by the caller's own id; seed 002 kept credentials here, which the mesh
   // leaves to the caller's identity system.
   await db.schema
@@ -76,7 +76,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 }
 
-export async function down(db: Kysely<any>): Promise<void> {
+export async function down(db: Kysely<unknown>): Promise<void> {
   for (const table of ['frames', 'answers', 'session_questions', 'interview_sessions', 'questions', 'users']) {
     await db.schema.dropTable(table).execute();
   }

@@ -4,7 +4,7 @@ import { Kysely } from 'kysely';
  * The seeded question bank: a software engineering interview's questions by category and
  * difficulty. Fixed ids so every database has the same bank.
  */
-const QUESTIONS: ReadonlyArray<[id: string, category: string, difficulty: string, seconds: number, text: string]> = [
+const QUESTIONS: readonly [id: string, category: string, difficulty: string, seconds: number, text: string][] = [
   ['6f0c7a52-0d0e-4c64-9a53-01c5a8a10001', 'introduction', 'easy', 90, 'Tell me about yourself and the kind of engineering work you enjoy most.'],
   [
     '6f0c7a52-0d0e-4c64-9a53-01c5a8a10002',
@@ -43,14 +43,19 @@ const QUESTIONS: ReadonlyArray<[id: string, category: string, difficulty: string
   ['6f0c7a52-0d0e-4c64-9a53-01c5a8a10012', 'closing', 'easy', 60, 'What questions do you have about the team and how we work?'],
 ];
 
-export async function up(db: Kysely<any>): Promise<void> {
+/** The `questions` table as this migration writes it (0001_initial's columns; `created_at` keeps its default). */
+interface QuestionBankTables {
+  questions: { id: string; category: string; difficulty: string; expected_duration: number; text: string };
+}
+
+export async function up(db: Kysely<QuestionBankTables>): Promise<void> {
   await db
     .insertInto('questions')
     .values(QUESTIONS.map(([id, category, difficulty, expected_duration, text]) => ({ id, category, difficulty, expected_duration, text })))
     .execute();
 }
 
-export async function down(db: Kysely<any>): Promise<void> {
+export async function down(db: Kysely<QuestionBankTables>): Promise<void> {
   await db
     .deleteFrom('questions')
     .where(

@@ -1,7 +1,7 @@
 import { Kysely, sql } from 'kysely';
 
 /** Notifier tables: every notification decided on, with its delivery status. */
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('notifications')
     .addColumn('id', 'uuid', (c) => c.primaryKey())
@@ -20,6 +20,6 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('idx_notifications_session').on('notifications').column('session_id').execute();
 }
 
-export async function down(db: Kysely<any>): Promise<void> {
+export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('notifications').execute();
 }

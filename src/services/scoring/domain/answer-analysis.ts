@@ -13,6 +13,7 @@ import { InvalidAnswerError } from './errors';
 import { extractKeywords } from './keywords';
 import { measureRelevance, type RelevanceMeasure } from './relevance';
 import { extractTextFeatures } from './text-features';
+import { isObject } from './unchecked';
 
 /** Longest accepted question, in characters (bounds NLP work per call). */
 export const MAX_QUESTION_CHARS = 5_000;
@@ -60,8 +61,9 @@ function requireString(value: unknown, field: string): string {
   return value;
 }
 
-function validate(input: AnswerInput): AnswerInput {
-  if (input === null || typeof input !== 'object') throw new InvalidAnswerError('input', 'input is required');
+/** `input` as measureAnswer's caller really passed it: a JavaScript caller may pass anything. */
+function validate(input: unknown): AnswerInput {
+  if (!isObject(input)) throw new InvalidAnswerError('input', 'input is required');
   const question = requireString(input.question, 'question');
   const answer = requireString(input.answer, 'answer');
   const category = requireString(input.category, 'category');

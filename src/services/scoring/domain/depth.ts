@@ -90,12 +90,12 @@ export function movingAverageTypeTokenRatio(items: readonly string[], window: nu
   let types = 0;
   let total = 0;
   for (let i = 0; i < items.length; i += 1) {
-    const add = items[i] as string;
+    const add = items[i];
     const before = counts.get(add) ?? 0;
     counts.set(add, before + 1);
     if (before === 0) types += 1;
     if (i >= window) {
-      const drop = items[i - window] as string;
+      const drop = items[i - window];
       const left = (counts.get(drop) ?? 0) - 1;
       counts.set(drop, left);
       if (left === 0) types -= 1;
@@ -122,7 +122,7 @@ export function measureDepth(answer: TextFeatures): DepthMeasure {
   const markerWords: string[] = [];
 
   answer.tokens.forEach((token, index) => {
-    if (answer.isFiller[index] === true) return;
+    if (answer.isFiller[index]) return;
     if (token.kind === 'number') evidence.add(token.normal);
     if (token.kind === 'word' || token.kind === 'number') markerWords.push(token.normal);
     if (token.kind !== 'word' || token.isClitic) return;

@@ -75,13 +75,13 @@ const NOMINAL_POS = new Set(['NOUN', 'PROPN', 'DET', 'PRON', 'NUM']);
 function neighbour(tokens: readonly AnalyzedToken[], index: number, step: -1 | 1): AnalyzedToken | undefined {
   for (let i = index + step; i >= 0 && i < tokens.length; i += step) {
     const t = tokens[i];
-    if (t !== undefined && t.kind !== 'other') return t;
+    if (t.kind !== 'other') return t;
   }
   return undefined;
 }
 
 const always = (): boolean => true;
-const isComma = (t: AnalyzedToken | undefined): boolean => t !== undefined && t.kind === 'punctuation' && t.text === ',';
+const isComma = (t: AnalyzedToken | undefined): boolean => t?.kind === 'punctuation' && t.text === ',';
 const isPunctOrEnd = (t: AnalyzedToken | undefined): boolean => t === undefined || t.kind === 'punctuation';
 
 /**
@@ -123,8 +123,7 @@ export const FILLER_RULES: readonly FillerRule[] = [
       const before = neighbour(tokens, start, -1);
       const after = neighbour(tokens, start, 1);
       if (isComma(before) || isComma(after)) return true;
-      const self = tokens[start];
-      return before !== undefined && before.lemma === 'be' && self !== undefined && self.pos !== 'VERB';
+      return before?.lemma === 'be' && tokens[start].pos !== 'VERB';
     },
   },
   ...[...VOCALISED_PAUSES, ...HEDGES].map((w) => ({ words: [w], when: always })),
@@ -135,9 +134,10 @@ function matchWords(tokens: readonly AnalyzedToken[], start: number, words: read
   let i = start;
   for (const word of words) {
     // skip nothing inside a phrase except line breaks/emoji ('other')
-    while (i < tokens.length && tokens[i]?.kind === 'other') i += 1;
+    while (i < tokens.length && tokens[i].kind === 'other') i += 1;
+    if (i === tokens.length) return -1; // the text ends before the phrase does
     const t = tokens[i];
-    if (t === undefined || t.kind !== 'word' || t.normal !== word) return -1;
+    if (t.kind !== 'word' || t.normal !== word) return -1;
     i += 1;
   }
   return i;
@@ -154,7 +154,7 @@ export function detectFillers(tokens: readonly AnalyzedToken[]): FillerDetection
   let i = 0;
   while (i < tokens.length) {
     const token = tokens[i];
-    if (token === undefined || token.kind !== 'word') {
+    if (token.kind !== 'word') {
       i += 1;
       continue;
     }
@@ -177,7 +177,7 @@ export function detectFillers(tokens: readonly AnalyzedToken[]): FillerDetection
     let words = 0;
     for (let k = i; k < matchedEnd; k += 1) {
       const t = tokens[k];
-      if (t === undefined || t.kind === 'other') continue;
+      if (t.kind === 'other') continue;
       isFiller[k] = true;
       tokenIndices.push(k);
       if (isWordToken(t)) words += 1;

@@ -110,9 +110,8 @@ function communicationInsights(input: InsightInput): Insight[] {
   const add = (description: string, impact: number): void => {
     out.push({ category: 'communication', description, impact: impactOf(impact) });
   };
-  const rated = input.metrics.filter((m) => m.wordsPerMinute !== null);
-  if (rated.length > 0) {
-    const rates = rated.map((m) => m.wordsPerMinute as number);
+  const rates = input.metrics.map((m) => m.wordsPerMinute).filter((rate): rate is number => rate !== null);
+  if (rates.length > 0) {
     const meanRate = mean(rates);
     const within = rates.filter((r) => rateBandPosition(r) === 'within').length;
     const band = `${SPEAKING_RATE_BAND.low}–${SPEAKING_RATE_BAND.high}`;
@@ -120,15 +119,15 @@ function communicationInsights(input: InsightInput): Insight[] {
     if (position === 'within') {
       add(
         `Spoke at ${Math.round(meanRate)} words per minute on average, within the ${band} wpm conversational band ` +
-          `(${within} of ${plural(rated.length, 'answer', 'answers')} within it).`,
-        within / rated.length,
+          `(${within} of ${plural(rates.length, 'answer', 'answers')} within it).`,
+        within / rates.length,
       );
     } else {
       add(
         `Spoke at ${Math.round(meanRate)} words per minute on average, ${position === 'fast' ? 'faster' : 'slower'} ` +
-          `than the ${band} wpm conversational band (${rated.length - within} of ` +
-          `${plural(rated.length, 'answer', 'answers')} outside it).`,
-        -(rated.length - within) / rated.length,
+          `than the ${band} wpm conversational band (${rates.length - within} of ` +
+          `${plural(rates.length, 'answer', 'answers')} outside it).`,
+        -(rates.length - within) / rates.length,
       );
     }
   }

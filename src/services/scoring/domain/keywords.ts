@@ -27,7 +27,7 @@ export function rankKeywords(answer: TextFeatures): KeywordCount[] {
   const counts = new Map<string, number>();
   answer.contentTokenIndices.forEach((index) => {
     const token = answer.tokens[index];
-    if (token === undefined || !KEYWORD_POS.has(token.pos)) return;
+    if (!KEYWORD_POS.has(token.pos)) return;
     counts.set(token.lemma, (counts.get(token.lemma) ?? 0) + 1);
   });
   return [...counts.entries()].map(([term, count]) => ({ term, count })).sort((a, b) => b.count - a.count || compareStrings(a.term, b.term));

@@ -85,7 +85,6 @@ export function measureRelevance(question: TextFeatures, answer: TextFeatures, c
   const answerBag: Record<string, number> = {};
   answer.contentTokenIndices.forEach((index) => {
     const token = answer.tokens[index];
-    if (token === undefined) return;
     answerForms.add(token.lemma);
     answerForms.add(token.normal);
     if (inVocabulary(vocabulary, token.lemma, token.normal)) vocabularyHits.add(token.lemma);

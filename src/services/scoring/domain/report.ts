@@ -9,6 +9,7 @@ import { roundRatio, roundScore } from './numeric';
 import type { ScoreBreakdown } from './score-calculation';
 import type { EmotionSample, Insight, ScoreCard, ScoredAnswer } from './score-types';
 import { overallWeights, type ScoreWeights } from './score-weights';
+import { isObject } from './unchecked';
 import { validateAnswers, validateEmotionSamples } from './validation';
 
 /** Current report schema version. Bump on any incompatible change of {@link InterviewReport}. */
@@ -129,14 +130,14 @@ function timeline(samples: readonly EmotionSample[]): EmotionTimelinePoint[] {
  *   answers/emotion samples.
  */
 export function buildReport(input: ReportInput): InterviewReport {
-  if (input === null || typeof input !== 'object') throw new InvalidScoreInputError('input', 'input is required');
+  if (!isObject(input)) throw new InvalidScoreInputError('input', 'input is required');
   if (typeof input.sessionId !== 'string' || input.sessionId.trim() === '') {
     throw new InvalidScoreInputError('sessionId', 'sessionId is required');
   }
   if (!(input.generatedAt instanceof Date) || Number.isNaN(input.generatedAt.getTime())) {
     throw new InvalidScoreInputError('generatedAt', 'generatedAt must be a valid Date');
   }
-  if (input.scoreCard === null || typeof input.scoreCard !== 'object') {
+  if (!isObject(input.scoreCard)) {
     throw new InvalidScoreInputError('scoreCard', 'scoreCard is required');
   }
   const answers = validateAnswers(input.answers);

@@ -21,6 +21,7 @@ import { mean, roundScore } from './numeric';
 import { composeSessionFeedback } from './score-feedback';
 import type { EmotionSample, ScoreCard, ScoredAnswer } from './score-types';
 import { combineScores, overallWeights, type ScoreWeights } from './score-weights';
+import { isObject } from './unchecked';
 import { validateAnswers, validateEmotionSamples, validateTotalQuestions } from './validation';
 
 export type { EmotionSample, Insight, InsightCategory, ScoreCard, ScoredAnswer } from './score-types';
@@ -51,7 +52,7 @@ export interface ScoreBreakdown {
  *   totalQuestions, negative durations, scores outside 0..100, confidences outside 0..1, …).
  */
 export function calculateScoreBreakdown(input: ScoreInput): ScoreBreakdown {
-  if (input === null || typeof input !== 'object') throw new InvalidScoreInputError('input', 'input is required');
+  if (!isObject(input)) throw new InvalidScoreInputError('input', 'input is required');
   const totalQuestions = validateTotalQuestions(input.totalQuestions);
   const answers = validateAnswers(input.answers);
   const emotions = validateEmotionSamples(input.emotions);

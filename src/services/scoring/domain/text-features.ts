@@ -63,7 +63,7 @@ export function extractTextFeatures(text: string): TextFeatures {
   tokens.forEach((token, index) => {
     if (!isWordToken(token)) return;
     wordCount += 1;
-    if (fillers.isFiller[index] === true) return;
+    if (fillers.isFiller[index]) return;
     fluentWords.push(token.normal);
     perSentence.set(token.sentenceIndex, (perSentence.get(token.sentenceIndex) ?? 0) + 1);
     if (isContentToken(token)) {

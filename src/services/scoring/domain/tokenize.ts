@@ -94,13 +94,14 @@ export function tokenize(text: string): TokenisedText {
   for (let s = 0; s < sentenceCount; s += 1) {
     const sentenceTokens = sentences.itemAt(s).tokens();
     const texts = sentenceTokens.out();
-    const normals = sentenceTokens.out(its.normal) as string[];
+    const normals = sentenceTokens.out(its.normal);
     // winkNLP's typings declare `its.lemma` with an `addons` parameter that does not fit ItsFunction.
-    const lemmas = sentenceTokens.out(its.lemma as unknown as ItsFunction<string>) as string[];
+    const lemmas = sentenceTokens.out(its.lemma as unknown as ItsFunction<string>);
     const tags = sentenceTokens.out(its.pos) as string[];
-    const stops = sentenceTokens.out(its.stopWordFlag) as boolean[];
-    const types = sentenceTokens.out(its.type) as string[];
-    const contractions = sentenceTokens.out(its.contractionFlag) as boolean[];
+    // Like the `??` fallbacks below, `=== true` reads an entry past the end as false.
+    const stops = sentenceTokens.out(its.stopWordFlag) as (boolean | undefined)[];
+    const types = sentenceTokens.out(its.type);
+    const contractions = sentenceTokens.out(its.contractionFlag) as (boolean | undefined)[];
     for (let i = 0; i < texts.length; i += 1) {
       const type = types[i] ?? 'other';
       const tokenText = texts[i] ?? '';

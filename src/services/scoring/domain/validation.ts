@@ -4,6 +4,7 @@
  */
 import { InvalidScoreInputError } from './errors';
 import type { EmotionSample, ScoredAnswer } from './score-types';
+import { isObject } from './unchecked';
 
 function finite(value: unknown, field: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
@@ -36,15 +37,15 @@ export function validateTotalQuestions(totalQuestions: unknown): number {
  */
 export function validateAnswers(answers: unknown): readonly ScoredAnswer[] {
   if (!Array.isArray(answers)) throw new InvalidScoreInputError('answers', 'answers must be an array');
-  answers.forEach((a: ScoredAnswer, i) => {
+  answers.forEach((a: unknown, i) => {
     const at = `answers[${i}]`;
-    if (a === null || typeof a !== 'object') throw new InvalidScoreInputError(at, `${at} must be an object`);
+    if (!isObject(a)) throw new InvalidScoreInputError(at, `${at} must be an object`);
     string(a.questionId, `${at}.questionId`);
     string(a.question, `${at}.question`);
     string(a.category, `${at}.category`);
     string(a.transcript, `${at}.transcript`);
     inRange(a.durationSeconds, `${at}.durationSeconds`, 0, Number.MAX_VALUE);
-    if (a.analysis === null || typeof a.analysis !== 'object') {
+    if (!isObject(a.analysis)) {
       throw new InvalidScoreInputError(`${at}.analysis`, `${at}.analysis must be an object`);
     }
     inRange(a.analysis.relevanceScore, `${at}.analysis.relevanceScore`, 0, 100);
@@ -63,9 +64,9 @@ export function validateAnswers(answers: unknown): readonly ScoredAnswer[] {
  */
 export function validateEmotionSamples(emotions: unknown): readonly EmotionSample[] {
   if (!Array.isArray(emotions)) throw new InvalidScoreInputError('emotions', 'emotions must be an array');
-  emotions.forEach((e: EmotionSample, i) => {
+  emotions.forEach((e: unknown, i) => {
     const at = `emotions[${i}]`;
-    if (e === null || typeof e !== 'object') throw new InvalidScoreInputError(at, `${at} must be an object`);
+    if (!isObject(e)) throw new InvalidScoreInputError(at, `${at} must be an object`);
     finite(e.timestampMs, `${at}.timestampMs`);
     if (typeof e.faceDetected !== 'boolean') {
       throw new InvalidScoreInputError(`${at}.faceDetected`, `${at}.faceDetected must be a boolean`);

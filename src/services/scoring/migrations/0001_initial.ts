@@ -1,7 +1,7 @@
 import { Kysely, sql } from 'kysely';
 
 /** Scoring service tables: scores (seed 002), the answers' analyses, reports, and its inputs. */
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<unknown>): Promise<void> {
   // Scoring's own copy of each frame's emotion, from interview.emotion.analyzed events.
   await db.schema
     .createTable('emotion_samples')
@@ -57,7 +57,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 }
 
-export async function down(db: Kysely<any>): Promise<void> {
+export async function down(db: Kysely<unknown>): Promise<void> {
   for (const table of ['reports', 'answer_analyses', 'scores', 'pending_completions', 'emotion_samples']) {
     await db.schema.dropTable(table).execute();
   }

@@ -17,7 +17,7 @@ export const BLAZEFACE_INPUT_SIZE = 128;
 
 function generateAnchors(): readonly Anchor[] {
   const anchors: Anchor[] = [];
-  const grids: ReadonlyArray<[gridSize: number, perCell: number]> = [
+  const grids: readonly [gridSize: number, perCell: number][] = [
     [16, 2],
     [8, 6],
   ];

@@ -34,7 +34,10 @@ export class FaceTracks {
     this.entries.delete(sessionId); // re-inserted last: Map order is least recently used first
     if (!track) return;
     this.entries.set(sessionId, { track, expiresAt: this.now() + this.ttlMs });
-    if (this.entries.size > this.maxSessions) this.entries.delete(this.entries.keys().next().value!);
+    if (this.entries.size > this.maxSessions) {
+      const oldest = this.entries.keys().next();
+      if (!oldest.done) this.entries.delete(oldest.value);
+    }
   }
 
   get size(): number {

@@ -69,7 +69,7 @@ function signatureFormat(bytes: Buffer): 'jpeg' | 'png' | undefined {
 /** The format libvips recognises in bytes that are neither JPEG nor PNG (to name it in the error). */
 async function otherFormat(bytes: Buffer): Promise<string> {
   try {
-    return (await sharp(bytes).metadata()).format ?? 'unknown';
+    return (await sharp(bytes).metadata()).format;
   } catch {
     throw new InvalidFrameError('image_data is not an image (expected JPEG or PNG bytes)');
   }
