@@ -1,4 +1,4 @@
-# Consul service definition of the emotion service (seed 003 section 6), for a Consul agent on the same
+# Consul service definition of the emotion service (seed 003 section 6, docs/seeds.md), for a Consul agent on the same
 # host to load (consul agent -config-dir consul/). Use it where instances do not register
 # themselves; an instance started with CONSUL_HTTP_ADDR registers the same name, tags and check on
 # its own (src/platform/discovery), and deregisters on SIGTERM. Checked by `consul validate` in

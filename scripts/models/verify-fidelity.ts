@@ -44,7 +44,7 @@ const argValue = (flag: string): string | undefined => {
 };
 const CACHE = path.resolve(ROOT, argValue('--cache') ?? '.cache/models');
 const TFJS_DIR = path.resolve(ROOT, argValue('--tfjs') ?? '.cache/tfjs');
-const FIXTURES = path.resolve(ROOT, argValue('--fixtures') ?? process.env.FACE_FIXTURES ?? '../shared/fixtures/faces');
+const FIXTURES = path.resolve(ROOT, argValue('--fixtures') ?? process.env.FACE_FIXTURES ?? 'test/fixtures/faces');
 const MODELS = path.join(ROOT, 'models');
 const HUMAN_MODELS = path.join(CACHE, 'human-models-3.0.4', 'models');
 

@@ -3,7 +3,7 @@ import { Topology } from '../platform/bus/topology';
 import { AnyServiceDescriptor } from '../platform/service/descriptor';
 
 /**
- * Queues of seed 002's topology that no service consumes yet, declared so that their events are
+ * Queues of seed 002 section 6 (docs/seeds.md) that no service consumes yet, declared so that their events are
  * kept for the consumer to come rather than dropped by the exchange.
  */
 const AWAITING_CONSUMERS: Topology = {

@@ -2,7 +2,7 @@ import { classifyError } from '../errors/classify';
 import { InvalidInputError } from '../errors/domain-errors';
 import { QueueName, RoutingKey } from './topology';
 
-/** AMQP properties every event carries (ARCHITECTURE.md, Events). */
+/** AMQP properties every event carries (docs/architecture.md, "Ports, queues and events"). */
 export interface EventProperties {
   /** Unique per message: consumers deduplicate on it. */
   messageId: string;

@@ -12,7 +12,7 @@ interface JsonCodec<T> {
   fromJSON(object: unknown): T;
 }
 
-/** The routing keys of the mesh's events (seed 002 section 6): `interview.<what happened>`. */
+/** The routing keys of the mesh's events (seed 002 section 6, docs/seeds.md): `interview.<what happened>`. */
 export const ROUTING_KEYS = {
   frameCaptured: 'interview.frame.captured',
   emotionAnalyzed: 'interview.emotion.analyzed',

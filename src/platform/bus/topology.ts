@@ -1,5 +1,5 @@
 /**
- * The event topology (seed 002 section 6, ARCHITECTURE.md): one durable topic exchange, a queue per
+ * The event topology (seed 002 section 6, see docs/seeds.md and docs/architecture.md): one durable topic exchange, a queue per
  * consumer, and a dead-letter exchange with a `<queue>.dead` queue per queue for messages that
  * cannot be processed. The queues and their bindings are not listed here: each service declares
  * the queues it consumes (its descriptor), and the composition root gathers them into a Topology

@@ -1,7 +1,7 @@
 import Consul from 'consul';
 import { Logger } from '../log/logger';
 
-/** What one instance tells Consul about itself (seed 003 section 6, with a gRPC check). */
+/** What one instance tells Consul about itself (seed 003 section 6 in docs/seeds.md, with a gRPC check). */
 export interface InstanceRegistration {
   /** Consul service name, e.g. `emotion`: what clients resolve as `consul:///emotion`. */
   name: string;

@@ -8,7 +8,7 @@ export interface IdempotentMethod {
 
 /**
  * Channel options for a client of the mesh: round_robin over every address the resolver returns
- * (seed 003 section 9), keepalive, and gRPC's own retry policy (gRFC A6: exponential backoff with
+ * (seed 003 section 9, docs/seeds.md), keepalive, and gRPC's own retry policy (gRFC A6: exponential backoff with
  * full jitter, at most 4 attempts, only on UNAVAILABLE) for the idempotent methods listed. Methods
  * not listed are never retried by the channel.
  */

@@ -91,14 +91,14 @@ export interface ServiceContext<S, D extends DownstreamSpecs, R> {
 export interface ServiceDescriptor<S = unknown, D extends DownstreamSpecs = DownstreamSpecs, R = unknown> {
   /** Registered name: Consul name, PostgreSQL schema, log field, `<NAME>_PORT` variable. */
   readonly name: string;
-  /** gRPC port when `<NAME>_PORT` is unset (ARCHITECTURE.md's table). */
+  /** gRPC port when `<NAME>_PORT` is unset (docs/architecture.md, "Ports, queues and events"). */
   readonly defaultPort: number;
   /** Kysely migrations of the service's schema, applied in name order. */
   readonly migrations: Readonly<Record<string, Migration>>;
   readonly consumes: readonly ConsumedQueue[];
   /** Routing keys of the events it writes to its outbox. */
   readonly publishes: readonly RoutingKey[];
-  /** Consul tags (seed 003 section 6). */
+  /** Consul tags (seed 003 section 6, docs/seeds.md). */
   readonly consulTags: readonly string[];
   /** Full names of the gRPC services it serves (health, reflection, Consul metadata); may be empty. */
   readonly grpcServices: readonly string[];

@@ -8,7 +8,7 @@ import { Interviews } from './interviews';
 import { captureTime, validateAnswer } from './request-validation';
 import { toProgress, toQuestion } from './to-proto';
 
-/** Seed 003 section 5's error for a frame with no face. */
+/** The error for a frame with no face in seed 003 section 5 (docs/seeds.md). */
 const FACE_NOT_DETECTED = { code: 'FAILED_PRECONDITION', reason: 'FACE_NOT_DETECTED', message: 'Please ensure your face is visible' };
 
 /**

@@ -17,7 +17,7 @@ describe('topic routing', () => {
     expect(topicMatches(pattern, key)).toBe(expected);
   });
 
-  it('binds the queues of ARCHITECTURE.md to their routing keys, gathered from the services', () => {
+  it('binds the queues of docs/architecture.md to their routing keys, gathered from the services', () => {
     const topology = meshTopology(SERVICES);
     expect(topology['emotion.analysis']).toEqual([ROUTING_KEYS.frameCaptured]);
     expect(topology['scoring.process']).toEqual([ROUTING_KEYS.completed]);

@@ -1,6 +1,6 @@
 import { Kysely, sql } from 'kysely';
 
-/** Emotion service tables: one analysis per frame (seed 002's emotion_analysis, keyed by frame). */
+/** Emotion service tables: one analysis per frame (seed 002 section 4 in docs/seeds.md: emotion_analysis, keyed by frame). */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('emotion_analysis')

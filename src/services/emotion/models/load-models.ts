@@ -34,7 +34,9 @@ export async function loadModels(modelsDir: string, options: OnnxModelOptions = 
     const entry = entries.find((e) => e.file === file || path.basename(e.file) === file);
     if (!entry) throw new Error(`models/MANIFEST.json has no entry for ${file}`);
     const full = path.join(modelsDir, file);
-    const digest = createHash('sha256').update(await fs.readFile(full)).digest('hex');
+    const digest = createHash('sha256')
+      .update(await fs.readFile(full))
+      .digest('hex');
     if (digest !== entry.sha256) throw new Error(`${full} has sha256 ${digest}; MANIFEST.json says ${entry.sha256}`);
     return OnnxModel.load(full, options);
   };

@@ -5,7 +5,10 @@ import { FloatTensor, InferenceModel } from '../domain/inference-model';
  * ONNX Runtime session options a caller may set; defaults in DEFAULT_SESSION_OPTIONS
  * (measured with `npm run bench:ort-options`).
  */
-export type OnnxModelOptions = Pick<ort.InferenceSession.SessionOptions, 'intraOpNumThreads' | 'interOpNumThreads' | 'executionMode' | 'graphOptimizationLevel'>;
+export type OnnxModelOptions = Pick<
+  ort.InferenceSession.SessionOptions,
+  'intraOpNumThreads' | 'interOpNumThreads' | 'executionMode' | 'graphOptimizationLevel'
+>;
 
 /**
  * One thread per inference, operators in sequence, all graph optimisations: the service runs one

@@ -1,6 +1,6 @@
 import { Kysely, sql } from 'kysely';
 
-/** Interview service tables, from seed 002 section 4 (users, interview_sessions, questions, answers). */
+/** Interview service tables, from seed 002 section 4 (docs/seeds.md: users, interview_sessions, questions, answers). */
 export async function up(db: Kysely<unknown>): Promise<void> {
   // Candidates, known by the caller's own id; seed 002 kept credentials here, which the mesh
   // leaves to the caller's identity system.

@@ -1,6 +1,6 @@
 import { Kysely, sql } from 'kysely';
 
-/** Scoring service tables: scores (seed 002), the answers' analyses, reports, and its inputs. */
+/** Scoring service tables: scores (seed 002 section 4, docs/seeds.md), the answers' analyses, reports, and its inputs. */
 export async function up(db: Kysely<unknown>): Promise<void> {
   // Scoring's own copy of each frame's emotion, from interview.emotion.analyzed events.
   await db.schema
