@@ -114,12 +114,18 @@ export async function startService<S, D extends DownstreamSpecs, R>(
   ];
   const readiness = monitorReadiness(health, checks, log);
   const subscriptions: Subscription[] = [];
+  /** What the service and the host made for it, released after the server stopped. */
+  const release = async () => {
+    await parts.release?.();
+    if (late?.ready && descriptor.resource) await descriptor.resource.close(late.get());
+  };
+  /** Undoes a start that failed half-way. */
   const abandon = async () => {
     readiness.stop();
     await Promise.all(subscriptions.map((s) => s.cancel()));
     await server.shutdown(0);
-    await parts.release?.();
-    if (late?.ready && descriptor.resource) await descriptor.resource.close(late.get());
+    await relay?.flushAndStop(0);
+    await release();
   };
   try {
     if (late && descriptor.resource) late.set(await descriptor.resource.create(wiring.settings, log));
@@ -132,7 +138,6 @@ export async function startService<S, D extends DownstreamSpecs, R>(
     }
     await readiness.refresh();
   } catch (error) {
-    await relay?.flushAndStop(0);
     await abandon();
     throw error;
   }
@@ -142,7 +147,6 @@ export async function startService<S, D extends DownstreamSpecs, R>(
     { name, port: server.port, tags: descriptor.consulTags, healthService: descriptor.grpcServices[0] ?? '', grpcServices: descriptor.grpcServices },
     log,
   ).catch(async (error: unknown) => {
-    await relay?.flushAndStop(0);
     await abandon();
     throw error;
   });
@@ -164,8 +168,7 @@ export async function startService<S, D extends DownstreamSpecs, R>(
       if (!(await consumersDone)) log.warn({ graceMs }, 'messages still in hand after the grace period: the broker redelivers them');
       // What the finished work wrote to the outbox goes out now, not at the next start.
       await relay?.flushAndStop(graceMs);
-      await parts.release?.();
-      if (late?.ready && descriptor.resource) await descriptor.resource.close(late.get());
+      await release();
     },
   };
 }
