@@ -42,10 +42,12 @@ export class Breaker<A extends unknown[], R> {
       resetTimeout: options.resetTimeoutMs ?? 5_000,
       rollingCountTimeout: 10_000,
       // A bad frame, an unknown id or a caller who gave up says nothing about the downstream's
-      // health: only transient failures and real failures count.
+      // health: only transient failures and real failures count. Opossum counts a filtered error
+      // as a success, though, and a success closes a half-open circuit: a cancelled trial call
+      // proves nothing, so then it counts as a failure and the circuit stays open a while longer.
       errorFilter: (error: unknown) => {
         const kind = classifyError(error);
-        return kind === 'rejected' || kind === 'cancelled';
+        return kind === 'rejected' || (kind === 'cancelled' && !this.breaker.halfOpen);
       },
       name: options.name,
     });
