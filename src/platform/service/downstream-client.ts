@@ -10,20 +10,10 @@ import {
   status,
 } from '@grpc/grpc-js';
 import { Breaker, BreakerOptions, BreakerState } from '../breaker/circuit-breaker';
-import { carriesStatus } from '../errors/classify';
-import {
-  AlreadyExistsError,
-  CancelledError,
-  DomainError,
-  InvalidInputError,
-  LimitExceededError,
-  NotFoundError,
-  NotImplementedError,
-  TimeoutError,
-  UnavailableError,
-  WrongStateError,
-} from '../errors/domain-errors';
+import { carriesStatus, classifyError } from '../errors/classify';
+import { CancelledError, deserializeDomainError, DomainError, ErrorKind, TimeoutError, UnavailableError } from '../errors/domain-errors';
 import { CallContext, downstreamDeadline } from '../grpc/call-context';
+import { STATUS_OF_KIND } from '../grpc/errors';
 import { meshChannelOptions } from '../grpc/client-options';
 import { callUnary, UnaryMethod } from '../grpc/unary-call';
 import { Logger } from '../log/logger';
@@ -136,21 +126,19 @@ export function createDownstreamClient<C extends Client>(spec: DownstreamSpec<C>
   };
 }
 
-const CALLER_FAULTS: ReadonlyMap<status, new (message: string) => DomainError> = new Map<status, new (message: string) => DomainError>([
-  [status.INVALID_ARGUMENT, InvalidInputError],
-  [status.OUT_OF_RANGE, InvalidInputError],
-  [status.NOT_FOUND, NotFoundError],
-  [status.ALREADY_EXISTS, AlreadyExistsError],
-  [status.FAILED_PRECONDITION, WrongStateError],
-  [status.RESOURCE_EXHAUSTED, LimitExceededError],
-  [status.UNIMPLEMENTED, NotImplementedError],
+/** The kind of domain error each caller-fault status stands for: STATUS_OF_KIND read backwards (OUT_OF_RANGE is bad input too). */
+const CALLER_FAULT_KINDS: ReadonlyMap<status, ErrorKind> = new Map<status, ErrorKind>([
+  ...(Object.entries(STATUS_OF_KIND) as [ErrorKind, status][])
+    .filter(([kind]) => classifyError(deserializeDomainError({ kind, message: '' })) === 'rejected')
+    .map(([kind, code]): [status, ErrorKind] => [code, kind]),
+  [status.OUT_OF_RANGE, 'invalid-input'],
 ]);
 
 /** A downstream's failure in the caller's terms (see DownstreamClient); the original stays as `cause` for the logs. */
 function asDomainError(service: string, error: unknown): unknown {
   if (error instanceof DomainError || !carriesStatus(error)) return error;
-  const CallerFault = CALLER_FAULTS.get(error.code);
-  if (CallerFault) return new CallerFault(error.details);
+  const kind = CALLER_FAULT_KINDS.get(error.code);
+  if (kind) return deserializeDomainError({ kind, message: error.details });
   if (error.code === status.UNAVAILABLE) return new UnavailableError(`the ${service} service is unavailable; retry shortly`, { cause: error });
   if (error.code === status.DEADLINE_EXCEEDED) return new TimeoutError(`the ${service} service did not answer in time`, { cause: error });
   if (error.code === status.CANCELLED) return new CancelledError('cancelled', { cause: error });
