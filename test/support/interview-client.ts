@@ -1,4 +1,4 @@
-import { credentials, Metadata, status } from '@grpc/grpc-js';
+import { credentials, Metadata, ServiceError as GrpcClientError, status } from '@grpc/grpc-js';
 import { carriesStatus } from '../../src/platform/errors/classify';
 import { toStatus } from '../../src/platform/grpc/errors';
 import { InterviewServiceClient } from '../../src/gen/interview';
@@ -38,4 +38,15 @@ export async function statusOf(promise: Promise<unknown>): Promise<string> {
       return `${status[code]}: ${details}`;
     },
   );
+}
+
+/** The status code and details a gRPC call failed with; throws when it succeeded. */
+export async function failure(result: Promise<unknown>): Promise<{ code: status; details: string }> {
+  try {
+    await result;
+  } catch (error) {
+    const { code, details } = error as GrpcClientError;
+    return { code, details };
+  }
+  throw new Error('the call succeeded');
 }

@@ -1,4 +1,4 @@
-import { CallOptions, ClientReadableStream, ClientUnaryCall, credentials, Metadata, ServiceError as GrpcClientError, status } from '@grpc/grpc-js';
+import { CallOptions, ClientReadableStream, ClientUnaryCall, credentials, Metadata, status } from '@grpc/grpc-js';
 import { BatchRequest, EmotionResponse, EmotionServiceClient, EmotionServiceService } from '../../../src/gen/emotion';
 import { ScoreRequest, ScoreResponse, ScoringServiceClient, ScoringServiceService } from '../../../src/gen/scoring';
 import { NotFoundError, WrongStateError } from '../../../src/platform/errors/domain-errors';
@@ -9,6 +9,7 @@ import { HealthState } from '../../../src/platform/grpc/health';
 import { RunningGrpcServer, startGrpcServer } from '../../../src/platform/grpc/server';
 import { silentLogger } from '../../../src/platform/log/logger';
 import { sleep, waitFor } from '../../support/wait';
+import { failure } from '../../support/interview-client';
 
 type ScoreHandler = (request: ScoreRequest, ctx: CallContext) => Promise<ScoreResponse>;
 type BatchHandler = (request: BatchRequest, ctx: CallContext) => AsyncIterable<EmotionResponse>;
@@ -72,17 +73,6 @@ function calculate(
     });
   });
   return { call: call!, result };
-}
-
-/** The status a failed call ended with. */
-async function failure(result: Promise<unknown>): Promise<{ code: status; details: string }> {
-  try {
-    await result;
-  } catch (error) {
-    const { code, details } = error as GrpcClientError;
-    return { code, details };
-  }
-  throw new Error('the call succeeded');
 }
 
 /** Every message of a server stream, then how it ended. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { credentials, Metadata, ServiceError as GrpcClientError, status } from '@grpc/grpc-js';
+import { credentials, Metadata, status } from '@grpc/grpc-js';
 import { Kysely, Migration } from 'kysely';
 import { ScoreRequest, ScoreResponse, ScoringServiceClient, ScoringServiceService } from '../../../src/gen/scoring';
 import { BreakerState } from '../../../src/platform/breaker/circuit-breaker';
@@ -22,6 +22,7 @@ import { DownstreamClient } from '../../../src/platform/service/downstream-clien
 import { RunningService, startService } from '../../../src/platform/service/host';
 import { checkHealth, freePort, waitForHealth } from '../../support/grpc-clients';
 import { sleep, waitFor } from '../../support/wait';
+import { failure } from '../../support/interview-client';
 
 /** The probe service's own table beside the outbox and inbox. */
 interface ProbeTables extends MessagingTables {
@@ -218,16 +219,6 @@ function calculate(address: string, sessionId: string): Promise<ScoreResponse> {
   }).finally(() => {
     client.close();
   });
-}
-
-async function failure(result: Promise<unknown>): Promise<{ code: status; details: string }> {
-  try {
-    await result;
-  } catch (error) {
-    const { code, details } = error as GrpcClientError;
-    return { code, details };
-  }
-  throw new Error('the call succeeded');
 }
 
 function happened(note: string, messageId = randomUUID()): [RoutingKey, Buffer, EventProperties] {
