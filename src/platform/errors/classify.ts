@@ -22,6 +22,8 @@ const CLASS_OF_KIND: Readonly<Record<ErrorKind, ErrorClass>> = {
   'wrong-state': 'rejected',
   'limit-exceeded': 'rejected',
   'not-implemented': 'rejected',
+  unauthenticated: 'rejected',
+  'permission-denied': 'rejected',
   unavailable: 'transient',
   timeout: 'transient',
   cancelled: 'cancelled',

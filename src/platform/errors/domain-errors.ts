@@ -6,7 +6,17 @@
  * wrong with their request, never internals.
  */
 export type ErrorKind =
-  'invalid-input' | 'not-found' | 'already-exists' | 'wrong-state' | 'limit-exceeded' | 'unavailable' | 'timeout' | 'cancelled' | 'not-implemented';
+  | 'invalid-input'
+  | 'not-found'
+  | 'already-exists'
+  | 'wrong-state'
+  | 'limit-exceeded'
+  | 'unavailable'
+  | 'timeout'
+  | 'cancelled'
+  | 'not-implemented'
+  | 'unauthenticated'
+  | 'permission-denied';
 
 export abstract class DomainError extends Error {
   abstract readonly kind: ErrorKind;
@@ -62,6 +72,16 @@ export class NotImplementedError extends DomainError {
   readonly kind = 'not-implemented';
 }
 
+/** The caller did not prove who they are: no credential, or one that is invalid or expired. */
+export class UnauthenticatedError extends DomainError {
+  readonly kind = 'unauthenticated';
+}
+
+/** The caller is known but may not do this. */
+export class PermissionDeniedError extends DomainError {
+  readonly kind = 'permission-denied';
+}
+
 const BY_KIND: Readonly<Record<ErrorKind, new (message: string) => DomainError>> = {
   'invalid-input': InvalidInputError,
   'not-found': NotFoundError,
@@ -72,6 +92,8 @@ const BY_KIND: Readonly<Record<ErrorKind, new (message: string) => DomainError>>
   timeout: TimeoutError,
   cancelled: CancelledError,
   'not-implemented': NotImplementedError,
+  unauthenticated: UnauthenticatedError,
+  'permission-denied': PermissionDeniedError,
 };
 
 /** A domain error as plain data, e.g. to cross a worker thread (classes do not survive structured cloning). */

@@ -40,6 +40,8 @@ export const STATUS_OF_KIND: Readonly<Record<ErrorKind, status>> = {
   timeout: status.DEADLINE_EXCEEDED,
   cancelled: status.CANCELLED,
   'not-implemented': status.UNIMPLEMENTED,
+  unauthenticated: status.UNAUTHENTICATED,
+  'permission-denied': status.PERMISSION_DENIED,
 };
 
 /**
