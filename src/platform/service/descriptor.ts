@@ -77,7 +77,7 @@ export interface ServiceContext<S, D extends DownstreamSpecs, R> {
   /** The process's logger with `service` set. */
   readonly log: Logger;
   /** Kysely on the service's own schema, typed with its tables. */
-  db<T extends MessagingTables>(): Kysely<T>;
+  db<T>(): Kysely<T>;
   /** The outbox of the service's schema (its relay runs while the service does). */
   outbox<T extends MessagingTables>(): Outbox<T>;
   readonly downstreams: DownstreamClients<D>;

@@ -74,7 +74,7 @@ export async function startService<S, D extends DownstreamSpecs, R>(
     name,
     settings: wiring.settings,
     log,
-    db: <T extends MessagingTables>() => deps.db.forService<T>(name),
+    db: <T>() => deps.db.forService<T>(name),
     outbox: <T extends MessagingTables>() => {
       if (!outbox) throw new Error(`${name} neither consumes nor publishes events: it has no outbox`);
       return outbox as unknown as Outbox<T>;

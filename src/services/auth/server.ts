@@ -1,0 +1,24 @@
+import { AuthServiceService } from '../../gen/auth';
+import { grpcService, NoDownstreams, ResourceSpec, ServiceContext, ServiceParts } from '../../platform/service/descriptor';
+import { Accounts } from './accounts';
+import { authHandlers } from './handlers';
+import { AuthSettings } from './settings';
+import { SigningKeys } from './signing-keys';
+import { AuthStore, AuthTables } from './store';
+
+/** The signing keys, read (or created, on a first start) once the server is up, re-read every keysReloadMs. */
+export const SIGNING_KEYS: ResourceSpec<AuthSettings, SigningKeys> = {
+  name: 'signing keys',
+  whileMissing: 'the signing keys are still loading; retry shortly',
+  create: (settings, log) => SigningKeys.open(settings.keysDir, settings.keysReloadMs, log),
+  close: (keys) => {
+    keys.close();
+    return Promise.resolve();
+  },
+};
+
+/** The auth service's wiring: auth.v1.AuthService on its store and keys. */
+export function startAuth(context: ServiceContext<AuthSettings, NoDownstreams, SigningKeys>): ServiceParts {
+  const accounts = new Accounts(new AuthStore(context.db<AuthTables>()), context.resource, context.settings);
+  return { grpc: [grpcService('auth.v1.AuthService', AuthServiceService, authHandlers(accounts, context.resource))] };
+}
