@@ -110,7 +110,7 @@ describe('deployment files', () => {
 
     it('runs Consul, PostgreSQL, RabbitMQ and every service registered in Consul, emotion with replicas', async () => {
       const [compose] = (await loadYaml('deploy/docker-compose.yml')) as [ComposeFile];
-      expect(Object.keys(compose.services).sort()).toEqual(['consul', 'emotion', 'interview', 'notifier', 'postgres', 'rabbitmq', 'scoring']);
+      expect(Object.keys(compose.services).sort()).toEqual(['auth', 'consul', 'emotion', 'interview', 'notifier', 'postgres', 'rabbitmq', 'scoring']);
       for (const name of SERVICE_NAMES) {
         const service = compose.services[name];
         expect(service.command).toEqual(['--services', name]);
@@ -139,7 +139,7 @@ describe('deployment files', () => {
     it(`are valid Kubernetes ${KUBERNETES_VERSION} resources, unknown fields rejected, and a broken copy is not`, async () => {
       const { code, output } = await validate(manifests());
       expect({ code, errors: output.split('\n').filter((line) => !line.startsWith('INFO') && line) }).toEqual({ code: 0, errors: [] });
-      expect(output.match(/^INFO .* passed/gm)).toHaveLength(9);
+      expect(output.match(/^INFO .* passed/gm)).toHaveLength(11);
       const misspelt = await validate([broken('deploy/k8s/emotion.yaml', 'periodSeconds: 5', 'periodSecond: 5')]);
       expect(misspelt.code).not.toBe(0);
       expect(misspelt.output).toContain("'periodSecond' was unexpected");

@@ -1,0 +1,21 @@
+# Consul service definition of the auth service (seed 003 section 6, docs/seeds.md), for a Consul agent on the same
+# host to load (consul agent -config-dir consul/). Use it where instances do not register
+# themselves; an instance started with CONSUL_HTTP_ADDR registers the same name, tags and check on
+# its own (src/platform/discovery), and deregisters on SIGTERM. Checked by `consul validate` in
+# test/integration/cluster-deploy-files.test.ts.
+service {
+  name = "auth"
+  id   = "auth-127.0.0.1-50055"
+  port = 50055
+  tags = ["auth", "grpc"]
+
+  check {
+    name     = "auth gRPC health"
+    # Consul's gRPC check calls grpc.health.v1.Health/Check for auth.v1.AuthService.
+    grpc     = "127.0.0.1:50055/auth.v1.AuthService"
+    interval = "10s"
+    timeout  = "2s"
+    # An instance that died without deregistering is dropped after this long critical.
+    deregister_critical_service_after = "1m"
+  }
+}
