@@ -61,8 +61,10 @@ export function adaptService<D extends ServiceDefinition>(definition: D, impleme
     } else if (!method.requestStream) {
       adapted[name] = streaming(method.path, handler, options, (call) => (call as ServerWritableStream<unknown, unknown>).request);
     } else {
-      // The call itself is the async iterable of requests.
-      adapted[name] = streaming(method.path, handler, options, (call) => call);
+      // The call's requests as an async iterable. Not the call itself: a `for await` over a Node
+      // stream destroys it when the loop ends, and grpc-js then never sends the call's status (the
+      // client waits until its deadline). destroyOnReturn: false leaves the call to end normally.
+      adapted[name] = streaming(method.path, handler, options, (call) => (call as ServerDuplexStream<unknown, unknown>).iterator({ destroyOnReturn: false }));
     }
   }
   return adapted;
