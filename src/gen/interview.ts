@@ -137,6 +137,7 @@ export interface Question {
 
 export interface Interview {
   id: string;
+  /** The candidate's user id (their access token's subject). */
   candidateId: string;
   state: InterviewState;
   questions: Question[];
@@ -147,7 +148,10 @@ export interface Interview {
 }
 
 export interface StartInterviewRequest {
-  /** Required: who is interviewed (an opaque id of the caller's user system). */
+  /**
+   * Optional, kept for the seed's clients: the candidate is the caller (the access token's
+   * subject); a value other than that subject is refused with PERMISSION_DENIED.
+   */
   candidateId: string;
   /** Optional filter on the question bank; empty means every category. */
   categories: string[];
@@ -2829,8 +2833,12 @@ export const Pong: MessageFns<Pong> = {
 };
 
 /**
- * Runs interviews. Every RPC taking an interview_id answers NOT_FOUND for an unknown one and
- * INVALID_ARGUMENT when it is missing or not a UUID.
+ * Runs interviews. Every RPC, streams included, needs the metadata `authorization: Bearer <access
+ * token>` from auth.v1.AuthService (UNAUTHENTICATED without a valid one); the caller is the token's
+ * subject. A candidate reaches only their own interviews, and an interviewer reads every interview
+ * and report but starts, answers, sends frames to and completes none (PERMISSION_DENIED). Every RPC
+ * taking an interview_id answers NOT_FOUND for an unknown one, and for another candidate's (whose
+ * existence it does not confirm), and INVALID_ARGUMENT when it is missing or not a UUID.
  */
 export type InterviewServiceService = typeof InterviewServiceService;
 export const InterviewServiceService = {

@@ -26,8 +26,12 @@ if _version_not_supported:
 
 
 class InterviewServiceStub:
-    """Runs interviews. Every RPC taking an interview_id answers NOT_FOUND for an unknown one and
-    INVALID_ARGUMENT when it is missing or not a UUID.
+    """Runs interviews. Every RPC, streams included, needs the metadata `authorization: Bearer <access
+    token>` from auth.v1.AuthService (UNAUTHENTICATED without a valid one); the caller is the token's
+    subject. A candidate reaches only their own interviews, and an interviewer reads every interview
+    and report but starts, answers, sends frames to and completes none (PERMISSION_DENIED). Every RPC
+    taking an interview_id answers NOT_FOUND for an unknown one, and for another candidate's (whose
+    existence it does not confirm), and INVALID_ARGUMENT when it is missing or not a UUID.
     """
 
     def __init__(self, channel):
@@ -79,8 +83,12 @@ class InterviewServiceStub:
 
 
 class InterviewServiceServicer:
-    """Runs interviews. Every RPC taking an interview_id answers NOT_FOUND for an unknown one and
-    INVALID_ARGUMENT when it is missing or not a UUID.
+    """Runs interviews. Every RPC, streams included, needs the metadata `authorization: Bearer <access
+    token>` from auth.v1.AuthService (UNAUTHENTICATED without a valid one); the caller is the token's
+    subject. A candidate reaches only their own interviews, and an interviewer reads every interview
+    and report but starts, answers, sends frames to and completes none (PERMISSION_DENIED). Every RPC
+    taking an interview_id answers NOT_FOUND for an unknown one, and for another candidate's (whose
+    existence it does not confirm), and INVALID_ARGUMENT when it is missing or not a UUID.
     """
 
     def StartInterview(self, request, context):
@@ -194,8 +202,12 @@ def add_InterviewServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class InterviewService:
-    """Runs interviews. Every RPC taking an interview_id answers NOT_FOUND for an unknown one and
-    INVALID_ARGUMENT when it is missing or not a UUID.
+    """Runs interviews. Every RPC, streams included, needs the metadata `authorization: Bearer <access
+    token>` from auth.v1.AuthService (UNAUTHENTICATED without a valid one); the caller is the token's
+    subject. A candidate reaches only their own interviews, and an interviewer reads every interview
+    and report but starts, answers, sends frames to and completes none (PERMISSION_DENIED). Every RPC
+    taking an interview_id answers NOT_FOUND for an unknown one, and for another candidate's (whose
+    existence it does not confirm), and INVALID_ARGUMENT when it is missing or not a UUID.
     """
 
     @staticmethod

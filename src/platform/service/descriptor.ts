@@ -3,7 +3,7 @@ import { Kysely, Migration } from 'kysely';
 import { DeliveryHandler } from '../bus/event-bus';
 import { QueueName, RoutingKey } from '../bus/topology';
 import { Env } from '../config/env';
-import { AsyncService } from '../grpc/async-service';
+import { AsyncService, ServerInterceptor } from '../grpc/async-service';
 import { ReadinessCheck } from '../grpc/readiness';
 import { Logger } from '../log/logger';
 import { MessagingTables } from '../messaging/messaging-tables';
@@ -66,6 +66,8 @@ export interface ServiceParts {
   readonly consumers?: Readonly<Record<QueueName, DeliveryHandler>>;
   /** Readiness beyond database, broker and the resource. */
   readonly readiness?: readonly ReadinessCheck[];
+  /** Interceptors around its RPCs (authentication), after the host's own (in-flight count, logging); health and reflection are not intercepted. */
+  readonly interceptors?: readonly ServerInterceptor[];
   /** Releases what `start` made, after the server stopped. */
   release?(): Promise<void>;
 }

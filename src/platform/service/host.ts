@@ -101,7 +101,10 @@ export async function startService<S, D extends DownstreamSpecs, R>(
     services: parts.grpc.map((s) => ({
       name: s.name,
       definition: s.definition,
-      implementation: adaptService(s.definition, s.implementation, { log, interceptors: [inFlight.interceptor, loggingInterceptor] }),
+      implementation: adaptService(s.definition, s.implementation, {
+        log,
+        interceptors: [inFlight.interceptor, loggingInterceptor, ...(parts.interceptors ?? [])],
+      }),
     })),
     health,
     log,

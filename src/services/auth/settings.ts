@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Env, integerOr, optionalString, stringOr } from '../../platform/config/env';
+import { DEFAULT_AUDIENCE, DEFAULT_ISSUER } from '../../platform/identity/token-verifier';
 import { REPO_ROOT } from '../../platform/paths';
 
 /** The auth service's own settings, parsed once at start-up (ConfigError names a bad variable). */
@@ -28,8 +29,8 @@ export interface AuthSettings {
 export function authSettings(env: Env): AuthSettings {
   const dataDir = path.resolve(stringOr(env, 'DATA_DIR', path.join(REPO_ROOT, '.data')));
   return Object.freeze({
-    issuer: stringOr(env, 'AUTH_ISSUER', 'interview-mesh-auth'),
-    audience: stringOr(env, 'AUTH_AUDIENCE', 'interview-mesh'),
+    issuer: stringOr(env, 'AUTH_ISSUER', DEFAULT_ISSUER),
+    audience: stringOr(env, 'AUTH_AUDIENCE', DEFAULT_AUDIENCE),
     accessTokenTtlSeconds: integerOr(env, 'AUTH_ACCESS_TOKEN_TTL_S', 900, 30, 86_400),
     refreshTokenTtlSeconds: integerOr(env, 'AUTH_REFRESH_TOKEN_TTL_S', 7 * 86_400, 60, 90 * 86_400),
     keysDir: path.resolve(stringOr(env, 'AUTH_KEYS_DIR', path.join(dataDir, 'auth-keys'))),

@@ -87,7 +87,11 @@ export async function createKeyFile(dir: string): Promise<string> {
   const { privateKey } = await generateKeyPair(SIGNING_ALGORITHM, { crv: 'Ed25519', extractable: true });
   const jwk = { ...(await exportJWK(privateKey)), kid, alg: SIGNING_ALGORITHM };
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-  await fs.writeFile(path.join(dir, `${kid}${KEY_FILE_SUFFIX}`), JSON.stringify(jwk), { mode: 0o600, flag: 'wx' });
+  // Written aside, then renamed into place (atomic on POSIX): another instance reading the directory
+  // never sees half a key.
+  const file = path.join(dir, `${kid}${KEY_FILE_SUFFIX}`);
+  await fs.writeFile(`${file}.tmp`, JSON.stringify(jwk), { mode: 0o600, flag: 'wx' });
+  await fs.rename(`${file}.tmp`, file);
   return kid;
 }
 

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { Role } from './domain/roles';
+import { ACCESS_TOKEN_TYPE } from '../../platform/identity/token-verifier';
 import { SIGNING_ALGORITHM, SigningKey } from './signing-keys';
 
 /** What an access token says besides its registered claims. */
@@ -16,7 +17,7 @@ export interface AccessClaims {
 export function issueAccessToken(key: SigningKey, issuer: string, audience: string, ttlSeconds: number, claims: AccessClaims): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ role: claims.role })
-    .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid: key.kid, typ: 'at+jwt' })
+    .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid: key.kid, typ: ACCESS_TOKEN_TYPE })
     .setIssuer(issuer)
     .setAudience(audience)
     .setSubject(claims.userId)

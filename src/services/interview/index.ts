@@ -1,12 +1,15 @@
 import { ROUTING_KEYS } from '../../platform/bus/event-catalog';
+import { tokenVerificationSettings } from '../../platform/identity/token-verifier';
 import { defineService } from '../../platform/service/descriptor';
 import { SCORED_QUEUE } from './consumers';
 import { interviewMigrations } from './migrations';
 import { INTERVIEW_DOWNSTREAMS, startInterview } from './server';
 
 /**
- * The interview service, the mesh's public API: serves interview.v1.InterviewService, calls
- * emotion and scoring behind breakers (their health as `interview.dependency.<downstream>`),
+ * The interview service, the mesh's public API: serves interview.v1.InterviewService to callers
+ * with a valid access token (each candidate their own interviews; interviewers read all), calls
+ * emotion and scoring behind breakers (their health as `interview.dependency.<downstream>`) and the
+ * auth service for its token keys,
  * publishes frame and completion events through its outbox, consumes `interview.scored`.
  */
 export const interviewService = defineService({
@@ -18,6 +21,6 @@ export const interviewService = defineService({
   consulTags: ['api', 'v1', 'grpc'],
   grpcServices: ['interview.v1.InterviewService'],
   downstreams: INTERVIEW_DOWNSTREAMS,
-  settings: () => undefined,
+  settings: tokenVerificationSettings,
   start: startInterview,
 });

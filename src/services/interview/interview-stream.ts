@@ -2,6 +2,8 @@ import { status } from '@grpc/grpc-js';
 import { StreamInterviewRequest, StreamInterviewResponse } from '../../gen/interview';
 import { fail } from '../../platform/grpc/async-service';
 import { CallContext } from '../../platform/grpc/call-context';
+import { Principal, principalOf } from '../../platform/identity/principal';
+import { CandidateOnlyError } from './domain/errors';
 import { requireBytes, requireUuid } from '../../platform/grpc/validate';
 import { nextQuestion, progressOf } from './domain/interview';
 import { Interviews } from './interviews';
@@ -23,17 +25,20 @@ export async function* streamInterview(
   requests: AsyncIterable<StreamInterviewRequest>,
   ctx: CallContext,
 ): AsyncIterable<StreamInterviewResponse> {
+  const actor = principalOf(ctx);
   let sessionId: string | undefined;
   for await (const request of requests) {
     if (!sessionId) {
       sessionId = requireUuid(request.interviewId, 'interview_id');
-      const session = await interviews.get(sessionId);
+      const session = await interviews.get(actor, sessionId);
+      // The conversation is the candidate's: an interviewer reads the interview with the unary RPCs.
+      if (actor.role !== 'candidate') throw new CandidateOnlyError('holds the interview stream');
       yield { status: toProgress(progressOf(session)) };
       const question = nextQuestion(session);
       if (question) yield { question: toQuestion(question) };
     }
     try {
-      yield* handleEvent(interviews, sessionId, request, ctx);
+      yield* handleEvent(interviews, actor, sessionId, request, ctx);
     } catch (error) {
       const { code, details } = fail(ctx, error, 'stream event failed');
       yield { error: { code: status[code], message: details, reason: '' } };
@@ -43,13 +48,21 @@ export async function* streamInterview(
 
 async function* handleEvent(
   interviews: Interviews,
+  actor: Principal,
   sessionId: string,
   request: StreamInterviewRequest,
   ctx: CallContext,
 ): AsyncIterable<StreamInterviewResponse> {
   if (request.frame) {
     const capturedAt = captureTime(request.frame.timestampMs);
-    const outcome = await interviews.sendFrame(sessionId, requireBytes(request.frame.imageData, 'frame.image_data'), request.frame.format, capturedAt, ctx);
+    const outcome = await interviews.sendFrame(
+      actor,
+      sessionId,
+      requireBytes(request.frame.imageData, 'frame.image_data'),
+      request.frame.format,
+      capturedAt,
+      ctx,
+    );
     const face = outcome.analysis?.faceMetrics;
     yield {
       emotionUpdate: {
@@ -64,7 +77,7 @@ async function* handleEvent(
     };
     if (outcome.analysis && !face?.detected) yield { error: FACE_NOT_DETECTED };
   } else if (request.answer) {
-    const { session } = await interviews.submitAnswer(sessionId, validateAnswer(request.answer));
+    const { session } = await interviews.submitAnswer(actor, sessionId, validateAnswer(request.answer));
     yield { status: toProgress(progressOf(session)) };
     const next = nextQuestion(session);
     if (next) yield { question: toQuestion(next) };

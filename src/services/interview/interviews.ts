@@ -6,14 +6,18 @@ import { classifyError } from '../../platform/errors/classify';
 import { CallContext } from '../../platform/grpc/call-context';
 import { Logger } from '../../platform/log/logger';
 import { Outbox } from '../../platform/messaging/outbox';
+import { Principal } from '../../platform/identity/principal';
 import {
   AnswerExistsError,
+  CandidateOnlyError,
   FrameTooLargeError,
   InterviewNotFoundError,
   InterviewStateError,
   NoMatchingQuestionsError,
   NotAQuestionOfInterviewError,
+  requireCandidate,
   requireOpenForFrames,
+  requireReader,
 } from './domain/errors';
 import { MAX_FRAME_BYTES, SessionRecord, SubmittedAnswer } from './domain/interview';
 import { InterviewStore, InterviewTables } from './store';
@@ -32,9 +36,11 @@ export interface FrameOutcome {
 
 /**
  * The interview service's use cases, shared by the unary RPCs and the stream. Arguments are
- * validated by the caller; this class enforces the interview's states (InterviewNotFoundError,
- * InterviewStateError, AnswerExistsError) and keeps each change in one transaction, together with
- * the events it publishes (written to the outbox in that transaction).
+ * validated by the caller; `actor` is the call's verified principal. This class enforces who may
+ * do what (a candidate reaches only their own interviews, InterviewNotFoundError for others';
+ * interviewers read every interview and report but change none, CandidateOnlyError) and the
+ * interview's states (InterviewStateError, AnswerExistsError), and keeps each change in one
+ * transaction, together with the events it publishes (written to the outbox in that transaction).
  */
 export class Interviews {
   constructor(
@@ -44,25 +50,31 @@ export class Interviews {
     private readonly log: Logger,
   ) {}
 
-  async start(candidateId: string, count: number, categories: readonly string[], difficulty: string | undefined): Promise<SessionRecord> {
+  /** Starts an interview for `actor`, a candidate (CandidateOnlyError otherwise). */
+  async start(actor: Principal, count: number, categories: readonly string[], difficulty: string | undefined): Promise<SessionRecord> {
+    if (actor.role !== 'candidate') throw new CandidateOnlyError('starts an interview');
+    const candidateId = actor.subject;
     const sessionId = randomUUID();
     await this.store.db.transaction().execute(async (trx) => {
       const questions = await this.store.drawQuestions(trx, sessionId, count, categories, difficulty);
       if (questions.length === 0) throw new NoMatchingQuestionsError(categories, difficulty);
       await this.store.createSession(trx, sessionId, candidateId, questions, new Date());
     });
-    return this.get(sessionId);
+    return this.get(actor, sessionId);
   }
 
-  async get(sessionId: string): Promise<SessionRecord> {
+  /** The interview, for its candidate or an interviewer; InterviewNotFoundError for anyone else. */
+  async get(actor: Principal, sessionId: string): Promise<SessionRecord> {
     const session = await this.store.getSession(this.store.db, sessionId);
+    requireReader(actor, sessionId, session?.candidateId);
     if (!session) throw new InterviewNotFoundError(sessionId);
     return session;
   }
 
-  async submitAnswer(sessionId: string, answer: SubmittedAnswer): Promise<{ answerId: string; session: SessionRecord }> {
+  async submitAnswer(actor: Principal, sessionId: string, answer: SubmittedAnswer): Promise<{ answerId: string; session: SessionRecord }> {
     const answerId = await this.store.db.transaction().execute(async (trx) => {
       const session = await this.store.getSession(trx, sessionId, true);
+      requireCandidate(actor, sessionId, session?.candidateId, 'answers');
       if (!session) throw new InterviewNotFoundError(sessionId);
       if (session.status !== 'in_progress') throw new InterviewStateError(sessionId, session.status, 'answers are closed');
       if (!session.questions.some((q) => q.id === answer.questionId)) throw new NotAQuestionOfInterviewError(sessionId, answer.questionId);
@@ -70,7 +82,7 @@ export class Interviews {
       if (!id) throw new AnswerExistsError(sessionId, answer.questionId);
       return id;
     });
-    return { answerId, session: await this.get(sessionId) };
+    return { answerId, session: await this.get(actor, sessionId) };
   }
 
   /**
@@ -81,10 +93,10 @@ export class Interviews {
    * frame the emotion service rejects as bad input, or whose caller gave up, is neither recorded
    * nor published.
    */
-  async sendFrame(sessionId: string, image: Buffer, format: string, capturedAt: Date, ctx?: CallContext): Promise<FrameOutcome> {
+  async sendFrame(actor: Principal, sessionId: string, image: Buffer, format: string, capturedAt: Date, ctx?: CallContext): Promise<FrameOutcome> {
     if (image.length > MAX_FRAME_BYTES) throw new FrameTooLargeError(image.length, MAX_FRAME_BYTES);
     // Checked before the (slow) analysis and again, locked, when the frame is recorded.
-    requireOpenForFrames(sessionId, await this.store.getStatus(this.store.db, sessionId));
+    requireOpenForFrames(actor, sessionId, await this.store.getStatus(this.store.db, sessionId));
 
     let analysis: EmotionResponse | undefined;
     try {
@@ -96,7 +108,7 @@ export class Interviews {
     }
 
     const frameNumber = await this.outbox.transaction(async (trx) => {
-      requireOpenForFrames(sessionId, await this.store.getStatus(trx, sessionId, true));
+      requireOpenForFrames(actor, sessionId, await this.store.getStatus(trx, sessionId, true));
       const number = await this.store.recordFrame(trx, sessionId, {
         capturedAt,
         format: format || 'unknown',
@@ -115,9 +127,10 @@ export class Interviews {
   }
 
   /** Completes the interview and publishes interview.completed; completing again returns it unchanged. */
-  async complete(sessionId: string): Promise<SessionRecord> {
+  async complete(actor: Principal, sessionId: string): Promise<SessionRecord> {
     const completed = await this.outbox.transaction(async (trx) => {
       const session = await this.store.getSession(trx, sessionId, true);
+      requireCandidate(actor, sessionId, session?.candidateId, 'completes the interview');
       if (!session) throw new InterviewNotFoundError(sessionId);
       if (session.status !== 'in_progress') return undefined;
       const now = new Date();
@@ -143,12 +156,12 @@ export class Interviews {
       return { answers: answers.length, frames: session.framesReceived };
     });
     if (completed) this.log.info({ sessionId, ...completed }, 'interview completed');
-    return this.get(sessionId);
+    return this.get(actor, sessionId);
   }
 
   /** The scoring service's JSON report; InterviewStateError until the interview is scored. */
-  async report(sessionId: string, includeEmotions: boolean, ctx?: CallContext): Promise<Buffer> {
-    const session = await this.get(sessionId);
+  async report(actor: Principal, sessionId: string, includeEmotions: boolean, ctx?: CallContext): Promise<Buffer> {
+    const session = await this.get(actor, sessionId);
     if (session.status !== 'scored') throw new InterviewStateError(sessionId, session.status, 'the report exists once it is scored');
     const response = await this.downstreams.generateReport({ sessionId, includeEmotions, includeVideo: false }, ctx);
     return Buffer.from(response.reportData);

@@ -1,6 +1,9 @@
+import { AuthServiceClient } from '../../gen/auth';
 import { EmotionServiceClient } from '../../gen/emotion';
 import { InterviewServiceService } from '../../gen/interview';
 import { ScoringServiceClient } from '../../gen/scoring';
+import { authenticationInterceptor } from '../../platform/identity/authentication';
+import { cachedKeySet, createTokenVerifier, TokenVerificationSettings } from '../../platform/identity/token-verifier';
 import { DownstreamSpec, grpcService, ServiceContext, ServiceParts } from '../../platform/service/descriptor';
 import { scoredHandler, SCORED_QUEUE } from './consumers';
 import { interviewHandlers } from './handlers';
@@ -9,9 +12,17 @@ import { InterviewStore, InterviewTables } from './store';
 
 /**
  * The interview service's downstreams. AnalyzeFrame is not retried (its fallback is the analysis
- * queue); GenerateReport changes nothing and is retried by the channel on UNAVAILABLE.
+ * queue); GenerateReport and GetJwks change nothing and are retried by the channel on UNAVAILABLE.
+ * The auth service is asked only for the keys that verify access tokens (none with AUTH_JWKS_URL).
  */
 export const INTERVIEW_DOWNSTREAMS = {
+  auth: {
+    service: 'auth',
+    grpcService: 'auth.v1.AuthService',
+    client: AuthServiceClient,
+    deadlineMs: 2000,
+    idempotentMethods: ['GetJwks'],
+  } satisfies DownstreamSpec<AuthServiceClient>,
   emotion: {
     service: 'emotion',
     grpcService: 'emotion.EmotionService',
@@ -27,9 +38,14 @@ export const INTERVIEW_DOWNSTREAMS = {
   } satisfies DownstreamSpec<ScoringServiceClient>,
 };
 
-/** The interview service's wiring: its store and use cases on the clients of emotion and scoring. */
-export function startInterview(context: ServiceContext<undefined, typeof INTERVIEW_DOWNSTREAMS, undefined>): ServiceParts {
-  const { emotion, scoring } = context.downstreams;
+/**
+ * The interview service's wiring: its store and use cases on the clients of emotion and scoring,
+ * every RPC behind the authentication interceptor (tokens verified with the auth service's keys).
+ */
+export function startInterview(context: ServiceContext<TokenVerificationSettings, typeof INTERVIEW_DOWNSTREAMS, undefined>): ServiceParts {
+  const { auth, emotion, scoring } = context.downstreams;
+  const keys = cachedKeySet(async () => (await auth.call('getJwks', {})).keys);
+  const verifier = createTokenVerifier(context.settings, keys);
   const store = new InterviewStore(context.db<InterviewTables>());
   const outbox = context.outbox<InterviewTables>();
   const downstreams: InterviewDownstreams = {
@@ -39,6 +55,7 @@ export function startInterview(context: ServiceContext<undefined, typeof INTERVI
   const interviews = new Interviews(store, downstreams, outbox, context.log);
   return {
     grpc: [grpcService('interview.v1.InterviewService', InterviewServiceService, interviewHandlers(interviews))],
+    interceptors: [authenticationInterceptor(verifier)],
     consumers: { [SCORED_QUEUE]: scoredHandler({ store, outbox, log: context.log }) },
   };
 }

@@ -89,11 +89,16 @@ export class InterviewStore {
       .execute();
   }
 
-  /** The session's status alone (frames need no more); undefined when unknown. `forUpdate` locks its row. */
-  async getStatus(trx: Db, sessionId: string, forUpdate = false): Promise<SessionStatus | undefined> {
-    let query = trx.selectFrom('interview_sessions').select('status').where('id', '=', sessionId);
-    if (forUpdate) query = query.forUpdate();
-    return (await query.executeTakeFirst())?.status;
+  /** The session's status and candidate alone (frames need no more); undefined when unknown. `forUpdate` locks its row. */
+  async getStatus(trx: Db, sessionId: string, forUpdate = false): Promise<{ status: SessionStatus; candidateId: string } | undefined> {
+    let query = trx
+      .selectFrom('interview_sessions as s')
+      .innerJoin('users as u', 'u.id', 's.user_id')
+      .select(['s.status', 'u.external_id'])
+      .where('s.id', '=', sessionId);
+    if (forUpdate) query = query.forUpdate('s');
+    const row = await query.executeTakeFirst();
+    return row && { status: row.status, candidateId: row.external_id };
   }
 
   /** The session with its questions and answered ids; undefined when unknown. `forUpdate` locks its row. */

@@ -212,11 +212,12 @@ func (x *Question) GetExpectedDurationSeconds() int32 {
 }
 
 type Interview struct {
-	state       protoimpl.MessageState `protogen:"open.v1"`
-	Id          string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	CandidateId string                 `protobuf:"bytes,2,opt,name=candidate_id,json=candidateId,proto3" json:"candidate_id,omitempty"`
-	State       InterviewState         `protobuf:"varint,3,opt,name=state,proto3,enum=interview.v1.InterviewState" json:"state,omitempty"`
-	Questions   []*Question            `protobuf:"bytes,4,rep,name=questions,proto3" json:"questions,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Id    string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// The candidate's user id (their access token's subject).
+	CandidateId string         `protobuf:"bytes,2,opt,name=candidate_id,json=candidateId,proto3" json:"candidate_id,omitempty"`
+	State       InterviewState `protobuf:"varint,3,opt,name=state,proto3,enum=interview.v1.InterviewState" json:"state,omitempty"`
+	Questions   []*Question    `protobuf:"bytes,4,rep,name=questions,proto3" json:"questions,omitempty"`
 	// Question ids answered so far.
 	AnsweredQuestionIds []string               `protobuf:"bytes,5,rep,name=answered_question_ids,json=answeredQuestionIds,proto3" json:"answered_question_ids,omitempty"`
 	StartedAt           *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=started_at,json=startedAt,proto3" json:"started_at,omitempty"`
@@ -306,7 +307,8 @@ func (x *Interview) GetCompletedAt() *timestamppb.Timestamp {
 
 type StartInterviewRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Required: who is interviewed (an opaque id of the caller's user system).
+	// Optional, kept for the seed's clients: the candidate is the caller (the access token's
+	// subject); a value other than that subject is refused with PERMISSION_DENIED.
 	CandidateId string `protobuf:"bytes,1,opt,name=candidate_id,json=candidateId,proto3" json:"candidate_id,omitempty"`
 	// Optional filter on the question bank; empty means every category.
 	Categories []string `protobuf:"bytes,2,rep,name=categories,proto3" json:"categories,omitempty"`

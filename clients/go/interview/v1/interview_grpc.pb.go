@@ -37,8 +37,12 @@ const (
 //
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 //
-// Runs interviews. Every RPC taking an interview_id answers NOT_FOUND for an unknown one and
-// INVALID_ARGUMENT when it is missing or not a UUID.
+// Runs interviews. Every RPC, streams included, needs the metadata `authorization: Bearer <access
+// token>` from auth.v1.AuthService (UNAUTHENTICATED without a valid one); the caller is the token's
+// subject. A candidate reaches only their own interviews, and an interviewer reads every interview
+// and report but starts, answers, sends frames to and completes none (PERMISSION_DENIED). Every RPC
+// taking an interview_id answers NOT_FOUND for an unknown one, and for another candidate's (whose
+// existence it does not confirm), and INVALID_ARGUMENT when it is missing or not a UUID.
 type InterviewServiceClient interface {
 	// Starts an interview with questions drawn from the seeded question bank.
 	StartInterview(ctx context.Context, in *StartInterviewRequest, opts ...grpc.CallOption) (*Interview, error)
@@ -156,8 +160,12 @@ func (c *interviewServiceClient) GetReport(ctx context.Context, in *GetReportReq
 // All implementations must embed UnimplementedInterviewServiceServer
 // for forward compatibility.
 //
-// Runs interviews. Every RPC taking an interview_id answers NOT_FOUND for an unknown one and
-// INVALID_ARGUMENT when it is missing or not a UUID.
+// Runs interviews. Every RPC, streams included, needs the metadata `authorization: Bearer <access
+// token>` from auth.v1.AuthService (UNAUTHENTICATED without a valid one); the caller is the token's
+// subject. A candidate reaches only their own interviews, and an interviewer reads every interview
+// and report but starts, answers, sends frames to and completes none (PERMISSION_DENIED). Every RPC
+// taking an interview_id answers NOT_FOUND for an unknown one, and for another candidate's (whose
+// existence it does not confirm), and INVALID_ARGUMENT when it is missing or not a UUID.
 type InterviewServiceServer interface {
 	// Starts an interview with questions drawn from the seeded question bank.
 	StartInterview(context.Context, *StartInterviewRequest) (*Interview, error)

@@ -1,4 +1,3 @@
-/** Who a user is to the mesh (auth.proto's Role). */
-export type Role = 'candidate' | 'interviewer';
-
-export const ROLES: readonly Role[] = ['candidate', 'interviewer'];
+/** Who a user is to the mesh: the role its access tokens carry (src/platform/identity). */
+export type { Role } from '../../../platform/identity/principal';
+export { ROLES } from '../../../platform/identity/principal';

@@ -1,0 +1,30 @@
+import { UnauthenticatedError } from '../errors/domain-errors';
+import { ServerInterceptor } from '../grpc/async-service';
+import { setPrincipal } from './principal';
+import { TokenVerifier } from './token-verifier';
+
+/** Metadata key of the credential (RFC 6750's header, as gRPC carries it). */
+const AUTHORIZATION = 'authorization';
+// The scheme is case-insensitive (RFC 7235 section 2.1); the token is RFC 6750's b64token.
+const BEARER = /^Bearer ([A-Za-z0-9\-_.~+/]+=*)$/i;
+
+/**
+ * Requires every call to carry `authorization: Bearer <access token>` and verifies it; the caller
+ * becomes the call's principal (principalOf). A call without a valid token ends UNAUTHENTICATED,
+ * and a denied call is logged (who: the peer, what: the method, why) with no token in the line.
+ */
+export function authenticationInterceptor(verifier: TokenVerifier): ServerInterceptor {
+  return async (ctx, next) => {
+    const values = ctx.metadata.get(AUTHORIZATION);
+    const header = values.length === 1 && typeof values[0] === 'string' ? values[0] : undefined;
+    const token = header && BEARER.exec(header)?.[1];
+    try {
+      if (!token) throw new UnauthenticatedError('this call needs `authorization: Bearer <access token>` (log in with auth.v1.AuthService)');
+      setPrincipal(ctx, await verifier.verify(token));
+    } catch (error) {
+      ctx.log.info({ audit: 'denied', peer: ctx.peer, reason: error instanceof Error ? error.message : String(error) }, 'call refused: not authenticated');
+      throw error;
+    }
+    await next();
+  };
+}
