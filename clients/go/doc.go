@@ -5,6 +5,7 @@
 //	github.com/yourorg/ai-interview/shared/proto/emotion       emotion.EmotionService
 //	github.com/yourorg/ai-interview/shared/proto/scoring       scoring.ScoringService
 //	github.com/yourorg/ai-interview/shared/proto/interview/v1  interview.v1.InterviewService
+//	github.com/yourorg/ai-interview/shared/proto/auth/v1       auth.v1.AuthService
 //	github.com/yourorg/ai-interview/shared/proto/events/v1     event payloads
 //
 // The interop tests (./interop, build tag interop) call the running TypeScript services with them.

@@ -1,28 +1,37 @@
 /**
  * The main job: a whole interview through the mesh on real photographs. Starts the mesh in this
- * process on the embedded defaults (or uses one at --target), then, as a gRPC client: starts an
- * interview, streams the fixture photographs as frames and the answers over StreamInterview,
- * completes it, waits for the scored event and prints the report.
+ * process on the embedded defaults (or uses one at --target), then, as a gRPC client: signs up a
+ * candidate and an interviewer with the auth service, and as the candidate (their access token on
+ * every call and on the stream) starts an interview, streams the fixture photographs as frames and
+ * the answers over StreamInterview, completes it and waits for the scored event; the interviewer
+ * reads the report it prints.
  */
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { credentials, Metadata } from '@grpc/grpc-js';
+import { credentials } from '@grpc/grpc-js';
 import { Command } from 'commander';
+import { Role } from '../gen/auth';
 import { Interview, InterviewServiceClient, InterviewState, Question } from '../gen/interview';
 import { callUnary } from '../platform/grpc/unary-call';
+import { optionalString } from '../platform/config/env';
 import { loadConfig } from '../platform/config/mesh-config';
 import { createLogger } from '../platform/log/logger';
 import { SERVICE_NAMES } from '../mesh/registry';
 import { startMesh } from '../mesh/start-mesh';
+import { authService } from '../services/auth';
+import { bearer, DemoUser, demoEmail, signUp } from './accounts';
 import { loadDemoFrames } from './frames';
 import { InterviewStreamClient } from './interview-stream-client';
 import { transcriptFor } from './transcripts';
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-const deadline = (ms = 30_000) => ({ deadline: new Date(Date.now() + ms), metadata: new Metadata() });
+/** Options of a call made as `user`: a deadline and their access token. */
+const as = (user: DemoUser, ms = 30_000) => ({ deadline: new Date(Date.now() + ms), metadata: bearer(user.accessToken) });
 
 interface DemoOptions {
   target?: string;
+  authTarget?: string;
   candidate: string;
   questions: number;
   timeout: number;
@@ -32,33 +41,52 @@ async function main(options: DemoOptions): Promise<void> {
   const started = Date.now();
   let stopMesh: (() => Promise<void>) | undefined;
   let target = options.target;
+  let authTarget: string;
+  /** What an interviewer's registration presents; undefined: no interviewer is signed up. */
+  let invitationCode: string | undefined;
   if (!target) {
-    const config = loadConfig();
+    // The mesh of this run: its interviewers register with a code that only this run knows.
+    invitationCode = randomBytes(18).toString('base64url');
+    const env = { ...process.env, AUTH_INTERVIEWER_INVITATION_CODE: invitationCode };
+    const config = loadConfig(env);
     const logFile = path.join(config.dataDir, 'logs', 'mesh.log');
     say(
       `[1/6] Starting the mesh in this process: ${config.databaseUrl ? 'PostgreSQL' : 'embedded PGlite'}, ${config.amqpUrl ? 'RabbitMQ' : 'in-process bus'} (logs: ${path.relative(process.cwd(), logFile)})`,
     );
-    const mesh = await startMesh(config, SERVICE_NAMES, createLogger({ level: config.logLevel, file: logFile }));
+    const mesh = await startMesh(config, SERVICE_NAMES, createLogger({ level: config.logLevel, file: logFile }), { env });
     stopMesh = () => mesh.stop(2_000);
     target = mesh.address('interview');
+    authTarget = mesh.address('auth');
     for (const [name, service] of mesh.services) say(`      ${name.padEnd(9)} gRPC ${service.server.address}  health ${service.health.get()}`);
   } else {
     say(`[1/6] Using the mesh at ${target}`);
+    authTarget = options.authTarget ?? `${hostOf(target)}:${authService.defaultPort}`;
+    invitationCode = optionalString(process.env, 'AUTH_INTERVIEWER_INVITATION_CODE');
   }
 
   const client = new InterviewServiceClient(target, credentials.createInsecure());
   try {
-    say(`[2/6] Starting an interview for ${options.candidate}`);
+    const candidate = await signUp(authTarget, demoEmail(options.candidate), Role.ROLE_CANDIDATE);
+    const interviewer = invitationCode ? await signUp(authTarget, demoEmail('interviewer-demo'), Role.ROLE_INTERVIEWER, invitationCode) : undefined;
+    say(
+      interviewer
+        ? `      signed up candidate ${candidate.email} and interviewer ${interviewer.email} (auth at ${authTarget})`
+        : `      signed up candidate ${candidate.email} (auth at ${authTarget}); no interviewer: AUTH_INTERVIEWER_INVITATION_CODE is not set, so the candidate reads the report`,
+    );
+
+    say(`[2/6] Starting an interview for ${candidate.email}`);
     const interview: Interview = await callUnary(
       client.startInterview.bind(client),
-      { candidateId: options.candidate, categories: [], difficulty: 0, questionCount: options.questions },
-      deadline(),
+      { candidateId: candidate.userId, categories: [], difficulty: 0, questionCount: options.questions },
+      as(candidate),
     );
     say(`      interview ${interview.id}, ${interview.questions.length} questions`);
 
     say('[3/6] Streaming frames and answers over StreamInterview');
     const frames = await loadDemoFrames();
-    const stream = new InterviewStreamClient(client.streamInterview({ deadline: new Date(Date.now() + options.timeout * 1000) }));
+    const stream = new InterviewStreamClient(
+      client.streamInterview(bearer(candidate.accessToken), { deadline: new Date(Date.now() + options.timeout * 1000) }),
+    );
     stream.send({ interviewId: interview.id, ping: { sentAtMs: Date.now() } });
     await stream.until((r) => r.pong !== undefined);
     let frameIndex = 0;
@@ -70,12 +98,12 @@ async function main(options: DemoOptions): Promise<void> {
     stream.end();
 
     say('[4/6] Completing the interview');
-    await callUnary(client.completeInterview.bind(client), { interviewId: interview.id }, deadline());
+    await callUnary(client.completeInterview.bind(client), { interviewId: interview.id }, as(candidate));
 
     say('[5/6] Waiting for the scored event (scoring waits until every frame is analyzed)');
     const waitStarted = Date.now();
     for (;;) {
-      const status = await callUnary(client.getInterviewStatus.bind(client), { interviewId: interview.id }, deadline());
+      const status = await callUnary(client.getInterviewStatus.bind(client), { interviewId: interview.id }, as(candidate));
       if (status.state === InterviewState.INTERVIEW_STATE_SCORED) break;
       if (Date.now() - waitStarted > options.timeout * 1000) throw new Error(`not scored after ${options.timeout} s`);
       process.stdout.write(`      state ${InterviewState[status.state]}, ${((Date.now() - waitStarted) / 1000).toFixed(1)} s\r`);
@@ -84,13 +112,18 @@ async function main(options: DemoOptions): Promise<void> {
     say(`      scored after ${((Date.now() - waitStarted) / 1000).toFixed(1)} s                    `);
 
     say('[6/6] Report');
-    const report = await callUnary(client.getReport.bind(client), { interviewId: interview.id, includeEmotions: true }, deadline());
+    const report = await callUnary(client.getReport.bind(client), { interviewId: interview.id, includeEmotions: true }, as(interviewer ?? candidate));
     printReport(JSON.parse(report.reportJson.toString('utf8')) as PrintedReport, interview.questions);
     say(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   } finally {
     client.close();
     await stopMesh?.();
   }
+}
+
+/** The host of a `host:port` target (brackets of an IPv6 address kept). */
+function hostOf(target: string): string {
+  return target.replace(/:\d+$/, '');
 }
 
 async function sendFrame(stream: InterviewStreamClient, frame: { label: string; bytes: Buffer; format: string }): Promise<void> {
@@ -163,7 +196,11 @@ function printReport(report: PrintedReport, questions: readonly Question[]): voi
 const program = new Command('demo')
   .description('run a whole interview through the mesh on the fixture photographs')
   .option('-t, --target <host:port>', 'interview service of a running mesh (default: start one in this process)')
-  .option('-c, --candidate <id>', 'candidate id', 'candidate-demo')
+  .option(
+    '--auth-target <host:port>',
+    `auth service of the mesh at --target (default: its host, port ${authService.defaultPort}); an interviewer is signed up when AUTH_INTERVIEWER_INVITATION_CODE is set`,
+  )
+  .option('-c, --candidate <name>', "name in the candidate's email (<name>-<random>@demo.example: a new account each run)", 'candidate-demo')
   .option('-q, --questions <n>', 'questions in the interview', (v) => Number.parseInt(v, 10), 4)
   .option('--timeout <seconds>', 'give up after this long', (v) => Number.parseInt(v, 10), 120)
   .action(async (options: DemoOptions) => main(options));

@@ -8,11 +8,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { EVENTS, encodeEvent } from '../../src/platform/bus/event-catalog';
-import { interviewClient } from '../support/interview-client';
 import { sleep, waitFor } from '../support/wait';
 import { deadLetteredIn, drainAndAudit, FaultReport, formatReports } from './support/audit';
 import { FaultMesh } from './support/fault-mesh';
-import { InterviewLoad, LoadOptions } from './support/interview-load';
+import { Candidate, InterviewLoad, LoadOptions, signUpCandidates } from './support/interview-load';
 import { publishRaw } from './support/publish-raw';
 
 jest.setTimeout(300_000);
@@ -22,7 +21,8 @@ const DUPLICATE = 'duplicate message ignored';
 
 describe('faults: nothing lost, nothing done twice', () => {
   let mesh: FaultMesh | undefined;
-  let client: ReturnType<typeof interviewClient> | undefined;
+  /** One candidate per session of the largest case, signed up once. */
+  let candidates: Candidate[] = [];
   let image: Buffer;
   const reports: FaultReport[] = [];
 
@@ -33,11 +33,11 @@ describe('faults: nothing lost, nothing done twice', () => {
       .jpeg({ quality: 80 })
       .toBuffer();
     mesh = await FaultMesh.start();
-    client = interviewClient(mesh.address('interview'));
+    candidates = await signUpCandidates(mesh.address('auth'), mesh.address('interview'), 20);
   });
 
   afterAll(async () => {
-    client?.close();
+    for (const { client } of candidates) client.close();
     await mesh?.close();
     const table = formatReports(reports);
     fs.mkdirSync(path.dirname(REPORT_FILE), { recursive: true });
@@ -49,7 +49,7 @@ describe('faults: nothing lost, nothing done twice', () => {
   async function runCase(name: string, options: Omit<LoadOptions, 'image'>, fault: (load: InterviewLoad) => Promise<void>): Promise<FaultReport> {
     await mesh!.waitServing(['emotion', 'scoring', 'notifier', 'interview']);
     const absorbedBefore = mesh!.countLogs(DUPLICATE);
-    const load = new InterviewLoad(client!);
+    const load = new InterviewLoad(candidates);
     await Promise.all([load.run({ ...options, image }), fault(load)]);
     const report = await drainAndAudit(name, mesh!, load, absorbedBefore);
     reports.push(report);

@@ -9,6 +9,7 @@
  * LOG_LEVEL=debug), and the test prints the split.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { credentials } from '@grpc/grpc-js';
 import { EmotionServiceClient, FrameRequest } from '../../src/gen/emotion';
@@ -19,8 +20,10 @@ import { callUnary } from '../../src/platform/grpc/unary-call';
 import { silentLogger } from '../../src/platform/log/logger';
 import { checkHealth, freePort } from '../support/grpc-clients';
 import { ConsulAgent, startConsulAgent } from '../support/consul-agent';
+import { signUp } from '../support/identity';
 import { createTestDatabase, createTestVhost, Disposable } from '../support/infrastructure';
 import { interviewClient, statusOf } from '../support/interview-client';
+import { removeAuthKeys } from '../support/mesh-process';
 import { ServiceProcess } from '../support/service-process';
 import { waitFor } from '../support/wait';
 
@@ -58,6 +61,7 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
   const emotion: ServiceProcess[] = [];
   let interview: ServiceProcess;
   let interviewAddress: string;
+  let authAddress: string;
   let client: ReturnType<typeof interviewClient> | undefined;
   let interviewId: string;
   let frameClock = 1_700_000_000_000;
@@ -88,6 +92,8 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
     for (let i = 0; i < 3; i++) emotionPorts.push(await freePort());
     const interviewPort = await freePort();
     interviewAddress = `127.0.0.1:${interviewPort}`;
+    const authPort = await freePort();
+    authAddress = `127.0.0.1:${authPort}`;
     env = {
       DATABASE_URL: database.value,
       AMQP_URL: vhost.value,
@@ -96,20 +102,31 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
       CONSUL_HTTP_ADDR: consul.httpAddr,
       CONSUL_CHECK_INTERVAL_MS: String(CHECK_INTERVAL_MS),
       INTERVIEW_PORT: String(interviewPort),
+      // The auth service runs in the interview service's process, which verifies tokens with its keys.
+      AUTH_PORT: String(authPort),
+      AUTH_SCRYPT_COST: '10',
+      AUTH_KEYS_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-auth-keys-')),
     };
     for (let i = 0; i < 3; i++) emotion.push(startEmotion(i));
     // No EMOTION_ADDR: with CONSUL_HTTP_ADDR set, the interview service resolves consul:///emotion.
-    interview = ServiceProcess.start('interview', env);
+    interview = ServiceProcess.start(['auth', 'interview'], env);
     try {
-      await Promise.all([...emotion.map((e, i) => e.waitServing(emotionAddress(i), 120_000)), interview.waitServing(interviewAddress, 120_000)]);
+      await Promise.all([
+        ...emotion.map((e, i) => e.waitServing(emotionAddress(i), 120_000)),
+        interview.waitServing(interviewAddress, 120_000),
+        interview.waitServing(authAddress, 120_000),
+      ]);
       await waitFor('three passing emotion instances in Consul', async () => (await consul!.passing('emotion')).length === 3, 20_000, 100);
     } catch (error) {
       for (const p of [...emotion, interview]) console.error(`--- ${p.name} logs ---\n${p.logs().slice(-4000)}`);
       console.error(`--- consul ---\n${consul.logs().slice(-4000)}`);
       throw error;
     }
-    client = interviewClient(interviewAddress);
-    interviewId = (await client.startInterview({ candidateId: 'cluster', categories: [], difficulty: Difficulty.DIFFICULTY_UNSPECIFIED, questionCount: 2 })).id;
+    const candidate = await signUp(authAddress, 'candidate');
+    client = interviewClient(interviewAddress, candidate.accessToken);
+    interviewId = (
+      await client.startInterview({ candidateId: candidate.userId, categories: [], difficulty: Difficulty.DIFFICULTY_UNSPECIFIED, questionCount: 2 })
+    ).id;
     // Channels resolve and connect lazily, at their first call: warm up until every instance has answered.
     await waitFor(
       'every instance to answer a call',
@@ -124,7 +141,7 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
     client?.close();
     await Promise.all([...emotion, interview].filter(Boolean).map((p) => p.stop('SIGKILL')));
     await consul?.stop();
-    await Promise.all([database?.dispose(), vhost?.dispose()]);
+    await Promise.all([database?.dispose(), vhost?.dispose(), removeAuthKeys(env)]);
     if (splits.length) {
       const rows = splits.map(({ phase, counts, queued }) => `  ${phase.padEnd(34)} ${counts.map((c) => String(c).padStart(4)).join(' ')}   ${queued}`);
       console.log(

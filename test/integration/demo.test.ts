@@ -12,8 +12,8 @@ jest.setTimeout(120_000);
 
 it('runs a whole interview through the embedded mesh and prints faces, emotions, analyses and scores', async () => {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'demo-'));
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), DATA_DIR: dataDir };
-  for (const name of ['INTERVIEW_PORT', 'EMOTION_PORT', 'SCORING_PORT', 'NOTIFIER_PORT']) env[name] = String(await freePort());
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), DATA_DIR: dataDir, AUTH_SCRYPT_COST: '10' };
+  for (const name of ['INTERVIEW_PORT', 'EMOTION_PORT', 'SCORING_PORT', 'NOTIFIER_PORT', 'AUTH_PORT']) env[name] = String(await freePort());
   delete env.DATABASE_URL;
   delete env.AMQP_URL;
   try {
@@ -23,6 +23,7 @@ it('runs a whole interview through the embedded mesh and prints faces, emotions,
       timeout: 110_000,
     });
     expect(stdout).toContain('embedded PGlite, in-process bus');
+    expect(stdout).toMatch(/signed up candidate candidate-demo-[0-9a-f]+@demo\.example and interviewer interviewer-demo-[0-9a-f]+@demo\.example/);
     expect(stdout).toMatch(/frame 1 astronaut\.png: face at x=\d+ y=\d+ \d+x\d+, emotion happy/);
     expect(stdout).toMatch(/chelsea\.png \(a cat\): no face \(FACE_NOT_DETECTED\)/);
     expect(stdout).toMatch(/answered \(\d+ s, \d+ words\): 3\/3 \(100%\)/);

@@ -3,9 +3,9 @@
  * shutdown as health reports them, and an interview over the bidirectional stream.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { credentials } from '@grpc/grpc-js';
-import { Difficulty, InterviewServiceClient, InterviewState } from '../../src/gen/interview';
+import { Difficulty, InterviewState } from '../../src/gen/interview';
 import { EventBus } from '../../src/platform/bus/event-bus';
 import { MemoryBus } from '../../src/platform/bus/memory-bus';
 import { loadConfig } from '../../src/platform/config/mesh-config';
@@ -19,6 +19,7 @@ import { meshTopology } from '../../src/mesh/topology';
 import { SERVICES } from '../../src/mesh/registry';
 import { InterviewStreamClient } from '../../src/demo/interview-stream-client';
 import { checkHealth, waitForHealth, watchHealth } from '../support/grpc-clients';
+import { signUp } from '../support/identity';
 import { interviewClient } from '../support/interview-client';
 import { waitFor } from '../support/wait';
 
@@ -65,21 +66,35 @@ describe('health follows readiness', () => {
 
 describe('the embedded mesh', () => {
   it('runs an interview over StreamInterview: emotion updates, questions, progress, errors that keep the stream open', async () => {
-    const env = { DATA_DIR: 'memory://', BIND_HOST: '127.0.0.1', INTERVIEW_PORT: '0', EMOTION_PORT: '0', SCORING_PORT: '0', NOTIFIER_PORT: '0' };
+    const keysDir = fs.mkdtempSync(path.join(os.tmpdir(), 'embedded-mesh-keys-'));
+    const env = {
+      DATA_DIR: 'memory://',
+      BIND_HOST: '127.0.0.1',
+      INTERVIEW_PORT: '0',
+      EMOTION_PORT: '0',
+      SCORING_PORT: '0',
+      NOTIFIER_PORT: '0',
+      AUTH_PORT: '0',
+      AUTH_SCRYPT_COST: '10',
+      AUTH_KEYS_DIR: keysDir,
+    };
     const config = { ...loadConfig(env), dataDir: 'memory://' };
-    const mesh = await startMesh(config, ['emotion', 'scoring', 'notifier', 'interview'], silentLogger(), { env });
-    const client = interviewClient(mesh.address('interview'));
-    const raw = new InterviewServiceClient(mesh.address('interview'), credentials.createInsecure());
+    const mesh = await startMesh(config, ['emotion', 'scoring', 'notifier', 'auth', 'interview'], silentLogger(), { env });
+    const candidate = await signUp(mesh.address('auth'), 'candidate').catch(async (error: unknown) => {
+      await mesh.stop(1_000);
+      throw error;
+    });
+    const client = interviewClient(mesh.address('interview'), candidate.accessToken);
     try {
       const interview = await client.startInterview({
-        candidateId: 'stream',
+        candidateId: candidate.userId,
         categories: ['technical'],
         difficulty: Difficulty.DIFFICULTY_UNSPECIFIED,
         questionCount: 2,
       });
       expect(interview.questions.every((q) => q.category === 'technical')).toBe(true);
 
-      const stream = new InterviewStreamClient(raw.streamInterview());
+      const stream = new InterviewStreamClient(client.streamInterview());
       stream.send({ interviewId: interview.id, ping: { sentAtMs: 42 } });
       const opening = await stream.until((r) => r.pong !== undefined);
       expect(opening.map((r) => Object.keys(r).find((k) => r[k as keyof typeof r] !== undefined))).toEqual(['status', 'question', 'pong']);
@@ -125,9 +140,9 @@ describe('the embedded mesh', () => {
       };
       expect(report.emotionSummary).toMatchObject({ sampleCount: 2, faceDetectedCount: 1, timeline: null });
     } finally {
-      raw.close();
       client.close();
       await mesh.stop(1_000);
+      fs.rmSync(keysDir, { recursive: true, force: true });
     }
   });
 });

@@ -1,6 +1,6 @@
 /**
  * The README's grpcurl session, run as it is written against the mesh (`npm start`'s four services
- * in one process, on PostgreSQL and RabbitMQ): grpcurl (pinned, installed by
+ * in one process, with the auth service, on PostgreSQL and RabbitMQ): grpcurl (pinned, installed by
  * scripts/infra/ensure-grpcurl.sh) with reflection only, no .proto file. The block is split into its
  * paragraphs (steps); a marker line is echoed between them, nothing else is added, and each step's
  * output is checked. A step the README gains without a check here fails the test.
@@ -53,6 +53,23 @@ interface InterviewJson {
 interface SubmitAnswerJson {
   progress: unknown;
 }
+interface RegisterJson {
+  userId: string;
+  role: string;
+}
+interface TokenPairJson {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+  tokenType: string;
+}
+interface JwksJson {
+  keys: { kty: string; crv: string; x: string; kid: string; alg: string; use: string }[];
+}
+
+/** A JWT's part (header or payload), decoded. */
+const jwtPart = (token: string, index: 0 | 1) => JSON.parse(Buffer.from(token.split('.')[index], 'base64url').toString()) as Record<string, unknown>;
+
 interface ReportJson {
   interviewId: string;
   scores: { overall: number };
@@ -80,6 +97,7 @@ describe('the README grpcurl session (reflection only)', () => {
         EMOTION: mesh.addresses.emotion,
         SCORING: mesh.addresses.scoring,
         NOTIFIER: mesh.addresses.notifier,
+        AUTH: mesh.addresses.auth,
       },
     });
     const parts = stdout.split(/^@@step (\d+)\n/m);
@@ -102,6 +120,8 @@ describe('the README grpcurl session (reflection only)', () => {
         'grpc.health.v1.Health',
         'grpc.health.v1.Health',
         'scoring.ScoringService',
+        'grpc.health.v1.Health',
+        'auth.v1.AuthService',
         'grpc.health.v1.Health',
       ]);
     },
@@ -128,9 +148,39 @@ describe('the README grpcurl session (reflection only)', () => {
       expect(analysis.keywords.length).toBeGreaterThan(0);
       expect(analysis.feedback).toEqual(expect.any(String));
     },
+    'The interview service answers only calls with an access token (grpcurl exits with 64 + the code)': (output) => {
+      expect(output).toContain('Code: Unauthenticated');
+      expect(output).toContain('Message: this call needs `authorization: Bearer <access token>`');
+      // 64 + UNAUTHENTICATED (16).
+      expect(output.trim().split('\n').at(-1)).toBe('exit status 80');
+    },
+    'Register a candidate with the auth service': (output) => {
+      const [account] = documents(output) as [RegisterJson];
+      expect(Object.keys(account).sort()).toEqual(['role', 'userId']);
+      expect(account.role).toBe('ROLE_CANDIDATE');
+      expect(account.userId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    },
+    'log in: an access token (a JWT, sent as `authorization: Bearer ...`) and a refresh token': (output) => {
+      const [tokens] = documents(output) as [TokenPairJson];
+      expect(tokens).toMatchObject({ tokenType: 'Bearer', expiresIn: 900 });
+      expect(tokens.refreshToken.length).toBeGreaterThan(0);
+      expect(jwtPart(tokens.accessToken, 0)).toMatchObject({ alg: 'EdDSA', typ: 'at+jwt' });
+      const [account] = documents(outputs.get('Register a candidate with the auth service')!) as [RegisterJson];
+      expect(jwtPart(tokens.accessToken, 1)).toMatchObject({ sub: account.userId, role: 'candidate' });
+    },
+    'The public keys that verify access tokens, a JWK Set (any service verifies a token without calling auth)': (output) => {
+      const [jwks] = documents(output) as [JwksJson];
+      expect(jwks.keys.length).toBeGreaterThan(0);
+      for (const key of jwks.keys) expect(key).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig' });
+      // The key that signed the session's access token is published.
+      const [tokens] = documents(outputs.get('log in: an access token (a JWT, sent as `authorization: Bearer ...`) and a refresh token')!) as [TokenPairJson];
+      expect(jwks.keys.map((key) => key.kid)).toContain(jwtPart(tokens.accessToken, 0).kid);
+    },
     'A whole interview: start it': (output) => {
       const [interview] = documents(output) as [InterviewJson];
-      expect(interview).toMatchObject({ candidateId: 'grpcurl-1', state: 'INTERVIEW_STATE_IN_PROGRESS' });
+      const [account] = documents(outputs.get('Register a candidate with the auth service')!) as [RegisterJson];
+      // The candidate is the token's subject.
+      expect(interview).toMatchObject({ candidateId: account.userId, state: 'INTERVIEW_STATE_IN_PROGRESS' });
       expect(interview.questions).toHaveLength(2);
     },
     'a frame': (output) => {

@@ -10,9 +10,10 @@ import { silentLogger } from '../../src/platform/log/logger';
 import { createDownstreamClient } from '../../src/platform/service/downstream-client';
 import { INTERVIEW_DOWNSTREAMS } from '../../src/services/interview/server';
 import { checkHealth, listServicesByReflection, watchHealth } from '../support/grpc-clients';
+import { signUp, SignedUp } from '../support/identity';
 import { createTestDatabase, createTestVhost, Disposable } from '../support/infrastructure';
 import { interviewClient, statusOf } from '../support/interview-client';
-import { meshEnv, meshPorts } from '../support/mesh-process';
+import { meshEnv, meshPorts, removeAuthKeys } from '../support/mesh-process';
 import { ServiceProcess } from '../support/service-process';
 import { waitFor } from '../support/wait';
 
@@ -23,7 +24,7 @@ const astronaut = fs.readFileSync(path.join(FIXTURES, 'astronaut.png'));
 const coffee = fs.readFileSync(path.join(FIXTURES, 'coffee.png'));
 const chelsea = fs.readFileSync(path.join(FIXTURES, 'chelsea.png'));
 
-const NAMES: readonly string[] = ['emotion', 'scoring', 'notifier', 'interview'];
+const NAMES: readonly string[] = ['emotion', 'scoring', 'notifier', 'auth', 'interview'];
 
 describe('the mesh across processes, on PostgreSQL and RabbitMQ', () => {
   let database: Disposable<string> | undefined;
@@ -32,6 +33,7 @@ describe('the mesh across processes, on PostgreSQL and RabbitMQ', () => {
   let ports: Record<string, number>;
   const processes: Partial<Record<string, ServiceProcess>> = {};
   const address = (name: string) => `127.0.0.1:${ports[name]}`;
+  let candidate: SignedUp;
   let client: ReturnType<typeof interviewClient> | undefined;
   let sql: Client | undefined;
 
@@ -49,6 +51,7 @@ describe('the mesh across processes, on PostgreSQL and RabbitMQ', () => {
       ...meshEnv(ports, database.value, vhost.value),
       EMOTION_ADDR: `127.0.0.1:${ports.emotion}`,
       SCORING_ADDR: `127.0.0.1:${ports.scoring}`,
+      AUTH_ADDR: `127.0.0.1:${ports.auth}`,
     };
     for (const name of NAMES) processes[name] = ServiceProcess.start(name, env);
     try {
@@ -57,7 +60,8 @@ describe('the mesh across processes, on PostgreSQL and RabbitMQ', () => {
       for (const name of NAMES) console.error(`--- ${name} logs ---\n${processes[name]!.logs()}`);
       throw error;
     }
-    client = interviewClient(address('interview'));
+    candidate = await signUp(address('auth'), 'candidate');
+    client = interviewClient(address('interview'), candidate.accessToken);
     sql = new Client({ connectionString: database.value });
     await sql.connect();
   });
@@ -70,7 +74,7 @@ describe('the mesh across processes, on PostgreSQL and RabbitMQ', () => {
         .filter((p) => p !== undefined)
         .map((p) => p.stop('SIGKILL')),
     );
-    await Promise.all([database?.dispose(), vhost?.dispose()]);
+    await Promise.all([database?.dispose(), vhost?.dispose(), removeAuthKeys(env)]);
   });
 
   it('serves reflection listing every service, and health per service name', async () => {
@@ -83,12 +87,14 @@ describe('the mesh across processes, on PostgreSQL and RabbitMQ', () => {
   });
 
   it('answers bad input with clear status codes and writes nothing', async () => {
-    expect(await statusOf(client!.startInterview({ candidateId: ' ', categories: [], difficulty: Difficulty.DIFFICULTY_UNSPECIFIED, questionCount: 3 }))).toBe(
-      'INVALID_ARGUMENT: candidate_id is required',
-    );
-    expect(await statusOf(client!.startInterview({ candidateId: 'c', categories: [], difficulty: Difficulty.DIFFICULTY_UNSPECIFIED, questionCount: 99 }))).toBe(
-      'INVALID_ARGUMENT: question_count must be from 1 to 20, got 99',
-    );
+    expect(
+      await statusOf(client!.startInterview({ candidateId: 'someone-else', categories: [], difficulty: Difficulty.DIFFICULTY_UNSPECIFIED, questionCount: 3 })),
+    ).toBe("PERMISSION_DENIED: candidate_id must be empty or the caller's own id (the access token's subject)");
+    expect(
+      await statusOf(
+        client!.startInterview({ candidateId: candidate.userId, categories: [], difficulty: Difficulty.DIFFICULTY_UNSPECIFIED, questionCount: 99 }),
+      ),
+    ).toBe('INVALID_ARGUMENT: question_count must be from 1 to 20, got 99');
     expect(await statusOf(client!.getInterview({ interviewId: '' }))).toBe('INVALID_ARGUMENT: interview_id is required');
     expect(await statusOf(client!.getInterview({ interviewId: 'abc' }))).toBe('INVALID_ARGUMENT: interview_id must be a UUID, got "abc"');
     expect(await statusOf(client!.getInterview({ interviewId: '00000000-0000-4000-8000-000000000000' }))).toBe(
@@ -96,7 +102,7 @@ describe('the mesh across processes, on PostgreSQL and RabbitMQ', () => {
     );
 
     const interview = await client!.startInterview({
-      candidateId: 'bad-input',
+      candidateId: candidate.userId,
       categories: [],
       difficulty: Difficulty.DIFFICULTY_UNSPECIFIED,
       questionCount: 2,
@@ -120,7 +126,7 @@ describe('the mesh across processes, on PostgreSQL and RabbitMQ', () => {
 
   it('runs an interview to its stored scores and notification, every frame analyzed once', async () => {
     const interview = await client!.startInterview({
-      candidateId: 'candidate-1',
+      candidateId: candidate.userId,
       categories: [],
       difficulty: Difficulty.DIFFICULTY_UNSPECIFIED,
       questionCount: 3,
@@ -184,7 +190,7 @@ describe('the mesh across processes, on PostgreSQL and RabbitMQ', () => {
 
   it('degrades when the emotion service stops: frames are queued, the breaker opens and fails fast, all recovers when it is back', async () => {
     const interview = await client!.startInterview({
-      candidateId: 'candidate-2',
+      candidateId: candidate.userId,
       categories: [],
       difficulty: Difficulty.DIFFICULTY_UNSPECIFIED,
       questionCount: 2,
@@ -258,6 +264,6 @@ describe('the mesh across processes, on PostgreSQL and RabbitMQ', () => {
 
   it('shuts every service down gracefully on SIGTERM (exit code 0)', async () => {
     const codes = await Promise.all(NAMES.map((name) => processes[name]!.stop('SIGTERM')));
-    expect(codes).toEqual([0, 0, 0, 0]);
+    expect(codes).toEqual([0, 0, 0, 0, 0]);
   });
 });

@@ -1,18 +1,26 @@
-import { credentials, Metadata, ServiceError as GrpcClientError, status } from '@grpc/grpc-js';
+import { CallOptions, credentials, ServiceError as GrpcClientError, status } from '@grpc/grpc-js';
 import { carriesStatus } from '../../src/platform/errors/classify';
 import { toStatus } from '../../src/platform/grpc/errors';
 import { InterviewServiceClient } from '../../src/gen/interview';
 import { callUnary, UnaryMethod } from '../../src/platform/grpc/unary-call';
+import { bearer } from './identity';
 
-/** Promise-returning calls on the interview service, with a 20 s deadline. */
-export function interviewClient(address: string) {
+/**
+ * Promise-returning calls on the interview service, with a 20 s deadline, each carrying
+ * `authorization: Bearer <accessToken>` (signUp gives one).
+ */
+export function interviewClient(address: string, accessToken: string) {
   const client = new InterviewServiceClient(address, credentials.createInsecure());
   const call =
     <Req, Res>(method: UnaryMethod<Req, Res>) =>
     (request: Req) =>
-      callUnary(method, request, { deadline: new Date(Date.now() + 20_000), metadata: new Metadata() });
+      callUnary(method, request, { deadline: new Date(Date.now() + 20_000), metadata: bearer(accessToken) });
   return {
     raw: client,
+    /** The call's metadata (the bearer token), a new copy each time: for calls made on `raw`. */
+    metadata: () => bearer(accessToken),
+    /** StreamInterview with the token. */
+    streamInterview: (options: Partial<CallOptions> = {}) => client.streamInterview(bearer(accessToken), options),
     startInterview: call(client.startInterview.bind(client)),
     getInterview: call(client.getInterview.bind(client)),
     submitAnswer: call(client.submitAnswer.bind(client)),

@@ -1,6 +1,11 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { SERVICE_NAMES } from '../../src/mesh/registry';
 import { serviceVariable } from '../../src/platform/config/mesh-config';
 import { freePort, waitForHealth } from './grpc-clients';
+import { TEST_INVITATION_CODE } from './identity';
 import { createTestDatabase, createTestVhost } from './infrastructure';
 import { ServiceProcess } from './service-process';
 
@@ -18,14 +23,29 @@ export async function meshPorts(): Promise<Record<string, number>> {
   return ports;
 }
 
-/** The environment every service of the mesh needs: its database, its broker, and every service's port (`<NAME>_PORT`) on 127.0.0.1. */
+/**
+ * The environment every service of the mesh needs: its database, its broker, and every service's
+ * port (`<NAME>_PORT`) on 127.0.0.1; for the auth service, cheap password hashes, the tests'
+ * invitation code (TEST_INVITATION_CODE, so that tests can register interviewers) and signing keys
+ * in a directory of this mesh's own (AUTH_KEYS_DIR, under the system's temporary directory; remove
+ * it with removeAuthKeys).
+ */
 export function meshEnv(ports: Readonly<Record<string, number>>, databaseUrl: string, amqpUrl: string): Record<string, string> {
   return {
     DATABASE_URL: databaseUrl,
     AMQP_URL: amqpUrl,
     BIND_HOST: '127.0.0.1',
+    AUTH_SCRYPT_COST: '10',
+    AUTH_INTERVIEWER_INVITATION_CODE: TEST_INVITATION_CODE,
+    AUTH_KEYS_DIR: path.join(os.tmpdir(), `mesh-auth-keys-${randomUUID()}`),
     ...Object.fromEntries(SERVICE_NAMES.map((name) => [serviceVariable(name, 'PORT'), String(ports[name])])),
   };
+}
+
+/** Removes the signing keys directory meshEnv chose (`env.AUTH_KEYS_DIR`), once the mesh has stopped. */
+export async function removeAuthKeys(env: Readonly<Record<string, string>> | undefined): Promise<void> {
+  const dir = env?.AUTH_KEYS_DIR;
+  if (dir) await fs.rm(dir, { recursive: true, force: true });
 }
 
 /** Starts the mesh on free ports and resolves once every server says SERVING. */
@@ -33,10 +53,11 @@ export async function startMeshProcess(extraEnv: Record<string, string> = {}): P
   const [database, vhost] = await Promise.all([createTestDatabase(), createTestVhost()]);
   const ports = await meshPorts();
   const addresses = Object.fromEntries(SERVICE_NAMES.map((name) => [name, `127.0.0.1:${ports[name]}`])) as Record<string, string>;
-  const child = ServiceProcess.start(SERVICE_NAMES, { ...meshEnv(ports, database.value, vhost.value), ...extraEnv });
+  const env = { ...meshEnv(ports, database.value, vhost.value), ...extraEnv };
+  const child = ServiceProcess.start(SERVICE_NAMES, env);
   const stop = async () => {
     await child.stop('SIGTERM');
-    await Promise.all([database.dispose(), vhost.dispose()]);
+    await Promise.all([database.dispose(), vhost.dispose(), removeAuthKeys(env)]);
   };
   try {
     await Promise.all(SERVICE_NAMES.map((name) => waitForHealth(addresses[name], 'SERVING', 120_000)));

@@ -5,12 +5,16 @@
 // test/integration/interop-clients.test.ts runs them:
 //
 //	MESH_INTERVIEW_ADDR=127.0.0.1:50051 MESH_EMOTION_ADDR=127.0.0.1:50052 MESH_SCORING_ADDR=127.0.0.1:50053 \
-//	MESH_FIXTURES=../../../test/fixtures/faces go test -tags interop ./interop/
+//	MESH_AUTH_ADDR=127.0.0.1:50055 MESH_FIXTURES=../../../test/fixtures/faces go test -tags interop ./interop/
+//
+// Interview calls carry `authorization: Bearer <access token>`: each test registers a candidate
+// with the auth service and logs in (candidateContext).
 package interop_test
 
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -19,8 +23,10 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
+	authv1 "github.com/yourorg/ai-interview/shared/proto/auth/v1"
 	emotion "github.com/yourorg/ai-interview/shared/proto/emotion"
 	interviewv1 "github.com/yourorg/ai-interview/shared/proto/interview/v1"
 	scoring "github.com/yourorg/ai-interview/shared/proto/scoring"
@@ -58,6 +64,29 @@ func withDeadline(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// candidateContext registers a new candidate with the auth service, logs in, and returns a context
+// (with the tests' deadline) whose calls carry the access token; the candidate is its subject, the
+// returned user id.
+func candidateContext(t *testing.T) (context.Context, string) {
+	t.Helper()
+	client := authv1.NewAuthServiceClient(dial(t, "MESH_AUTH_ADDR"))
+	ctx := withDeadline(t)
+	email := fmt.Sprintf("go-interop-%d@example.com", time.Now().UnixNano())
+	const password = "go-interop-password"
+	account, err := client.Register(ctx, &authv1.RegisterRequest{Email: email, Password: password, Role: authv1.Role_ROLE_CANDIDATE})
+	if err != nil {
+		t.Fatalf("Register: %v", err)
+	}
+	tokens, err := client.Login(ctx, &authv1.LoginRequest{Email: email, Password: password})
+	if err != nil {
+		t.Fatalf("Login: %v", err)
+	}
+	if tokens.GetAccessToken() == "" || tokens.GetTokenType() != "Bearer" {
+		t.Fatalf("want a Bearer access token, got %v", tokens)
+	}
+	return metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+tokens.GetAccessToken()), account.GetUserId()
 }
 
 func TestAnalyzeFrameFindsTheAstronautsFace(t *testing.T) {
@@ -117,13 +146,14 @@ func TestAnalyzeAnswer(t *testing.T) {
 
 func TestAnInterviewFromStartToReport(t *testing.T) {
 	client := interviewv1.NewInterviewServiceClient(dial(t, "MESH_INTERVIEW_ADDR"))
-	ctx := withDeadline(t)
-	interview, err := client.StartInterview(ctx, &interviewv1.StartInterviewRequest{CandidateId: "go-interop", QuestionCount: 2})
+	ctx, user := candidateContext(t)
+	// The candidate is the token's subject: candidate_id is empty or that user id.
+	interview, err := client.StartInterview(ctx, &interviewv1.StartInterviewRequest{CandidateId: user, QuestionCount: 2})
 	if err != nil {
 		t.Fatalf("StartInterview: %v", err)
 	}
-	if interview.GetState() != interviewv1.InterviewState_INTERVIEW_STATE_IN_PROGRESS || len(interview.GetQuestions()) != 2 {
-		t.Fatalf("want an interview in progress with 2 questions, got %v", interview)
+	if interview.GetState() != interviewv1.InterviewState_INTERVIEW_STATE_IN_PROGRESS || len(interview.GetQuestions()) != 2 || interview.GetCandidateId() != user {
+		t.Fatalf("want an interview of candidate %s in progress with 2 questions, got %v", user, interview)
 	}
 	frame, err := client.SendFrame(ctx, &interviewv1.SendFrameRequest{InterviewId: interview.GetId(), ImageData: fixture(t, "astronaut.png"), Format: "png"})
 	if err != nil {
@@ -176,8 +206,31 @@ func TestAnInterviewFromStartToReport(t *testing.T) {
 
 func TestUnknownInterviewIsNotFound(t *testing.T) {
 	client := interviewv1.NewInterviewServiceClient(dial(t, "MESH_INTERVIEW_ADDR"))
-	_, err := client.GetInterview(withDeadline(t), &interviewv1.GetInterviewRequest{InterviewId: "00000000-0000-4000-8000-000000000000"})
+	ctx, _ := candidateContext(t)
+	_, err := client.GetInterview(ctx, &interviewv1.GetInterviewRequest{InterviewId: "00000000-0000-4000-8000-000000000000"})
 	if status.Code(err) != codes.NotFound {
 		t.Fatalf("want NOT_FOUND, got %v", err)
+	}
+}
+
+func TestInterviewCallsNeedAnAccessToken(t *testing.T) {
+	client := interviewv1.NewInterviewServiceClient(dial(t, "MESH_INTERVIEW_ADDR"))
+	_, err := client.StartInterview(withDeadline(t), &interviewv1.StartInterviewRequest{QuestionCount: 2})
+	if status.Code(err) != codes.Unauthenticated {
+		t.Fatalf("want UNAUTHENTICATED without a token, got %v", err)
+	}
+	ctx := metadata.AppendToOutgoingContext(withDeadline(t), "authorization", "Bearer not-a-token")
+	_, err = client.StartInterview(ctx, &interviewv1.StartInterviewRequest{QuestionCount: 2})
+	if status.Code(err) != codes.Unauthenticated {
+		t.Fatalf("want UNAUTHENTICATED with a forged token, got %v", err)
+	}
+}
+
+func TestStartingAnotherCandidatesInterviewIsPermissionDenied(t *testing.T) {
+	client := interviewv1.NewInterviewServiceClient(dial(t, "MESH_INTERVIEW_ADDR"))
+	ctx, _ := candidateContext(t)
+	_, err := client.StartInterview(ctx, &interviewv1.StartInterviewRequest{CandidateId: "someone-else", QuestionCount: 2})
+	if status.Code(err) != codes.PermissionDenied {
+		t.Fatalf("want PERMISSION_DENIED, got %v", err)
 	}
 }

@@ -4,7 +4,11 @@ They call running services, whose addresses come from the environment, as
 test/integration/interop-clients.test.ts runs them:
 
     MESH_INTERVIEW_ADDR=127.0.0.1:50051 MESH_EMOTION_ADDR=127.0.0.1:50052 \
-    MESH_SCORING_ADDR=127.0.0.1:50053 MESH_FIXTURES=../../test/fixtures/faces python -m pytest
+    MESH_SCORING_ADDR=127.0.0.1:50053 MESH_AUTH_ADDR=127.0.0.1:50055 \
+    MESH_FIXTURES=../../test/fixtures/faces python -m pytest
+
+Interview calls carry `authorization: Bearer <access token>`: the tests that make them register a
+candidate with the auth service and log in (the `candidate` fixture).
 """
 
 import json
@@ -15,6 +19,8 @@ from pathlib import Path
 import grpc
 import pytest
 
+import auth_pb2
+import auth_pb2_grpc
 import emotion_pb2
 import emotion_pb2_grpc
 import interview_pb2
@@ -48,6 +54,25 @@ def channel_to():
     yield open_channel
     for channel in channels:
         channel.close()
+
+
+class Candidate:
+    """A candidate registered with the auth service and logged in: its user id and the call metadata carrying its access token."""
+
+    def __init__(self, user_id: str, access_token: str):
+        self.user_id = user_id
+        self.metadata = (("authorization", "Bearer " + access_token),)
+
+
+@pytest.fixture
+def candidate(channel_to) -> Candidate:
+    auth = auth_pb2_grpc.AuthServiceStub(channel_to("MESH_AUTH_ADDR"))
+    email = f"py-interop-{time.time_ns()}@example.com"
+    password = "py-interop-password"
+    account = auth.Register(auth_pb2.RegisterRequest(email=email, password=password, role=auth_pb2.ROLE_CANDIDATE), timeout=DEADLINE_S)
+    tokens = auth.Login(auth_pb2.LoginRequest(email=email, password=password), timeout=DEADLINE_S)
+    assert tokens.token_type == "Bearer" and tokens.access_token
+    return Candidate(account.user_id, tokens.access_token)
 
 
 def test_analyze_frame_finds_the_astronauts_face(channel_to):
@@ -93,13 +118,20 @@ def test_analyze_answer(channel_to):
     assert analysis.feedback
 
 
-def test_an_interview_from_start_to_report(channel_to):
+def test_an_interview_from_start_to_report(channel_to, candidate):
     client = interview_pb2_grpc.InterviewServiceStub(channel_to("MESH_INTERVIEW_ADDR"))
-    interview = client.StartInterview(interview_pb2.StartInterviewRequest(candidate_id="py-interop", question_count=2), timeout=DEADLINE_S)
+    metadata = candidate.metadata
+    # The candidate is the token's subject: candidate_id is empty or that user id.
+    interview = client.StartInterview(
+        interview_pb2.StartInterviewRequest(candidate_id=candidate.user_id, question_count=2), timeout=DEADLINE_S, metadata=metadata
+    )
     assert interview.state == interview_pb2.INTERVIEW_STATE_IN_PROGRESS
     assert len(interview.questions) == 2
+    assert interview.candidate_id == candidate.user_id
 
-    frame = client.SendFrame(interview_pb2.SendFrameRequest(interview_id=interview.id, image_data=fixture("astronaut.png"), format="png"), timeout=DEADLINE_S)
+    frame = client.SendFrame(
+        interview_pb2.SendFrameRequest(interview_id=interview.id, image_data=fixture("astronaut.png"), format="png"), timeout=DEADLINE_S, metadata=metadata
+    )
     assert frame.frame_number == 1
     assert frame.analysis.face_metrics.detected
 
@@ -113,14 +145,16 @@ def test_an_interview_from_start_to_report(channel_to):
                 confidence=0.9,
             ),
             timeout=DEADLINE_S,
+            metadata=metadata,
         )
-    assert client.CompleteInterview(interview_pb2.CompleteInterviewRequest(interview_id=interview.id), timeout=DEADLINE_S).state == interview_pb2.INTERVIEW_STATE_COMPLETED
+    completed = client.CompleteInterview(interview_pb2.CompleteInterviewRequest(interview_id=interview.id), timeout=DEADLINE_S, metadata=metadata)
+    assert completed.state == interview_pb2.INTERVIEW_STATE_COMPLETED
 
     # Scoring is asynchronous (events): the report answers FAILED_PRECONDITION until it is done.
     deadline = time.monotonic() + DEADLINE_S
     while True:
         try:
-            report = client.GetReport(interview_pb2.GetReportRequest(interview_id=interview.id, include_emotions=True), timeout=DEADLINE_S)
+            report = client.GetReport(interview_pb2.GetReportRequest(interview_id=interview.id, include_emotions=True), timeout=DEADLINE_S, metadata=metadata)
             break
         except grpc.RpcError as error:
             if error.code() != grpc.StatusCode.FAILED_PRECONDITION or time.monotonic() > deadline:
@@ -133,8 +167,27 @@ def test_an_interview_from_start_to_report(channel_to):
     assert body["emotionSummary"]["faceDetectedCount"] == 1
 
 
-def test_unknown_interview_is_not_found(channel_to):
+def test_unknown_interview_is_not_found(channel_to, candidate):
     client = interview_pb2_grpc.InterviewServiceStub(channel_to("MESH_INTERVIEW_ADDR"))
     with pytest.raises(grpc.RpcError) as raised:
-        client.GetInterview(interview_pb2.GetInterviewRequest(interview_id="00000000-0000-4000-8000-000000000000"), timeout=DEADLINE_S)
+        client.GetInterview(
+            interview_pb2.GetInterviewRequest(interview_id="00000000-0000-4000-8000-000000000000"), timeout=DEADLINE_S, metadata=candidate.metadata
+        )
     assert raised.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_interview_calls_need_an_access_token(channel_to):
+    client = interview_pb2_grpc.InterviewServiceStub(channel_to("MESH_INTERVIEW_ADDR"))
+    for metadata in [(), (("authorization", "Bearer not-a-token"),)]:
+        with pytest.raises(grpc.RpcError) as raised:
+            client.StartInterview(interview_pb2.StartInterviewRequest(question_count=2), timeout=DEADLINE_S, metadata=metadata)
+        assert raised.value.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+def test_starting_another_candidates_interview_is_permission_denied(channel_to, candidate):
+    client = interview_pb2_grpc.InterviewServiceStub(channel_to("MESH_INTERVIEW_ADDR"))
+    with pytest.raises(grpc.RpcError) as raised:
+        client.StartInterview(
+            interview_pb2.StartInterviewRequest(candidate_id="someone-else", question_count=2), timeout=DEADLINE_S, metadata=candidate.metadata
+        )
+    assert raised.value.code() == grpc.StatusCode.PERMISSION_DENIED

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { freePort } from '../../support/grpc-clients';
 import { createTestDatabase, createTestVhost, FAULT_SERVERS, rabbitmqctl, requireEnv, vhostOf, withClient } from '../../support/infrastructure';
-import { meshEnv, meshPorts } from '../../support/mesh-process';
+import { meshEnv, meshPorts, removeAuthKeys } from '../../support/mesh-process';
 import { ServiceProcess } from '../../support/service-process';
 import { run } from '../../support/tools';
 import { sleep } from '../../support/wait';
@@ -9,12 +9,14 @@ import { Toxiproxy } from './toxiproxy';
 
 const FAULT_CLUSTER = path.resolve(__dirname, '../../../scripts/infra/fault-cluster.sh');
 
-export const SERVICES: readonly string[] = ['emotion', 'scoring', 'notifier', 'interview'];
+/** In start order: the auth service before the interview service, which verifies tokens with its keys. */
+export const SERVICES: readonly string[] = ['emotion', 'scoring', 'notifier', 'auth', 'interview'];
 
 /**
  * The mesh as deployed (each service its own process) on the fault suite's own PostgreSQL and
  * RabbitMQ, with toxiproxy between the interview service and emotion (`emotion` proxy) and between
- * every service and the broker (`amqp` proxy). A database and a vhost of its own.
+ * every service and the broker (`amqp` proxy). A database and a vhost of its own; the auth service
+ * (signUp at `address('auth')`) gives the load its tokens.
  */
 export class FaultMesh {
   readonly processes = new Map<string, ServiceProcess>();
@@ -46,6 +48,9 @@ export class FaultMesh {
       ...meshEnv(ports, databaseUrl, `amqp://guest:guest@127.0.0.1:${amqpProxyPort}/${encodeURIComponent(vhost)}`),
       EMOTION_ADDR: `127.0.0.1:${emotionProxyPort}`,
       SCORING_ADDR: `127.0.0.1:${ports.scoring}`,
+      AUTH_ADDR: `127.0.0.1:${ports.auth}`,
+      // The tokens signed up in beforeAll outlive the whole suite.
+      AUTH_ACCESS_TOKEN_TTL_S: '3600',
       EMOTION_DEADLINE_MS: '1500',
       // Short delays so the poison case finishes in seconds; a database outage spends no attempt.
       EVENT_RETRY_DELAYS_MS: '250,500,1000',
@@ -135,6 +140,7 @@ export class FaultMesh {
     await Promise.all([...this.processes.keys()].map((name) => this.stop(name, 'SIGKILL')));
     this.toxiproxy.stop();
     await this.dropDatabase();
+    await removeAuthKeys(this.env);
   }
 
   /** Starts `name` without waiting for it to serve. */
