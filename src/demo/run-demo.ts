@@ -105,6 +105,7 @@ async function main(options: DemoOptions): Promise<void> {
     for (;;) {
       const status = await callUnary(client.getInterviewStatus.bind(client), { interviewId: interview.id }, as(candidate));
       if (status.state === InterviewState.INTERVIEW_STATE_SCORED) break;
+      if (status.state === InterviewState.INTERVIEW_STATE_FAILED) throw new Error(`scoring failed: ${status.failureReason}`);
       if (Date.now() - waitStarted > options.timeout * 1000) throw new Error(`not scored after ${options.timeout} s`);
       process.stdout.write(`      state ${InterviewState[status.state]}, ${((Date.now() - waitStarted) / 1000).toFixed(1)} s\r`);
       await new Promise((r) => setTimeout(r, 200));

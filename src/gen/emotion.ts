@@ -1323,6 +1323,8 @@ export const EmotionServiceService = {
    * One response per frame, in order. A frame that cannot be analysed (not an image, too large, ...)
    * gets a response carrying `error` at its position; the stream goes on with the next frames.
    * The models run on the batch's frames together. Frames without a session_id use the batch's.
+   * RESOURCE_EXHAUSTED up front for more than 32 frames or more than 32 x 1920 x 1080 pixels in
+   * all (read from the frames' headers).
    */
   analyzeBatch: {
     path: "/emotion.EmotionService/AnalyzeBatch" as const,
@@ -1371,6 +1373,8 @@ export interface EmotionServiceServer extends UntypedServiceImplementation {
    * One response per frame, in order. A frame that cannot be analysed (not an image, too large, ...)
    * gets a response carrying `error` at its position; the stream goes on with the next frames.
    * The models run on the batch's frames together. Frames without a session_id use the batch's.
+   * RESOURCE_EXHAUSTED up front for more than 32 frames or more than 32 x 1920 x 1080 pixels in
+   * all (read from the frames' headers).
    */
   analyzeBatch: handleServerStreamingCall<BatchRequest, EmotionResponse>;
   /** Face box and landmarks of the most confident face in one frame; detected=false when none. */
@@ -1409,6 +1413,8 @@ export interface EmotionServiceClient extends Client {
    * One response per frame, in order. A frame that cannot be analysed (not an image, too large, ...)
    * gets a response carrying `error` at its position; the stream goes on with the next frames.
    * The models run on the batch's frames together. Frames without a session_id use the batch's.
+   * RESOURCE_EXHAUSTED up front for more than 32 frames or more than 32 x 1920 x 1080 pixels in
+   * all (read from the frames' headers).
    */
   analyzeBatch(request: BatchRequest, options?: Partial<CallOptions>): ClientReadableStream<EmotionResponse>;
   analyzeBatch(

@@ -26,6 +26,7 @@ export const protobufFileName = "events.proto";
  *   interview.emotion.analyzed EmotionAnalyzed   emotion   -> scoring.emotions
  *   interview.completed        InterviewCompleted interview -> scoring.process
  *   interview.scored           ScoreCalculated   scoring   -> notification.email, interview.scored
+ *   interview.scoring.failed   ScoringFailed     scoring   -> interview.scoring-failed
  */
 
 export interface FrameCaptured {
@@ -97,6 +98,18 @@ export interface ScoreCalculated {
   /** Added: who to notify and what to say. */
   userId: string;
   feedback: string;
+}
+
+/**
+ * Added: the scoring service could not score a completed interview (an input it rejects, such as an
+ * answer longer than it analyses); retrying cannot help, so the interview will have no report.
+ */
+export interface ScoringFailed {
+  sessionId: string;
+  userId: string;
+  /** Why, for people: the scoring service's error message (at most 500 characters). */
+  reason: string;
+  failedAt: Date | undefined;
 }
 
 function createBaseFrameCaptured(): FrameCaptured {
@@ -991,6 +1004,123 @@ export const ScoreCalculated: MessageFns<ScoreCalculated> = {
     message.calculatedAt = object.calculatedAt ?? undefined;
     message.userId = object.userId ?? "";
     message.feedback = object.feedback ?? "";
+    return message;
+  },
+};
+
+function createBaseScoringFailed(): ScoringFailed {
+  return { sessionId: "", userId: "", reason: "", failedAt: undefined };
+}
+
+export const ScoringFailed: MessageFns<ScoringFailed> = {
+  encode(message: ScoringFailed, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sessionId !== "") {
+      writer.uint32(10).string(message.sessionId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.reason !== "") {
+      writer.uint32(26).string(message.reason);
+    }
+    if (message.failedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.failedAt), writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ScoringFailed {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseScoringFailed();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.failedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ScoringFailed {
+    return {
+      sessionId: isSet(object.session_id) ? globalThis.String(object.session_id) : "",
+      userId: isSet(object.user_id) ? globalThis.String(object.user_id) : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      failedAt: isSet(object.failed_at) ? fromJsonTimestamp(object.failed_at) : undefined,
+    };
+  },
+
+  toJSON(message: ScoringFailed): unknown {
+    const obj: any = {};
+    if (message.sessionId !== "") {
+      obj.session_id = message.sessionId;
+    }
+    if (message.userId !== "") {
+      obj.user_id = message.userId;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.failedAt !== undefined) {
+      obj.failed_at = message.failedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ScoringFailed>): ScoringFailed {
+    return ScoringFailed.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ScoringFailed>): ScoringFailed {
+    const message = createBaseScoringFailed();
+    message.sessionId = object.sessionId ?? "";
+    message.userId = object.userId ?? "";
+    message.reason = object.reason ?? "";
+    message.failedAt = object.failedAt ?? undefined;
     return message;
   },
 };

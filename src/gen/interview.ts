@@ -40,6 +40,11 @@ export enum InterviewState {
   INTERVIEW_STATE_COMPLETED = 2,
   /** INTERVIEW_STATE_SCORED - Scores calculated and the report stored. */
   INTERVIEW_STATE_SCORED = 3,
+  /**
+   * INTERVIEW_STATE_FAILED - Completed, but the scoring service could not score it (an answer it cannot process, say):
+   * there will be no report. `failure_reason` says why.
+   */
+  INTERVIEW_STATE_FAILED = 4,
   UNRECOGNIZED = -1,
 }
 
@@ -57,6 +62,9 @@ export function interviewStateFromJSON(object: any): InterviewState {
     case 3:
     case "INTERVIEW_STATE_SCORED":
       return InterviewState.INTERVIEW_STATE_SCORED;
+    case 4:
+    case "INTERVIEW_STATE_FAILED":
+      return InterviewState.INTERVIEW_STATE_FAILED;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -74,6 +82,8 @@ export function interviewStateToJSON(object: InterviewState): string {
       return "INTERVIEW_STATE_COMPLETED";
     case InterviewState.INTERVIEW_STATE_SCORED:
       return "INTERVIEW_STATE_SCORED";
+    case InterviewState.INTERVIEW_STATE_FAILED:
+      return "INTERVIEW_STATE_FAILED";
     case InterviewState.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -144,7 +154,11 @@ export interface Interview {
   /** Question ids answered so far. */
   answeredQuestionIds: string[];
   startedAt: Date | undefined;
-  completedAt: Date | undefined;
+  completedAt:
+    | Date
+    | undefined;
+  /** Why scoring failed, when the state is INTERVIEW_STATE_FAILED; empty otherwise. */
+  failureReason: string;
 }
 
 export interface StartInterviewRequest {
@@ -153,7 +167,10 @@ export interface StartInterviewRequest {
    * subject); a value other than that subject is refused with PERMISSION_DENIED.
    */
   candidateId: string;
-  /** Optional filter on the question bank; empty means every category. */
+  /**
+   * Optional filter on the question bank; empty means every category. At most 10, of 64
+   * characters each (RESOURCE_EXHAUSTED).
+   */
   categories: string[];
   /** Optional; unspecified means any difficulty. */
   difficulty: Difficulty;
@@ -168,7 +185,7 @@ export interface GetInterviewRequest {
 export interface SubmitAnswerRequest {
   interviewId: string;
   questionId: string;
-  /** The transcribed answer; may be empty (a skipped question). */
+  /** The transcribed answer; may be empty (a skipped question). At most 50,000 characters. */
   transcript: string;
   /** Speaking time, seconds, >= 0. */
   durationSeconds: number;
@@ -224,6 +241,8 @@ export interface InterviewStatus {
   state: InterviewState;
   progress: Progress | undefined;
   framesReceived: number;
+  /** Why scoring failed, when the state is INTERVIEW_STATE_FAILED; empty otherwise. */
+  failureReason: string;
 }
 
 export interface GetReportRequest {
@@ -455,6 +474,7 @@ function createBaseInterview(): Interview {
     answeredQuestionIds: [],
     startedAt: undefined,
     completedAt: undefined,
+    failureReason: "",
   };
 }
 
@@ -480,6 +500,9 @@ export const Interview: MessageFns<Interview> = {
     }
     if (message.completedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.completedAt), writer.uint32(58).fork()).join();
+    }
+    if (message.failureReason !== "") {
+      writer.uint32(66).string(message.failureReason);
     }
     return writer;
   },
@@ -553,6 +576,14 @@ export const Interview: MessageFns<Interview> = {
             message.completedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.failureReason = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -578,6 +609,7 @@ export const Interview: MessageFns<Interview> = {
         : [],
       startedAt: isSet(object.started_at) ? fromJsonTimestamp(object.started_at) : undefined,
       completedAt: isSet(object.completed_at) ? fromJsonTimestamp(object.completed_at) : undefined,
+      failureReason: isSet(object.failure_reason) ? globalThis.String(object.failure_reason) : "",
     };
   },
 
@@ -604,6 +636,9 @@ export const Interview: MessageFns<Interview> = {
     if (message.completedAt !== undefined) {
       obj.completed_at = message.completedAt.toISOString();
     }
+    if (message.failureReason !== "") {
+      obj.failure_reason = message.failureReason;
+    }
     return obj;
   },
 
@@ -619,6 +654,7 @@ export const Interview: MessageFns<Interview> = {
     message.answeredQuestionIds = object.answeredQuestionIds?.map((e) => e) || [];
     message.startedAt = object.startedAt ?? undefined;
     message.completedAt = object.completedAt ?? undefined;
+    message.failureReason = object.failureReason ?? "";
     return message;
   },
 };
@@ -1503,7 +1539,7 @@ export const Progress: MessageFns<Progress> = {
 };
 
 function createBaseInterviewStatus(): InterviewStatus {
-  return { interviewId: "", state: 0, progress: undefined, framesReceived: 0 };
+  return { interviewId: "", state: 0, progress: undefined, framesReceived: 0, failureReason: "" };
 }
 
 export const InterviewStatus: MessageFns<InterviewStatus> = {
@@ -1519,6 +1555,9 @@ export const InterviewStatus: MessageFns<InterviewStatus> = {
     }
     if (message.framesReceived !== 0) {
       writer.uint32(32).int64(message.framesReceived);
+    }
+    if (message.failureReason !== "") {
+      writer.uint32(42).string(message.failureReason);
     }
     return writer;
   },
@@ -1568,6 +1607,14 @@ export const InterviewStatus: MessageFns<InterviewStatus> = {
             message.framesReceived = longToNumber(reader.int64());
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.failureReason = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1586,6 +1633,7 @@ export const InterviewStatus: MessageFns<InterviewStatus> = {
       state: isSet(object.state) ? interviewStateFromJSON(object.state) : 0,
       progress: isSet(object.progress) ? Progress.fromJSON(object.progress) : undefined,
       framesReceived: isSet(object.frames_received) ? globalThis.Number(object.frames_received) : 0,
+      failureReason: isSet(object.failure_reason) ? globalThis.String(object.failure_reason) : "",
     };
   },
 
@@ -1603,6 +1651,9 @@ export const InterviewStatus: MessageFns<InterviewStatus> = {
     if (message.framesReceived !== 0) {
       obj.frames_received = Math.round(message.framesReceived);
     }
+    if (message.failureReason !== "") {
+      obj.failure_reason = message.failureReason;
+    }
     return obj;
   },
 
@@ -1617,6 +1668,7 @@ export const InterviewStatus: MessageFns<InterviewStatus> = {
       ? Progress.fromPartial(object.progress)
       : undefined;
     message.framesReceived = object.framesReceived ?? 0;
+    message.failureReason = object.failureReason ?? "";
     return message;
   },
 };
@@ -2864,7 +2916,8 @@ export const InterviewServiceService = {
   },
   /**
    * Records the answer to one question. FAILED_PRECONDITION when the interview is no longer in
-   * progress; ALREADY_EXISTS when that question was answered already.
+   * progress; ALREADY_EXISTS when that question was answered already; RESOURCE_EXHAUSTED for a
+   * transcript over 50,000 characters (scoring's bound, checked here first).
    */
   submitAnswer: {
     path: "/interview.v1.InterviewService/SubmitAnswer" as const,
@@ -2878,7 +2931,11 @@ export const InterviewServiceService = {
   },
   /**
    * Sends one video frame. The frame is analysed synchronously when the emotion service answers in
-   * time; otherwise it is queued for analysis and `analysis` is unset (queued = true).
+   * time; otherwise it is queued for analysis and `analysis` is unset (queued = true). Checked up
+   * front, as the emotion service would: INVALID_ARGUMENT for an empty, non-JPEG/PNG or unreadable
+   * image or a `format` the bytes contradict; RESOURCE_EXHAUSTED over 8 MiB, over 4096 x 4096
+   * pixels, or past 7,200 frames in one interview (an hour at 2 frames a second). A request
+   * message over 9 MiB, or more than 100 concurrent calls on one connection, is refused by gRPC.
    */
   sendFrame: {
     path: "/interview.v1.InterviewService/SendFrame" as const,
@@ -2892,7 +2949,9 @@ export const InterviewServiceService = {
   /**
    * The interview as a conversation, the gRPC form of the WebSocket protocol (seed 003, section 5):
    * frames and answers in; emotion updates, questions, status and errors out. The first message
-   * must carry the interview_id. Bad messages get an `error` event; the stream stays open.
+   * must carry the interview_id. Bad messages get an `error` event; the stream stays open. Frames
+   * and answers have SendFrame's and SubmitAnswer's bounds. A stream lasts 3 hours at most and
+   * closes after 5 minutes without a message from the client (RESOURCE_EXHAUSTED: open a new one).
    */
   streamInterview: {
     path: "/interview.v1.InterviewService/StreamInterview" as const,
@@ -2929,7 +2988,10 @@ export const InterviewServiceService = {
     responseSerialize: (value: InterviewStatus): Buffer => Buffer.from(InterviewStatus.encode(value).finish()),
     responseDeserialize: (value: Buffer): InterviewStatus => InterviewStatus.decode(value),
   },
-  /** The scored report. FAILED_PRECONDITION until the interview has been scored. */
+  /**
+   * The scored report. FAILED_PRECONDITION until the interview has been scored, and for an
+   * interview whose scoring failed (INTERVIEW_STATE_FAILED; the message says why).
+   */
   getReport: {
     path: "/interview.v1.InterviewService/GetReport" as const,
     requestStream: false as const,
@@ -2947,18 +3009,25 @@ export interface InterviewServiceServer extends UntypedServiceImplementation {
   getInterview: handleUnaryCall<GetInterviewRequest, Interview>;
   /**
    * Records the answer to one question. FAILED_PRECONDITION when the interview is no longer in
-   * progress; ALREADY_EXISTS when that question was answered already.
+   * progress; ALREADY_EXISTS when that question was answered already; RESOURCE_EXHAUSTED for a
+   * transcript over 50,000 characters (scoring's bound, checked here first).
    */
   submitAnswer: handleUnaryCall<SubmitAnswerRequest, SubmitAnswerResponse>;
   /**
    * Sends one video frame. The frame is analysed synchronously when the emotion service answers in
-   * time; otherwise it is queued for analysis and `analysis` is unset (queued = true).
+   * time; otherwise it is queued for analysis and `analysis` is unset (queued = true). Checked up
+   * front, as the emotion service would: INVALID_ARGUMENT for an empty, non-JPEG/PNG or unreadable
+   * image or a `format` the bytes contradict; RESOURCE_EXHAUSTED over 8 MiB, over 4096 x 4096
+   * pixels, or past 7,200 frames in one interview (an hour at 2 frames a second). A request
+   * message over 9 MiB, or more than 100 concurrent calls on one connection, is refused by gRPC.
    */
   sendFrame: handleUnaryCall<SendFrameRequest, SendFrameResponse>;
   /**
    * The interview as a conversation, the gRPC form of the WebSocket protocol (seed 003, section 5):
    * frames and answers in; emotion updates, questions, status and errors out. The first message
-   * must carry the interview_id. Bad messages get an `error` event; the stream stays open.
+   * must carry the interview_id. Bad messages get an `error` event; the stream stays open. Frames
+   * and answers have SendFrame's and SubmitAnswer's bounds. A stream lasts 3 hours at most and
+   * closes after 5 minutes without a message from the client (RESOURCE_EXHAUSTED: open a new one).
    */
   streamInterview: handleBidiStreamingCall<StreamInterviewRequest, StreamInterviewResponse>;
   /**
@@ -2967,7 +3036,10 @@ export interface InterviewServiceServer extends UntypedServiceImplementation {
    */
   completeInterview: handleUnaryCall<CompleteInterviewRequest, Interview>;
   getInterviewStatus: handleUnaryCall<GetInterviewStatusRequest, InterviewStatus>;
-  /** The scored report. FAILED_PRECONDITION until the interview has been scored. */
+  /**
+   * The scored report. FAILED_PRECONDITION until the interview has been scored, and for an
+   * interview whose scoring failed (INTERVIEW_STATE_FAILED; the message says why).
+   */
   getReport: handleUnaryCall<GetReportRequest, Report>;
 }
 
@@ -3005,7 +3077,8 @@ export interface InterviewServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * Records the answer to one question. FAILED_PRECONDITION when the interview is no longer in
-   * progress; ALREADY_EXISTS when that question was answered already.
+   * progress; ALREADY_EXISTS when that question was answered already; RESOURCE_EXHAUSTED for a
+   * transcript over 50,000 characters (scoring's bound, checked here first).
    */
   submitAnswer(
     request: SubmitAnswerRequest,
@@ -3024,7 +3097,11 @@ export interface InterviewServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * Sends one video frame. The frame is analysed synchronously when the emotion service answers in
-   * time; otherwise it is queued for analysis and `analysis` is unset (queued = true).
+   * time; otherwise it is queued for analysis and `analysis` is unset (queued = true). Checked up
+   * front, as the emotion service would: INVALID_ARGUMENT for an empty, non-JPEG/PNG or unreadable
+   * image or a `format` the bytes contradict; RESOURCE_EXHAUSTED over 8 MiB, over 4096 x 4096
+   * pixels, or past 7,200 frames in one interview (an hour at 2 frames a second). A request
+   * message over 9 MiB, or more than 100 concurrent calls on one connection, is refused by gRPC.
    */
   sendFrame(
     request: SendFrameRequest,
@@ -3044,7 +3121,9 @@ export interface InterviewServiceClient extends Client {
   /**
    * The interview as a conversation, the gRPC form of the WebSocket protocol (seed 003, section 5):
    * frames and answers in; emotion updates, questions, status and errors out. The first message
-   * must carry the interview_id. Bad messages get an `error` event; the stream stays open.
+   * must carry the interview_id. Bad messages get an `error` event; the stream stays open. Frames
+   * and answers have SendFrame's and SubmitAnswer's bounds. A stream lasts 3 hours at most and
+   * closes after 5 minutes without a message from the client (RESOURCE_EXHAUSTED: open a new one).
    */
   streamInterview(): ClientDuplexStream<StreamInterviewRequest, StreamInterviewResponse>;
   streamInterview(options: Partial<CallOptions>): ClientDuplexStream<StreamInterviewRequest, StreamInterviewResponse>;
@@ -3086,7 +3165,10 @@ export interface InterviewServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: InterviewStatus) => void,
   ): ClientUnaryCall;
-  /** The scored report. FAILED_PRECONDITION until the interview has been scored. */
+  /**
+   * The scored report. FAILED_PRECONDITION until the interview has been scored, and for an
+   * interview whose scoring failed (INTERVIEW_STATE_FAILED; the message says why).
+   */
   getReport(
     request: GetReportRequest,
     callback: (error: ServiceError | null, response: Report) => void,

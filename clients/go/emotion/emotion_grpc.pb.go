@@ -43,6 +43,8 @@ type EmotionServiceClient interface {
 	// One response per frame, in order. A frame that cannot be analysed (not an image, too large, ...)
 	// gets a response carrying `error` at its position; the stream goes on with the next frames.
 	// The models run on the batch's frames together. Frames without a session_id use the batch's.
+	// RESOURCE_EXHAUSTED up front for more than 32 frames or more than 32 x 1920 x 1080 pixels in
+	// all (read from the frames' headers).
 	AnalyzeBatch(ctx context.Context, in *BatchRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[EmotionResponse], error)
 	// Face box and landmarks of the most confident face in one frame; detected=false when none.
 	DetectFace(ctx context.Context, in *FrameRequest, opts ...grpc.CallOption) (*FaceResponse, error)
@@ -123,6 +125,8 @@ type EmotionServiceServer interface {
 	// One response per frame, in order. A frame that cannot be analysed (not an image, too large, ...)
 	// gets a response carrying `error` at its position; the stream goes on with the next frames.
 	// The models run on the batch's frames together. Frames without a session_id use the batch's.
+	// RESOURCE_EXHAUSTED up front for more than 32 frames or more than 32 x 1920 x 1080 pixels in
+	// all (read from the frames' headers).
 	AnalyzeBatch(*BatchRequest, grpc.ServerStreamingServer[EmotionResponse]) error
 	// Face box and landmarks of the most confident face in one frame; detected=false when none.
 	DetectFace(context.Context, *FrameRequest) (*FaceResponse, error)

@@ -75,6 +75,8 @@ class EmotionServiceServicer:
         """One response per frame, in order. A frame that cannot be analysed (not an image, too large, ...)
         gets a response carrying `error` at its position; the stream goes on with the next frames.
         The models run on the batch's frames together. Frames without a session_id use the batch's.
+        RESOURCE_EXHAUSTED up front for more than 32 frames or more than 32 x 1920 x 1080 pixels in
+        all (read from the frames' headers).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -104,3 +104,15 @@ class ScoreCalculated(_message.Message):
     user_id: str
     feedback: str
     def __init__(self, session_id: _Optional[str] = ..., technical_score: _Optional[float] = ..., communication_score: _Optional[float] = ..., emotion_score: _Optional[float] = ..., overall_score: _Optional[float] = ..., calculated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., user_id: _Optional[str] = ..., feedback: _Optional[str] = ...) -> None: ...
+
+class ScoringFailed(_message.Message):
+    __slots__ = ("session_id", "user_id", "reason", "failed_at")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    FAILED_AT_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    user_id: str
+    reason: str
+    failed_at: _timestamp_pb2.Timestamp
+    def __init__(self, session_id: _Optional[str] = ..., user_id: _Optional[str] = ..., reason: _Optional[str] = ..., failed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

@@ -17,6 +17,7 @@ class InterviewState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     INTERVIEW_STATE_IN_PROGRESS: _ClassVar[InterviewState]
     INTERVIEW_STATE_COMPLETED: _ClassVar[InterviewState]
     INTERVIEW_STATE_SCORED: _ClassVar[InterviewState]
+    INTERVIEW_STATE_FAILED: _ClassVar[InterviewState]
 
 class Difficulty(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -28,6 +29,7 @@ INTERVIEW_STATE_UNSPECIFIED: InterviewState
 INTERVIEW_STATE_IN_PROGRESS: InterviewState
 INTERVIEW_STATE_COMPLETED: InterviewState
 INTERVIEW_STATE_SCORED: InterviewState
+INTERVIEW_STATE_FAILED: InterviewState
 DIFFICULTY_UNSPECIFIED: Difficulty
 DIFFICULTY_EASY: Difficulty
 DIFFICULTY_MEDIUM: Difficulty
@@ -48,7 +50,7 @@ class Question(_message.Message):
     def __init__(self, id: _Optional[str] = ..., text: _Optional[str] = ..., category: _Optional[str] = ..., difficulty: _Optional[_Union[Difficulty, str]] = ..., expected_duration_seconds: _Optional[int] = ...) -> None: ...
 
 class Interview(_message.Message):
-    __slots__ = ("id", "candidate_id", "state", "questions", "answered_question_ids", "started_at", "completed_at")
+    __slots__ = ("id", "candidate_id", "state", "questions", "answered_question_ids", "started_at", "completed_at", "failure_reason")
     ID_FIELD_NUMBER: _ClassVar[int]
     CANDIDATE_ID_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
@@ -56,6 +58,7 @@ class Interview(_message.Message):
     ANSWERED_QUESTION_IDS_FIELD_NUMBER: _ClassVar[int]
     STARTED_AT_FIELD_NUMBER: _ClassVar[int]
     COMPLETED_AT_FIELD_NUMBER: _ClassVar[int]
+    FAILURE_REASON_FIELD_NUMBER: _ClassVar[int]
     id: str
     candidate_id: str
     state: InterviewState
@@ -63,7 +66,8 @@ class Interview(_message.Message):
     answered_question_ids: _containers.RepeatedScalarFieldContainer[str]
     started_at: _timestamp_pb2.Timestamp
     completed_at: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., candidate_id: _Optional[str] = ..., state: _Optional[_Union[InterviewState, str]] = ..., questions: _Optional[_Iterable[_Union[Question, _Mapping]]] = ..., answered_question_ids: _Optional[_Iterable[str]] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., completed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    failure_reason: str
+    def __init__(self, id: _Optional[str] = ..., candidate_id: _Optional[str] = ..., state: _Optional[_Union[InterviewState, str]] = ..., questions: _Optional[_Iterable[_Union[Question, _Mapping]]] = ..., answered_question_ids: _Optional[_Iterable[str]] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., completed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., failure_reason: _Optional[str] = ...) -> None: ...
 
 class StartInterviewRequest(_message.Message):
     __slots__ = ("candidate_id", "categories", "difficulty", "question_count")
@@ -152,16 +156,18 @@ class Progress(_message.Message):
     def __init__(self, percent: _Optional[int] = ..., answered: _Optional[int] = ..., total_questions: _Optional[int] = ...) -> None: ...
 
 class InterviewStatus(_message.Message):
-    __slots__ = ("interview_id", "state", "progress", "frames_received")
+    __slots__ = ("interview_id", "state", "progress", "frames_received", "failure_reason")
     INTERVIEW_ID_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
     PROGRESS_FIELD_NUMBER: _ClassVar[int]
     FRAMES_RECEIVED_FIELD_NUMBER: _ClassVar[int]
+    FAILURE_REASON_FIELD_NUMBER: _ClassVar[int]
     interview_id: str
     state: InterviewState
     progress: Progress
     frames_received: int
-    def __init__(self, interview_id: _Optional[str] = ..., state: _Optional[_Union[InterviewState, str]] = ..., progress: _Optional[_Union[Progress, _Mapping]] = ..., frames_received: _Optional[int] = ...) -> None: ...
+    failure_reason: str
+    def __init__(self, interview_id: _Optional[str] = ..., state: _Optional[_Union[InterviewState, str]] = ..., progress: _Optional[_Union[Progress, _Mapping]] = ..., frames_received: _Optional[int] = ..., failure_reason: _Optional[str] = ...) -> None: ...
 
 class GetReportRequest(_message.Message):
     __slots__ = ("interview_id", "include_emotions")

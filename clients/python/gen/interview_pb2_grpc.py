@@ -106,7 +106,8 @@ class InterviewServiceServicer:
 
     def SubmitAnswer(self, request, context):
         """Records the answer to one question. FAILED_PRECONDITION when the interview is no longer in
-        progress; ALREADY_EXISTS when that question was answered already.
+        progress; ALREADY_EXISTS when that question was answered already; RESOURCE_EXHAUSTED for a
+        transcript over 50,000 characters (scoring's bound, checked here first).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -114,7 +115,11 @@ class InterviewServiceServicer:
 
     def SendFrame(self, request, context):
         """Sends one video frame. The frame is analysed synchronously when the emotion service answers in
-        time; otherwise it is queued for analysis and `analysis` is unset (queued = true).
+        time; otherwise it is queued for analysis and `analysis` is unset (queued = true). Checked up
+        front, as the emotion service would: INVALID_ARGUMENT for an empty, non-JPEG/PNG or unreadable
+        image or a `format` the bytes contradict; RESOURCE_EXHAUSTED over 8 MiB, over 4096 x 4096
+        pixels, or past 7,200 frames in one interview (an hour at 2 frames a second). A request
+        message over 9 MiB, or more than 100 concurrent calls on one connection, is refused by gRPC.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -123,7 +128,9 @@ class InterviewServiceServicer:
     def StreamInterview(self, request_iterator, context):
         """The interview as a conversation, the gRPC form of the WebSocket protocol (seed 003, section 5):
         frames and answers in; emotion updates, questions, status and errors out. The first message
-        must carry the interview_id. Bad messages get an `error` event; the stream stays open.
+        must carry the interview_id. Bad messages get an `error` event; the stream stays open. Frames
+        and answers have SendFrame's and SubmitAnswer's bounds. A stream lasts 3 hours at most and
+        closes after 5 minutes without a message from the client (RESOURCE_EXHAUSTED: open a new one).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -144,7 +151,8 @@ class InterviewServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetReport(self, request, context):
-        """The scored report. FAILED_PRECONDITION until the interview has been scored.
+        """The scored report. FAILED_PRECONDITION until the interview has been scored, and for an
+        interview whose scoring failed (INTERVIEW_STATE_FAILED; the message says why).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EmotionAnalyzed, FrameCaptured, InterviewCompleted, ScoreCalculated } from '../../gen/events';
+import { EmotionAnalyzed, FrameCaptured, InterviewCompleted, ScoreCalculated, ScoringFailed } from '../../gen/events';
 import { Delivery, EventProperties, UnprocessableMessageError } from './event-bus';
 import { RoutingKey } from './topology';
 
@@ -18,6 +18,8 @@ export const ROUTING_KEYS = {
   emotionAnalyzed: 'interview.emotion.analyzed',
   completed: 'interview.completed',
   scored: 'interview.scored',
+  /** The scoring service could not score a completed interview (an input it rejects). */
+  scoringFailed: 'interview.scoring.failed',
   videoUploaded: 'interview.video.uploaded',
 } as const;
 
@@ -34,6 +36,7 @@ export const EVENTS = {
   emotionAnalyzed: { routingKey: ROUTING_KEYS.emotionAnalyzed, typeName: 'interview.events.v1.EmotionAnalyzed', codec: EmotionAnalyzed },
   completed: { routingKey: ROUTING_KEYS.completed, typeName: 'interview.events.v1.InterviewCompleted', codec: InterviewCompleted },
   scored: { routingKey: ROUTING_KEYS.scored, typeName: 'interview.events.v1.ScoreCalculated', codec: ScoreCalculated },
+  scoringFailed: { routingKey: ROUTING_KEYS.scoringFailed, typeName: 'interview.events.v1.ScoringFailed', codec: ScoringFailed },
 } as const satisfies Record<string, EventKind<unknown>>;
 
 /** A message that is not the event its queue carries: dead-lettering it is all one can do. */

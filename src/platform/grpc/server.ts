@@ -1,4 +1,5 @@
 import { Server, ServerCredentials, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { BOUNDS } from '../contracts/bounds';
 import { Logger } from '../log/logger';
 import { HealthState } from './health';
 import { createReflectionService } from './reflection';
@@ -19,7 +20,7 @@ export interface GrpcServerOptions {
   services: readonly ServiceRegistration[];
   health: HealthState;
   log: Logger;
-  /** Largest request accepted, bytes (frames are the large ones). */
+  /** Largest request accepted, bytes (frames are the large ones); BOUNDS.messageBytes by default. */
   maxReceiveMessageBytes?: number;
 }
 
@@ -37,9 +38,15 @@ export interface RunningGrpcServer {
 /** Starts a gRPC server with health and reflection beside the given services. */
 export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningGrpcServer> {
   const server = new Server({
-    'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? 16 * 1024 * 1024,
+    // Larger requests end RESOURCE_EXHAUSTED before any handler runs (BOUNDS.messageBytes).
+    'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? BOUNDS.messageBytes,
+    // One connection cannot hold more calls than this open at once.
+    'grpc.max_concurrent_streams': BOUNDS.concurrentStreamsPerConnection,
     'grpc.keepalive_time_ms': 60_000,
     'grpc.keepalive_permit_without_calls': 1,
+    // Keepalive policy: a client pinging more often than every 10 s gets GOAWAY (ENHANCE_YOUR_CALM),
+    // as gRPC's keepalive guide has servers do; the mesh's clients ping every 30 s.
+    'grpc.http2.min_ping_interval_without_data_ms': 10_000,
   });
   for (const service of options.services) server.addService(service.definition, service.implementation);
   options.health.addToServer(server);

@@ -1,4 +1,7 @@
+import sharp from 'sharp';
 import { BatchRequest, BlinkResponse, EmotionResponse, EmotionServiceService, FaceResponse, FrameRequest } from '../../gen/emotion';
+import { BOUNDS } from '../../platform/contracts/bounds';
+import { LimitExceededError } from '../../platform/errors/domain-errors';
 import { AsyncService } from '../../platform/grpc/async-service';
 import { CallContext } from '../../platform/grpc/call-context';
 import { ServiceError } from '../../platform/grpc/errors';
@@ -44,6 +47,7 @@ export function emotionHandlers(analyzer: Provisioned<FrameAnalysisService>, bli
     },
 
     async *analyzeBatch(request: BatchRequest, ctx: CallContext): AsyncIterable<EmotionResponse> {
+      await checkBatchBounds(request.frames);
       for (let start = 0; start < request.frames.length; start += BATCH_CHUNK_FRAMES) {
         if (ctx.signal.aborted) return;
         const chunk = request.frames.slice(start, start + BATCH_CHUNK_FRAMES);
@@ -64,4 +68,33 @@ export function emotionHandlers(analyzer: Provisioned<FrameAnalysisService>, bli
       }
     },
   };
+}
+
+/**
+ * Refuses, before anything is analysed, a batch of more than BOUNDS.batchFrames frames or of more
+ * than BOUNDS.batchPixels pixels together (LimitExceededError: RESOURCE_EXHAUSTED, naming the
+ * bound). The pixels come from each frame's header (libvips reads no pixels). A frame whose header
+ * cannot be read, or that is over BOUNDS.frameBytes (whose header is not read), counts nothing
+ * here: it is its own bad frame, an error response at its position, as every frame's own error is.
+ */
+async function checkBatchBounds(frames: readonly FrameRequest[]): Promise<void> {
+  if (frames.length > BOUNDS.batchFrames) {
+    throw new LimitExceededError(`the batch has ${frames.length} frames; the limit is ${BOUNDS.batchFrames} frames`);
+  }
+  const sizes = await Promise.all(frames.map((frame) => framePixels(frame.imageData)));
+  const pixels = sizes.reduce((sum, n) => sum + n, 0);
+  if (pixels > BOUNDS.batchPixels) {
+    throw new LimitExceededError(`the batch's frames have ${pixels} pixels together; the limit is ${BOUNDS.batchPixels} pixels`);
+  }
+}
+
+/** Width x height from the frame's header; 0 when there is none to read. */
+async function framePixels(imageData: Uint8Array): Promise<number> {
+  if (imageData.length === 0 || imageData.length > BOUNDS.frameBytes) return 0;
+  try {
+    const { width, height } = await sharp(imageData, { limitInputPixels: false }).metadata();
+    return width * height;
+  } catch {
+    return 0;
+  }
 }

@@ -7,7 +7,7 @@ import { OtherCandidateError } from './domain/errors';
 import { DEFAULT_QUESTION_COUNT, MAX_QUESTION_COUNT, nextQuestion, progressOf } from './domain/interview';
 import { Interviews } from './interviews';
 import { streamInterview } from './interview-stream';
-import { captureTime, validateAnswer } from './request-validation';
+import { captureTime, validateAnswer, validateCategories } from './request-validation';
 import { difficultyName, toInterview, toProgress, toQuestion, toState } from './to-proto';
 
 /**
@@ -24,7 +24,7 @@ export function interviewHandlers(interviews: Interviews): AsyncService<typeof I
       if (!Number.isInteger(count) || count < 1 || count > MAX_QUESTION_COUNT) {
         throw ServiceError.invalidArgument(`question_count must be from 1 to ${MAX_QUESTION_COUNT}, got ${request.questionCount}`);
       }
-      const categories = request.categories.map((c) => c.trim().toLowerCase()).filter(Boolean);
+      const categories = validateCategories(request.categories);
       return toInterview(await interviews.start(actor, count, categories, difficultyName(request.difficulty)));
     },
 
@@ -54,7 +54,13 @@ export function interviewHandlers(interviews: Interviews): AsyncService<typeof I
 
     async getInterviewStatus(request, ctx) {
       const session = await interviews.get(principalOf(ctx), requireUuid(request.interviewId, 'interview_id'));
-      return { interviewId: session.id, state: toState(session.status), progress: toProgress(progressOf(session)), framesReceived: session.framesReceived };
+      return {
+        interviewId: session.id,
+        state: toState(session.status),
+        progress: toProgress(progressOf(session)),
+        framesReceived: session.framesReceived,
+        failureReason: session.failureReason ?? '',
+      };
     },
 
     async getReport(request, ctx): Promise<Report> {

@@ -1,5 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { StreamInterviewRequest, StreamInterviewResponse } from '../../gen/interview';
+import { BOUNDS } from '../../platform/contracts/bounds';
+import { LimitExceededError } from '../../platform/errors/domain-errors';
 import { fail } from '../../platform/grpc/async-service';
 import { CallContext } from '../../platform/grpc/call-context';
 import { Principal, principalOf } from '../../platform/identity/principal';
@@ -13,21 +15,33 @@ import { toProgress, toQuestion } from './to-proto';
 /** The error for a frame with no face in seed 003 section 5 (docs/seeds.md). */
 const FACE_NOT_DETECTED = { code: 'FAILED_PRECONDITION', reason: 'FACE_NOT_DETECTED', message: 'Please ensure your face is visible' };
 
+/** How long one StreamInterview may last, and may go without a message from the client, milliseconds. */
+export interface StreamBounds {
+  readonly lifetimeMs: number;
+  readonly idleMs: number;
+}
+
+/** The contract's bounds (BOUNDS.streamLifetimeMs, BOUNDS.streamIdleMs). */
+export const STREAM_BOUNDS: StreamBounds = { lifetimeMs: BOUNDS.streamLifetimeMs, idleMs: BOUNDS.streamIdleMs };
+
 /**
  * StreamInterview: the interview as a conversation. The first event names the interview (an
  * unknown one ends the stream with NOT_FOUND); then each frame gets an emotion update (and a
  * FACE_NOT_DETECTED error event when there is no face), each answer a status and the next
  * question, each ping a pong. A bad event gets an error event with its status code and the stream
- * goes on.
+ * goes on. The stream ends with RESOURCE_EXHAUSTED when it has lasted `bounds.lifetimeMs`, or the
+ * client has sent nothing for `bounds.idleMs` (see boundedRequests); quietly when the call is
+ * cancelled.
  */
 export async function* streamInterview(
   interviews: Interviews,
   requests: AsyncIterable<StreamInterviewRequest>,
   ctx: CallContext,
+  bounds: StreamBounds = STREAM_BOUNDS,
 ): AsyncIterable<StreamInterviewResponse> {
   const actor = principalOf(ctx);
   let sessionId: string | undefined;
-  for await (const request of requests) {
+  for await (const request of boundedRequests(requests, ctx.signal, bounds)) {
     if (!sessionId) {
       sessionId = requireUuid(request.interviewId, 'interview_id');
       const session = await interviews.get(actor, sessionId);
@@ -84,4 +98,89 @@ async function* handleEvent(
   } else if (request.ping) {
     yield { pong: { sentAtMs: request.ping.sentAtMs } };
   }
+}
+
+type Wait<T> = { readonly kind: 'message'; readonly result: IteratorResult<T> } | { readonly kind: 'timeout' } | { readonly kind: 'aborted' };
+
+/**
+ * `source`'s messages while the stream is within `bounds`: each wait for the next message races a
+ * timer for the idle bound or what is left of the lifetime, whichever is shorter, and `signal`.
+ * Throws LimitExceededError naming the bound when the timer wins; ends when `signal` aborts (the
+ * call is over). The lifetime is checked while waiting for the client: time spent handling an
+ * event counts towards it, and a stream past it ends at its next wait. One timer at most, cleared
+ * on every message and when the stream ends, however it ends.
+ */
+async function* boundedRequests<T>(source: AsyncIterable<T>, signal: AbortSignal, bounds: StreamBounds): AsyncGenerator<T> {
+  const endsAt = Date.now() + bounds.lifetimeMs;
+  const iterator = source[Symbol.asyncIterator]();
+  let timer: NodeJS.Timeout | undefined;
+  let pending: Promise<unknown> | undefined;
+  let finished = false;
+  let onAbort = (): void => undefined;
+  const aborted = new Promise<Wait<T>>((resolve) => {
+    onAbort = () => {
+      resolve({ kind: 'aborted' });
+    };
+  });
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    while (!signal.aborted) {
+      const remaining = endsAt - Date.now();
+      if (remaining <= 0) throw lifetimeExceeded(bounds.lifetimeMs);
+      const lifetimeFirst = remaining <= bounds.idleMs;
+      const next = iterator.next();
+      pending = next;
+      const message = next.then(
+        (result): Wait<T> => ({ kind: 'message', result }),
+        (error: unknown) => {
+          finished = true;
+          throw error;
+        },
+      );
+      const timeout = new Promise<Wait<T>>((resolve) => {
+        timer = setTimeout(resolve, Math.min(remaining, bounds.idleMs), { kind: 'timeout' });
+      });
+      const wait = await Promise.race([message, timeout, aborted]);
+      clearTimeout(timer);
+      timer = undefined;
+      if (wait.kind === 'timeout') throw lifetimeFirst ? lifetimeExceeded(bounds.lifetimeMs) : idleExceeded(bounds.idleMs);
+      if (wait.kind === 'aborted') return;
+      pending = undefined;
+      if (wait.result.done) {
+        finished = true;
+        return;
+      }
+      yield wait.result.value;
+    }
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
+    if (!finished) await closeSource(iterator, pending);
+  }
+}
+
+/**
+ * Tells `iterator` no more messages are wanted, as `for await` does on leaving early. With a read
+ * still `pending` (the timer or the abort won the race), the close is not awaited: an async
+ * generator's return waits for its pending next, which may wait for the client forever.
+ */
+async function closeSource(iterator: AsyncIterator<unknown>, pending: Promise<unknown> | undefined): Promise<void> {
+  const closing = Promise.resolve(iterator.return?.()).catch(() => undefined);
+  if (!pending) await closing;
+}
+
+function lifetimeExceeded(ms: number): LimitExceededError {
+  return new LimitExceededError(`the interview stream lasted its limit of ${duration(ms)}; open a new one`);
+}
+
+function idleExceeded(ms: number): LimitExceededError {
+  return new LimitExceededError(`no message for ${duration(ms)}: the stream is closed; open a new one when you resume`);
+}
+
+/** `ms` in the largest unit that divides it: 180 minutes, 30 seconds, 200 ms. */
+function duration(ms: number): string {
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  if (ms >= 60_000 && ms % 60_000 === 0) return plural(ms / 60_000, 'minute');
+  if (ms >= 1_000 && ms % 1_000 === 0) return plural(ms / 1_000, 'second');
+  return `${ms} ms`;
 }

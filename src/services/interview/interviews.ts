@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EmotionResponse, FrameRequest } from '../../gen/emotion';
 import { ReportRequest, ReportResponse } from '../../gen/scoring';
 import { EVENTS } from '../../platform/bus/event-catalog';
+import { checkFrame } from '../../platform/contracts/frame-checks';
 import { classifyError } from '../../platform/errors/classify';
 import { CallContext } from '../../platform/grpc/call-context';
 import { Logger } from '../../platform/log/logger';
@@ -10,7 +11,7 @@ import { Principal } from '../../platform/identity/principal';
 import {
   AnswerExistsError,
   CandidateOnlyError,
-  FrameTooLargeError,
+  InterviewFailedError,
   InterviewNotFoundError,
   InterviewStateError,
   NoMatchingQuestionsError,
@@ -19,7 +20,7 @@ import {
   requireOpenForFrames,
   requireReader,
 } from './domain/errors';
-import { MAX_FRAME_BYTES, SessionRecord, SubmittedAnswer } from './domain/interview';
+import { SessionRecord, SubmittedAnswer } from './domain/interview';
 import { InterviewStore, InterviewTables } from './store';
 
 /** What the interview service asks of its downstreams (their clients, behind breakers, in server.ts). */
@@ -94,9 +95,10 @@ export class Interviews {
    * nor published.
    */
   async sendFrame(actor: Principal, sessionId: string, image: Buffer, format: string, capturedAt: Date, ctx?: CallContext): Promise<FrameOutcome> {
-    if (image.length > MAX_FRAME_BYTES) throw new FrameTooLargeError(image.length, MAX_FRAME_BYTES);
     // Checked before the (slow) analysis and again, locked, when the frame is recorded.
     requireOpenForFrames(actor, sessionId, await this.store.getStatus(this.store.db, sessionId));
+    // What the emotion service would refuse is refused here, before anything is recorded or queued.
+    await checkFrame(image, format);
 
     let analysis: EmotionResponse | undefined;
     try {
@@ -159,9 +161,10 @@ export class Interviews {
     return this.get(actor, sessionId);
   }
 
-  /** The scoring service's JSON report; InterviewStateError until the interview is scored. */
+  /** The scoring service's JSON report; InterviewStateError until the interview is scored, InterviewFailedError (with why) when its scoring failed. */
   async report(actor: Principal, sessionId: string, includeEmotions: boolean, ctx?: CallContext): Promise<Buffer> {
     const session = await this.get(actor, sessionId);
+    if (session.status === 'failed') throw new InterviewFailedError(sessionId, session.failureReason);
     if (session.status !== 'scored') throw new InterviewStateError(sessionId, session.status, 'the report exists once it is scored');
     const response = await this.downstreams.generateReport({ sessionId, includeEmotions, includeVideo: false }, ctx);
     return Buffer.from(response.reportData);

@@ -5,7 +5,7 @@ import { ScoringServiceClient } from '../../gen/scoring';
 import { authenticationInterceptor } from '../../platform/identity/authentication';
 import { cachedKeySet, createTokenVerifier, TokenVerificationSettings } from '../../platform/identity/token-verifier';
 import { DownstreamSpec, grpcService, ServiceContext, ServiceParts } from '../../platform/service/descriptor';
-import { scoredHandler, SCORED_QUEUE } from './consumers';
+import { scoredHandler, SCORED_QUEUE, SCORING_FAILED_QUEUE, scoringFailedHandler } from './consumers';
 import { interviewHandlers } from './handlers';
 import { InterviewDownstreams, Interviews } from './interviews';
 import { InterviewStore, InterviewTables } from './store';
@@ -56,6 +56,9 @@ export function startInterview(context: ServiceContext<TokenVerificationSettings
   return {
     grpc: [grpcService('interview.v1.InterviewService', InterviewServiceService, interviewHandlers(interviews))],
     interceptors: [authenticationInterceptor(verifier)],
-    consumers: { [SCORED_QUEUE]: scoredHandler({ store, outbox, log: context.log }) },
+    consumers: {
+      [SCORED_QUEUE]: scoredHandler({ store, outbox, log: context.log }),
+      [SCORING_FAILED_QUEUE]: scoringFailedHandler({ store, outbox, log: context.log }),
+    },
   };
 }

@@ -14,6 +14,9 @@ export interface InterviewTables extends MessagingTables {
     started_at: Date;
     completed_at: Date | null;
     scored_at: Date | null;
+    /** When scoring was reported failed (status `failed`), and why. */
+    failed_at: Date | null;
+    failure_reason: string | null;
     total_duration: number | null;
     video_url: string | null;
     /** bigint: pg returns it as a string. */
@@ -89,16 +92,16 @@ export class InterviewStore {
       .execute();
   }
 
-  /** The session's status and candidate alone (frames need no more); undefined when unknown. `forUpdate` locks its row. */
-  async getStatus(trx: Db, sessionId: string, forUpdate = false): Promise<{ status: SessionStatus; candidateId: string } | undefined> {
+  /** The session's status, candidate and frame count alone (frames need no more); undefined when unknown. `forUpdate` locks its row. */
+  async getStatus(trx: Db, sessionId: string, forUpdate = false): Promise<{ status: SessionStatus; candidateId: string; framesReceived: number } | undefined> {
     let query = trx
       .selectFrom('interview_sessions as s')
       .innerJoin('users as u', 'u.id', 's.user_id')
-      .select(['s.status', 'u.external_id'])
+      .select(['s.status', 'u.external_id', 's.frames_received'])
       .where('s.id', '=', sessionId);
     if (forUpdate) query = query.forUpdate('s');
     const row = await query.executeTakeFirst();
-    return row && { status: row.status, candidateId: row.external_id };
+    return row && { status: row.status, candidateId: row.external_id, framesReceived: Number(row.frames_received) };
   }
 
   /** The session with its questions and answered ids; undefined when unknown. `forUpdate` locks its row. */
@@ -106,7 +109,7 @@ export class InterviewStore {
     let query = trx
       .selectFrom('interview_sessions as s')
       .innerJoin('users as u', 'u.id', 's.user_id')
-      .select(['s.id', 'u.external_id', 's.status', 's.started_at', 's.completed_at', 's.frames_received'])
+      .select(['s.id', 'u.external_id', 's.status', 's.started_at', 's.completed_at', 's.frames_received', 's.failure_reason'])
       .where('s.id', '=', sessionId);
     if (forUpdate) query = query.forUpdate('s');
     const row = await query.executeTakeFirst();
@@ -126,6 +129,7 @@ export class InterviewStore {
       startedAt: new Date(row.started_at),
       completedAt: row.completed_at ? new Date(row.completed_at) : null,
       framesReceived: Number(row.frames_received),
+      failureReason: row.failure_reason,
       questions: questions.map((q) => ({
         id: q.id,
         text: q.text,
@@ -195,6 +199,17 @@ export class InterviewStore {
     const result = await trx
       .updateTable('interview_sessions')
       .set({ status: 'scored', scored_at: now })
+      .where('id', '=', sessionId)
+      .where('status', '=', 'completed')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** Marks a completed session failed, with why; false when it was not in `completed` (unknown, in progress, scored or failed already). */
+  async markFailed(trx: Db, sessionId: string, reason: string, now: Date): Promise<boolean> {
+    const result = await trx
+      .updateTable('interview_sessions')
+      .set({ status: 'failed', failure_reason: reason, failed_at: now })
       .where('id', '=', sessionId)
       .where('status', '=', 'completed')
       .executeTakeFirst();

@@ -12,6 +12,7 @@ const STATES: Record<SessionRecord['status'], InterviewState> = {
   in_progress: InterviewState.INTERVIEW_STATE_IN_PROGRESS,
   completed: InterviewState.INTERVIEW_STATE_COMPLETED,
   scored: InterviewState.INTERVIEW_STATE_SCORED,
+  failed: InterviewState.INTERVIEW_STATE_FAILED,
 };
 
 /** The bank's difficulty name for a Difficulty; undefined for UNSPECIFIED; INVALID_ARGUMENT for unknown values. */
@@ -41,6 +42,7 @@ export function toInterview(s: SessionRecord): Interview {
     answeredQuestionIds: s.answeredQuestionIds,
     startedAt: s.startedAt,
     completedAt: s.completedAt ?? undefined,
+    failureReason: s.failureReason ?? '',
   };
 }
 

@@ -1,7 +1,8 @@
-import { Transaction } from 'kysely';
-import { InterviewCompleted } from '../../gen/events';
+import { sql, Transaction } from 'kysely';
+import { InterviewCompleted, ScoreCalculated } from '../../gen/events';
 import { Delivery } from '../../platform/bus/event-bus';
 import { decodeEvent, EVENTS } from '../../platform/bus/event-catalog';
+import { classifyError } from '../../platform/errors/classify';
 import { Logger } from '../../platform/log/logger';
 import { processOnce } from '../../platform/messaging/inbox';
 import { Outbox } from '../../platform/messaging/outbox';
@@ -22,16 +23,54 @@ interface ConsumerDeps {
   log: Logger;
 }
 
+/** Longest reason an interview.scoring.failed event carries, characters. */
+export const MAX_FAILURE_REASON_CHARS = 500;
+
 /**
  * An interview is scored once its completion has arrived and every frame it sent has been
  * analyzed, whichever comes last: both consumers take the interview's advisory lock, so exactly
  * one of them sees both facts and scores it. The scores and the interview.scored event commit in
  * the same transaction as the message's inbox entry.
+ *
+ * An interview scoring rejects (classifyError: `rejected`, e.g. an answer longer than the analysis
+ * takes) can never be scored: rather than fail the message, which would be dead-lettered with
+ * nobody told, its pending completion is dropped and interview.scoring.failed announces it, in the
+ * same transaction. Any other error is thrown (the message is retried, then dead-lettered).
  */
 async function scoreAndAnnounce(deps: ConsumerDeps, trx: Transaction<ScoringTables>, completed: InterviewCompleted): Promise<void> {
-  const scored = await scoreInterview(deps.store, trx, completed, new Date());
+  // Whatever a rejected attempt wrote is undone, and the transaction stays usable for the verdict.
+  await sql`savepoint scoring_attempt`.execute(trx);
+  let scored: ScoreCalculated;
+  try {
+    scored = await scoreInterview(deps.store, trx, completed, new Date());
+  } catch (error) {
+    if (classifyError(error) !== 'rejected') throw error;
+    await sql`rollback to savepoint scoring_attempt`.execute(trx);
+    return announceFailure(deps, trx, completed, error);
+  }
+  await sql`release savepoint scoring_attempt`.execute(trx);
   await deps.outbox.add(trx, EVENTS.scored, scored, scored.sessionId);
   deps.log.info({ sessionId: scored.sessionId, overall: scored.overallScore }, 'interview scored');
+}
+
+/** Drops the interview's pending completion and writes interview.scoring.failed with the reason. */
+async function announceFailure(deps: ConsumerDeps, trx: Transaction<ScoringTables>, completed: InterviewCompleted, error: unknown): Promise<void> {
+  const reason = failureReason(error);
+  await deps.store.deletePendingCompletion(trx, completed.sessionId);
+  await deps.outbox.add(
+    trx,
+    EVENTS.scoringFailed,
+    { sessionId: completed.sessionId, userId: completed.userId, reason, failedAt: new Date() },
+    completed.sessionId,
+  );
+  deps.log.warn({ sessionId: completed.sessionId, reason }, 'interview cannot be scored: scoring failed');
+}
+
+/** The error's message, at most MAX_FAILURE_REASON_CHARS characters (code points, so none is split). */
+function failureReason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const chars = Array.from(message);
+  return chars.length <= MAX_FAILURE_REASON_CHARS ? message : chars.slice(0, MAX_FAILURE_REASON_CHARS).join('');
 }
 
 /** Consumer of `scoring.process` (interview.completed). */

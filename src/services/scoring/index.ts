@@ -7,7 +7,8 @@ import { startScoring } from './server';
 /**
  * The scoring service: serves scoring.ScoringService, consumes `scoring.emotions` and
  * `scoring.process` (each message once, through its inbox), publishes interview.scored through its
- * outbox once an interview's completion and all its frames are in.
+ * outbox once an interview's completion and all its frames are in, or interview.scoring.failed when
+ * it cannot score the interview.
  */
 export const scoringService = defineService({
   name: 'scoring',
@@ -17,7 +18,7 @@ export const scoringService = defineService({
     { queue: SCORING_QUEUES.emotionAnalyzed, bindings: [ROUTING_KEYS.emotionAnalyzed], prefetch: 8 },
     { queue: SCORING_QUEUES.completed, bindings: [ROUTING_KEYS.completed], prefetch: 2 },
   ],
-  publishes: [ROUTING_KEYS.scored],
+  publishes: [ROUTING_KEYS.scored, ROUTING_KEYS.scoringFailed],
   consulTags: ['grpc'],
   grpcServices: ['scoring.ScoringService'],
   downstreams: NO_DOWNSTREAMS,

@@ -36,6 +36,9 @@ const (
 	InterviewState_INTERVIEW_STATE_COMPLETED InterviewState = 2
 	// Scores calculated and the report stored.
 	InterviewState_INTERVIEW_STATE_SCORED InterviewState = 3
+	// Completed, but the scoring service could not score it (an answer it cannot process, say):
+	// there will be no report. `failure_reason` says why.
+	InterviewState_INTERVIEW_STATE_FAILED InterviewState = 4
 )
 
 // Enum value maps for InterviewState.
@@ -45,12 +48,14 @@ var (
 		1: "INTERVIEW_STATE_IN_PROGRESS",
 		2: "INTERVIEW_STATE_COMPLETED",
 		3: "INTERVIEW_STATE_SCORED",
+		4: "INTERVIEW_STATE_FAILED",
 	}
 	InterviewState_value = map[string]int32{
 		"INTERVIEW_STATE_UNSPECIFIED": 0,
 		"INTERVIEW_STATE_IN_PROGRESS": 1,
 		"INTERVIEW_STATE_COMPLETED":   2,
 		"INTERVIEW_STATE_SCORED":      3,
+		"INTERVIEW_STATE_FAILED":      4,
 	}
 )
 
@@ -222,8 +227,10 @@ type Interview struct {
 	AnsweredQuestionIds []string               `protobuf:"bytes,5,rep,name=answered_question_ids,json=answeredQuestionIds,proto3" json:"answered_question_ids,omitempty"`
 	StartedAt           *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=started_at,json=startedAt,proto3" json:"started_at,omitempty"`
 	CompletedAt         *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=completed_at,json=completedAt,proto3" json:"completed_at,omitempty"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	// Why scoring failed, when the state is INTERVIEW_STATE_FAILED; empty otherwise.
+	FailureReason string `protobuf:"bytes,8,opt,name=failure_reason,json=failureReason,proto3" json:"failure_reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Interview) Reset() {
@@ -305,12 +312,20 @@ func (x *Interview) GetCompletedAt() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Interview) GetFailureReason() string {
+	if x != nil {
+		return x.FailureReason
+	}
+	return ""
+}
+
 type StartInterviewRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Optional, kept for the seed's clients: the candidate is the caller (the access token's
 	// subject); a value other than that subject is refused with PERMISSION_DENIED.
 	CandidateId string `protobuf:"bytes,1,opt,name=candidate_id,json=candidateId,proto3" json:"candidate_id,omitempty"`
-	// Optional filter on the question bank; empty means every category.
+	// Optional filter on the question bank; empty means every category. At most 10, of 64
+	// characters each (RESOURCE_EXHAUSTED).
 	Categories []string `protobuf:"bytes,2,rep,name=categories,proto3" json:"categories,omitempty"`
 	// Optional; unspecified means any difficulty.
 	Difficulty Difficulty `protobuf:"varint,3,opt,name=difficulty,proto3,enum=interview.v1.Difficulty" json:"difficulty,omitempty"`
@@ -426,7 +441,7 @@ type SubmitAnswerRequest struct {
 	state       protoimpl.MessageState `protogen:"open.v1"`
 	InterviewId string                 `protobuf:"bytes,1,opt,name=interview_id,json=interviewId,proto3" json:"interview_id,omitempty"`
 	QuestionId  string                 `protobuf:"bytes,2,opt,name=question_id,json=questionId,proto3" json:"question_id,omitempty"`
-	// The transcribed answer; may be empty (a skipped question).
+	// The transcribed answer; may be empty (a skipped question). At most 50,000 characters.
 	Transcript string `protobuf:"bytes,3,opt,name=transcript,proto3" json:"transcript,omitempty"`
 	// Speaking time, seconds, >= 0.
 	DurationSeconds float32 `protobuf:"fixed32,4,opt,name=duration_seconds,json=durationSeconds,proto3" json:"duration_seconds,omitempty"`
@@ -851,8 +866,10 @@ type InterviewStatus struct {
 	State          InterviewState         `protobuf:"varint,2,opt,name=state,proto3,enum=interview.v1.InterviewState" json:"state,omitempty"`
 	Progress       *Progress              `protobuf:"bytes,3,opt,name=progress,proto3" json:"progress,omitempty"`
 	FramesReceived int64                  `protobuf:"varint,4,opt,name=frames_received,json=framesReceived,proto3" json:"frames_received,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Why scoring failed, when the state is INTERVIEW_STATE_FAILED; empty otherwise.
+	FailureReason string `protobuf:"bytes,5,opt,name=failure_reason,json=failureReason,proto3" json:"failure_reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *InterviewStatus) Reset() {
@@ -911,6 +928,13 @@ func (x *InterviewStatus) GetFramesReceived() int64 {
 		return x.FramesReceived
 	}
 	return 0
+}
+
+func (x *InterviewStatus) GetFailureReason() string {
+	if x != nil {
+		return x.FailureReason
+	}
+	return ""
 }
 
 type GetReportRequest struct {
@@ -1729,7 +1753,7 @@ const file_interview_proto_rawDesc = "" +
 	"\n" +
 	"difficulty\x18\x04 \x01(\x0e2\x18.interview.v1.DifficultyR\n" +
 	"difficulty\x12:\n" +
-	"\x19expected_duration_seconds\x18\x05 \x01(\x05R\x17expectedDurationSeconds\"\xd6\x02\n" +
+	"\x19expected_duration_seconds\x18\x05 \x01(\x05R\x17expectedDurationSeconds\"\xfd\x02\n" +
 	"\tInterview\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12!\n" +
 	"\fcandidate_id\x18\x02 \x01(\tR\vcandidateId\x122\n" +
@@ -1738,7 +1762,8 @@ const file_interview_proto_rawDesc = "" +
 	"\x15answered_question_ids\x18\x05 \x03(\tR\x13answeredQuestionIds\x129\n" +
 	"\n" +
 	"started_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\tstartedAt\x12=\n" +
-	"\fcompleted_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\vcompletedAt\"\xbb\x01\n" +
+	"\fcompleted_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\vcompletedAt\x12%\n" +
+	"\x0efailure_reason\x18\b \x01(\tR\rfailureReason\"\xbb\x01\n" +
 	"\x15StartInterviewRequest\x12!\n" +
 	"\fcandidate_id\x18\x01 \x01(\tR\vcandidateId\x12\x1e\n" +
 	"\n" +
@@ -1782,12 +1807,13 @@ const file_interview_proto_rawDesc = "" +
 	"\bProgress\x12\x18\n" +
 	"\apercent\x18\x01 \x01(\x05R\apercent\x12\x1a\n" +
 	"\banswered\x18\x02 \x01(\x05R\banswered\x12'\n" +
-	"\x0ftotal_questions\x18\x03 \x01(\x05R\x0etotalQuestions\"\xc5\x01\n" +
+	"\x0ftotal_questions\x18\x03 \x01(\x05R\x0etotalQuestions\"\xec\x01\n" +
 	"\x0fInterviewStatus\x12!\n" +
 	"\finterview_id\x18\x01 \x01(\tR\vinterviewId\x122\n" +
 	"\x05state\x18\x02 \x01(\x0e2\x1c.interview.v1.InterviewStateR\x05state\x122\n" +
 	"\bprogress\x18\x03 \x01(\v2\x16.interview.v1.ProgressR\bprogress\x12'\n" +
-	"\x0fframes_received\x18\x04 \x01(\x03R\x0eframesReceived\"`\n" +
+	"\x0fframes_received\x18\x04 \x01(\x03R\x0eframesReceived\x12%\n" +
+	"\x0efailure_reason\x18\x05 \x01(\tR\rfailureReason\"`\n" +
 	"\x10GetReportRequest\x12!\n" +
 	"\finterview_id\x18\x01 \x01(\tR\vinterviewId\x12)\n" +
 	"\x10include_emotions\x18\x02 \x01(\bR\x0fincludeEmotions\"\x80\x01\n" +
@@ -1849,12 +1875,13 @@ const file_interview_proto_rawDesc = "" +
 	"\x06reason\x18\x03 \x01(\tR\x06reason\"$\n" +
 	"\x04Pong\x12\x1c\n" +
 	"\n" +
-	"sent_at_ms\x18\x01 \x01(\x03R\bsentAtMs*\x8d\x01\n" +
+	"sent_at_ms\x18\x01 \x01(\x03R\bsentAtMs*\xa9\x01\n" +
 	"\x0eInterviewState\x12\x1f\n" +
 	"\x1bINTERVIEW_STATE_UNSPECIFIED\x10\x00\x12\x1f\n" +
 	"\x1bINTERVIEW_STATE_IN_PROGRESS\x10\x01\x12\x1d\n" +
 	"\x19INTERVIEW_STATE_COMPLETED\x10\x02\x12\x1a\n" +
-	"\x16INTERVIEW_STATE_SCORED\x10\x03*i\n" +
+	"\x16INTERVIEW_STATE_SCORED\x10\x03\x12\x1a\n" +
+	"\x16INTERVIEW_STATE_FAILED\x10\x04*i\n" +
 	"\n" +
 	"Difficulty\x12\x1a\n" +
 	"\x16DIFFICULTY_UNSPECIFIED\x10\x00\x12\x13\n" +

@@ -48,20 +48,28 @@ type InterviewServiceClient interface {
 	StartInterview(ctx context.Context, in *StartInterviewRequest, opts ...grpc.CallOption) (*Interview, error)
 	GetInterview(ctx context.Context, in *GetInterviewRequest, opts ...grpc.CallOption) (*Interview, error)
 	// Records the answer to one question. FAILED_PRECONDITION when the interview is no longer in
-	// progress; ALREADY_EXISTS when that question was answered already.
+	// progress; ALREADY_EXISTS when that question was answered already; RESOURCE_EXHAUSTED for a
+	// transcript over 50,000 characters (scoring's bound, checked here first).
 	SubmitAnswer(ctx context.Context, in *SubmitAnswerRequest, opts ...grpc.CallOption) (*SubmitAnswerResponse, error)
 	// Sends one video frame. The frame is analysed synchronously when the emotion service answers in
-	// time; otherwise it is queued for analysis and `analysis` is unset (queued = true).
+	// time; otherwise it is queued for analysis and `analysis` is unset (queued = true). Checked up
+	// front, as the emotion service would: INVALID_ARGUMENT for an empty, non-JPEG/PNG or unreadable
+	// image or a `format` the bytes contradict; RESOURCE_EXHAUSTED over 8 MiB, over 4096 x 4096
+	// pixels, or past 7,200 frames in one interview (an hour at 2 frames a second). A request
+	// message over 9 MiB, or more than 100 concurrent calls on one connection, is refused by gRPC.
 	SendFrame(ctx context.Context, in *SendFrameRequest, opts ...grpc.CallOption) (*SendFrameResponse, error)
 	// The interview as a conversation, the gRPC form of the WebSocket protocol (seed 003, section 5):
 	// frames and answers in; emotion updates, questions, status and errors out. The first message
-	// must carry the interview_id. Bad messages get an `error` event; the stream stays open.
+	// must carry the interview_id. Bad messages get an `error` event; the stream stays open. Frames
+	// and answers have SendFrame's and SubmitAnswer's bounds. A stream lasts 3 hours at most and
+	// closes after 5 minutes without a message from the client (RESOURCE_EXHAUSTED: open a new one).
 	StreamInterview(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[StreamInterviewRequest, StreamInterviewResponse], error)
 	// Ends the interview and queues it for scoring. Idempotent: completing a completed interview
 	// returns it unchanged.
 	CompleteInterview(ctx context.Context, in *CompleteInterviewRequest, opts ...grpc.CallOption) (*Interview, error)
 	GetInterviewStatus(ctx context.Context, in *GetInterviewStatusRequest, opts ...grpc.CallOption) (*InterviewStatus, error)
-	// The scored report. FAILED_PRECONDITION until the interview has been scored.
+	// The scored report. FAILED_PRECONDITION until the interview has been scored, and for an
+	// interview whose scoring failed (INTERVIEW_STATE_FAILED; the message says why).
 	GetReport(ctx context.Context, in *GetReportRequest, opts ...grpc.CallOption) (*Report, error)
 }
 
@@ -171,20 +179,28 @@ type InterviewServiceServer interface {
 	StartInterview(context.Context, *StartInterviewRequest) (*Interview, error)
 	GetInterview(context.Context, *GetInterviewRequest) (*Interview, error)
 	// Records the answer to one question. FAILED_PRECONDITION when the interview is no longer in
-	// progress; ALREADY_EXISTS when that question was answered already.
+	// progress; ALREADY_EXISTS when that question was answered already; RESOURCE_EXHAUSTED for a
+	// transcript over 50,000 characters (scoring's bound, checked here first).
 	SubmitAnswer(context.Context, *SubmitAnswerRequest) (*SubmitAnswerResponse, error)
 	// Sends one video frame. The frame is analysed synchronously when the emotion service answers in
-	// time; otherwise it is queued for analysis and `analysis` is unset (queued = true).
+	// time; otherwise it is queued for analysis and `analysis` is unset (queued = true). Checked up
+	// front, as the emotion service would: INVALID_ARGUMENT for an empty, non-JPEG/PNG or unreadable
+	// image or a `format` the bytes contradict; RESOURCE_EXHAUSTED over 8 MiB, over 4096 x 4096
+	// pixels, or past 7,200 frames in one interview (an hour at 2 frames a second). A request
+	// message over 9 MiB, or more than 100 concurrent calls on one connection, is refused by gRPC.
 	SendFrame(context.Context, *SendFrameRequest) (*SendFrameResponse, error)
 	// The interview as a conversation, the gRPC form of the WebSocket protocol (seed 003, section 5):
 	// frames and answers in; emotion updates, questions, status and errors out. The first message
-	// must carry the interview_id. Bad messages get an `error` event; the stream stays open.
+	// must carry the interview_id. Bad messages get an `error` event; the stream stays open. Frames
+	// and answers have SendFrame's and SubmitAnswer's bounds. A stream lasts 3 hours at most and
+	// closes after 5 minutes without a message from the client (RESOURCE_EXHAUSTED: open a new one).
 	StreamInterview(grpc.BidiStreamingServer[StreamInterviewRequest, StreamInterviewResponse]) error
 	// Ends the interview and queues it for scoring. Idempotent: completing a completed interview
 	// returns it unchanged.
 	CompleteInterview(context.Context, *CompleteInterviewRequest) (*Interview, error)
 	GetInterviewStatus(context.Context, *GetInterviewStatusRequest) (*InterviewStatus, error)
-	// The scored report. FAILED_PRECONDITION until the interview has been scored.
+	// The scored report. FAILED_PRECONDITION until the interview has been scored, and for an
+	// interview whose scoring failed (INTERVIEW_STATE_FAILED; the message says why).
 	GetReport(context.Context, *GetReportRequest) (*Report, error)
 	mustEmbedUnimplementedInterviewServiceServer()
 }

@@ -6,6 +6,7 @@ import {
   PermissionDeniedError,
   WrongStateError,
 } from '../../../platform/errors/domain-errors';
+import { BOUNDS } from '../../../platform/contracts/bounds';
 import { Principal } from '../../../platform/identity/principal';
 import { SessionStatus } from './interview';
 
@@ -19,6 +20,14 @@ export class InterviewNotFoundError extends NotFoundError {
 export class InterviewStateError extends WrongStateError {
   constructor(sessionId: string, status: SessionStatus, consequence: string) {
     super(`interview ${sessionId} is ${status}; ${consequence}`);
+  }
+}
+
+/** The interview's scoring failed (status `failed`): it has no report, and never will. */
+export class InterviewFailedError extends WrongStateError {
+  constructor(sessionId: string, reason: string | null) {
+    const why = reason === null || reason === '' ? 'no reason given' : reason;
+    super(`interview ${sessionId} failed: it could not be scored (${why}), so it has no report`);
   }
 }
 
@@ -40,9 +49,9 @@ export class NoMatchingQuestionsError extends InvalidInputError {
   }
 }
 
-export class FrameTooLargeError extends LimitExceededError {
-  constructor(bytes: number, limit: number) {
-    super(`image_data is ${bytes} bytes; the limit is ${limit}`);
+export class TooManyFramesError extends LimitExceededError {
+  constructor(sessionId: string, limit: number) {
+    super(`interview ${sessionId} has received its limit of ${limit} frames`);
   }
 }
 
@@ -73,8 +82,13 @@ export function requireCandidate(actor: Principal, sessionId: string, candidateI
   if (actor.role !== 'candidate') throw new CandidateOnlyError(what);
 }
 
-/** Frames are taken from the interview's candidate, while it is in progress only. */
-export function requireOpenForFrames(actor: Principal, sessionId: string, session: { status: SessionStatus; candidateId: string } | undefined): void {
+/** Frames are taken from the interview's candidate, while it is in progress, up to BOUNDS.framesPerInterview. */
+export function requireOpenForFrames(
+  actor: Principal,
+  sessionId: string,
+  session: { status: SessionStatus; candidateId: string; framesReceived: number } | undefined,
+): void {
   requireCandidate(actor, sessionId, session?.candidateId, 'sends frames');
   if (session && session.status !== 'in_progress') throw new InterviewStateError(sessionId, session.status, 'frames are closed');
+  if (session && session.framesReceived >= BOUNDS.framesPerInterview) throw new TooManyFramesError(sessionId, BOUNDS.framesPerInterview);
 }

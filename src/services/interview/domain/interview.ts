@@ -1,6 +1,7 @@
 /** An interview as the interview service keeps it: its questions, answers and frames. */
 
-export type SessionStatus = 'in_progress' | 'completed' | 'scored';
+/** `failed`: completed, but the scoring service could not score it (interview.scoring.failed); it gets no report. */
+export type SessionStatus = 'in_progress' | 'completed' | 'scored' | 'failed';
 
 export interface QuestionRecord {
   id: string;
@@ -17,6 +18,8 @@ export interface SessionRecord {
   startedAt: Date;
   completedAt: Date | null;
   framesReceived: number;
+  /** Why scoring failed, when `status` is `failed`; null otherwise. */
+  failureReason: string | null;
   /** In the order they are asked. */
   questions: QuestionRecord[];
   answeredQuestionIds: string[];
@@ -44,8 +47,6 @@ export interface Progress {
 /** Questions per interview when the request leaves question_count 0, and the most allowed. */
 export const DEFAULT_QUESTION_COUNT = 5;
 export const MAX_QUESTION_COUNT = 20;
-/** Largest frame the interview service accepts, bytes; the emotion service checks pixels and format. */
-export const MAX_FRAME_BYTES = 8 * 1024 * 1024;
 
 /** Order of categories within an interview, from warm-up to wrap-up; others go last. */
 const CATEGORY_ORDER = ['introduction', 'behavioral', 'technical', 'system_design', 'closing'];

@@ -3,6 +3,7 @@ import { messagingTablesMigration } from '../../../platform/messaging/messaging-
 import * as initial from './0001_initial';
 import * as questionBank from './0002_question_bank';
 import * as analyzedSpelling from './0004_analyzed_spelling';
+import * as failedState from './0005_failed_state';
 
 /** The interview service's migrations, applied in name order. */
 export const interviewMigrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const interviewMigrations: Record<string, Migration> = {
   '0002_question_bank': questionBank,
   '0003_outbox_inbox': messagingTablesMigration,
   '0004_analyzed_spelling': analyzedSpelling,
+  '0005_failed_state': failedState,
 };

@@ -6,6 +6,7 @@
  * The measures are defined in `relevance.ts`, `clarity.ts`, `depth.ts`, `keywords.ts` and
  * `answer-feedback.ts`.
  */
+import { BOUNDS } from '../../../platform/contracts/bounds';
 import { composeAnswerFeedback, NO_ANSWER_FEEDBACK } from './answer-feedback';
 import { measureClarity, type ClarityMeasure } from './clarity';
 import { measureDepth, type DepthMeasure } from './depth';
@@ -18,7 +19,7 @@ import { isObject } from './unchecked';
 /** Longest accepted question, in characters (bounds NLP work per call). */
 export const MAX_QUESTION_CHARS = 5_000;
 /** Longest accepted answer, in characters (≈ 8 000 words, far beyond a spoken interview answer). */
-export const MAX_ANSWER_CHARS = 50_000;
+export const MAX_ANSWER_CHARS = BOUNDS.answerChars;
 
 /** Input of {@link analyzeAnswer}. */
 export interface AnswerInput {
