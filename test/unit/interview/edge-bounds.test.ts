@@ -8,7 +8,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { credentials, Metadata, ServiceError as GrpcClientError, status } from '@grpc/grpc-js';
+import { credentials, Metadata } from '@grpc/grpc-js';
 import sharp from 'sharp';
 import { AuthServiceClient, Role } from '../../../src/gen/auth';
 import { Difficulty, InterviewServiceClient } from '../../../src/gen/interview';
@@ -19,20 +19,11 @@ import { callUnary, UnaryMethod } from '../../../src/platform/grpc/unary-call';
 import { silentLogger } from '../../../src/platform/log/logger';
 import { requireOpenForFrames, TooManyFramesError } from '../../../src/services/interview/domain/errors';
 import { waitForHealth } from '../../support/grpc-clients';
+import { statusOf } from '../../support/interview-client';
 
 jest.setTimeout(30_000);
 
 const PASSWORD = 'correct horse battery staple';
-
-async function outcome(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'OK';
-  } catch (error) {
-    const { code, details } = error as GrpcClientError;
-    return `${status[code]}: ${details}`;
-  }
-}
 
 describe('bounds at the edge', () => {
   let keysDir: string;
@@ -84,18 +75,18 @@ describe('bounds at the edge', () => {
     const [first, second] = interview.questions;
     const answer = (transcript: string, questionId: string) =>
       call(client.submitAnswer.bind(client))({ interviewId: interview.id, questionId, transcript, durationSeconds: 60, confidence: 0.9 });
-    expect(await outcome(answer('x'.repeat(BOUNDS.answerChars + 10_000), first.id))).toBe(
+    expect(await statusOf(answer('x'.repeat(BOUNDS.answerChars + 10_000), first.id))).toBe(
       `RESOURCE_EXHAUSTED: transcript is ${BOUNDS.answerChars + 10_000} characters; the limit is ${BOUNDS.answerChars}`,
     );
     expect((await call(client.getInterviewStatus.bind(client))({ interviewId: interview.id })).progress?.answered).toBe(0);
-    expect(await outcome(answer('y'.repeat(BOUNDS.answerChars), second.id))).toBe('OK');
+    expect(await statusOf(answer('y'.repeat(BOUNDS.answerChars), second.id))).toBe('OK');
   });
 
   it('refuses more categories than BOUNDS.categories, or one longer than BOUNDS.categoryChars', async () => {
-    expect(await outcome(start(Array.from({ length: BOUNDS.categories + 1 }, (_, i) => `c${i}`)))).toBe(
+    expect(await statusOf(start(Array.from({ length: BOUNDS.categories + 1 }, (_, i) => `c${i}`)))).toBe(
       `RESOURCE_EXHAUSTED: categories has ${BOUNDS.categories + 1} entries; the limit is ${BOUNDS.categories}`,
     );
-    expect(await outcome(start(['t'.repeat(BOUNDS.categoryChars + 1)]))).toBe(
+    expect(await statusOf(start(['t'.repeat(BOUNDS.categoryChars + 1)]))).toBe(
       `RESOURCE_EXHAUSTED: a category is ${BOUNDS.categoryChars + 1} characters; the limit is ${BOUNDS.categoryChars}`,
     );
   });
@@ -112,11 +103,11 @@ describe('bounds at the edge', () => {
     const huge = await sharp({ create: { width: 4097, height: 4097, channels: 3, background: 'white' } })
       .png()
       .toBuffer();
-    expect(await outcome(frame(Buffer.from('this is not an image')))).toBe('INVALID_ARGUMENT: image_data is not an image (expected JPEG or PNG bytes)');
-    expect(await outcome(frame(gif))).toBe('INVALID_ARGUMENT: image format gif is not supported; send jpeg or png');
-    expect(await outcome(frame(png, 'jpeg'))).toBe('INVALID_ARGUMENT: format says jpeg but image_data is png');
-    expect(await outcome(frame(huge))).toBe(`RESOURCE_EXHAUSTED: image is 4097x4097 pixels; the limit is ${BOUNDS.framePixels} pixels`);
-    expect(await outcome(frame(Buffer.concat([png, Buffer.alloc(BOUNDS.frameBytes)])))).toBe(
+    expect(await statusOf(frame(Buffer.from('this is not an image')))).toBe('INVALID_ARGUMENT: image_data is not an image (expected JPEG or PNG bytes)');
+    expect(await statusOf(frame(gif))).toBe('INVALID_ARGUMENT: image format gif is not supported; send jpeg or png');
+    expect(await statusOf(frame(png, 'jpeg'))).toBe('INVALID_ARGUMENT: format says jpeg but image_data is png');
+    expect(await statusOf(frame(huge))).toBe(`RESOURCE_EXHAUSTED: image is 4097x4097 pixels; the limit is ${BOUNDS.framePixels} pixels`);
+    expect(await statusOf(frame(Buffer.concat([png, Buffer.alloc(BOUNDS.frameBytes)])))).toBe(
       `RESOURCE_EXHAUSTED: image_data is ${png.length + BOUNDS.frameBytes} bytes; the limit is ${BOUNDS.frameBytes}`,
     );
     expect((await call(client.getInterviewStatus.bind(client))({ interviewId: interview.id })).framesReceived).toBe(0);

@@ -17,6 +17,7 @@ import { loadConfig } from '../../../src/platform/config/mesh-config';
 import { callUnary, UnaryMethod } from '../../../src/platform/grpc/unary-call';
 import { silentLogger } from '../../../src/platform/log/logger';
 import { checkHealth, listServicesByReflection, waitForHealth } from '../../support/grpc-clients';
+import { statusOf } from '../../support/interview-client';
 
 jest.setTimeout(30_000);
 
@@ -25,17 +26,6 @@ const INVITATION = 'code';
 const DEADLINE_MS = 10_000;
 /** The stream's deadline: short, so that a stream that never ends fails fast. */
 const STREAM_DEADLINE_MS = 3_000;
-
-/** `CODE: details` of a call's outcome, or `OK`. */
-async function outcome(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'OK';
-  } catch (error) {
-    const { code, details } = error as GrpcClientError;
-    return `${status[code]}: ${details}`;
-  }
-}
 
 function bearer(token: string): Metadata {
   const metadata = new Metadata();
@@ -164,16 +154,16 @@ describe('interview ownership', () => {
     const own = await candidateA.startInterview({ candidateId: aId, categories: [], difficulty: Difficulty.DIFFICULTY_UNSPECIFIED, questionCount: 1 });
     expect(own.candidateId).toBe(aId);
     expect(
-      await outcome(candidateA.startInterview({ candidateId: bId, categories: [], difficulty: Difficulty.DIFFICULTY_UNSPECIFIED, questionCount: 1 })),
+      await statusOf(candidateA.startInterview({ candidateId: bId, categories: [], difficulty: Difficulty.DIFFICULTY_UNSPECIFIED, questionCount: 1 })),
     ).toBe("PERMISSION_DENIED: candidate_id must be empty or the caller's own id (the access token's subject)");
   });
 
   it('refuses calls without a token, on unary RPCs and on the stream, with UNAUTHENTICATED', async () => {
     const needsToken = 'UNAUTHENTICATED: this call needs `authorization: Bearer <access token>` (log in with auth.v1.AuthService)';
-    expect(await outcome(anonymous.getInterview({ interviewId: interview.id }))).toBe(needsToken);
-    expect(await outcome(anonymous.startInterview({ candidateId: aId, categories: [], difficulty: Difficulty.DIFFICULTY_UNSPECIFIED, questionCount: 1 }))).toBe(
-      needsToken,
-    );
+    expect(await statusOf(anonymous.getInterview({ interviewId: interview.id }))).toBe(needsToken);
+    expect(
+      await statusOf(anonymous.startInterview({ candidateId: aId, categories: [], difficulty: Difficulty.DIFFICULTY_UNSPECIFIED, questionCount: 1 })),
+    ).toBe(needsToken);
     const stream = await anonymous.stream({ interviewId: interview.id, ping: { sentAtMs: 1 } });
     expect(stream).toEqual({ responses: [], end: needsToken });
   });
@@ -181,16 +171,16 @@ describe('interview ownership', () => {
   it('refuses a garbage token, a token in another scheme, and a token cut short with UNAUTHENTICATED', async () => {
     const token = (metadata: Metadata) => interviewCalls(interviewClient, () => metadata);
     const garbage = token(bearer('garbage'));
-    expect(await outcome(garbage.getInterview({ interviewId: interview.id }))).toBe('UNAUTHENTICATED: the access token is not valid');
+    expect(await statusOf(garbage.getInterview({ interviewId: interview.id }))).toBe('UNAUTHENTICATED: the access token is not valid');
     expect((await garbage.stream({ interviewId: interview.id })).end).toBe('UNAUTHENTICATED: the access token is not valid');
     const basic = new Metadata();
     basic.set('authorization', 'Basic YTpi');
-    expect(await outcome(token(basic).getInterview({ interviewId: interview.id }))).toMatch(/^UNAUTHENTICATED: this call needs/);
-    expect(await outcome(token(bearer(aToken.slice(0, -4))).getInterview({ interviewId: interview.id }))).toBe(
+    expect(await statusOf(token(basic).getInterview({ interviewId: interview.id }))).toMatch(/^UNAUTHENTICATED: this call needs/);
+    expect(await statusOf(token(bearer(aToken.slice(0, -4))).getInterview({ interviewId: interview.id }))).toBe(
       'UNAUTHENTICATED: the access token is not valid',
     );
     // The same token whole is A's.
-    expect(await outcome(token(bearer(aToken)).getInterview({ interviewId: interview.id }))).toBe('OK');
+    expect(await statusOf(token(bearer(aToken)).getInterview({ interviewId: interview.id }))).toBe('OK');
   });
 
   it('tells another candidate NOT_FOUND on every unary RPC against the interview, word for word as for an unknown id', async () => {
@@ -204,8 +194,8 @@ describe('interview ownership', () => {
       ['GetReport', (id) => candidateB.getReport({ interviewId: id, includeEmotions: true })],
     ];
     for (const [name, rpc] of rpcs) {
-      const theirs = withoutId(await outcome(rpc(interview.id)), interview.id);
-      const none = withoutId(await outcome(rpc(unknown)), unknown);
+      const theirs = withoutId(await statusOf(rpc(interview.id)), interview.id);
+      const none = withoutId(await statusOf(rpc(unknown)), unknown);
       expect({ name, theirs, none }).toEqual({ name, theirs: 'NOT_FOUND: interview <id> not found', none: 'NOT_FOUND: interview <id> not found' });
     }
   });
@@ -227,13 +217,13 @@ describe('interview ownership', () => {
 
     const denied = (what: string) => `PERMISSION_DENIED: only the candidate ${what}; interviewers read interviews and reports`;
     expect(
-      await outcome(interviewer.startInterview({ candidateId: '', categories: [], difficulty: Difficulty.DIFFICULTY_UNSPECIFIED, questionCount: 1 })),
+      await statusOf(interviewer.startInterview({ candidateId: '', categories: [], difficulty: Difficulty.DIFFICULTY_UNSPECIFIED, questionCount: 1 })),
     ).toBe(denied('starts an interview'));
-    expect(await outcome(interviewer.submitAnswer(answer()))).toBe(denied('answers'));
-    expect(await outcome(interviewer.sendFrame(frame(interview.id)))).toBe(denied('sends frames'));
-    expect(await outcome(interviewer.completeInterview({ interviewId: interview.id }))).toBe(denied('completes the interview'));
+    expect(await statusOf(interviewer.submitAnswer(answer()))).toBe(denied('answers'));
+    expect(await statusOf(interviewer.sendFrame(frame(interview.id)))).toBe(denied('sends frames'));
+    expect(await statusOf(interviewer.completeInterview({ interviewId: interview.id }))).toBe(denied('completes the interview'));
     // An unknown interview is NOT_FOUND for an interviewer too.
-    expect(await outcome(interviewer.getInterview({ interviewId: randomUUID() }))).toMatch(/^NOT_FOUND: interview .* not found$/);
+    expect(await statusOf(interviewer.getInterview({ interviewId: randomUUID() }))).toMatch(/^NOT_FOUND: interview .* not found$/);
   });
 
   it("ends an interviewer's stream at its first event with PERMISSION_DENIED", async () => {
@@ -245,12 +235,12 @@ describe('interview ownership', () => {
   });
 
   it('writes nothing for refused calls: the interview has no answer and no frame, and is in progress', async () => {
-    await outcome(candidateB.submitAnswer(answer()));
-    await outcome(candidateB.sendFrame(frame(interview.id)));
-    await outcome(interviewer.submitAnswer(answer()));
-    await outcome(interviewer.sendFrame(frame(interview.id)));
-    await outcome(candidateB.completeInterview({ interviewId: interview.id }));
-    await outcome(interviewer.completeInterview({ interviewId: interview.id }));
+    await statusOf(candidateB.submitAnswer(answer()));
+    await statusOf(candidateB.sendFrame(frame(interview.id)));
+    await statusOf(interviewer.submitAnswer(answer()));
+    await statusOf(interviewer.sendFrame(frame(interview.id)));
+    await statusOf(candidateB.completeInterview({ interviewId: interview.id }));
+    await statusOf(interviewer.completeInterview({ interviewId: interview.id }));
     const image = { imageData: Buffer.from('not an image'), format: 'png', timestampMs: 0 };
     await Promise.all([
       candidateB.stream({ interviewId: interview.id, frame: image }),
