@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { InvalidInputError, LimitExceededError } from '../errors/domain-errors';
+import { excerpt } from '../errors/excerpt';
 import { BOUNDS } from './bounds';
 
 /** Encodings a frame may be sent in. */
@@ -19,7 +20,7 @@ export async function checkFrameBytes(bytes: Buffer, declaredFormat: string): Pr
   const format = signatureFormat(bytes);
   if (!format) throw new InvalidInputError(`image format ${await otherFormat(bytes)} is not supported; send ${FRAME_FORMATS.join(' or ')}`);
   const declared = normalizeFormat(declaredFormat);
-  if (declared && declared !== format) throw new InvalidInputError(`format says ${declaredFormat} but image_data is ${format}`);
+  if (declared && declared !== format) throw new InvalidInputError(`format says ${excerpt(declaredFormat)} but image_data is ${format}`);
   return format;
 }
 

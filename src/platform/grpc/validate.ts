@@ -1,3 +1,4 @@
+import { excerpt } from '../errors/excerpt';
 import { ServiceError } from './errors';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -13,7 +14,7 @@ export function requireString(value: string | undefined, field: string): string 
 /** The field's value when it is a UUID; INVALID_ARGUMENT naming the field otherwise. */
 export function requireUuid(value: string | undefined, field: string): string {
   const text = requireString(value, field);
-  if (!UUID.test(text)) throw ServiceError.invalidArgument(`${field} must be a UUID, got "${text}"`);
+  if (!UUID.test(text)) throw ServiceError.invalidArgument(`${field} must be a UUID, got "${excerpt(text)}"`);
   return text.toLowerCase();
 }
 
