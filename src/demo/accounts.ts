@@ -30,13 +30,6 @@ export async function signUp(authTarget: string, email: string, role: Role, invi
   }
 }
 
-/** gRPC metadata carrying `authorization: Bearer <accessToken>` (RFC 6750's header, as the interview service requires it). */
-export function bearer(accessToken: string): Metadata {
-  const metadata = new Metadata();
-  metadata.set('authorization', `Bearer ${accessToken}`);
-  return metadata;
-}
-
 /** A fresh address for a demo account: `<name>-<random>@demo.example`, so that every run registers new accounts. */
 export function demoEmail(name: string): string {
   return `${name}-${randomBytes(4).toString('hex')}@demo.example`;

@@ -33,10 +33,3 @@ export async function signUp(authAddress: string, role: Role, invitationCode = r
     client.close();
   }
 }
-
-/** gRPC metadata carrying `authorization: Bearer <accessToken>`, as the interview service requires it. */
-export function bearer(accessToken: string): Metadata {
-  const metadata = new Metadata();
-  metadata.set('authorization', `Bearer ${accessToken}`);
-  return metadata;
-}

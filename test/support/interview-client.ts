@@ -3,7 +3,7 @@ import { carriesStatus } from '../../src/platform/errors/classify';
 import { toStatus } from '../../src/platform/grpc/errors';
 import { InterviewServiceClient } from '../../src/gen/interview';
 import { callUnary, UnaryMethod } from '../../src/platform/grpc/unary-call';
-import { bearer } from './identity';
+import { bearer } from '../../src/platform/identity/authentication';
 
 /**
  * Promise-returning calls on the interview service, with a 20 s deadline, each carrying

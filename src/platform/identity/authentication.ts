@@ -1,3 +1,4 @@
+import { Metadata } from '@grpc/grpc-js';
 import { UnauthenticatedError } from '../errors/domain-errors';
 import { ServerInterceptor } from '../grpc/async-service';
 import { setPrincipal } from './principal';
@@ -27,4 +28,11 @@ export function authenticationInterceptor(verifier: TokenVerifier): ServerInterc
     }
     await next();
   };
+}
+
+/** gRPC metadata carrying `authorization: Bearer <accessToken>`: what authenticationInterceptor reads, for clients. */
+export function bearer(accessToken: string): Metadata {
+  const metadata = new Metadata();
+  metadata.set(AUTHORIZATION, `Bearer ${accessToken}`);
+  return metadata;
 }

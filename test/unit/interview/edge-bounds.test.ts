@@ -8,22 +8,21 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { credentials, Metadata } from '@grpc/grpc-js';
+import { credentials } from '@grpc/grpc-js';
 import sharp from 'sharp';
-import { AuthServiceClient, Role } from '../../../src/gen/auth';
 import { Difficulty, InterviewServiceClient } from '../../../src/gen/interview';
 import { Mesh, startMesh } from '../../../src/mesh/start-mesh';
 import { BOUNDS } from '../../../src/platform/contracts/bounds';
 import { loadConfig } from '../../../src/platform/config/mesh-config';
+import { bearer } from '../../../src/platform/identity/authentication';
 import { callUnary, UnaryMethod } from '../../../src/platform/grpc/unary-call';
 import { silentLogger } from '../../../src/platform/log/logger';
 import { requireOpenForFrames, TooManyFramesError } from '../../../src/services/interview/domain/errors';
 import { waitForHealth } from '../../support/grpc-clients';
+import { signUp } from '../../support/identity';
 import { statusOf } from '../../support/interview-client';
 
 jest.setTimeout(30_000);
-
-const PASSWORD = 'correct horse battery staple';
 
 describe('bounds at the edge', () => {
   let keysDir: string;
@@ -34,9 +33,7 @@ describe('bounds at the edge', () => {
   const call =
     <Req, Res>(method: UnaryMethod<Req, Res>) =>
     (request: Req) => {
-      const metadata = new Metadata();
-      metadata.set('authorization', `Bearer ${token}`);
-      return callUnary(method, request, { deadline: new Date(Date.now() + 10_000), metadata });
+      return callUnary(method, request, { deadline: new Date(Date.now() + 10_000), metadata: bearer(token) });
     };
   const start = (categories: string[] = []) =>
     call(client.startInterview.bind(client))({ candidateId: '', categories, difficulty: Difficulty.DIFFICULTY_UNSPECIFIED, questionCount: 2 });
@@ -56,11 +53,7 @@ describe('bounds at the edge', () => {
     };
     mesh = await startMesh({ ...loadConfig(env), dataDir: 'memory://' }, ['auth', 'interview'], silentLogger(), { env });
     await waitForHealth(mesh.address('interview'), 'SERVING', 10_000);
-    const auth = new AuthServiceClient(mesh.address('auth'), credentials.createInsecure());
-    const deadline = () => ({ deadline: new Date(Date.now() + 10_000) });
-    await callUnary(auth.register.bind(auth), { email: 'bounds@example.com', password: PASSWORD, role: Role.ROLE_CANDIDATE, invitationCode: '' }, deadline());
-    ({ accessToken: token } = await callUnary(auth.login.bind(auth), { email: 'bounds@example.com', password: PASSWORD }, deadline()));
-    auth.close();
+    ({ accessToken: token } = await signUp(mesh.address('auth'), 'candidate'));
     client = new InterviewServiceClient(mesh.address('interview'), credentials.createInsecure());
   });
 

@@ -14,6 +14,7 @@ import { AuthServiceClient, Role } from '../../../src/gen/auth';
 import { Difficulty, Interview, InterviewServiceClient, StreamInterviewRequest, StreamInterviewResponse } from '../../../src/gen/interview';
 import { Mesh, startMesh } from '../../../src/mesh/start-mesh';
 import { loadConfig } from '../../../src/platform/config/mesh-config';
+import { bearer } from '../../../src/platform/identity/authentication';
 import { callUnary, UnaryMethod } from '../../../src/platform/grpc/unary-call';
 import { silentLogger } from '../../../src/platform/log/logger';
 import { checkHealth, listServicesByReflection, waitForHealth } from '../../support/grpc-clients';
@@ -26,12 +27,6 @@ const INVITATION = 'code';
 const DEADLINE_MS = 10_000;
 /** The stream's deadline: short, so that a stream that never ends fails fast. */
 const STREAM_DEADLINE_MS = 3_000;
-
-function bearer(token: string): Metadata {
-  const metadata = new Metadata();
-  metadata.set('authorization', `Bearer ${token}`);
-  return metadata;
-}
 
 /** The interview service's unary RPCs as promises, each with `metadata` (a caller's token, or none). */
 function interviewCalls(client: InterviewServiceClient, metadata: () => Metadata) {
