@@ -8,5 +8,9 @@ cd "$(dirname "$0")/.."
 # The Go and Python generators buf.gen.yaml names (pinned; installed once under .cache/).
 bash scripts/infra/ensure-codegen-plugins.sh
 npx buf generate
+# Google's error model for status details (buf.gen.google-rpc.yaml), from google-proto-files.
+GOOGLE_PROTOS=node_modules/google-proto-files
+npx buf generate "$GOOGLE_PROTOS" --template buf.gen.google-rpc.yaml \
+  --path "$GOOGLE_PROTOS/google/rpc/status.proto" --path "$GOOGLE_PROTOS/google/rpc/error_details.proto"
 npx buf build -o src/gen/descriptors/mesh.binpb
 npx buf build node_modules/grpc-health-check/proto -o src/gen/descriptors/health.binpb

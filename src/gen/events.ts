@@ -27,6 +27,7 @@ export const protobufFileName = "events.proto";
  *   interview.completed        InterviewCompleted interview -> scoring.process
  *   interview.scored           ScoreCalculated   scoring   -> notification.email, interview.scored
  *   interview.scoring.failed   ScoringFailed     scoring   -> interview.scoring-failed
+ *   auth.user.deleted          UserDeleted       auth      -> interview.user-deleted
  */
 
 export interface FrameCaptured {
@@ -110,6 +111,15 @@ export interface ScoringFailed {
   /** Why, for people: the scoring service's error message (at most 500 characters). */
   reason: string;
   failedAt: Date | undefined;
+}
+
+/**
+ * Added: an account was deleted (auth.v1.AuthService/DeleteAccount). Services that verify access
+ * tokens on their own refuse the user's tokens from then on, though they have not expired.
+ */
+export interface UserDeleted {
+  userId: string;
+  deletedAt: Date | undefined;
 }
 
 function createBaseFrameCaptured(): FrameCaptured {
@@ -1121,6 +1131,91 @@ export const ScoringFailed: MessageFns<ScoringFailed> = {
     message.userId = object.userId ?? "";
     message.reason = object.reason ?? "";
     message.failedAt = object.failedAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseUserDeleted(): UserDeleted {
+  return { userId: "", deletedAt: undefined };
+}
+
+export const UserDeleted: MessageFns<UserDeleted> = {
+  encode(message: UserDeleted, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.deletedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.deletedAt), writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UserDeleted {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUserDeleted();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.deletedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UserDeleted {
+    return {
+      userId: isSet(object.user_id) ? globalThis.String(object.user_id) : "",
+      deletedAt: isSet(object.deleted_at) ? fromJsonTimestamp(object.deleted_at) : undefined,
+    };
+  },
+
+  toJSON(message: UserDeleted): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.user_id = message.userId;
+    }
+    if (message.deletedAt !== undefined) {
+      obj.deleted_at = message.deletedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UserDeleted>): UserDeleted {
+    return UserDeleted.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UserDeleted>): UserDeleted {
+    const message = createBaseUserDeleted();
+    message.userId = object.userId ?? "";
+    message.deletedAt = object.deletedAt ?? undefined;
     return message;
   },
 };

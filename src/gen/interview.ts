@@ -322,8 +322,16 @@ export interface StreamError {
   /** A gRPC status code name for the failed event, e.g. INVALID_ARGUMENT. */
   code: string;
   message: string;
-  /** FACE_NOT_DETECTED and the like, as in seed 003 section 5; empty when a status code says all. */
+  /**
+   * FACE_NOT_DETECTED and the like, as in seed 003 section 5; RATE_LIMIT_EXCEEDED for a frame past
+   * the frames-per-second limit; empty when a status code says all.
+   */
   reason: string;
+  /**
+   * With RATE_LIMIT_EXCEEDED: milliseconds until the limit's window ends (google.rpc.RetryInfo's
+   * meaning); 0 otherwise.
+   */
+  retryAfterMs: number;
 }
 
 export interface Pong {
@@ -2717,7 +2725,7 @@ export const EmotionUpdate: MessageFns<EmotionUpdate> = {
 };
 
 function createBaseStreamError(): StreamError {
-  return { code: "", message: "", reason: "" };
+  return { code: "", message: "", reason: "", retryAfterMs: 0 };
 }
 
 export const StreamError: MessageFns<StreamError> = {
@@ -2730,6 +2738,9 @@ export const StreamError: MessageFns<StreamError> = {
     }
     if (message.reason !== "") {
       writer.uint32(26).string(message.reason);
+    }
+    if (message.retryAfterMs !== 0) {
+      writer.uint32(32).int64(message.retryAfterMs);
     }
     return writer;
   },
@@ -2771,6 +2782,14 @@ export const StreamError: MessageFns<StreamError> = {
             message.reason = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.retryAfterMs = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2788,6 +2807,7 @@ export const StreamError: MessageFns<StreamError> = {
       code: isSet(object.code) ? globalThis.String(object.code) : "",
       message: isSet(object.message) ? globalThis.String(object.message) : "",
       reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      retryAfterMs: isSet(object.retry_after_ms) ? globalThis.Number(object.retry_after_ms) : 0,
     };
   },
 
@@ -2802,6 +2822,9 @@ export const StreamError: MessageFns<StreamError> = {
     if (message.reason !== "") {
       obj.reason = message.reason;
     }
+    if (message.retryAfterMs !== 0) {
+      obj.retry_after_ms = Math.round(message.retryAfterMs);
+    }
     return obj;
   },
 
@@ -2813,6 +2836,7 @@ export const StreamError: MessageFns<StreamError> = {
     message.code = object.code ?? "";
     message.message = object.message ?? "";
     message.reason = object.reason ?? "";
+    message.retryAfterMs = object.retryAfterMs ?? 0;
     return message;
   },
 };

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\nauth.proto\x12\x07\x61uth.v1\"\x8f\x01\n\x0fRegisterRequest\x12\x14\n\x05\x65mail\x18\x01 \x01(\tR\x05\x65mail\x12\x1a\n\x08password\x18\x02 \x01(\tR\x08password\x12!\n\x04role\x18\x03 \x01(\x0e\x32\r.auth.v1.RoleR\x04role\x12\'\n\x0finvitation_code\x18\x04 \x01(\tR\x0einvitationCode\"N\n\x10RegisterResponse\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\x12!\n\x04role\x18\x02 \x01(\x0e\x32\r.auth.v1.RoleR\x04role\"@\n\x0cLoginRequest\x12\x14\n\x05\x65mail\x18\x01 \x01(\tR\x05\x65mail\x12\x1a\n\x08password\x18\x02 \x01(\tR\x08password\"\x91\x01\n\tTokenPair\x12!\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\tR\x0b\x61\x63\x63\x65ssToken\x12#\n\rrefresh_token\x18\x02 \x01(\tR\x0crefreshToken\x12\x1d\n\nexpires_in\x18\x03 \x01(\x05R\texpiresIn\x12\x1d\n\ntoken_type\x18\x04 \x01(\tR\ttokenType\"5\n\x0eRefreshRequest\x12#\n\rrefresh_token\x18\x01 \x01(\tR\x0crefreshToken\"4\n\rLogoutRequest\x12#\n\rrefresh_token\x18\x01 \x01(\tR\x0crefreshToken\"\x10\n\x0eLogoutResponse\"\x10\n\x0eGetJwksRequest\"3\n\x0fGetJwksResponse\x12 \n\x04keys\x18\x01 \x03(\x0b\x32\x0c.auth.v1.JwkR\x04keys\"m\n\x03Jwk\x12\x10\n\x03kty\x18\x01 \x01(\tR\x03kty\x12\x10\n\x03\x63rv\x18\x02 \x01(\tR\x03\x63rv\x12\x0c\n\x01x\x18\x03 \x01(\tR\x01x\x12\x10\n\x03kid\x18\x04 \x01(\tR\x03kid\x12\x10\n\x03\x61lg\x18\x05 \x01(\tR\x03\x61lg\x12\x10\n\x03use\x18\x06 \x01(\tR\x03use*F\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x12\n\x0eROLE_CANDIDATE\x10\x01\x12\x14\n\x10ROLE_INTERVIEWER\x10\x02\x32\xb3\x02\n\x0b\x41uthService\x12?\n\x08Register\x12\x18.auth.v1.RegisterRequest\x1a\x19.auth.v1.RegisterResponse\x12\x32\n\x05Login\x12\x15.auth.v1.LoginRequest\x1a\x12.auth.v1.TokenPair\x12\x36\n\x07Refresh\x12\x17.auth.v1.RefreshRequest\x1a\x12.auth.v1.TokenPair\x12\x39\n\x06Logout\x12\x16.auth.v1.LogoutRequest\x1a\x17.auth.v1.LogoutResponse\x12<\n\x07GetJwks\x12\x17.auth.v1.GetJwksRequest\x1a\x18.auth.v1.GetJwksResponseB=Z;github.com/yourorg/ai-interview/shared/proto/auth/v1;authv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\nauth.proto\x12\x07\x61uth.v1\"\x8f\x01\n\x0fRegisterRequest\x12\x14\n\x05\x65mail\x18\x01 \x01(\tR\x05\x65mail\x12\x1a\n\x08password\x18\x02 \x01(\tR\x08password\x12!\n\x04role\x18\x03 \x01(\x0e\x32\r.auth.v1.RoleR\x04role\x12\'\n\x0finvitation_code\x18\x04 \x01(\tR\x0einvitationCode\"N\n\x10RegisterResponse\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\x12!\n\x04role\x18\x02 \x01(\x0e\x32\r.auth.v1.RoleR\x04role\"@\n\x0cLoginRequest\x12\x14\n\x05\x65mail\x18\x01 \x01(\tR\x05\x65mail\x12\x1a\n\x08password\x18\x02 \x01(\tR\x08password\"\x91\x01\n\tTokenPair\x12!\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\tR\x0b\x61\x63\x63\x65ssToken\x12#\n\rrefresh_token\x18\x02 \x01(\tR\x0crefreshToken\x12\x1d\n\nexpires_in\x18\x03 \x01(\x05R\texpiresIn\x12\x1d\n\ntoken_type\x18\x04 \x01(\tR\ttokenType\"5\n\x0eRefreshRequest\x12#\n\rrefresh_token\x18\x01 \x01(\tR\x0crefreshToken\"4\n\rLogoutRequest\x12#\n\rrefresh_token\x18\x01 \x01(\tR\x0crefreshToken\"\x10\n\x0eLogoutResponse\"H\n\x14\x44\x65leteAccountRequest\x12\x14\n\x05\x65mail\x18\x01 \x01(\tR\x05\x65mail\x12\x1a\n\x08password\x18\x02 \x01(\tR\x08password\"\x17\n\x15\x44\x65leteAccountResponse\"\x10\n\x0eGetJwksRequest\"3\n\x0fGetJwksResponse\x12 \n\x04keys\x18\x01 \x03(\x0b\x32\x0c.auth.v1.JwkR\x04keys\"m\n\x03Jwk\x12\x10\n\x03kty\x18\x01 \x01(\tR\x03kty\x12\x10\n\x03\x63rv\x18\x02 \x01(\tR\x03\x63rv\x12\x0c\n\x01x\x18\x03 \x01(\tR\x01x\x12\x10\n\x03kid\x18\x04 \x01(\tR\x03kid\x12\x10\n\x03\x61lg\x18\x05 \x01(\tR\x03\x61lg\x12\x10\n\x03use\x18\x06 \x01(\tR\x03use*F\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x12\n\x0eROLE_CANDIDATE\x10\x01\x12\x14\n\x10ROLE_INTERVIEWER\x10\x02\x32\x83\x03\n\x0b\x41uthService\x12?\n\x08Register\x12\x18.auth.v1.RegisterRequest\x1a\x19.auth.v1.RegisterResponse\x12\x32\n\x05Login\x12\x15.auth.v1.LoginRequest\x1a\x12.auth.v1.TokenPair\x12\x36\n\x07Refresh\x12\x17.auth.v1.RefreshRequest\x1a\x12.auth.v1.TokenPair\x12\x39\n\x06Logout\x12\x16.auth.v1.LogoutRequest\x1a\x17.auth.v1.LogoutResponse\x12<\n\x07GetJwks\x12\x17.auth.v1.GetJwksRequest\x1a\x18.auth.v1.GetJwksResponse\x12N\n\rDeleteAccount\x12\x1d.auth.v1.DeleteAccountRequest\x1a\x1e.auth.v1.DeleteAccountResponseB=Z;github.com/yourorg/ai-interview/shared/proto/auth/v1;authv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,8 +32,8 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'auth_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'Z;github.com/yourorg/ai-interview/shared/proto/auth/v1;authv1'
-  _globals['_ROLE']._serialized_start=772
-  _globals['_ROLE']._serialized_end=842
+  _globals['_ROLE']._serialized_start=871
+  _globals['_ROLE']._serialized_end=941
   _globals['_REGISTERREQUEST']._serialized_start=24
   _globals['_REGISTERREQUEST']._serialized_end=167
   _globals['_REGISTERRESPONSE']._serialized_start=169
@@ -48,12 +48,16 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LOGOUTREQUEST']._serialized_end=570
   _globals['_LOGOUTRESPONSE']._serialized_start=572
   _globals['_LOGOUTRESPONSE']._serialized_end=588
-  _globals['_GETJWKSREQUEST']._serialized_start=590
-  _globals['_GETJWKSREQUEST']._serialized_end=606
-  _globals['_GETJWKSRESPONSE']._serialized_start=608
-  _globals['_GETJWKSRESPONSE']._serialized_end=659
-  _globals['_JWK']._serialized_start=661
-  _globals['_JWK']._serialized_end=770
-  _globals['_AUTHSERVICE']._serialized_start=845
-  _globals['_AUTHSERVICE']._serialized_end=1152
+  _globals['_DELETEACCOUNTREQUEST']._serialized_start=590
+  _globals['_DELETEACCOUNTREQUEST']._serialized_end=662
+  _globals['_DELETEACCOUNTRESPONSE']._serialized_start=664
+  _globals['_DELETEACCOUNTRESPONSE']._serialized_end=687
+  _globals['_GETJWKSREQUEST']._serialized_start=689
+  _globals['_GETJWKSREQUEST']._serialized_end=705
+  _globals['_GETJWKSRESPONSE']._serialized_start=707
+  _globals['_GETJWKSRESPONSE']._serialized_end=758
+  _globals['_JWK']._serialized_start=760
+  _globals['_JWK']._serialized_end=869
+  _globals['_AUTHSERVICE']._serialized_start=944
+  _globals['_AUTHSERVICE']._serialized_end=1331
 # @@protoc_insertion_point(module_scope)

@@ -59,6 +59,11 @@ class AuthServiceStub:
                 request_serializer=auth__pb2.GetJwksRequest.SerializeToString,
                 response_deserializer=auth__pb2.GetJwksResponse.FromString,
                 _registered_method=True)
+        self.DeleteAccount = channel.unary_unary(
+                '/auth.v1.AuthService/DeleteAccount',
+                request_serializer=auth__pb2.DeleteAccountRequest.SerializeToString,
+                response_deserializer=auth__pb2.DeleteAccountResponse.FromString,
+                _registered_method=True)
 
 
 class AuthServiceServicer:
@@ -106,6 +111,16 @@ class AuthServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def DeleteAccount(self, request, context):
+        """Deletes the account of the email and password (asked again, as for Login): its refresh tokens
+        stop working at once, and its access tokens are refused by the interview service as soon as it
+        has consumed the `auth.user.deleted` event (seconds; they would expire within 15 minutes
+        anyway). UNAUTHENTICATED when the email and password do not match an account.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AuthServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -133,6 +148,11 @@ def add_AuthServiceServicer_to_server(servicer, server):
                     servicer.GetJwks,
                     request_deserializer=auth__pb2.GetJwksRequest.FromString,
                     response_serializer=auth__pb2.GetJwksResponse.SerializeToString,
+            ),
+            'DeleteAccount': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteAccount,
+                    request_deserializer=auth__pb2.DeleteAccountRequest.FromString,
+                    response_serializer=auth__pb2.DeleteAccountResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -270,6 +290,33 @@ class AuthService:
             '/auth.v1.AuthService/GetJwks',
             auth__pb2.GetJwksRequest.SerializeToString,
             auth__pb2.GetJwksResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteAccount(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/auth.v1.AuthService/DeleteAccount',
+            auth__pb2.DeleteAccountRequest.SerializeToString,
+            auth__pb2.DeleteAccountResponse.FromString,
             options,
             channel_credentials,
             insecure,

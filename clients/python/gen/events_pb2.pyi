@@ -116,3 +116,11 @@ class ScoringFailed(_message.Message):
     reason: str
     failed_at: _timestamp_pb2.Timestamp
     def __init__(self, session_id: _Optional[str] = ..., user_id: _Optional[str] = ..., reason: _Optional[str] = ..., failed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class UserDeleted(_message.Message):
+    __slots__ = ("user_id", "deleted_at")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    DELETED_AT_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    deleted_at: _timestamp_pb2.Timestamp
+    def __init__(self, user_id: _Optional[str] = ..., deleted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

@@ -274,14 +274,16 @@ class EmotionUpdate(_message.Message):
     def __init__(self, frame_number: _Optional[int] = ..., timestamp_ms: _Optional[int] = ..., emotion: _Optional[str] = ..., confidence: _Optional[float] = ..., face_detected: _Optional[bool] = ..., face_box: _Optional[_Union[_emotion_pb2.BoundingBox, _Mapping]] = ..., queued: _Optional[bool] = ...) -> None: ...
 
 class StreamError(_message.Message):
-    __slots__ = ("code", "message", "reason")
+    __slots__ = ("code", "message", "reason", "retry_after_ms")
     CODE_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
+    RETRY_AFTER_MS_FIELD_NUMBER: _ClassVar[int]
     code: str
     message: str
     reason: str
-    def __init__(self, code: _Optional[str] = ..., message: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+    retry_after_ms: int
+    def __init__(self, code: _Optional[str] = ..., message: _Optional[str] = ..., reason: _Optional[str] = ..., retry_after_ms: _Optional[int] = ...) -> None: ...
 
 class Pong(_message.Message):
     __slots__ = ("sent_at_ms",)

@@ -38,13 +38,21 @@ describe('proto contracts', () => {
     runScript('scripts/infra/ensure-codegen-plugins.sh');
     const out = await fs.mkdtemp(path.join(os.tmpdir(), 'gen-'));
     try {
-      const template = (await fs.readFile(path.join(REPO, 'buf.gen.yaml'), 'utf8')).replace(
-        /^(\s*out: )(\S+)$/gm,
-        (_, key: string, dir: string) => `${key}${path.join(out, dir)}`,
-      );
-      const { code, output } = await buf('generate', '--template', template);
+      const templateOf = async (file: string) =>
+        (await fs.readFile(path.join(REPO, file), 'utf8')).replace(/^(\s*out: )(\S+)$/gm, (_, key: string, dir: string) => `${key}${path.join(out, dir)}`);
+      const { code, output } = await buf('generate', '--template', await templateOf('buf.gen.yaml'));
       expect(output).toBe('');
       expect(code).toBe(0);
+      // Google's error model, as scripts/codegen.sh generates it.
+      const google = 'node_modules/google-proto-files';
+      const rpc = await buf(
+        'generate',
+        google,
+        '--template',
+        await templateOf('buf.gen.google-rpc.yaml'),
+        ...['status', 'error_details'].flatMap((name) => ['--path', `${google}/google/rpc/${name}.proto`]),
+      );
+      expect(rpc).toEqual({ code: 0, output: '' });
       // What each output directory holds that the generators write (the rest is written by hand).
       const generated: Record<string, (file: string) => boolean> = {
         'src/gen': (file) => file.endsWith('.ts'),

@@ -448,6 +448,94 @@ func (*LogoutResponse) Descriptor() ([]byte, []int) {
 	return file_auth_proto_rawDescGZIP(), []int{6}
 }
 
+type DeleteAccountRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Email         string                 `protobuf:"bytes,1,opt,name=email,proto3" json:"email,omitempty"`
+	Password      string                 `protobuf:"bytes,2,opt,name=password,proto3" json:"password,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteAccountRequest) Reset() {
+	*x = DeleteAccountRequest{}
+	mi := &file_auth_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteAccountRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteAccountRequest) ProtoMessage() {}
+
+func (x *DeleteAccountRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_auth_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteAccountRequest.ProtoReflect.Descriptor instead.
+func (*DeleteAccountRequest) Descriptor() ([]byte, []int) {
+	return file_auth_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *DeleteAccountRequest) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
+}
+
+func (x *DeleteAccountRequest) GetPassword() string {
+	if x != nil {
+		return x.Password
+	}
+	return ""
+}
+
+type DeleteAccountResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteAccountResponse) Reset() {
+	*x = DeleteAccountResponse{}
+	mi := &file_auth_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteAccountResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteAccountResponse) ProtoMessage() {}
+
+func (x *DeleteAccountResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_auth_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteAccountResponse.ProtoReflect.Descriptor instead.
+func (*DeleteAccountResponse) Descriptor() ([]byte, []int) {
+	return file_auth_proto_rawDescGZIP(), []int{8}
+}
+
 type GetJwksRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -456,7 +544,7 @@ type GetJwksRequest struct {
 
 func (x *GetJwksRequest) Reset() {
 	*x = GetJwksRequest{}
-	mi := &file_auth_proto_msgTypes[7]
+	mi := &file_auth_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -468,7 +556,7 @@ func (x *GetJwksRequest) String() string {
 func (*GetJwksRequest) ProtoMessage() {}
 
 func (x *GetJwksRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_auth_proto_msgTypes[7]
+	mi := &file_auth_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -481,7 +569,7 @@ func (x *GetJwksRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJwksRequest.ProtoReflect.Descriptor instead.
 func (*GetJwksRequest) Descriptor() ([]byte, []int) {
-	return file_auth_proto_rawDescGZIP(), []int{7}
+	return file_auth_proto_rawDescGZIP(), []int{9}
 }
 
 // RFC 7517 section 5: its proto3 JSON form is a JWK Set document.
@@ -494,7 +582,7 @@ type GetJwksResponse struct {
 
 func (x *GetJwksResponse) Reset() {
 	*x = GetJwksResponse{}
-	mi := &file_auth_proto_msgTypes[8]
+	mi := &file_auth_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -506,7 +594,7 @@ func (x *GetJwksResponse) String() string {
 func (*GetJwksResponse) ProtoMessage() {}
 
 func (x *GetJwksResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_auth_proto_msgTypes[8]
+	mi := &file_auth_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -519,7 +607,7 @@ func (x *GetJwksResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJwksResponse.ProtoReflect.Descriptor instead.
 func (*GetJwksResponse) Descriptor() ([]byte, []int) {
-	return file_auth_proto_rawDescGZIP(), []int{8}
+	return file_auth_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *GetJwksResponse) GetKeys() []*Jwk {
@@ -544,7 +632,7 @@ type Jwk struct {
 
 func (x *Jwk) Reset() {
 	*x = Jwk{}
-	mi := &file_auth_proto_msgTypes[9]
+	mi := &file_auth_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -556,7 +644,7 @@ func (x *Jwk) String() string {
 func (*Jwk) ProtoMessage() {}
 
 func (x *Jwk) ProtoReflect() protoreflect.Message {
-	mi := &file_auth_proto_msgTypes[9]
+	mi := &file_auth_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -569,7 +657,7 @@ func (x *Jwk) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Jwk.ProtoReflect.Descriptor instead.
 func (*Jwk) Descriptor() ([]byte, []int) {
-	return file_auth_proto_rawDescGZIP(), []int{9}
+	return file_auth_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Jwk) GetKty() string {
@@ -642,7 +730,11 @@ const file_auth_proto_rawDesc = "" +
 	"\rrefresh_token\x18\x01 \x01(\tR\frefreshToken\"4\n" +
 	"\rLogoutRequest\x12#\n" +
 	"\rrefresh_token\x18\x01 \x01(\tR\frefreshToken\"\x10\n" +
-	"\x0eLogoutResponse\"\x10\n" +
+	"\x0eLogoutResponse\"H\n" +
+	"\x14DeleteAccountRequest\x12\x14\n" +
+	"\x05email\x18\x01 \x01(\tR\x05email\x12\x1a\n" +
+	"\bpassword\x18\x02 \x01(\tR\bpassword\"\x17\n" +
+	"\x15DeleteAccountResponse\"\x10\n" +
 	"\x0eGetJwksRequest\"3\n" +
 	"\x0fGetJwksResponse\x12 \n" +
 	"\x04keys\x18\x01 \x03(\v2\f.auth.v1.JwkR\x04keys\"m\n" +
@@ -656,13 +748,14 @@ const file_auth_proto_rawDesc = "" +
 	"\x04Role\x12\x14\n" +
 	"\x10ROLE_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eROLE_CANDIDATE\x10\x01\x12\x14\n" +
-	"\x10ROLE_INTERVIEWER\x10\x022\xb3\x02\n" +
+	"\x10ROLE_INTERVIEWER\x10\x022\x83\x03\n" +
 	"\vAuthService\x12?\n" +
 	"\bRegister\x12\x18.auth.v1.RegisterRequest\x1a\x19.auth.v1.RegisterResponse\x122\n" +
 	"\x05Login\x12\x15.auth.v1.LoginRequest\x1a\x12.auth.v1.TokenPair\x126\n" +
 	"\aRefresh\x12\x17.auth.v1.RefreshRequest\x1a\x12.auth.v1.TokenPair\x129\n" +
 	"\x06Logout\x12\x16.auth.v1.LogoutRequest\x1a\x17.auth.v1.LogoutResponse\x12<\n" +
-	"\aGetJwks\x12\x17.auth.v1.GetJwksRequest\x1a\x18.auth.v1.GetJwksResponseB=Z;github.com/yourorg/ai-interview/shared/proto/auth/v1;authv1b\x06proto3"
+	"\aGetJwks\x12\x17.auth.v1.GetJwksRequest\x1a\x18.auth.v1.GetJwksResponse\x12N\n" +
+	"\rDeleteAccount\x12\x1d.auth.v1.DeleteAccountRequest\x1a\x1e.auth.v1.DeleteAccountResponseB=Z;github.com/yourorg/ai-interview/shared/proto/auth/v1;authv1b\x06proto3"
 
 var (
 	file_auth_proto_rawDescOnce sync.Once
@@ -677,36 +770,40 @@ func file_auth_proto_rawDescGZIP() []byte {
 }
 
 var file_auth_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
 var file_auth_proto_goTypes = []any{
-	(Role)(0),                // 0: auth.v1.Role
-	(*RegisterRequest)(nil),  // 1: auth.v1.RegisterRequest
-	(*RegisterResponse)(nil), // 2: auth.v1.RegisterResponse
-	(*LoginRequest)(nil),     // 3: auth.v1.LoginRequest
-	(*TokenPair)(nil),        // 4: auth.v1.TokenPair
-	(*RefreshRequest)(nil),   // 5: auth.v1.RefreshRequest
-	(*LogoutRequest)(nil),    // 6: auth.v1.LogoutRequest
-	(*LogoutResponse)(nil),   // 7: auth.v1.LogoutResponse
-	(*GetJwksRequest)(nil),   // 8: auth.v1.GetJwksRequest
-	(*GetJwksResponse)(nil),  // 9: auth.v1.GetJwksResponse
-	(*Jwk)(nil),              // 10: auth.v1.Jwk
+	(Role)(0),                     // 0: auth.v1.Role
+	(*RegisterRequest)(nil),       // 1: auth.v1.RegisterRequest
+	(*RegisterResponse)(nil),      // 2: auth.v1.RegisterResponse
+	(*LoginRequest)(nil),          // 3: auth.v1.LoginRequest
+	(*TokenPair)(nil),             // 4: auth.v1.TokenPair
+	(*RefreshRequest)(nil),        // 5: auth.v1.RefreshRequest
+	(*LogoutRequest)(nil),         // 6: auth.v1.LogoutRequest
+	(*LogoutResponse)(nil),        // 7: auth.v1.LogoutResponse
+	(*DeleteAccountRequest)(nil),  // 8: auth.v1.DeleteAccountRequest
+	(*DeleteAccountResponse)(nil), // 9: auth.v1.DeleteAccountResponse
+	(*GetJwksRequest)(nil),        // 10: auth.v1.GetJwksRequest
+	(*GetJwksResponse)(nil),       // 11: auth.v1.GetJwksResponse
+	(*Jwk)(nil),                   // 12: auth.v1.Jwk
 }
 var file_auth_proto_depIdxs = []int32{
 	0,  // 0: auth.v1.RegisterRequest.role:type_name -> auth.v1.Role
 	0,  // 1: auth.v1.RegisterResponse.role:type_name -> auth.v1.Role
-	10, // 2: auth.v1.GetJwksResponse.keys:type_name -> auth.v1.Jwk
+	12, // 2: auth.v1.GetJwksResponse.keys:type_name -> auth.v1.Jwk
 	1,  // 3: auth.v1.AuthService.Register:input_type -> auth.v1.RegisterRequest
 	3,  // 4: auth.v1.AuthService.Login:input_type -> auth.v1.LoginRequest
 	5,  // 5: auth.v1.AuthService.Refresh:input_type -> auth.v1.RefreshRequest
 	6,  // 6: auth.v1.AuthService.Logout:input_type -> auth.v1.LogoutRequest
-	8,  // 7: auth.v1.AuthService.GetJwks:input_type -> auth.v1.GetJwksRequest
-	2,  // 8: auth.v1.AuthService.Register:output_type -> auth.v1.RegisterResponse
-	4,  // 9: auth.v1.AuthService.Login:output_type -> auth.v1.TokenPair
-	4,  // 10: auth.v1.AuthService.Refresh:output_type -> auth.v1.TokenPair
-	7,  // 11: auth.v1.AuthService.Logout:output_type -> auth.v1.LogoutResponse
-	9,  // 12: auth.v1.AuthService.GetJwks:output_type -> auth.v1.GetJwksResponse
-	8,  // [8:13] is the sub-list for method output_type
-	3,  // [3:8] is the sub-list for method input_type
+	10, // 7: auth.v1.AuthService.GetJwks:input_type -> auth.v1.GetJwksRequest
+	8,  // 8: auth.v1.AuthService.DeleteAccount:input_type -> auth.v1.DeleteAccountRequest
+	2,  // 9: auth.v1.AuthService.Register:output_type -> auth.v1.RegisterResponse
+	4,  // 10: auth.v1.AuthService.Login:output_type -> auth.v1.TokenPair
+	4,  // 11: auth.v1.AuthService.Refresh:output_type -> auth.v1.TokenPair
+	7,  // 12: auth.v1.AuthService.Logout:output_type -> auth.v1.LogoutResponse
+	11, // 13: auth.v1.AuthService.GetJwks:output_type -> auth.v1.GetJwksResponse
+	9,  // 14: auth.v1.AuthService.DeleteAccount:output_type -> auth.v1.DeleteAccountResponse
+	9,  // [9:15] is the sub-list for method output_type
+	3,  // [3:9] is the sub-list for method input_type
 	3,  // [3:3] is the sub-list for extension type_name
 	3,  // [3:3] is the sub-list for extension extendee
 	0,  // [0:3] is the sub-list for field type_name
@@ -723,7 +820,7 @@ func file_auth_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_auth_proto_rawDesc), len(file_auth_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   10,
+			NumMessages:   12,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -1640,8 +1640,12 @@ type StreamError struct {
 	// A gRPC status code name for the failed event, e.g. INVALID_ARGUMENT.
 	Code    string `protobuf:"bytes,1,opt,name=code,proto3" json:"code,omitempty"`
 	Message string `protobuf:"bytes,2,opt,name=message,proto3" json:"message,omitempty"`
-	// FACE_NOT_DETECTED and the like, as in seed 003 section 5; empty when a status code says all.
-	Reason        string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	// FACE_NOT_DETECTED and the like, as in seed 003 section 5; RATE_LIMIT_EXCEEDED for a frame past
+	// the frames-per-second limit; empty when a status code says all.
+	Reason string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	// With RATE_LIMIT_EXCEEDED: milliseconds until the limit's window ends (google.rpc.RetryInfo's
+	// meaning); 0 otherwise.
+	RetryAfterMs  int64 `protobuf:"varint,4,opt,name=retry_after_ms,json=retryAfterMs,proto3" json:"retry_after_ms,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1695,6 +1699,13 @@ func (x *StreamError) GetReason() string {
 		return x.Reason
 	}
 	return ""
+}
+
+func (x *StreamError) GetRetryAfterMs() int64 {
+	if x != nil {
+		return x.RetryAfterMs
+	}
+	return 0
 }
 
 type Pong struct {
@@ -1868,11 +1879,12 @@ const file_interview_proto_rawDesc = "" +
 	"confidence\x12#\n" +
 	"\rface_detected\x18\x05 \x01(\bR\ffaceDetected\x12/\n" +
 	"\bface_box\x18\x06 \x01(\v2\x14.emotion.BoundingBoxR\afaceBox\x12\x16\n" +
-	"\x06queued\x18\a \x01(\bR\x06queued\"S\n" +
+	"\x06queued\x18\a \x01(\bR\x06queued\"y\n" +
 	"\vStreamError\x12\x12\n" +
 	"\x04code\x18\x01 \x01(\tR\x04code\x12\x18\n" +
 	"\amessage\x18\x02 \x01(\tR\amessage\x12\x16\n" +
-	"\x06reason\x18\x03 \x01(\tR\x06reason\"$\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\x12$\n" +
+	"\x0eretry_after_ms\x18\x04 \x01(\x03R\fretryAfterMs\"$\n" +
 	"\x04Pong\x12\x1c\n" +
 	"\n" +
 	"sent_at_ms\x18\x01 \x01(\x03R\bsentAtMs*\xa9\x01\n" +
