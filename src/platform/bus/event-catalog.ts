@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EmotionAnalyzed, FrameCaptured, InterviewCompleted, ScoreCalculated, ScoringFailed } from '../../gen/events';
+import { EmotionAnalyzed, FrameCaptured, InterviewCompleted, ScoreCalculated, ScoringFailed, UserDeleted } from '../../gen/events';
 import { Delivery, EventProperties, UnprocessableMessageError } from './event-bus';
 import { RoutingKey } from './topology';
 
@@ -21,6 +21,8 @@ export const ROUTING_KEYS = {
   /** The scoring service could not score a completed interview (an input it rejects). */
   scoringFailed: 'interview.scoring.failed',
   videoUploaded: 'interview.video.uploaded',
+  /** An account was deleted: services that verify access tokens refuse the user's from then on. */
+  userDeleted: 'auth.user.deleted',
 } as const;
 
 /** One kind of event: its routing key, payload type and codec. */
@@ -37,6 +39,7 @@ export const EVENTS = {
   completed: { routingKey: ROUTING_KEYS.completed, typeName: 'interview.events.v1.InterviewCompleted', codec: InterviewCompleted },
   scored: { routingKey: ROUTING_KEYS.scored, typeName: 'interview.events.v1.ScoreCalculated', codec: ScoreCalculated },
   scoringFailed: { routingKey: ROUTING_KEYS.scoringFailed, typeName: 'interview.events.v1.ScoringFailed', codec: ScoringFailed },
+  userDeleted: { routingKey: ROUTING_KEYS.userDeleted, typeName: 'interview.events.v1.UserDeleted', codec: UserDeleted },
 } as const satisfies Record<string, EventKind<unknown>>;
 
 /** A message that is not the event its queue carries: dead-lettering it is all one can do. */

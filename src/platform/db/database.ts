@@ -11,6 +11,8 @@ import { Logger } from '../log/logger';
  */
 export interface DatabaseHandle {
   readonly kind: 'postgres' | 'pglite';
+  /** The pg pool, for libraries that take one (rate-limiter-flexible); undefined on PGlite. */
+  readonly pool: Pool | undefined;
   /** A Kysely scoped to `schema`, typed with that service's tables. */
   forService<Tables>(schema: string): Kysely<Tables>;
   /** True when a trivial query succeeds. */
@@ -49,18 +51,19 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     });
     const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
     options.log.info({ host: new URL(options.url).host }, 'using PostgreSQL');
-    return handle('postgres', db);
+    return handle('postgres', db, pool);
   }
   if (!options.dataDir.startsWith('memory://')) fs.mkdirSync(options.dataDir, { recursive: true });
   const pglite = await PGlite.create(options.dataDir);
   const db = new Kysely<unknown>({ dialect: new PGliteDialect(pglite) });
   options.log.info({ dataDir: options.dataDir }, 'using embedded PGlite');
-  return handle('pglite', db);
+  return handle('pglite', db, undefined);
 }
 
-function handle(kind: DatabaseHandle['kind'], db: Kysely<unknown>): DatabaseHandle {
+function handle(kind: DatabaseHandle['kind'], db: Kysely<unknown>, pool: Pool | undefined): DatabaseHandle {
   return {
     kind,
+    pool,
     forService: <Tables>(schema: string) => db.withSchema(schema) as unknown as Kysely<Tables>,
     async ping() {
       try {

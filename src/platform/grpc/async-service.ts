@@ -15,7 +15,7 @@ import {
 } from '@grpc/grpc-js';
 import { Logger } from '../log/logger';
 import { CallContext } from './call-context';
-import { toStatus } from './errors';
+import { EdgeStatus, toStatus } from './errors';
 
 /**
  * Async handlers for grpc-js: a unary handler returns a promise, a server-streaming handler an
@@ -122,7 +122,7 @@ async function intercept(ctx: CallContext, options: AdaptOptions, body: () => Pr
 }
 
 /** The status for what a handler threw (toStatus); an INTERNAL one is logged at error level with `message`. */
-export function fail(ctx: CallContext, error: unknown, message = 'handler failed'): { code: status; details: string } {
+export function fail(ctx: CallContext, error: unknown, message = 'handler failed'): EdgeStatus {
   const result = toStatus(error);
   if (result.code === status.INTERNAL) ctx.log.error({ err: error }, message);
   return result;

@@ -1,6 +1,8 @@
-import { status, StatusObject } from '@grpc/grpc-js';
+import { Metadata, status, StatusObject } from '@grpc/grpc-js';
 import { carriesStatus, classifyError } from '../errors/classify';
 import { DomainError, ErrorKind } from '../errors/domain-errors';
+import { RateLimitedError } from '../limits/rate-limit';
+import { rateLimitTrailers } from './status-details';
 
 /**
  * An error with a gRPC status code, thrown at the gRPC edge (request validation in handlers);
@@ -44,16 +46,24 @@ export const STATUS_OF_KIND: Readonly<Record<ErrorKind, status>> = {
   'permission-denied': status.PERMISSION_DENIED,
 };
 
+/** A call's status as the edge sends it; `metadata` carries trailers such as the status details. */
+export type EdgeStatus = Pick<StatusObject, 'code' | 'details'> & { metadata?: Metadata };
+
 /**
  * The one place where errors become statuses at the edge (nice-grpc's createErrorStatusObject does
  * the same): a ServiceError keeps its code and message; a DomainError gets its kind's code and its
  * message; a status from elsewhere (a downstream's error that was not turned into a DomainError by
  * its client) never passes its details on: a transient one is UNAVAILABLE with a generic message;
  * a database outage is UNAVAILABLE; anything else is INTERNAL with a generic message (the details
- * go to the log, not to the client).
+ * go to the log, not to the client). A rate limit's refusal carries RetryInfo and ErrorInfo in its
+ * status details (rateLimitTrailers).
  */
-export function toStatus(error: unknown): Pick<StatusObject, 'code' | 'details'> {
+export function toStatus(error: unknown): EdgeStatus {
   if (error instanceof ServiceError) return { code: error.code, details: error.message };
+  if (error instanceof RateLimitedError) {
+    const code = STATUS_OF_KIND[error.kind];
+    return { code, details: error.message, metadata: rateLimitTrailers(code, error.message, error) };
+  }
   if (error instanceof DomainError) return { code: STATUS_OF_KIND[error.kind], details: error.message };
   const kind = classifyError(error);
   if (kind === 'cancelled') return { code: status.CANCELLED, details: 'cancelled' };

@@ -1,7 +1,7 @@
 import { Metadata } from '@grpc/grpc-js';
 import { UnauthenticatedError } from '../errors/domain-errors';
 import { ServerInterceptor } from '../grpc/async-service';
-import { setPrincipal } from './principal';
+import { Principal, setPrincipal } from './principal';
 import { TokenVerifier } from './token-verifier';
 
 /** Metadata key of the credential (RFC 6750's header, as gRPC carries it). */
@@ -10,18 +10,27 @@ const AUTHORIZATION = 'authorization';
 const BEARER = /^Bearer ([A-Za-z0-9\-_.~+/]+=*)$/i;
 
 /**
- * Requires every call to carry `authorization: Bearer <access token>` and verifies it; the caller
- * becomes the call's principal (principalOf). A call without a valid token ends UNAUTHENTICATED,
- * and a denied call is logged (who: the peer, what: the method, why) with no token in the line.
+ * Whether a verified principal's account is gone (deleted since its token was issued): its
+ * still-unexpired tokens are then refused.
  */
-export function authenticationInterceptor(verifier: TokenVerifier): ServerInterceptor {
+export type AccountCheck = (principal: Principal) => Promise<boolean>;
+
+/**
+ * Requires every call to carry `authorization: Bearer <access token>` and verifies it; the caller
+ * becomes the call's principal (principalOf). A call without a valid token, or with the token of
+ * an account `isDeleted` says is gone, ends UNAUTHENTICATED, and a denied call is logged (who: the
+ * peer, what: the method, why) with no token in the line.
+ */
+export function authenticationInterceptor(verifier: TokenVerifier, isDeleted: AccountCheck = () => Promise.resolve(false)): ServerInterceptor {
   return async (ctx, next) => {
     const values = ctx.metadata.get(AUTHORIZATION);
     const header = values.length === 1 && typeof values[0] === 'string' ? values[0] : undefined;
     const token = header && BEARER.exec(header)?.[1];
     try {
       if (!token) throw new UnauthenticatedError('this call needs `authorization: Bearer <access token>` (log in with auth.v1.AuthService)');
-      setPrincipal(ctx, await verifier.verify(token));
+      const principal = await verifier.verify(token);
+      if (await isDeleted(principal)) throw new UnauthenticatedError('the account of this access token was deleted');
+      setPrincipal(ctx, principal);
     } catch (error) {
       ctx.log.info({ audit: 'denied', peer: ctx.peer, reason: error instanceof Error ? error.message : String(error) }, 'call refused: not authenticated');
       throw error;

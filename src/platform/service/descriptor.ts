@@ -5,6 +5,7 @@ import { QueueName, RoutingKey } from '../bus/topology';
 import { Env } from '../config/env';
 import { AsyncService, ServerInterceptor } from '../grpc/async-service';
 import { ReadinessCheck } from '../grpc/readiness';
+import { LimitSpec, RateLimit } from '../limits/rate-limit';
 import { Logger } from '../log/logger';
 import { MessagingTables } from '../messaging/messaging-tables';
 import { Outbox } from '../messaging/outbox';
@@ -84,6 +85,11 @@ export interface ServiceContext<S, D extends DownstreamSpecs, R> {
   outbox<T extends MessagingTables>(): Outbox<T>;
   readonly downstreams: DownstreamClients<D>;
   readonly resource: Provisioned<R>;
+  /**
+   * The counters of a limit: in the service's table `rate_limits` (list rateLimitsMigration among
+   * its migrations) on PostgreSQL, shared by its replicas; in memory on embedded PGlite.
+   */
+  readonly rateLimit: (spec: LimitSpec) => RateLimit;
 }
 
 /**

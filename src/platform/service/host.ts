@@ -9,6 +9,7 @@ import { InFlightHandlers } from '../grpc/in-flight';
 import { loggingInterceptor } from '../grpc/logging-interceptor';
 import { monitorReadiness, ReadinessCheck } from '../grpc/readiness';
 import { RunningGrpcServer, startGrpcServer } from '../grpc/server';
+import { createRateLimit, LimitStore } from '../limits/rate-limit';
 import { Logger } from '../log/logger';
 import { MessagingTables } from '../messaging/messaging-tables';
 import { Outbox } from '../messaging/outbox';
@@ -70,6 +71,8 @@ export async function startService<S, D extends DownstreamSpecs, R>(
   const outbox = relay && new Outbox(db, relay, log);
   const late = wiring.resource === undefined && descriptor.resource ? new LateResource<R>(descriptor.resource.whileMissing) : undefined;
   const resource: Provisioned<R> = late ?? provided(wiring.resource as R);
+  const pool = deps.db.pool;
+  const limitStore: LimitStore = pool ? { kind: 'postgres', query: (text, values) => pool.query(text, [...values]), schema: name } : { kind: 'memory' };
   const context: ServiceContext<S, D, R> = {
     name,
     settings: wiring.settings,
@@ -81,6 +84,7 @@ export async function startService<S, D extends DownstreamSpecs, R>(
     },
     downstreams: wiring.downstreams,
     resource,
+    rateLimit: (spec) => createRateLimit(spec, limitStore),
   };
   const parts = await descriptor.start(context);
   checkParts(descriptor, parts);

@@ -1,4 +1,6 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { EVENTS } from '../../platform/bus/event-catalog';
+import { Outbox } from '../../platform/messaging/outbox';
 import { Provisioned } from '../../platform/service/provisioned';
 import { checkNewPassword, normalizeEmail } from './domain/credentials';
 import { EmailTakenError, InvalidRefreshTokenError, InvitationRequiredError, WrongCredentialsError } from './domain/errors';
@@ -6,7 +8,7 @@ import { hashPassword, verifyPassword } from './domain/passwords';
 import { Role } from './domain/roles';
 import { AuthSettings } from './settings';
 import { SigningKeys } from './signing-keys';
-import { AuthStore, UserRecord } from './store';
+import { AuthStore, AuthTables, UserRecord } from './store';
 import { hashRefreshToken, issueAccessToken, newRefreshToken } from './tokens';
 
 export interface Tokens {
@@ -28,6 +30,7 @@ export class Accounts {
     private readonly store: AuthStore,
     private readonly keys: Provisioned<SigningKeys>,
     private readonly settings: AuthSettings,
+    private readonly outbox: Outbox<AuthTables>,
   ) {
     this.decoy = hashPassword(randomUUID(), settings.scryptCost);
   }
@@ -44,9 +47,7 @@ export class Accounts {
 
   /** A token pair of a new family; WrongCredentialsError when the email or the password does not match. */
   async login(email: string, password: string): Promise<Tokens> {
-    const user = await this.store.findUserByEmail(normalizeEmail(email));
-    const matches = await verifyPassword(password, user?.passwordHash ?? (await this.decoy));
-    if (!user || !matches) throw new WrongCredentialsError();
+    const user = await this.authenticate(email, password);
     const refresh = newRefreshToken();
     await this.store.addRefreshToken(this.store.db, { hash: refresh.hash, familyId: randomUUID(), userId: user.id, expiresAt: this.refreshExpiry() });
     return this.pair(user, refresh.token);
@@ -67,6 +68,28 @@ export class Accounts {
   /** Revokes the refresh token's family; nothing for an unknown one. */
   async logout(refreshToken: string): Promise<void> {
     await this.store.revokeFamilyOf(hashRefreshToken(refreshToken));
+  }
+
+  /**
+   * Deletes the account of `email` when `password` matches (WrongCredentialsError otherwise): its
+   * refresh tokens are revoked and `auth.user.deleted` is written to the outbox in the same
+   * transaction, so that the services verifying its access tokens learn of it.
+   */
+  async deleteAccount(email: string, password: string): Promise<void> {
+    const user = await this.authenticate(email, password);
+    await this.outbox.transaction(async (trx) => {
+      if (await this.store.deleteUser(trx, user.id)) {
+        await this.outbox.add(trx, EVENTS.userDeleted, { userId: user.id, deletedAt: new Date() }, user.id);
+      }
+    });
+  }
+
+  /** The live account of `email` if `password` is its password; WrongCredentialsError, in the same time, otherwise. */
+  private async authenticate(email: string, password: string): Promise<UserRecord> {
+    const user = await this.store.findUserByEmail(normalizeEmail(email));
+    const matches = await verifyPassword(password, user?.passwordHash ?? (await this.decoy));
+    if (!user || !matches) throw new WrongCredentialsError();
+    return user;
   }
 
   private async pair(user: UserRecord, refreshToken: string): Promise<Tokens> {

@@ -35,6 +35,11 @@ export function authHandlers(accounts: Accounts, keys: Provisioned<SigningKeys>)
       return toTokenPair(await accounts.refresh(requireString(request.refreshToken, 'refresh_token')));
     },
 
+    async deleteAccount(request) {
+      await accounts.deleteAccount(requireString(request.email, 'email'), request.password);
+      return {};
+    },
+
     async logout(request) {
       await accounts.logout(requireString(request.refreshToken, 'refresh_token'));
       return {};

@@ -1,4 +1,5 @@
 import { AuthServiceService } from '../../gen/auth';
+import { clientAddress, limitInterceptor } from '../../platform/limits/limit-interceptor';
 import { grpcService, NoDownstreams, ResourceSpec, ServiceContext, ServiceParts } from '../../platform/service/descriptor';
 import { Accounts } from './accounts';
 import { authHandlers } from './handlers';
@@ -17,8 +18,18 @@ export const SIGNING_KEYS: ResourceSpec<AuthSettings, SigningKeys> = {
   },
 };
 
-/** The auth service's wiring: auth.v1.AuthService on its store and keys. */
+/** Public keys, asked for by every service that verifies tokens: never limited. */
+const GET_JWKS = '/auth.v1.AuthService/GetJwks';
+
+/**
+ * The auth service's wiring: auth.v1.AuthService on its store and keys, every call but GetJwks
+ * counted against the per-address limit (what slows password guessing from one place).
+ */
 export function startAuth(context: ServiceContext<AuthSettings, NoDownstreams, SigningKeys>): ServiceParts {
-  const accounts = new Accounts(new AuthStore(context.db<AuthTables>()), context.resource, context.settings);
-  return { grpc: [grpcService('auth.v1.AuthService', AuthServiceService, authHandlers(accounts, context.resource))] };
+  const accounts = new Accounts(new AuthStore(context.db<AuthTables>()), context.resource, context.settings, context.outbox<AuthTables>());
+  const perAddress = context.rateLimit(context.settings.requestsPerAddress);
+  return {
+    grpc: [grpcService('auth.v1.AuthService', AuthServiceService, authHandlers(accounts, context.resource))],
+    interceptors: [limitInterceptor(perAddress, (ctx) => (ctx.method === GET_JWKS ? undefined : clientAddress(ctx.peer)))],
+  };
 }

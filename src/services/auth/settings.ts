@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { Env, integerOr, optionalString, stringOr } from '../../platform/config/env';
 import { DEFAULT_AUDIENCE, DEFAULT_ISSUER } from '../../platform/identity/token-verifier';
+import { addressRequestLimit } from '../../platform/limits/limit-settings';
+import { LimitSpec } from '../../platform/limits/rate-limit';
 import { REPO_ROOT } from '../../platform/paths';
 
 /** The auth service's own settings, parsed once at start-up (ConfigError names a bad variable). */
@@ -24,6 +26,8 @@ export interface AuthSettings {
   readonly scryptCost: number;
   /** What an interviewer's registration must present (AUTH_INTERVIEWER_INVITATION_CODE); undefined: none can register. */
   readonly interviewerInvitationCode: string | undefined;
+  /** Calls per client address per minute (LIMIT_REQUESTS_PER_ADDRESS_PER_MINUTE, 1000): what slows password guessing from one place. */
+  readonly requestsPerAddress: LimitSpec;
 }
 
 export function authSettings(env: Env): AuthSettings {
@@ -37,5 +41,6 @@ export function authSettings(env: Env): AuthSettings {
     keysReloadMs: integerOr(env, 'AUTH_KEYS_RELOAD_MS', 60_000, 100, 3_600_000),
     scryptCost: integerOr(env, 'AUTH_SCRYPT_COST', 17, 10, 20),
     interviewerInvitationCode: optionalString(env, 'AUTH_INTERVIEWER_INVITATION_CODE'),
+    requestsPerAddress: addressRequestLimit(env),
   });
 }

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Generated, Kysely, sql, Transaction } from 'kysely';
+import { MessagingTables } from '../../platform/messaging/messaging-tables';
 import { Role } from './domain/roles';
 
-/** The auth service's tables (schema `auth`). */
-export interface AuthTables {
+/** The auth service's tables (schema `auth`), its outbox and inbox included. */
+export interface AuthTables extends MessagingTables {
   users: {
     id: string;
     email: string;
@@ -109,6 +110,27 @@ export class AuthStore {
     if (!row) return false;
     await this.revokeFamily(this.db, row.family_id);
     return true;
+  }
+
+  /**
+   * Marks the account deleted and revokes all its refresh tokens, in `trx`. Its email is replaced
+   * by `deleted:<id>` (free to register again, and no longer kept) and its password hash erased.
+   * False when it was deleted already.
+   */
+  async deleteUser(trx: Transaction<AuthTables>, userId: string): Promise<boolean> {
+    const deleted = await trx
+      .updateTable('users')
+      .set({ deleted_at: sql`now()`, email: `deleted:${userId}`, password_hash: '' })
+      .where('id', '=', userId)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    await trx
+      .updateTable('refresh_tokens')
+      .set({ revoked_at: sql`now()` })
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .execute();
+    return deleted.numUpdatedRows > 0n;
   }
 
   private async revokeFamily(db: Kysely<AuthTables> | Transaction<AuthTables>, familyId: string): Promise<void> {

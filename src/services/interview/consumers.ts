@@ -1,5 +1,5 @@
 import { Delivery } from '../../platform/bus/event-bus';
-import { decodeEvent, EVENTS } from '../../platform/bus/event-catalog';
+import { decodeEvent, EVENTS, MalformedEventError } from '../../platform/bus/event-catalog';
 import { Logger } from '../../platform/log/logger';
 import { processOnce } from '../../platform/messaging/inbox';
 import { Outbox } from '../../platform/messaging/outbox';
@@ -10,6 +10,9 @@ export const SCORED_QUEUE = 'interview.scored';
 
 /** The interview service's queue of interview.scoring.failed, and its consumer's inbox name. */
 export const SCORING_FAILED_QUEUE = 'interview.scoring-failed';
+
+/** The interview service's queue of auth.user.deleted, and its consumer's inbox name. */
+export const USER_DELETED_QUEUE = 'interview.user-deleted';
 
 interface ConsumerDeps {
   store: InterviewStore;
@@ -40,6 +43,22 @@ export function scoringFailedHandler(deps: ConsumerDeps) {
         deps.log.warn({ sessionId: event.sessionId, reason: event.reason }, 'interview marked failed: it could not be scored');
       } else {
         deps.log.info({ sessionId: event.sessionId }, 'scoring failure ignored: the interview is not awaiting its scores');
+      }
+    });
+  };
+}
+
+/**
+ * Consumer of `interview.user-deleted` (auth.user.deleted): the account's access tokens are
+ * refused from then on (the authentication interceptor asks isDeletedUser), once per message.
+ */
+export function userDeletedHandler(deps: ConsumerDeps) {
+  return async (delivery: Delivery): Promise<void> => {
+    const event = decodeEvent(EVENTS.userDeleted, delivery);
+    if (event.userId === '') throw new MalformedEventError('UserDeleted without a user_id');
+    await processOnce(deps.outbox, USER_DELETED_QUEUE, delivery, async (trx) => {
+      if (await deps.store.recordDeletedUser(trx, event.userId, event.deletedAt ?? new Date())) {
+        deps.log.info({ audit: 'user-deleted', subject: event.userId }, 'deleted account: its access tokens are refused from now on');
       }
     });
   };

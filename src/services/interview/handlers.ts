@@ -7,14 +7,16 @@ import { OtherCandidateError } from './domain/errors';
 import { DEFAULT_QUESTION_COUNT, MAX_QUESTION_COUNT, nextQuestion, progressOf } from './domain/interview';
 import { Interviews } from './interviews';
 import { streamInterview } from './interview-stream';
+import { frameKey, HandlerLimits } from './limits';
 import { captureTime, validateAnswer, validateCategories } from './request-validation';
 import { difficultyName, toInterview, toProgress, toQuestion, toState } from './to-proto';
 
 /**
  * interview.v1.InterviewService: validates requests and maps the use cases of Interviews to proto,
- * each on behalf of the call's verified principal (the authentication interceptor's).
+ * each on behalf of the call's verified principal (the authentication interceptor's), within
+ * `limits` (interviews started per hour, frames per second, open streams).
  */
-export function interviewHandlers(interviews: Interviews): AsyncService<typeof InterviewServiceService> {
+export function interviewHandlers(interviews: Interviews, limits: HandlerLimits): AsyncService<typeof InterviewServiceService> {
   return {
     async startInterview(request, ctx) {
       const actor = principalOf(ctx);
@@ -25,6 +27,7 @@ export function interviewHandlers(interviews: Interviews): AsyncService<typeof I
         throw ServiceError.invalidArgument(`question_count must be from 1 to ${MAX_QUESTION_COUNT}, got ${request.questionCount}`);
       }
       const categories = validateCategories(request.categories);
+      await limits.interviews.take(actor.subject);
       return toInterview(await interviews.start(actor, count, categories, difficultyName(request.difficulty)));
     },
 
@@ -42,11 +45,13 @@ export function interviewHandlers(interviews: Interviews): AsyncService<typeof I
     async sendFrame(request, ctx): Promise<SendFrameResponse> {
       const sessionId = requireUuid(request.interviewId, 'interview_id');
       const image = requireBytes(request.imageData, 'image_data');
-      const outcome = await interviews.sendFrame(principalOf(ctx), sessionId, image, request.format, captureTime(request.timestampMs), ctx);
+      const actor = principalOf(ctx);
+      await limits.frames.take(frameKey(actor.subject, sessionId));
+      const outcome = await interviews.sendFrame(actor, sessionId, image, request.format, captureTime(request.timestampMs), ctx);
       return { frameNumber: outcome.frameNumber, analysis: outcome.analysis, queued: outcome.analysis === undefined };
     },
 
-    streamInterview: (requests, ctx) => streamInterview(interviews, requests, ctx),
+    streamInterview: (requests, ctx) => streamInterview(interviews, limits, requests, ctx),
 
     async completeInterview(request, ctx) {
       return toInterview(await interviews.complete(principalOf(ctx), requireUuid(request.interviewId, 'interview_id')));

@@ -1,7 +1,7 @@
 import { ROUTING_KEYS } from '../../platform/bus/event-catalog';
-import { tokenVerificationSettings } from '../../platform/identity/token-verifier';
 import { defineService } from '../../platform/service/descriptor';
-import { SCORED_QUEUE, SCORING_FAILED_QUEUE } from './consumers';
+import { SCORED_QUEUE, SCORING_FAILED_QUEUE, USER_DELETED_QUEUE } from './consumers';
+import { interviewSettings } from './limits';
 import { interviewMigrations } from './migrations';
 import { INTERVIEW_DOWNSTREAMS, startInterview } from './server';
 
@@ -10,8 +10,9 @@ import { INTERVIEW_DOWNSTREAMS, startInterview } from './server';
  * with a valid access token (each candidate their own interviews; interviewers read all), calls
  * emotion and scoring behind breakers (their health as `interview.dependency.<downstream>`) and the
  * auth service for its token keys,
- * publishes frame and completion events through its outbox, consumes `interview.scored` and
- * `interview.scoring-failed`.
+ * publishes frame and completion events through its outbox, consumes `interview.scored`,
+ * `interview.scoring-failed` and `interview.user-deleted`; limits calls per address and user,
+ * frames, interviews started and open streams (limits.ts).
  */
 export const interviewService = defineService({
   name: 'interview',
@@ -20,11 +21,12 @@ export const interviewService = defineService({
   consumes: [
     { queue: SCORED_QUEUE, bindings: [ROUTING_KEYS.scored], prefetch: 8 },
     { queue: SCORING_FAILED_QUEUE, bindings: [ROUTING_KEYS.scoringFailed], prefetch: 8 },
+    { queue: USER_DELETED_QUEUE, bindings: [ROUTING_KEYS.userDeleted], prefetch: 8 },
   ],
   publishes: [ROUTING_KEYS.frameCaptured, ROUTING_KEYS.completed],
   consulTags: ['api', 'v1', 'grpc'],
   grpcServices: ['interview.v1.InterviewService'],
   downstreams: INTERVIEW_DOWNSTREAMS,
-  settings: tokenVerificationSettings,
+  settings: interviewSettings,
   start: startInterview,
 });

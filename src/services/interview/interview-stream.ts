@@ -2,6 +2,8 @@ import { status } from '@grpc/grpc-js';
 import { StreamInterviewRequest, StreamInterviewResponse } from '../../gen/interview';
 import { BOUNDS } from '../../platform/contracts/bounds';
 import { LimitExceededError } from '../../platform/errors/domain-errors';
+import { RateLimitedError } from '../../platform/limits/rate-limit';
+import { RATE_LIMIT_EXCEEDED } from '../../platform/grpc/status-details';
 import { fail } from '../../platform/grpc/async-service';
 import { CallContext } from '../../platform/grpc/call-context';
 import { Principal, principalOf } from '../../platform/identity/principal';
@@ -9,11 +11,12 @@ import { CandidateOnlyError } from './domain/errors';
 import { requireBytes, requireUuid } from '../../platform/grpc/validate';
 import { nextQuestion, progressOf } from './domain/interview';
 import { Interviews } from './interviews';
+import { frameKey, HandlerLimits } from './limits';
 import { captureTime, validateAnswer } from './request-validation';
 import { toProgress, toQuestion } from './to-proto';
 
 /** The error for a frame with no face in seed 003 section 5 (docs/seeds.md). */
-const FACE_NOT_DETECTED = { code: 'FAILED_PRECONDITION', reason: 'FACE_NOT_DETECTED', message: 'Please ensure your face is visible' };
+const FACE_NOT_DETECTED = { code: 'FAILED_PRECONDITION', reason: 'FACE_NOT_DETECTED', message: 'Please ensure your face is visible', retryAfterMs: 0 };
 
 /** How long one StreamInterview may last, and may go without a message from the client, milliseconds. */
 export interface StreamBounds {
@@ -29,17 +32,35 @@ export const STREAM_BOUNDS: StreamBounds = { lifetimeMs: BOUNDS.streamLifetimeMs
  * unknown one ends the stream with NOT_FOUND); then each frame gets an emotion update (and a
  * FACE_NOT_DETECTED error event when there is no face), each answer a status and the next
  * question, each ping a pong. A bad event gets an error event with its status code and the stream
- * goes on. The stream ends with RESOURCE_EXHAUSTED when it has lasted `bounds.lifetimeMs`, or the
- * client has sent nothing for `bounds.idleMs` (see boundedRequests); quietly when the call is
- * cancelled.
+ * goes on; a frame past the frames-per-second limit gets one with RATE_LIMIT_EXCEEDED and its
+ * retry delay. The stream ends with RESOURCE_EXHAUSTED when the user already holds
+ * `limits.streams`' maximum of open streams, when it has lasted `bounds.lifetimeMs`, or the client
+ * has sent nothing for `bounds.idleMs` (see boundedRequests); quietly when the call is cancelled.
  */
 export async function* streamInterview(
   interviews: Interviews,
+  limits: HandlerLimits,
   requests: AsyncIterable<StreamInterviewRequest>,
   ctx: CallContext,
   bounds: StreamBounds = STREAM_BOUNDS,
 ): AsyncIterable<StreamInterviewResponse> {
   const actor = principalOf(ctx);
+  await limits.streams.take(actor.subject);
+  try {
+    yield* conversation(interviews, limits, actor, requests, ctx, bounds);
+  } finally {
+    await limits.streams.giveBack(actor.subject);
+  }
+}
+
+async function* conversation(
+  interviews: Interviews,
+  limits: HandlerLimits,
+  actor: Principal,
+  requests: AsyncIterable<StreamInterviewRequest>,
+  ctx: CallContext,
+  bounds: StreamBounds,
+): AsyncIterable<StreamInterviewResponse> {
   let sessionId: string | undefined;
   for await (const request of boundedRequests(requests, ctx.signal, bounds)) {
     if (!sessionId) {
@@ -52,16 +73,20 @@ export async function* streamInterview(
       if (question) yield { question: toQuestion(question) };
     }
     try {
-      yield* handleEvent(interviews, actor, sessionId, request, ctx);
+      yield* handleEvent(interviews, limits, actor, sessionId, request, ctx);
     } catch (error) {
       const { code, details } = fail(ctx, error, 'stream event failed');
-      yield { error: { code: status[code], message: details, reason: '' } };
+      const limited = error instanceof RateLimitedError;
+      yield {
+        error: { code: status[code], message: details, reason: limited ? RATE_LIMIT_EXCEEDED : '', retryAfterMs: limited ? Math.ceil(error.retryAfterMs) : 0 },
+      };
     }
   }
 }
 
 async function* handleEvent(
   interviews: Interviews,
+  limits: HandlerLimits,
   actor: Principal,
   sessionId: string,
   request: StreamInterviewRequest,
@@ -69,6 +94,7 @@ async function* handleEvent(
 ): AsyncIterable<StreamInterviewResponse> {
   if (request.frame) {
     const capturedAt = captureTime(request.frame.timestampMs);
+    await limits.frames.take(frameKey(actor.subject, sessionId));
     const outcome = await interviews.sendFrame(
       actor,
       sessionId,

@@ -3,11 +3,14 @@ import { EmotionServiceClient } from '../../gen/emotion';
 import { InterviewServiceService } from '../../gen/interview';
 import { ScoringServiceClient } from '../../gen/scoring';
 import { authenticationInterceptor } from '../../platform/identity/authentication';
-import { cachedKeySet, createTokenVerifier, TokenVerificationSettings } from '../../platform/identity/token-verifier';
+import { principalOf } from '../../platform/identity/principal';
+import { cachedKeySet, createTokenVerifier } from '../../platform/identity/token-verifier';
+import { clientAddress, limitInterceptor } from '../../platform/limits/limit-interceptor';
 import { DownstreamSpec, grpcService, ServiceContext, ServiceParts } from '../../platform/service/descriptor';
-import { scoredHandler, SCORED_QUEUE, SCORING_FAILED_QUEUE, scoringFailedHandler } from './consumers';
+import { scoredHandler, SCORED_QUEUE, SCORING_FAILED_QUEUE, scoringFailedHandler, userDeletedHandler, USER_DELETED_QUEUE } from './consumers';
 import { interviewHandlers } from './handlers';
 import { InterviewDownstreams, Interviews } from './interviews';
+import { handlerLimits, InterviewSettings } from './limits';
 import { InterviewStore, InterviewTables } from './store';
 
 /**
@@ -38,14 +41,20 @@ export const INTERVIEW_DOWNSTREAMS = {
   } satisfies DownstreamSpec<ScoringServiceClient>,
 };
 
+/** Frames have their own limit (frames_per_interview_per_second) instead of the per-user request limit. */
+const SEND_FRAME = '/interview.v1.InterviewService/SendFrame';
+
 /**
- * The interview service's wiring: its store and use cases on the clients of emotion and scoring,
- * every RPC behind the authentication interceptor (tokens verified with the auth service's keys).
+ * The interview service's wiring: its store and use cases on the clients of emotion and scoring.
+ * Every RPC passes, in order, the per-address limit, the authentication interceptor (tokens
+ * verified with the auth service's keys, refused for deleted accounts) and the per-user limit;
+ * the handlers apply the frame, interview and stream limits.
  */
-export function startInterview(context: ServiceContext<TokenVerificationSettings, typeof INTERVIEW_DOWNSTREAMS, undefined>): ServiceParts {
+export function startInterview(context: ServiceContext<InterviewSettings, typeof INTERVIEW_DOWNSTREAMS, undefined>): ServiceParts {
   const { auth, emotion, scoring } = context.downstreams;
+  const { tokens, limits } = context.settings;
   const keys = cachedKeySet(async () => (await auth.call('getJwks', {})).keys);
-  const verifier = createTokenVerifier(context.settings, keys);
+  const verifier = createTokenVerifier(tokens, keys);
   const store = new InterviewStore(context.db<InterviewTables>());
   const outbox = context.outbox<InterviewTables>();
   const downstreams: InterviewDownstreams = {
@@ -54,11 +63,16 @@ export function startInterview(context: ServiceContext<TokenVerificationSettings
   };
   const interviews = new Interviews(store, downstreams, outbox, context.log);
   return {
-    grpc: [grpcService('interview.v1.InterviewService', InterviewServiceService, interviewHandlers(interviews))],
-    interceptors: [authenticationInterceptor(verifier)],
+    grpc: [grpcService('interview.v1.InterviewService', InterviewServiceService, interviewHandlers(interviews, handlerLimits(limits, context.rateLimit)))],
+    interceptors: [
+      limitInterceptor(context.rateLimit(limits.requestsPerAddress), (ctx) => clientAddress(ctx.peer)),
+      authenticationInterceptor(verifier, (principal) => store.isDeletedUser(principal.subject)),
+      limitInterceptor(context.rateLimit(limits.requestsPerUser), (ctx) => (ctx.method === SEND_FRAME ? undefined : principalOf(ctx).subject)),
+    ],
     consumers: {
       [SCORED_QUEUE]: scoredHandler({ store, outbox, log: context.log }),
       [SCORING_FAILED_QUEUE]: scoringFailedHandler({ store, outbox, log: context.log }),
+      [USER_DELETED_QUEUE]: userDeletedHandler({ store, outbox, log: context.log }),
     },
   };
 }

@@ -43,6 +43,8 @@ export interface InterviewTables extends MessagingTables {
     analyzed_synchronously: boolean;
     received_at: Generated<Date>;
   };
+  /** Accounts deleted in the auth service, by token subject: their access tokens are refused. */
+  deleted_users: { subject: string; deleted_at: Date; recorded_at: Generated<Date> };
 }
 
 export type InterviewDb = Kysely<InterviewTables>;
@@ -203,6 +205,23 @@ export class InterviewStore {
       .where('status', '=', 'completed')
       .executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** Records that the account `subject` was deleted; true the first time. */
+  async recordDeletedUser(trx: Db, subject: string, deletedAt: Date): Promise<boolean> {
+    const inserted = await trx
+      .insertInto('deleted_users')
+      .values({ subject, deleted_at: deletedAt })
+      .onConflict((oc) => oc.column('subject').doNothing())
+      .returning('subject')
+      .executeTakeFirst();
+    return inserted !== undefined;
+  }
+
+  /** Whether the account `subject` was deleted (an index lookup, once per call). */
+  async isDeletedUser(subject: string): Promise<boolean> {
+    const row = await this.db.selectFrom('deleted_users').select('subject').where('subject', '=', subject).executeTakeFirst();
+    return row !== undefined;
   }
 
   /** Marks a completed session failed, with why; false when it was not in `completed` (unknown, in progress, scored or failed already). */

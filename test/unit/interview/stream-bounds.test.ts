@@ -14,6 +14,16 @@ import { silentLogger } from '../../../src/platform/log/logger';
 import { SessionRecord } from '../../../src/services/interview/domain/interview';
 import { Interviews } from '../../../src/services/interview/interviews';
 import { StreamBounds, streamInterview } from '../../../src/services/interview/interview-stream';
+import { HandlerLimits } from '../../../src/services/interview/limits';
+import { RateLimit } from '../../../src/platform/limits/rate-limit';
+
+/** Limits that refuse nothing and start no timer (the limits have tests of their own): the timers watched here are the stream's. */
+const unlimited = (name: string): RateLimit => ({
+  spec: { name, max: Number.MAX_SAFE_INTEGER, windowSeconds: 1, unit: 'calls' },
+  take: () => Promise.resolve(),
+  giveBack: () => Promise.resolve(),
+});
+const NO_LIMITS: HandlerLimits = { frames: unlimited('frames'), interviews: unlimited('interviews'), streams: unlimited('streams') };
 
 const BOUNDS: StreamBounds = { lifetimeMs: 200, idleMs: 100 };
 const SESSION = '3f0e9d6c-2b1a-4c5d-8e7f-9a0b1c2d3e4f';
@@ -129,7 +139,7 @@ describe('StreamInterview time bounds', () => {
     const watched = await watchingTimers(async () => {
       requests.send({ interviewId: SESSION, ping: { sentAtMs: 1 } });
       const lastMessageAt = Date.now();
-      return { lastMessageAt, ...(await run(streamInterview(fakeInterviews(), requests, context(), BOUNDS))) };
+      return { lastMessageAt, ...(await run(streamInterview(fakeInterviews(), NO_LIMITS, requests, context(), BOUNDS))) };
     });
     const { lastMessageAt, responses, error, endedAt } = watched.result;
 
@@ -151,7 +161,7 @@ describe('StreamInterview time bounds', () => {
     const chatter = setInterval(() => {
       requests.send({ ping: { sentAtMs: sent++ } });
     }, 30);
-    const watched = await watchingTimers(() => run(streamInterview(fakeInterviews(), requests, context(), BOUNDS))).finally(() => {
+    const watched = await watchingTimers(() => run(streamInterview(fakeInterviews(), NO_LIMITS, requests, context(), BOUNDS))).finally(() => {
       clearInterval(chatter);
     });
     const { responses, error, endedAt } = watched.result;
@@ -176,7 +186,7 @@ describe('StreamInterview time bounds', () => {
       setImmediate(() => {
         requests.end();
       });
-      return run(streamInterview(fakeInterviews(), requests, context(), BOUNDS));
+      return run(streamInterview(fakeInterviews(), NO_LIMITS, requests, context(), BOUNDS));
     });
 
     expect(watched.result.error).toBeUndefined();
@@ -194,7 +204,7 @@ describe('StreamInterview time bounds', () => {
       setImmediate(() => {
         controller.abort(new Error('cancelled by the client'));
       });
-      return { startedAt, ...(await run(streamInterview(fakeInterviews(), requests, context(controller.signal), BOUNDS))) };
+      return { startedAt, ...(await run(streamInterview(fakeInterviews(), NO_LIMITS, requests, context(controller.signal), BOUNDS))) };
     });
 
     expect(watched.result.error).toBeUndefined();

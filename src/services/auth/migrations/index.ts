@@ -1,7 +1,12 @@
 import { Migration } from 'kysely';
+import { rateLimitsMigration } from '../../../platform/limits/rate-limits-migration';
+import { messagingTablesMigration } from '../../../platform/messaging/messaging-migration';
 import * as initial from './0001_initial';
 
-/** The auth service's migrations, applied in name order. It neither consumes nor publishes events: no outbox. */
+/** The auth service's migrations, applied in name order. */
 export const authMigrations: Record<string, Migration> = {
   '0001_initial': initial,
+  // For auth.user.deleted.
+  '0002_outbox_inbox': messagingTablesMigration,
+  '0003_rate_limits': rateLimitsMigration,
 };

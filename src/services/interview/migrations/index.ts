@@ -1,9 +1,11 @@
 import { Migration } from 'kysely';
+import { rateLimitsMigration } from '../../../platform/limits/rate-limits-migration';
 import { messagingTablesMigration } from '../../../platform/messaging/messaging-migration';
 import * as initial from './0001_initial';
 import * as questionBank from './0002_question_bank';
 import * as analyzedSpelling from './0004_analyzed_spelling';
 import * as failedState from './0005_failed_state';
+import * as deletedUsers from './0007_deleted_users';
 
 /** The interview service's migrations, applied in name order. */
 export const interviewMigrations: Record<string, Migration> = {
@@ -12,4 +14,6 @@ export const interviewMigrations: Record<string, Migration> = {
   '0003_outbox_inbox': messagingTablesMigration,
   '0004_analyzed_spelling': analyzedSpelling,
   '0005_failed_state': failedState,
+  '0006_rate_limits': rateLimitsMigration,
+  '0007_deleted_users': deletedUsers,
 };
