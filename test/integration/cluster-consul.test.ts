@@ -17,6 +17,7 @@ import { Difficulty } from '../../src/gen/interview';
 import { parseConsulAddress, registerConsulResolver } from '../../src/platform/discovery';
 import { meshChannelOptions } from '../../src/platform/grpc/client-options';
 import { callUnary } from '../../src/platform/grpc/unary-call';
+import { limitVariable } from '../../src/platform/limits/limit-settings';
 import { silentLogger } from '../../src/platform/log/logger';
 import { checkHealth, freePort } from '../support/grpc-clients';
 import { ConsulAgent, startConsulAgent } from '../support/consul-agent';
@@ -106,6 +107,9 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
       AUTH_PORT: String(authPort),
       AUTH_SCRYPT_COST: '10',
       AUTH_KEYS_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-auth-keys-')),
+      // Rounds of 30 frames as fast as the cluster takes them, to see how they spread: past the
+      // default 10 a second of one interview, which the limits' own tests cover.
+      [limitVariable('frames_per_interview_per_second')]: '1000',
     };
     for (let i = 0; i < 3; i++) emotion.push(startEmotion(i));
     // No EMOTION_ADDR: with CONSUL_HTTP_ADDR set, the interview service resolves consul:///emotion.

@@ -18,12 +18,23 @@ export type ErrorKind =
   | 'unauthenticated'
   | 'permission-denied';
 
+/** ErrorOptions, and what the audit log is told that the caller is not. */
+export interface DomainErrorOptions extends ErrorOptions {
+  /**
+   * Why the caller was refused access, for the audit log only: set on an error that hides a
+   * refusal from the caller (NOT_FOUND for another candidate's interview).
+   */
+  readonly deniedBecause?: string;
+}
+
 export abstract class DomainError extends Error {
   abstract readonly kind: ErrorKind;
+  readonly deniedBecause: string | undefined;
 
-  constructor(message: string, options?: ErrorOptions) {
+  constructor(message: string, options?: DomainErrorOptions) {
     super(message, options);
     this.name = new.target.name;
+    this.deniedBecause = options?.deniedBecause;
   }
 }
 

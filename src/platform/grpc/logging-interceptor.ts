@@ -1,8 +1,17 @@
 import { status } from '@grpc/grpc-js';
+import { DomainError } from '../errors/domain-errors';
+import { findPrincipal } from '../identity/principal';
+import { RateLimitedError } from '../limits/rate-limit';
 import { ServerInterceptor } from './async-service';
+import { CallContext } from './call-context';
 import { toStatus } from './errors';
 
-/** Logs every call once it ends: method, status code, duration in milliseconds. */
+/**
+ * Logs every call once it ends: method, status code, duration in milliseconds. A call refused
+ * for who its caller is or what it may do (UNAUTHENTICATED, PERMISSION_DENIED, a rate limit, a
+ * NOT_FOUND that hides another's resource) also gets an audit line at info level: who (subject,
+ * role, peer), what (the method, from the logger), why. Never a token or a request's content.
+ */
 export const loggingInterceptor: ServerInterceptor = async (ctx, next) => {
   const started = process.hrtime.bigint();
   const elapsedMs = () => Number(process.hrtime.bigint() - started) / 1e6;
@@ -13,6 +22,31 @@ export const loggingInterceptor: ServerInterceptor = async (ctx, next) => {
     const { code, details } = toStatus(error);
     const level = code === status.INTERNAL ? 'error' : 'info';
     ctx.log[level]({ code: status[code], details, ms: elapsedMs(), peer: ctx.peer }, 'call failed');
+    const why = denialOf(error, code);
+    if (why !== undefined) audit(ctx, code, why, error);
     throw error;
   }
 };
+
+/** Why the call was refused access, or undefined when it failed for another reason. */
+function denialOf(error: unknown, code: status): string | undefined {
+  if (error instanceof DomainError && error.deniedBecause !== undefined) return error.deniedBecause;
+  if (code === status.UNAUTHENTICATED || code === status.PERMISSION_DENIED || error instanceof RateLimitedError) return toStatus(error).details;
+  return undefined;
+}
+
+function audit(ctx: CallContext, code: status, why: string, error: unknown): void {
+  const principal = findPrincipal(ctx);
+  ctx.log.info(
+    {
+      audit: 'denied',
+      subject: principal?.subject,
+      role: principal?.role,
+      peer: ctx.peer,
+      code: status[code],
+      why,
+      ...(error instanceof RateLimitedError ? { limit: error.limit.name } : {}),
+    },
+    'call refused',
+  );
+}

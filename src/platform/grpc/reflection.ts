@@ -5,11 +5,11 @@ import { FileDescriptorProto, FileDescriptorSet, IFileDescriptorProto } from 'pr
 import { REPO_ROOT } from '../paths';
 
 /** Descriptor sets compiled by buf at codegen time (scripts/codegen.sh). */
-const DESCRIPTOR_SETS = ['mesh.binpb', 'health.binpb'].map((file) => path.join(REPO_ROOT, 'src', 'gen', 'descriptors', file));
+const DESCRIPTOR_SETS = ['mesh.binpb', 'health.binpb', 'google-rpc.binpb'].map((file) => path.join(REPO_ROOT, 'src', 'gen', 'descriptors', file));
 
 let encodedFiles: Uint8Array[] | undefined;
 
-/** Every FileDescriptorProto of proto/ (with its imports) and of grpc.health.v1, encoded; read once. */
+/** Every FileDescriptorProto of proto/ (with its imports), of grpc.health.v1 and of the google.rpc error details, encoded; read once. */
 function descriptorFiles(): Uint8Array[] {
   encodedFiles ??= DESCRIPTOR_SETS.flatMap((file) => {
     const set = FileDescriptorSet.decode(fs.readFileSync(file)) as unknown as { file: IFileDescriptorProto[] };
@@ -20,7 +20,8 @@ function descriptorFiles(): Uint8Array[] {
 
 /**
  * Server reflection (v1 and v1alpha, @grpc/reflection) listing only `services` plus
- * grpc.health.v1.Health, so grpcurl can list, describe and call them with no .proto files at hand.
+ * grpc.health.v1.Health, so grpcurl can list, describe and call them with no .proto files at hand,
+ * and decode the google.rpc details of an error status (a rate limit's RetryInfo and ErrorInfo).
  *
  * The descriptors are buf's, not proto-loader's: @grpc/reflection reads the `fileDescriptorProtos`
  * of whatever package definition it is given, and proto-loader's re-encoded ones lose the imports of

@@ -19,7 +19,7 @@ const TYPE_URL = 'type.googleapis.com/';
  * details are a google.rpc.RetryInfo (when to try again, whole milliseconds) and a
  * google.rpc.ErrorInfo (reason RATE_LIMIT_EXCEEDED; metadata `limit`, `max` and `window_seconds`),
  * as Google's AIP-193 and the gRPC richer error model describe. grpcio-status, Go's
- * `status.FromError(err).Details()` and grpcurl read it.
+ * `status.FromError(err).Details()` and grpcurl (through reflection, which serves these types) read it.
  */
 export function rateLimitTrailers(code: status, message: string, error: RateLimitedError): Metadata {
   const retryAfterMs = Math.max(0, Math.ceil(error.retryAfterMs));

@@ -18,23 +18,18 @@ export type AccountCheck = (principal: Principal) => Promise<boolean>;
 /**
  * Requires every call to carry `authorization: Bearer <access token>` and verifies it; the caller
  * becomes the call's principal (principalOf). A call without a valid token, or with the token of
- * an account `isDeleted` says is gone, ends UNAUTHENTICATED, and a denied call is logged (who: the
- * peer, what: the method, why) with no token in the line.
+ * an account `isDeleted` says is gone, ends UNAUTHENTICATED (the logging interceptor writes its
+ * audit line, with no token in it).
  */
 export function authenticationInterceptor(verifier: TokenVerifier, isDeleted: AccountCheck = () => Promise.resolve(false)): ServerInterceptor {
   return async (ctx, next) => {
     const values = ctx.metadata.get(AUTHORIZATION);
     const header = values.length === 1 && typeof values[0] === 'string' ? values[0] : undefined;
     const token = header && BEARER.exec(header)?.[1];
-    try {
-      if (!token) throw new UnauthenticatedError('this call needs `authorization: Bearer <access token>` (log in with auth.v1.AuthService)');
-      const principal = await verifier.verify(token);
-      if (await isDeleted(principal)) throw new UnauthenticatedError('the account of this access token was deleted');
-      setPrincipal(ctx, principal);
-    } catch (error) {
-      ctx.log.info({ audit: 'denied', peer: ctx.peer, reason: error instanceof Error ? error.message : String(error) }, 'call refused: not authenticated');
-      throw error;
-    }
+    if (!token) throw new UnauthenticatedError('this call needs `authorization: Bearer <access token>` (log in with auth.v1.AuthService)');
+    const principal = await verifier.verify(token);
+    if (await isDeleted(principal)) throw new UnauthenticatedError('the account of this access token was deleted');
+    setPrincipal(ctx, principal);
     await next();
   };
 }

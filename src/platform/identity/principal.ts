@@ -19,6 +19,11 @@ export function setPrincipal(ctx: CallContext, principal: Principal): void {
   principals.set(ctx, principal);
 }
 
+/** The verified caller of this call, if one was verified. */
+export function findPrincipal(ctx: CallContext): Principal | undefined {
+  return principals.get(ctx);
+}
+
 /**
  * The verified caller of this call. Throws UnauthenticatedError when none was verified: a handler
  * of a service without the authentication interceptor asked for one.

@@ -1,39 +1,43 @@
+import { isIP } from 'node:net';
 import { CallContext } from '../grpc/call-context';
 import { ServerInterceptor } from '../grpc/async-service';
-import { RateLimit, RateLimitedError } from './rate-limit';
+import { RateLimit } from './rate-limit';
 
 /**
  * Counts each call against `limit` under the key `keyOf` gives (a stream counts once, when it
  * opens); a call without a key (`undefined`) is not counted. A refused call ends
- * RESOURCE_EXHAUSTED with RetryInfo and ErrorInfo (RateLimitedError), and is logged as an audit
- * line (who: the peer and key, what: the method, why: the limit).
+ * RESOURCE_EXHAUSTED with RetryInfo and ErrorInfo (RateLimitedError); the logging interceptor
+ * writes its audit line.
  */
 export function limitInterceptor(limit: RateLimit, keyOf: (ctx: CallContext) => string | undefined): ServerInterceptor {
   return async (ctx, next) => {
     const key = keyOf(ctx);
-    if (key !== undefined) {
-      try {
-        await limit.take(key);
-      } catch (error) {
-        if (error instanceof RateLimitedError) {
-          ctx.log.info({ audit: 'denied', peer: ctx.peer, key, limit: limit.spec.name, retryAfterMs: error.retryAfterMs }, 'call refused: rate limit');
-        }
-        throw error;
-      }
-    }
+    if (key !== undefined) await limit.take(key);
     await next();
   };
 }
 
 /**
- * The client's address in a grpc-js peer string, without the port: `ipv4:10.0.0.7:51234` gives
- * `10.0.0.7`, `ipv6:[::1]:51234` gives `::1`; anything else (a Unix socket) is returned whole.
- * Behind a proxy this is the proxy's address.
+ * The client's address in a grpc-js peer string, without the port. grpc-js's server gives
+ * `<remoteAddress>:<remotePort>` (`10.0.0.7:51234`, `::1:51234`, IPv6 unbracketed); the URI forms
+ * `ipv4:10.0.0.7:51234` and `ipv6:[::1]:51234` are read too. An IPv4-mapped IPv6 address
+ * (`::ffff:10.0.0.7`, a dual-stack socket's view of an IPv4 client) is its IPv4 address, so a
+ * client counts once whichever way it connected. Anything else (a Unix socket's path) is returned
+ * whole. Behind a proxy this is the proxy's address.
  */
 export function clientAddress(peer: string): string {
-  const ipv6 = /^ipv6:\[([^\]]+)\](?::\d+)?$/.exec(peer);
-  if (ipv6) return ipv6[1];
-  const ipv4 = /^ipv4:([^:]+)(?::\d+)?$/.exec(peer);
-  if (ipv4) return ipv4[1];
-  return peer;
+  const uri = /^ipv[46]:(.*)$/.exec(peer);
+  const rest = uri ? uri[1] : peer;
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(rest);
+  const host = bracketed ? bracketed[1] : withoutPort(rest);
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(host);
+  return mapped ? mapped[1] : host;
+}
+
+/** `host:port` without `:port`, when it ends in one and what is left is an IP address. */
+function withoutPort(hostPort: string): string {
+  const match = /^(.*):(\d+)$/.exec(hostPort);
+  if (!match) return hostPort;
+  const host = match[1];
+  return isIP(host) !== 0 ? host : hostPort;
 }

@@ -21,7 +21,7 @@ export class RateLimitedError extends LimitExceededError {
     /** Milliseconds until the window that refused the call ends. */
     readonly retryAfterMs: number,
   ) {
-    super(`limit ${limit.name} reached (${limit.max} ${limit.unit} per ${window(limit.windowSeconds)}); retry in ${Math.ceil(retryAfterMs / 1000)} s`);
+    super(`limit ${limit.name} reached (${limit.max} ${limit.unit} per ${window(limit.windowSeconds)}); retry in ${delay(retryAfterMs)}`);
   }
 }
 
@@ -89,6 +89,11 @@ export function createRateLimit(spec: LimitSpec, store: LimitStore): RateLimit {
  */
 function unnamedQueries(query: SqlQuery): { query(q: { text: string; values?: unknown[] }): Promise<unknown> } {
   return { query: (q) => query(q.text, q.values ?? []) };
+}
+
+/** A retry delay for people: `250 ms` under a second, else whole seconds rounded up. */
+function delay(ms: number): string {
+  return ms < 1000 ? `${Math.max(1, Math.ceil(ms))} ms` : `${Math.ceil(ms / 1000)} s`;
 }
 
 function window(seconds: number): string {

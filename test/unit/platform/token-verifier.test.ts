@@ -12,6 +12,7 @@ import { generateKeyPair, JWK, JWTPayload, SignJWT, UnsecuredJWT } from 'jose';
 import pino from 'pino';
 import { UnavailableError, UnauthenticatedError } from '../../../src/platform/errors/domain-errors';
 import { CallContext } from '../../../src/platform/grpc/call-context';
+import { loggingInterceptor } from '../../../src/platform/grpc/logging-interceptor';
 import { authenticationInterceptor } from '../../../src/platform/identity/authentication';
 import { Principal, principalOf } from '../../../src/platform/identity/principal';
 import { cachedKeySet, createTokenVerifier, TokenVerifier } from '../../../src/platform/identity/token-verifier';
@@ -341,24 +342,24 @@ describe('authenticationInterceptor', () => {
     expect(error.message).toBe(NOT_VALID);
   });
 
-  it('logs each denied call with an audit field, the peer and the reason, never the token', async () => {
+  it('has each denied call logged with an audit line (by the logging interceptor around it): the peer and why, never the token', async () => {
     const { log, lines } = capturingLogger();
+    const logged = (ctx: CallContext) => loggingInterceptor(ctx, () => interceptor(ctx, () => Promise.resolve()));
     const forged = 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJtYWxsb3J5In0.';
-    await refusedWith(context([`Bearer ${forged}`], log));
-    await refusedWith(context(['Basic dXNlcjpwYXNz'], log));
-    await refusedWith(context([], log));
-    expect(lines).toHaveLength(3);
-    const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-    for (const entry of entries) {
-      expect(entry).toMatchObject({ audit: 'denied', peer: PEER, msg: 'call refused: not authenticated' });
-      expect(typeof entry.reason).toBe('string');
+    for (const authorization of [[`Bearer ${forged}`], ['Basic dXNlcjpwYXNz'], []]) await refusal(logged(context(authorization, log)));
+    const audits = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) => entry.audit !== undefined);
+    expect(audits).toHaveLength(3);
+    for (const entry of audits) {
+      expect(entry).toMatchObject({ audit: 'denied', peer: PEER, code: 'UNAUTHENTICATED', msg: 'call refused' });
+      expect(typeof entry.why).toBe('string');
     }
-    expect(entries[0].reason).toBe(NOT_VALID);
+    expect(audits[0].why).toBe(NOT_VALID);
     const all = lines.join('\n');
     for (const secret of ['eyJzdWIiOiJtYWxsb3J5In0', 'eyJhbGciOiJub25lIn0', 'dXNlcjpwYXNz']) expect(all).not.toContain(secret);
 
-    // An accepted call logs nothing here.
-    await interceptor(context([`Bearer ${GOOD}`], log), () => Promise.resolve());
-    expect(lines).toHaveLength(3);
+    // An accepted call writes no audit line.
+    const before = lines.length;
+    await logged(context([`Bearer ${GOOD}`], log));
+    expect(lines.slice(before).some((line) => line.includes('"audit"'))).toBe(false);
   });
 });

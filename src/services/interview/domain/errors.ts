@@ -11,8 +11,9 @@ import { Principal } from '../../../platform/identity/principal';
 import { SessionStatus } from './interview';
 
 export class InterviewNotFoundError extends NotFoundError {
-  constructor(sessionId: string) {
-    super(`interview ${sessionId} not found`);
+  /** `deniedBecause`: the interview exists but the caller may not know it (for the audit log only). */
+  constructor(sessionId: string, deniedBecause?: string) {
+    super(`interview ${sessionId} not found`, { deniedBecause });
   }
 }
 
@@ -73,7 +74,8 @@ export class OtherCandidateError extends PermissionDeniedError {
  * exist, so that an id cannot be probed (OWASP API1:2023).
  */
 export function requireReader(actor: Principal, sessionId: string, candidateId: string | undefined): void {
-  if (candidateId === undefined || (actor.role === 'candidate' && actor.subject !== candidateId)) throw new InterviewNotFoundError(sessionId);
+  if (candidateId === undefined) throw new InterviewNotFoundError(sessionId);
+  if (actor.role === 'candidate' && actor.subject !== candidateId) throw new InterviewNotFoundError(sessionId, "another candidate's interview");
 }
 
 /** Who may change an interview (answers, frames, completion): its candidate alone. */
