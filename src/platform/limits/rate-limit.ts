@@ -72,12 +72,18 @@ export function createRateLimit(spec: LimitSpec, store: LimitStore): RateLimit {
       try {
         await limiter.consume(key);
       } catch (rejection) {
-        if (rejection instanceof RateLimiterRes) throw new RateLimitedError(spec, rejection.msBeforeNext);
-        throw rejection;
+        if (!(rejection instanceof RateLimiterRes)) throw rejection;
+        // The library counts the unit before refusing it: give it back, or a concurrency limit
+        // would stay full after its holders left (each refused retry adding one more).
+        await limiter.reward(key);
+        throw new RateLimitedError(spec, rejection.msBeforeNext);
       }
     },
     async giveBack(key) {
-      await limiter.reward(key);
+      // Not below zero: a window that ended while units were held starts again at zero, and a
+      // unit given back into it would allow one more than `max`.
+      const held = await limiter.get(key);
+      if (held && held.consumedPoints > 0) await limiter.reward(key);
     },
   };
 }
