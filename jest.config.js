@@ -1,7 +1,8 @@
 /**
- * Three projects: `unit` needs nothing but this repository (models included); `integration` runs
- * against real PostgreSQL and RabbitMQ, which its global set-up makes reachable first; `faults` runs
- * the mesh through broker, database, process and network faults on servers of its own.
+ * Four projects: `unit` needs nothing but this repository (models included); `integration` runs
+ * against real PostgreSQL and RabbitMQ, which its global set-up makes reachable first; `security`
+ * attacks a running mesh on those servers from outside (test/security/attacks.py, in Python);
+ * `faults` runs the mesh through broker, database, process and network faults on servers of its own.
  * ts-jest transpiles only (isolatedModules): `tsc --noEmit` in `npm test` checks types once.
  * @type {import('jest').Config}
  */
@@ -32,6 +33,15 @@ module.exports = {
       displayName: 'integration',
       testEnvironment: '<rootDir>/test/support/native-typed-arrays-environment.js',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      transform,
+      modulePathIgnorePatterns,
+    },
+    {
+      // Floods the mesh it starts past its rate limits: run on its own, after the integration tests (scripts/test.sh).
+      displayName: 'security',
+      testEnvironment: '<rootDir>/test/support/native-typed-arrays-environment.js',
+      testMatch: ['<rootDir>/test/security/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       transform,
       modulePathIgnorePatterns,

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: the linters (ESLint, Prettier, the layering check), type-check, then every jest suite:
 # unit and integration (against real PostgreSQL and RabbitMQ, which the integration set-up installs
-# and starts when they are missing), then the fault suite on servers of its own. Arguments, if any,
-# go to a single jest run instead (no linters).
+# and starts when they are missing), the security suite on those servers, then the fault suite on
+# servers of its own. Arguments, if any, go to a single jest run instead (no linters).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,6 +38,9 @@ else
   echo "== waiting for the Consul build (log: .cache/ensure-consul.log)"
   wait "$consul_build" || { echo "Consul build failed:"; tail -20 .cache/ensure-consul.log; }
   npx jest --json --outputFile=.cache/jest-results-integration.json --selectProjects integration || status=$?
+  # Attacks a mesh of its own from outside, floods included: alone, so that no other test shares its limits.
+  echo "== security suite"
+  npx jest --json --outputFile=.cache/jest-results-security.json --selectProjects security || status=$?
   # The fault suite restarts its own PostgreSQL and RabbitMQ: alone, after the rest.
   echo "== fault suite"
   npx jest --json --outputFile=.cache/jest-results-faults.json --selectProjects faults --runInBand || status=$?
@@ -45,7 +48,7 @@ fi
 # The plain summary line CI reads, whatever the runner.
 node -e '
   const fs = require("fs");
-  const runs = [".cache/jest-results.json", ".cache/jest-results-integration.json", ".cache/jest-results-faults.json"].filter((f) => fs.existsSync(f)).map((f) => JSON.parse(fs.readFileSync(f, "utf8")));
+  const runs = [".cache/jest-results.json", ".cache/jest-results-integration.json", ".cache/jest-results-security.json", ".cache/jest-results-faults.json"].filter((f) => fs.existsSync(f)).map((f) => JSON.parse(fs.readFileSync(f, "utf8")));
   const sum = (k) => runs.reduce((n, r) => n + r[k], 0);
   console.log(`${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed`);
 ' || true

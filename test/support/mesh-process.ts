@@ -12,6 +12,8 @@ import { ServiceProcess } from './service-process';
 /** Every service in one process (`npm start`), on a database and a vhost of their own. */
 export interface MeshProcess {
   readonly addresses: Readonly<Record<string, string>>;
+  /** The environment it runs with, besides this process's: meshEnv's (DATABASE_URL, AUTH_KEYS_DIR, ...) and the extra variables. */
+  readonly env: Readonly<Record<string, string>>;
   /** SIGTERM, then drops the database and the vhost. */
   stop(): Promise<void>;
 }
@@ -66,5 +68,5 @@ export async function startMeshProcess(extraEnv: Record<string, string> = {}): P
     await stop();
     throw error;
   }
-  return { addresses, stop };
+  return { addresses, env, stop };
 }

@@ -1,0 +1,153 @@
+/**
+ * The security suite: test/security/attacks.py, an independent Python client (grpcio, the generated
+ * client in clients/python/gen, PyJWT to forge tokens with the mesh's own signing key, psycopg to
+ * read the tables), attacks the running mesh (`npm start`'s services in one process, on PostgreSQL
+ * and RabbitMQ): forged and replayed tokens, another candidate's and an interviewer's calls on an
+ * interview, inputs past each bound and floods past each rate limit. It prints a table of what each
+ * attack got (also written to .cache/security-table.md), checks that refused calls wrote nothing,
+ * and exits 1 when any row is not as expected. This test runs it, shows the table and names every
+ * row that must be in it; first, it holds the suite's Python to the TypeScript's bar: ruff (lint and
+ * format) and mypy --strict, pinned in scripts/infra/python-tools.txt, configured in
+ * test/security/pyproject.toml.
+ */
+import path from 'node:path';
+import { MeshProcess, startMeshProcess } from '../support/mesh-process';
+import { TEST_INVITATION_CODE } from '../support/identity';
+import { runCaptured, runScript } from '../support/tools';
+
+jest.setTimeout(900_000);
+
+const REPO = path.resolve(__dirname, '../..');
+
+/** Every row the table must hold, as [attack, RPC], each with the verdict `ok`. */
+const ATTACKS: readonly (readonly [attack: string, rpc: string])[] = [
+  ['control: a forged token right in every claim', 'GetInterview'],
+  ['no token', 'GetInterview'],
+  ['expired token (an hour ago)', 'GetInterview'],
+  ['token not yet valid (nbf in an hour)', 'GetInterview'],
+  ['wrong audience', 'GetInterview'],
+  ['wrong issuer', 'GetInterview'],
+  ['alg none, no signature', 'GetInterview'],
+  ["signed by a key of the attacker's own under the mesh's kid", 'GetInterview'],
+  ['typ JWT instead of at+jwt', 'GetInterview'],
+  ['unknown role (admin)', 'GetInterview'],
+  ["tampered payload: sub = the victim, signature kept (victim's interview)", 'GetInterview'],
+  ['HS256 keyed with the public key (raw, PEM, JWK x)', 'GetInterview'],
+  ['tables unchanged by refused calls: token attacks', '(database)'],
+  ["the victim's id as candidate_id", 'StartInterview'],
+  ...['GetInterview', 'SubmitAnswer', 'SendFrame', 'CompleteInterview', 'GetInterviewStatus', 'GetReport', 'StreamInterview'].map(
+    (rpc) => ["another candidate's interview", rpc] as const,
+  ),
+  ...['StartInterview', 'SubmitAnswer', 'SendFrame', 'CompleteInterview', 'StreamInterview'].map(
+    (rpc) => ['an interviewer acting as the candidate', rpc] as const,
+  ),
+  ['tables unchanged by refused calls: ownership attacks', '(database)'],
+  ['answer transcript of 50,001 characters', 'SubmitAnswer'],
+  ['11 categories', 'StartInterview'],
+  ['a category of 65 characters', 'StartInterview'],
+  ['question_count 21', 'StartInterview'],
+  ['frame of 8 MiB + 1 byte (a PNG, then padding)', 'SendFrame'],
+  ['frame of 4097 x 4097 pixels (a 17 KB PNG)', 'SendFrame'],
+  ["request message of 9 MiB + 1 KiB (gRPC's bound)", 'SendFrame'],
+  ['stream frame of 8 MiB + 1 byte', 'StreamInterview'],
+  ['AnalyzeBatch of 33 frames (emotion, directly)', 'AnalyzeBatch'],
+  ['tables unchanged by refused calls: bounds attacks', '(database)'],
+  ['access token of a deleted user', 'GetInterview'],
+  ['refresh token of a deleted user', 'Refresh'],
+  ['refresh token spent twice', 'Refresh'],
+  ['refresh token of the family its reuse revoked', 'Refresh'],
+  ['tables unchanged by refused calls: refresh-token reuse', '(database)'],
+  ['flood per user: 101 calls in a minute', 'GetInterviewStatus'],
+  ['a write by a user past its limit', 'SubmitAnswer'],
+  ['flood of frames: 12 SendFrame at once', 'SendFrame'],
+  ['flood of frames: 12 in one stream', 'StreamInterview'],
+  ['frames recorded = frames accepted', 'SendFrame, StreamInterview'],
+  ['flood of interviews: 21 starts', 'StartInterview'],
+  ['flood of streams: 4 open at once', 'StreamInterview'],
+  ['flood per address: users until refused', 'GetInterviewStatus'],
+  ['a write from the refused address', 'SubmitAnswer'],
+  ['password guessing per address: Login until refused', 'Login'],
+  ['the right password from the refused address', 'Login'],
+  ['tables unchanged by refused calls: limit floods', '(database)'],
+];
+
+/** Bounds no test can reach in reasonable time: rows with the verdict `not attacked` and the reason. */
+const NOT_ATTACKED: readonly (readonly [attack: string, rpc: string])[] = [
+  ['frame 7,201 of one interview', 'SendFrame'],
+  ['stream open past 3 hours', 'StreamInterview'],
+  ['stream silent for 5 minutes', 'StreamInterview'],
+];
+
+/** The verdict of each row of a Markdown table `| # | attack | RPC | expected | got | verdict |`, by `attack | RPC`. */
+function verdicts(table: string): Map<string, string> {
+  const rows = new Map<string, string>();
+  for (const line of table.split('\n')) {
+    const cells = line
+      .trim()
+      .replace(/^\||\|$/g, '')
+      .split(/(?<!\\)\|/)
+      .map((cell) => cell.trim());
+    if (cells.length === 6 && /^\d+$/.test(cells[0])) rows.set(`${cells[1]} | ${cells[2]}`, cells[5]);
+  }
+  return rows;
+}
+
+describe('the security suite (test/security/attacks.py) against the running mesh', () => {
+  let mesh: MeshProcess | undefined;
+  let python: string;
+
+  beforeAll(async () => {
+    python = runScript('scripts/infra/ensure-python-tools.sh');
+    mesh = await startMeshProcess();
+  }, 900_000);
+
+  afterAll(async () => {
+    await mesh?.stop();
+  });
+
+  it("the suite's Python passes ruff and mypy --strict", async () => {
+    const bin = path.dirname(python);
+    const checks: readonly (readonly [tool: string, args: readonly string[]])[] = [
+      ['ruff', ['check', '--cache-dir', path.join(REPO, '.cache/ruff'), 'test/security']],
+      ['ruff', ['format', '--check', '--cache-dir', path.join(REPO, '.cache/ruff'), 'test/security']],
+      ['mypy', ['--strict', '--config-file', 'test/security/pyproject.toml', '--cache-dir', path.join(REPO, '.cache/mypy')]],
+    ];
+    const failed: string[] = [];
+    for (const [tool, args] of checks) {
+      const { code, output } = await runCaptured(path.join(bin, tool), args, { cwd: REPO, timeout: 300_000 });
+      if (code !== 0) failed.push(`${tool} ${args.join(' ')}: exit ${String(code)}\n${output}`);
+    }
+    // Each failing run with its exit code and output.
+    expect(failed).toEqual([]);
+  });
+
+  it('refuses every attack with the right status code, and refused calls write nothing', async () => {
+    const { addresses, env } = mesh!;
+    const { code, output } = await runCaptured(python, [path.join(REPO, 'test/security/attacks.py')], {
+      cwd: REPO,
+      env: {
+        ...process.env,
+        MESH_INTERVIEW_ADDR: addresses.interview,
+        MESH_AUTH_ADDR: addresses.auth,
+        MESH_EMOTION_ADDR: addresses.emotion,
+        MESH_SCORING_ADDR: addresses.scoring,
+        DATABASE_URL: env.DATABASE_URL,
+        AUTH_KEYS_DIR: env.AUTH_KEYS_DIR,
+        TEST_INVITATION_CODE,
+        MESH_FIXTURES: path.join(REPO, 'test/fixtures/faces'),
+      },
+      timeout: 600_000,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    console.log(output);
+
+    const found = verdicts(output);
+    const wanted = (rows: typeof ATTACKS, verdict: string) => Object.fromEntries(rows.map(([attack, rpc]) => [`${attack} | ${rpc}`, verdict]));
+    const got = (rows: typeof ATTACKS) => Object.fromEntries(rows.map(([attack, rpc]) => [`${attack} | ${rpc}`, found.get(`${attack} | ${rpc}`) ?? 'missing']));
+    expect(got(ATTACKS)).toEqual(wanted(ATTACKS, 'ok'));
+    expect(got(NOT_ATTACKED)).toEqual(wanted(NOT_ATTACKED, 'not attacked'));
+    // No other row (a group that aborted, a set-up that failed) and the program's own verdict.
+    expect(found.size).toBe(ATTACKS.length + NOT_ATTACKED.length);
+    expect(code).toBe(0);
+  });
+});
