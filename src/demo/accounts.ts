@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { credentials, Metadata } from '@grpc/grpc-js';
+import { Metadata } from '@grpc/grpc-js';
 import { AuthServiceClient, Role } from '../gen/auth';
 import { callUnary } from '../platform/grpc/unary-call';
+import { MeshChannel } from '../platform/tls/transport-security';
 
 /** A user the demo registered and logged in. */
 export interface DemoUser {
@@ -15,8 +16,8 @@ export interface DemoUser {
  * Registers `email` with the auth service at `authTarget` under a random password (an interviewer
  * presents `invitationCode`), then logs in: the access token is what every interview call carries.
  */
-export async function signUp(authTarget: string, email: string, role: Role, invitationCode = ''): Promise<DemoUser> {
-  const client = new AuthServiceClient(authTarget, credentials.createInsecure());
+export async function signUp(authTarget: string, channel: MeshChannel, email: string, role: Role, invitationCode = ''): Promise<DemoUser> {
+  const client = new AuthServiceClient(authTarget, channel.credentials, channel.options);
   const options = () => ({ deadline: new Date(Date.now() + 30_000), metadata: new Metadata() });
   const password = randomBytes(18).toString('base64url');
   try {

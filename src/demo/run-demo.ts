@@ -8,7 +8,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { credentials } from '@grpc/grpc-js';
+import { tlsFiles } from '../platform/tls/certificate-files';
+import { publicChannel } from '../platform/tls/transport-security';
 import { Command } from 'commander';
 import { Role } from '../gen/auth';
 import { Interview, InterviewServiceClient, InterviewState, Question } from '../gen/interview';
@@ -59,16 +60,22 @@ async function main(options: DemoOptions): Promise<void> {
     target = mesh.address('interview');
     authTarget = mesh.address('auth');
     for (const [name, service] of mesh.services) say(`      ${name.padEnd(9)} gRPC ${service.server.address}  health ${service.health.get()}`);
+    say(
+      config.transport.plaintext
+        ? '      INSECURE: plaintext gRPC (MESH_INSECURE_PLAINTEXT=true)'
+        : `      mTLS between services; clients trust ${path.relative(process.cwd(), tlsFiles(config.transport.dir).caCertificate)} (grpcurl -cacert)`,
+    );
   } else {
     say(`[1/6] Using the mesh at ${target}`);
     authTarget = options.authTarget ?? `${hostOf(target)}:${authService.defaultPort}`;
     invitationCode = optionalString(process.env, 'AUTH_INTERVIEWER_INVITATION_CODE');
   }
 
-  const client = new InterviewServiceClient(target, credentials.createInsecure());
+  const channel = publicChannel(loadConfig(process.env).transport, target);
+  const client = new InterviewServiceClient(target, channel.credentials, channel.options);
   try {
-    const candidate = await signUp(authTarget, demoEmail(options.candidate), Role.ROLE_CANDIDATE);
-    const interviewer = invitationCode ? await signUp(authTarget, demoEmail('interviewer-demo'), Role.ROLE_INTERVIEWER, invitationCode) : undefined;
+    const candidate = await signUp(authTarget, channel, demoEmail(options.candidate), Role.ROLE_CANDIDATE);
+    const interviewer = invitationCode ? await signUp(authTarget, channel, demoEmail('interviewer-demo'), Role.ROLE_INTERVIEWER, invitationCode) : undefined;
     say(
       interviewer
         ? `      signed up candidate ${candidate.email} and interviewer ${interviewer.email} (auth at ${authTarget})`

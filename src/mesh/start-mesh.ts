@@ -6,6 +6,10 @@ import { Logger } from '../platform/log/logger';
 import { AnyServiceDescriptor } from '../platform/service/descriptor';
 import { createDownstreamClient, DownstreamClient, DownstreamClientOptions } from '../platform/service/downstream-client';
 import { RunningService, startService } from '../platform/service/host';
+import { CallPolicy } from '../platform/tls/call-policy';
+import { ensureWorkloadCertificates } from '../platform/tls/certificate-files';
+import { TransportSecurity } from '../platform/tls/transport-security';
+import { CALL_POLICY } from './call-policy';
 import { openInfrastructure } from './infrastructure';
 import { planMesh } from './mesh-plan';
 import { SERVICES } from './registry';
@@ -36,6 +40,8 @@ export interface MeshOptions {
   /** The services to choose from; the mesh's registry by default (a test may add its own). */
   readonly registry?: readonly AnyServiceDescriptor[];
   readonly overrides?: Readonly<Record<string, ServiceOverrides>>;
+  /** Who may call what; the mesh's CALL_POLICY by default (a test's own service needs its rules). */
+  readonly policy?: CallPolicy;
 }
 
 /**
@@ -53,8 +59,12 @@ export async function startMesh(config: MeshConfig, names: readonly string[], lo
   const wanted = plans.map((plan) => plan.descriptor);
   // `consul:///<service>` targets (the downstream default when CONSUL_HTTP_ADDR is set) resolve through this agent.
   if (config.consulAddr) registerConsulResolver({ defaultAgent: parseConsulAddress(config.consulAddr), log: log.child({ component: 'consul-resolver' }) });
-  const infrastructure = await openInfrastructure(config, registry, wanted, log);
-  const deps = { config, log, db: infrastructure.db, bus: infrastructure.bus };
+  const transport = await openTransport(config, wanted, log);
+  const infrastructure = await openInfrastructure(config, registry, wanted, log).catch((error: unknown) => {
+    transport.close();
+    throw error;
+  });
+  const deps = { config, log, db: infrastructure.db, bus: infrastructure.bus, transport, policy: options.policy ?? CALL_POLICY };
   const services = new Map<string, RunningService>();
   const clients: DownstreamClient<Client>[] = [];
   const stopAll = async (graceMs: number) => {
@@ -73,7 +83,13 @@ export async function startMesh(config: MeshConfig, names: readonly string[], lo
           continue;
         }
         const address = services.get(spec.service)?.server.address ?? target;
-        const client = createDownstreamClient(spec, { target: address, deadlineMs, log: log.child({ service: descriptor.name }), breaker: overrides.breaker });
+        const client = createDownstreamClient(spec, {
+          target: address,
+          channel: transport.channel({ kind: 'service', name: descriptor.name }, spec.service),
+          deadlineMs,
+          log: log.child({ service: descriptor.name }),
+          breaker: overrides.breaker,
+        });
         clients.push(client);
         downstreams[key] = client;
       }
@@ -85,6 +101,7 @@ export async function startMesh(config: MeshConfig, names: readonly string[], lo
   } catch (error) {
     await stopAll(0);
     await infrastructure.close();
+    transport.close();
     throw error;
   }
   return {
@@ -97,7 +114,22 @@ export async function startMesh(config: MeshConfig, names: readonly string[], lo
     async stop(graceMs = config.shutdownGraceMs) {
       await stopAll(graceMs);
       await infrastructure.close();
+      transport.close();
       log.info('mesh stopped');
     },
   };
+}
+
+/**
+ * The transport security of the services started here: their certificates (and the operator's,
+ * for grpcurl and the interop clients) issued on the first start when the TLS directory holds the
+ * CA's key (the embedded default), checked to be there otherwise.
+ */
+async function openTransport(config: MeshConfig, started: readonly AnyServiceDescriptor[], log: Logger): Promise<TransportSecurity> {
+  const transport = new TransportSecurity(config.transport, log.child({ component: 'tls' }));
+  if (config.transport.plaintext) return transport;
+  const identities = [...started.map((s) => ({ kind: 'service' as const, name: s.name })), { kind: 'operator' as const, name: 'operator' }];
+  const extraHosts = config.advertiseHost === '0.0.0.0' ? [] : [config.advertiseHost];
+  await ensureWorkloadCertificates(config.transport.dir, identities, extraHosts, log.child({ component: 'tls' }));
+  return transport;
 }

@@ -3,6 +3,7 @@ import { Env, integerListOr, integerOr, optionalString, optionalUrl, stringOr } 
 import { REPO_ROOT } from '../paths';
 import { DEFAULT_RETRY_POLICY } from '../bus/event-bus';
 import { DEFAULT_RELAY_OPTIONS } from '../messaging/outbox-relay';
+import { TransportSettings, transportSettings } from '../tls/transport-security';
 
 /**
  * What the platform reads from its environment, parsed once at start-up and frozen; each service's
@@ -35,10 +36,13 @@ export interface MeshConfig {
   readonly eventRetryDelaysMs: readonly number[];
   /** How often the outbox relay looks for rows it was not woken for, milliseconds. */
   readonly outboxPollMs: number;
+  /** mTLS between services and TLS to the public ports (MESH_TLS_DIR, MESH_INSECURE_PLAINTEXT). */
+  readonly transport: TransportSettings;
 }
 
 /** Parses the environment; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): MeshConfig {
+  const dataDir = path.resolve(stringOr(env, 'DATA_DIR', path.join(REPO_ROOT, '.data')));
   return Object.freeze({
     logLevel: stringOr(env, 'LOG_LEVEL', 'info'),
     bindHost: stringOr(env, 'BIND_HOST', '0.0.0.0'),
@@ -46,12 +50,13 @@ export function loadConfig(env: Env = process.env): MeshConfig {
     databaseUrl: optionalUrl(env, 'DATABASE_URL', ['postgres', 'postgresql']),
     amqpUrl: optionalUrl(env, 'AMQP_URL', ['amqp', 'amqps']),
     consulAddr: optionalString(env, 'CONSUL_HTTP_ADDR'),
-    dataDir: path.resolve(stringOr(env, 'DATA_DIR', path.join(REPO_ROOT, '.data'))),
+    dataDir,
     consulCheckIntervalMs: integerOr(env, 'CONSUL_CHECK_INTERVAL_MS', 10_000, 100, 600_000),
     consulDeregisterAfterMs: integerOr(env, 'CONSUL_DEREGISTER_AFTER_MS', 60_000, 60_000, 86_400_000),
     shutdownGraceMs: integerOr(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 300_000),
     eventRetryDelaysMs: integerListOr(env, 'EVENT_RETRY_DELAYS_MS', DEFAULT_RETRY_POLICY.delaysMs, 10, 3_600_000),
     outboxPollMs: integerOr(env, 'OUTBOX_POLL_MS', DEFAULT_RELAY_OPTIONS.pollMs, 10, 60_000),
+    transport: transportSettings(env, dataDir),
   });
 }
 

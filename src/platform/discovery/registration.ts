@@ -23,6 +23,12 @@ export interface InstanceRegistration {
    * what drops an instance that died without deregistering (Consul's minimum is one minute).
    */
   deregisterCriticalAfterMs: number;
+  /**
+   * The instance serves TLS: the check dials it with TLS, verifying the name `name` (the DNS SAN of
+   * its certificate) with the agent's CA, and presenting the agent's own certificate
+   * (`enable_agent_tls_for_checks`), which internal services require.
+   */
+  tls: boolean;
 }
 
 export interface RegisteredInstance {
@@ -61,6 +67,7 @@ export async function registerInstance(consul: Consul, registration: InstanceReg
     check: {
       name: `${registration.name} gRPC health`,
       grpc: registration.healthService ? `${target}/${registration.healthService}` : target,
+      ...(registration.tls ? { grpcusetls: true, tlsservername: registration.name } : {}),
       interval: `${registration.checkIntervalMs}ms`,
       timeout: `${registration.checkTimeoutMs}ms`,
       deregistercriticalserviceafter: `${registration.deregisterCriticalAfterMs}ms`,

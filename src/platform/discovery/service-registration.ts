@@ -40,6 +40,7 @@ export async function registerServiceInstance(config: MeshConfig, instance: Serv
         checkIntervalMs: config.consulCheckIntervalMs,
         checkTimeoutMs: Math.min(2_000, config.consulCheckIntervalMs),
         deregisterCriticalAfterMs: config.consulDeregisterAfterMs,
+        tls: !config.transport.plaintext,
       },
       log,
     );

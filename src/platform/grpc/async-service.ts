@@ -14,6 +14,7 @@ import {
   UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import { Logger } from '../log/logger';
+import { identityOfSubjectAltName } from '../tls/spiffe';
 import { CallContext } from './call-context';
 import { EdgeStatus, toStatus } from './errors';
 
@@ -74,6 +75,7 @@ interface AnyCall {
   metadata: Metadata;
   getDeadline(): Deadline;
   getPeer(): string;
+  getAuthContext(): ReturnType<ServerUnaryCall<unknown, unknown>['getAuthContext']>;
   on(event: 'cancelled', listener: () => void): unknown;
 }
 
@@ -99,6 +101,7 @@ function createContext(path: string, call: AnyCall, log: Logger): { ctx: CallCon
     deadline,
     signal: controller.signal,
     peer: call.getPeer(),
+    caller: identityOfSubjectAltName(call.getAuthContext().sslPeerCertificate?.subjectaltname),
     log,
   };
   return {

@@ -1,5 +1,6 @@
 import { Metadata } from '@grpc/grpc-js';
 import { Logger } from '../log/logger';
+import { WorkloadIdentity } from '../tls/spiffe';
 
 /**
  * What a handler knows about its call besides the request. `signal` aborts when the client
@@ -14,6 +15,8 @@ export interface CallContext {
   readonly deadline: Date | undefined;
   readonly signal: AbortSignal;
   readonly peer: string;
+  /** The workload identity of the caller's verified client certificate (mTLS); undefined without one. */
+  readonly caller: WorkloadIdentity | undefined;
   readonly log: Logger;
 }
 

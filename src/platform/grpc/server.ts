@@ -20,6 +20,8 @@ export interface GrpcServerOptions {
   services: readonly ServiceRegistration[];
   health: HealthState;
   log: Logger;
+  /** TLS (TransportSecurity.serverCredentials), or plaintext only with the development switch. */
+  credentials: ServerCredentials;
   /** Largest request accepted, bytes (frames are the large ones); BOUNDS.messageBytes by default. */
   maxReceiveMessageBytes?: number;
 }
@@ -53,7 +55,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   createReflectionService(options.services.map((s) => s.name)).addToServer(server);
 
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (error, bound) => {
+    server.bindAsync(`${options.host}:${options.port}`, options.credentials, (error, bound) => {
       if (error) reject(error);
       else resolve(bound);
     });

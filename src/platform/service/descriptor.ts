@@ -108,6 +108,12 @@ export interface ServiceDescriptor<S = unknown, D extends DownstreamSpecs = Down
   readonly publishes: readonly RoutingKey[];
   /** Consul tags (seed 003 section 6, docs/seeds.md). */
   readonly consulTags: readonly string[];
+  /**
+   * `public`: its callers are people and programs outside the mesh with access tokens (interview,
+   * auth): TLS, a client certificate optional. `internal` (the default): only workloads with a
+   * certificate of the mesh's CA connect (mTLS), and the call policy says which may call what.
+   */
+  readonly exposure?: 'public' | 'internal';
   /** Full names of the gRPC services it serves (health, reflection, Consul metadata); may be empty. */
   readonly grpcServices: readonly string[];
   readonly downstreams: D;

@@ -1,14 +1,4 @@
-import {
-  CallOptions,
-  ChannelCredentials,
-  Client,
-  ClientOptions,
-  ClientUnaryCall,
-  credentials,
-  Metadata,
-  ServiceError as GrpcClientError,
-  status,
-} from '@grpc/grpc-js';
+import { CallOptions, ChannelCredentials, Client, ClientOptions, ClientUnaryCall, Metadata, ServiceError as GrpcClientError, status } from '@grpc/grpc-js';
 import { Breaker, BreakerOptions, BreakerState } from '../breaker/circuit-breaker';
 import { carriesStatus, classifyError } from '../errors/classify';
 import { CancelledError, deserializeDomainError, DomainError, ErrorKind, TimeoutError, UnavailableError } from '../errors/domain-errors';
@@ -17,6 +7,7 @@ import { STATUS_OF_KIND } from '../grpc/errors';
 import { meshChannelOptions } from '../grpc/client-options';
 import { callUnary, UnaryMethod } from '../grpc/unary-call';
 import { Logger } from '../log/logger';
+import { MeshChannel } from '../tls/transport-security';
 
 /** ts-proto's generated client class for a service (`outputServices=grpc-js`). */
 export type GrpcClientClass<C extends Client> = new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>) => C;
@@ -76,6 +67,8 @@ export interface DownstreamClient<C> {
 export interface DownstreamClientOptions {
   /** gRPC target: `host:port`, `dns:///host:port` or `consul:///<service>`. */
   target: string;
+  /** Credentials and TLS options of the channel to the downstream (TransportSecurity.channel). */
+  channel: MeshChannel;
   /** Budget of one call, milliseconds (the deadline is the earlier of this and the caller's). */
   deadlineMs: number;
   log: Logger;
@@ -89,7 +82,7 @@ const BREAKER_TIMEOUT_SHARE = 0.9;
 /** The client, channel and breaker of one declared downstream. */
 export function createDownstreamClient<C extends Client>(spec: DownstreamSpec<C>, options: DownstreamClientOptions): DownstreamClient<C> {
   const idempotent = (spec.idempotentMethods ?? []).map((method) => ({ service: spec.grpcService, method }));
-  const client = new spec.client(options.target, credentials.createInsecure(), meshChannelOptions(idempotent));
+  const client = new spec.client(options.target, options.channel.credentials, { ...meshChannelOptions(idempotent), ...options.channel.options });
   const listeners: ((state: BreakerState) => void)[] = [];
   const breaker = new Breaker(
     (method: UnaryMethod<unknown, unknown>, request: unknown, deadline: Date, signal?: AbortSignal) => callUnary(method, request, { deadline, signal }),

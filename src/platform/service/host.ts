@@ -11,6 +11,8 @@ import { monitorReadiness, ReadinessCheck } from '../grpc/readiness';
 import { RunningGrpcServer, startGrpcServer } from '../grpc/server';
 import { createRateLimit, LimitStore } from '../limits/rate-limit';
 import { Logger } from '../log/logger';
+import { callPolicyInterceptor, CallPolicy } from '../tls/call-policy';
+import { TransportSecurity } from '../tls/transport-security';
 import { MessagingTables } from '../messaging/messaging-tables';
 import { Outbox } from '../messaging/outbox';
 import { DEFAULT_RELAY_OPTIONS, OutboxRelay } from '../messaging/outbox-relay';
@@ -24,6 +26,10 @@ export interface HostDependencies {
   readonly log: Logger;
   readonly db: DatabaseHandle;
   readonly bus: EventBus;
+  /** The certificates of this process's workloads (or the development switch's plaintext). */
+  readonly transport: TransportSecurity;
+  /** Which callers may call which RPCs (enforced unless the transport is plaintext). */
+  readonly policy: CallPolicy;
 }
 
 /** What the composition root built for one service: its port, settings and downstream clients. */
@@ -107,9 +113,16 @@ export async function startService<S, D extends DownstreamSpecs, R>(
       definition: s.definition,
       implementation: adaptService(s.definition, s.implementation, {
         log,
-        interceptors: [inFlight.interceptor, loggingInterceptor, ...(parts.interceptors ?? [])],
+        interceptors: [
+          inFlight.interceptor,
+          loggingInterceptor,
+          // Callers are authorised by their certificates first; without TLS there are none to check.
+          ...(deps.transport.settings.plaintext ? [] : [callPolicyInterceptor(deps.policy)]),
+          ...(parts.interceptors ?? []),
+        ],
       }),
     })),
+    credentials: deps.transport.serverCredentials(name, descriptor.exposure !== 'public'),
     health,
     log,
   });

@@ -17,6 +17,7 @@ export const authService = defineService({
   consumes: [],
   publishes: [ROUTING_KEYS.userDeleted],
   consulTags: ['auth', 'grpc'],
+  exposure: 'public',
   grpcServices: ['auth.v1.AuthService'],
   downstreams: NO_DOWNSTREAMS,
   settings: authSettings,

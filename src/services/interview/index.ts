@@ -25,6 +25,7 @@ export const interviewService = defineService({
   ],
   publishes: [ROUTING_KEYS.frameCaptured, ROUTING_KEYS.completed],
   consulTags: ['api', 'v1', 'grpc'],
+  exposure: 'public',
   grpcServices: ['interview.v1.InterviewService'],
   downstreams: INTERVIEW_DOWNSTREAMS,
   settings: interviewSettings,
