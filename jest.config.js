@@ -17,6 +17,8 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: '<rootDir>/test/support/native-typed-arrays-environment.js',
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+      // The tests' CA and certificates (test/support/tls.ts); no server is needed.
+      globalSetup: '<rootDir>/test/support/tls-setup.ts',
       transform,
       modulePathIgnorePatterns,
     },

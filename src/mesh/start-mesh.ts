@@ -130,6 +130,7 @@ async function openTransport(config: MeshConfig, started: readonly AnyServiceDes
   if (config.transport.plaintext) return transport;
   const identities = [...started.map((s) => ({ kind: 'service' as const, name: s.name })), { kind: 'operator' as const, name: 'operator' }];
   const extraHosts = config.advertiseHost === '0.0.0.0' ? [] : [config.advertiseHost];
-  await ensureWorkloadCertificates(config.transport.dir, identities, extraHosts, log.child({ component: 'tls' }));
+  const files = await ensureWorkloadCertificates(config.transport.dir, identities, extraHosts, log.child({ component: 'tls' }));
+  log.info({ caCertificate: files.caCertificate }, 'mTLS between services; clients of the public ports trust this CA certificate');
   return transport;
 }

@@ -5,7 +5,6 @@ import {
   ClientDuplexStream,
   ClientReadableStream,
   ClientUnaryCall,
-  credentials,
   loadPackageDefinition,
   Metadata,
   ServiceError,
@@ -13,6 +12,7 @@ import {
 import { loadSync } from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import path from 'node:path';
+import { testCredentials } from './tls';
 import { waitFor } from './wait';
 
 /** A free TCP port on 127.0.0.1 (closed again before returning). */
@@ -69,7 +69,7 @@ const reflectionPackage = loadPackageDefinition(loadSync(reflectionProto, { keep
 
 /** grpc.health.v1.Health/Check of `service` ("" for the whole server): SERVING, NOT_SERVING, … */
 export async function checkHealth(address: string, service = ''): Promise<string> {
-  const client = new healthPackage.grpc.health.v1.Health(address, credentials.createInsecure());
+  const client = new healthPackage.grpc.health.v1.Health(address, testCredentials());
   try {
     return await new Promise<string>((resolve, reject) => {
       client.check({ service }, new Metadata(), { deadline: Date.now() + 2_000 }, (error, response) => {
@@ -84,7 +84,7 @@ export async function checkHealth(address: string, service = ''): Promise<string
 
 /** Watches health; returns the statuses seen and a stop function. */
 export function watchHealth(address: string, service = ''): { statuses: string[]; stop: () => void; ended: Promise<void> } {
-  const client = new healthPackage.grpc.health.v1.Health(address, credentials.createInsecure());
+  const client = new healthPackage.grpc.health.v1.Health(address, testCredentials());
   const call = client.watch({ service });
   const statuses: string[] = [];
   call.on('data', (response: HealthResponse) => {
@@ -123,7 +123,7 @@ export async function waitForHealth(address: string, status: string, timeoutMs =
 
 /** The services a server lists through reflection (grpc.reflection.v1). */
 export async function listServicesByReflection(address: string): Promise<string[]> {
-  const client = new reflectionPackage.grpc.reflection.v1.ServerReflection(address, credentials.createInsecure());
+  const client = new reflectionPackage.grpc.reflection.v1.ServerReflection(address, testCredentials());
   try {
     return await new Promise<string[]>((resolve, reject) => {
       const call = client.ServerReflectionInfo({ deadline: Date.now() + 5_000 });

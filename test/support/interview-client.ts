@@ -1,16 +1,17 @@
-import { CallOptions, credentials, ServiceError as GrpcClientError, status } from '@grpc/grpc-js';
+import { CallOptions, ServiceError as GrpcClientError, status } from '@grpc/grpc-js';
 import { carriesStatus } from '../../src/platform/errors/classify';
 import { toStatus } from '../../src/platform/grpc/errors';
 import { InterviewServiceClient } from '../../src/gen/interview';
 import { callUnary, UnaryMethod } from '../../src/platform/grpc/unary-call';
 import { bearer } from '../../src/platform/identity/authentication';
+import { testCredentials } from './tls';
 
 /**
  * Promise-returning calls on the interview service, with a 20 s deadline, each carrying
  * `authorization: Bearer <accessToken>` (signUp gives one).
  */
 export function interviewClient(address: string, accessToken: string) {
-  const client = new InterviewServiceClient(address, credentials.createInsecure());
+  const client = new InterviewServiceClient(address, testCredentials());
   const call =
     <Req, Res>(method: UnaryMethod<Req, Res>) =>
     (request: Req) =>

@@ -1,3 +1,4 @@
+import { ensureTestTls } from '../../support/tls';
 import { runScript } from '../../support/tools';
 
 /**
@@ -5,9 +6,10 @@ import { runScript } from '../../support/tools';
  * suite restarts them, so it must not share the other tests' servers), and toxiproxy for network
  * faults. Installs what is missing and says so.
  */
-export default function globalSetup(): void {
+export default async function globalSetup(): Promise<void> {
   const [databaseAdminUrl, amqpUrl] = runScript('scripts/infra/fault-cluster.sh', ['up'], { timeoutMs: 900_000 }).split(' ');
   process.env.FAULTS_DATABASE_ADMIN_URL = databaseAdminUrl;
   process.env.FAULTS_AMQP_URL = amqpUrl;
   process.env.FAULTS_TOXIPROXY_BIN = runScript('scripts/infra/ensure-toxiproxy.sh', [], { timeoutMs: 900_000 });
+  await ensureTestTls();
 }
