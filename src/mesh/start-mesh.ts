@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { Client } from '@grpc/grpc-js';
 import { Env } from '../platform/config/env';
 import { MeshConfig } from '../platform/config/mesh-config';
@@ -7,7 +8,7 @@ import { AnyServiceDescriptor } from '../platform/service/descriptor';
 import { createDownstreamClient, DownstreamClient, DownstreamClientOptions } from '../platform/service/downstream-client';
 import { RunningService, startService } from '../platform/service/host';
 import { CallPolicy } from '../platform/tls/call-policy';
-import { ensureWorkloadCertificates } from '../platform/tls/certificate-files';
+import { ensureWorkloadCertificates, tlsFiles } from '../platform/tls/certificate-files';
 import { TransportSecurity } from '../platform/tls/transport-security';
 import { CALL_POLICY } from './call-policy';
 import { openInfrastructure } from './infrastructure';
@@ -128,9 +129,14 @@ export async function startMesh(config: MeshConfig, names: readonly string[], lo
 async function openTransport(config: MeshConfig, started: readonly AnyServiceDescriptor[], log: Logger): Promise<TransportSecurity> {
   const transport = new TransportSecurity(config.transport, log.child({ component: 'tls' }));
   if (config.transport.plaintext) return transport;
-  const identities = [...started.map((s) => ({ kind: 'service' as const, name: s.name })), { kind: 'operator' as const, name: 'operator' }];
+  const services = started.map((s) => ({ kind: 'service' as const, name: s.name }));
+  // Where this process issues certificates (the embedded default), the operator's too, for grpcurl;
+  // a deployment mounts each service's own and nothing more.
+  const files = tlsFiles(config.transport.dir);
+  const issuing = fs.existsSync(files.caKey) || !fs.existsSync(files.caCertificate);
+  const identities = issuing ? [...services, { kind: 'operator' as const, name: 'operator' }] : services;
   const extraHosts = config.advertiseHost === '0.0.0.0' ? [] : [config.advertiseHost];
-  const files = await ensureWorkloadCertificates(config.transport.dir, identities, extraHosts, log.child({ component: 'tls' }));
+  await ensureWorkloadCertificates(config.transport.dir, identities, extraHosts, log.child({ component: 'tls' }));
   log.info({ caCertificate: files.caCertificate }, 'mTLS between services; clients of the public ports trust this CA certificate');
   return transport;
 }

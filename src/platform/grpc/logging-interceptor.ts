@@ -2,6 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { DomainError } from '../errors/domain-errors';
 import { findPrincipal } from '../identity/principal';
 import { RateLimitedError } from '../limits/rate-limit';
+import { spiffeId } from '../tls/spiffe';
 import { ServerInterceptor } from './async-service';
 import { CallContext } from './call-context';
 import { toStatus } from './errors';
@@ -10,7 +11,8 @@ import { toStatus } from './errors';
  * Logs every call once it ends: method, status code, duration in milliseconds. A call refused
  * for who its caller is or what it may do (UNAUTHENTICATED, PERMISSION_DENIED, a rate limit, a
  * NOT_FOUND that hides another's resource) also gets an audit line at info level: who (subject,
- * role, peer), what (the method, from the logger), why. Never a token or a request's content.
+ * role, the caller's workload identity, peer), what (the method, from the logger), why. Never a
+ * token or a request's content.
  */
 export const loggingInterceptor: ServerInterceptor = async (ctx, next) => {
   const started = process.hrtime.bigint();
@@ -42,6 +44,7 @@ function audit(ctx: CallContext, code: status, why: string, error: unknown): voi
       audit: 'denied',
       subject: principal?.subject,
       role: principal?.role,
+      caller: ctx.caller && spiffeId(ctx.caller),
       peer: ctx.peer,
       code: status[code],
       why,
