@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { ChannelCredentials, ChannelOptions, credentials, experimental, ServerCredentials } from '@grpc/grpc-js';
 import { Env, integerOr, stringOr } from '../config/env';
@@ -15,7 +16,7 @@ export interface TransportSettings {
    * development only, and said loudly at start-up; anything else, or unset, means TLS.
    */
   readonly plaintext: boolean;
-  /** The TLS files (certificate-files.ts); DATA_DIR/tls by default. */
+  /** The TLS files (certificate-files.ts); DATA_DIR/tls by default (the temporary folder's interview-mesh-tls with DATA_DIR=memory://). */
   readonly dir: string;
   /** How often certificates are read again, milliseconds (a renewed one is used without a restart). */
   readonly reloadMs: number;
@@ -28,9 +29,15 @@ export function transportSettings(env: Env, dataDir: string): TransportSettings 
   if (raw !== 'true' && raw !== 'false') throw new ConfigError(`${PLAINTEXT_SWITCH} must be true or false, got "${raw.slice(0, 40)}"`);
   return Object.freeze({
     plaintext: raw === 'true',
-    dir: path.resolve(stringOr(env, 'MESH_TLS_DIR', path.join(dataDir, 'tls'))),
+    // An in-memory database (DATA_DIR=memory://) has no folder: its certificates go to the system's temporary one.
+    dir: path.resolve(stringOr(env, 'MESH_TLS_DIR', inMemory(env, dataDir) ? path.join(os.tmpdir(), 'interview-mesh-tls') : path.join(dataDir, 'tls'))),
     reloadMs: integerOr(env, 'MESH_TLS_RELOAD_MS', 60_000, 100, 3_600_000),
   });
+}
+
+/** DATA_DIR=memory:// (PGlite in memory), however it was resolved. */
+function inMemory(env: Env, dataDir: string): boolean {
+  return (env.DATA_DIR ?? '').startsWith('memory:') || dataDir.startsWith('memory:');
 }
 
 /** A channel to one service of the mesh: its credentials, and the options that make TLS verify the service's name. */
