@@ -13,6 +13,9 @@ service {
     name     = "emotion gRPC health"
     # Consul's gRPC check calls grpc.health.v1.Health/Check for emotion.EmotionService.
     grpc     = "127.0.0.1:50052/emotion.EmotionService"
+    # Over TLS: the instance's certificate verified against the agent's CA under the service's name.
+    grpc_use_tls    = true
+    tls_server_name = "emotion"
     interval = "10s"
     timeout  = "2s"
     # An instance that died without deregistering is dropped after this long critical.

@@ -121,6 +121,9 @@ export async function startMesh(config: MeshConfig, names: readonly string[], lo
   };
 }
 
+/** How often a process that issues certificates checks whether one is due for renewal, milliseconds. */
+const CERTIFICATE_CHECK_MS = 3_600_000;
+
 /**
  * The transport security of the services started here: their certificates (and the operator's,
  * for grpcurl and the interop clients) issued on the first start when the TLS directory holds the
@@ -136,7 +139,10 @@ async function openTransport(config: MeshConfig, started: readonly AnyServiceDes
   const issuing = fs.existsSync(files.caKey) || !fs.existsSync(files.caCertificate);
   const identities = issuing ? [...services, { kind: 'operator' as const, name: 'operator' }] : services;
   const extraHosts = config.advertiseHost === '0.0.0.0' ? [] : [config.advertiseHost];
-  await ensureWorkloadCertificates(config.transport.dir, identities, extraHosts, log.child({ component: 'tls' }));
+  const ensure = () => ensureWorkloadCertificates(config.transport.dir, identities, extraHosts, log.child({ component: 'tls' })).then(() => undefined);
+  await ensure();
+  // A process that issues certificates keeps them current however long it runs (they last 30 days).
+  if (issuing) transport.renewEvery(CERTIFICATE_CHECK_MS, ensure);
   log.info({ caCertificate: files.caCertificate }, 'mTLS between services; clients of the public ports trust this CA certificate');
   return transport;
 }

@@ -1,5 +1,6 @@
 import { createPrivateKey, randomUUID, X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { Logger } from '../log/logger';
 import { createCertificateAuthority, issueWorkloadCertificate, PemPair, WORKLOAD_VALIDITY_DAYS } from './certificate-authority';
@@ -8,7 +9,7 @@ import { spiffeId, WorkloadIdentity } from './spiffe';
 /**
  * The mesh's TLS files in one directory (MESH_TLS_DIR): `ca.crt`, the trust bundle (one or more CA
  * certificates, PEM); `ca.key`, the CA's private key, only where certificates are issued (the
- * embedded default, `npm run tls`), never mounted into a deployed service; and `<name>.crt` and
+ * embedded default, `npm run tls:issue`), never mounted into a deployed service; and `<name>.crt` and
  * `<name>.key` per workload (`emotion.crt`, `operator.crt`).
  */
 export interface TlsFiles {
@@ -66,9 +67,9 @@ export async function ensureWorkloadCertificates(
     }
     const ca: PemPair = { certificate: fs.readFileSync(files.caCertificate, 'utf8'), privateKey: fs.readFileSync(files.caKey, 'utf8') };
     for (const identity of identities) {
-      if (isCurrent(files, identity, ca.certificate)) continue;
-      const hosts = identity.kind === 'service' ? [identity.name, ...LOCAL_HOSTS, ...extraHosts] : [];
-      writeWorkloadCertificate(files, identity, await issueWorkloadCertificate(ca, identity, { hosts: [...new Set(hosts)] }));
+      const hosts = [...new Set(identity.kind === 'service' ? [identity.name, ...LOCAL_HOSTS, ...extraHosts] : [])];
+      if (isCurrent(files, identity, ca.certificate, hosts)) continue;
+      writeWorkloadCertificate(files, identity, await issueWorkloadCertificate(ca, identity, { hosts }));
       log.info({ identity: spiffeId(identity), certificate: files.certificate(identity.name) }, 'TLS: issued a workload certificate');
     }
   });
@@ -85,8 +86,11 @@ export function writeWorkloadCertificate(files: TlsFiles, identity: WorkloadIden
   writeAtomically(files.certificate(identity.name), pair.certificate, 0o644);
 }
 
-/** The certificate exists, matches its key, is signed by the CA, names the identity and has a third of its life left. */
-function isCurrent(files: TlsFiles, identity: WorkloadIdentity, caPem: string): boolean {
+/**
+ * The certificate exists, matches its key, is signed by the CA, names the identity and every one
+ * of `hosts` (a new ADVERTISE_HOST gets a new certificate), and has a third of its life left.
+ */
+function isCurrent(files: TlsFiles, identity: WorkloadIdentity, caPem: string, hosts: readonly string[]): boolean {
   try {
     const certificate = new X509Certificate(fs.readFileSync(files.certificate(identity.name)));
     const key = fs.readFileSync(files.privateKey(identity.name), 'utf8');
@@ -99,6 +103,7 @@ function isCurrent(files: TlsFiles, identity: WorkloadIdentity, caPem: string): 
       certificate.verify(ca.publicKey) &&
       certificate.checkPrivateKey(createPrivateKey(key)) &&
       (certificate.subjectAltName ?? '').includes(`URI:${spiffeId(identity)}`) &&
+      hosts.every((host) => (isIP(host) === 0 ? certificate.checkHost(host, { wildcards: false }) : certificate.checkIP(host)) !== undefined) &&
       Date.now() < Math.min(renewAt, notBefore + WORKLOAD_VALIDITY_DAYS * 86_400_000)
     );
   } catch {

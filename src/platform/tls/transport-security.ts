@@ -54,6 +54,7 @@ export interface MeshChannel {
  */
 export class TransportSecurity {
   private readonly providers = new Map<string, ReloadingCertificates>();
+  private renewal: NodeJS.Timeout | undefined;
 
   constructor(
     readonly settings: TransportSettings,
@@ -100,8 +101,23 @@ export class TransportSecurity {
     };
   }
 
-  /** Stops re-reading certificate files. */
+  /**
+   * Runs `renew` (issuing certificates that are due, where this process issues them) every
+   * `everyMs` milliseconds until close; the providers then read the renewed files. A failure is
+   * logged and tried again at the next turn.
+   */
+  renewEvery(everyMs: number, renew: () => Promise<void>): void {
+    this.renewal = setInterval(() => {
+      renew().catch((error: unknown) => {
+        this.log.warn({ err: error }, 'TLS: renewing certificates failed; trying again later');
+      });
+    }, everyMs);
+    this.renewal.unref();
+  }
+
+  /** Stops re-reading certificate files, and renewing them. */
   close(): void {
+    clearInterval(this.renewal);
     for (const provider of this.providers.values()) provider.close();
     this.providers.clear();
   }
