@@ -16,22 +16,35 @@
  * (all its threads; not PostgreSQL's when BENCH_DATABASE_URL is set) at 1, 10 and 100 concurrent
  * sessions each sending 2 frames per second.
  *
+ * The service runs as deployed, TLS on its port with a certificate of its own, and the benchmark
+ * calls it as an operator (spiffe://interview-mesh/operator/operator, whom the call policy allows
+ * AnalyzeFrame), through the mesh's own channel credentials (TransportSecurity.channel: the
+ * certificate provider, the server's SPIFFE ID checked): both are issued into the service's data
+ * directory first. The cost of TLS on AnalyzeFrame: a second emotion process, plaintext
+ * (MESH_INSECURE_PLAINTEXT=true, here only), answers calls alternating with the first, one by one,
+ * so that both see the same machine; median and p99 on an established connection, and on a new
+ * connection per call (the handshake included: mTLS with P-256 certificates).
+ *
  * Environment: BENCH_CALLS (default 300) sequential calls per figure, BENCH_SECONDS (default 10)
- * per load level, BENCH_SESSIONS (default "1,10,100"); BENCH_DATABASE_URL, a PostgreSQL URL
- * (a database of its own: the service migrates it) for the service's blink state instead of
- * embedded PGlite; BENCH_SERVICE_NODE_ARGS, extra node flags for the service's process (for
- * example "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile its side).
+ * per load level, BENCH_SESSIONS (default "1,10,100"); BENCH_CONNECTIONS (default 100) calls on
+ * new connections per transport, BENCH_COMPARE_PLAINTEXT=false to skip the comparison;
+ * BENCH_DATABASE_URL, a PostgreSQL URL (a database of its own: the service migrates it) for the
+ * service's blink state instead of embedded PGlite; BENCH_SERVICE_NODE_ARGS, extra node flags for
+ * the service's process (for example "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile its side).
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { credentials, Metadata, status } from '@grpc/grpc-js';
+import { ChannelOptions, credentials, Metadata, status } from '@grpc/grpc-js';
 import sharp from 'sharp';
 import { EmotionResponse, EmotionServiceClient, FrameRequest } from '../../src/gen/emotion';
 import { callUnary } from '../../src/platform/grpc/unary-call';
+import { silentLogger } from '../../src/platform/log/logger';
 import { REPO_ROOT } from '../../src/platform/paths';
+import { ensureWorkloadCertificates } from '../../src/platform/tls/certificate-files';
+import { MeshChannel, TransportSecurity, transportSettings } from '../../src/platform/tls/transport-security';
 import { eyeAspectRatio } from '../../src/services/emotion/domain/blink/eye-aspect-ratio';
 import { EmotionClassifier } from '../../src/services/emotion/domain/expression/emotion-classifier';
 import { FaceDetector } from '../../src/services/emotion/domain/face/face-detector';
@@ -46,6 +59,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SESSIONS = (process.env.BENCH_SESSIONS ?? '1,10,100').split(',').map(Number);
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? '';
 const SERVICE_NODE_ARGS = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
+const COMPARE_PLAINTEXT = process.env.BENCH_COMPARE_PLAINTEXT !== 'false';
 const FPS_PER_SESSION = 2;
 const WARMUP = 20;
 
@@ -85,16 +100,88 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** The emotion service alone in its own process, on BENCH_DATABASE_URL or a fresh embedded database. */
-async function startService(): Promise<{ address: string; child: ChildProcess; dataDir: string }> {
+/** The emotion service alone in its own process, and what its clients dial it with. */
+interface BenchService {
+  address: string;
+  child: ChildProcess;
+  dataDir: string;
+  /** The operator's channel to it: TLS (the mesh's channel credentials), or plaintext. */
+  channel: MeshChannel;
+  transport?: TransportSecurity;
+}
+
+/**
+ * The emotion service alone in its own process, on BENCH_DATABASE_URL or a fresh embedded database:
+ * TLS as deployed (its certificate and the operator's issued first into its data directory's tls/),
+ * or plaintext with the development switch (`plaintext`, for the comparison only).
+ */
+async function startService(plaintext = false): Promise<BenchService> {
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-emotion-'));
+  const tlsEnv = { MESH_TLS_DIR: path.join(dataDir, 'tls'), MESH_INSECURE_PLAINTEXT: String(plaintext) };
+  let channel: MeshChannel = { credentials: credentials.createInsecure(), options: {} };
+  let transport: TransportSecurity | undefined;
+  if (!plaintext) {
+    const identities = [
+      { kind: 'service' as const, name: 'emotion' },
+      { kind: 'operator' as const, name: 'operator' },
+    ];
+    await ensureWorkloadCertificates(tlsEnv.MESH_TLS_DIR, identities, [], silentLogger());
+    transport = new TransportSecurity(transportSettings(tlsEnv, dataDir), silentLogger());
+    channel = transport.channel({ kind: 'operator', name: 'operator' }, 'emotion');
+  }
   const child = spawn(process.execPath, [...SERVICE_NODE_ARGS, '--import', 'tsx', 'src/main.ts', 'start', '--services', 'emotion'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, EMOTION_PORT: String(port), BIND_HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: DATABASE_URL, AMQP_URL: '' },
+    env: {
+      ...process.env,
+      ...tlsEnv,
+      EMOTION_PORT: String(port),
+      BIND_HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: DATABASE_URL,
+      AMQP_URL: '',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  return { address: `127.0.0.1:${port}`, child, dataDir };
+  return { address: `127.0.0.1:${port}`, child, dataDir, channel, transport };
+}
+
+/** A client of `service`; `extra` adds channel options (a subchannel of its own: a connection of its own). */
+function clientOf(service: BenchService, extra: ChannelOptions = {}): EmotionServiceClient {
+  return new EmotionServiceClient(service.address, service.channel.credentials, { ...service.channel.options, ...extra });
+}
+
+async function stopService(service: BenchService): Promise<void> {
+  service.transport?.close();
+  service.child.kill('SIGTERM');
+  await new Promise((r) => service.child.once('exit', r));
+  fs.rmSync(service.dataDir, { recursive: true, force: true });
+}
+
+/** Each of `runs` called once per round, alternately, CALLS rounds after WARMUP: the same machine for both. */
+async function paired(runs: readonly (() => Promise<unknown>)[], rounds = CALLS): Promise<Stats[]> {
+  const samples = runs.map(() => [] as number[]);
+  for (let round = -WARMUP; round < rounds; round++) {
+    for (const [i, run] of runs.entries()) {
+      const start = now();
+      await run();
+      if (round >= 0) samples[i].push(now() - start);
+    }
+  }
+  return samples.map(stats);
+}
+
+/** AnalyzeFrame on a new connection each time (a client with a subchannel of its own), the connection's set-up included. */
+function onNewConnection(service: BenchService, request: () => FrameRequest): () => Promise<unknown> {
+  return async () => {
+    const client = clientOf(service, { 'grpc.use_local_subchannel_pool': 1 });
+    try {
+      await call(client, request());
+    } finally {
+      client.close();
+    }
+  };
 }
 
 async function waitServing(client: EmotionServiceClient, request: FrameRequest): Promise<void> {
@@ -192,12 +279,37 @@ async function main(): Promise<void> {
   await models.release();
 
   const service = await startService();
-  const client = new EmotionServiceClient(service.address, credentials.createInsecure());
+  const client = clientOf(service);
+  let plaintext: BenchService | undefined;
   try {
     let timestamp = Date.now();
-    const request = () => ({ sessionId: 'bench-sequential', imageData: jpeg, timestamp: timestamp++, format: 'jpeg' });
+    const request = (sessionId = 'bench-sequential') => ({ sessionId, imageData: jpeg, timestamp: timestamp++, format: 'jpeg' });
     await waitServing(client, request());
     const rpc = await time(() => call(client, request()));
+
+    // The cost of TLS: the same calls to a plaintext twin, alternately.
+    let comparison: { name: string; tls: Stats; plain: Stats }[] = [];
+    if (COMPARE_PLAINTEXT) {
+      plaintext = await startService(true);
+      const plainClient = clientOf(plaintext);
+      try {
+        await waitServing(plainClient, request('bench-plaintext'));
+        const [tls, plain] = await paired([() => call(client, request('bench-tls')), () => call(plainClient, request('bench-plaintext'))]);
+        const [tlsNew, plainNew] = await paired(
+          [onNewConnection(service, () => request('bench-tls-new')), onNewConnection(plaintext, () => request('bench-plaintext-new'))],
+          CONNECTIONS,
+        );
+        comparison = [
+          { name: 'AnalyzeFrame, established connection', tls, plain },
+          { name: 'AnalyzeFrame, a new connection each', tls: tlsNew, plain: plainNew },
+        ];
+      } finally {
+        plainClient.close();
+        await stopService(plaintext);
+        plaintext = undefined;
+      }
+    }
+
     const levels = [];
     for (const sessions of SESSIONS) {
       const cpuBefore = cpuMs(service.child.pid);
@@ -214,9 +326,24 @@ async function main(): Promise<void> {
     console.log(`${'stage'.padEnd(34)} ${'median'.padStart(8)} ${'p99'.padStart(8)}`);
     for (const [name, s] of stages) console.log(`${name.padEnd(34)} ${f(s.median)} ${f(s.p99)}`);
     console.log(`${'models per frame, tracked session'.padEnd(34)} ${f(perFrame.median)} ${f(perFrame.p99)}`);
-    console.log(`${'AnalyzeFrame over gRPC'.padEnd(34)} ${f(rpc.median)} ${f(rpc.p99)}`);
+    console.log(`${'AnalyzeFrame over gRPC (mTLS)'.padEnd(34)} ${f(rpc.median)} ${f(rpc.p99)}`);
     console.log(`  (models per frame: detection + mesh + emotion on 1 frame in ${REDETECT_AFTER_FRAMES + 1}, tracked mesh + emotion on the others)`);
     console.log(`ratio AnalyzeFrame median / models' median per frame: ${(rpc.median / perFrame.median).toFixed(2)}`);
+    if (comparison.length) {
+      console.log('');
+      console.log(
+        `TLS (mTLS, the operator's certificate) vs plaintext (a second process, MESH_INSECURE_PLAINTEXT=true), calls alternating; ${CALLS} calls, ${CONNECTIONS} connections`,
+      );
+      console.log(
+        `${''.padEnd(38)} ${'TLS median'.padStart(10)} ${'p99'.padStart(8)} ${'plain median'.padStart(12)} ${'p99'.padStart(8)} ${'TLS cost'.padStart(9)}`,
+      );
+      for (const { name, tls, plain } of comparison) {
+        const cost = `${tls.median - plain.median >= 0 ? '+' : ''}${(tls.median - plain.median).toFixed(2)}`;
+        console.log(
+          `${name.padEnd(38)} ${tls.median.toFixed(2).padStart(10)} ${f(tls.p99)} ${plain.median.toFixed(2).padStart(12)} ${f(plain.p99)} ${cost.padStart(9)}`,
+        );
+      }
+    }
     console.log('');
     console.log(`load: each session sends ${FPS_PER_SESSION} frames/s for ${SECONDS} s`);
     console.log(
@@ -229,9 +356,8 @@ async function main(): Promise<void> {
     }
   } finally {
     client.close();
-    service.child.kill('SIGTERM');
-    await new Promise((r) => service.child.once('exit', r));
-    fs.rmSync(service.dataDir, { recursive: true, force: true });
+    if (plaintext) await stopService(plaintext);
+    await stopService(service);
   }
 }
 

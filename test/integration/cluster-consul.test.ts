@@ -11,7 +11,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { credentials } from '@grpc/grpc-js';
 import { EmotionServiceClient, FrameRequest } from '../../src/gen/emotion';
 import { Difficulty } from '../../src/gen/interview';
 import { parseConsulAddress, registerConsulResolver } from '../../src/platform/discovery';
@@ -19,6 +18,8 @@ import { meshChannelOptions } from '../../src/platform/grpc/client-options';
 import { callUnary } from '../../src/platform/grpc/unary-call';
 import { limitVariable } from '../../src/platform/limits/limit-settings';
 import { silentLogger } from '../../src/platform/log/logger';
+import { TransportSecurity } from '../../src/platform/tls/transport-security';
+import { loadConfig } from '../../src/platform/config/mesh-config';
 import { checkHealth, freePort } from '../support/grpc-clients';
 import { ConsulAgent, startConsulAgent } from '../support/consul-agent';
 import { signUp } from '../support/identity';
@@ -26,6 +27,7 @@ import { createTestDatabase, createTestVhost, Disposable } from '../support/infr
 import { interviewClient, statusOf } from '../support/interview-client';
 import { removeAuthKeys } from '../support/mesh-process';
 import { ServiceProcess } from '../support/service-process';
+import { TEST_TLS_ENV } from '../support/tls';
 import { waitFor } from '../support/wait';
 
 jest.setTimeout(180_000);
@@ -110,6 +112,8 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
       // Rounds of 30 frames as fast as the cluster takes them, to see how they spread: past the
       // default 10 a second of one interview, which the limits' own tests cover.
       [limitVariable('frames_per_interview_per_second')]: '1000',
+      // TLS on every hop with the tests' certificates; Consul's checks use them too (startConsulAgent).
+      ...TEST_TLS_ENV,
     };
     for (let i = 0; i < 3; i++) emotion.push(startEmotion(i));
     // No EMOTION_ADDR: with CONSUL_HTTP_ADDR set, the interview service resolves consul:///emotion.
@@ -163,9 +167,32 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
     expect(await consul!.passing('interview')).toEqual([interviewAddress]);
     const services: Record<string, { Service: string; Tags: string[]; Port: number }> = await consul!.client.agent.service.list();
     expect(services[`emotion-127.0.0.1-${emotionPorts[0]}`]).toMatchObject({ Service: 'emotion', Tags: ['ml', 'grpc'], Port: emotionPorts[0] });
-    const checks: Record<string, { Type: string; Status: string; Output: string; Interval: string }> = await consul!.client.agent.check.list();
+    const checks: Record<string, { Type: string; Status: string; Output: string; Interval: string; ServiceID: string }> =
+      await consul!.client.agent.check.list();
     const check = Object.values(checks).find((c) => c.Output.includes(`${emotionAddress(0)}/emotion.EmotionService`));
     expect(check).toMatchObject({ Type: 'grpc', Status: 'passing', Interval: '1s' });
+    // That check is TLS (the instance registers it with GRPCUseTLS and TLSServerName = emotion; the
+    // agent presents its own certificate, which emotion requires): the same check of the same port
+    // fails in plaintext, and over TLS expecting another service's name.
+    const outcomeOf = async (id: string, tls: Record<string, unknown>) => {
+      await consul!.client.agent.service.register({
+        name: id,
+        id,
+        address: '127.0.0.1',
+        port: emotionPorts[0],
+        check: { name: id, grpc: `${emotionAddress(0)}/emotion.EmotionService`, interval: '500ms', timeout: '1s', ...tls },
+      });
+      try {
+        const ran = async () => Object.values((await consul!.client.agent.check.list()) as typeof checks).find((c) => c.ServiceID === id && c.Output);
+        await waitFor(`the check of ${id} to run`, async () => (await ran()) !== undefined, 10_000, 100);
+        return (await ran())!.Status;
+      } finally {
+        await consul!.client.agent.service.deregister(id);
+      }
+    };
+    expect(await outcomeOf('emotion-plaintext-check', {})).toBe('critical');
+    expect(await outcomeOf('emotion-misnamed-check', { grpcusetls: true, tlsservername: 'scoring' })).toBe('critical');
+    expect(await outcomeOf('emotion-tls-check', { grpcusetls: true, tlsservername: 'emotion' })).toBe('passing');
   });
 
   it("spreads the interview service's AnalyzeFrame calls over all three instances", async () => {
@@ -231,8 +258,11 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
 
   it('tells a caller why there is no instance: none passing in Consul, or no agent answering', async () => {
     registerConsulResolver({ defaultAgent: parseConsulAddress(consul!.httpAddr), log: silentLogger() });
+    // The interview service's own channel: its certificate, the emotion service's name and SPIFFE ID checked on whichever instance answers.
+    const transport = new TransportSecurity(loadConfig(env).transport, silentLogger());
+    const channel = transport.channel({ kind: 'service', name: 'interview' }, 'emotion');
     const analyzeFrameAt = async (target: string) => {
-      const client = new EmotionServiceClient(target, credentials.createInsecure(), meshChannelOptions());
+      const client = new EmotionServiceClient(target, channel.credentials, { ...meshChannelOptions(), ...channel.options });
       try {
         return await statusOf(
           callUnary(client.analyzeFrame.bind(client), FrameRequest.fromPartial({ sessionId: 's', imageData: astronaut }), {
@@ -252,6 +282,7 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
     expect(await analyzeFrameAt(`consul://${silentAgent}/emotion`)).toMatch(
       new RegExp(`^UNAVAILABLE: Consul at http://${silentAgent} could not list "emotion": `),
     );
+    transport.close();
   });
 
   it('deregisters on SIGTERM before draining: Consul forgets the instance at once, and the process exits', async () => {

@@ -14,6 +14,8 @@ import { silentLogger } from '../../src/platform/log/logger';
 import { migrate } from '../../src/mesh/infrastructure';
 import { startMesh } from '../../src/mesh/start-mesh';
 import { startService } from '../../src/platform/service/host';
+import { CALL_POLICY } from '../../src/mesh/call-policy';
+import { TransportSecurity } from '../../src/platform/tls/transport-security';
 import { scoringService } from '../../src/services/scoring';
 import { meshTopology } from '../../src/mesh/topology';
 import { SERVICES } from '../../src/mesh/registry';
@@ -21,6 +23,7 @@ import { InterviewStreamClient } from '../../src/demo/interview-stream-client';
 import { checkHealth, waitForHealth, watchHealth } from '../support/grpc-clients';
 import { signUp } from '../support/identity';
 import { interviewClient } from '../support/interview-client';
+import { TEST_TLS_ENV } from '../support/tls';
 import { waitFor } from '../support/wait';
 
 jest.setTimeout(60_000);
@@ -45,8 +48,14 @@ describe('health follows readiness', () => {
       close: () => memory.close(),
       isReady: () => brokerUp,
     };
-    const config = { ...loadConfig({}), bindHost: '127.0.0.1' };
-    const service = await startService(scoringService, { config, log: silentLogger(), db, bus }, { port: 0, settings: undefined, downstreams: {} });
+    const config = { ...loadConfig({ ...TEST_TLS_ENV }), bindHost: '127.0.0.1' };
+    // TLS with the tests' certificates (TEST_TLS_DIR): the scoring service's own, its port requiring a client certificate.
+    const transport = new TransportSecurity(config.transport, silentLogger());
+    const service = await startService(
+      scoringService,
+      { config, log: silentLogger(), db, bus, transport, policy: CALL_POLICY },
+      { port: 0, settings: undefined, downstreams: {} },
+    );
     const address = service.server.address;
 
     expect(await checkHealth(address)).toBe('NOT_SERVING');
@@ -60,6 +69,7 @@ describe('health follows readiness', () => {
     await service.stop(1_000);
     await watch.ended;
     watch.stop();
+    transport.close();
     expect(watch.statuses).toEqual(['SERVING', 'NOT_SERVING']);
   });
 });
@@ -77,6 +87,7 @@ describe('the embedded mesh', () => {
       AUTH_PORT: '0',
       AUTH_SCRYPT_COST: '10',
       AUTH_KEYS_DIR: keysDir,
+      ...TEST_TLS_ENV,
     };
     const config = { ...loadConfig(env), dataDir: 'memory://' };
     const mesh = await startMesh(config, ['emotion', 'scoring', 'notifier', 'auth', 'interview'], silentLogger(), { env });

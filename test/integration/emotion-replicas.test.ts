@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { credentials, Metadata, status } from '@grpc/grpc-js';
+import { Metadata, status } from '@grpc/grpc-js';
 import { Client } from 'pg';
 import sharp from 'sharp';
 import { BlinkResponse, EmotionResponse, EmotionServiceClient, FrameRequest } from '../../src/gen/emotion';
@@ -17,6 +17,7 @@ import { freePort } from '../support/grpc-clients';
 import { createTestDatabase, createTestVhost, Disposable } from '../support/infrastructure';
 import { statusOf } from '../support/interview-client';
 import { ServiceProcess } from '../support/service-process';
+import { TEST_TLS_ENV, testCredentials } from '../support/tls';
 
 jest.setTimeout(120_000);
 
@@ -44,7 +45,13 @@ describe('emotion service, two replicas on one PostgreSQL', () => {
     const ports = [await freePort(), await freePort()];
     for (const port of ports) {
       replicas.push(
-        ServiceProcess.start('emotion', { DATABASE_URL: database.value, AMQP_URL: vhost.value, BIND_HOST: '127.0.0.1', EMOTION_PORT: String(port) }),
+        ServiceProcess.start('emotion', {
+          DATABASE_URL: database.value,
+          AMQP_URL: vhost.value,
+          BIND_HOST: '127.0.0.1',
+          EMOTION_PORT: String(port),
+          ...TEST_TLS_ENV,
+        }),
       );
     }
     try {
@@ -55,7 +62,8 @@ describe('emotion service, two replicas on one PostgreSQL', () => {
       });
       throw error;
     }
-    for (const port of ports) clients.push(new EmotionServiceClient(`127.0.0.1:${port}`, credentials.createInsecure()));
+    // The operator's certificate: the emotion service's port requires one, and its call policy lets operators analyse frames.
+    for (const port of ports) clients.push(new EmotionServiceClient(`127.0.0.1:${port}`, testCredentials()));
     sql = new Client({ connectionString: database.value });
     await sql.connect();
   });

@@ -1,13 +1,16 @@
 /**
  * The README's grpcurl session, run as it is written against the mesh (`npm start`'s four services
  * in one process, with the auth service, on PostgreSQL and RabbitMQ): grpcurl (pinned, installed by
- * scripts/infra/ensure-grpcurl.sh) with reflection only, no .proto file. The block is split into its
- * paragraphs (steps); a marker line is echoed between them, nothing else is added, and each step's
- * output is checked. A step the README gains without a check here fails the test.
+ * scripts/infra/ensure-grpcurl.sh) with reflection only, no .proto file, over TLS: the session's
+ * MESH_TLS_DIR is the tests' (TEST_TLS_DIR, whose CA the mesh uses), trusted with -cacert, and the
+ * operator's certificate there is what it presents to the internal services. The block is split
+ * into its paragraphs (steps); a marker line is echoed between them, nothing else is added, and each
+ * step's output is checked. A step the README gains without a check here fails the test.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { MeshProcess, startMeshProcess } from '../support/mesh-process';
+import { TEST_TLS_DIR } from '../support/tls';
 import { run, runScript } from '../support/tools';
 
 jest.setTimeout(180_000);
@@ -98,6 +101,7 @@ describe('the README grpcurl session (reflection only)', () => {
         SCORING: mesh.addresses.scoring,
         NOTIFIER: mesh.addresses.notifier,
         AUTH: mesh.addresses.auth,
+        MESH_TLS_DIR: TEST_TLS_DIR,
       },
     });
     const parts = stdout.split(/^@@step (\d+)\n/m);
@@ -109,21 +113,37 @@ describe('the README grpcurl session (reflection only)', () => {
   });
 
   const checks: Record<string, (output: string) => void> = {
-    "Where the services listen (npm start's defaults), and a helper that reads a JSON answer's field": (output) => {
+    "Where the services listen and their CA (npm start's defaults), grpcurl's TLS flags, a helper that reads a JSON answer's field": (output) => {
       expect(output).toBe('');
     },
     'What each server serves': (output) => {
+      // interview and auth with the CA alone; emotion, scoring and notifier with the operator's certificate.
       expect(output.trim().split('\n')).toEqual([
         'grpc.health.v1.Health',
         'interview.v1.InterviewService',
+        'auth.v1.AuthService',
+        'grpc.health.v1.Health',
         'emotion.EmotionService',
         'grpc.health.v1.Health',
         'grpc.health.v1.Health',
         'scoring.ScoringService',
         'grpc.health.v1.Health',
-        'auth.v1.AuthService',
-        'grpc.health.v1.Health',
       ]);
+    },
+    'Every port is TLS: plaintext is refused, and so is a client without a certificate at an internal service': (output) => {
+      // No TLS handshake completes, so there is no gRPC status: grpcurl gives up connecting (exit 1).
+      expect(output.trim().split('\n')).toEqual([
+        `Failed to dial target host "${mesh!.addresses.interview}": context deadline exceeded`,
+        'exit status 1',
+        `Failed to dial target host "${mesh!.addresses.emotion}": context deadline exceeded`,
+        'exit status 1',
+      ]);
+    },
+    "The call policy: scoring's GenerateReport is the interview service's alone, the operator gets PermissionDenied": (output) => {
+      expect(output).toContain('Code: PermissionDenied');
+      expect(output).toContain('Message: spiffe://interview-mesh/operator/operator may not call /scoring.ScoringService/GenerateReport');
+      // 64 + PERMISSION_DENIED (7).
+      expect(output.trim().split('\n').at(-1)).toBe('exit status 71');
     },
     "An RPC's signature and a message's fields, from reflection": (output) => {
       expect(output).toContain('rpc AnalyzeFrame ( .emotion.FrameRequest ) returns ( .emotion.EmotionResponse );');

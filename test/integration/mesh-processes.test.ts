@@ -6,7 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import { Difficulty, InterviewState } from '../../src/gen/interview';
+import { loadConfig } from '../../src/platform/config/mesh-config';
 import { silentLogger } from '../../src/platform/log/logger';
+import { TransportSecurity } from '../../src/platform/tls/transport-security';
 import { createDownstreamClient } from '../../src/platform/service/downstream-client';
 import { INTERVIEW_DOWNSTREAMS } from '../../src/services/interview/server';
 import { checkHealth, listServicesByReflection, watchHealth } from '../support/grpc-clients';
@@ -215,8 +217,11 @@ describe('the mesh across processes, on PostgreSQL and RabbitMQ', () => {
     );
 
     // A breaker of our own on the same downstream: once open, calls fail with UNAVAILABLE without trying.
+    // Its channel is the interview service's own (its certificate, the emotion service's SPIFFE ID checked).
+    const transport = new TransportSecurity(loadConfig(env).transport, silentLogger());
     const downstream = createDownstreamClient(INTERVIEW_DOWNSTREAMS.emotion, {
       target: address('emotion'),
+      channel: transport.channel({ kind: 'service', name: 'interview' }, 'emotion'),
       deadlineMs: 2_000,
       log: silentLogger(),
       breaker: { volumeThreshold: 2, resetTimeoutMs: 1_000 },
@@ -247,6 +252,7 @@ describe('the mesh across processes, on PostgreSQL and RabbitMQ', () => {
     );
     expect(downstream.breakerState).toBe('closed');
     downstream.close();
+    transport.close();
     // The interview service's own breaker closes too (its reset timeout is 5 s).
     await waitFor(
       'synchronous analysis again',

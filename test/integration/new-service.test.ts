@@ -10,13 +10,16 @@ import { AmqpBus } from '../../src/platform/bus/amqp-bus';
 import { encodeEvent, EVENTS } from '../../src/platform/bus/event-catalog';
 import { loadConfig } from '../../src/platform/config/mesh-config';
 import { silentLogger } from '../../src/platform/log/logger';
+import { CALL_POLICY } from '../../src/mesh/call-policy';
 import { SERVICES } from '../../src/mesh/registry';
 import { Mesh, startMesh } from '../../src/mesh/start-mesh';
 import { meshTopology } from '../../src/mesh/topology';
+import { CallPolicy } from '../../src/platform/tls/call-policy';
 import { tallyService } from '../fixtures/tally-service';
 import { ConsulAgent, startConsulAgent } from '../support/consul-agent';
 import { checkHealth } from '../support/grpc-clients';
 import { createTestDatabase, createTestVhost, Disposable } from '../support/infrastructure';
+import { TEST_TLS_ENV } from '../support/tls';
 import { waitFor } from '../support/wait';
 
 jest.setTimeout(180_000);
@@ -49,9 +52,21 @@ describe('a service added by its descriptor alone', () => {
       BIND_HOST: '127.0.0.1',
       CONSUL_HTTP_ADDR: consul.httpAddr,
       CONSUL_CHECK_INTERVAL_MS: '500',
+      ...TEST_TLS_ENV,
     };
     const config = loadConfig(env);
-    mesh = await startMesh(config, ['tally', 'scoring'], silentLogger(), { env, registry, overrides: { tally: { port: 0 }, scoring: { port: 0 } } });
+    // Tally serves no gRPC service of its own (health only, open to every client of the mesh's CA),
+    // but calls the scoring service's AnalyzeAnswer: the call policy lets it, as it would a new caller.
+    const policy: CallPolicy = {
+      ...CALL_POLICY,
+      'scoring.ScoringService': { ...CALL_POLICY['scoring.ScoringService'], AnalyzeAnswer: ['service:tally', 'operator'] },
+    };
+    mesh = await startMesh(config, ['tally', 'scoring'], silentLogger(), {
+      env,
+      registry,
+      policy,
+      overrides: { tally: { port: 0 }, scoring: { port: 0 } },
+    });
     const address = mesh.address('tally');
 
     // Its schema, migrated under its own name.

@@ -2,13 +2,20 @@
 generated Python client in clients/python/gen), and prints a Markdown table of what each attack got.
 
     MESH_INTERVIEW_ADDR=127.0.0.1:50051 MESH_AUTH_ADDR=127.0.0.1:50055 MESH_EMOTION_ADDR=127.0.0.1:50052 \\
+    MESH_SCORING_ADDR=127.0.0.1:50053 MESH_NOTIFIER_ADDR=127.0.0.1:50054 MESH_TLS_DIR=.data/tls \\
     DATABASE_URL=postgres://... AUTH_KEYS_DIR=... TEST_INVITATION_CODE=... MESH_FIXTURES=test/fixtures/faces \\
     .cache/venv/bin/python test/security/attacks.py
 
 (test/security/security-suite.test.ts starts a mesh and runs it so.) The mesh must run with the
-default limits (no LIMIT_* variable set) and a fresh database: the floods count from zero. Groups
-of attacks:
+default limits (no LIMIT_* variable set) and a fresh database: the floods count from zero. Every
+call is TLS (transport.py), trusting the CA of the mesh's TLS directory (MESH_TLS_DIR): as an end
+user to the interview and auth services, with the operator's certificate from there to the emotion
+service. Groups of attacks:
 
+- transport: plaintext to each port; an internal port without a client certificate, or with one
+  from a CA of the suite's own that names the interview service; the certificate of a workload the
+  call policy does not allow on each internal RPC (another service's, from MESH_TLS_DIR; the
+  operator's on GenerateReport), with controls that the allowed one passes;
 - tokens: forged with the mesh's own signing key (AUTH_KEYS_DIR) but wrong in one claim, or built
   by hand (alg none, HS256 keyed with the public key), a deleted user's, refresh tokens replayed;
 - ownership: a second candidate, and an interviewer, at the victim's interview, on every RPC;
@@ -26,6 +33,7 @@ taken before (tables.py): a refused call writes nothing. The table goes to stdou
 import os
 import sys
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -37,16 +45,36 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "clients" / "python" / "gen"))
 
 import auth_pb2  # noqa: E402
+import auth_pb2_grpc  # noqa: E402
 import emotion_pb2  # noqa: E402
+import emotion_pb2_grpc  # noqa: E402
 import grpc  # noqa: E402
 import interview_pb2  # noqa: E402
+import interview_pb2_grpc  # noqa: E402
+import scoring_pb2  # noqa: E402
+import scoring_pb2_grpc  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 
 from images import grey_png, padded_png  # noqa: E402
-from mesh_client import RATE_LIMIT_EXCEEDED, InterviewStream, Mesh, Outcome, User, stream_errors  # noqa: E402
+from mesh_client import (  # noqa: E402
+    DEADLINE_S,
+    RATE_LIMIT_EXCEEDED,
+    AuthStub,
+    EmotionStub,
+    InterviewStream,
+    InterviewStub,
+    Mesh,
+    Outcome,
+    ScoringStub,
+    User,
+    bearer,
+    outcome_of,
+    stream_errors,
+)
 from report import Row, Verdict, markdown  # noqa: E402
 from tables import Tables, Watch  # noqa: E402
 from tokens import Forger, load_signing_key, unverified_claims, with_payload  # noqa: E402
+from transport import OPERATOR, KeyPair, TlsFiles, foreign_pair, health_check, service_id  # noqa: E402
 
 Code = grpc.StatusCode
 TABLE_FILE = REPO / ".cache" / "security-table.md"
@@ -90,6 +118,9 @@ class Settings:
     interview_addr: str
     auth_addr: str
     emotion_addr: str
+    scoring_addr: str
+    notifier_addr: str
+    tls: TlsFiles
     database_url: str
     keys_dir: Path
     invitation_code: str
@@ -107,6 +138,9 @@ class Settings:
             interview_addr=need("MESH_INTERVIEW_ADDR"),
             auth_addr=need("MESH_AUTH_ADDR"),
             emotion_addr=need("MESH_EMOTION_ADDR"),
+            scoring_addr=need("MESH_SCORING_ADDR"),
+            notifier_addr=need("MESH_NOTIFIER_ADDR"),
+            tls=TlsFiles(Path(need("MESH_TLS_DIR"))),
             database_url=need("DATABASE_URL"),
             keys_dir=Path(need("AUTH_KEYS_DIR")),
             invitation_code=need("TEST_INVITATION_CODE"),
@@ -187,6 +221,7 @@ class Suite:
     def run(self) -> None:
         self.set_up()
         groups: list[tuple[str, Callable[[], None]]] = [
+            ("transport attacks", self.transport_attacks),
             ("token attacks", self.token_attacks),
             ("ownership attacks", self.ownership_attacks),
             ("bounds attacks", self.bound_attacks),
@@ -212,6 +247,147 @@ class Suite:
         self.tables.watch_interview(self.victim_interview.id)
         self.tables.watch_interview(self.attacker_interview.id)
         self.forger = Forger(load_signing_key(self.settings.keys_dir), self.attacker.access_token)
+
+    # -- transport ----------------------------------------------------------------------------
+
+    def expect_refused_handshake(self, attack: str, rpc: str, outcome: Outcome) -> None:
+        """UNAVAILABLE because no TLS connection came about (grpcio: "failed to connect"), not a server's answer."""
+        passed = outcome.code == Code.UNAVAILABLE and "failed to connect" in outcome.details
+        reason = outcome.details.rsplit(": ", 1)[-1] if outcome.details else ""
+        got = f"{outcome.describe()} ({reason})" if passed else self.got(outcome, passed)
+        self.record(attack, rpc, "UNAVAILABLE (no connection: the handshake is refused)", got, passed)
+
+    @staticmethod
+    def over(channel: grpc.Channel, call: Callable[[grpc.Channel], object]) -> Outcome:
+        """`call` on `channel`, which it then closes."""
+        try:
+            return outcome_of(lambda: call(channel))
+        finally:
+            channel.close()
+
+    def transport_attacks(self) -> None:
+        """Every port is TLS; the internal ones (emotion, scoring, notifier) admit only certificates of
+        the mesh's CA, and the call policy allows each RPC to the workloads it names. Each request is
+        otherwise valid, and those that would write (a user, an interview, a session's blink track)
+        are watched: refused, they write nothing."""
+        s, tls = self.settings, self.settings.tls
+        token = self.attacker.access_token
+        # A session of the suite's own: AnalyzeFrame, DetectBlink and AnalyzeBatch track its blinks (a row) when they run.
+        session = f"security-transport-{uuid.uuid4()}"
+        frame = emotion_pb2.FrameRequest(session_id=session, image_data=self.face, format="png", timestamp=int(time.time() * 1000))
+        batch = emotion_pb2.BatchRequest(session_id=session, frames=[frame])
+        report = scoring_pb2.ReportRequest(session_id=self.victim_interview.id, include_emotions=True)
+        answer = scoring_pb2.AnswerRequest(question="How does TLS authenticate a client?", answer="With a certificate its CA signed.", category="technical")
+        score = scoring_pb2.ScoreRequest(
+            session_id=session, answers=[scoring_pb2.Answer(question_id="q1", question=answer.question, transcript=answer.answer, category="technical")]
+        )
+
+        def interview(channel: grpc.Channel) -> InterviewStub:
+            stub: InterviewStub = interview_pb2_grpc.InterviewServiceStub(channel)
+            return stub
+
+        def auth(channel: grpc.Channel) -> AuthStub:
+            stub: AuthStub = auth_pb2_grpc.AuthServiceStub(channel)
+            return stub
+
+        def emotion(channel: grpc.Channel) -> EmotionStub:
+            stub: EmotionStub = emotion_pb2_grpc.EmotionServiceStub(channel)
+            return stub
+
+        def scoring(channel: grpc.Channel) -> ScoringStub:
+            stub: ScoringStub = scoring_pb2_grpc.ScoringServiceStub(channel)
+            return stub
+
+        def analyze_batch(channel: grpc.Channel) -> list[emotion_pb2.EmotionResponse]:
+            return list(emotion(channel).AnalyzeBatch(batch, timeout=DEADLINE_S))
+
+        register = auth_pb2.RegisterRequest(email=f"security-{uuid.uuid4()}@example.com", password="plaintext-password-1", role=auth_pb2.ROLE_CANDIDATE)
+        emotion_calls: dict[str, Callable[[grpc.Channel], object]] = {
+            "AnalyzeFrame": lambda channel: emotion(channel).AnalyzeFrame(frame, timeout=DEADLINE_S),
+            "AnalyzeBatch": analyze_batch,
+            "DetectFace": lambda channel: emotion(channel).DetectFace(frame, timeout=DEADLINE_S),
+            "DetectBlink": lambda channel: emotion(channel).DetectBlink(frame, timeout=DEADLINE_S),
+        }
+        scoring_calls: dict[str, Callable[[grpc.Channel], object]] = {
+            "CalculateScore": lambda channel: scoring(channel).CalculateScore(score, timeout=DEADLINE_S),
+            "AnalyzeAnswer": lambda channel: scoring(channel).AnalyzeAnswer(answer, timeout=DEADLINE_S),
+            "GenerateReport": lambda channel: scoring(channel).GenerateReport(report, timeout=DEADLINE_S),
+        }
+
+        def health(channel: grpc.Channel) -> bytes:
+            return health_check(channel, DEADLINE_S)
+
+        interview_of, auth_of = tls.workload("interview"), tls.workload("auth")
+
+        def as_workload(address: str, client: KeyPair | None, call: Callable[[grpc.Channel], object]) -> Outcome:
+            return self.over(tls.channel(address, client), call)
+
+        watch = Watch(self.tables, "transport attacks", extra_tables=[("emotion", "blink_tracks")])
+        with watch.around():
+            # Plaintext: no TLS handshake, so no connection, on any port (a valid token or request changes nothing).
+            start = interview_pb2.StartInterviewRequest(question_count=1)
+            plaintext: list[tuple[str, str, str, Callable[[grpc.Channel], object]]] = [
+                (
+                    "interview",
+                    s.interview_addr,
+                    "StartInterview",
+                    lambda channel: interview(channel).StartInterview(start, metadata=bearer(token), timeout=DEADLINE_S),
+                ),
+                ("auth", s.auth_addr, "Register", lambda channel: auth(channel).Register(register, timeout=DEADLINE_S)),
+                ("emotion", s.emotion_addr, "AnalyzeFrame", emotion_calls["AnalyzeFrame"]),
+                ("scoring", s.scoring_addr, "GenerateReport", scoring_calls["GenerateReport"]),
+                ("notifier", s.notifier_addr, "Health/Check", health),
+            ]
+            for port, address, rpc, call in plaintext:
+                self.expect_refused_handshake(f"plaintext to the {port} port", rpc, self.over(grpc.insecure_channel(address), call))
+
+            # The internal ports: TLS trusting the mesh's CA but no client certificate (an end user's channel).
+            no_certificate = "no client certificate at an internal port"
+            self.expect_refused_handshake(no_certificate, "AnalyzeFrame", as_workload(s.emotion_addr, None, emotion_calls["AnalyzeFrame"]))
+            self.expect_refused_handshake(no_certificate, "GenerateReport", as_workload(s.scoring_addr, None, scoring_calls["GenerateReport"]))
+            self.expect_refused_handshake(no_certificate, "Health/Check", as_workload(s.notifier_addr, None, health))
+
+            # A certificate naming the interview service, from a CA of the suite's own under the mesh CA's name.
+            foreign = foreign_pair(service_id("interview"))
+            impostor = "client certificate of another CA, naming the interview service"
+            self.expect_refused_handshake(impostor, "AnalyzeFrame", as_workload(s.emotion_addr, foreign, emotion_calls["AnalyzeFrame"]))
+            self.expect_refused_handshake(impostor, "GenerateReport", as_workload(s.scoring_addr, foreign, scoring_calls["GenerateReport"]))
+
+            # Certificates of the mesh's CA, of a workload the call policy does not name for the RPC.
+            denied = Code.PERMISSION_DENIED
+            self.expect(
+                "auth's certificate (a service the policy names nowhere)",
+                "AnalyzeFrame",
+                denied,
+                as_workload(s.emotion_addr, auth_of, emotion_calls["AnalyzeFrame"]),
+            )
+            for rpc in ("AnalyzeBatch", "DetectFace", "DetectBlink"):
+                self.expect("interview's certificate (operators' RPC)", rpc, denied, as_workload(s.emotion_addr, interview_of, emotion_calls[rpc]))
+            for rpc in ("CalculateScore", "AnalyzeAnswer"):
+                self.expect("interview's certificate (operators' RPC)", rpc, denied, as_workload(s.scoring_addr, interview_of, scoring_calls[rpc]))
+            operator = tls.workload(OPERATOR)
+            self.expect(
+                "the operator's certificate (the interview service's RPC)",
+                "GenerateReport",
+                denied,
+                as_workload(s.scoring_addr, operator, scoring_calls["GenerateReport"]),
+            )
+
+            # Controls: the workload the policy names passes it (the victim's interview is not scored yet: NOT_FOUND).
+            untracked = emotion_pb2.FrameRequest(image_data=self.face, format="png")
+            allowed = "control: interview's certificate, allowed"
+            self.expect(
+                allowed,
+                "AnalyzeFrame",
+                Code.OK,
+                as_workload(s.emotion_addr, interview_of, lambda channel: emotion(channel).AnalyzeFrame(untracked, timeout=DEADLINE_S)),
+            )
+            self.expect(allowed, "GenerateReport", Code.NOT_FOUND, as_workload(s.scoring_addr, interview_of, scoring_calls["GenerateReport"]))
+            tracked = self.tables.blink_track_exists(session)
+            self.record(
+                "no blink track of the attacks' session", "AnalyzeFrame, AnalyzeBatch, DetectBlink", "none", "written" if tracked else "none", not tracked
+            )
+        self.tables_row(watch)
 
     # -- tokens -------------------------------------------------------------------------------
 
@@ -596,7 +772,7 @@ class Suite:
 
 def main() -> int:
     settings = Settings.from_env()
-    mesh = Mesh(settings.interview_addr, settings.auth_addr, settings.emotion_addr)
+    mesh = Mesh(settings.interview_addr, settings.auth_addr, settings.emotion_addr, settings.tls)
     tables = Tables(settings.database_url)
     suite = Suite(settings, mesh, tables)
     try:

@@ -1,7 +1,9 @@
 """The mesh as an outside client sees it: the generated Python stubs (typed here: grpcio-tools writes
 them unannotated), calls that never raise but return their outcome (status code, details, the
 rate-limit status details), StreamInterview as a conversation, and the count of the calls this client
-address made to each service that limits them.
+address made to each service that limits them. Every channel is TLS (transport.py): to the interview
+and auth services as an end user (the mesh's CA, no client certificate), to the emotion service with
+the operator's certificate.
 """
 
 # Annotations unevaluated: grpc's multi-callables are generic only in types-grpcio's stubs.
@@ -22,9 +24,12 @@ import emotion_pb2_grpc
 import grpc
 import interview_pb2
 import interview_pb2_grpc
+import scoring_pb2
 from google.protobuf.message import Message
 from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
+
+from transport import OPERATOR, TlsFiles
 
 DEADLINE_S = 20.0
 RATE_LIMIT_EXCEEDED = "RATE_LIMIT_EXCEEDED"
@@ -61,6 +66,12 @@ class EmotionStub(Protocol):
     AnalyzeBatch: grpc.UnaryStreamMultiCallable[emotion_pb2.BatchRequest, emotion_pb2.EmotionResponse]
     DetectFace: grpc.UnaryUnaryMultiCallable[emotion_pb2.FrameRequest, emotion_pb2.FaceResponse]
     DetectBlink: grpc.UnaryUnaryMultiCallable[emotion_pb2.FrameRequest, emotion_pb2.BlinkResponse]
+
+
+class ScoringStub(Protocol):
+    CalculateScore: grpc.UnaryUnaryMultiCallable[scoring_pb2.ScoreRequest, scoring_pb2.ScoreResponse]
+    AnalyzeAnswer: grpc.UnaryUnaryMultiCallable[scoring_pb2.AnswerRequest, scoring_pb2.AnswerAnalysis]
+    GenerateReport: grpc.UnaryUnaryMultiCallable[scoring_pb2.ReportRequest, scoring_pb2.ReportResponse]
 
 
 @dataclass(frozen=True)
@@ -160,6 +171,15 @@ def outcome_of_error(error: grpc.RpcError) -> Outcome:
     return Outcome(code, call.details() or "", limit_details(call) if code == grpc.StatusCode.RESOURCE_EXHAUSTED else None)
 
 
+def outcome_of(call: Callable[[], object]) -> Outcome:
+    """How `call`, one RPC, ended: OK with its response (a message; None for anything else), or its status."""
+    try:
+        response = call()
+    except grpc.RpcError as error:
+        return outcome_of_error(error)
+    return Outcome(grpc.StatusCode.OK, response=response if isinstance(response, Message) else None)
+
+
 def bearer(token: str | None) -> tuple[tuple[str, str], ...]:
     return () if token is None else (("authorization", f"Bearer {token}"),)
 
@@ -239,8 +259,9 @@ class Mesh:
     """Stubs of the interview, auth and emotion services, and the calls made to the interview and
     auth services: what their per-address limits count (each service its own, GetJwks exempt)."""
 
-    def __init__(self, interview_addr: str, auth_addr: str, emotion_addr: str) -> None:
-        self._channels = [grpc.insecure_channel(address) for address in (interview_addr, auth_addr, emotion_addr)]
+    def __init__(self, interview_addr: str, auth_addr: str, emotion_addr: str, tls: TlsFiles) -> None:
+        operator = tls.workload(OPERATOR)
+        self._channels = [tls.channel(interview_addr), tls.channel(auth_addr), tls.channel(emotion_addr, operator)]
         self.interview: InterviewStub = interview_pb2_grpc.InterviewServiceStub(self._channels[0])
         self.auth: AuthStub = auth_pb2_grpc.AuthServiceStub(self._channels[1])
         self.emotion: EmotionStub = emotion_pb2_grpc.EmotionServiceStub(self._channels[2])

@@ -1,9 +1,12 @@
 /**
  * The security suite: test/security/attacks.py, an independent Python client (grpcio, the generated
  * client in clients/python/gen, PyJWT to forge tokens with the mesh's own signing key, psycopg to
- * read the tables), attacks the running mesh (`npm start`'s services in one process, on PostgreSQL
- * and RabbitMQ): forged and replayed tokens, another candidate's and an interviewer's calls on an
- * interview, inputs past each bound and floods past each rate limit. It prints a table of what each
+ * read the tables, cryptography for a certificate of a CA of its own), attacks the running mesh
+ * (`npm start`'s services in one process, on PostgreSQL and RabbitMQ, over TLS with the tests' CA:
+ * MESH_TLS_DIR is TEST_TLS_DIR): plaintext on every port, internal ports without a certificate of
+ * the mesh's CA, workloads' certificates on RPCs the call policy does not allow them, forged and
+ * replayed tokens, another candidate's and an interviewer's calls on an interview, inputs past each
+ * bound and floods past each rate limit. It prints a table of what each
  * attack got (also written to .cache/security-table.md), checks that refused calls wrote nothing,
  * and exits 1 when any row is not as expected. This test runs it, shows the table and names every
  * row that must be in it; first, it holds the suite's Python to the TypeScript's bar: ruff (lint and
@@ -13,6 +16,7 @@
 import path from 'node:path';
 import { MeshProcess, startMeshProcess } from '../support/mesh-process';
 import { TEST_INVITATION_CODE } from '../support/identity';
+import { TEST_TLS_DIR } from '../support/tls';
 import { runCaptured, runScript } from '../support/tools';
 
 jest.setTimeout(900_000);
@@ -21,6 +25,19 @@ const REPO = path.resolve(__dirname, '../..');
 
 /** Every row the table must hold, as [attack, RPC], each with the verdict `ok`. */
 const ATTACKS: readonly (readonly [attack: string, rpc: string])[] = [
+  ['plaintext to the interview port', 'StartInterview'],
+  ['plaintext to the auth port', 'Register'],
+  ['plaintext to the emotion port', 'AnalyzeFrame'],
+  ['plaintext to the scoring port', 'GenerateReport'],
+  ['plaintext to the notifier port', 'Health/Check'],
+  ...['AnalyzeFrame', 'GenerateReport', 'Health/Check'].map((rpc) => ['no client certificate at an internal port', rpc] as const),
+  ...['AnalyzeFrame', 'GenerateReport'].map((rpc) => ['client certificate of another CA, naming the interview service', rpc] as const),
+  ["auth's certificate (a service the policy names nowhere)", 'AnalyzeFrame'],
+  ...['AnalyzeBatch', 'DetectFace', 'DetectBlink', 'CalculateScore', 'AnalyzeAnswer'].map((rpc) => ["interview's certificate (operators' RPC)", rpc] as const),
+  ["the operator's certificate (the interview service's RPC)", 'GenerateReport'],
+  ...['AnalyzeFrame', 'GenerateReport'].map((rpc) => ["control: interview's certificate, allowed", rpc] as const),
+  ["no blink track of the attacks' session", 'AnalyzeFrame, AnalyzeBatch, DetectBlink'],
+  ['tables unchanged by refused calls: transport attacks', '(database)'],
   ['control: a forged token right in every claim', 'GetInterview'],
   ['no token', 'GetInterview'],
   ['expired token (an hour ago)', 'GetInterview'],
@@ -131,6 +148,9 @@ describe('the security suite (test/security/attacks.py) against the running mesh
         MESH_AUTH_ADDR: addresses.auth,
         MESH_EMOTION_ADDR: addresses.emotion,
         MESH_SCORING_ADDR: addresses.scoring,
+        MESH_NOTIFIER_ADDR: addresses.notifier,
+        // The tests' CA, the operator's certificate and the services' (test/support/tls.ts), which the mesh uses.
+        MESH_TLS_DIR: TEST_TLS_DIR,
         DATABASE_URL: env.DATABASE_URL,
         AUTH_KEYS_DIR: env.AUTH_KEYS_DIR,
         TEST_INVITATION_CODE,

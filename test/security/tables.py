@@ -5,10 +5,11 @@ What is compared: the row count of every table of the interview service's schema
 `rate_limits` (counting a refused call is the limit's job), `inbox` and `deleted_users` (written by
 the service's consumers as events arrive, never by a call), the auth service's `users` and
 `refresh_tokens`, and for each watched interview its status, completion, frames_received and the
-rows of its answers and frames.
+rows of its answers and frames; and, for the attacks on the internal services, the tables their
+RPCs write (the emotion service's `blink_tracks`).
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import psycopg
@@ -64,8 +65,15 @@ class Tables:
         ).fetchone()
         return (int(row[0]), int(row[1])) if row else (0, 0)
 
-    def snapshot(self) -> Snapshot:
+    def blink_track_exists(self, session_id: str) -> bool:
+        """Whether the emotion service tracks the blinks of `session_id` (a row of emotion.blink_tracks)."""
+        row = self._connection.execute("select count(*) from emotion.blink_tracks where session_id = %s", (session_id,)).fetchone()
+        return bool(row and row[0])
+
+    def snapshot(self, extra_tables: Sequence[tuple[str, str]] = ()) -> Snapshot:
+        """The counts and states above, and the row counts of `extra_tables` (schema, table)."""
         counts: Snapshot = {f"interview.{table}": self._count("interview", table) for table in self.interview_tables()}
+        counts.update({f"{schema}.{table}": self._count(schema, table) for schema, table in extra_tables})
         counts.update({f"auth.{table}": self._count("auth", table) for table in AUTH_TABLES})
         counts.update({f"interview {interview_id}": self.interview_state(interview_id) for interview_id in self.interview_ids})
         return counts
@@ -81,20 +89,21 @@ def differences(before: Snapshot, after: Snapshot) -> list[str]:
 class Watch:
     """The tables around each bracket of refused calls of one group; any difference is reported."""
 
-    def __init__(self, tables: Tables, group: str) -> None:
+    def __init__(self, tables: Tables, group: str, extra_tables: Sequence[tuple[str, str]] = ()) -> None:
         self.tables = tables
         self.group = group
+        self.extra_tables = extra_tables
         self.changes: list[str] = []
         self.brackets = 0
         self.watched = 0
 
     @contextmanager
     def around(self) -> Iterator[None]:
-        before = self.tables.snapshot()
+        before = self.tables.snapshot(self.extra_tables)
         try:
             yield
         finally:
-            after = self.tables.snapshot()
+            after = self.tables.snapshot(self.extra_tables)
             self.changes.extend(differences(before, after))
             self.brackets += 1
             self.watched = len(after)

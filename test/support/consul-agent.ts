@@ -1,10 +1,16 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import Consul from 'consul';
+import { silentLogger } from '../../src/platform/log/logger';
+import { ensureWorkloadCertificates } from '../../src/platform/tls/certificate-files';
 import { freePort } from './grpc-clients';
+import { TEST_TLS_DIR } from './tls';
 import { runScript } from './tools';
 import { waitFor } from './wait';
 
-/** A Consul agent in dev mode (one in-memory server) on free loopback ports. */
+/**
+ * A Consul agent in dev mode (one in-memory server) on free loopback ports, whose gRPC health
+ * checks speak TLS as the mesh does: trusting the tests' CA and presenting a certificate of its own.
+ */
 export interface ConsulAgent {
   /** `host:port` of its HTTP API: what CONSUL_HTTP_ADDR is set to. */
   readonly httpAddr: string;
@@ -20,14 +26,33 @@ interface HealthServiceEntry {
   Service: { Address: string; Port: number };
 }
 
-/** Builds Consul when missing (scripts/infra/ensure-consul.sh) and starts `consul agent -dev`. */
+/** The workload identity of the tests' Consul agent: the client certificate its health checks present. */
+const CONSUL_IDENTITY = { kind: 'operator', name: 'consul' } as const;
+
+/**
+ * Builds Consul when missing (scripts/infra/ensure-consul.sh) and starts `consul agent -dev`. Its
+ * TLS files are the tests' CA and a certificate of its own (spiffe://interview-mesh/operator/consul,
+ * issued in TEST_TLS_DIR when missing); with `enable_agent_tls_for_checks` a check registered with
+ * GRPCUseTLS verifies the instance's certificate against that CA under the check's TLSServerName
+ * and presents the agent's certificate, which the mesh's internal services require. Its own HTTP
+ * API, RPC and gossip stay plaintext (no verify_* setting, no HTTPS port).
+ */
 export async function startConsulAgent(): Promise<ConsulAgent> {
   const binary = runScript('scripts/infra/ensure-consul.sh');
+  const files = await ensureWorkloadCertificates(TEST_TLS_DIR, [CONSUL_IDENTITY], [], silentLogger());
   const [http, server, serfLan] = [await freePort(), await freePort(), await freePort()];
   const ports = `ports { dns = -1 grpc = -1 grpc_tls = -1 serf_wan = -1 server = ${server} serf_lan = ${serfLan} }`;
+  const tls = [
+    'tls { defaults {',
+    `  ca_file = ${JSON.stringify(files.caCertificate)}`,
+    `  cert_file = ${JSON.stringify(files.certificate(CONSUL_IDENTITY.name))}`,
+    `  key_file = ${JSON.stringify(files.privateKey(CONSUL_IDENTITY.name))}`,
+    '} }',
+    'enable_agent_tls_for_checks = true',
+  ].join('\n');
   const child: ChildProcess = spawn(
     binary,
-    ['agent', '-dev', '-bind', '127.0.0.1', '-client', '127.0.0.1', '-http-port', String(http), '-hcl', ports, '-log-level', 'warn'],
+    ['agent', '-dev', '-bind', '127.0.0.1', '-client', '127.0.0.1', '-http-port', String(http), '-hcl', ports, '-hcl', tls, '-log-level', 'warn'],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },

@@ -1,11 +1,19 @@
 //go:build interop
 
 // Interop tests: the generated Go client against the running TypeScript services. They run with
-// the build tag `interop` and the services' addresses in the environment, as
+// the build tag `interop`, the services' addresses and the mesh's TLS files in the environment, as
 // test/integration/interop-clients.test.ts runs them:
 //
 //	MESH_INTERVIEW_ADDR=127.0.0.1:50051 MESH_EMOTION_ADDR=127.0.0.1:50052 MESH_SCORING_ADDR=127.0.0.1:50053 \
-//	MESH_AUTH_ADDR=127.0.0.1:50055 MESH_FIXTURES=../../../test/fixtures/faces go test -tags interop ./interop/
+//	MESH_AUTH_ADDR=127.0.0.1:50055 MESH_FIXTURES=../../../test/fixtures/faces \
+//	MESH_TLS_CA=../../.data/tls/ca.crt MESH_TLS_CERT=../../.data/tls/operator.crt MESH_TLS_KEY=../../.data/tls/operator.key \
+//	go test -tags interop ./interop/
+//
+// Every call is TLS, verifying the server's certificate with the mesh's CA (MESH_TLS_CA). The public
+// services (interview, auth) are dialled as an end user would: the CA only, no client certificate.
+// The internal ones (emotion, scoring) accept only clients with a certificate of the mesh's CA, and
+// their call policy says which workload may call which RPC: the tests present the operator's
+// certificate (MESH_TLS_CERT, MESH_TLS_KEY; spiffe://interview-mesh/operator/operator).
 //
 // Interview calls carry `authorization: Bearer <access token>`: each test registers a candidate
 // with the auth service and logs in (candidateContext).
@@ -13,6 +21,8 @@ package interop_test
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -22,7 +32,7 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
@@ -41,14 +51,46 @@ func env(t *testing.T, name string) string {
 	return value
 }
 
-func dial(t *testing.T, variable string) *grpc.ClientConn {
+// internal names the variables of the services that only the mesh's workloads may call (mTLS).
+var internal = map[string]bool{"MESH_EMOTION_ADDR": true, "MESH_SCORING_ADDR": true}
+
+// tlsConfig trusts the mesh's CA and, when withCertificate, presents the operator's certificate.
+func tlsConfig(t *testing.T, withCertificate bool) *tls.Config {
 	t.Helper()
-	conn, err := grpc.NewClient(env(t, variable), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	ca, err := os.ReadFile(env(t, "MESH_TLS_CA"))
+	if err != nil {
+		t.Fatalf("MESH_TLS_CA: %v", err)
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(ca) {
+		t.Fatalf("MESH_TLS_CA %s holds no PEM certificate", env(t, "MESH_TLS_CA"))
+	}
+	config := &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+	if withCertificate {
+		certificate, err := tls.LoadX509KeyPair(env(t, "MESH_TLS_CERT"), env(t, "MESH_TLS_KEY"))
+		if err != nil {
+			t.Fatalf("MESH_TLS_CERT, MESH_TLS_KEY: %v", err)
+		}
+		config.Certificates = []tls.Certificate{certificate}
+	}
+	return config
+}
+
+func dialWith(t *testing.T, variable string, config *tls.Config) *grpc.ClientConn {
+	t.Helper()
+	conn, err := grpc.NewClient(env(t, variable), grpc.WithTransportCredentials(credentials.NewTLS(config)))
 	if err != nil {
 		t.Fatalf("dial %s: %v", variable, err)
 	}
 	t.Cleanup(func() { conn.Close() })
 	return conn
+}
+
+// dial connects to the service at the address in `variable` over TLS: with the operator's
+// certificate to an internal service, with none to a public one.
+func dial(t *testing.T, variable string) *grpc.ClientConn {
+	t.Helper()
+	return dialWith(t, variable, tlsConfig(t, internal[variable]))
 }
 
 func fixture(t *testing.T, name string) []byte {
@@ -232,5 +274,23 @@ func TestStartingAnotherCandidatesInterviewIsPermissionDenied(t *testing.T) {
 	_, err := client.StartInterview(ctx, &interviewv1.StartInterviewRequest{CandidateId: "someone-else", QuestionCount: 2})
 	if status.Code(err) != codes.PermissionDenied {
 		t.Fatalf("want PERMISSION_DENIED, got %v", err)
+	}
+}
+
+func TestEmotionRefusesACallerWithoutAClientCertificate(t *testing.T) {
+	// TLS trusting the mesh's CA, but no certificate of its own: the handshake is refused.
+	client := emotion.NewEmotionServiceClient(dialWith(t, "MESH_EMOTION_ADDR", tlsConfig(t, false)))
+	_, err := client.AnalyzeFrame(withDeadline(t), &emotion.FrameRequest{SessionId: "go-interop", ImageData: fixture(t, "astronaut.png"), Format: "png"})
+	if status.Code(err) != codes.Unavailable {
+		t.Fatalf("want UNAVAILABLE without a client certificate, got %v", err)
+	}
+}
+
+func TestGenerateReportIsPermissionDeniedToAnOperator(t *testing.T) {
+	// Reports hold every answer of a session: only the interview service may ask for one.
+	client := scoring.NewScoringServiceClient(dial(t, "MESH_SCORING_ADDR"))
+	_, err := client.GenerateReport(withDeadline(t), &scoring.ReportRequest{SessionId: "00000000-0000-4000-8000-000000000000"})
+	if status.Code(err) != codes.PermissionDenied {
+		t.Fatalf("want PERMISSION_DENIED for the operator, got %v", err)
 	}
 }

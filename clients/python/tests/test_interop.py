@@ -1,15 +1,25 @@
 """Interop tests: the generated Python client against the running TypeScript services.
 
-They call running services, whose addresses come from the environment, as
+They call running services, whose addresses and the mesh's TLS files come from the environment, as
 test/integration/interop-clients.test.ts runs them:
 
     MESH_INTERVIEW_ADDR=127.0.0.1:50051 MESH_EMOTION_ADDR=127.0.0.1:50052 \
     MESH_SCORING_ADDR=127.0.0.1:50053 MESH_AUTH_ADDR=127.0.0.1:50055 \
-    MESH_FIXTURES=../../test/fixtures/faces python -m pytest
+    MESH_FIXTURES=../../test/fixtures/faces MESH_TLS_CA=../../.data/tls/ca.crt \
+    MESH_TLS_CERT=../../.data/tls/operator.crt MESH_TLS_KEY=../../.data/tls/operator.key python -m pytest
+
+Every channel is TLS, verifying the server's certificate with the mesh's CA (MESH_TLS_CA). The
+public services (interview, auth) are reached as an end user would: the CA only, no client
+certificate. The internal ones (emotion, scoring) accept only clients with a certificate of the
+mesh's CA, and their call policy says which workload may call which RPC: the tests present the
+operator's certificate (MESH_TLS_CERT, MESH_TLS_KEY; spiffe://interview-mesh/operator/operator).
 
 Interview calls carry `authorization: Bearer <access token>`: the tests that make them register a
 candidate with the auth service and log in (the `candidate` fixture).
 """
+
+# `bool | None` in annotations on Python 3.9 too (the client supports 3.9).
+from __future__ import annotations
 
 import json
 import os
@@ -42,12 +52,28 @@ def fixture(name: str) -> bytes:
     return (Path(env("MESH_FIXTURES")) / name).read_bytes()
 
 
+# The variables of the services only the mesh's workloads may call (mTLS).
+INTERNAL = {"MESH_EMOTION_ADDR", "MESH_SCORING_ADDR"}
+
+
+def tls_credentials(with_certificate: bool) -> grpc.ChannelCredentials:
+    """TLS trusting the mesh's CA; with the operator's certificate when `with_certificate`."""
+    ca = Path(env("MESH_TLS_CA")).read_bytes()
+    if not with_certificate:
+        return grpc.ssl_channel_credentials(root_certificates=ca)
+    key, certificate = Path(env("MESH_TLS_KEY")).read_bytes(), Path(env("MESH_TLS_CERT")).read_bytes()
+    return grpc.ssl_channel_credentials(root_certificates=ca, private_key=key, certificate_chain=certificate)
+
+
 @pytest.fixture
 def channel_to():
+    """Opens a channel to the service at the address in a variable: with the operator's certificate
+    to an internal service, with none to a public one (or as `with_certificate` says)."""
     channels = []
 
-    def open_channel(variable: str) -> grpc.Channel:
-        channel = grpc.insecure_channel(env(variable))
+    def open_channel(variable: str, with_certificate: bool | None = None) -> grpc.Channel:
+        wanted = variable in INTERNAL if with_certificate is None else with_certificate
+        channel = grpc.secure_channel(env(variable), tls_credentials(wanted))
         channels.append(channel)
         return channel
 
@@ -190,4 +216,20 @@ def test_starting_another_candidates_interview_is_permission_denied(channel_to, 
         client.StartInterview(
             interview_pb2.StartInterviewRequest(candidate_id="someone-else", question_count=2), timeout=DEADLINE_S, metadata=candidate.metadata
         )
+    assert raised.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+def test_emotion_refuses_a_caller_without_a_client_certificate(channel_to):
+    # TLS trusting the mesh's CA, but no certificate of its own: the handshake is refused.
+    emotion = emotion_pb2_grpc.EmotionServiceStub(channel_to("MESH_EMOTION_ADDR", with_certificate=False))
+    with pytest.raises(grpc.RpcError) as raised:
+        emotion.AnalyzeFrame(emotion_pb2.FrameRequest(session_id="py-interop", image_data=fixture("astronaut.png"), format="png"), timeout=DEADLINE_S)
+    assert raised.value.code() == grpc.StatusCode.UNAVAILABLE
+
+
+def test_generate_report_is_permission_denied_to_an_operator(channel_to):
+    # Reports hold every answer of a session: only the interview service may ask for one.
+    scoring = scoring_pb2_grpc.ScoringServiceStub(channel_to("MESH_SCORING_ADDR"))
+    with pytest.raises(grpc.RpcError) as raised:
+        scoring.GenerateReport(scoring_pb2.ReportRequest(session_id="00000000-0000-4000-8000-000000000000"), timeout=DEADLINE_S)
     assert raised.value.code() == grpc.StatusCode.PERMISSION_DENIED
