@@ -2,6 +2,7 @@ import net from 'node:net';
 import {
   CallOptions,
   ChannelCredentials,
+  ChannelOptions,
   ClientDuplexStream,
   ClientReadableStream,
   ClientUnaryCall,
@@ -12,7 +13,7 @@ import {
 import { loadSync } from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import path from 'node:path';
-import { testCredentials } from './tls';
+import { TEST_CHANNEL_OPTIONS, testCredentials } from './tls';
 import { waitFor } from './wait';
 
 /** A free TCP port on 127.0.0.1 (closed again before returning). */
@@ -44,7 +45,7 @@ interface HealthClient {
   close(): void;
 }
 interface HealthPackage {
-  grpc: { health: { v1: { Health: new (address: string, credentials: ChannelCredentials) => HealthClient } } };
+  grpc: { health: { v1: { Health: new (address: string, credentials: ChannelCredentials, options?: ChannelOptions) => HealthClient } } };
 }
 
 /** grpc.reflection.v1 as these helpers use it (only the list_services request and its response). */
@@ -59,7 +60,7 @@ interface ReflectionClient {
   close(): void;
 }
 interface ReflectionPackage {
-  grpc: { reflection: { v1: { ServerReflection: new (address: string, credentials: ChannelCredentials) => ReflectionClient } } };
+  grpc: { reflection: { v1: { ServerReflection: new (address: string, credentials: ChannelCredentials, options?: ChannelOptions) => ReflectionClient } } };
 }
 
 // loadPackageDefinition types its result as a generic GrpcObject; these are the services the protos define.
@@ -69,7 +70,7 @@ const reflectionPackage = loadPackageDefinition(loadSync(reflectionProto, { keep
 
 /** grpc.health.v1.Health/Check of `service` ("" for the whole server): SERVING, NOT_SERVING, … */
 export async function checkHealth(address: string, service = ''): Promise<string> {
-  const client = new healthPackage.grpc.health.v1.Health(address, testCredentials());
+  const client = new healthPackage.grpc.health.v1.Health(address, testCredentials(), TEST_CHANNEL_OPTIONS);
   try {
     return await new Promise<string>((resolve, reject) => {
       client.check({ service }, new Metadata(), { deadline: Date.now() + 2_000 }, (error, response) => {
@@ -84,7 +85,7 @@ export async function checkHealth(address: string, service = ''): Promise<string
 
 /** Watches health; returns the statuses seen and a stop function. */
 export function watchHealth(address: string, service = ''): { statuses: string[]; stop: () => void; ended: Promise<void> } {
-  const client = new healthPackage.grpc.health.v1.Health(address, testCredentials());
+  const client = new healthPackage.grpc.health.v1.Health(address, testCredentials(), TEST_CHANNEL_OPTIONS);
   const call = client.watch({ service });
   const statuses: string[] = [];
   call.on('data', (response: HealthResponse) => {
@@ -123,7 +124,7 @@ export async function waitForHealth(address: string, status: string, timeoutMs =
 
 /** The services a server lists through reflection (grpc.reflection.v1). */
 export async function listServicesByReflection(address: string): Promise<string[]> {
-  const client = new reflectionPackage.grpc.reflection.v1.ServerReflection(address, testCredentials());
+  const client = new reflectionPackage.grpc.reflection.v1.ServerReflection(address, testCredentials(), TEST_CHANNEL_OPTIONS);
   try {
     return await new Promise<string[]>((resolve, reject) => {
       const call = client.ServerReflectionInfo({ deadline: Date.now() + 5_000 });

@@ -3,7 +3,7 @@ import { Metadata } from '@grpc/grpc-js';
 import { AuthServiceClient, Role as ProtoRole } from '../../src/gen/auth';
 import { callUnary } from '../../src/platform/grpc/unary-call';
 import { Role } from '../../src/platform/identity/principal';
-import { testCredentials } from './tls';
+import { TEST_CHANNEL_OPTIONS, testCredentials } from './tls';
 
 /** The interviewers' invitation code of the meshes the tests start (AUTH_INTERVIEWER_INVITATION_CODE, see meshEnv). */
 export const TEST_INVITATION_CODE = 'test-interviewer-invitation';
@@ -22,7 +22,7 @@ const PROTO_ROLE: Readonly<Record<Role, ProtoRole>> = { candidate: ProtoRole.ROL
  * logs it in. An interviewer presents `invitationCode`, the tests' own by default.
  */
 export async function signUp(authAddress: string, role: Role, invitationCode = role === 'interviewer' ? TEST_INVITATION_CODE : ''): Promise<SignedUp> {
-  const client = new AuthServiceClient(authAddress, testCredentials());
+  const client = new AuthServiceClient(authAddress, testCredentials(), TEST_CHANNEL_OPTIONS);
   const options = () => ({ deadline: new Date(Date.now() + 20_000), metadata: new Metadata() });
   const email = `${role}-${randomUUID()}@example.com`;
   const password = randomBytes(18).toString('base64url');

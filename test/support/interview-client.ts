@@ -4,14 +4,14 @@ import { toStatus } from '../../src/platform/grpc/errors';
 import { InterviewServiceClient } from '../../src/gen/interview';
 import { callUnary, UnaryMethod } from '../../src/platform/grpc/unary-call';
 import { bearer } from '../../src/platform/identity/authentication';
-import { testCredentials } from './tls';
+import { TEST_CHANNEL_OPTIONS, testCredentials } from './tls';
 
 /**
  * Promise-returning calls on the interview service, with a 20 s deadline, each carrying
  * `authorization: Bearer <accessToken>` (signUp gives one).
  */
 export function interviewClient(address: string, accessToken: string) {
-  const client = new InterviewServiceClient(address, testCredentials());
+  const client = new InterviewServiceClient(address, testCredentials(), TEST_CHANNEL_OPTIONS);
   const call =
     <Req, Res>(method: UnaryMethod<Req, Res>) =>
     (request: Req) =>

@@ -4,6 +4,7 @@ import { ChannelCredentials, credentials } from '@grpc/grpc-js';
 import { SERVICE_NAMES } from '../../src/mesh/registry';
 import { silentLogger } from '../../src/platform/log/logger';
 import { ensureWorkloadCertificates, tlsFiles } from '../../src/platform/tls/certificate-files';
+import { TransportSecurity } from '../../src/platform/tls/transport-security';
 
 /**
  * The tests' TLS directory: one CA and a certificate per workload (the registry's services, the
@@ -27,6 +28,9 @@ export async function ensureTestTls(): Promise<void> {
   await ensureWorkloadCertificates(TEST_TLS_DIR, identities, [], silentLogger());
 }
 
+/** Channel options of the tests' own clients: the server name sent is `localhost` (TLS may not send an IP address, RFC 6066). */
+export const TEST_CHANNEL_OPTIONS = { 'grpc.ssl_target_name_override': 'localhost' };
+
 /**
  * Credentials of the tests' own clients: TLS trusting the tests' CA and presenting the operator's
  * certificate (spiffe://interview-mesh/operator/operator), as grpcurl and the interop clients do.
@@ -43,4 +47,18 @@ export function testCredentials(): ChannelCredentials {
       checkServerIdentity: () => undefined,
     },
   );
+}
+
+/**
+ * Transport security on the tests' TLS directory, for tests that build servers, hosts and channels
+ * by hand (startGrpcServer, startService, createDownstreamClient): certificates of the registry's
+ * services and of `extraServices` (issued here when missing, e.g. a test's own `probe`), re-read
+ * every `reloadMs`. Close it when done (it stops the re-reading).
+ */
+export async function testTransport(extraServices: readonly string[] = [], reloadMs = 60_000): Promise<TransportSecurity> {
+  if (extraServices.length > 0) {
+    const identities = extraServices.map((name) => ({ kind: 'service' as const, name }));
+    await ensureWorkloadCertificates(TEST_TLS_DIR, identities, [], silentLogger());
+  }
+  return new TransportSecurity({ plaintext: false, dir: TEST_TLS_DIR, reloadMs }, silentLogger());
 }

@@ -18,8 +18,11 @@ export type CallPolicy = Readonly<Record<string, Readonly<Record<string, CallRul
 /** The rule for `/package.Service/Method`, or undefined when the policy has none. */
 export function ruleFor(policy: CallPolicy, methodPath: string): CallRule | undefined {
   const [, service = '', method = ''] = methodPath.split('/');
-  const rules = policy[service] as Readonly<Record<string, CallRule>> | undefined;
-  return rules?.[method] ?? rules?.['*'];
+  // Own properties only: `constructor` is no method of a service, and no rule.
+  if (!Object.hasOwn(policy, service)) return undefined;
+  const rules = policy[service];
+  if (Object.hasOwn(rules, method)) return rules[method];
+  return Object.hasOwn(rules, '*') ? rules['*'] : undefined;
 }
 
 /** Whether `caller` (the verified peer certificate's identity; undefined without one) may call under `rule`. */

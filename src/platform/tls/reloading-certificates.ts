@@ -99,18 +99,28 @@ function readChecked(paths: CertificatePaths): { ca: Buffer; certificate: Buffer
   const ca = fs.readFileSync(paths.caCertificate);
   const certificate = fs.readFileSync(paths.certificate);
   const privateKey = fs.readFileSync(paths.privateKey);
-  const leaf = new X509Certificate(certificate);
-  if (!leaf.checkPrivateKey(createPrivateKey(privateKey))) throw new Error(`${paths.privateKey} is not the key of ${paths.certificate}`);
+  const leaf = parsed(paths.certificate, 'a PEM certificate', () => new X509Certificate(certificate));
+  const key = parsed(paths.privateKey, 'a PEM private key', () => createPrivateKey(privateKey));
+  if (!leaf.checkPrivateKey(key)) throw new Error(`${paths.privateKey} is not the key of ${paths.certificate}`);
   const now = Date.now();
   if (now < new Date(leaf.validFrom).getTime() || now > new Date(leaf.validTo).getTime()) {
     throw new Error(`${paths.certificate} is not valid now (${leaf.validFrom} to ${leaf.validTo})`);
   }
-  const authorities = splitPem(ca.toString('utf8')).map((pem) => new X509Certificate(pem));
+  const authorities = splitPem(ca.toString('utf8')).map((pem) => parsed(paths.caCertificate, 'PEM certificates', () => new X509Certificate(pem)));
   if (authorities.length === 0) throw new Error(`${paths.caCertificate} holds no certificate`);
   if (!authorities.some((authority) => leaf.checkIssued(authority) && leaf.verify(authority.publicKey))) {
     throw new Error(`${paths.certificate} is not signed by a CA of ${paths.caCertificate}`);
   }
   return { ca, certificate, privateKey };
+}
+
+/** What `parse` gives; an Error naming `file` and what it should hold when it throws (OpenSSL's own names no file). */
+function parsed<T>(file: string, what: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new Error(`${file} is not ${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
 }
 
 /** The PEM certificates of a bundle. */

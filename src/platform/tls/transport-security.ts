@@ -82,8 +82,9 @@ export class TransportSecurity {
 
   /**
    * A channel from workload `self` to the mesh's service `target`: TLS presenting `self`'s
-   * certificate, verifying the server's against the CA bundle, the name `target` (its DNS SAN,
-   * whatever address the channel dialled: a Consul-resolved instance, 127.0.0.1) and its SPIFFE ID.
+   * certificate, verifying the server's against the CA bundle and its SPIFFE ID, which must be
+   * `target`'s (an X.509-SVID is verified by its SPIFFE ID, not by the address dialled: a
+   * Consul-resolved instance, 127.0.0.1). The server name sent (SNI) is `target`.
    */
   channel(self: WorkloadIdentity, target: string): MeshChannel {
     if (this.settings.plaintext) return { credentials: credentials.createInsecure(), options: {} };

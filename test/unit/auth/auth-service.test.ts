@@ -5,7 +5,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { credentials, Metadata } from '@grpc/grpc-js';
+import { Metadata } from '@grpc/grpc-js';
 import { createLocalJWKSet, decodeProtectedHeader, JWK, jwtVerify } from 'jose';
 import { AuthServiceClient, GetJwksResponse, RegisterRequest, Role } from '../../../src/gen/auth';
 import { startMesh, Mesh } from '../../../src/mesh/start-mesh';
@@ -14,6 +14,7 @@ import { callUnary, UnaryMethod } from '../../../src/platform/grpc/unary-call';
 import { silentLogger } from '../../../src/platform/log/logger';
 import { checkHealth, listServicesByReflection, waitForHealth } from '../../support/grpc-clients';
 import { statusOf } from '../../support/interview-client';
+import { TEST_TLS_ENV, testCredentials } from '../../support/tls';
 
 jest.setTimeout(30_000);
 
@@ -62,6 +63,7 @@ describe('auth.v1.AuthService', () => {
     keysDir = await fs.mkdtemp(path.join(os.tmpdir(), 'auth-service-keys-'));
     const env = {
       DATA_DIR: 'memory://',
+      ...TEST_TLS_ENV,
       BIND_HOST: '127.0.0.1',
       AUTH_SCRYPT_COST: '10',
       AUTH_KEYS_DIR: keysDir,
@@ -73,7 +75,7 @@ describe('auth.v1.AuthService', () => {
     address = mesh.address('auth');
     // The signing keys load once the server is up: SERVING says they are there.
     await waitForHealth(address, 'SERVING', 10_000);
-    raw = new AuthServiceClient(address, credentials.createInsecure());
+    raw = new AuthServiceClient(address, testCredentials());
     auth = authClient(raw);
   });
 

@@ -61,6 +61,7 @@ function context(): CallContext {
     deadline: undefined,
     signal: new AbortController().signal,
     peer: 'test',
+    caller: undefined,
     log: silentLogger(),
   };
 }

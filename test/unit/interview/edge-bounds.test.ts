@@ -8,7 +8,6 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { credentials } from '@grpc/grpc-js';
 import sharp from 'sharp';
 import { Difficulty, InterviewServiceClient } from '../../../src/gen/interview';
 import { Mesh, startMesh } from '../../../src/mesh/start-mesh';
@@ -21,6 +20,7 @@ import { requireOpenForFrames, TooManyFramesError } from '../../../src/services/
 import { waitForHealth } from '../../support/grpc-clients';
 import { signUp } from '../../support/identity';
 import { statusOf } from '../../support/interview-client';
+import { TEST_TLS_ENV, testCredentials } from '../../support/tls';
 
 jest.setTimeout(30_000);
 
@@ -42,6 +42,7 @@ describe('bounds at the edge', () => {
     keysDir = await fs.mkdtemp(path.join(os.tmpdir(), 'bounds-keys-'));
     const env = {
       DATA_DIR: 'memory://',
+      ...TEST_TLS_ENV,
       BIND_HOST: '127.0.0.1',
       AUTH_SCRYPT_COST: '10',
       AUTH_KEYS_DIR: keysDir,
@@ -54,7 +55,7 @@ describe('bounds at the edge', () => {
     mesh = await startMesh({ ...loadConfig(env), dataDir: 'memory://' }, ['auth', 'interview'], silentLogger(), { env });
     await waitForHealth(mesh.address('interview'), 'SERVING', 10_000);
     ({ accessToken: token } = await signUp(mesh.address('auth'), 'candidate'));
-    client = new InterviewServiceClient(mesh.address('interview'), credentials.createInsecure());
+    client = new InterviewServiceClient(mesh.address('interview'), testCredentials());
   });
 
   afterAll(async () => {

@@ -48,6 +48,7 @@ function callContext(principal: Principal): CallContext {
     deadline: undefined,
     signal: new AbortController().signal,
     peer: 'test',
+    caller: undefined,
     log: silentLogger(),
   };
   setPrincipal(ctx, principal);

@@ -11,7 +11,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { ClientDuplexStream, credentials, Metadata, ServiceError as GrpcClientError, status } from '@grpc/grpc-js';
+import { ClientDuplexStream, Metadata, ServiceError as GrpcClientError, status } from '@grpc/grpc-js';
 import sharp from 'sharp';
 import { AuthServiceClient, Role } from '../../../src/gen/auth';
 import { Difficulty, StreamInterviewRequest, StreamInterviewResponse } from '../../../src/gen/interview';
@@ -24,6 +24,7 @@ import { waitForHealth } from '../../support/grpc-clients';
 import { signUp } from '../../support/identity';
 import { interviewClient, statusOf } from '../../support/interview-client';
 import { statusDetails, StatusDetails } from '../../support/status-details';
+import { TEST_TLS_ENV, testCredentials } from '../../support/tls';
 import { sleep, waitFor } from '../../support/wait';
 
 jest.setTimeout(60_000);
@@ -83,6 +84,7 @@ async function startLimitedMesh(prefix: string, limits: Record<string, string>):
   const keysDir = await fs.mkdtemp(path.join(os.tmpdir(), `${prefix}-keys-`));
   const env = {
     DATA_DIR: 'memory://',
+    ...TEST_TLS_ENV,
     BIND_HOST: '127.0.0.1',
     AUTH_SCRYPT_COST: '10',
     AUTH_KEYS_DIR: keysDir,
@@ -335,7 +337,7 @@ describe('the per-address limit, counted by each service on its own', () => {
 
   beforeAll(async () => {
     ({ mesh, keysDir } = await startLimitedMesh('address-limits', { LIMIT_REQUESTS_PER_ADDRESS_PER_MINUTE: String(PER_ADDRESS) }));
-    authClient = new AuthServiceClient(mesh.address('auth'), credentials.createInsecure());
+    authClient = new AuthServiceClient(mesh.address('auth'), testCredentials());
     auth = authCalls(authClient);
     // Register and Login: two of auth's calls from this address.
     const { accessToken } = await signUp(mesh.address('auth'), 'candidate');
@@ -398,7 +400,7 @@ describe('account deletion', () => {
 
   beforeAll(async () => {
     ({ mesh, keysDir } = await startLimitedMesh('deletion', {}));
-    authClient = new AuthServiceClient(mesh.address('auth'), credentials.createInsecure());
+    authClient = new AuthServiceClient(mesh.address('auth'), testCredentials());
     auth = authCalls(authClient);
   });
 

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { credentials, Metadata, ServiceError as GrpcClientError, status } from '@grpc/grpc-js';
+import { Metadata, ServiceError as GrpcClientError, status } from '@grpc/grpc-js';
 import { AuthServiceClient, Role } from '../../../src/gen/auth';
 import { Difficulty, Interview, InterviewServiceClient, StreamInterviewRequest, StreamInterviewResponse } from '../../../src/gen/interview';
 import { Mesh, startMesh } from '../../../src/mesh/start-mesh';
@@ -19,6 +19,7 @@ import { callUnary, UnaryMethod } from '../../../src/platform/grpc/unary-call';
 import { silentLogger } from '../../../src/platform/log/logger';
 import { checkHealth, listServicesByReflection, waitForHealth } from '../../support/grpc-clients';
 import { statusOf } from '../../support/interview-client';
+import { TEST_TLS_ENV, testCredentials } from '../../support/tls';
 
 jest.setTimeout(30_000);
 
@@ -103,6 +104,7 @@ describe('interview ownership', () => {
     keysDir = await fs.mkdtemp(path.join(os.tmpdir(), 'ownership-keys-'));
     const env = {
       DATA_DIR: 'memory://',
+      ...TEST_TLS_ENV,
       BIND_HOST: '127.0.0.1',
       AUTH_SCRYPT_COST: '10',
       AUTH_INTERVIEWER_INVITATION_CODE: INVITATION,
@@ -119,8 +121,8 @@ describe('interview ownership', () => {
     mesh = await startMesh(config, ['auth', 'interview'], silentLogger(), { env });
     address = mesh.address('interview');
     await Promise.all([waitForHealth(mesh.address('auth'), 'SERVING', 10_000), waitForHealth(address, 'SERVING', 10_000)]);
-    authClient = new AuthServiceClient(mesh.address('auth'), credentials.createInsecure());
-    interviewClient = new InterviewServiceClient(address, credentials.createInsecure());
+    authClient = new AuthServiceClient(mesh.address('auth'), testCredentials());
+    interviewClient = new InterviewServiceClient(address, testCredentials());
     anonymous = interviewCalls(interviewClient, () => new Metadata());
 
     const [a, b, boss] = await Promise.all([

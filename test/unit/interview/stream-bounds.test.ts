@@ -56,6 +56,7 @@ function context(signal: AbortSignal = new AbortController().signal): CallContex
     deadline: undefined,
     signal,
     peer: 'ipv4:127.0.0.1:50000',
+    caller: undefined,
     log: silentLogger(),
   };
   setPrincipal(ctx, { subject: CANDIDATE, role: 'candidate' });

@@ -1,4 +1,4 @@
-import { CallOptions, ClientReadableStream, ClientUnaryCall, credentials, Metadata, status } from '@grpc/grpc-js';
+import { CallOptions, ClientReadableStream, ClientUnaryCall, Metadata, status } from '@grpc/grpc-js';
 import { BatchRequest, EmotionResponse, EmotionServiceClient, EmotionServiceService } from '../../../src/gen/emotion';
 import { ScoreRequest, ScoreResponse, ScoringServiceClient, ScoringServiceService } from '../../../src/gen/scoring';
 import { NotFoundError, WrongStateError } from '../../../src/platform/errors/domain-errors';
@@ -8,8 +8,10 @@ import { ServiceError } from '../../../src/platform/grpc/errors';
 import { HealthState } from '../../../src/platform/grpc/health';
 import { RunningGrpcServer, startGrpcServer } from '../../../src/platform/grpc/server';
 import { silentLogger } from '../../../src/platform/log/logger';
+import { TransportSecurity } from '../../../src/platform/tls/transport-security';
 import { sleep, waitFor } from '../../support/wait';
 import { failure } from '../../support/interview-client';
+import { testCredentials, testTransport } from '../../support/tls';
 
 type ScoreHandler = (request: ScoreRequest, ctx: CallContext) => Promise<ScoreResponse>;
 type BatchHandler = (request: BatchRequest, ctx: CallContext) => AsyncIterable<EmotionResponse>;
@@ -105,8 +107,10 @@ describe('adaptService on a real grpc-js server', () => {
   let server: RunningGrpcServer;
   let scoringClient: ScoringServiceClient;
   let emotionClient: EmotionServiceClient;
+  let transport: TransportSecurity;
 
   beforeAll(async () => {
+    transport = await testTransport();
     server = await startGrpcServer({
       name: 'adapter-test',
       host: '127.0.0.1',
@@ -121,15 +125,17 @@ describe('adaptService on a real grpc-js server', () => {
       ],
       health: new HealthState(['scoring.ScoringService', 'emotion.EmotionService']),
       log,
+      credentials: transport.serverCredentials('scoring', true),
     });
-    scoringClient = new ScoringServiceClient(server.address, credentials.createInsecure());
-    emotionClient = new EmotionServiceClient(server.address, credentials.createInsecure());
+    scoringClient = new ScoringServiceClient(server.address, testCredentials());
+    emotionClient = new EmotionServiceClient(server.address, testCredentials());
   });
 
   afterAll(async () => {
     scoringClient.close();
     emotionClient.close();
     await server.shutdown(200);
+    transport.close();
   });
 
   beforeEach(() => {

@@ -9,11 +9,21 @@ import { HealthState } from '../../../src/platform/grpc/health';
 import { RunningGrpcServer, startGrpcServer } from '../../../src/platform/grpc/server';
 import { silentLogger } from '../../../src/platform/log/logger';
 import { createDownstreamClient, DownstreamClient, DownstreamClientOptions, DownstreamSpec } from '../../../src/platform/service/downstream-client';
+import { TransportSecurity } from '../../../src/platform/tls/transport-security';
+import { testTransport } from '../../support/tls';
 import { sleep, waitFor } from '../../support/wait';
 
 const log = silentLogger();
 const SPEC: DownstreamSpec<ScoringServiceClient> = { service: 'scoring', grpcService: 'scoring.ScoringService', client: ScoringServiceClient, deadlineMs: 500 };
 const BREAKER = { volumeThreshold: 2, resetTimeoutMs: 500 };
+/** mTLS as in the mesh: the server with scoring's certificate, the clients with interview's (the tests' CA). */
+let transport: TransportSecurity;
+beforeAll(async () => {
+  transport = await testTransport();
+});
+afterAll(() => {
+  transport.close();
+});
 
 type Handler = (request: ScoreRequest, ctx: CallContext) => Promise<ScoreResponse>;
 
@@ -55,6 +65,7 @@ async function startScoring(): Promise<{ server: RunningGrpcServer; calls: () =>
     ],
     health: new HealthState(['scoring.ScoringService']),
     log,
+    credentials: transport.serverCredentials('scoring', true),
   });
   return { server, calls: () => calls, answer: (h) => (handler = h), contexts };
 }
@@ -67,6 +78,7 @@ function callerContext(options: { signal?: AbortSignal; deadline?: Date } = {}):
     deadline: options.deadline,
     signal: options.signal ?? new AbortController().signal,
     peer: 'test',
+    caller: undefined,
     log,
   };
 }
@@ -87,7 +99,14 @@ describe('createDownstreamClient against a real server', () => {
   let scoring: Awaited<ReturnType<typeof startScoring>>;
   const clients: DownstreamClient<ScoringServiceClient>[] = [];
   const newClient = (options: Partial<DownstreamClientOptions> = {}) => {
-    const client = createDownstreamClient(SPEC, { target: scoring.server.address, deadlineMs: SPEC.deadlineMs, log, breaker: BREAKER, ...options });
+    const client = createDownstreamClient(SPEC, {
+      target: scoring.server.address,
+      channel: transport.channel({ kind: 'service', name: 'interview' }, 'scoring'),
+      deadlineMs: SPEC.deadlineMs,
+      log,
+      breaker: BREAKER,
+      ...options,
+    });
     clients.push(client);
     return client;
   };

@@ -223,6 +223,7 @@ describe('limitInterceptor', () => {
     deadline: undefined,
     signal: new AbortController().signal,
     peer,
+    caller: undefined,
     log: silentLogger(),
   });
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { credentials, Metadata, status } from '@grpc/grpc-js';
+import { Metadata, status } from '@grpc/grpc-js';
 import { Kysely, Migration } from 'kysely';
-import { ScoreRequest, ScoreResponse, ScoringServiceClient, ScoringServiceService } from '../../../src/gen/scoring';
+import { AnswerRequest, ScoreRequest, ScoreResponse, ScoringServiceClient, ScoringServiceService } from '../../../src/gen/scoring';
 import { BreakerState } from '../../../src/platform/breaker/circuit-breaker';
 import { ConsumeOptions, Delivery, DeliveryHandler, EventProperties, Subscription } from '../../../src/platform/bus/event-bus';
 import { EventKind } from '../../../src/platform/bus/event-catalog';
@@ -20,9 +20,12 @@ import { MessagingTables } from '../../../src/platform/messaging/messaging-table
 import { defineService, DownstreamSpec, grpcService, ServiceDescriptor } from '../../../src/platform/service/descriptor';
 import { DownstreamClient } from '../../../src/platform/service/downstream-client';
 import { RunningService, startService } from '../../../src/platform/service/host';
+import { CallPolicy } from '../../../src/platform/tls/call-policy';
+import { TransportSecurity } from '../../../src/platform/tls/transport-security';
 import { checkHealth, freePort, waitForHealth } from '../../support/grpc-clients';
 import { sleep, waitFor } from '../../support/wait';
 import { failure } from '../../support/interview-client';
+import { testCredentials, testTransport } from '../../support/tls';
 
 /** The probe service's own table beside the outbox and inbox. */
 interface ProbeTables extends MessagingTables {
@@ -46,6 +49,9 @@ const SCORING: DownstreamSpec<ScoringServiceClient> = {
   client: ScoringServiceClient,
   deadlineMs: 500,
 };
+
+/** The probe's callers: the tests' clients are the operator, who may calculate scores, not analyse answers. */
+const PROBE_POLICY: CallPolicy = { 'scoring.ScoringService': { CalculateScore: ['operator'], AnalyzeAnswer: ['service:interview'] } };
 
 const migrations: Record<string, Migration> = {
   '0001_outbox_inbox': messagingTablesMigration,
@@ -209,8 +215,21 @@ class FakeDownstream implements DownstreamClient<ScoringServiceClient> {
   }
 }
 
+/** AnalyzeAnswer, which the probe does not implement and PROBE_POLICY refuses the operator. */
+function analyzeAnswer(address: string): Promise<unknown> {
+  const client = new ScoringServiceClient(address, testCredentials());
+  return new Promise<unknown>((resolve, reject) => {
+    client.analyzeAnswer(AnswerRequest.fromPartial({ answer: 'an answer' }), new Metadata(), { deadline: Date.now() + 3_000 }, (error, value) => {
+      if (error) reject(error);
+      else resolve(value);
+    });
+  }).finally(() => {
+    client.close();
+  });
+}
+
 function calculate(address: string, sessionId: string): Promise<ScoreResponse> {
-  const client = new ScoringServiceClient(address, credentials.createInsecure());
+  const client = new ScoringServiceClient(address, testCredentials());
   return new Promise<ScoreResponse>((resolve, reject) => {
     client.calculateScore(ScoreRequest.fromPartial({ sessionId }), new Metadata(), { deadline: Date.now() + 3_000 }, (error, value) => {
       if (error) reject(error);
@@ -240,12 +259,14 @@ describe('startService (probe service on PGlite, MemoryBus and a real gRPC serve
   let stopped = false;
   /** What the observer queue received: the events the probe's outbox published. */
   let observed: Delivery[];
+  /** mTLS on the tests' CA: the probe's certificate for its port, the operator's for the clients. */
+  let transport: TransportSecurity;
 
   const config = (overrides: Partial<MeshConfig> = {}): MeshConfig => ({ ...loadConfig({}), bindHost: '127.0.0.1', ...overrides });
   const start = async (options: { port?: number; config?: Partial<MeshConfig> } = {}) => {
     running = await startService(
       probeDescriptor(probe),
-      { config: config(options.config), log, db: database, bus },
+      { config: config(options.config), log, db: database, bus, transport, policy: PROBE_POLICY },
       { port: options.port ?? 0, settings: { label: 'probe' }, downstreams: { scoring: downstream } },
     );
     const service = running;
@@ -258,11 +279,15 @@ describe('startService (probe service on PGlite, MemoryBus and a real gRPC serve
   };
 
   beforeAll(async () => {
+    transport = await testTransport(['probe']);
     database = await openDatabase({ url: undefined, dataDir: 'memory://', log });
     await migrateSchema(database.forService('probe'), 'probe', migrations, log);
     db = database.forService<ProbeTables>('probe');
   });
-  afterAll(() => database.close());
+  afterAll(async () => {
+    transport.close();
+    await database.close();
+  });
 
   beforeEach(async () => {
     await db.deleteFrom('outbox').execute();
@@ -308,6 +333,15 @@ describe('startService (probe service on PGlite, MemoryBus and a real gRPC serve
     expect(await checkHealth(address)).toBe('SERVING');
     expect(await checkHealth(address, 'scoring.ScoringService')).toBe('SERVING');
     expect(await calculate(address, 's-late')).toMatchObject({ sessionId: 's-late', feedback: 'resource of probe' });
+  });
+
+  it('authorises each call by its caller certificate with the call policy, before the handler: PERMISSION_DENIED naming both', async () => {
+    const service = await start();
+    expect(await failure(analyzeAnswer(service.server.address))).toEqual({
+      code: status.PERMISSION_DENIED,
+      details: 'spiffe://interview-mesh/operator/operator may not call /scoring.ScoringService/AnalyzeAnswer',
+    });
+    expect(await calculate(service.server.address, 's-allowed')).toMatchObject({ sessionId: 's-allowed' });
   });
 
   it('with a slow create (300 ms), start resolves only once the resource exists', async () => {

@@ -275,7 +275,15 @@ describe('authenticationInterceptor', () => {
   function context(authorization: readonly string[], log: Logger = silentLogger()): CallContext {
     const metadata = new Metadata();
     for (const value of authorization) metadata.add('authorization', value);
-    return { method: '/interview.v1.InterviewService/GetInterview', metadata, deadline: undefined, signal: new AbortController().signal, peer: PEER, log };
+    return {
+      method: '/interview.v1.InterviewService/GetInterview',
+      metadata,
+      deadline: undefined,
+      signal: new AbortController().signal,
+      peer: PEER,
+      caller: undefined,
+      log,
+    };
   }
 
   /** A logger whose lines are collected, parsed. */
