@@ -1,9 +1,12 @@
 /**
  * The mesh's command line: `start` runs services (all of them in one process by default, the
- * embedded default when no DATABASE_URL / AMQP_URL is set), `migrate` applies the migrations and exits.
+ * embedded default when no DATABASE_URL / AMQP_URL is set), `migrate` applies the migrations and
+ * exits, `provision-db` makes each service a database role owning only its schema and exits.
  */
 import { Command, Option } from 'commander';
-import { loadConfig } from './platform/config/mesh-config';
+import { ConfigError, optionalString, optionalUrl, stringOr } from './platform/config/env';
+import { loadConfig, serviceVariable } from './platform/config/mesh-config';
+import { defaultServiceRole, provisionServiceRoles } from './platform/db/provision';
 import { onShutdownSignal } from './platform/lifecycle/shutdown';
 import { createLogger } from './platform/log/logger';
 import { migrate, openConfiguredDatabase } from './mesh/infrastructure';
@@ -46,16 +49,31 @@ program
   .action(async (options: { services: string[] }) => {
     const config = loadConfig();
     const log = createLogger({ level: config.logLevel });
-    const db = await openConfiguredDatabase(config, log);
+    const services = SERVICES.filter((s) => options.services.includes(s.name));
+    const db = await openConfiguredDatabase(config, services, log, process.env);
     try {
-      await migrate(
-        db,
-        SERVICES.filter((s) => options.services.includes(s.name)),
-        log,
-      );
+      await migrate(db, services, log);
     } finally {
       await db.close();
     }
+  });
+
+program
+  .command('provision-db')
+  .description(
+    'with DATABASE_ADMIN_URL (an administrator of the database), make each service a login role owning only its schema; ' +
+      'its password from <SERVICE>_DATABASE_PASSWORD (required), its name from <SERVICE>_DATABASE_ROLE (mesh_<service> by default)',
+  )
+  .addOption(servicesOption)
+  .action(async (options: { services: string[] }) => {
+    const adminUrl = optionalUrl(process.env, 'DATABASE_ADMIN_URL', ['postgres', 'postgresql']);
+    if (!adminUrl) throw new ConfigError("DATABASE_ADMIN_URL must name an administrator of the mesh's database");
+    const roles = options.services.map((service) => {
+      const password = optionalString(process.env, serviceVariable(service, 'DATABASE_PASSWORD'));
+      if (!password) throw new ConfigError(`${serviceVariable(service, 'DATABASE_PASSWORD')} is required: no service gets a default password`);
+      return { service, role: stringOr(process.env, serviceVariable(service, 'DATABASE_ROLE'), defaultServiceRole(service)), password };
+    });
+    await provisionServiceRoles(adminUrl, roles, createLogger({ level: loadConfig().logLevel }));
   });
 
 program.parseAsync().catch((error: unknown) => {

@@ -1,7 +1,8 @@
 import { AmqpBus } from '../platform/bus/amqp-bus';
 import { EventBus } from '../platform/bus/event-bus';
 import { MemoryBus } from '../platform/bus/memory-bus';
-import { MeshConfig } from '../platform/config/mesh-config';
+import { Env, optionalUrl } from '../platform/config/env';
+import { MeshConfig, serviceVariable } from '../platform/config/mesh-config';
 import { DatabaseHandle, openDatabase } from '../platform/db/database';
 import { migrateSchema } from '../platform/db/migrate';
 import { Logger } from '../platform/log/logger';
@@ -24,8 +25,9 @@ export async function openInfrastructure(
   registered: readonly AnyServiceDescriptor[],
   started: readonly AnyServiceDescriptor[],
   log: Logger,
+  env: Env,
 ): Promise<Infrastructure> {
-  const db = await openConfiguredDatabase(config, log);
+  const db = await openConfiguredDatabase(config, started, log, env);
   try {
     await migrate(db, started, log);
     const retry = { delaysMs: config.eventRetryDelaysMs };
@@ -47,9 +49,23 @@ export async function openInfrastructure(
   }
 }
 
-/** The database the configuration names: PostgreSQL at DATABASE_URL, else PGlite under DATA_DIR/pglite. */
-export function openConfiguredDatabase(config: MeshConfig, log: Logger): Promise<DatabaseHandle> {
-  return openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite`, log });
+/**
+ * The database the configuration names: PostgreSQL at DATABASE_URL, each of `services` on its own
+ * role when `<SERVICE>_DATABASE_URL` is set (provision them with `npm run db:provision`), else
+ * PGlite under DATA_DIR/pglite. A service sharing DATABASE_URL's role is warned about: that role
+ * may read every other service's tables.
+ */
+export function openConfiguredDatabase(config: MeshConfig, services: readonly AnyServiceDescriptor[], log: Logger, env: Env): Promise<DatabaseHandle> {
+  const serviceUrls: Record<string, string> = {};
+  for (const { name } of services) {
+    const url = optionalUrl(env, serviceVariable(name, 'DATABASE_URL'), ['postgres', 'postgresql']);
+    if (url) serviceUrls[name] = url;
+  }
+  const shared = services.filter((s) => !(s.name in serviceUrls)).map((s) => s.name);
+  if (config.databaseUrl && shared.length > 0) {
+    log.warn({ services: shared }, 'these services share the role of DATABASE_URL: set <SERVICE>_DATABASE_URL for a role per service (least privilege)');
+  }
+  return openDatabase({ url: config.databaseUrl, serviceUrls, dataDir: `${config.dataDir}/pglite`, log });
 }
 
 /** Applies each service's migrations to its own schema, named after it. */

@@ -61,7 +61,7 @@ export async function startMesh(config: MeshConfig, names: readonly string[], lo
   // `consul:///<service>` targets (the downstream default when CONSUL_HTTP_ADDR is set) resolve through this agent.
   if (config.consulAddr) registerConsulResolver({ defaultAgent: parseConsulAddress(config.consulAddr), log: log.child({ component: 'consul-resolver' }) });
   const transport = await openTransport(config, wanted, log);
-  const infrastructure = await openInfrastructure(config, registry, wanted, log).catch((error: unknown) => {
+  const infrastructure = await openInfrastructure(config, registry, wanted, log, env).catch((error: unknown) => {
     transport.close();
     throw error;
   });

@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { Client } from 'pg';
+import { SERVICE_NAMES } from '../../src/mesh/registry';
+import { serviceVariable } from '../../src/platform/config/mesh-config';
+import { provisionServiceRoles } from '../../src/platform/db/provision';
+import { silentLogger } from '../../src/platform/log/logger';
 import { run } from './tools';
 
 export interface Disposable<T> {
@@ -59,19 +63,52 @@ export async function rabbitmqctl(servers: TestServers, args: readonly string[])
   return (await run('rabbitmqctl', [...node, '-q', ...args])).stdout;
 }
 
-/** A fresh PostgreSQL database on `servers`; its URL, dropped on dispose. */
+/** `<SERVICE>_DATABASE_URL` of each service's role, by the URL of the test database they were provisioned in. */
+const serviceUrlsByDatabase = new Map<string, Record<string, string>>();
+
+/**
+ * A fresh PostgreSQL database on `servers`, provisioned as a deployment is (provisionServiceRoles):
+ * each service of the mesh a role of its own (`<database>_<service>`, a random password) owning
+ * only its schema. Resolves with the database's URL as the administrator (what tests read the
+ * tables with); serviceDatabaseEnv gives the services' own URLs. Dropped with its roles on dispose.
+ */
 export async function createTestDatabase(servers: TestServers = INTEGRATION_SERVERS): Promise<Disposable<string>> {
   const admin = requireEnv(servers.databaseAdminUrlEnv);
   const name = `mesh_${servers.prefix}_${randomBytes(6).toString('hex')}`;
   await withClient(admin, (c) => c.query(`create database ${name}`));
   const url = new URL(admin);
   url.pathname = `/${name}`;
-  return {
-    value: url.toString(),
-    dispose: async () => {
-      await withClient(admin, (c) => c.query(`drop database if exists ${name} with (force)`));
-    },
+  const roles = SERVICE_NAMES.map((service) => ({ service, role: `${name}_${service}`, password: randomBytes(18).toString('base64url') }));
+  const drop = async () => {
+    serviceUrlsByDatabase.delete(url.toString());
+    await withClient(admin, async (c) => {
+      await c.query(`drop database if exists ${name} with (force)`);
+      for (const { role } of roles) await c.query(`drop role if exists ${role}`);
+    });
   };
+  try {
+    await provisionServiceRoles(url.toString(), roles, silentLogger());
+  } catch (error) {
+    await drop();
+    throw error;
+  }
+  serviceUrlsByDatabase.set(
+    url.toString(),
+    Object.fromEntries(
+      roles.map(({ service, role, password }) => {
+        const own = new URL(url);
+        own.username = role;
+        own.password = password;
+        return [serviceVariable(service, 'DATABASE_URL'), own.toString()];
+      }),
+    ),
+  );
+  return { value: url.toString(), dispose: drop };
+}
+
+/** `<SERVICE>_DATABASE_URL` of every service's own role in the test database at `databaseUrl` (createTestDatabase); none for another database. */
+export function serviceDatabaseEnv(databaseUrl: string): Record<string, string> {
+  return { ...serviceUrlsByDatabase.get(databaseUrl) };
 }
 
 /** A fresh RabbitMQ virtual host on `servers`, so that test files never share queues; its AMQP URL, deleted on dispose. */

@@ -6,7 +6,7 @@ import { SERVICE_NAMES } from '../../src/mesh/registry';
 import { serviceVariable } from '../../src/platform/config/mesh-config';
 import { freePort, waitForHealth } from './grpc-clients';
 import { TEST_INVITATION_CODE } from './identity';
-import { createTestDatabase, createTestVhost } from './infrastructure';
+import { createTestDatabase, createTestVhost, serviceDatabaseEnv } from './infrastructure';
 import { ServiceProcess } from './service-process';
 import { TEST_TLS_ENV } from './tls';
 
@@ -36,6 +36,8 @@ export async function meshPorts(): Promise<Record<string, number>> {
 export function meshEnv(ports: Readonly<Record<string, number>>, databaseUrl: string, amqpUrl: string): Record<string, string> {
   return {
     DATABASE_URL: databaseUrl,
+    // Each service on its own role, owning only its schema, as deployed (createTestDatabase).
+    ...serviceDatabaseEnv(databaseUrl),
     AMQP_URL: amqpUrl,
     BIND_HOST: '127.0.0.1',
     AUTH_SCRYPT_COST: '10',

@@ -1,10 +1,14 @@
 # Sourced by ensure-postgres.sh and fault-cluster.sh. ensure_mesh_role PORT: the tests' role `mesh`
-# (password `mesh`, may create databases, logs in over TCP) on the cluster at PORT.
+# (password `mesh`, logs in over TCP) on the cluster at PORT. It may create databases, and roles:
+# each test database gets a role per service owning only its schema, as a deployment does
+# (src/platform/db/provision.ts).
 ensure_mesh_role() {
   su postgres -c "psql -q -p $1 -v ON_ERROR_STOP=1" >&2 <<'SQL'
 DO $$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'mesh') THEN
-    CREATE ROLE mesh LOGIN CREATEDB PASSWORD 'mesh';
+    CREATE ROLE mesh LOGIN CREATEDB CREATEROLE PASSWORD 'mesh';
+  ELSE
+    ALTER ROLE mesh CREATEDB CREATEROLE;
   END IF;
 END $$;
 SQL

@@ -7,15 +7,17 @@ import { Logger } from '../log/logger';
 
 /**
  * The process's database handle. Each service works in its own PostgreSQL schema (interview,
- * emotion, scoring, notifier) through `forService`, and reads no other service's tables.
+ * emotion, scoring, notifier, auth) through `forService`, and reads no other service's tables; on
+ * PostgreSQL, a service with a connection of its own (`serviceUrls`: its role, which owns its
+ * schema and nothing else; see provision.ts) uses it, migrations included.
  */
 export interface DatabaseHandle {
   readonly kind: 'postgres' | 'pglite';
-  /** The pg pool, for libraries that take one (rate-limiter-flexible); undefined on PGlite. */
-  readonly pool: Pool | undefined;
-  /** A Kysely scoped to `schema`, typed with that service's tables. */
+  /** A Kysely scoped to `schema`, typed with that service's tables, on that service's connections. */
   forService<Tables>(schema: string): Kysely<Tables>;
-  /** True when a trivial query succeeds. */
+  /** The pg pool of `schema`'s service, for libraries that take one (rate-limiter-flexible); undefined on PGlite. */
+  poolOf(schema: string): Pool | undefined;
+  /** True when a trivial query succeeds on every pool. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -23,56 +25,75 @@ export interface DatabaseHandle {
 export interface DatabaseOptions {
   /** postgres:// URL; undefined for embedded PGlite in `dataDir`. */
   url: string | undefined;
+  /**
+   * Each service's own postgres:// URL (its role), by schema name (`<SERVICE>_DATABASE_URL`); a
+   * service without one uses `url`.
+   */
+  serviceUrls?: Readonly<Record<string, string>>;
   /** Directory of the embedded database; `memory://` keeps it in memory. */
   dataDir: string;
   log: Logger;
-  /** Pool size per process for PostgreSQL. */
+  /** Pool size per process for PostgreSQL, per pool. */
   maxConnections?: number;
 }
 
 /**
- * Opens PostgreSQL (pg Pool) when a URL is given, else PGlite, PostgreSQL compiled to WebAssembly,
- * in this process. PGlite has one connection: kysely-pglite-dialect serialises access to it, which is
- * why the whole process shares one handle.
+ * Opens PostgreSQL (a pg Pool for `url`, and one per service URL) when a URL is given, else PGlite,
+ * PostgreSQL compiled to WebAssembly, in this process. PGlite has one connection:
+ * kysely-pglite-dialect serialises access to it, which is why the whole process shares one handle
+ * (and one role: the embedded default has no roles per service).
  */
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.url) {
-    const pool = new Pool({ connectionString: options.url, max: options.maxConnections ?? 10 });
-    pool.on('error', (error) => {
-      options.log.warn({ err: error }, 'idle PostgreSQL client failed');
-    });
-    // A client checked out of the pool (mid-transaction) has no listener of the pool's: without one
-    // of its own, the server ending its connection (a restart: 57P01) would crash the process. The
-    // query in progress fails instead, and the pool drops the client.
-    pool.on('connect', (client) => {
-      client.on('error', (error) => {
-        options.log.warn({ err: error }, 'PostgreSQL connection lost');
-      });
-    });
-    const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
-    options.log.info({ host: new URL(options.url).host }, 'using PostgreSQL');
-    return handle('postgres', db, pool);
+    const shared = openPool(options.url, options);
+    const own = new Map(Object.entries(options.serviceUrls ?? {}).map(([schema, url]) => [schema, openPool(url, options)]));
+    options.log.info({ host: new URL(options.url).host, servicesWithOwnRole: [...own.keys()] }, 'using PostgreSQL');
+    const poolOf = (schema: string) => own.get(schema) ?? shared;
+    return {
+      kind: 'postgres',
+      forService: <Tables>(schema: string) => poolOf(schema).db.withSchema(schema) as unknown as Kysely<Tables>,
+      poolOf: (schema) => poolOf(schema).pool,
+      ping: async () => (await Promise.all([shared, ...own.values()].map((p) => ping(p.db)))).every(Boolean),
+      close: async () => {
+        await Promise.all([shared, ...own.values()].map((p) => p.db.destroy()));
+      },
+    };
   }
   if (!options.dataDir.startsWith('memory://')) fs.mkdirSync(options.dataDir, { recursive: true });
   const pglite = await PGlite.create(options.dataDir);
   const db = new Kysely<unknown>({ dialect: new PGliteDialect(pglite) });
   options.log.info({ dataDir: options.dataDir }, 'using embedded PGlite');
-  return handle('pglite', db, undefined);
-}
-
-function handle(kind: DatabaseHandle['kind'], db: Kysely<unknown>, pool: Pool | undefined): DatabaseHandle {
   return {
-    kind,
-    pool,
+    kind: 'pglite',
     forService: <Tables>(schema: string) => db.withSchema(schema) as unknown as Kysely<Tables>,
-    async ping() {
-      try {
-        await db.selectNoFrom((eb) => eb.val(1).as('ok')).execute();
-        return true;
-      } catch {
-        return false;
-      }
-    },
+    poolOf: () => undefined,
+    ping: () => ping(db),
     close: () => db.destroy(),
   };
+}
+
+/** A pg Pool on `url` and its Kysely. */
+function openPool(url: string, options: DatabaseOptions): { pool: Pool; db: Kysely<unknown> } {
+  const pool = new Pool({ connectionString: url, max: options.maxConnections ?? 10 });
+  pool.on('error', (error) => {
+    options.log.warn({ err: error }, 'idle PostgreSQL client failed');
+  });
+  // A client checked out of the pool (mid-transaction) has no listener of the pool's: without one
+  // of its own, the server ending its connection (a restart: 57P01) would crash the process. The
+  // query in progress fails instead, and the pool drops the client.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => {
+      options.log.warn({ err: error }, 'PostgreSQL connection lost');
+    });
+  });
+  return { pool, db: new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) }) };
+}
+
+async function ping(db: Kysely<unknown>): Promise<boolean> {
+  try {
+    await db.selectNoFrom((eb) => eb.val(1).as('ok')).execute();
+    return true;
+  } catch {
+    return false;
+  }
 }

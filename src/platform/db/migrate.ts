@@ -18,7 +18,9 @@ export async function migrateSchema(db: Kysely<unknown>, schema: string, migrati
   await db.connection().execute(async (connection) => {
     await sql`select pg_advisory_lock(hashtext(${lockKey}))`.execute(connection);
     try {
-      await sql`create schema if not exists ${sql.id(schema)}`.execute(connection);
+      // A role provisioned per service owns its schema but may not create one (no CREATE on the database).
+      const { rows } = await sql<{ found: number }>`select 1 as found from pg_namespace where nspname = ${schema}`.execute(connection);
+      if (rows.length === 0) await sql`create schema ${sql.id(schema)}`.execute(connection);
       const migrator = new Migrator({
         db: connection,
         provider: { getMigrations: () => Promise.resolve(migrations) },

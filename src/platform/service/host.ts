@@ -77,7 +77,7 @@ export async function startService<S, D extends DownstreamSpecs, R>(
   const outbox = relay && new Outbox(db, relay, log);
   const late = wiring.resource === undefined && descriptor.resource ? new LateResource<R>(descriptor.resource.whileMissing) : undefined;
   const resource: Provisioned<R> = late ?? provided(wiring.resource as R);
-  const pool = deps.db.pool;
+  const pool = deps.db.poolOf(name);
   const limitStore: LimitStore = pool ? { kind: 'postgres', query: (text, values) => pool.query(text, [...values]), schema: name } : { kind: 'memory' };
   const context: ServiceContext<S, D, R> = {
     name,
