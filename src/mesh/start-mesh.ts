@@ -59,7 +59,10 @@ export async function startMesh(config: MeshConfig, names: readonly string[], lo
   const plans = planMesh(config, registry, names, env, options.overrides);
   const wanted = plans.map((plan) => plan.descriptor);
   // `consul:///<service>` targets (the downstream default when CONSUL_HTTP_ADDR is set) resolve through this agent.
-  if (config.consulAddr) registerConsulResolver({ defaultAgent: parseConsulAddress(config.consulAddr), log: log.child({ component: 'consul-resolver' }) });
+  if (config.consulAddr) {
+    const token = config.consulTokens.resolver().secret;
+    registerConsulResolver({ defaultAgent: parseConsulAddress(config.consulAddr), token, log: log.child({ component: 'consul-resolver' }) });
+  }
   const transport = await openTransport(config, wanted, log);
   const infrastructure = await openInfrastructure(config, registry, wanted, log, env).catch((error: unknown) => {
     transport.close();

@@ -7,6 +7,10 @@
  *
  * What each instance served is read from its own logs (one `call ended` line per AnalyzeFrame at
  * LOG_LEVEL=debug), and the test prints the split.
+ *
+ * Consul's ACLs are on, default deny: each process registers with its own service's token
+ * (`<SERVICE>_CONSUL_TOKEN`) and resolves with the read-only CONSUL_RESOLVER_TOKEN; a token may
+ * not register another service's name, and no token may do nothing.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,6 +24,7 @@ import { limitVariable } from '../../src/platform/limits/limit-settings';
 import { silentLogger } from '../../src/platform/log/logger';
 import { TransportSecurity } from '../../src/platform/tls/transport-security';
 import { loadConfig } from '../../src/platform/config/mesh-config';
+import { registerServiceInstance } from '../../src/platform/discovery/service-registration';
 import { checkHealth, freePort } from '../support/grpc-clients';
 import { ConsulAgent, startConsulAgent } from '../support/consul-agent';
 import { signUp } from '../support/identity';
@@ -103,6 +108,8 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
       BIND_HOST: '127.0.0.1',
       ADVERTISE_HOST: '127.0.0.1',
       CONSUL_HTTP_ADDR: consul.httpAddr,
+      // ACLs: each service's own token (EMOTION_CONSUL_TOKEN, …) and the resolver's read-only one.
+      ...consul.tokenEnv,
       CONSUL_CHECK_INTERVAL_MS: String(CHECK_INTERVAL_MS),
       INTERVIEW_PORT: String(interviewPort),
       // The auth service runs in the interview service's process, which verifies tokens with its keys.
@@ -195,6 +202,45 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
     expect(await outcomeOf('emotion-tls-check', { grpcusetls: true, tlsservername: 'emotion' })).toBe('passing');
   });
 
+  it("refuses a registration under another service's name, and everything to a caller without a token", async () => {
+    const asEmotion = consul!.clientWith(consul!.tokens.services.emotion);
+    const asResolver = consul!.clientWith(consul!.tokens.resolver);
+    const anonymous = consul!.clientWith(undefined);
+    const impostor = { name: 'scoring', id: 'scoring-impostor', address: '127.0.0.1', port: emotionPorts[1] };
+    try {
+      // emotion's token may register emotion only; the resolver's may register nothing.
+      await expect(asEmotion.agent.service.register(impostor)).rejects.toMatchObject({ statusCode: 403 });
+      await expect(asResolver.agent.service.register(impostor)).rejects.toMatchObject({ statusCode: 403 });
+      const services: Record<string, { Service: string }> = await consul!.client.agent.service.list();
+      expect(Object.values(services).filter((s) => s.Service === 'scoring')).toEqual([]);
+      expect(await consul!.client.health.service({ service: 'scoring' })).toEqual([]);
+      // No token: no registration, and nothing listed (the ACLs filter every entry out).
+      await expect(anonymous.agent.service.register({ ...impostor, name: 'emotion', id: 'emotion-anonymous' })).rejects.toMatchObject({ statusCode: 403 });
+      expect(await anonymous.health.service({ service: 'emotion' })).toEqual([]);
+      expect(await anonymous.catalog.service.list()).toEqual({});
+      expect(await anonymous.agent.service.list()).toEqual({});
+      // The resolver's token reads them all.
+      expect(await asResolver.health.service({ service: 'emotion', passing: true })).toHaveLength(3);
+    } finally {
+      for (const c of [asEmotion, asResolver, anonymous]) c.destroy();
+    }
+    // An instance started with another service's token fails its start-up, saying so without the token.
+    const wrongToken = consul!.tokens.services.scoring;
+    const config = loadConfig({ ...env, EMOTION_CONSUL_TOKEN: wrongToken });
+    const failure = await registerServiceInstance(
+      config,
+      { name: 'emotion', port: emotionPorts[0], tags: [], healthService: '', grpcServices: [] },
+      silentLogger(),
+    ).then(
+      () => undefined,
+      (error: unknown) => (error as Error).message,
+    );
+    expect(failure).toMatch(/refused to register the service "emotion" \(403 Permission denied\): the ACL token in EMOTION_CONSUL_TOKEN may not register it/);
+    expect(failure).not.toContain(wrongToken);
+    expect(JSON.stringify(config)).not.toContain(wrongToken);
+    expect(await consul!.passing('emotion')).toEqual(emotionPorts.map((_, i) => emotionAddress(i)).sort());
+  });
+
   it("spreads the interview service's AnalyzeFrame calls over all three instances", async () => {
     const { counts, queued } = record('three instances', await sendFrames(FRAMES_PER_ROUND));
     expect(queued).toBe(0);
@@ -257,7 +303,7 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
   });
 
   it('tells a caller why there is no instance: none passing in Consul, or no agent answering', async () => {
-    registerConsulResolver({ defaultAgent: parseConsulAddress(consul!.httpAddr), log: silentLogger() });
+    registerConsulResolver({ defaultAgent: parseConsulAddress(consul!.httpAddr), token: consul!.tokens.resolver, log: silentLogger() });
     // The interview service's own channel: its certificate, the emotion service's name and SPIFFE ID checked on whichever instance answers.
     const transport = new TransportSecurity(loadConfig(env).transport, silentLogger());
     const channel = transport.channel({ kind: 'service', name: 'interview' }, 'emotion');

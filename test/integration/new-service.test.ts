@@ -1,7 +1,8 @@
 /**
  * Adding a service is its folder and a line in a registry: test/fixtures/tally-service is a service
  * the platform has never heard of. Added to the registry here, on real PostgreSQL, RabbitMQ and
- * Consul, it migrates its own schema, serves health, registers in Consul with a passing gRPC check,
+ * Consul (ACLs on: it registers with a token of its own), it migrates its own schema, serves health,
+ * registers in Consul with a passing gRPC check,
  * consumes interview.completed from a queue of its own, and calls the scoring service through the
  * downstream client the composition root built for it.
  */
@@ -33,7 +34,12 @@ describe('a service added by its descriptor alone', () => {
   let sql: Client;
 
   beforeAll(async () => {
-    [consul, database, vhost] = await Promise.all([startConsulAgent(), createTestDatabase(), createTestVhost()]);
+    [consul, database, vhost] = await Promise.all([
+      // ACLs on: tally gets a token of its own, as `npm run consul:provision -- --service tally` would give it.
+      startConsulAgent({ services: registry.map((s) => s.name) }),
+      createTestDatabase(),
+      createTestVhost(),
+    ]);
     sql = new Client({ connectionString: database.value });
     await sql.connect();
   });
@@ -51,6 +57,8 @@ describe('a service added by its descriptor alone', () => {
       AMQP_URL: vhost.value,
       BIND_HOST: '127.0.0.1',
       CONSUL_HTTP_ADDR: consul.httpAddr,
+      // TALLY_CONSUL_TOKEN, SCORING_CONSUL_TOKEN (both in this one process), CONSUL_RESOLVER_TOKEN.
+      ...consul.tokenEnv,
       CONSUL_CHECK_INTERVAL_MS: '500',
       ...TEST_TLS_ENV,
     };

@@ -4,6 +4,7 @@ import { REPO_ROOT } from '../paths';
 import { DEFAULT_RETRY_POLICY } from '../bus/event-bus';
 import { DEFAULT_RELAY_OPTIONS } from '../messaging/outbox-relay';
 import { TransportSettings, transportSettings } from '../tls/transport-security';
+import { ConsulTokens } from '../discovery/consul-tokens';
 
 /**
  * What the platform reads from its environment, parsed once at start-up and frozen; each service's
@@ -24,6 +25,12 @@ export interface MeshConfig {
   readonly amqpUrl: string | undefined;
   /** Consul agent (CONSUL_HTTP_ADDR, `host:port` or an http(s) URL); undefined means no Consul. */
   readonly consulAddr: string | undefined;
+  /**
+   * ACL tokens for the agent: CONSUL_HTTP_TOKEN (registration), `<SERVICE>_CONSUL_TOKEN` (one
+   * service's own, over CONSUL_HTTP_TOKEN), CONSUL_RESOLVER_TOKEN (the resolver's read-only token,
+   * CONSUL_HTTP_TOKEN when unset). Serialised, it lists the variables set, never a token.
+   */
+  readonly consulTokens: ConsulTokens;
   /** How often Consul runs each instance's gRPC health check, milliseconds. */
   readonly consulCheckIntervalMs: number;
   /** How long an instance's check may stay critical before Consul drops it, milliseconds (at least one minute). */
@@ -50,6 +57,7 @@ export function loadConfig(env: Env = process.env): MeshConfig {
     databaseUrl: optionalUrl(env, 'DATABASE_URL', ['postgres', 'postgresql']),
     amqpUrl: optionalUrl(env, 'AMQP_URL', ['amqp', 'amqps']),
     consulAddr: optionalString(env, 'CONSUL_HTTP_ADDR'),
+    consulTokens: ConsulTokens.fromEnv(env),
     dataDir,
     consulCheckIntervalMs: integerOr(env, 'CONSUL_CHECK_INTERVAL_MS', 10_000, 100, 600_000),
     consulDeregisterAfterMs: integerOr(env, 'CONSUL_DEREGISTER_AFTER_MS', 60_000, 60_000, 86_400_000),

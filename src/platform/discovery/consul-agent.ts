@@ -31,9 +31,18 @@ export function parseConsulAddress(value: string, variable = 'CONSUL_HTTP_ADDR')
   return { host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : secure ? 443 : 8500, secure };
 }
 
-/** A client of the agent's HTTP API (the `consul` package). */
-export function consulClient(address: ConsulAgentAddress): Consul {
-  return new Consul({ host: address.host, port: address.port, secure: address.secure });
+/**
+ * A client of the agent's HTTP API (the `consul` package), sending `token` (an ACL token's
+ * SecretID, as the X-Consul-Token header) with every request when given.
+ */
+export function consulClient(address: ConsulAgentAddress, token?: string): Consul {
+  return new Consul({ host: address.host, port: address.port, secure: address.secure, ...(token ? { defaults: { token } } : {}) });
+}
+
+/** The HTTP status of a failed request of the `consul` package (papi's ResponseError), if it got one. */
+export function consulStatus(error: unknown): number | undefined {
+  const statusCode = (error as { statusCode?: unknown } | undefined)?.statusCode;
+  return typeof statusCode === 'number' ? statusCode : undefined;
 }
 
 export function describeAgent(address: ConsulAgentAddress): string {

@@ -25,6 +25,13 @@ export function parseConsulTarget(target: experimental.GrpcUri): ConsulTarget {
 export interface ConsulResolverOptions {
   /** Agent asked when the target names none (CONSUL_HTTP_ADDR). */
   defaultAgent?: ConsulAgentAddress;
+  /**
+   * ACL token the queries carry (CONSUL_RESOLVER_TOKEN, else CONSUL_HTTP_TOKEN): with ACLs on and
+   * default deny, one that may read services and nodes (`service_prefix "" { policy = "read" }`,
+   * `node_prefix "" { policy = "read" }`); without it Consul filters every instance out and the
+   * resolver finds none. Sent to the target's agent too when the target names one.
+   */
+  token?: string;
   log: Logger;
   /** Longest a blocking query waits for a change, seconds (Consul's `wait`). */
   waitSeconds?: number;
@@ -39,7 +46,7 @@ let resolverOptions: ConsulResolverOptions | undefined;
  *
  * ### Examples
  * ```ts
- * registerConsulResolver({ defaultAgent: parseConsulAddress('127.0.0.1:8500'), log });
+ * registerConsulResolver({ defaultAgent: parseConsulAddress('127.0.0.1:8500'), token: config.consulTokens.resolver().secret, log });
  * const client = new EmotionServiceClient('consul:///emotion', credentials.createInsecure(), meshChannelOptions());
  * ```
  */
@@ -107,7 +114,7 @@ class ConsulResolver implements experimental.Resolver {
       });
       return;
     }
-    this.consul ??= consulClient(agent);
+    this.consul ??= consulClient(agent, this.options.token);
     const watch = this.consul.watch({
       // The Watch calls it with a context of its own: bound, it calls the client's health API all the same.
       method: this.consul.health.service.bind(this.consul.health),
