@@ -1,7 +1,7 @@
 import { AmqpBus } from '../platform/bus/amqp-bus';
 import { EventBus } from '../platform/bus/event-bus';
 import { MemoryBus } from '../platform/bus/memory-bus';
-import { Env, optionalUrl } from '../platform/config/env';
+import { ConfigError, Env, optionalUrl } from '../platform/config/env';
 import { MeshConfig, serviceVariable } from '../platform/config/mesh-config';
 import { DatabaseHandle, openDatabase } from '../platform/db/database';
 import { migrateSchema } from '../platform/db/migrate';
@@ -51,8 +51,8 @@ export async function openInfrastructure(
 
 /**
  * The database the configuration names: PostgreSQL at DATABASE_URL, each of `services` on its own
- * role when `<SERVICE>_DATABASE_URL` is set (provision them with `npm run db:provision`), else
- * PGlite under DATA_DIR/pglite. A service sharing DATABASE_URL's role is warned about: that role
+ * role when `<SERVICE>_DATABASE_URL` is set (provision them with `npm run db:provision`; then
+ * DATABASE_URL may be left unset), else PGlite under DATA_DIR/pglite. A service sharing DATABASE_URL's role is warned about: that role
  * may read every other service's tables.
  */
 export function openConfiguredDatabase(config: MeshConfig, services: readonly AnyServiceDescriptor[], log: Logger, env: Env): Promise<DatabaseHandle> {
@@ -62,6 +62,12 @@ export function openConfiguredDatabase(config: MeshConfig, services: readonly An
     if (url) serviceUrls[name] = url;
   }
   const shared = services.filter((s) => !(s.name in serviceUrls)).map((s) => s.name);
+  if (!config.databaseUrl && Object.keys(serviceUrls).length > 0 && shared.length > 0) {
+    // Some services on PostgreSQL and some on PGlite is no deployment anyone wants.
+    throw new ConfigError(
+      `${shared.map((name) => serviceVariable(name, 'DATABASE_URL')).join(', ')} or DATABASE_URL must be set: the other services use PostgreSQL`,
+    );
+  }
   if (config.databaseUrl && shared.length > 0) {
     log.warn({ services: shared }, 'these services share the role of DATABASE_URL: set <SERVICE>_DATABASE_URL for a role per service (least privilege)');
   }

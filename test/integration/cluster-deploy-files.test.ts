@@ -8,20 +8,38 @@
  * TLS on every hop (each service its own certificate, mounted read-only; Consul's checks over TLS),
  * health probes on the right ports (over TLS: deploy/grpc-health-probe.cjs, run here against a
  * server), emotion replicated, names and tags as the services register themselves.
+ *
+ * And the deployment's hardening (issue 11), each check a function listing what it finds wrong,
+ * shown the real files (nothing wrong) and broken copies (the fault named): no credential in the
+ * files and none defaulted (Compose: every secret a required `${VAR:?...}`, listed empty in
+ * deploy/.env.example; Kubernetes: every secret from a Secret, none in the manifests), a database
+ * role per service (its URL from its own Secret, provisioned by a one-shot), only the public gRPC
+ * ports published, every image pinned to a version, the image's user not root, every pod restricted
+ * (non-root, read-only root filesystem, no privilege escalation, no capability, RuntimeDefault
+ * seccomp), and NetworkPolicies that deny ingress by default and open only the mesh's edges,
+ * evaluated for every pair of peers.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SERVICE_NAMES, SERVICES } from '../../src/mesh/registry';
+import { serviceVariable } from '../../src/platform/config/mesh-config';
 import { HealthState } from '../../src/platform/grpc/health';
 import { startGrpcServer } from '../../src/platform/grpc/server';
 import { silentLogger } from '../../src/platform/log/logger';
 import { TransportSecurity, transportSettings } from '../../src/platform/tls/transport-security';
 import { TEST_TLS_DIR } from '../support/tls';
 
+import { runCaptured, runScript } from '../support/tools';
+
 const DEFAULT_PORTS = Object.fromEntries(SERVICES.map((s) => [s.name, s.defaultPort]));
 const SERVICE_TAGS = Object.fromEntries(SERVICES.map((s) => [s.name, s.consulTags]));
-import { runCaptured, runScript } from '../support/tools';
+/** The services whose port is public (people call it): interview and auth. */
+const PUBLIC_SERVICES = SERVICES.filter((s) => s.exposure === 'public').map((s) => s.name);
+/** Who calls each service: the services that declare it a downstream. */
+const CALLERS: Record<string, string[]> = Object.fromEntries(
+  SERVICES.map((target) => [target.name, SERVICES.filter((s) => Object.values(s.downstreams).some((d) => d.service === target.name)).map((s) => s.name)]),
+);
 
 jest.setTimeout(60_000);
 
@@ -40,11 +58,18 @@ interface ComposeFile {
   services: Record<string, ComposeService>;
 }
 interface ComposeService {
+  image?: string;
+  entrypoint?: string[];
   command?: string[];
   environment?: Record<string, string>;
   depends_on?: Record<string, { condition: string }>;
   deploy?: { replicas: number };
   volumes?: (string | ComposeVolume)[];
+  ports?: (string | number | { target: number; published?: string | number })[];
+  read_only?: boolean;
+  tmpfs?: string | string[];
+  cap_drop?: string[];
+  security_opt?: string[];
 }
 /** A volume in the compose file's long syntax. */
 interface ComposeVolume {
@@ -58,29 +83,56 @@ interface ComposeVolume {
 /** What these tests read of a Kubernetes manifest's documents: kind and name, and the ConfigMap, Deployments and Services. */
 interface K8sObject {
   kind: string;
-  metadata: { name: string };
+  metadata: { name: string; namespace?: string; labels?: Labels };
 }
+type Labels = Record<string, string>;
 interface ConfigMap extends K8sObject {
   kind: 'ConfigMap';
   data: Record<string, string>;
 }
-interface Deployment extends K8sObject {
+/** A Deployment, a Job or any other object that runs pods from a template. */
+interface Workload extends K8sObject {
+  spec: { template: { metadata?: { labels?: Labels }; spec: PodSpec } };
+}
+interface Deployment extends Workload {
   kind: 'Deployment';
-  spec: {
-    replicas: number;
-    selector: { matchLabels: Record<string, string> };
-    template: { spec: { containers: Container[]; volumes?: PodVolume[] } };
-  };
+  spec: Workload['spec'] & { replicas: number; selector: { matchLabels: Labels } };
+}
+interface PodSpec {
+  containers: Container[];
+  initContainers?: Container[];
+  volumes?: PodVolume[];
+  securityContext?: SecurityContext;
+  automountServiceAccountToken?: boolean;
+}
+interface SecurityContext {
+  runAsNonRoot?: boolean;
+  runAsUser?: number;
+  runAsGroup?: number;
+  seccompProfile?: { type: string };
+  allowPrivilegeEscalation?: boolean;
+  readOnlyRootFilesystem?: boolean;
+  privileged?: boolean;
+  capabilities?: { drop?: string[]; add?: string[] };
 }
 interface Container {
-  args: string[];
-  ports: unknown[];
+  name: string;
+  image: string;
+  command?: string[];
+  args?: string[];
+  ports?: { name?: string; containerPort: number }[];
   readinessProbe: Probe;
   livenessProbe: Probe;
   startupProbe: Probe;
   envFrom: unknown[];
-  env: { name: string; value?: string; valueFrom?: { fieldRef?: unknown; secretKeyRef?: unknown } }[];
+  env?: EnvVar[];
   volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
+  securityContext?: SecurityContext;
+}
+interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { fieldRef?: unknown; secretKeyRef?: { name: string; key: string; optional?: boolean } };
 }
 interface Probe {
   exec?: { command: string[] };
@@ -90,10 +142,414 @@ interface Probe {
 interface PodVolume {
   name: string;
   secret?: { secretName: string };
+  emptyDir?: unknown;
 }
 interface Service extends K8sObject {
   kind: 'Service';
-  spec: { selector: Record<string, string>; ports: unknown[] };
+  spec: { selector: Labels; ports: unknown[] };
+}
+interface NetworkPolicy extends K8sObject {
+  kind: 'NetworkPolicy';
+  spec: { podSelector: LabelSelector; policyTypes?: string[]; ingress?: IngressRule[] };
+}
+interface LabelSelector {
+  matchLabels?: Labels;
+  matchExpressions?: unknown[];
+}
+interface IngressRule {
+  from?: { podSelector?: LabelSelector; namespaceSelector?: LabelSelector; ipBlock?: unknown }[];
+  ports?: { port?: number | string; endPort?: number; protocol?: string }[];
+}
+
+/** The version the mesh's image is tagged with: the package's. */
+const MESH_IMAGE = `interview-mesh:${(JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string }).version}`;
+
+/** Images whose releases are numbered major.minor (PostgreSQL 15.15): their exact versions have two parts. */
+const TWO_PART_VERSIONS = new Set(['postgres']);
+
+/**
+ * What is wrong with an image reference: `""` when it names an exact version (a tag starting
+ * x.y.z, x.y for TWO_PART_VERSIONS, or a digest), else why not (no tag, `latest`, a moving tag
+ * such as `15`, `3.13` or `3-management`).
+ */
+function imagePinProblem(image: string): string {
+  if (/@sha256:[0-9a-f]{64}$/.test(image)) return '';
+  const name = image.slice(image.lastIndexOf('/') + 1);
+  const [repository, tag = ''] = name.split(':');
+  if (!tag) return `image ${image} has no tag`;
+  if (tag === 'latest') return `image ${image} is latest`;
+  const version = TWO_PART_VERSIONS.has(repository) ? /^\d+\.\d+([-.][\w.-]+)?$/ : /^v?\d+\.\d+\.\d+([-.+][\w.-]+)?$/;
+  if (!version.test(tag)) return `image ${image} is not pinned to a version (${TWO_PART_VERSIONS.has(repository) ? 'x.y' : 'x.y.z'})`;
+  return '';
+}
+
+/** Names of variables that hold secrets: passwords, codes, tokens, keys. */
+const SECRET_NAME = /(PASSWORD|_PASS|SECRET|TOKEN|INVITATION_CODE|PRIVATE_KEY|API_KEY)$/;
+/** A required Compose interpolation, whole: `${VAR:?message}`. */
+const REQUIRED = /^\$\{([A-Z][A-Z0-9_]*):\?[^}]+\}$/;
+/** The password of a URL with credentials (scheme://user:password@host), as written. */
+const urlPassword = (value: string) => /^[a-z][a-z0-9+.-]*:\/\/[^:@/\s]*:(.*)@[^@]*$/i.exec(value)?.[1];
+
+/** A Compose service's environment (the file writes each as a map), any variable possibly absent. */
+const composeEnvironment = (service: ComposeService | undefined): Partial<Record<string, string>> => service?.environment ?? {};
+
+/**
+ * The Compose file's credentials: every interpolation in `text` (comments aside) is a required one
+ * (no `${VAR}` that is empty when unset, no `${VAR:-default}`), every secret-named variable and
+ * every URL's password is exactly a required interpolation (no literal), and deploy/.env.example
+ * (`envExample`) lists each variable required, with an empty value, and nothing else.
+ */
+function composeCredentialProblems(compose: ComposeFile, text: string, envExample: string): string[] {
+  const problems: string[] = [];
+  const required = new Set<string>();
+  const code = text
+    .split('\n')
+    .filter((line) => !line.trim().startsWith('#'))
+    .join('\n');
+  for (const [, inner] of code.matchAll(/\$\{([^}]*)\}/g)) {
+    const match = REQUIRED.exec(`\${${inner}}`);
+    if (match) required.add(match[1]);
+    else problems.push(`\${${inner}} is not required (\${VAR:?...}): a default or an empty value when unset`);
+  }
+  for (const [serviceName, service] of Object.entries(compose.services)) {
+    for (const [name, value] of Object.entries(composeEnvironment(service))) {
+      const where = `${serviceName}: ${name}`;
+      if (SECRET_NAME.test(name) && !REQUIRED.test(value ?? '')) problems.push(`${where} is not a required \${VAR:?...}`);
+      const password = urlPassword(value ?? '');
+      if (password !== undefined && !REQUIRED.test(password)) problems.push(`${where} has a password written in the file`);
+    }
+  }
+  const example = new Map(
+    envExample
+      .split('\n')
+      .filter((line) => line.trim() && !line.trim().startsWith('#'))
+      .map((line) => [line.slice(0, line.indexOf('=')).trim(), line.slice(line.indexOf('=') + 1).trim()]),
+  );
+  for (const name of required) if (!example.has(name)) problems.push(`deploy/.env.example does not list ${name}`);
+  for (const [name, value] of example) {
+    if (value) problems.push(`deploy/.env.example gives ${name} a value`);
+    if (!required.has(name)) problems.push(`deploy/.env.example lists ${name}, which docker-compose.yml does not require`);
+  }
+  return problems;
+}
+
+/**
+ * The Compose file's database roles: a one-shot db-provision (provision-db, the superuser's URL with
+ * the password PostgreSQL was given, each service's password), every service after it, each logging
+ * in as its own role mesh_<service> with its own password (DATABASE_URL and <SERVICE>_DATABASE_URL).
+ */
+function composeRoleProblems(compose: ComposeFile): string[] {
+  const problems: string[] = [];
+  const provision = compose.services['db-provision'] as ComposeService | undefined;
+  if (!provision) return ['no db-provision service'];
+  if (![...(provision.entrypoint ?? []), ...(provision.command ?? [])].includes('provision-db')) problems.push('db-provision does not run provision-db');
+  const provisionEnv = composeEnvironment(provision);
+  const superuserPassword = composeEnvironment(compose.services.postgres).POSTGRES_PASSWORD;
+  const adminUrl = provisionEnv.DATABASE_ADMIN_URL ?? '';
+  if (!adminUrl.startsWith('postgres://') || urlPassword(adminUrl) !== superuserPassword) {
+    problems.push("db-provision's DATABASE_ADMIN_URL is not PostgreSQL's superuser with POSTGRES_PASSWORD");
+  }
+  for (const name of SERVICE_NAMES) {
+    const passwordVariable = serviceVariable(name, 'DATABASE_PASSWORD');
+    const ownPassword = new RegExp(`^\\$\\{${passwordVariable}:\\?[^}]+\\}$`);
+    if (!ownPassword.test(provisionEnv[passwordVariable] ?? '')) problems.push(`db-provision does not take ${passwordVariable}`);
+    const service = compose.services[name] as ComposeService | undefined;
+    if (!service) continue;
+    if (service.depends_on?.['db-provision']?.condition !== 'service_completed_successfully') problems.push(`${name} does not wait for db-provision`);
+    const env = composeEnvironment(service);
+    for (const urlVariable of ['DATABASE_URL', serviceVariable(name, 'DATABASE_URL')]) {
+      const match = /^postgres:\/\/([^:@]+):([^@]+)@postgres:5432\/mesh$/.exec(env[urlVariable] ?? '');
+      if (!match) problems.push(`${name}: ${urlVariable} is not a postgres://user:password@postgres:5432/mesh URL`);
+      else if (match[1] !== `mesh_${name}` || !ownPassword.test(match[2]))
+        problems.push(`${name}: ${urlVariable} is not its own role (mesh_${name}, ${passwordVariable})`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * The Compose file's exposure and confinement: only the public services publish a port, their
+ * own; every image pinned to a version, the mesh's at the package's; every container of the mesh's
+ * image with a read-only root filesystem, /tmp a tmpfs, no capability, no privilege escalation.
+ */
+function composeExposureProblems(compose: ComposeFile): string[] {
+  const problems: string[] = [];
+  for (const [name, service] of Object.entries(compose.services)) {
+    const published = (service.ports ?? []).map((port) => (typeof port === 'object' ? port.target : Number(String(port).split(':').at(-1)!.split('/')[0])));
+    const allowed = PUBLIC_SERVICES.includes(name) ? [DEFAULT_PORTS[name]] : [];
+    for (const port of published) if (!allowed.includes(port)) problems.push(`${name} publishes port ${port}`);
+    const pin = imagePinProblem(service.image ?? '');
+    if (pin) problems.push(`${name}: ${pin}`);
+    if (service.image?.startsWith('interview-mesh:')) {
+      if (service.image !== MESH_IMAGE) problems.push(`${name}: image ${service.image} is not ${MESH_IMAGE}`);
+      if (service.read_only !== true) problems.push(`${name}: the root filesystem is not read-only`);
+      if (![service.tmpfs ?? []].flat().some((mount) => mount.split(':')[0] === '/tmp')) problems.push(`${name}: /tmp is not a tmpfs`);
+      if (!service.cap_drop?.includes('ALL')) problems.push(`${name}: capabilities are not all dropped`);
+      if (!service.security_opt?.includes('no-new-privileges:true')) problems.push(`${name}: privileges may escalate`);
+    }
+  }
+  return problems;
+}
+
+/** What is wrong with the image deploy/Dockerfile builds: its base not pinned, or running as root. */
+function dockerfileProblems(text: string): string[] {
+  const problems: string[] = [];
+  const lines = text.split('\n').map((line) => line.trim());
+  for (const line of lines.filter((l) => /^FROM\s/i.test(l))) {
+    const pin = imagePinProblem(line.split(/\s+/)[1]);
+    if (pin) problems.push(`base ${pin}`);
+  }
+  const user = lines
+    .filter((l) => /^USER\s/i.test(l))
+    .at(-1)
+    ?.split(/\s+/)[1];
+  if (!user) problems.push('no USER: the services would run as root');
+  else if (['root', '0'].includes(user.split(':')[0])) problems.push(`USER ${user} is root`);
+  else if (!/^[1-9]\d*(:[1-9]\d*)?$/.test(user)) problems.push(`USER ${user} is not numeric: runAsNonRoot cannot verify it`);
+  return problems;
+}
+
+/**
+ * What is wrong with deploy/Dockerfile.dockerignore (`ignore`), the image's build context: it must
+ * leave out everything (`*`) but what the Dockerfile (`dockerfile`) copies, each of which it lets
+ * in, and never let in .data/ (a development CA's key) or an .env file (the Compose secrets).
+ */
+function buildContextProblems(ignore: string, dockerfile: string): string[] {
+  const problems: string[] = [];
+  const patterns = ignore
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
+  if (patterns[0] !== '*') problems.push('the build context does not start from nothing (*)');
+  const allowed = patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1).replace(/\/$/, ''));
+  for (const entry of allowed) if (/(^|\/)(\.data|\.env)(\/|$)/.test(entry) || entry === '.') problems.push(`the build context lets in ${entry}`);
+  for (const line of dockerfile.split('\n').filter((l) => /^COPY\s/.test(l) && !l.includes('--from'))) {
+    const sources = line
+      .split(/\s+/)
+      .slice(1, -1)
+      .filter((arg) => !arg.startsWith('--'));
+    for (const source of sources.map((s) => s.replace(/\/$/, ''))) {
+      if (!allowed.some((entry) => source === entry || source.startsWith(`${entry}/`)))
+        problems.push(`the build context leaves out ${source}, which the Dockerfile copies`);
+    }
+  }
+  return problems;
+}
+
+/** The objects of `documents` that run pods (Deployments, Jobs). */
+const workloads = (documents: K8sObject[]) =>
+  documents.filter((d): d is Workload => (d as { spec?: { template?: { spec?: unknown } } }).spec?.template?.spec !== undefined);
+
+/**
+ * Every pod of the manifests restricted (Pod Security Standards' "restricted", and more): not
+ * root (runAsNonRoot, a non-zero user and group), RuntimeDefault seccomp, no service-account token,
+ * and in each container a read-only root filesystem (only emptyDir volumes writable), no privilege
+ * escalation, every capability dropped and none added, not privileged; each image pinned, the
+ * mesh's at the package's version.
+ */
+function podSecurityProblems(documents: K8sObject[]): string[] {
+  const problems: string[] = [];
+  for (const workload of workloads(documents)) {
+    const pod = workload.spec.template.spec;
+    if (pod.automountServiceAccountToken !== false) problems.push(`${workload.metadata.name}: mounts a service-account token`);
+    const volumes = new Map((pod.volumes ?? []).map((v) => [v.name, v]));
+    for (const container of [...(pod.initContainers ?? []), ...pod.containers]) {
+      const where = `${workload.metadata.name}/${container.name}`;
+      const own = container.securityContext ?? {};
+      const inherited = pod.securityContext ?? {};
+      const effective = <K extends keyof SecurityContext>(key: K) => own[key] ?? inherited[key];
+      if (effective('runAsNonRoot') !== true) problems.push(`${where}: runAsNonRoot is not true`);
+      if (!(Number(effective('runAsUser')) > 0)) problems.push(`${where}: runAsUser is not a non-zero user`);
+      if (!(Number(effective('runAsGroup')) > 0)) problems.push(`${where}: runAsGroup is not a non-zero group`);
+      if (effective('seccompProfile')?.type !== 'RuntimeDefault') problems.push(`${where}: seccompProfile is not RuntimeDefault`);
+      if (own.allowPrivilegeEscalation !== false) problems.push(`${where}: allowPrivilegeEscalation is not false`);
+      if (own.readOnlyRootFilesystem !== true) problems.push(`${where}: readOnlyRootFilesystem is not true`);
+      if (own.privileged) problems.push(`${where}: privileged`);
+      if (!own.capabilities?.drop?.includes('ALL')) problems.push(`${where}: capabilities are not all dropped`);
+      if (own.capabilities?.add?.length) problems.push(`${where}: adds capabilities ${own.capabilities.add.join(', ')}`);
+      for (const mount of container.volumeMounts ?? []) {
+        if (!mount.readOnly && !volumes.get(mount.name)?.emptyDir) problems.push(`${where}: ${mount.mountPath} is writable and not an emptyDir`);
+      }
+      if (!(container.volumeMounts ?? []).some((m) => m.mountPath === '/tmp' && volumes.get(m.name)?.emptyDir))
+        problems.push(`${where}: /tmp is not an emptyDir`);
+      const pin = imagePinProblem(container.image);
+      if (pin) problems.push(`${where}: ${pin}`);
+      if (container.image.startsWith('interview-mesh:') && container.image !== MESH_IMAGE)
+        problems.push(`${where}: image ${container.image} is not ${MESH_IMAGE}`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * The manifests' credentials: none in them (no Secret object, no secret-named variable or URL with
+ * a password written as a value, in a container or the ConfigMap), each service's DATABASE_URL and
+ * <SERVICE>_DATABASE_URL from its own Secret mesh-db-<service> (which no other pod reads), and a
+ * provisioning Job running provision-db with the administrator's URL from mesh-db-admin (which no
+ * service reads) and each service's password from that service's Secret.
+ */
+function kubernetesCredentialProblems(documents: K8sObject[]): string[] {
+  const problems: string[] = [];
+  for (const secret of documents.filter((d) => d.kind === 'Secret')) problems.push(`Secret ${secret.metadata.name} is in the manifests`);
+  const literal = (where: string, name: string, value: string) => {
+    if (SECRET_NAME.test(name)) problems.push(`${where}: ${name} is written in the manifest`);
+    else if (urlPassword(value) !== undefined) problems.push(`${where}: ${name} has a password written in the manifest`);
+  };
+  for (const config of documents.filter((d): d is ConfigMap => d.kind === 'ConfigMap')) {
+    for (const [name, value] of Object.entries(config.data)) literal(`ConfigMap ${config.metadata.name}`, name, value);
+  }
+  /** Which pods read each Secret. */
+  const readers = new Map<string, Set<string>>();
+  for (const workload of workloads(documents)) {
+    for (const container of workload.spec.template.spec.containers) {
+      for (const env of container.env ?? []) {
+        if (env.value !== undefined) literal(`${workload.metadata.name}/${container.name}`, env.name, env.value);
+        const ref = env.valueFrom?.secretKeyRef;
+        if (ref) readers.set(ref.name, (readers.get(ref.name) ?? new Set()).add(workload.metadata.name));
+      }
+    }
+  }
+  const envOf = (name: string) => workloads(documents).find((w) => w.metadata.name === name)?.spec.template.spec.containers[0].env ?? [];
+  for (const name of SERVICE_NAMES) {
+    const env = envOf(name);
+    for (const urlVariable of ['DATABASE_URL', serviceVariable(name, 'DATABASE_URL')]) {
+      const ref = env.find((e) => e.name === urlVariable)?.valueFrom?.secretKeyRef;
+      if (ref?.name !== `mesh-db-${name}` || ref.key !== 'database-url' || ref.optional) {
+        problems.push(`${name}: ${urlVariable} is not from its own Secret (mesh-db-${name}, database-url)`);
+      }
+    }
+    const strangers = [...(readers.get(`mesh-db-${name}`) ?? [])].filter((reader) => reader !== name && reader !== 'provision-db');
+    if (strangers.length) problems.push(`mesh-db-${name} is read by ${strangers.join(', ')}`);
+  }
+  const job = workloads(documents).find((w) => w.kind === 'Job' && w.metadata.name === 'provision-db');
+  if (!job) return [...problems, 'no provision-db Job'];
+  const [container] = job.spec.template.spec.containers;
+  if (![...(container.command ?? []), ...(container.args ?? [])].includes('provision-db')) problems.push('the Job provision-db does not run provision-db');
+  const jobEnv = container.env ?? [];
+  const admin = jobEnv.find((e) => e.name === 'DATABASE_ADMIN_URL')?.valueFrom?.secretKeyRef;
+  if (admin?.name !== 'mesh-db-admin') problems.push("provision-db's DATABASE_ADMIN_URL is not from the Secret mesh-db-admin");
+  const adminReaders = [...(readers.get('mesh-db-admin') ?? [])].filter((reader) => reader !== 'provision-db');
+  if (adminReaders.length) problems.push(`mesh-db-admin is read by ${adminReaders.join(', ')}`);
+  for (const name of SERVICE_NAMES) {
+    const ref = jobEnv.find((e) => e.name === serviceVariable(name, 'DATABASE_PASSWORD'))?.valueFrom?.secretKeyRef;
+    if (ref?.name !== `mesh-db-${name}` || ref.key !== 'password')
+      problems.push(`provision-db's ${serviceVariable(name, 'DATABASE_PASSWORD')} is not from mesh-db-${name}`);
+  }
+  return problems;
+}
+
+/** A pod that opens connections, for the NetworkPolicies: its namespace (none: outside the cluster) and labels. */
+interface Peer {
+  name: string;
+  namespace?: string;
+  labels: Labels;
+}
+/** A port of a pod that connections are opened to, with the pod's named ports. */
+interface Destination extends Peer {
+  namespace: string;
+  port: number;
+  namedPorts: Record<string, number>;
+}
+/** The namespace the manifests are applied in (they name none): any name other than consul's. */
+const MESH_NAMESPACE = 'interview-mesh';
+/** Consul's agents, where config.yaml's CONSUL_HTTP_ADDR says the servers are (HashiCorp's Helm chart's labels). */
+const CONSUL_AGENT: Peer = { name: 'a Consul server', namespace: 'consul', labels: { app: 'consul', component: 'server' } };
+
+function selects(selector: LabelSelector | undefined, labels: Labels): boolean {
+  if (!selector) return true;
+  if (selector.matchExpressions?.length) throw new Error('matchExpressions: this evaluator reads matchLabels only');
+  return Object.entries(selector.matchLabels ?? {}).every(([key, value]) => labels[key] === value);
+}
+
+/**
+ * Whether the NetworkPolicies `policies` let `from` open a TCP connection to `to` (Kubernetes'
+ * semantics for ingress: a pod no policy selects takes everything; one that some select takes what
+ * any of their rules allows; a rule's `from` peers are alternatives, a peer's namespace and pod
+ * selectors both apply, a pod selector alone means the policy's namespace; no `from`, anyone; no
+ * `ports`, every port). An ipBlock is taken to match anyone.
+ */
+function allows(policies: NetworkPolicy[], from: Peer, to: Destination): boolean {
+  const selecting = policies.filter(
+    (p) =>
+      (p.metadata.namespace ?? MESH_NAMESPACE) === to.namespace &&
+      selects(p.spec.podSelector, to.labels) &&
+      (p.spec.policyTypes ?? ['Ingress']).includes('Ingress'),
+  );
+  if (selecting.length === 0) return true;
+  return selecting.some((policy) =>
+    (policy.spec.ingress ?? []).some((rule) => {
+      const portAllowed =
+        !rule.ports?.length ||
+        rule.ports.some((p) => {
+          if ((p.protocol ?? 'TCP') !== 'TCP') return false;
+          if (p.port === undefined) return true;
+          const port = typeof p.port === 'number' ? p.port : to.namedPorts[p.port];
+          return to.port >= port && to.port <= (p.endPort ?? port);
+        });
+      const sourceAllowed =
+        !rule.from?.length ||
+        rule.from.some((peer) => {
+          if (peer.ipBlock) return true;
+          if (from.namespace === undefined) return false;
+          const namespaceAllowed = peer.namespaceSelector
+            ? selects(peer.namespaceSelector, { 'kubernetes.io/metadata.name': from.namespace })
+            : from.namespace === (policy.metadata.namespace ?? MESH_NAMESPACE);
+          return namespaceAllowed && selects(peer.podSelector, from.labels);
+        });
+      return portAllowed && sourceAllowed;
+    }),
+  );
+}
+
+/**
+ * The NetworkPolicies against the mesh's edges, for every pair of peers: the mesh's pods (each
+ * Deployment's and the provisioning Job's), Consul's servers, a pod of the namespace that is not the
+ * mesh's, a pod of another namespace, a client outside the cluster. A public service's port takes
+ * anyone; another service's port its callers (the services declaring it a downstream) and Consul
+ * (its health checks) only; another port of a service's pod, no one; PostgreSQL and RabbitMQ the
+ * mesh's pods only (RabbitMQ's management port no one), Consul's HTTP API the mesh's pods and
+ * Consul's own; a pod of the namespace that nothing opens, no one (ingress denied by default).
+ */
+function networkPolicyProblems(documents: K8sObject[]): string[] {
+  const policies = documents.filter((d): d is NetworkPolicy => d.kind === 'NetworkPolicy');
+  const meshPods = workloads(documents).map((w) => ({ workload: w, labels: w.spec.template.metadata?.labels ?? {} }));
+  const mesh: Peer[] = meshPods.map(({ workload, labels }) => ({ name: workload.metadata.name, namespace: MESH_NAMESPACE, labels }));
+  const stranger: Peer = { name: "a pod of the namespace not the mesh's", namespace: MESH_NAMESPACE, labels: { 'app.kubernetes.io/name': 'stranger' } };
+  const elsewhere: Peer = { name: 'a pod of another namespace', namespace: 'elsewhere', labels: {} };
+  const outside: Peer = { name: 'a client outside the cluster', labels: {} };
+  const everyone = [...mesh, CONSUL_AGENT, stranger, elsewhere, outside];
+  const meshNames = mesh.map((p) => p.name);
+  const expectations: { to: Destination; from: string[] }[] = [];
+  for (const name of SERVICE_NAMES) {
+    const pod = meshPods.find((p) => p.workload.metadata.name === name);
+    if (!pod) continue;
+    const namedPorts = Object.fromEntries(pod.workload.spec.template.spec.containers.flatMap((c) => c.ports ?? []).map((p) => [p.name ?? '', p.containerPort]));
+    const base = { name, namespace: MESH_NAMESPACE, labels: pod.labels, namedPorts };
+    const from = PUBLIC_SERVICES.includes(name) ? everyone.map((p) => p.name) : [...CALLERS[name], CONSUL_AGENT.name];
+    expectations.push({ to: { ...base, port: DEFAULT_PORTS[name] }, from });
+    expectations.push({ to: { ...base, name: `${name} (another port)`, port: 9229 }, from: [] });
+  }
+  const infrastructure = (name: string, labels: Labels, port: number, namespace = MESH_NAMESPACE): Destination => ({
+    name,
+    namespace,
+    labels,
+    port,
+    namedPorts: {},
+  });
+  expectations.push({ to: infrastructure('postgresql', { 'app.kubernetes.io/name': 'postgresql' }, 5432), from: meshNames });
+  expectations.push({ to: infrastructure('rabbitmq', { 'app.kubernetes.io/name': 'rabbitmq' }, 5672), from: meshNames });
+  expectations.push({ to: infrastructure('rabbitmq (management)', { 'app.kubernetes.io/name': 'rabbitmq' }, 15672), from: [] });
+  expectations.push({ to: infrastructure('consul', CONSUL_AGENT.labels, 8500, 'consul'), from: [...meshNames, CONSUL_AGENT.name] });
+  expectations.push({ to: infrastructure('a pod of the namespace', stranger.labels, 8080), from: [] });
+  const problems: string[] = [];
+  for (const { to, from } of expectations) {
+    for (const peer of everyone) {
+      const allowed = allows(policies, peer, to);
+      if (allowed && !from.includes(peer.name)) problems.push(`${to.name}:${to.port} is reachable from ${peer.name}`);
+      if (!allowed && from.includes(peer.name)) problems.push(`${to.name}:${to.port} is not reachable from ${peer.name}`);
+    }
+  }
+  return problems;
 }
 
 describe('deployment files', () => {
@@ -145,6 +601,7 @@ describe('deployment files', () => {
       expect(Object.keys(compose.services).sort()).toEqual([
         'auth',
         'consul',
+        'db-provision',
         'emotion',
         'interview',
         'notifier',
@@ -198,6 +655,127 @@ describe('deployment files', () => {
       );
       expect(tlsInit.command!.join(' ')).toMatch(/--service=(\S*,)?consul(,|\s|$)/);
     });
+
+    const COMPOSE = 'deploy/docker-compose.yml';
+    /** The Compose file `file` (the real one by default), parsed and as text. */
+    const composeOf = async (file = COMPOSE) => {
+      const [compose] = (await loadYaml(file)) as [ComposeFile];
+      return { compose, text: fs.readFileSync(path.resolve(REPO, file), 'utf8') };
+    };
+    const envExample = () => fs.readFileSync(path.join(REPO, 'deploy/.env.example'), 'utf8');
+
+    it('holds no credential and defaults none: every secret a required ${VAR:?...}, listed empty in deploy/.env.example', async () => {
+      const problems = async (file?: string, example = envExample()) => {
+        const { compose, text } = await composeOf(file);
+        return composeCredentialProblems(compose, text, example);
+      };
+      expect(await problems()).toEqual([]);
+      // A password written in the file.
+      expect(await problems(broken(COMPOSE, 'RABBITMQ_DEFAULT_PASS: ${RABBITMQ_PASSWORD:?see deploy/.env.example}', 'RABBITMQ_DEFAULT_PASS: mesh'))).toEqual([
+        'rabbitmq: RABBITMQ_DEFAULT_PASS is not a required ${VAR:?...}',
+      ]);
+      // A default for one.
+      expect(await problems(broken(COMPOSE, /\$\{POSTGRES_PASSWORD:\?[^}]*\}/g, '${POSTGRES_PASSWORD:-mesh}'))).toEqual(
+        expect.arrayContaining([
+          '${POSTGRES_PASSWORD:-mesh} is not required (${VAR:?...}): a default or an empty value when unset',
+          'postgres: POSTGRES_PASSWORD is not a required ${VAR:?...}',
+          'db-provision: DATABASE_ADMIN_URL has a password written in the file',
+        ]),
+      );
+      // A password in a URL.
+      expect(await problems(broken(COMPOSE, /mesh_scoring:\$\{SCORING_DATABASE_PASSWORD:\?[^}]*\}@/, 'mesh_scoring:scoring@'))).toEqual([
+        'scoring: DATABASE_URL has a password written in the file',
+        'scoring: SCORING_DATABASE_URL has a password written in the file',
+      ]);
+      // A secret empty when unset.
+      expect(await problems(broken(COMPOSE, /\$\{AUTH_INTERVIEWER_INVITATION_CODE:\?[^}]*\}/, '${AUTH_INTERVIEWER_INVITATION_CODE}'))).toEqual(
+        expect.arrayContaining([
+          '${AUTH_INTERVIEWER_INVITATION_CODE} is not required (${VAR:?...}): a default or an empty value when unset',
+          'auth: AUTH_INTERVIEWER_INVITATION_CODE is not a required ${VAR:?...}',
+        ]),
+      );
+      // deploy/.env.example with a value, or without a variable.
+      expect(await problems(undefined, envExample().replace(/^POSTGRES_PASSWORD=$/m, 'POSTGRES_PASSWORD=mesh'))).toEqual([
+        'deploy/.env.example gives POSTGRES_PASSWORD a value',
+      ]);
+      expect(await problems(undefined, envExample().replace(/^AUTH_DATABASE_PASSWORD=\n/m, ''))).toEqual([
+        'deploy/.env.example does not list AUTH_DATABASE_PASSWORD',
+      ]);
+    });
+
+    it('provisions a PostgreSQL role per service first (db-provision), and each service logs in as its own', async () => {
+      const problems = async (file?: string) => composeRoleProblems((await composeOf(file)).compose);
+      expect(await problems()).toEqual([]);
+      expect(
+        await problems(broken(COMPOSE, 'postgres://mesh_scoring:${SCORING_DATABASE_PASSWORD', 'postgres://mesh_interview:${INTERVIEW_DATABASE_PASSWORD')),
+      ).toEqual([
+        'scoring: DATABASE_URL is not its own role (mesh_scoring, SCORING_DATABASE_PASSWORD)',
+        'scoring: SCORING_DATABASE_URL is not its own role (mesh_scoring, SCORING_DATABASE_PASSWORD)',
+      ]);
+      expect(await problems(broken(COMPOSE, '    db-provision: { condition: service_completed_successfully }\n', ''))).toEqual(
+        SERVICE_NAMES.map((name) => `${name} does not wait for db-provision`),
+      );
+      expect(await problems(broken(COMPOSE, /^ +NOTIFIER_DATABASE_PASSWORD: .*\n/m, ''))).toEqual(['db-provision does not take NOTIFIER_DATABASE_PASSWORD']);
+      expect(await problems(broken(COMPOSE, 'postgres://mesh:${POSTGRES_PASSWORD', 'postgres://mesh:${RABBITMQ_PASSWORD'))).toEqual([
+        "db-provision's DATABASE_ADMIN_URL is not PostgreSQL's superuser with POSTGRES_PASSWORD",
+      ]);
+    });
+
+    it("publishes only the public gRPC ports, pins every image, and confines the mesh's containers", async () => {
+      const problems = async (file?: string) => composeExposureProblems((await composeOf(file)).compose);
+      expect(await problems()).toEqual([]);
+      // A management port published.
+      expect(await problems(broken(COMPOSE, '    image: hashicorp/consul:1.22.2\n', '    image: hashicorp/consul:1.22.2\n    ports: ["8500:8500"]\n'))).toEqual(
+        ['consul publishes port 8500'],
+      );
+      expect(await problems(broken(COMPOSE, 'ports: ["50051:50051"]', 'ports: ["50051:50051", "9229:9229"]'))).toEqual(['interview publishes port 9229']);
+      // Images not pinned.
+      expect(await problems(broken(COMPOSE, 'image: rabbitmq:3.13.7', 'image: rabbitmq:3.13-management'))).toEqual([
+        'rabbitmq: image rabbitmq:3.13-management is not pinned to a version (x.y.z)',
+      ]);
+      expect(await problems(broken(COMPOSE, 'image: postgres:15.15-bookworm', 'image: postgres'))).toEqual(['postgres: image postgres has no tag']);
+      expect(await problems(broken(COMPOSE, 'image: postgres:15.15-bookworm', 'image: postgres:15-bookworm'))).toEqual([
+        'postgres: image postgres:15-bookworm is not pinned to a version (x.y)',
+      ]);
+      expect(await problems(broken(COMPOSE, `image: ${MESH_IMAGE}`, 'image: interview-mesh:latest'))).toEqual(
+        expect.arrayContaining(['emotion: image interview-mesh:latest is latest', `emotion: image interview-mesh:latest is not ${MESH_IMAGE}`]),
+      );
+      // Confinement undone.
+      expect(await problems(broken(COMPOSE, 'read_only: true', 'read_only: false'))).toEqual(
+        expect.arrayContaining(['emotion: the root filesystem is not read-only']),
+      );
+      expect(await problems(broken(COMPOSE, 'cap_drop: [ALL]', 'cap_drop: [NET_RAW]'))).toEqual(
+        expect.arrayContaining(['tls-init: capabilities are not all dropped']),
+      );
+      expect(await problems(broken(COMPOSE, 'security_opt: ["no-new-privileges:true"]', 'security_opt: []'))).toEqual(
+        expect.arrayContaining(['db-provision: privileges may escalate']),
+      );
+    });
+  });
+
+  describe('deploy/Dockerfile', () => {
+    const problems = (file = path.join(REPO, 'deploy/Dockerfile')) => dockerfileProblems(fs.readFileSync(file, 'utf8'));
+
+    it('builds on a pinned base and runs as a numeric user that is not root', () => {
+      expect(problems()).toEqual([]);
+      expect(problems(broken('deploy/Dockerfile', /^FROM node:\S+/m, 'FROM node:20-bookworm-slim'))).toEqual([
+        'base image node:20-bookworm-slim is not pinned to a version (x.y.z)',
+      ]);
+      expect(problems(broken('deploy/Dockerfile', /^USER .*$/m, 'USER root'))).toEqual(['USER root is root']);
+      expect(problems(broken('deploy/Dockerfile', /^USER .*$/m, 'USER node'))).toEqual(['USER node is not numeric: runAsNonRoot cannot verify it']);
+      expect(problems(broken('deploy/Dockerfile', /^USER .*\n/m, ''))).toEqual(['no USER: the services would run as root']);
+    });
+
+    it('is built from a context holding only what it copies (deploy/Dockerfile.dockerignore): no .data/, no .env', () => {
+      const read = (file: string) => fs.readFileSync(path.resolve(REPO, file), 'utf8');
+      const problems = (ignore = 'deploy/Dockerfile.dockerignore', dockerfile = 'deploy/Dockerfile') => buildContextProblems(read(ignore), read(dockerfile));
+      expect(problems()).toEqual([]);
+      expect(problems(broken('deploy/Dockerfile.dockerignore', /^\*$/m, '.git'))).toEqual(['the build context does not start from nothing (*)']);
+      expect(problems(broken('deploy/Dockerfile.dockerignore', /^!src\/$/m, '!src/\n!.data/'))).toEqual(['the build context lets in .data']);
+      expect(problems(broken('deploy/Dockerfile.dockerignore', /^!scripts\/tls\/\n/m, ''))).toEqual([
+        'the build context leaves out scripts/tls, which the Dockerfile copies',
+      ]);
+    });
   });
 
   describe('Kubernetes manifests (deploy/k8s)', () => {
@@ -211,7 +789,7 @@ describe('deployment files', () => {
     it(`are valid Kubernetes ${KUBERNETES_VERSION} resources, unknown fields rejected, and a broken copy is not`, async () => {
       const { code, output } = await validate(manifests());
       expect({ code, errors: output.split('\n').filter((line) => !line.startsWith('INFO') && line) }).toEqual({ code: 0, errors: [] });
-      expect(output.match(/^INFO .* passed/gm)).toHaveLength(11);
+      expect(output.match(/^INFO .* passed/gm)).toHaveLength(21);
       const misspelt = await validate([broken('deploy/k8s/emotion.yaml', 'periodSeconds: 5', 'periodSecond: 5')]);
       expect(misspelt.code).not.toBe(0);
       expect(misspelt.output).toContain("'periodSecond' was unexpected");
@@ -243,7 +821,7 @@ describe('deployment files', () => {
         const mount = container.volumeMounts?.find((m) => m.mountPath === config.data.MESH_TLS_DIR);
         expect(mount).toMatchObject({ readOnly: true });
         expect(deployment.spec.template.spec.volumes?.find((v) => v.name === mount!.name)?.secret?.secretName).toBe(`mesh-tls-${name}`);
-        const env = Object.fromEntries(container.env.map((e) => [e.name, e]));
+        const env = Object.fromEntries((container.env ?? []).map((e) => [e.name, e]));
         expect(env.ADVERTISE_HOST.valueFrom).toEqual({ fieldRef: { fieldPath: 'status.podIP' } });
         expect(env.DATABASE_URL.valueFrom!.secretKeyRef).toBeDefined();
         expect(env.AMQP_URL.valueFrom!.secretKeyRef).toBeDefined();
@@ -292,6 +870,101 @@ describe('deployment files', () => {
         await server.shutdown(0);
         transport.close();
       }
+    });
+
+    /** The documents of `files` (the manifests by default). */
+    const documentsOf = async (files = manifests()) => (await Promise.all(files.map(loadYaml))).flat() as K8sObject[];
+    /** The manifests' documents with `file` replaced by a copy with `from` replaced by `to`. */
+    const brokenManifests = (file: string, from: string | RegExp, to: string) => {
+      const copy = broken(file, from, to);
+      return documentsOf(manifests().map((f) => (f === file ? copy : f)));
+    };
+
+    it('run every pod restricted: not root, read-only root filesystem, no escalation, no capability, RuntimeDefault seccomp, pinned images', async () => {
+      expect(podSecurityProblems(await documentsOf())).toEqual([]);
+      const problems = async (file: string, from: string | RegExp, to: string) => podSecurityProblems(await brokenManifests(file, from, to));
+      expect(await problems('deploy/k8s/emotion.yaml', 'readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: false')).toEqual([
+        'emotion/emotion: readOnlyRootFilesystem is not true',
+      ]);
+      expect(await problems('deploy/k8s/scoring.yaml', 'capabilities: { drop: [ALL] }', 'capabilities: { drop: [NET_RAW], add: [NET_ADMIN] }')).toEqual([
+        'scoring/scoring: capabilities are not all dropped',
+        'scoring/scoring: adds capabilities NET_ADMIN',
+      ]);
+      expect(await problems('deploy/k8s/interview.yaml', 'runAsUser: 1000', 'runAsUser: 0')).toEqual(['interview/interview: runAsUser is not a non-zero user']);
+      expect(await problems('deploy/k8s/notifier.yaml', 'allowPrivilegeEscalation: false', 'allowPrivilegeEscalation: true')).toEqual([
+        'notifier/notifier: allowPrivilegeEscalation is not false',
+      ]);
+      expect(await problems('deploy/k8s/auth.yaml', 'seccompProfile: { type: RuntimeDefault }', 'seccompProfile: { type: Unconfined }')).toEqual([
+        'auth/auth: seccompProfile is not RuntimeDefault',
+      ]);
+      expect(await problems('deploy/k8s/provision-db.yaml', /runAsNonRoot: true/g, 'runAsNonRoot: false')).toEqual([
+        'provision-db/provision-db: runAsNonRoot is not true',
+      ]);
+      expect(await problems('deploy/k8s/scoring.yaml', '      automountServiceAccountToken: false\n', '')).toEqual(['scoring: mounts a service-account token']);
+      expect(await problems('deploy/k8s/emotion.yaml', '- { name: tmp, mountPath: /tmp }', '- { name: tls, mountPath: /tmp }')).toEqual([
+        'emotion/emotion: /tmp is writable and not an emptyDir',
+        'emotion/emotion: /tmp is not an emptyDir',
+      ]);
+      expect(await problems('deploy/k8s/notifier.yaml', `image: ${MESH_IMAGE}`, 'image: interview-mesh:latest')).toEqual([
+        'notifier/notifier: image interview-mesh:latest is latest',
+        `notifier/notifier: image interview-mesh:latest is not ${MESH_IMAGE}`,
+      ]);
+    });
+
+    it('hold no credential: each service its database URL from its own Secret, a Job provisioning the roles', async () => {
+      expect(kubernetesCredentialProblems(await documentsOf())).toEqual([]);
+      const problems = async (file: string, from: string | RegExp, to: string) => kubernetesCredentialProblems(await brokenManifests(file, from, to));
+      // Another service's Secret.
+      expect(await problems('deploy/k8s/auth.yaml', '{ name: mesh-db-auth, key: database-url }', '{ name: mesh-db-interview, key: database-url }')).toEqual([
+        'auth: DATABASE_URL is not from its own Secret (mesh-db-auth, database-url)',
+        'mesh-db-interview is read by auth',
+      ]);
+      // A URL with its password in the manifest.
+      expect(
+        await problems(
+          'deploy/k8s/auth.yaml',
+          /- name: AUTH_DATABASE_URL\n\s+valueFrom: .*\n/,
+          '- { name: AUTH_DATABASE_URL, value: "postgres://mesh_auth:hunter2@db:5432/mesh" }\n',
+        ),
+      ).toEqual([
+        'auth/auth: AUTH_DATABASE_URL has a password written in the manifest',
+        'auth: AUTH_DATABASE_URL is not from its own Secret (mesh-db-auth, database-url)',
+      ]);
+      // A Secret's values in the repository.
+      expect(
+        await problems(
+          'deploy/k8s/config.yaml',
+          /$/,
+          '---\napiVersion: v1\nkind: Secret\nmetadata: { name: mesh-db-admin }\nstringData: { admin-url: "postgres://a:b@c/mesh" }\n',
+        ),
+      ).toEqual(['Secret mesh-db-admin is in the manifests']);
+      // The Job taking a password from another service's Secret.
+      expect(await problems('deploy/k8s/provision-db.yaml', '{ name: mesh-db-notifier, key: password }', '{ name: mesh-db-scoring, key: password }')).toEqual([
+        "provision-db's NOTIFIER_DATABASE_PASSWORD is not from mesh-db-notifier",
+      ]);
+    });
+
+    it("deny ingress by default and open only the mesh's edges (NetworkPolicies, evaluated for every pair of peers)", async () => {
+      expect(networkPolicyProblems(await documentsOf())).toEqual([]);
+      const problems = async (from: string | RegExp, to: string) => networkPolicyProblems(await brokenManifests('deploy/k8s/network-policies.yaml', from, to));
+      // No default deny: a pod nothing opens takes anyone.
+      expect(
+        await problems('podSelector: {}\n  policyTypes: [Ingress]', 'podSelector: { matchLabels: { app.kubernetes.io/name: none } }\n  policyTypes: [Ingress]'),
+      ).toEqual(expect.arrayContaining(['a pod of the namespace:8080 is reachable from a client outside the cluster']));
+      // emotion open to every pod of every namespace, not the interview service's alone.
+      expect(
+        await problems(/(name: emotion-ingress[\s\S]*?)podSelector:\n\s+matchLabels: \{ app\.kubernetes\.io\/name: interview \}/, '$1namespaceSelector: {}'),
+      ).toEqual(expect.arrayContaining(['emotion:50052 is reachable from a pod of another namespace', 'emotion:50052 is reachable from scoring']));
+      // The interview service's every port open, not its gRPC port alone.
+      expect(await problems(/(name: interview-ingress[\s\S]*?ingress:\n) +- ports:\n +- \{ port: grpc, protocol: TCP \}\n/, '$1    - {}\n')).toEqual(
+        expect.arrayContaining(['interview (another port):9229 is reachable from a client outside the cluster']),
+      );
+      // PostgreSQL open to every pod of the namespace.
+      expect(
+        await problems(/(name: postgresql-from-mesh[\s\S]*?)matchLabels: \{ app\.kubernetes\.io\/part-of: interview-mesh \}/, '$1matchLabels: {}'),
+      ).toEqual(["postgresql:5432 is reachable from a pod of the namespace not the mesh's"]);
+      // Consul's policy in the wrong namespace: Consul's servers take anyone.
+      expect(await problems('  namespace: consul\n', '')).toEqual(expect.arrayContaining(['consul:8500 is reachable from a client outside the cluster']));
     });
   });
 

@@ -3,6 +3,7 @@
  * owns its schema and may touch nothing else; the migrations run with that role. The database is
  * provisioned as a deployment's is (provisionServiceRoles, through createTestDatabase).
  */
+import { sql } from 'kysely';
 import { Client } from 'pg';
 import { SERVICES } from '../../src/mesh/registry';
 import { migrate } from '../../src/mesh/infrastructure';
@@ -82,6 +83,24 @@ describe('a database role per service', () => {
     expect(await sqlStateOf(interview, 'create schema intruder')).toBe(INSUFFICIENT_PRIVILEGE);
     expect(await sqlStateOf(interview, 'create table public.intruder (id int)')).toBe(INSUFFICIENT_PRIVILEGE);
     expect(await sqlStateOf(ownUrl('emotion'), 'select count(*) from interview.frames')).toBe(INSUFFICIENT_PRIVILEGE);
+  });
+
+  it('needs no shared URL when every service has its own: each uses its role, and a schema with no URL is named', async () => {
+    const own = await openDatabase({
+      url: undefined,
+      serviceUrls: { interview: ownUrl('interview') },
+      dataDir: 'unused',
+      log: silentLogger(),
+      maxConnections: 1,
+    });
+    try {
+      expect(own.kind).toBe('postgres');
+      const { rows } = await sql<{ user: string }>`select current_user as user`.execute(own.forService('interview'));
+      expect(rows[0].user).toBe(new URL(ownUrl('interview')).username);
+      expect(() => own.forService('scoring')).toThrow('no PostgreSQL URL for schema scoring: set DATABASE_URL or SCORING_DATABASE_URL');
+    } finally {
+      await own.close();
+    }
   });
 
   it('provisions again without harm: a new password takes effect, ownership stays', async () => {

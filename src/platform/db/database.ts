@@ -38,24 +38,32 @@ export interface DatabaseOptions {
 }
 
 /**
- * Opens PostgreSQL (a pg Pool for `url`, and one per service URL) when a URL is given, else PGlite,
+ * Opens PostgreSQL (a pg Pool for `url`, and one per service URL) when a URL is given (`url` or a
+ * service's own), else PGlite,
  * PostgreSQL compiled to WebAssembly, in this process. PGlite has one connection:
  * kysely-pglite-dialect serialises access to it, which is why the whole process shares one handle
  * (and one role: the embedded default has no roles per service).
  */
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
-  if (options.url) {
-    const shared = openPool(options.url, options);
-    const own = new Map(Object.entries(options.serviceUrls ?? {}).map(([schema, url]) => [schema, openPool(url, options)]));
-    options.log.info({ host: new URL(options.url).host, servicesWithOwnRole: [...own.keys()] }, 'using PostgreSQL');
-    const poolOf = (schema: string) => own.get(schema) ?? shared;
+  const serviceUrls = Object.entries(options.serviceUrls ?? {});
+  if (options.url || serviceUrls.length > 0) {
+    // A deployment that gives every service its own role needs no shared URL at all.
+    const shared = options.url ? openPool(options.url, options) : undefined;
+    const own = new Map(serviceUrls.map(([schema, url]) => [schema, openPool(url, options)]));
+    options.log.info({ host: new URL(options.url ?? serviceUrls[0][1]).host, servicesWithOwnRole: [...own.keys()] }, 'using PostgreSQL');
+    const poolOf = (schema: string) => {
+      const pool = own.get(schema) ?? shared;
+      if (!pool) throw new Error(`no PostgreSQL URL for schema ${schema}: set DATABASE_URL or ${schema.toUpperCase()}_DATABASE_URL`);
+      return pool;
+    };
+    const all = [...(shared ? [shared] : []), ...own.values()];
     return {
       kind: 'postgres',
       forService: <Tables>(schema: string) => poolOf(schema).db.withSchema(schema) as unknown as Kysely<Tables>,
       poolOf: (schema) => poolOf(schema).pool,
-      ping: async () => (await Promise.all([shared, ...own.values()].map((p) => ping(p.db)))).every(Boolean),
+      ping: async () => (await Promise.all(all.map((p) => ping(p.db)))).every(Boolean),
       close: async () => {
-        await Promise.all([shared, ...own.values()].map((p) => p.db.destroy()));
+        await Promise.all(all.map((p) => p.db.destroy()));
       },
     };
   }
