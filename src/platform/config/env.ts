@@ -66,3 +66,8 @@ export function optionalUrl(env: Env, name: string, schemes: readonly string[]):
   }
   return raw;
 }
+
+/** A service's own variable: `serviceVariable('emotion', 'PORT')` is `EMOTION_PORT`. */
+export function serviceVariable(service: string, suffix: string): string {
+  return `${service.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_${suffix}`;
+}

@@ -1,4 +1,5 @@
 import path from 'node:path';
+export { serviceVariable } from './env';
 import { Env, integerListOr, integerOr, optionalString, optionalUrl, stringOr } from './env';
 import { REPO_ROOT } from '../paths';
 import { DEFAULT_RETRY_POLICY } from '../bus/event-bus';
@@ -66,9 +67,4 @@ export function loadConfig(env: Env = process.env): MeshConfig {
     outboxPollMs: integerOr(env, 'OUTBOX_POLL_MS', DEFAULT_RELAY_OPTIONS.pollMs, 10, 60_000),
     transport: transportSettings(env, dataDir),
   });
-}
-
-/** A service's own variable: `serviceVariable('emotion', 'PORT')` is `EMOTION_PORT`. */
-export function serviceVariable(service: string, suffix: string): string {
-  return `${service.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_${suffix}`;
 }

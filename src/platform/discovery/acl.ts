@@ -1,5 +1,5 @@
 import { ConsulAgentAddress, describeAgent } from './consul-agent';
-import { serviceVariable } from '../config/mesh-config';
+import { serviceVariable } from '../config/env';
 
 /**
  * Consul ACLs for the mesh (agents with `acl { enabled = true, default_policy = "deny" }`): a policy

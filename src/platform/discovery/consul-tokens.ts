@@ -1,4 +1,4 @@
-import { Env, optionalString } from '../config/env';
+import { Env, optionalString, serviceVariable } from '../config/env';
 
 /** A Consul ACL token and the variable it came from (named in errors; the token never is). */
 export interface ConsulToken {
@@ -6,11 +6,6 @@ export interface ConsulToken {
   readonly secret: string | undefined;
   /** The variable that set it, or the ones that could have. */
   readonly variable: string;
-}
-
-/** `<SERVICE>_CONSUL_TOKEN`: matches serviceVariable(service, 'CONSUL_TOKEN') in config/mesh-config. */
-function serviceTokenVariable(service: string): string {
-  return `${service.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_CONSUL_TOKEN`;
 }
 
 /**
@@ -46,7 +41,7 @@ export class ConsulTokens {
 
   /** The token `service` registers with: `<SERVICE>_CONSUL_TOKEN`, else CONSUL_HTTP_TOKEN. */
   forService(service: string): ConsulToken {
-    const variable = serviceTokenVariable(service);
+    const variable = serviceVariable(service, 'CONSUL_TOKEN');
     const own = this.#perService.get(variable);
     if (own !== undefined) return { secret: own, variable };
     if (this.#fallback !== undefined) return { secret: this.#fallback, variable: 'CONSUL_HTTP_TOKEN' };

@@ -24,16 +24,16 @@ export const loggingInterceptor: ServerInterceptor = async (ctx, next) => {
     const { code, details } = toStatus(error);
     const level = code === status.INTERNAL ? 'error' : 'info';
     ctx.log[level]({ code: status[code], details, ms: elapsedMs(), peer: ctx.peer }, 'call failed');
-    const why = denialOf(error, code);
+    const why = denialOf(error, code, details);
     if (why !== undefined) audit(ctx, code, why, error);
     throw error;
   }
 };
 
 /** Why the call was refused access, or undefined when it failed for another reason. */
-function denialOf(error: unknown, code: status): string | undefined {
+function denialOf(error: unknown, code: status, details: string): string | undefined {
   if (error instanceof DomainError && error.deniedBecause !== undefined) return error.deniedBecause;
-  if (code === status.UNAUTHENTICATED || code === status.PERMISSION_DENIED || error instanceof RateLimitedError) return toStatus(error).details;
+  if (code === status.UNAUTHENTICATED || code === status.PERMISSION_DENIED || error instanceof RateLimitedError) return details;
   return undefined;
 }
 

@@ -2,7 +2,7 @@ import { BOUNDS } from '../../platform/contracts/bounds';
 import { Env } from '../../platform/config/env';
 import { TokenVerificationSettings, tokenVerificationSettings } from '../../platform/identity/token-verifier';
 import { addressRequestLimit, limitFromEnv } from '../../platform/limits/limit-settings';
-import { createRateLimit, LimitSpec, RateLimit } from '../../platform/limits/rate-limit';
+import { LimitSpec, RateLimit } from '../../platform/limits/rate-limit';
 
 /**
  * The interview service's limits (issue 10; seed 002 section 7 for the first three), each set by
@@ -55,11 +55,6 @@ export interface HandlerLimits {
 /** `specs`' handler limits counted by `rateLimit` (the service context's). */
 export function handlerLimits(specs: InterviewLimitSpecs, rateLimit: (spec: LimitSpec) => RateLimit): HandlerLimits {
   return { frames: rateLimit(specs.framesPerInterview), interviews: rateLimit(specs.interviewsPerUser), streams: rateLimit(specs.streamsPerUser) };
-}
-
-/** The default limits counted in this process's memory: for tests that wire handlers by hand. */
-export function inMemoryHandlerLimits(env: Env = {}): HandlerLimits {
-  return handlerLimits(interviewLimitSpecs(env), (spec) => createRateLimit(spec, { kind: 'memory' }));
 }
 
 /** The key of an interview's frame counter: the caller and the interview (only its candidate may send frames to it). */

@@ -25,7 +25,8 @@ import { SessionRecord } from '../../../src/services/interview/domain/interview'
 import { interviewHandlers } from '../../../src/services/interview/handlers';
 import { interviewService } from '../../../src/services/interview';
 import { Interviews } from '../../../src/services/interview/interviews';
-import { inMemoryHandlerLimits } from '../../../src/services/interview/limits';
+import { handlerLimits, interviewLimitSpecs } from '../../../src/services/interview/limits';
+import { createRateLimit } from '../../../src/platform/limits/rate-limit';
 import { interviewMigrations } from '../../../src/services/interview/migrations';
 import { InterviewStore, InterviewTables } from '../../../src/services/interview/store';
 import { toInterview, toState } from '../../../src/services/interview/to-proto';
@@ -139,7 +140,10 @@ describe('the FAILED state', () => {
     await handle(failedDelivery(sessionId));
     const generateReport = jest.fn(() => Promise.reject(new Error('the scoring service has no report of a failed interview')));
     const interviews = new Interviews(store, { analyzeFrame: () => Promise.reject(new Error('not used')), generateReport }, outbox, silentLogger());
-    const rpc = interviewHandlers(interviews, inMemoryHandlerLimits());
+    const rpc = interviewHandlers(
+      interviews,
+      handlerLimits(interviewLimitSpecs({}), (spec) => createRateLimit(spec, { kind: 'memory' })),
+    );
     const ctx = callContext(CANDIDATE);
 
     expect(await rpc.getInterview({ interviewId: sessionId }, ctx)).toMatchObject({ state: InterviewState.INTERVIEW_STATE_FAILED, failureReason: REASON });
