@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { Logger } from '../log/logger';
+import { pgConnectionString } from './database';
 
 /** One service's database role: it logs in as `role` with `password` and owns the schema `service`. */
 export interface ServiceRole {
@@ -28,7 +29,7 @@ const DUPLICATE_OBJECT = '42710';
  * Idempotent; throws what PostgreSQL says when the administrator may not do this.
  */
 export async function provisionServiceRoles(adminUrl: string, roles: readonly ServiceRole[], log: Logger): Promise<void> {
-  const client = new Client({ connectionString: adminUrl });
+  const client = new Client({ connectionString: pgConnectionString(adminUrl) });
   await client.connect();
   try {
     const id = (name: string) => client.escapeIdentifier(name);
