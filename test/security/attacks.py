@@ -4,6 +4,7 @@ generated Python client in clients/python/gen), and prints a Markdown table of w
     MESH_INTERVIEW_ADDR=127.0.0.1:50051 MESH_AUTH_ADDR=127.0.0.1:50055 MESH_EMOTION_ADDR=127.0.0.1:50052 \\
     MESH_SCORING_ADDR=127.0.0.1:50053 MESH_NOTIFIER_ADDR=127.0.0.1:50054 MESH_TLS_DIR=.data/tls \\
     DATABASE_URL=postgres://... AUTH_KEYS_DIR=... TEST_INVITATION_CODE=... MESH_FIXTURES=test/fixtures/faces \\
+    MESH_CONSUL_ADDR=127.0.0.1:8500 MESH_CONSUL_TOKENS='{"services": {"emotion": "...", ...}, "resolver": "..."}' \\
     .cache/venv/bin/python test/security/attacks.py
 
 (test/security/security-suite.test.ts starts a mesh and runs it so.) The mesh must run with the
@@ -20,6 +21,13 @@ service. Groups of attacks:
   by hand (alg none, HS256 keyed with the public key), a deleted user's, refresh tokens replayed;
 - ownership: a second candidate, and an interviewer, at the victim's interview, on every RPC;
 - bounds: each input just past its bound;
+- consul (consul_attacks.py): the Consul agent the mesh registered in (MESH_CONSUL_ADDR), with ACLs
+  on and the mesh's tokens (MESH_CONSUL_TOKENS, JSON: every service's SecretID by name and the
+  resolver's, as `npm run consul:provision` made them): rogue registrations under emotion's name
+  with another service's token, none, and the resolver's read-only one, a takeover of emotion's
+  instance ID, a registration straight into the catalog, emotion deregistered with another
+  service's token, each refused (403) with emotion's entries unchanged; a control that emotion's
+  own token registers emotion; then every mesh service's catalog entries as before;
 - limits: floods per user, of frames, of interviews, of streams, and per address, last (they block
   this address for a minute): the interview service's, then password guessing against the auth
   service's. Each of the two services counts every call from an address (1,000 a minute, GetJwks
@@ -55,6 +63,7 @@ import scoring_pb2  # noqa: E402
 import scoring_pb2_grpc  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 
+from consul_attacks import ConsulAttacks, ConsulSettings  # noqa: E402
 from images import grey_png, padded_png  # noqa: E402
 from mesh_client import (  # noqa: E402
     DEADLINE_S,
@@ -125,6 +134,7 @@ class Settings:
     keys_dir: Path
     invitation_code: str
     fixtures: Path
+    consul: ConsulSettings
 
     @staticmethod
     def from_env() -> "Settings":
@@ -145,6 +155,7 @@ class Settings:
             keys_dir=Path(need("AUTH_KEYS_DIR")),
             invitation_code=need("TEST_INVITATION_CODE"),
             fixtures=Path(need("MESH_FIXTURES")),
+            consul=ConsulSettings.parse(need("MESH_CONSUL_ADDR"), need("MESH_CONSUL_TOKENS")),
         )
 
 
@@ -226,6 +237,7 @@ class Suite:
             ("ownership attacks", self.ownership_attacks),
             ("bounds attacks", self.bound_attacks),
             ("account attacks", self.account_attacks),
+            ("consul attacks", self.consul_attacks),
             ("limit floods", self.limit_floods),
         ]
         for name, group in groups:
@@ -579,6 +591,12 @@ class Suite:
             successor = m.call(m.auth.Refresh, auth_pb2.RefreshRequest(refresh_token=first.refresh_token))
             self.expect("refresh token of the family its reuse revoked", "Refresh", Code.UNAUTHENTICATED, successor)
         self.tables_row(watch)
+
+    # -- consul -------------------------------------------------------------------------------
+
+    def consul_attacks(self) -> None:
+        """The mesh's registrations in Consul, attacked with its own tokens (consul_attacks.py)."""
+        ConsulAttacks(self.settings.consul, self.record).run()
 
     # -- limits -------------------------------------------------------------------------------
 

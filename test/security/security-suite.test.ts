@@ -6,18 +6,24 @@
  * MESH_TLS_DIR is TEST_TLS_DIR): plaintext on every port, internal ports without a certificate of
  * the mesh's CA, workloads' certificates on RPCs the call policy does not allow them, forged and
  * replayed tokens, another candidate's and an interviewer's calls on an interview, inputs past each
- * bound and floods past each rate limit. It prints a table of what each
- * attack got (also written to .cache/security-table.md), checks that refused calls wrote nothing,
- * and exits 1 when any row is not as expected. This test runs it, shows the table and names every
- * row that must be in it; first, it holds the suite's Python to the TypeScript's bar: ruff (lint and
- * format) and mypy --strict, pinned in scripts/infra/python-tools.txt, configured in
- * test/security/pyproject.toml.
+ * bound, rogue registrations in the mesh's Consul (test/security/consul_attacks.py) and floods past
+ * each rate limit. The mesh registers every service in a Consul agent of this test's own with ACLs
+ * on, default deny (test/support/consul-agent.ts), each with its own token provisioned as
+ * `npm run consul:provision` does, so the Consul attacks face a deployment's ACLs. It prints a
+ * table of what each attack got (also written to .cache/security-table.md), checks that refused
+ * calls wrote nothing, and exits 1 when any row is not as expected. This test runs it, shows the
+ * table and names every row that must be in it; first, it holds the suite's Python to the
+ * TypeScript's bar: ruff (lint and format) and mypy --strict, pinned in
+ * scripts/infra/python-tools.txt, configured in test/security/pyproject.toml.
  */
 import path from 'node:path';
+import { SERVICE_NAMES } from '../../src/mesh/registry';
+import { ConsulAgent, startConsulAgent } from '../support/consul-agent';
 import { MeshProcess, startMeshProcess } from '../support/mesh-process';
 import { TEST_INVITATION_CODE } from '../support/identity';
 import { TEST_TLS_DIR } from '../support/tls';
 import { runCaptured, runScript } from '../support/tools';
+import { waitFor } from '../support/wait';
 
 jest.setTimeout(900_000);
 
@@ -74,6 +80,14 @@ const ATTACKS: readonly (readonly [attack: string, rpc: string])[] = [
   ['refresh token spent twice', 'Refresh'],
   ['refresh token of the family its reuse revoked', 'Refresh'],
   ['tables unchanged by refused calls: refresh-token reuse', '(database)'],
+  ["rogue registration as emotion with notifier's token", 'PUT /v1/agent/service/register'],
+  ['rogue registration as emotion with no token (anonymous)', 'PUT /v1/agent/service/register'],
+  ["rogue registration with the resolver's read-only token", 'PUT /v1/agent/service/register'],
+  ["notifier's token taking over emotion's instance ID (registering it as notifier)", 'PUT /v1/agent/service/register'],
+  ["rogue catalog registration as emotion with notifier's token", 'PUT /v1/catalog/register'],
+  ["deregistering emotion with another service's token", 'PUT /v1/agent/service/deregister/:id'],
+  ["control: emotion's own token registers emotion", 'PUT /v1/agent/service/register, deregister'],
+  ['Consul catalog unchanged by refused calls: every mesh service', '(Consul catalog)'],
   ['flood per user: 101 calls in a minute', 'GetInterviewStatus'],
   ['a write by a user past its limit', 'SubmitAnswer'],
   ['flood of frames: 12 SendFrame at once', 'SendFrame'],
@@ -110,16 +124,32 @@ function verdicts(table: string): Map<string, string> {
 }
 
 describe('the security suite (test/security/attacks.py) against the running mesh', () => {
+  let consul: ConsulAgent | undefined;
   let mesh: MeshProcess | undefined;
   let python: string;
 
   beforeAll(async () => {
     python = runScript('scripts/infra/ensure-python-tools.sh');
-    mesh = await startMeshProcess();
+    // Builds Consul first when missing (minutes, cold), then provisions every service's token and the resolver's.
+    consul = await startConsulAgent();
+    mesh = await startMeshProcess({
+      CONSUL_HTTP_ADDR: consul.httpAddr,
+      // Each service registers with its own token (EMOTION_CONSUL_TOKEN, …), as deployed.
+      ...consul.tokenEnv,
+      CONSUL_CHECK_INTERVAL_MS: '1000',
+    });
+    // The attacks compare emotion's entries, and every service's, with what the mesh registered: all there, passing.
+    const passing = async () => (await Promise.all(SERVICE_NAMES.map((name) => consul!.passing(name)))).every((instances) => instances.length === 1);
+    await waitFor('every service of the mesh passing its Consul check', passing, 30_000, 200).catch((error: unknown) => {
+      console.error(`--- consul ---\n${consul!.logs().slice(-4000)}`);
+      throw error;
+    });
   }, 900_000);
 
   afterAll(async () => {
+    // The mesh first: its services deregister from the agent on SIGTERM.
     await mesh?.stop();
+    await consul?.stop();
   });
 
   it("the suite's Python passes ruff and mypy --strict", async () => {
@@ -155,6 +185,9 @@ describe('the security suite (test/security/attacks.py) against the running mesh
         AUTH_KEYS_DIR: env.AUTH_KEYS_DIR,
         TEST_INVITATION_CODE,
         MESH_FIXTURES: path.join(REPO, 'test/fixtures/faces'),
+        // The agent the mesh registered in, and the tokens it was given (consul_attacks.py).
+        MESH_CONSUL_ADDR: consul!.httpAddr,
+        MESH_CONSUL_TOKENS: JSON.stringify(consul!.tokens),
       },
       timeout: 600_000,
       maxBuffer: 16 * 1024 * 1024,
