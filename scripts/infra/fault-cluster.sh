@@ -2,14 +2,17 @@
 # The fault suite's own PostgreSQL cluster and RabbitMQ node, apart from the ones the other tests
 # share: the suite restarts them, which must not break anyone else's run.
 #
-#   fault-cluster.sh up                 install if missing, start; prints DATABASE admin URL and AMQP URL
+#   fault-cluster.sh up                 install if missing, start; prints DATABASE admin URL, AMQP URL, management API URL
 #   fault-cluster.sh restart-postgres   fast restart of the PostgreSQL cluster (drops every connection)
 #   fault-cluster.sh restart-rabbitmq   stops the RabbitMQ node and starts it again (messages on disk survive)
 #   fault-cluster.sh down               stops both
 #
 # PostgreSQL: Debian cluster "<version>/faults" on port $FAULTS_PG_PORT (5442).
-# RabbitMQ: node "faults@<host>" on port $FAULTS_AMQP_PORT (5682), no plugins, data under
-# /var/lib/rabbitmq/fault-node.
+# RabbitMQ: node "faults@<host>" on port $FAULTS_AMQP_PORT (5682), data under
+# /var/lib/rabbitmq/fault-node, with the management plugin alone, its HTTP API on
+# 127.0.0.1:$FAULTS_MANAGEMENT_PORT (15682; the tests provision their vhost's users through it),
+# written into the node's own enabled_plugins and rabbitmq.conf at every start, so that it survives
+# the suite's restarts.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/mesh-role.sh"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -17,6 +20,7 @@ say() { echo "[fault-cluster] $*" >&2; }
 
 PG_PORT="${FAULTS_PG_PORT:-5442}"
 AMQP_PORT="${FAULTS_AMQP_PORT:-5682}"
+MANAGEMENT_PORT="${FAULTS_MANAGEMENT_PORT:-15682}"
 # Debian runs the node as user rabbitmq: its files live where that user may write.
 RMQ_DIR="/var/lib/rabbitmq/fault-node"
 NODE="faults@$(hostname -s)"
@@ -53,18 +57,34 @@ postgres_up() {
 rabbitmq_start() {
   mkdir -p "$RMQ_DIR/mnesia" "$RMQ_DIR/log"
   chown -R rabbitmq:rabbitmq "$RMQ_DIR"
-  echo '[].' > "$RMQ_DIR/enabled_plugins"
-  # Our own (empty) configuration, so the machine's /etc/rabbitmq does not add listeners or plugins.
-  : > "$RMQ_DIR/rabbitmq.conf"
+  # Our own configuration, so the machine's /etc/rabbitmq does not add listeners or plugins: the
+  # management plugin alone, listening on the loopback interface on a port of its own.
+  echo '[rabbitmq_management].' > "$RMQ_DIR/enabled_plugins"
+  printf 'management.tcp.ip = 127.0.0.1\nmanagement.tcp.port = %s\n' "$MANAGEMENT_PORT" > "$RMQ_DIR/rabbitmq.conf"
   echo '[].' > "$RMQ_DIR/advanced.config"
   env "${RMQ_ENV[@]}" rabbitmq-server -detached >&2
   for _ in $(seq 1 60); do ctl -q ping >/dev/null 2>&1 && break; sleep 1; done
   ctl -q await_startup --timeout 120 >&2
+  management_up
+}
+
+management_answers() { curl -fsS -o /dev/null -u guest:guest "http://127.0.0.1:$MANAGEMENT_PORT/api/overview" 2>/dev/null; }
+
+# The management API answers shortly after the node's startup.
+management_up() {
+  for _ in $(seq 1 60); do management_answers && return 0; sleep 1; done
+  say "the management API of $NODE does not answer on 127.0.0.1:$MANAGEMENT_PORT (see $RMQ_DIR/log)"
+  return 1
 }
 
 rabbitmq_up() {
   if ! ctl -q ping >/dev/null 2>&1; then
-    say "starting RabbitMQ node $NODE on port $AMQP_PORT"
+    say "starting RabbitMQ node $NODE on port $AMQP_PORT, management API on 127.0.0.1:$MANAGEMENT_PORT"
+    rabbitmq_start
+  elif ! management_answers; then
+    # A node started by an earlier version of this script, without the plugin: restarted with it.
+    say "restarting RabbitMQ node $NODE with the management plugin (127.0.0.1:$MANAGEMENT_PORT)"
+    ctl -q stop >&2
     rabbitmq_start
   fi
 }
@@ -76,8 +96,8 @@ case "${1:-}" in
     bash "$ROOT/scripts/infra/ensure-rabbitmq.sh" >/dev/null
     postgres_up
     rabbitmq_up
-    say "ready: PostgreSQL on 127.0.0.1:$PG_PORT, RabbitMQ $NODE on 127.0.0.1:$AMQP_PORT"
-    echo "postgres://mesh:mesh@127.0.0.1:$PG_PORT/postgres amqp://guest:guest@127.0.0.1:$AMQP_PORT"
+    say "ready: PostgreSQL on 127.0.0.1:$PG_PORT, RabbitMQ $NODE on 127.0.0.1:$AMQP_PORT (management API 127.0.0.1:$MANAGEMENT_PORT)"
+    echo "postgres://mesh:mesh@127.0.0.1:$PG_PORT/postgres amqp://guest:guest@127.0.0.1:$AMQP_PORT http://guest:guest@127.0.0.1:$MANAGEMENT_PORT"
     ;;
   restart-postgres)
     say "restarting PostgreSQL $(pg_version)/faults (fast: open connections are cut)"

@@ -1,5 +1,7 @@
+import fs from 'node:fs';
 import { AmqpBus } from '../platform/bus/amqp-bus';
-import { EventBus } from '../platform/bus/event-bus';
+import { brokerUser, EventOwners } from '../platform/bus/broker-identity';
+import { EventBus, RetryPolicy } from '../platform/bus/event-bus';
 import { MemoryBus } from '../platform/bus/memory-bus';
 import { ConfigError, Env, optionalUrl } from '../platform/config/env';
 import { MeshConfig, serviceVariable } from '../platform/config/mesh-config';
@@ -7,18 +9,22 @@ import { DatabaseHandle, openDatabase } from '../platform/db/database';
 import { migrateSchema } from '../platform/db/migrate';
 import { Logger } from '../platform/log/logger';
 import { AnyServiceDescriptor } from '../platform/service/descriptor';
-import { meshTopology } from './topology';
+import { meshTopology, serviceTopology } from './topology';
 
 export interface Infrastructure {
   readonly db: DatabaseHandle;
-  readonly bus: EventBus;
+  /** The event bus as service `name`'s broker user; throws for a service that neither publishes nor consumes. */
+  busFor(name: string): EventBus;
   close(): Promise<void>;
 }
 
 /**
- * Opens the database and the bus the configuration names (PGlite and the in-process bus when it
- * names none), applies the migrations of `started` and declares the topology of every `registered`
- * service (a publisher's events must find the queues of consumers running elsewhere).
+ * Opens the database and the buses the configuration names (PGlite and the in-process bus when it
+ * names none) and applies the migrations of `started`. On RabbitMQ each started service that
+ * publishes or consumes connects as its own broker user and declares its own queues (the
+ * administrator's `npm run broker:provision` declared the exchanges and every queue, so a
+ * publisher's events find the queues of consumers running elsewhere); in process, one MemoryBus
+ * with every `registered` service's queues, seen by each service as its user (MemoryBus.as).
  */
 export async function openInfrastructure(
   config: MeshConfig,
@@ -30,16 +36,16 @@ export async function openInfrastructure(
   const db = await openConfiguredDatabase(config, started, log, env);
   try {
     await migrate(db, started, log);
-    const retry = { delaysMs: config.eventRetryDelaysMs };
-    const topology = meshTopology(registered);
-    const bus: EventBus = config.amqpUrl ? await AmqpBus.connect(config.amqpUrl, log, topology, retry) : new MemoryBus(log, topology, retry);
-    if (!config.amqpUrl) log.info('using the in-process event bus');
-    await bus.declareTopology();
+    const buses = await openBuses(config, registered, started, log, env);
     return {
       db,
-      bus,
+      busFor(name) {
+        const bus = buses.get(name);
+        if (!bus) throw new Error(`${name} neither publishes nor consumes events: it has no bus`);
+        return bus;
+      },
       async close() {
-        await bus.close();
+        await Promise.all([...new Set(buses.values())].map((bus) => bus.close()));
         await db.close();
       },
     };
@@ -77,4 +83,57 @@ export function openConfiguredDatabase(config: MeshConfig, services: readonly An
 /** Applies each service's migrations to its own schema, named after it. */
 export async function migrate(db: DatabaseHandle, services: readonly AnyServiceDescriptor[], log: Logger): Promise<void> {
   for (const service of services) await migrateSchema(db.forService(service.name), service.name, { ...service.migrations }, log);
+}
+
+/**
+ * The bus of each of `started` that publishes or consumes, by service name. On RabbitMQ
+ * (`<SERVICE>_AMQP_URL`, else AMQP_URL) each connects as its own user, which must be
+ * `<AMQP_USER_PREFIX><service>`: the user every consumer expects that service's events from.
+ * Throws ConfigError when a service has no URL while others have one, or the URL's user is not its own.
+ */
+async function openBuses(
+  config: MeshConfig,
+  registered: readonly AnyServiceDescriptor[],
+  started: readonly AnyServiceDescriptor[],
+  log: Logger,
+  env: Env,
+): Promise<Map<string, EventBus>> {
+  const retry: RetryPolicy = { delaysMs: config.eventRetryDelaysMs };
+  const owners = EventOwners.of(registered, config.amqpUserPrefix);
+  const messaging = started.filter((s) => s.consumes.length > 0 || s.publishes.length > 0);
+  const urls = new Map<string, { variable: string; url: string | undefined }>();
+  for (const { name } of messaging) {
+    const variable = serviceVariable(name, 'AMQP_URL');
+    const own = optionalUrl(env, variable, ['amqp', 'amqps']);
+    urls.set(name, own ? { variable, url: own } : { variable: 'AMQP_URL', url: config.amqpUrl });
+  }
+  const buses = new Map<string, EventBus>();
+  if (![...urls.values()].some(({ url }) => url)) {
+    const memory = new MemoryBus(log, meshTopology(registered), retry);
+    await memory.declareTopology();
+    log.info('using the in-process event bus');
+    for (const { name } of messaging) buses.set(name, memory.as(brokerUser(name, config.amqpUserPrefix), owners));
+    return buses;
+  }
+  const socket = config.amqpCaFile ? { ca: [fs.readFileSync(config.amqpCaFile)] } : undefined;
+  const connecting = messaging.map(async (service) => {
+    const { variable, url } = urls.get(service.name) ?? { variable: 'AMQP_URL', url: undefined };
+    if (!url) throw new ConfigError(`${serviceVariable(service.name, 'AMQP_URL')} or AMQP_URL must be set: the other services use RabbitMQ`);
+    const expected = brokerUser(service.name, config.amqpUserPrefix);
+    const user = decodeURIComponent(new URL(url).username);
+    if (user !== expected) {
+      throw new ConfigError(
+        `${variable} logs in as ${user || 'no user'}, but the ${service.name} service must connect as its own broker user ${expected} (AMQP_USER_PREFIX + its name; npm run broker:provision)`,
+      );
+    }
+    const bus = await AmqpBus.connect({ url, log: log.child({ service: service.name }), topology: serviceTopology(service), owners, retry, socket });
+    buses.set(service.name, bus);
+  });
+  const outcomes = await Promise.allSettled(connecting);
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed) {
+    await Promise.all([...buses.values()].map((bus) => bus.close()));
+    throw failed.reason;
+  }
+  return buses;
 }

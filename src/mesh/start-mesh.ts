@@ -68,7 +68,7 @@ export async function startMesh(config: MeshConfig, names: readonly string[], lo
     transport.close();
     throw error;
   });
-  const deps = { config, log, db: infrastructure.db, bus: infrastructure.bus, transport, policy: options.policy ?? CALL_POLICY };
+  const deps = { config, log, db: infrastructure.db, busFor: (name: string) => infrastructure.busFor(name), transport, policy: options.policy ?? CALL_POLICY };
   const services = new Map<string, RunningService>();
   const clients: DownstreamClient<Client>[] = [];
   const stopAll = async (graceMs: number) => {

@@ -23,3 +23,8 @@ export function meshTopology(services: readonly AnyServiceDescriptor[]): Topolog
   }
   return Object.freeze(topology);
 }
+
+/** The queues `service` consumes with their bindings: what its own broker user declares. */
+export function serviceTopology(service: AnyServiceDescriptor): Topology {
+  return Object.freeze(Object.fromEntries(service.consumes.map(({ queue, bindings }) => [queue, bindings])));
+}

@@ -28,7 +28,7 @@ import { registerServiceInstance } from '../../src/platform/discovery/service-re
 import { checkHealth, freePort } from '../support/grpc-clients';
 import { ConsulAgent, startConsulAgent } from '../support/consul-agent';
 import { signUp } from '../support/identity';
-import { createTestDatabase, createTestVhost, Disposable } from '../support/infrastructure';
+import { createTestDatabase, createTestVhost, Disposable, serviceBrokerEnv } from '../support/infrastructure';
 import { interviewClient, statusOf } from '../support/interview-client';
 import { removeAuthKeys } from '../support/mesh-process';
 import { ServiceProcess } from '../support/service-process';
@@ -105,6 +105,8 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
     env = {
       DATABASE_URL: database.value,
       AMQP_URL: vhost.value,
+      // Each service as its own broker user (createTestVhost).
+      ...serviceBrokerEnv(vhost.value),
       BIND_HOST: '127.0.0.1',
       ADVERTISE_HOST: '127.0.0.1',
       CONSUL_HTTP_ADDR: consul.httpAddr,

@@ -13,8 +13,9 @@
  * shown the real files (nothing wrong) and broken copies (the fault named): no credential in the
  * files and none defaulted (Compose: every secret a required `${VAR:?...}`, listed empty in
  * deploy/.env.example; Kubernetes: every secret from a Secret, none in the manifests), a database
- * role per service (its URL from its own Secret, provisioned by a one-shot), only the public gRPC
- * ports published, every image pinned to a version, the image's user not root, every pod restricted
+ * role per service (its URL from its own Secret, provisioned by a one-shot), a RabbitMQ user per
+ * service (mesh-<service>, none shared, provisioned by a one-shot through the management API,
+ * which is not published and which only that one-shot may reach), only the public gRPC ports published, every image pinned to a version, the image's user not root, every pod restricted
  * (non-root, read-only root filesystem, no privilege escalation, no capability, RuntimeDefault
  * seccomp), and NetworkPolicies that deny ingress by default and open only the mesh's edges,
  * evaluated for every pair of peers.
@@ -268,6 +269,57 @@ function composeRoleProblems(compose: ComposeFile): string[] {
 }
 
 /**
+ * The Compose file's broker users (README, "Broker users"): RabbitMQ with the management plugin (an
+ * image tagged `-management`), a one-shot broker-provision (scripts/broker/provision.ts, the
+ * management API at rabbitmq:15672 as the administrator RabbitMQ was given, each service's
+ * password), every service after it, each connecting as its own user mesh-<service> with its own
+ * password (AMQP_URL and <SERVICE>_AMQP_URL), no two services as one user, none as the administrator.
+ */
+function composeBrokerProblems(compose: ComposeFile): string[] {
+  const problems: string[] = [];
+  const rabbitmq = compose.services.rabbitmq as ComposeService | undefined;
+  if (!(rabbitmq?.image ?? '').endsWith('-management')) problems.push('rabbitmq: its image has no management plugin (a -management tag)');
+  const provision = compose.services['broker-provision'] as ComposeService | undefined;
+  if (!provision) return [...problems, 'no broker-provision service'];
+  if (![...(provision.entrypoint ?? []), ...(provision.command ?? [])].includes('scripts/broker/provision.ts'))
+    problems.push('broker-provision does not run scripts/broker/provision.ts');
+  const provisionEnv = composeEnvironment(provision);
+  const brokerEnv = composeEnvironment(rabbitmq);
+  const administrator = brokerEnv.RABBITMQ_DEFAULT_USER ?? '';
+  const management = /^http:\/\/([^:@]+):([^@]+)@rabbitmq:15672$/.exec(provisionEnv.RABBITMQ_MANAGEMENT_URL ?? '');
+  if (management?.[1] !== administrator || management[2] !== brokerEnv.RABBITMQ_DEFAULT_PASS) {
+    problems.push("broker-provision's RABBITMQ_MANAGEMENT_URL is not RabbitMQ's administrator at rabbitmq:15672");
+  }
+  /** The services connecting as each broker user. */
+  const users = new Map<string, Set<string>>();
+  for (const name of SERVICE_NAMES) {
+    const passwordVariable = serviceVariable(name, 'AMQP_PASSWORD');
+    const ownPassword = new RegExp(`^\\$\\{${passwordVariable}:\\?[^}]+\\}$`);
+    if (!ownPassword.test(provisionEnv[passwordVariable] ?? '')) problems.push(`broker-provision does not take ${passwordVariable}`);
+    const service = compose.services[name] as ComposeService | undefined;
+    if (!service) continue;
+    if (service.depends_on?.['broker-provision']?.condition !== 'service_completed_successfully') problems.push(`${name} does not wait for broker-provision`);
+    const env = composeEnvironment(service);
+    if (![undefined, 'mesh-'].includes(env.AMQP_USER_PREFIX)) problems.push(`${name}: AMQP_USER_PREFIX is not mesh-`);
+    for (const urlVariable of ['AMQP_URL', serviceVariable(name, 'AMQP_URL')]) {
+      const match = /^amqps?:\/\/([^:@]+):([^@]+)@rabbitmq:567[12]$/.exec(env[urlVariable] ?? '');
+      if (!match) {
+        problems.push(`${name}: ${urlVariable} is not an amqp://user:password@rabbitmq:5672 URL`);
+        continue;
+      }
+      users.set(match[1], (users.get(match[1]) ?? new Set()).add(name));
+      if (match[1] !== `mesh-${name}` || !ownPassword.test(match[2]))
+        problems.push(`${name}: ${urlVariable} is not its own broker user (mesh-${name}, ${passwordVariable})`);
+    }
+  }
+  for (const [user, names] of users) {
+    if (names.size > 1) problems.push(`${[...names].join(' and ')} share the broker user ${user}`);
+    if (user === administrator) problems.push(`${[...names].join(' and ')} ${names.size > 1 ? 'connect' : 'connects'} as RabbitMQ's administrator ${user}`);
+  }
+  return problems;
+}
+
+/**
  * The Compose file's exposure and confinement: only the public services publish a port, their
  * own; every image pinned to a version, the mesh's at the package's; every container of the mesh's
  * image with a read-only root filesystem, /tmp a tmpfs, no capability, no privilege escalation.
@@ -438,6 +490,59 @@ function kubernetesCredentialProblems(documents: K8sObject[]): string[] {
   return problems;
 }
 
+/**
+ * The manifests' broker users: each service's AMQP_URL and <SERVICE>_AMQP_URL from its own Secret
+ * mesh-broker-<service> (its user mesh-<service>; no other pod reads it but the Job), no
+ * AMQP_USER_PREFIX other than mesh-, and a Job provision-broker running scripts/broker/provision.ts
+ * with the management API's URL from mesh-broker-admin (which no service reads) and each service's
+ * password from that service's Secret.
+ */
+function kubernetesBrokerProblems(documents: K8sObject[]): string[] {
+  const problems: string[] = [];
+  /** Which pods read each Secret. */
+  const readers = new Map<string, Set<string>>();
+  for (const workload of workloads(documents)) {
+    for (const env of workload.spec.template.spec.containers.flatMap((c) => c.env ?? [])) {
+      const ref = env.valueFrom?.secretKeyRef;
+      if (ref) readers.set(ref.name, (readers.get(ref.name) ?? new Set()).add(workload.metadata.name));
+    }
+  }
+  const strangers = (secret: string, allowed: string[]) => [...(readers.get(secret) ?? [])].filter((reader) => !allowed.includes(reader));
+  for (const config of documents.filter((d): d is ConfigMap => d.kind === 'ConfigMap')) {
+    if (![undefined, 'mesh-'].includes(config.data.AMQP_USER_PREFIX)) problems.push(`ConfigMap ${config.metadata.name}: AMQP_USER_PREFIX is not mesh-`);
+  }
+  const envOf = (name: string) => workloads(documents).find((w) => w.metadata.name === name)?.spec.template.spec.containers[0].env ?? [];
+  for (const name of SERVICE_NAMES) {
+    const env = envOf(name);
+    for (const urlVariable of ['AMQP_URL', serviceVariable(name, 'AMQP_URL')]) {
+      const ref = env.find((e) => e.name === urlVariable)?.valueFrom?.secretKeyRef;
+      if (ref?.name !== `mesh-broker-${name}` || ref.key !== 'amqp-url' || ref.optional) {
+        problems.push(`${name}: ${urlVariable} is not from its own Secret (mesh-broker-${name}, amqp-url)`);
+      }
+    }
+    const prefix = env.find((e) => e.name === 'AMQP_USER_PREFIX');
+    if (prefix && prefix.value !== 'mesh-') problems.push(`${name}: AMQP_USER_PREFIX is not mesh-`);
+    const others = strangers(`mesh-broker-${name}`, [name, 'provision-broker']);
+    if (others.length) problems.push(`mesh-broker-${name} is read by ${others.join(', ')}`);
+  }
+  const job = workloads(documents).find((w) => w.kind === 'Job' && w.metadata.name === 'provision-broker');
+  if (!job) return [...problems, 'no provision-broker Job'];
+  const [container] = job.spec.template.spec.containers;
+  if (![...(container.command ?? []), ...(container.args ?? [])].includes('scripts/broker/provision.ts'))
+    problems.push('the Job provision-broker does not run scripts/broker/provision.ts');
+  const jobEnv = container.env ?? [];
+  const admin = jobEnv.find((e) => e.name === 'RABBITMQ_MANAGEMENT_URL')?.valueFrom?.secretKeyRef;
+  if (admin?.name !== 'mesh-broker-admin') problems.push("provision-broker's RABBITMQ_MANAGEMENT_URL is not from the Secret mesh-broker-admin");
+  const adminReaders = strangers('mesh-broker-admin', ['provision-broker']);
+  if (adminReaders.length) problems.push(`mesh-broker-admin is read by ${adminReaders.join(', ')}`);
+  for (const name of SERVICE_NAMES) {
+    const ref = jobEnv.find((e) => e.name === serviceVariable(name, 'AMQP_PASSWORD'))?.valueFrom?.secretKeyRef;
+    if (ref?.name !== `mesh-broker-${name}` || ref.key !== 'password')
+      problems.push(`provision-broker's ${serviceVariable(name, 'AMQP_PASSWORD')} is not from mesh-broker-${name}`);
+  }
+  return problems;
+}
+
 /** A pod that opens connections, for the NetworkPolicies: its namespace (none: outside the cluster) and labels. */
 interface Peer {
   name: string;
@@ -507,7 +612,7 @@ function allows(policies: NetworkPolicy[], from: Peer, to: Destination): boolean
  * mesh's, a pod of another namespace, a client outside the cluster. A public service's port takes
  * anyone; another service's port its callers (the services declaring it a downstream) and Consul
  * (its health checks) only; another port of a service's pod, no one; PostgreSQL and RabbitMQ the
- * mesh's pods only (RabbitMQ's management port no one), Consul's HTTP API the mesh's pods and
+ * mesh's pods only (RabbitMQ's management port the Job provision-broker alone), Consul's HTTP API the mesh's pods and
  * Consul's own; a pod of the namespace that nothing opens, no one (ingress denied by default).
  */
 function networkPolicyProblems(documents: K8sObject[]): string[] {
@@ -538,7 +643,7 @@ function networkPolicyProblems(documents: K8sObject[]): string[] {
   });
   expectations.push({ to: infrastructure('postgresql', { 'app.kubernetes.io/name': 'postgresql' }, 5432), from: meshNames });
   expectations.push({ to: infrastructure('rabbitmq', { 'app.kubernetes.io/name': 'rabbitmq' }, 5672), from: meshNames });
-  expectations.push({ to: infrastructure('rabbitmq (management)', { 'app.kubernetes.io/name': 'rabbitmq' }, 15672), from: [] });
+  expectations.push({ to: infrastructure('rabbitmq (management)', { 'app.kubernetes.io/name': 'rabbitmq' }, 15672), from: ['provision-broker'] });
   expectations.push({ to: infrastructure('consul', CONSUL_AGENT.labels, 8500, 'consul'), from: [...meshNames, CONSUL_AGENT.name] });
   expectations.push({ to: infrastructure('a pod of the namespace', stranger.labels, 8080), from: [] });
   const problems: string[] = [];
@@ -600,6 +705,7 @@ describe('deployment files', () => {
       const [compose] = (await loadYaml('deploy/docker-compose.yml')) as [ComposeFile];
       expect(Object.keys(compose.services).sort()).toEqual([
         'auth',
+        'broker-provision',
         'consul',
         'db-provision',
         'emotion',
@@ -721,6 +827,34 @@ describe('deployment files', () => {
       ]);
     });
 
+    it('provisions a RabbitMQ user per service first (broker-provision), and each service connects as its own, none shared', async () => {
+      const problems = async (file?: string) => composeBrokerProblems((await composeOf(file)).compose);
+      expect(await problems()).toEqual([]);
+      // A service on another's user: both its URLs, and the user shared.
+      expect(await problems(broken(COMPOSE, 'amqp://mesh-scoring:${SCORING_AMQP_PASSWORD', 'amqp://mesh-interview:${INTERVIEW_AMQP_PASSWORD'))).toEqual([
+        'scoring: AMQP_URL is not its own broker user (mesh-scoring, SCORING_AMQP_PASSWORD)',
+        'scoring: SCORING_AMQP_URL is not its own broker user (mesh-scoring, SCORING_AMQP_PASSWORD)',
+        'scoring and interview share the broker user mesh-interview',
+      ]);
+      // A service as the administrator.
+      expect(await problems(broken(COMPOSE, 'amqp://mesh-auth:${AUTH_AMQP_PASSWORD', 'amqp://mesh:${RABBITMQ_PASSWORD'))).toEqual([
+        'auth: AMQP_URL is not its own broker user (mesh-auth, AUTH_AMQP_PASSWORD)',
+        'auth: AUTH_AMQP_URL is not its own broker user (mesh-auth, AUTH_AMQP_PASSWORD)',
+        "auth connects as RabbitMQ's administrator mesh",
+      ]);
+      expect(await problems(broken(COMPOSE, '    broker-provision: { condition: service_completed_successfully }\n', ''))).toEqual(
+        SERVICE_NAMES.map((name) => `${name} does not wait for broker-provision`),
+      );
+      expect(await problems(broken(COMPOSE, /^ +NOTIFIER_AMQP_PASSWORD: .*\n/m, ''))).toEqual(['broker-provision does not take NOTIFIER_AMQP_PASSWORD']);
+      expect(await problems(broken(COMPOSE, '@rabbitmq:15672', '@rabbitmq:5672'))).toEqual([
+        "broker-provision's RABBITMQ_MANAGEMENT_URL is not RabbitMQ's administrator at rabbitmq:15672",
+      ]);
+      expect(await problems(broken(COMPOSE, 'image: rabbitmq:3.13.7-management', 'image: rabbitmq:3.13.7'))).toEqual([
+        'rabbitmq: its image has no management plugin (a -management tag)',
+      ]);
+      expect(await problems(broken(COMPOSE, /\n {2}broker-provision:\n( {4}.*\n|\n)*?(?= {2}\S)/, '\n'))).toEqual(['no broker-provision service']);
+    });
+
     it("publishes only the public gRPC ports, pins every image, and confines the mesh's containers", async () => {
       const problems = async (file?: string) => composeExposureProblems((await composeOf(file)).compose);
       expect(await problems()).toEqual([]);
@@ -729,8 +863,12 @@ describe('deployment files', () => {
         ['consul publishes port 8500'],
       );
       expect(await problems(broken(COMPOSE, 'ports: ["50051:50051"]', 'ports: ["50051:50051", "9229:9229"]'))).toEqual(['interview publishes port 9229']);
+      // RabbitMQ's management API published.
+      expect(
+        await problems(broken(COMPOSE, '    image: rabbitmq:3.13.7-management\n', '    image: rabbitmq:3.13.7-management\n    ports: ["15672:15672"]\n')),
+      ).toEqual(['rabbitmq publishes port 15672']);
       // Images not pinned.
-      expect(await problems(broken(COMPOSE, 'image: rabbitmq:3.13.7', 'image: rabbitmq:3.13-management'))).toEqual([
+      expect(await problems(broken(COMPOSE, 'image: rabbitmq:3.13.7-management', 'image: rabbitmq:3.13-management'))).toEqual([
         'rabbitmq: image rabbitmq:3.13-management is not pinned to a version (x.y.z)',
       ]);
       expect(await problems(broken(COMPOSE, 'image: postgres:15.15-bookworm', 'image: postgres'))).toEqual(['postgres: image postgres has no tag']);
@@ -789,7 +927,7 @@ describe('deployment files', () => {
     it(`are valid Kubernetes ${KUBERNETES_VERSION} resources, unknown fields rejected, and a broken copy is not`, async () => {
       const { code, output } = await validate(manifests());
       expect({ code, errors: output.split('\n').filter((line) => !line.startsWith('INFO') && line) }).toEqual({ code: 0, errors: [] });
-      expect(output.match(/^INFO .* passed/gm)).toHaveLength(21);
+      expect(output.match(/^INFO .* passed/gm)).toHaveLength(22);
       const misspelt = await validate([broken('deploy/k8s/emotion.yaml', 'periodSeconds: 5', 'periodSecond: 5')]);
       expect(misspelt.code).not.toBe(0);
       expect(misspelt.output).toContain("'periodSecond' was unexpected");
@@ -944,6 +1082,28 @@ describe('deployment files', () => {
       ]);
     });
 
+    it('connect each service as its own broker user, from its own Secret, a Job provisioning the users', async () => {
+      expect(kubernetesBrokerProblems(await documentsOf())).toEqual([]);
+      const problems = async (file: string, from: string | RegExp, to: string) => kubernetesBrokerProblems(await brokenManifests(file, from, to));
+      // Another service's Secret: its user.
+      expect(await problems('deploy/k8s/auth.yaml', '{ name: mesh-broker-auth, key: amqp-url }', '{ name: mesh-broker-interview, key: amqp-url }')).toEqual([
+        'auth: AMQP_URL is not from its own Secret (mesh-broker-auth, amqp-url)',
+        'mesh-broker-interview is read by auth',
+      ]);
+      // The administrator's.
+      expect(
+        await problems('deploy/k8s/scoring.yaml', '{ name: mesh-broker-scoring, key: amqp-url }', '{ name: mesh-broker-admin, key: management-url }'),
+      ).toEqual(['scoring: AMQP_URL is not from its own Secret (mesh-broker-scoring, amqp-url)', 'mesh-broker-admin is read by scoring']);
+      // Users under another prefix than the one the Secrets' users have.
+      expect(await problems('deploy/k8s/config.yaml', '  LOG_LEVEL: info\n', '  LOG_LEVEL: info\n  AMQP_USER_PREFIX: staging-\n')).toEqual([
+        'ConfigMap interview-mesh: AMQP_USER_PREFIX is not mesh-',
+      ]);
+      expect(
+        await problems('deploy/k8s/provision-broker.yaml', '{ name: mesh-broker-notifier, key: password }', '{ name: mesh-broker-scoring, key: password }'),
+      ).toEqual(["provision-broker's NOTIFIER_AMQP_PASSWORD is not from mesh-broker-notifier"]);
+      expect(kubernetesBrokerProblems(await documentsOf(manifests().filter((f) => !f.endsWith('provision-broker.yaml'))))).toEqual(['no provision-broker Job']);
+    });
+
     it("deny ingress by default and open only the mesh's edges (NetworkPolicies, evaluated for every pair of peers)", async () => {
       expect(networkPolicyProblems(await documentsOf())).toEqual([]);
       const problems = async (from: string | RegExp, to: string) => networkPolicyProblems(await brokenManifests('deploy/k8s/network-policies.yaml', from, to));
@@ -963,6 +1123,15 @@ describe('deployment files', () => {
       expect(
         await problems(/(name: postgresql-from-mesh[\s\S]*?)matchLabels: \{ app\.kubernetes\.io\/part-of: interview-mesh \}/, '$1matchLabels: {}'),
       ).toEqual(["postgresql:5432 is reachable from a pod of the namespace not the mesh's"]);
+      // RabbitMQ's management API open to every pod of the mesh, not the provisioning Job's alone.
+      expect(
+        await problems(
+          'matchLabels: { app.kubernetes.io/name: provision-broker, app.kubernetes.io/part-of: interview-mesh }',
+          'matchLabels: { app.kubernetes.io/part-of: interview-mesh }',
+        ),
+      ).toEqual(
+        expect.arrayContaining(['rabbitmq (management):15672 is reachable from emotion', 'rabbitmq (management):15672 is reachable from provision-db']),
+      );
       // Consul's policy in the wrong namespace: Consul's servers take anyone.
       expect(await problems('  namespace: consul\n', '')).toEqual(expect.arrayContaining(['consul:8500 is reachable from a client outside the cluster']));
     });

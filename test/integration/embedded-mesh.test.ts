@@ -53,7 +53,7 @@ describe('health follows readiness', () => {
     const transport = new TransportSecurity(config.transport, silentLogger());
     const service = await startService(
       scoringService,
-      { config, log: silentLogger(), db, bus, transport, policy: CALL_POLICY },
+      { config, log: silentLogger(), db, busFor: () => bus, transport, policy: CALL_POLICY },
       { port: 0, settings: undefined, downstreams: {} },
     );
     const address = service.server.address;

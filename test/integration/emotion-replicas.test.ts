@@ -14,7 +14,7 @@ import { BlinkResponse, EmotionResponse, EmotionServiceClient, FrameRequest } fr
 import { callUnary } from '../../src/platform/grpc/unary-call';
 import { MAX_FRAME_BYTES } from '../../src/services/emotion/domain/image/decode-frame';
 import { freePort } from '../support/grpc-clients';
-import { createTestDatabase, createTestVhost, Disposable } from '../support/infrastructure';
+import { createTestDatabase, createTestVhost, Disposable, serviceBrokerEnv } from '../support/infrastructure';
 import { statusOf } from '../support/interview-client';
 import { ServiceProcess } from '../support/service-process';
 import { TEST_TLS_ENV, testCredentials } from '../support/tls';
@@ -48,6 +48,8 @@ describe('emotion service, two replicas on one PostgreSQL', () => {
         ServiceProcess.start('emotion', {
           DATABASE_URL: database.value,
           AMQP_URL: vhost.value,
+          // As its own broker user (createTestVhost).
+          ...serviceBrokerEnv(vhost.value),
           BIND_HOST: '127.0.0.1',
           EMOTION_PORT: String(port),
           ...TEST_TLS_ENV,

@@ -8,18 +8,18 @@
  */
 import { Client } from 'pg';
 import { AmqpBus } from '../../src/platform/bus/amqp-bus';
+import { EventOwners } from '../../src/platform/bus/broker-identity';
 import { encodeEvent, EVENTS } from '../../src/platform/bus/event-catalog';
 import { loadConfig } from '../../src/platform/config/mesh-config';
 import { silentLogger } from '../../src/platform/log/logger';
 import { CALL_POLICY } from '../../src/mesh/call-policy';
 import { SERVICES } from '../../src/mesh/registry';
 import { Mesh, startMesh } from '../../src/mesh/start-mesh';
-import { meshTopology } from '../../src/mesh/topology';
 import { CallPolicy } from '../../src/platform/tls/call-policy';
 import { tallyService } from '../fixtures/tally-service';
 import { ConsulAgent, startConsulAgent } from '../support/consul-agent';
 import { checkHealth } from '../support/grpc-clients';
-import { createTestDatabase, createTestVhost, Disposable } from '../support/infrastructure';
+import { createTestDatabase, createTestVhost, Disposable, INTEGRATION_SERVERS, serviceBrokerEnv } from '../support/infrastructure';
 import { TEST_TLS_ENV } from '../support/tls';
 import { waitFor } from '../support/wait';
 
@@ -38,7 +38,8 @@ describe('a service added by its descriptor alone', () => {
       // ACLs on: tally gets a token of its own, as `npm run consul:provision -- --service tally` would give it.
       startConsulAgent({ services: registry.map((s) => s.name) }),
       createTestDatabase(),
-      createTestVhost(),
+      // Tally gets a broker user of its own, as `npm run broker:provision` run with its descriptor registered would give it.
+      createTestVhost(INTEGRATION_SERVERS, { services: registry }),
     ]);
     sql = new Client({ connectionString: database.value });
     await sql.connect();
@@ -54,7 +55,8 @@ describe('a service added by its descriptor alone', () => {
   it('migrates, serves, registers in Consul, consumes its queue and calls its downstream', async () => {
     const env = {
       DATABASE_URL: database.value,
-      AMQP_URL: vhost.value,
+      // TALLY_AMQP_URL, SCORING_AMQP_URL, …: each service its own broker user.
+      ...serviceBrokerEnv(vhost.value),
       BIND_HOST: '127.0.0.1',
       CONSUL_HTTP_ADDR: consul.httpAddr,
       // TALLY_CONSUL_TOKEN, SCORING_CONSUL_TOKEN (both in this one process), CONSUL_RESOLVER_TOKEN.
@@ -89,7 +91,14 @@ describe('a service added by its descriptor alone', () => {
     expect(registration.Service.Tags).toEqual(['test', 'grpc']);
 
     // Its queue, bound by the topology the registry gave the broker: a completion reaches it.
-    const bus = await AmqpBus.connect(vhost.value, silentLogger(), meshTopology(registry));
+    // Published as the interview service's user, the owner of interview.completed: tally takes it from no one else.
+    const brokerEnv = serviceBrokerEnv(vhost.value);
+    const bus = await AmqpBus.connect({
+      url: brokerEnv.INTERVIEW_AMQP_URL,
+      log: silentLogger(),
+      topology: {},
+      owners: EventOwners.of(registry, brokerEnv.AMQP_USER_PREFIX),
+    });
     try {
       const completed = encodeEvent(
         EVENTS.completed,

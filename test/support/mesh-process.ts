@@ -6,7 +6,7 @@ import { SERVICE_NAMES } from '../../src/mesh/registry';
 import { serviceVariable } from '../../src/platform/config/mesh-config';
 import { freePort, waitForHealth } from './grpc-clients';
 import { TEST_INVITATION_CODE } from './identity';
-import { createTestDatabase, createTestVhost, serviceDatabaseEnv } from './infrastructure';
+import { createTestDatabase, createTestVhost, serviceBrokerEnv, serviceDatabaseEnv } from './infrastructure';
 import { ServiceProcess } from './service-process';
 import { TEST_TLS_ENV } from './tls';
 
@@ -27,7 +27,9 @@ export async function meshPorts(): Promise<Record<string, number>> {
 }
 
 /**
- * The environment every service of the mesh needs: its database, its broker, and every service's
+ * The environment every service of the mesh needs: its database and its broker (each service as its
+ * own role and broker user, when `databaseUrl` and `amqpUrl` are createTestDatabase's and
+ * createTestVhost's; `amqpUrl` may reach that vhost through a proxy), and every service's
  * port (`<NAME>_PORT`) on 127.0.0.1; for the auth service, cheap password hashes, the tests'
  * invitation code (TEST_INVITATION_CODE, so that tests can register interviewers) and signing keys
  * in a directory of this mesh's own (AUTH_KEYS_DIR, under the system's temporary directory; remove
@@ -39,6 +41,8 @@ export function meshEnv(ports: Readonly<Record<string, number>>, databaseUrl: st
     // Each service on its own role, owning only its schema, as deployed (createTestDatabase).
     ...serviceDatabaseEnv(databaseUrl),
     AMQP_URL: amqpUrl,
+    // Each service as its own broker user, allowed only its own queues and routing keys (createTestVhost).
+    ...serviceBrokerEnv(amqpUrl),
     BIND_HOST: '127.0.0.1',
     AUTH_SCRYPT_COST: '10',
     AUTH_INTERVIEWER_INVITATION_CODE: TEST_INVITATION_CODE,

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import amqp, { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, Options, RecoveringChannelModel } from 'amqplib';
+import { ConfigError } from '../config/env';
 import { TimeoutError, UnavailableError } from '../errors/domain-errors';
 import { Logger } from '../log/logger';
 import {
@@ -14,7 +15,9 @@ import {
   Subscription,
   onFailure,
 } from './event-bus';
-import { DEAD_LETTER_EXCHANGE, EXCHANGE, QueueName, RoutingKey, Topology, deadLetterQueue, retryQueue } from './topology';
+import { EventOwners } from './broker-identity';
+import { checkExchanges, declareQueues } from './broker-topology';
+import { DEAD_LETTER_EXCHANGE, EXCHANGE, QueueName, RETRY_EXCHANGE, RoutingKey, Topology, deadLetterQueue, retryQueue } from './topology';
 
 const SCHEMA_VERSION_HEADER = 'schema_version';
 const TIMESTAMP_MS_HEADER = 'timestamp_ms';
@@ -22,19 +25,37 @@ const TIMESTAMP_MS_HEADER = 'timestamp_ms';
 const ATTEMPT_HEADER = 'x-attempt';
 /** A retried message comes back through the default exchange: this keeps its original routing key. */
 const ROUTING_KEY_HEADER = 'x-original-routing-key';
+/**
+ * The publisher of a message a consumer retried or parked: the copy carries the consumer's own
+ * user-id (RabbitMQ accepts no other from its connection), so the original's travels here. Only a
+ * copy whose user-id is the consumer's own is trusted to say it (toDelivery).
+ */
+const PUBLISHER_HEADER = 'x-original-user-id';
+/** Delay before reopening a publisher channel the broker closed, milliseconds. */
+const PUBLISHER_REOPEN_MS = 1_000;
 /** Longest wait for a publisher confirm, milliseconds: a lost confirm must not stall the outbox relay. */
 const CONFIRM_TIMEOUT_MS = 15_000;
-/**
- * Deliveries of one message after which a quorum queue dead-letters it itself: the last guard
- * against a message that kills its consumer's process before the handler can fail cleanly.
- */
-const DELIVERY_LIMIT = 20;
+/** Who this bus publishes and consumes as. */
+interface BusIdentity {
+  /** The broker user of the connection, the `user-id` of what it publishes. */
+  readonly user: string;
+  /** Who may publish which routing key: deliveries from anyone else are parked. */
+  readonly owners: EventOwners;
+}
 
-/**
- * Quorum queues dead-letter at most once unless told otherwise; at-least-once needs reject-publish
- * overflow (RabbitMQ docs, "Quorum Queues: Dead Lettering").
- */
-const AT_LEAST_ONCE_DEAD_LETTERING = { 'x-dead-letter-strategy': 'at-least-once', 'x-overflow': 'reject-publish' };
+export interface AmqpBusOptions {
+  /** amqp:// or amqps:// URL with the service's own user and password, and the vhost. */
+  readonly url: string;
+  readonly log: Logger;
+  /** The queues this user consumes (its service's), declared on every connection. */
+  readonly topology: Topology;
+  readonly owners: EventOwners;
+  readonly retry?: RetryPolicy;
+  /** Connection attempts before the first connection gives up. */
+  readonly initialRetries?: number;
+  /** TLS socket options for amqps:// (e.g. `ca`, the broker's CA when it is not a public one). */
+  readonly socket?: { readonly ca?: Buffer[] };
+}
 
 interface Registration {
   readonly queue: QueueName;
@@ -51,6 +72,13 @@ interface Registration {
  * The event bus on RabbitMQ (amqplib): durable topic exchange, quorum queues, persistent messages,
  * publisher confirms, manual acknowledgements after the handler resolves, delayed retries through
  * per-delay retry queues, and a dead-letter queue per queue.
+ *
+ * One bus is one service's identity on the broker: it connects as that service's user, whose
+ * permissions (npm run broker:provision) let it publish only its own routing keys and read only
+ * its own queues; it stamps its user as the `user-id` of what it publishes, which RabbitMQ
+ * validates; and it parks, unhandled, any delivery whose publisher is not its routing key's owner
+ * (EventOwners), so a forged event never reaches a handler even if the broker's permissions let one
+ * through.
  *
  * Connection recovery is amqplib's own (`connect(url, { recovery })`, exponential backoff with
  * jitter). It reopens the connection only: on every reconnect this bus re-declares the topology,
@@ -69,6 +97,7 @@ export class AmqpBus implements EventBus {
   private constructor(
     private readonly connection: RecoveringChannelModel,
     private readonly log: Logger,
+    private readonly identity: BusIdentity,
     private readonly topology: Topology,
     private readonly retry: RetryPolicy,
   ) {
@@ -96,12 +125,18 @@ export class AmqpBus implements EventBus {
   }
 
   /**
-   * Connects to `url` (amqp:// or amqps://) and declares `topology`; keeps reconnecting for as
-   * long as the process lives. Rejects when the first connection fails `initialRetries` times.
+   * Connects to `options.url` (amqp:// or amqps://) as the broker user the URL names, checks that
+   * the exchanges exist and declares `options.topology`, the queues this user consumes; keeps
+   * reconnecting for as long as the process lives. Rejects when the first connection fails
+   * `initialRetries` times, and at once (ConfigError) when the URL names no user.
    */
-  static async connect(url: string, log: Logger, topology: Topology, retry: RetryPolicy = DEFAULT_RETRY_POLICY, initialRetries = 10): Promise<AmqpBus> {
+  static async connect(options: AmqpBusOptions): Promise<AmqpBus> {
+    const { url, log, topology, owners, retry = DEFAULT_RETRY_POLICY, initialRetries = 10 } = options;
+    const user = decodeURIComponent(new URL(url).username);
+    if (!user) throw new ConfigError(`${redactedUrl(url)} names no broker user: each service connects as its own`);
     const connection = await amqp.connect(withHeartbeat(url), {
-      clientProperties: { connection_name: `interview-mesh pid ${process.pid}` },
+      ...options.socket,
+      clientProperties: { connection_name: `interview-mesh ${user} pid ${process.pid}` },
       recovery: {
         initialDelay: 200,
         maxDelay: 5_000,
@@ -110,10 +145,10 @@ export class AmqpBus implements EventBus {
         setup: (model: ChannelModel) => declareTopologyOn(model, topology, retry),
       },
     });
-    const bus = new AmqpBus(connection, log, topology, retry);
+    const bus = new AmqpBus(connection, log, { user, owners }, topology, retry);
     await connection.waitForConnect();
     await bus.waitUntilReady();
-    log.info({ broker: new URL(url).host }, 'connected to RabbitMQ');
+    log.info({ broker: new URL(url).host, user }, 'connected to RabbitMQ');
     return bus;
   }
 
@@ -121,16 +156,19 @@ export class AmqpBus implements EventBus {
   async declareTopology(): Promise<void> {
     const channel = await this.connection.createChannel();
     try {
-      await declareTopologyWith(channel, this.topology, this.retry);
+      await checkExchanges(channel);
+      await declareQueues(channel, this.topology, this.retry);
     } finally {
       await channel.close().catch(() => undefined);
     }
   }
 
   /**
-   * Publishes a persistent message to the topic exchange and resolves once the broker confirmed it.
-   * Rejects when not connected, when the broker nacks it, or when no confirm comes in time; the
-   * caller publishes again (consumers deduplicate on the message id).
+   * Publishes a persistent message to the topic exchange, with this connection's user as its
+   * `user-id`, and resolves once the broker confirmed it. Rejects when not connected, when the
+   * broker nacks it, or when no confirm comes in time; the caller publishes again (consumers
+   * deduplicate on the message id). A routing key this user may not publish closes the channel
+   * (ACCESS_REFUSED): the publish rejects and the channel reopens with the next connection.
    */
   async publish(routingKey: RoutingKey, body: Buffer, properties: EventProperties): Promise<void> {
     await this.publishConfirmed(EXCHANGE, routingKey, body, {
@@ -140,6 +178,7 @@ export class AmqpBus implements EventBus {
       correlationId: properties.correlationId,
       type: properties.type,
       timestamp: Math.floor(properties.timestamp / 1000),
+      userId: this.identity.user,
       headers: { [SCHEMA_VERSION_HEADER]: properties.schemaVersion, [TIMESTAMP_MS_HEADER]: properties.timestamp },
     });
   }
@@ -174,20 +213,37 @@ export class AmqpBus implements EventBus {
   /** After each (re)connection: the publisher channel, then every live consumer again. */
   private async onConnect(model: ChannelModel): Promise<void> {
     try {
-      const publisher = await model.createConfirmChannel();
-      publisher.on('error', (error) => {
-        this.log.warn({ err: error }, 'RabbitMQ publisher channel error');
-      });
-      publisher.on('close', () => {
-        if (this.publisher === publisher) this.publisher = undefined;
-      });
-      this.publisher = publisher;
+      await this.openPublisher(model);
       for (const registration of this.registrations) await this.subscribe(registration);
       this.log.info({ consumers: this.registrations.size }, 'RabbitMQ channels open');
     } catch (error) {
       // The connection dropped again while opening channels: the next 'connect' retries.
       this.log.warn({ err: error }, 'could not open RabbitMQ channels');
     }
+  }
+
+  /**
+   * The publisher confirm channel. The broker closes a channel on a refused publish (a routing key
+   * this user may not publish: ACCESS_REFUSED) while the connection stays up: the channel is then
+   * reopened after PUBLISHER_REOPEN_MS, so one refused publish does not end all publishing.
+   */
+  private async openPublisher(model: ChannelModel): Promise<void> {
+    const publisher = await model.createConfirmChannel();
+    publisher.on('error', (error) => {
+      this.log.warn({ err: error }, 'RabbitMQ publisher channel error');
+    });
+    publisher.on('close', () => {
+      if (this.publisher !== publisher) return;
+      this.publisher = undefined;
+      setTimeout(() => {
+        if (this.closing || this.publisher) return;
+        // After a lost connection, 'connect' opens it instead; this fails harmlessly then.
+        this.openPublisher(model).catch((error: unknown) => {
+          this.log.debug({ err: error }, 'publisher channel not reopened: waiting for the connection');
+        });
+      }, PUBLISHER_REOPEN_MS).unref();
+    });
+    this.publisher = publisher;
   }
 
   private async waitUntilReady(): Promise<void> {
@@ -214,10 +270,16 @@ export class AmqpBus implements EventBus {
 
   private async deliver(registration: Registration, channel: Channel, message: ConsumeMessage): Promise<void> {
     registration.inFlight += 1;
-    const delivery = toDelivery(message);
+    const delivery = toDelivery(message, this.identity.user);
     try {
       let failure: { error: unknown } | undefined;
-      await registration.handler(delivery).catch((error: unknown) => (failure = { error }));
+      // An event its routing key's owner did not publish is parked, never handled.
+      await Promise.resolve()
+        .then(() => {
+          this.identity.owners.verify(delivery.routingKey, delivery.publisher);
+        })
+        .then(() => registration.handler(delivery))
+        .catch((error: unknown) => (failure = { error }));
       if (failure) await this.settleFailure(registration.queue, channel, message, delivery, failure.error);
       else ackOrLeave(channel, message, this.log);
     } finally {
@@ -235,17 +297,19 @@ export class AmqpBus implements EventBus {
     const reason = error instanceof Error ? error.message : String(error);
     const outcome = onFailure(this.retry, delivery.attempt, error);
     const logFields = { queue, messageId: delivery.properties.messageId, attempt: delivery.attempt, reason };
-    const headers = { ...message.properties.headers, [ROUTING_KEY_HEADER]: delivery.routingKey };
+    const headers = { ...message.properties.headers, [ROUTING_KEY_HEADER]: delivery.routingKey, [PUBLISHER_HEADER]: delivery.publisher };
+    // The copies go out as this consumer's user, through topic exchanges where it may use only its own queues' keys.
+    const copied = { ...copyProperties(message), userId: this.identity.user };
     try {
       if (outcome.kind === 'retry') {
-        await this.publishConfirmed('', retryQueue(queue, outcome.delayMs), message.content, {
-          ...copyProperties(message),
+        await this.publishConfirmed(RETRY_EXCHANGE, retryQueue(queue, outcome.delayMs), message.content, {
+          ...copied,
           headers: { ...headers, [ATTEMPT_HEADER]: outcome.nextAttempt },
         });
         this.log.warn({ ...logFields, retryInMs: outcome.delayMs }, 'message failed: retrying later');
       } else {
         await this.publishConfirmed(DEAD_LETTER_EXCHANGE, queue, message.content, {
-          ...copyProperties(message),
+          ...copied,
           headers: { ...headers, ...deadLetterHeaders(queue, delivery.attempt, reason) },
         });
         this.log.error(logFields, `message dead-lettered to ${deadLetterQueue(queue)}`);
@@ -297,21 +361,37 @@ function ackOrLeave(channel: Channel, message: ConsumeMessage, log: Logger): voi
   }
 }
 
-function toDelivery(message: ConsumeMessage): Delivery {
-  const headers = message.properties.headers ?? {};
+/**
+ * The delivery of `message` to a consumer connected as `self`. The retry headers (original routing
+ * key, attempt, original publisher) are believed only on a copy whose validated user-id is `self`:
+ * the consumer's own retry; from anyone else they would be a forgery's disguise.
+ */
+function toDelivery(message: ConsumeMessage, self: string): Delivery {
+  const userId = typeof message.properties.userId === 'string' ? message.properties.userId : '';
+  const headers: Record<string, unknown> = message.properties.headers ?? {};
+  const retried: Record<string, unknown> = userId === self ? headers : {};
   return {
-    routingKey: String(headers[ROUTING_KEY_HEADER] ?? message.fields.routingKey),
+    routingKey: headerText(retried[ROUTING_KEY_HEADER]) ?? message.fields.routingKey,
     body: message.content,
     redelivered: message.fields.redelivered,
-    attempt: Number(headers[ATTEMPT_HEADER] ?? 1),
+    attempt: Number(headerText(retried[ATTEMPT_HEADER]) ?? 1),
+    publisher: headerText(retried[PUBLISHER_HEADER]) ?? userId,
     properties: {
       messageId: String(message.properties.messageId ?? ''),
       correlationId: String(message.properties.correlationId ?? ''),
       type: String(message.properties.type ?? ''),
-      schemaVersion: String(headers[SCHEMA_VERSION_HEADER] ?? ''),
-      timestamp: Number(headers[TIMESTAMP_MS_HEADER] ?? (message.properties.timestamp ?? 0) * 1000),
+      schemaVersion: headerText(headers[SCHEMA_VERSION_HEADER]) ?? '',
+      timestamp: Number(headerText(headers[TIMESTAMP_MS_HEADER]) ?? (message.properties.timestamp ?? 0) * 1000),
     },
   };
+}
+
+/** An AMQP header's value as text (amqplib decodes strings, numbers, and long strings as Buffers); undefined when absent or of another kind. */
+function headerText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  if (Buffer.isBuffer(value)) return value.toString('utf8');
+  return undefined;
 }
 
 /** The properties copyProperties carries over, as amqplib decodes them (its typings say `any`). */
@@ -331,48 +411,17 @@ function copyProperties(message: ConsumeMessage): Options.Publish {
 function declareTopologyOn(model: ChannelModel, topology: Topology, retry: RetryPolicy): Promise<void> {
   return model.createChannel().then(async (channel) => {
     try {
-      await declareTopologyWith(channel, topology, retry);
+      await checkExchanges(channel);
+      await declareQueues(channel, topology, retry);
     } finally {
       await channel.close().catch(() => undefined);
     }
   });
 }
 
-/**
- * The exchanges, the queues of `topology` with their bindings and dead-letter queues, plus each
- * queue's retry queues: a message waits out its delay there (message TTL), then the broker
- * dead-letters it back to its queue through the default exchange.
- */
-async function declareTopologyWith(channel: Channel, topology: Topology, retry: RetryPolicy): Promise<void> {
-  await channel.assertExchange(EXCHANGE, 'topic', { durable: true });
-  await channel.assertExchange(DEAD_LETTER_EXCHANGE, 'direct', { durable: true });
-  for (const [queue, patterns] of Object.entries(topology)) {
-    const dead = deadLetterQueue(queue);
-    await channel.assertQueue(dead, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
-    await channel.bindQueue(dead, DEAD_LETTER_EXCHANGE, queue);
-    await channel.assertQueue(queue, {
-      durable: true,
-      arguments: {
-        // Quorum queues: replicated, durable, RabbitMQ's recommended queue type for data safety.
-        'x-queue-type': 'quorum',
-        'x-dead-letter-exchange': DEAD_LETTER_EXCHANGE,
-        'x-dead-letter-routing-key': queue,
-        'x-delivery-limit': DELIVERY_LIMIT,
-        ...AT_LEAST_ONCE_DEAD_LETTERING,
-      },
-    });
-    for (const pattern of patterns) await channel.bindQueue(queue, EXCHANGE, pattern);
-    for (const delayMs of retry.delaysMs) {
-      await channel.assertQueue(retryQueue(queue, delayMs), {
-        durable: true,
-        arguments: {
-          'x-queue-type': 'quorum',
-          'x-message-ttl': delayMs,
-          'x-dead-letter-exchange': '',
-          'x-dead-letter-routing-key': queue,
-          ...AT_LEAST_ONCE_DEAD_LETTERING,
-        },
-      });
-    }
-  }
+/** `url` without its password, for messages. */
+function redactedUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
 }

@@ -24,6 +24,13 @@ export interface Delivery {
   readonly redelivered: boolean;
   /** 1 for the first delivery; n for the n-th after n-1 failed attempts (delayed retries). */
   readonly attempt: number;
+  /**
+   * The broker user that published it, as the broker vouches for it (RabbitMQ validates the AMQP
+   * `user-id` property against the publishing connection's user); '' when it carried none. A bus
+   * bound to a service's identity delivers only events whose publisher owns their routing key
+   * (EventOwners) and parks the others.
+   */
+  readonly publisher: string;
 }
 
 /**

@@ -1,4 +1,5 @@
-import { UnavailableError } from '../errors/domain-errors';
+import { PermissionDeniedError, UnavailableError } from '../errors/domain-errors';
+import { EventOwners } from './broker-identity';
 import { Logger } from '../log/logger';
 import {
   ConsumeOptions,
@@ -51,9 +52,43 @@ export class MemoryBus implements EventBus {
     return Promise.resolve();
   }
 
+  /** Publishes with no publisher named (as a broker administrator would, without a `user-id`). */
   publish(routingKey: RoutingKey, body: Buffer, properties: EventProperties): Promise<void> {
+    return this.publishAs('', routingKey, body, properties);
+  }
+
+  /**
+   * This bus as the broker user `user` sees it, as RabbitMQ treats a service's connection: it may
+   * publish only the routing keys `owners` gives it (else PermissionDeniedError, as the broker's
+   * topic permissions refuse them), its events carry it as their publisher, and its consumers get
+   * only events whose publisher owns their routing key: the others are parked in the queue's dead
+   * letters (ForgedEventError). Closing the view leaves the bus open.
+   */
+  as(user: string, owners: EventOwners): EventBus {
+    const allowed = new Set(owners.keysOf(user));
+    return {
+      declareTopology: () => this.declareTopology(),
+      publish: (routingKey, body, properties) =>
+        allowed.has(routingKey)
+          ? this.publishAs(user, routingKey, body, properties)
+          : Promise.reject(new PermissionDeniedError(`broker user ${user} may not publish ${routingKey}`)),
+      consume: (queue, handler, options) =>
+        this.consume(
+          queue,
+          async (delivery) => {
+            owners.verify(delivery.routingKey, delivery.publisher);
+            await handler(delivery);
+          },
+          options,
+        ),
+      isReady: () => this.isReady(),
+      close: () => Promise.resolve(),
+    };
+  }
+
+  private publishAs(publisher: string, routingKey: RoutingKey, body: Buffer, properties: EventProperties): Promise<void> {
     if (this.closed) return Promise.reject(new UnavailableError('the bus is closed'));
-    for (const queue of queuesFor(this.topology, routingKey)) this.enqueue(queue, { routingKey, body, properties, redelivered: false, attempt: 1 });
+    for (const queue of queuesFor(this.topology, routingKey)) this.enqueue(queue, { routingKey, body, properties, redelivered: false, attempt: 1, publisher });
     return Promise.resolve();
   }
 

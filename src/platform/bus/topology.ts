@@ -1,12 +1,15 @@
 /**
  * The event topology (seed 002 section 6, see docs/seeds.md and docs/architecture.md): one durable topic exchange, a queue per
- * consumer, and a dead-letter exchange with a `<queue>.dead` queue per queue for messages that
- * cannot be processed. The queues and their bindings are not listed here: each service declares
+ * consumer, a dead-letter exchange with a `<queue>.dead` queue per queue for messages that
+ * cannot be processed, and a retry exchange with the queues where failed messages wait for their
+ * next attempt (broker-topology.ts declares them). The queues and their bindings are not listed here: each service declares
  * the queues it consumes (its descriptor), and the composition root gathers them into a Topology
  * that both bus implementations declare and route by.
  */
 export const EXCHANGE = 'interview.events';
 export const DEAD_LETTER_EXCHANGE = 'interview.events.dlx';
+/** Where a consumer sends a failed message to wait for its next attempt (routing key: the retry queue's name). */
+export const RETRY_EXCHANGE = 'interview.events.retry';
 
 /** A routing key on EXCHANGE, e.g. `interview.frame.captured` (event-catalog.ts lists the mesh's). */
 export type RoutingKey = string;

@@ -3,6 +3,7 @@ export { serviceVariable } from './env';
 import { Env, integerListOr, integerOr, optionalString, optionalUrl, stringOr } from './env';
 import { REPO_ROOT } from '../paths';
 import { DEFAULT_RETRY_POLICY } from '../bus/event-bus';
+import { DEFAULT_BROKER_USER_PREFIX } from '../bus/broker-identity';
 import { DEFAULT_RELAY_OPTIONS } from '../messaging/outbox-relay';
 import { TransportSettings, transportSettings } from '../tls/transport-security';
 import { ConsulTokens } from '../discovery/consul-tokens';
@@ -22,8 +23,15 @@ export interface MeshConfig {
   readonly advertiseHost: string;
   /** postgres:// URL; undefined means embedded PGlite in `dataDir`. */
   readonly databaseUrl: string | undefined;
-  /** amqp:// URL; undefined means the in-process bus. */
+  /**
+   * amqp:// or amqps:// URL of RabbitMQ as a service's own user, for the services without a
+   * `<SERVICE>_AMQP_URL`; the in-process bus when neither is set for any service.
+   */
   readonly amqpUrl: string | undefined;
+  /** The services' broker users are `<amqpUserPrefix><service>` (AMQP_USER_PREFIX, default `mesh-`). */
+  readonly amqpUserPrefix: string;
+  /** PEM file of the CA that signed the broker's certificate, for amqps:// (AMQP_CA_FILE); the system's CAs when unset. */
+  readonly amqpCaFile: string | undefined;
   /** Consul agent (CONSUL_HTTP_ADDR, `host:port` or an http(s) URL); undefined means no Consul. */
   readonly consulAddr: string | undefined;
   /**
@@ -57,6 +65,8 @@ export function loadConfig(env: Env = process.env): MeshConfig {
     advertiseHost: stringOr(env, 'ADVERTISE_HOST', '127.0.0.1'),
     databaseUrl: optionalUrl(env, 'DATABASE_URL', ['postgres', 'postgresql']),
     amqpUrl: optionalUrl(env, 'AMQP_URL', ['amqp', 'amqps']),
+    amqpUserPrefix: stringOr(env, 'AMQP_USER_PREFIX', DEFAULT_BROKER_USER_PREFIX),
+    amqpCaFile: optionalString(env, 'AMQP_CA_FILE'),
     consulAddr: optionalString(env, 'CONSUL_HTTP_ADDR'),
     consulTokens: ConsulTokens.fromEnv(env),
     dataDir,

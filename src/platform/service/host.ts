@@ -25,7 +25,8 @@ export interface HostDependencies {
   readonly config: MeshConfig;
   readonly log: Logger;
   readonly db: DatabaseHandle;
-  readonly bus: EventBus;
+  /** The event bus as a service's own broker user (only asked for services that publish or consume). */
+  busFor(name: string): EventBus;
   /** The certificates of this process's workloads (or the development switch's plaintext). */
   readonly transport: TransportSecurity;
   /** Which callers may call which RPCs (enforced unless the transport is plaintext). */
@@ -71,8 +72,9 @@ export async function startService<S, D extends DownstreamSpecs, R>(
   const log = deps.log.child({ service: name });
   const db = deps.db.forService<MessagingTables>(name);
   const messaging = descriptor.consumes.length > 0 || descriptor.publishes.length > 0;
-  const relay = messaging
-    ? new OutboxRelay(db, deps.bus, log.child({ component: 'outbox-relay' }), { ...DEFAULT_RELAY_OPTIONS, pollMs: deps.config.outboxPollMs })
+  const bus = messaging ? deps.busFor(name) : undefined;
+  const relay = bus
+    ? new OutboxRelay(db, bus, log.child({ component: 'outbox-relay' }), { ...DEFAULT_RELAY_OPTIONS, pollMs: deps.config.outboxPollMs })
     : undefined;
   const outbox = relay && new Outbox(db, relay, log);
   const late = wiring.resource === undefined && descriptor.resource ? new LateResource<R>(descriptor.resource.whileMissing) : undefined;
@@ -130,7 +132,7 @@ export async function startService<S, D extends DownstreamSpecs, R>(
     ...(descriptor.resource ? [{ name: descriptor.resource.name, check: () => resource.ready }] : []),
     ...(parts.readiness ?? []),
     { name: 'database', check: () => deps.db.ping() },
-    { name: 'broker', check: () => deps.bus.isReady() },
+    ...(bus ? [{ name: 'broker', check: () => bus.isReady() }] : []),
   ];
   const readiness = monitorReadiness(health, checks, log);
   const subscriptions: Subscription[] = [];
@@ -154,7 +156,9 @@ export async function startService<S, D extends DownstreamSpecs, R>(
       // checkParts made sure every declared queue has its handler.
       const handler = parts.consumers?.[queue.queue];
       if (!handler) throw new Error(`${name} has no handler for queue ${queue.queue}`);
-      subscriptions.push(await deps.bus.consume(queue.queue, handler, { prefetch: queue.prefetch }));
+      // checkParts made sure a consuming service has its bus.
+      if (!bus) throw new Error(`${name} consumes ${queue.queue} without a bus`);
+      subscriptions.push(await bus.consume(queue.queue, handler, { prefetch: queue.prefetch }));
     }
     await readiness.refresh();
   } catch (error) {

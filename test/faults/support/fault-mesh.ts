@@ -9,6 +9,9 @@ import { Toxiproxy } from './toxiproxy';
 
 const FAULT_CLUSTER = path.resolve(__dirname, '../../../scripts/infra/fault-cluster.sh');
 
+/** Short delays so the poison case finishes in seconds (EVENT_RETRY_DELAYS_MS; the vhost is provisioned with their retry queues). */
+const RETRY_DELAYS_MS = [250, 500, 1000];
+
 /** In start order: the auth service before the interview service, which verifies tokens with its keys. */
 export const SERVICES: readonly string[] = ['emotion', 'scoring', 'notifier', 'auth', 'interview'];
 
@@ -35,7 +38,7 @@ export class FaultMesh {
   ) {}
 
   static async start(): Promise<FaultMesh> {
-    const [database, broker] = await Promise.all([createTestDatabase(FAULT_SERVERS), createTestVhost(FAULT_SERVERS)]);
+    const [database, broker] = await Promise.all([createTestDatabase(FAULT_SERVERS), createTestVhost(FAULT_SERVERS, { retry: { delaysMs: RETRY_DELAYS_MS } })]);
     const [databaseUrl, vhost] = [database.value, vhostOf(broker.value)];
     const ports = await meshPorts();
     const [apiPort, amqpProxyPort, emotionProxyPort] = [await freePort(), await freePort(), await freePort()];
@@ -44,7 +47,7 @@ export class FaultMesh {
     await toxiproxy.createProxy('emotion', emotionProxyPort, `127.0.0.1:${ports.emotion}`);
 
     const env = {
-      // The broker through the `amqp` proxy.
+      // The broker through the `amqp` proxy, each service as its own user (meshEnv: serviceBrokerEnv keeps the proxy's address).
       ...meshEnv(ports, databaseUrl, `amqp://guest:guest@127.0.0.1:${amqpProxyPort}/${encodeURIComponent(vhost)}`),
       EMOTION_ADDR: `127.0.0.1:${emotionProxyPort}`,
       SCORING_ADDR: `127.0.0.1:${ports.scoring}`,
@@ -53,7 +56,7 @@ export class FaultMesh {
       AUTH_ACCESS_TOKEN_TTL_S: '3600',
       EMOTION_DEADLINE_MS: '1500',
       // Short delays so the poison case finishes in seconds; a database outage spends no attempt.
-      EVENT_RETRY_DELAYS_MS: '250,500,1000',
+      EVENT_RETRY_DELAYS_MS: RETRY_DELAYS_MS.join(','),
       OUTBOX_POLL_MS: '100',
       SHUTDOWN_GRACE_MS: '15000',
     };

@@ -39,7 +39,7 @@ const REASON = 'answer exceeds 50000 characters';
 /** A scoring.failed delivery for `sessionId` as the bus hands it over (first attempt). */
 function failedDelivery(sessionId: string, reason = REASON): Delivery {
   const event = encodeEvent(EVENTS.scoringFailed, { sessionId, userId: CANDIDATE.subject, reason, failedAt: new Date() }, sessionId);
-  return { routingKey: event.routingKey, body: event.body, properties: event.properties, redelivered: false, attempt: 1 };
+  return { routingKey: event.routingKey, body: event.body, properties: event.properties, redelivered: false, attempt: 1, publisher: 'mesh-scoring' };
 }
 
 function callContext(principal: Principal): CallContext {

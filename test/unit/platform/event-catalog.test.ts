@@ -75,7 +75,7 @@ describe('events on the bus', () => {
   });
 
   it('reject a message of another type or schema version as malformed', () => {
-    const base = { routingKey: 'interview.scored', body: Buffer.from('{}'), redelivered: false, attempt: 1 };
+    const base = { routingKey: 'interview.scored', body: Buffer.from('{}'), redelivered: false, attempt: 1, publisher: 'mesh-scoring' };
     const props = { messageId: 'm', correlationId: 'c', schemaVersion: 'v1', timestamp: 0 };
     expect(() => decodeEvent(EVENTS.scored, { ...base, properties: { ...props, type: 'interview.events.v1.FrameCaptured' } })).toThrow(MalformedEventError);
     expect(() => decodeEvent(EVENTS.scored, { ...base, properties: { ...props, type: EVENTS.scored.typeName, schemaVersion: 'v9' } })).toThrow(

@@ -90,7 +90,14 @@ describe('MemoryBus', () => {
     const props = properties({ correlationId: 'interview-7' });
     await bus.publish('probe.user.deleted', Buffer.from('{"id":7}'), props);
     await waitFor('a delivery', () => seen.length === 1, 2_000, 5);
-    expect(seen[0]).toEqual({ routingKey: 'probe.user.deleted', body: Buffer.from('{"id":7}'), properties: props, redelivered: false, attempt: 1 });
+    expect(seen[0]).toEqual({
+      routingKey: 'probe.user.deleted',
+      body: Buffer.from('{"id":7}'),
+      properties: props,
+      redelivered: false,
+      attempt: 1,
+      publisher: '',
+    });
   });
 
   it('keeps messages published before anyone consumes, and delivers them once a consumer comes', async () => {

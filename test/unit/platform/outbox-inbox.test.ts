@@ -132,6 +132,7 @@ describe('transactional outbox and inbox (PGlite)', () => {
       body: Buffer.from('{}'),
       redelivered: false,
       attempt: 1,
+      publisher: 'mesh-scoring',
       properties: { messageId: 'm-1', correlationId: 's', type: EVENTS.scored.typeName, schemaVersion: 'v1', timestamp: 0 },
     };
     let effects = 0;
@@ -154,6 +155,7 @@ describe('transactional outbox and inbox (PGlite)', () => {
       body: Buffer.from('{}'),
       redelivered: false,
       attempt: 1,
+      publisher: 'mesh-scoring',
       properties: { messageId: '', correlationId: 's', type: '', schemaVersion: 'v1', timestamp: 0 },
     };
     await expect(processOnce(outbox, 'test.consumer', delivery, () => Promise.resolve())).rejects.toThrow(/no message_id/);

@@ -266,7 +266,7 @@ describe('startService (probe service on PGlite, MemoryBus and a real gRPC serve
   const start = async (options: { port?: number; config?: Partial<MeshConfig> } = {}) => {
     running = await startService(
       probeDescriptor(probe),
-      { config: config(options.config), log, db: database, bus, transport, policy: PROBE_POLICY },
+      { config: config(options.config), log, db: database, busFor: () => bus, transport, policy: PROBE_POLICY },
       { port: options.port ?? 0, settings: { label: 'probe' }, downstreams: { scoring: downstream } },
     );
     const service = running;
