@@ -115,8 +115,8 @@ async function openBuses(
     for (const { name } of messaging) buses.set(name, memory.as(brokerUser(name, config.amqpUserPrefix), owners));
     return buses;
   }
-  const socket = config.amqpCaFile ? { ca: [fs.readFileSync(config.amqpCaFile)] } : undefined;
-  const connecting = messaging.map(async (service) => {
+  // Every URL is checked before any connection is tried: a bad variable fails at once, by name.
+  const plans = messaging.map((service) => {
     const { variable, url } = urls.get(service.name) ?? { variable: 'AMQP_URL', url: undefined };
     if (!url) throw new ConfigError(`${serviceVariable(service.name, 'AMQP_URL')} or AMQP_URL must be set: the other services use RabbitMQ`);
     const expected = brokerUser(service.name, config.amqpUserPrefix);
@@ -126,6 +126,10 @@ async function openBuses(
         `${variable} logs in as ${user || 'no user'}, but the ${service.name} service must connect as its own broker user ${expected} (AMQP_USER_PREFIX + its name; npm run broker:provision)`,
       );
     }
+    return { service, url };
+  });
+  const socket = config.amqpCaFile ? { ca: [fs.readFileSync(config.amqpCaFile)] } : undefined;
+  const connecting = plans.map(async ({ service, url }) => {
     const bus = await AmqpBus.connect({ url, log: log.child({ service: service.name }), topology: serviceTopology(service), owners, retry, socket });
     buses.set(service.name, bus);
   });
