@@ -3,6 +3,9 @@
  * service names RabbitMQ, and on RabbitMQ each service as its own broker user, refused at start-up
  * (ConfigError, before any connection) when its URL is missing or logs in as someone else.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { openInfrastructure } from '../../../src/mesh/infrastructure';
 import { SERVICES } from '../../../src/mesh/registry';
 import { ConfigError } from '../../../src/platform/config/env';
@@ -13,8 +16,16 @@ import { PermissionDeniedError } from '../../../src/platform/errors/domain-error
 
 const services = (...names: string[]) => SERVICES.filter((s) => names.includes(s.name));
 
+const dataDirs: string[] = [];
+afterAll(() => {
+  for (const dir of dataDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Opens the infrastructure of `names` on a data folder of its own (the embedded default keeps PGlite there). */
 async function open(env: Record<string, string>, ...names: string[]) {
-  const full = { DATA_DIR: 'memory://', ...env };
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bus-config-'));
+  dataDirs.push(dataDir);
+  const full = { DATA_DIR: dataDir, ...env };
   return openInfrastructure(loadConfig(full), SERVICES, services(...names), silentLogger(), full);
 }
 
