@@ -33,10 +33,12 @@ export async function openInfrastructure(
   log: Logger,
   env: Env,
 ): Promise<Infrastructure> {
+  // The broker settings are checked first: a bad one fails before the database is touched.
+  const openBuses = planBuses(config, registered, started, log, env);
   const db = await openConfiguredDatabase(config, started, log, env);
   try {
     await migrate(db, started, log);
-    const buses = await openBuses(config, registered, started, log, env);
+    const buses = await openBuses();
     return {
       db,
       busFor(name) {
@@ -86,18 +88,19 @@ export async function migrate(db: DatabaseHandle, services: readonly AnyServiceD
 }
 
 /**
- * The bus of each of `started` that publishes or consumes, by service name. On RabbitMQ
+ * How to open the bus of each of `started` that publishes or consumes, by service name. On RabbitMQ
  * (`<SERVICE>_AMQP_URL`, else AMQP_URL) each connects as its own user, which must be
  * `<AMQP_USER_PREFIX><service>`: the user every consumer expects that service's events from.
- * Throws ConfigError when a service has no URL while others have one, or the URL's user is not its own.
+ * Throws ConfigError at once, before anything connects, when a service has no URL while others
+ * have one, or its URL's user is not its own.
  */
-async function openBuses(
+function planBuses(
   config: MeshConfig,
   registered: readonly AnyServiceDescriptor[],
   started: readonly AnyServiceDescriptor[],
   log: Logger,
   env: Env,
-): Promise<Map<string, EventBus>> {
+): () => Promise<Map<string, EventBus>> {
   const retry: RetryPolicy = { delaysMs: config.eventRetryDelaysMs };
   const owners = EventOwners.of(registered, config.amqpUserPrefix);
   const messaging = started.filter((s) => s.consumes.length > 0 || s.publishes.length > 0);
@@ -107,15 +110,14 @@ async function openBuses(
     const own = optionalUrl(env, variable, ['amqp', 'amqps']);
     urls.set(name, own ? { variable, url: own } : { variable: 'AMQP_URL', url: config.amqpUrl });
   }
-  const buses = new Map<string, EventBus>();
   if (![...urls.values()].some(({ url }) => url)) {
-    const memory = new MemoryBus(log, meshTopology(registered), retry);
-    await memory.declareTopology();
-    log.info('using the in-process event bus');
-    for (const { name } of messaging) buses.set(name, memory.as(brokerUser(name, config.amqpUserPrefix), owners));
-    return buses;
+    return async () => {
+      const memory = new MemoryBus(log, meshTopology(registered), retry);
+      await memory.declareTopology();
+      log.info('using the in-process event bus');
+      return new Map(messaging.map(({ name }) => [name, memory.as(brokerUser(name, config.amqpUserPrefix), owners)]));
+    };
   }
-  // Every URL is checked before any connection is tried: a bad variable fails at once, by name.
   const plans = messaging.map((service) => {
     const { variable, url } = urls.get(service.name) ?? { variable: 'AMQP_URL', url: undefined };
     if (!url) throw new ConfigError(`${serviceVariable(service.name, 'AMQP_URL')} or AMQP_URL must be set: the other services use RabbitMQ`);
@@ -128,16 +130,29 @@ async function openBuses(
     }
     return { service, url };
   });
-  const socket = config.amqpCaFile ? { ca: [fs.readFileSync(config.amqpCaFile)] } : undefined;
-  const connecting = plans.map(async ({ service, url }) => {
-    const bus = await AmqpBus.connect({ url, log: log.child({ service: service.name }), topology: serviceTopology(service), owners, retry, socket });
-    buses.set(service.name, bus);
-  });
-  const outcomes = await Promise.allSettled(connecting);
-  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-  if (failed) {
-    await Promise.all([...buses.values()].map((bus) => bus.close()));
-    throw failed.reason;
+  const socket = config.amqpCaFile ? { ca: [readCaFile(config.amqpCaFile)] } : undefined;
+  return async () => {
+    const buses = new Map<string, EventBus>();
+    const outcomes = await Promise.allSettled(
+      plans.map(async ({ service, url }) => {
+        const bus = await AmqpBus.connect({ url, log: log.child({ service: service.name }), topology: serviceTopology(service), owners, retry, socket });
+        buses.set(service.name, bus);
+      }),
+    );
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) {
+      await Promise.all([...buses.values()].map((bus) => bus.close()));
+      throw failed.reason;
+    }
+    return buses;
+  };
+}
+
+/** The PEM of AMQP_CA_FILE; ConfigError naming the variable when it cannot be read. */
+function readCaFile(file: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (error) {
+    throw new ConfigError(`AMQP_CA_FILE ${file} cannot be read: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return buses;
 }

@@ -62,6 +62,12 @@ describe('the bus each service gets', () => {
     );
   });
 
+  it('refuses an AMQP_CA_FILE it cannot read, by name', async () => {
+    await expect(open({ SCORING_AMQP_URL: 'amqps://mesh-scoring:pw@127.0.0.1:1/', AMQP_CA_FILE: '/nonexistent/ca.crt' }, 'scoring')).rejects.toThrow(
+      /AMQP_CA_FILE \/nonexistent\/ca\.crt cannot be read/,
+    );
+  });
+
   it('refuses a service without a URL when another of the process uses RabbitMQ', async () => {
     await expect(open({ SCORING_AMQP_URL: 'amqp://mesh-scoring:pw@127.0.0.1:1/' }, 'scoring', 'notifier')).rejects.toThrow(
       /NOTIFIER_AMQP_URL or AMQP_URL must be set: the other services use RabbitMQ/,
