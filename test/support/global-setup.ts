@@ -1,4 +1,5 @@
 import { postgresTlsArguments } from './postgres-tls';
+import { rabbitmqTlsArguments } from './rabbitmq-tls';
 import { ensureTestTls } from './tls';
 import { runScript } from './tools';
 
@@ -14,7 +15,8 @@ export default async function globalSetup(): Promise<void> {
   // The local server also offers TLS with a certificate of the tests' CA (postgres-tls.ts).
   process.env.TEST_DATABASE_ADMIN_URL ??= runScript('scripts/infra/ensure-postgres.sh', await postgresTlsArguments(), { timeoutMs: 600_000 });
   if (process.env.TEST_AMQP_URL === undefined) {
-    const [amqpUrl, managementUrl] = runScript('scripts/infra/ensure-rabbitmq.sh', [], { timeoutMs: 600_000 }).split(' ');
+    // With a TLS listener too, its certificate of the tests' CA (rabbitmq-tls.ts).
+    const [amqpUrl, managementUrl] = runScript('scripts/infra/ensure-rabbitmq.sh', await rabbitmqTlsArguments(), { timeoutMs: 600_000 }).split(' ');
     process.env.TEST_AMQP_URL = amqpUrl;
     process.env.TEST_RABBITMQ_MANAGEMENT_URL ??= managementUrl;
   } else if (process.env.TEST_RABBITMQ_MANAGEMENT_URL === undefined) {
