@@ -5,6 +5,7 @@ generated Python client in clients/python/gen), and prints a Markdown table of w
     MESH_SCORING_ADDR=127.0.0.1:50053 MESH_NOTIFIER_ADDR=127.0.0.1:50054 MESH_TLS_DIR=.data/tls \\
     DATABASE_URL=postgres://... AUTH_KEYS_DIR=... TEST_INVITATION_CODE=... MESH_FIXTURES=test/fixtures/faces \\
     MESH_CONSUL_ADDR=127.0.0.1:8500 MESH_CONSUL_TOKENS='{"services": {"emotion": "...", ...}, "resolver": "..."}' \\
+    MESH_AMQP_ADMIN_URL=amqp://guest:...@127.0.0.1:5672/<vhost> MESH_AMQP_URLS='{"interview": "amqp://...", ...}' \\
     .cache/venv/bin/python test/security/attacks.py
 
 (test/security/security-suite.test.ts starts a mesh and runs it so.) The mesh must run with the
@@ -28,6 +29,15 @@ service. Groups of attacks:
   instance ID, a registration straight into the catalog, emotion deregistered with another
   service's token, each refused (403) with emotion's entries unchanged; a control that emotion's
   own token registers emotion; then every mesh service's catalog entries as before;
+- broker (broker_attacks.py): the mesh's RabbitMQ vhost, as the administrator (MESH_AMQP_ADMIN_URL)
+  and as each service's own user (MESH_AMQP_URLS, JSON: every service's AMQP URL by name): a
+  finished-looking interview.scored for the victim's interview published with notifier's user, with
+  scoring's user-id, through the default exchange and the retry exchange, interview.completed with
+  emotion's user, emotion reading scoring's queue and binding its own to interview.scored, each
+  refused by the broker (403, 406 for the administrator claiming scoring's user-id); the
+  administrator's interview.scored without a user-id, which the broker takes, parked by each of its
+  consumers, unhandled; a control that scoring's user publishes a key of its own, handled; the
+  tables of every service that would act on a forgery unchanged;
 - limits: floods per user, of frames, of interviews, of streams, and per address, last (they block
   this address for a minute): the interview service's, then password guessing against the auth
   service's. Each of the two services counts every call from an address (1,000 a minute, GetJwks
@@ -63,6 +73,7 @@ import scoring_pb2  # noqa: E402
 import scoring_pb2_grpc  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 
+from broker_attacks import BrokerAttacks, BrokerSettings, Target  # noqa: E402
 from consul_attacks import ConsulAttacks, ConsulSettings  # noqa: E402
 from images import grey_png, padded_png  # noqa: E402
 from mesh_client import (  # noqa: E402
@@ -135,6 +146,7 @@ class Settings:
     invitation_code: str
     fixtures: Path
     consul: ConsulSettings
+    broker: BrokerSettings
 
     @staticmethod
     def from_env() -> "Settings":
@@ -156,6 +168,7 @@ class Settings:
             invitation_code=need("TEST_INVITATION_CODE"),
             fixtures=Path(need("MESH_FIXTURES")),
             consul=ConsulSettings.parse(need("MESH_CONSUL_ADDR"), need("MESH_CONSUL_TOKENS")),
+            broker=BrokerSettings.parse(need("MESH_AMQP_ADMIN_URL"), need("MESH_AMQP_URLS")),
         )
 
 
@@ -238,6 +251,7 @@ class Suite:
             ("bounds attacks", self.bound_attacks),
             ("account attacks", self.account_attacks),
             ("consul attacks", self.consul_attacks),
+            ("broker attacks", self.broker_attacks),
             ("limit floods", self.limit_floods),
         ]
         for name, group in groups:
@@ -597,6 +611,17 @@ class Suite:
     def consul_attacks(self) -> None:
         """The mesh's registrations in Consul, attacked with its own tokens (consul_attacks.py)."""
         ConsulAttacks(self.settings.consul, self.record).run()
+
+    # -- broker -------------------------------------------------------------------------------
+
+    def broker_attacks(self) -> None:
+        """Forged events on the mesh's vhost (broker_attacks.py). Watched: every table of the services that act on
+        interview.scored and interview.completed, the emotion service's, and the interview service's inbox."""
+        t = self.tables
+        watched = [("interview", "inbox"), ("interview", "deleted_users"), *t.tables_of("scoring"), *t.tables_of("notifier"), *t.tables_of("emotion")]
+        watch = Watch(t, "broker attacks", extra_tables=watched)
+        BrokerAttacks(self.settings.broker, self.record, t).run(watch, Target(self.victim_interview.id, self.victim.user_id))
+        self.tables_row(watch)
 
     # -- limits -------------------------------------------------------------------------------
 

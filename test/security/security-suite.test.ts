@@ -6,8 +6,9 @@
  * MESH_TLS_DIR is TEST_TLS_DIR): plaintext on every port, internal ports without a certificate of
  * the mesh's CA, workloads' certificates on RPCs the call policy does not allow them, forged and
  * replayed tokens, another candidate's and an interviewer's calls on an interview, inputs past each
- * bound, rogue registrations in the mesh's Consul (test/security/consul_attacks.py) and floods past
- * each rate limit. The mesh registers every service in a Consul agent of this test's own with ACLs
+ * bound, rogue registrations in the mesh's Consul (test/security/consul_attacks.py), forged events
+ * on its RabbitMQ vhost with other services' broker users (test/security/broker_attacks.py, with
+ * pika) and floods past each rate limit. The mesh registers every service in a Consul agent of this test's own with ACLs
  * on, default deny (test/support/consul-agent.ts), each with its own token provisioned as
  * `npm run consul:provision` does, so the Consul attacks face a deployment's ACLs. It prints a
  * table of what each attack got (also written to .cache/security-table.md), checks that refused
@@ -18,6 +19,7 @@
  */
 import path from 'node:path';
 import { SERVICE_NAMES } from '../../src/mesh/registry';
+import { serviceVariable } from '../../src/platform/config/mesh-config';
 import { ConsulAgent, startConsulAgent } from '../support/consul-agent';
 import { MeshProcess, startMeshProcess } from '../support/mesh-process';
 import { TEST_INVITATION_CODE } from '../support/identity';
@@ -88,6 +90,17 @@ const ATTACKS: readonly (readonly [attack: string, rpc: string])[] = [
   ["deregistering emotion with another service's token", 'PUT /v1/agent/service/deregister/:id'],
   ["control: emotion's own token registers emotion", 'PUT /v1/agent/service/register, deregister'],
   ['Consul catalog unchanged by refused calls: every mesh service', '(Consul catalog)'],
+  ["forged interview.scored published with notifier's user", 'basic.publish interview.events'],
+  ["interview.scored with scoring's user-id, sent by notifier's user", 'basic.publish interview.events'],
+  ["interview.scored with scoring's user-id, sent by the broker's administrator", 'basic.publish interview.events'],
+  ["interview.completed with emotion's user", 'basic.publish interview.events'],
+  ["publishing to the default exchange straight into interview.scored (notifier's user)", 'basic.publish (default exchange)'],
+  ["interview.scored through the retry exchange with a retry's headers naming scoring (notifier's user)", 'basic.publish interview.events.retry'],
+  ["emotion's user consuming scoring.process", 'basic.consume'],
+  ["emotion's user binding its own queue to interview.scored (eavesdropping)", 'queue.bind interview.events'],
+  ["interview.scored without user-id, published by the broker's administrator", 'basic.publish interview.events'],
+  ['tables unchanged by refused calls: broker attacks', '(database)'],
+  ["control: scoring's user publishes interview.scoring.failed (its own key) for an interview that does not exist", 'basic.publish interview.events'],
   ['flood per user: 101 calls in a minute', 'GetInterviewStatus'],
   ['a write by a user past its limit', 'SubmitAnswer'],
   ['flood of frames: 12 SendFrame at once', 'SendFrame'],
@@ -188,6 +201,9 @@ describe('the security suite (test/security/attacks.py) against the running mesh
         // The agent the mesh registered in, and the tokens it was given (consul_attacks.py).
         MESH_CONSUL_ADDR: consul!.httpAddr,
         MESH_CONSUL_TOKENS: JSON.stringify(consul!.tokens),
+        // The mesh's vhost as the broker's administrator, and as each service's own user (broker_attacks.py).
+        MESH_AMQP_ADMIN_URL: env.AMQP_URL,
+        MESH_AMQP_URLS: JSON.stringify(Object.fromEntries(SERVICE_NAMES.map((name) => [name, env[serviceVariable(name, 'AMQP_URL')]]))),
       },
       timeout: 600_000,
       maxBuffer: 16 * 1024 * 1024,

@@ -6,7 +6,8 @@ What is compared: the row count of every table of the interview service's schema
 the service's consumers as events arrive, never by a call), the auth service's `users` and
 `refresh_tokens`, and for each watched interview its status, completion, frames_received and the
 rows of its answers and frames; and, for the attacks on the internal services, the tables their
-RPCs write (the emotion service's `blink_tracks`).
+RPCs write (the emotion service's `blink_tracks`); for the forged events on the broker, every table of
+the services that consume them (tables_of) and the interview service's inbox and `deleted_users`.
 """
 
 from collections.abc import Iterator, Sequence
@@ -56,6 +57,19 @@ class Tables:
             return "missing"
         status, completed, frames_received, answers, frames = row
         return f"status={status} completed={completed} frames_received={frames_received} answers={answers} frame rows={frames}"
+
+    def tables_of(self, schema: str) -> list[tuple[str, str]]:
+        """Every table of `schema`, as (schema, table): what Watch's `extra_tables` takes."""
+        rows = self._connection.execute(
+            "select table_name from information_schema.tables where table_schema = %s and table_type = 'BASE TABLE' order by table_name", (schema,)
+        ).fetchall()
+        return [(schema, str(name)) for (name,) in rows]
+
+    def in_inbox(self, schema: str, consumer: str, message_id: str) -> bool:
+        """Whether `consumer` (a queue's name, its inbox's) handled the message `message_id`: its row in `schema`.inbox."""
+        query = sql.SQL("select count(*) from {}.inbox where consumer = %s and message_id = %s").format(sql.Identifier(schema))
+        row = self._connection.execute(query, (consumer, message_id)).fetchone()
+        return bool(row and row[0])
 
     def frames_of(self, interview_id: str) -> tuple[int, int]:
         """frames_received and the number of frame rows of one interview."""
