@@ -3,6 +3,9 @@
 # themselves; an instance started with CONSUL_HTTP_ADDR registers the same name, tags and check on
 # its own (src/platform/discovery), and deregisters on SIGTERM. Checked by `consul validate` in
 # test/integration/cluster-deploy-files.test.ts.
+# With ACLs on (as the deployments run Consul: deploy/consul/agent-acl.hcl, README "Consul ACLs"),
+# the agent registers it only with a token allowed to write the name interview: add
+# `token = "<INTERVIEW_CONSUL_TOKEN>"` (from `npm run consul:provision`) to a copy kept out of the repository.
 service {
   name = "interview"
   id   = "interview-127.0.0.1-50051"

@@ -2,12 +2,13 @@
  * The deployment files, checked by the validators of their own formats (there is no Docker engine
  * or Kubernetes cluster here): deploy/docker-compose.yml against the compose-spec JSON schema
  * (check-jsonschema's vendored copy), deploy/k8s/ against Kubernetes' schemas with unknown fields
- * rejected (kubernetes-validate --strict), consul/*.hcl and deploy/consul/agent-tls.hcl by `consul
- * validate` as an agent would load them. Each validator is also shown a broken copy, so that a
- * validator that accepts anything fails here. Then what the mesh needs of them: Consul everywhere,
- * TLS on every hop (each service its own certificate, mounted read-only; Consul's checks over TLS),
- * health probes on the right ports (over TLS: deploy/grpc-health-probe.cjs, run here against a
- * server), emotion replicated, names and tags as the services register themselves.
+ * rejected (kubernetes-validate --strict), consul/*.hcl, deploy/consul/agent-tls.hcl and
+ * deploy/consul/agent-acl.hcl by `consul validate` as an agent would load them. Each validator is
+ * also shown a broken copy, so that a validator that accepts anything fails here. Then what the mesh
+ * needs of them: Consul everywhere, TLS on every hop (each service its own certificate, mounted
+ * read-only; Consul's checks over TLS), health probes on the right ports (over TLS:
+ * deploy/grpc-health-probe.cjs, run here against a server), emotion replicated, names and tags as
+ * the services register themselves.
  *
  * And the deployment's hardening (issue 11), each check a function listing what it finds wrong,
  * shown the real files (nothing wrong) and broken copies (the fault named): no credential in the
@@ -15,16 +16,23 @@
  * deploy/.env.example; Kubernetes: every secret from a Secret, none in the manifests), a database
  * role per service (its URL from its own Secret, provisioned by a one-shot), a RabbitMQ user per
  * service (mesh-<service>, none shared, provisioned by a one-shot through the management API,
- * which is not published and which only that one-shot may reach), only the public gRPC ports published, every image pinned to a version, the image's user not root, every pod restricted
- * (non-root, read-only root filesystem, no privilege escalation, no capability, RuntimeDefault
- * seccomp), and NetworkPolicies that deny ingress by default and open only the mesh's edges,
- * evaluated for every pair of peers.
+ * which is not published and which only that one-shot may reach), TLS to PostgreSQL
+ * (sslmode=verify-full against the mesh's CA, which issues the server's certificate; no plaintext
+ * connection let in) and to RabbitMQ (amqps:// with AMQP_CA_FILE; no plaintext listener), Consul
+ * with ACLs denying by default, not as root, a one-shot provisioning each service a token, which
+ * reaches that service alone (deploy/consul-tokens.sh and the image's entrypoint are run here), the
+ * management token no service's, only the public gRPC ports published, every image pinned to a
+ * version, the image's user not root, every pod restricted (non-root, read-only root filesystem, no
+ * privilege escalation, no capability, RuntimeDefault seccomp), and NetworkPolicies that deny
+ * ingress by default and open only the mesh's edges, evaluated for every pair of peers.
  */
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SERVICE_NAMES, SERVICES } from '../../src/mesh/registry';
 import { serviceVariable } from '../../src/platform/config/mesh-config';
+import { consulTokenEnv, MeshConsulTokens } from '../../src/platform/discovery';
 import { HealthState } from '../../src/platform/grpc/health';
 import { startGrpcServer } from '../../src/platform/grpc/server';
 import { silentLogger } from '../../src/platform/log/logger';
@@ -41,6 +49,10 @@ const PUBLIC_SERVICES = SERVICES.filter((s) => s.exposure === 'public').map((s) 
 const CALLERS: Record<string, string[]> = Object.fromEntries(
   SERVICES.map((target) => [target.name, SERVICES.filter((s) => Object.values(s.downstreams).some((d) => d.service === target.name)).map((s) => s.name)]),
 );
+/** The services that resolve consul:/// targets (those with downstreams): they need the resolver's Consul token. */
+const RESOLVERS = SERVICES.filter((s) => Object.keys(s.downstreams).length > 0)
+  .map((s) => s.name)
+  .sort();
 
 jest.setTimeout(60_000);
 
@@ -63,7 +75,8 @@ interface ComposeService {
   entrypoint?: string[];
   command?: string[];
   environment?: Record<string, string>;
-  depends_on?: Record<string, { condition: string }>;
+  depends_on?: Partial<Record<string, { condition: string }>>;
+  user?: string;
   deploy?: { replicas: number };
   volumes?: (string | ComposeVolume)[];
   ports?: (string | number | { target: number; published?: string | number })[];
@@ -143,6 +156,7 @@ interface Probe {
 interface PodVolume {
   name: string;
   secret?: { secretName: string };
+  configMap?: { name: string };
   emptyDir?: unknown;
 }
 interface Service extends K8sObject {
@@ -259,7 +273,7 @@ function composeRoleProblems(compose: ComposeFile): string[] {
     if (service.depends_on?.['db-provision']?.condition !== 'service_completed_successfully') problems.push(`${name} does not wait for db-provision`);
     const env = composeEnvironment(service);
     for (const urlVariable of ['DATABASE_URL', serviceVariable(name, 'DATABASE_URL')]) {
-      const match = /^postgres:\/\/([^:@]+):([^@]+)@postgres:5432\/mesh$/.exec(env[urlVariable] ?? '');
+      const match = /^postgres:\/\/([^:@]+):([^@]+)@postgres:5432\/mesh(\?[^@]*)?$/.exec(env[urlVariable] ?? '');
       if (!match) problems.push(`${name}: ${urlVariable} is not a postgres://user:password@postgres:5432/mesh URL`);
       else if (match[1] !== `mesh_${name}` || !ownPassword.test(match[2]))
         problems.push(`${name}: ${urlVariable} is not its own role (mesh_${name}, ${passwordVariable})`);
@@ -338,6 +352,264 @@ function composeExposureProblems(compose: ComposeFile): string[] {
       if (![service.tmpfs ?? []].flat().some((mount) => mount.split(':')[0] === '/tmp')) problems.push(`${name}: /tmp is not a tmpfs`);
       if (!service.cap_drop?.includes('ALL')) problems.push(`${name}: capabilities are not all dropped`);
       if (!service.security_opt?.includes('no-new-privileges:true')) problems.push(`${name}: privileges may escalate`);
+    }
+  }
+  return problems;
+}
+
+/** A volume as a Compose service mounts it: short syntax (`source:target[:ro]`) and long alike. */
+interface ComposeMount {
+  source: string;
+  target: string;
+  readOnly: boolean;
+  subpath?: string;
+}
+function composeMounts(service: ComposeService | undefined): ComposeMount[] {
+  return (service?.volumes ?? []).map((v) => {
+    if (typeof v !== 'string') return { source: v.source, target: v.target, readOnly: v.read_only === true, subpath: v.volume?.subpath };
+    const [source, target, mode = ''] = v.split(':');
+    return { source, target, readOnly: mode.split(',').includes('ro') };
+  });
+}
+
+/** The workloads tls-init issues certificates for (its `--service=` list). */
+const issuedCertificates = (compose: ComposeFile) =>
+  (/--service=(\S+)/.exec((compose.services['tls-init'] as ComposeService | undefined)?.command?.join(' ') ?? '')?.[1] ?? '').split(',').filter(Boolean);
+
+/** Whether `file` is the ca.crt of a directory of the volume tls that `service` mounts read-only. */
+const mountsCaAt = (service: ComposeService, file: string | null | undefined) =>
+  composeMounts(service).some((m) => m.source === 'tls' && m.readOnly && m.subpath !== undefined && file === `${m.target}/ca.crt`);
+
+/** `key = value` lines of a RabbitMQ (sysctl-style) configuration, comments aside. */
+const confSettings = (text: string) =>
+  new Map(
+    text
+      .split('\n')
+      .map((line) => line.replace(/#.*/, '').trim())
+      .filter((line) => line.includes('='))
+      .map((line) => [line.slice(0, line.indexOf('=')).trim(), line.slice(line.indexOf('=') + 1).trim()]),
+  );
+
+/**
+ * TLS to PostgreSQL in the Compose file (README, "Database roles"): PostgreSQL with `ssl=on`, its
+ * certificate and key from its own directory of the volume tls (tls-init issues `postgres`), and
+ * `hba_file` deploy/postgres/pg_hba.conf (`hba`), which lets no TCP connection in without TLS; every
+ * client (db-provision's DATABASE_ADMIN_URL, each service's DATABASE_URL and <SERVICE>_DATABASE_URL)
+ * with sslmode=verify-full and sslrootcert the mesh's CA certificate in a TLS directory it mounts
+ * read-only (db-provision's the CA's alone, `ca`, which tls-init writes), after tls-init.
+ */
+function composeDatabaseTlsProblems(compose: ComposeFile, hba: string): string[] {
+  const problems: string[] = [];
+  const postgres = compose.services.postgres as ComposeService | undefined;
+  if (!postgres) return ['no postgres service'];
+  const settings = new Map(
+    (postgres.command ?? []).filter((arg) => /^[a-z_]+=/.test(arg)).map((arg) => [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]),
+  );
+  if (settings.get('ssl') !== 'on') problems.push('postgres: ssl is not on');
+  if (!settings.get('ssl_cert_file') || !settings.get('ssl_key_file')) problems.push('postgres: no ssl_cert_file or ssl_key_file');
+  if (!issuedCertificates(compose).includes('postgres')) problems.push('tls-init issues no certificate for postgres');
+  if (!composeMounts(postgres).some((m) => m.source === 'tls' && m.subpath === 'postgres' && m.readOnly))
+    problems.push('postgres: does not mount its own directory of the volume tls (postgres), read-only');
+  const hbaFile = settings.get('hba_file');
+  if (!composeMounts(postgres).some((m) => m.source === './postgres/pg_hba.conf' && m.target === hbaFile && m.readOnly))
+    problems.push('postgres: its hba_file is not deploy/postgres/pg_hba.conf');
+  const rules = hba
+    .split('\n')
+    .map((line) => line.replace(/#.*/, '').trim())
+    .filter(Boolean)
+    .map((line) => line.split(/\s+/));
+  for (const rule of rules) {
+    if (['host', 'hostnossl', 'hostgssenc', 'hostnogssenc'].includes(rule[0]) && !rule.slice(4).includes('reject'))
+      problems.push(`pg_hba.conf lets TCP connections in without TLS: ${rule.join(' ')}`);
+  }
+  if (!rules.some((rule) => rule[0] === 'hostssl')) problems.push('pg_hba.conf lets no TLS connection in (no hostssl line)');
+  const tlsInit = compose.services['tls-init'] as ComposeService | undefined;
+  const bundles = /--bundles=(\S+)/.exec(tlsInit?.command?.join(' ') ?? '')?.[1];
+  const clients: [string, string[]][] = [
+    ['db-provision', ['DATABASE_ADMIN_URL']],
+    ...SERVICE_NAMES.map((name): [string, string[]] => [name, ['DATABASE_URL', serviceVariable(name, 'DATABASE_URL')]]),
+  ];
+  for (const [name, variables] of clients) {
+    const service = compose.services[name] as ComposeService | undefined;
+    if (!service) continue;
+    if (service.depends_on?.['tls-init']?.condition !== 'service_completed_successfully') problems.push(`${name} does not wait for tls-init`);
+    for (const variable of variables) {
+      const value = composeEnvironment(service)[variable];
+      if (!value) continue;
+      // The host and what follows: the password (a ${VAR:?...}) may hold any character.
+      const url = new URL(`postgres://${value.slice(value.lastIndexOf('@') + 1)}`);
+      if (url.searchParams.get('sslmode') !== 'verify-full')
+        problems.push(`${name}: ${variable} does not verify PostgreSQL's certificate (sslmode=verify-full)`);
+      if (!mountsCaAt(service, url.searchParams.get('sslrootcert')))
+        problems.push(`${name}: ${variable}'s sslrootcert is not the mesh's CA certificate in a TLS directory it mounts`);
+    }
+  }
+  const provision = compose.services['db-provision'] as ComposeService | undefined;
+  for (const mount of composeMounts(provision).filter((m) => m.source === 'tls' && m.subpath !== 'ca'))
+    problems.push(`db-provision: mounts ${mount.subpath ? `the TLS directory ${mount.subpath}, a key with the CA's certificate` : 'the whole volume tls'}`);
+  if (provision && !(tlsInit?.entrypoint ?? []).join(' ').includes(`${bundles}/ca/ca.crt`))
+    problems.push("tls-init does not write the CA's certificate alone to the volume tls's directory ca");
+  return problems;
+}
+
+/**
+ * TLS to RabbitMQ in the Compose file: deploy/rabbitmq/rabbitmq.conf (`conf`) as its configuration,
+ * with no plaintext AMQP listener (`listeners.tcp = none`) and a TLS one on 5671 with a certificate
+ * and key, these copied by its entrypoint from its own directory of the volume tls (tls-init issues
+ * `rabbitmq`); every service's AMQP_URL and <SERVICE>_AMQP_URL amqps:// to rabbitmq:5671, and its
+ * AMQP_CA_FILE the mesh's CA certificate in a TLS directory it mounts read-only.
+ */
+function composeBrokerTlsProblems(compose: ComposeFile, conf: string): string[] {
+  const problems: string[] = [];
+  const rabbitmq = compose.services.rabbitmq as ComposeService | undefined;
+  if (!rabbitmq) return ['no rabbitmq service'];
+  if (!composeMounts(rabbitmq).some((m) => m.source === './rabbitmq/rabbitmq.conf' && m.target === '/etc/rabbitmq/rabbitmq.conf' && m.readOnly))
+    problems.push('rabbitmq: deploy/rabbitmq/rabbitmq.conf is not its configuration (/etc/rabbitmq/rabbitmq.conf, read-only)');
+  const settings = confSettings(conf);
+  if (settings.get('listeners.tcp') !== 'none') problems.push('rabbitmq.conf: plaintext AMQP is on (listeners.tcp is not none)');
+  if (settings.get('listeners.ssl.default') !== '5671') problems.push('rabbitmq.conf: no TLS listener on 5671 (listeners.ssl.default)');
+  const keyFile = settings.get('ssl_options.keyfile');
+  if (!settings.get('ssl_options.certfile') || !keyFile) problems.push('rabbitmq.conf: no ssl_options.certfile or ssl_options.keyfile');
+  else if (!(rabbitmq.entrypoint ?? []).join(' ').includes(path.posix.dirname(keyFile)))
+    problems.push('rabbitmq: its entrypoint does not put its key where ssl_options.keyfile says');
+  if (!issuedCertificates(compose).includes('rabbitmq')) problems.push('tls-init issues no certificate for rabbitmq');
+  if (!composeMounts(rabbitmq).some((m) => m.source === 'tls' && m.subpath === 'rabbitmq' && m.readOnly))
+    problems.push('rabbitmq: does not mount its own directory of the volume tls (rabbitmq), read-only');
+  for (const name of SERVICE_NAMES) {
+    const service = compose.services[name] as ComposeService | undefined;
+    if (!service) continue;
+    const env = composeEnvironment(service);
+    for (const variable of ['AMQP_URL', serviceVariable(name, 'AMQP_URL')]) {
+      if (!/^amqps:\/\/[^@]*@rabbitmq:5671(\/.*)?$/.test(env[variable] ?? '')) problems.push(`${name}: ${variable} is not amqps:// to rabbitmq:5671`);
+    }
+    if (!mountsCaAt(service, env.AMQP_CA_FILE)) problems.push(`${name}: AMQP_CA_FILE is not the mesh's CA certificate in a TLS directory it mounts`);
+  }
+  return problems;
+}
+
+/**
+ * The top-level settings of a Consul agent configuration's `acl` block (`hcl`): ACLs enabled,
+ * denying by default, tokens set through the API kept.
+ */
+function consulAclConfigProblems(hcl: string): string[] {
+  const block = /^acl\s*=?\s*\{([^}]*)\}/m.exec(hcl.replace(/#.*$/gm, ''))?.[1];
+  if (block === undefined) return ['no acl block'];
+  const setting = (key: string) => new RegExp(`^\\s*${key}\\s*=\\s*"?([^"\\s]+)"?\\s*$`, 'm').exec(block)?.[1];
+  const problems: string[] = [];
+  if (setting('enabled') !== 'true') problems.push('ACLs are not enabled');
+  if (setting('default_policy') !== 'deny') problems.push('ACLs do not deny by default (default_policy is not "deny")');
+  if (setting('enable_token_persistence') !== 'true') problems.push('tokens set through the API are not kept (enable_token_persistence)');
+  return problems;
+}
+
+/**
+ * Consul's ACLs in the Compose file (README, "Consul ACLs"): the agent not root (the image drops to
+ * its user unless CONSUL_DISABLE_PERM_MGMT is set; CONSUL_UID and CONSUL_GID, if set, not 0),
+ * deploy/consul/agent-acl.hcl (`aclHcl`) in its configuration (consulAclConfigProblems), its initial
+ * management token a required ${VAR:?...}; a one-shot consul-provision running
+ * scripts/consul/provision-acl.ts through mesh-consul-tokens with that token, after Consul, writing
+ * to a volume it mounts, the resolver's token for the services with downstreams alone; every service
+ * after it, reading its own token from its own directory of that volume (read-only,
+ * CONSUL_TOKENS_ENV_FILE) and mounting no other's; and no token in any service's environment that is
+ * not its own (another service's, CONSUL_HTTP_TOKEN, the resolver's for a service that resolves
+ * nothing), the management token in none but Consul's and consul-provision's.
+ */
+function composeConsulProblems(compose: ComposeFile, aclHcl: string): string[] {
+  const problems: string[] = [];
+  const consul = compose.services.consul as ComposeService | undefined;
+  if (!consul) return ['no consul service'];
+  const consulEnv = composeEnvironment(consul);
+  if ('CONSUL_DISABLE_PERM_MGMT' in consulEnv)
+    problems.push("consul: runs as root (CONSUL_DISABLE_PERM_MGMT keeps the image's entrypoint from dropping to its user)");
+  if (consul.user && /^(root|0)(:|$)/.test(consul.user)) problems.push(`consul: runs as ${consul.user}`);
+  for (const variable of ['CONSUL_UID', 'CONSUL_GID']) {
+    const value = consulEnv[variable];
+    if (value !== undefined && !/^[1-9]\d*$/.test(value)) problems.push(`consul: ${variable} is ${value}, not a user other than root`);
+  }
+  if (!composeMounts(consul).some((m) => m.source === './consul/agent-acl.hcl' && m.target.startsWith('/consul/config/') && m.readOnly))
+    problems.push('consul: deploy/consul/agent-acl.hcl is not in its configuration directory');
+  problems.push(...consulAclConfigProblems(aclHcl).map((problem) => `deploy/consul/agent-acl.hcl: ${problem}`));
+  let initialManagement: unknown;
+  try {
+    initialManagement = (JSON.parse(consulEnv.CONSUL_LOCAL_CONFIG ?? '{}') as { acl?: { tokens?: { initial_management?: unknown } } }).acl?.tokens
+      ?.initial_management;
+  } catch {
+    problems.push('consul: CONSUL_LOCAL_CONFIG is not JSON');
+  }
+  const management = REQUIRED.exec(typeof initialManagement === 'string' ? initialManagement : '')?.[1];
+  if (!management) problems.push('consul: its initial management token is not a required ${VAR:?...}');
+  const holdsManagement = (service: ComposeService) =>
+    management !== undefined && Object.values(composeEnvironment(service)).some((value) => (value ?? '').includes(`\${${management}:`));
+
+  const provision = compose.services['consul-provision'] as ComposeService | undefined;
+  if (!provision) return [...problems, 'no consul-provision service'];
+  const run = [...(provision.entrypoint ?? []), ...(provision.command ?? [])];
+  if (!run.includes('scripts/consul/provision-acl.ts')) problems.push('consul-provision does not run scripts/consul/provision-acl.ts');
+  if (run[0] !== 'mesh-consul-tokens') problems.push('consul-provision does not hand the tokens out through mesh-consul-tokens: they would go to its log');
+  const provisionEnv = composeEnvironment(provision);
+  if (!management || REQUIRED.exec(provisionEnv.CONSUL_HTTP_TOKEN ?? '')?.[1] !== management)
+    problems.push("consul-provision's CONSUL_HTTP_TOKEN is not Consul's management token");
+  if (provision.depends_on?.consul?.condition !== 'service_healthy') problems.push('consul-provision does not wait for Consul');
+  const tokens = composeMounts(provision).find((m) => m.target === provisionEnv.CONSUL_TOKENS_DIR && !m.subpath && !m.readOnly)?.source;
+  if (!tokens) problems.push("consul-provision's CONSUL_TOKENS_DIR is not a volume it writes");
+  const resolvers = (provisionEnv.CONSUL_RESOLVER_SERVICES ?? '')
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .sort();
+  if (resolvers.join() !== RESOLVERS.join())
+    problems.push(
+      `consul-provision gives the resolver's token to ${resolvers.join(', ') || 'no service'}, not ${RESOLVERS.join(', ')} (the services with downstreams)`,
+    );
+
+  for (const [name, service] of Object.entries(compose.services)) {
+    if (name === 'consul' || name === 'consul-provision') continue;
+    const mounted = composeMounts(service).filter((m) => tokens !== undefined && m.source === tokens);
+    if (holdsManagement(service)) problems.push(`${name}: gets Consul's management token`);
+    if (!SERVICE_NAMES.includes(name)) {
+      if (mounted.length) problems.push(`${name}: mounts the services' Consul tokens`);
+      continue;
+    }
+    if (service.depends_on?.['consul-provision']?.condition !== 'service_completed_successfully') problems.push(`${name} does not wait for consul-provision`);
+    const env = composeEnvironment(service);
+    if (!mounted.some((m) => m.subpath === name && m.readOnly && env.CONSUL_TOKENS_ENV_FILE === `${m.target}/consul-tokens.env`))
+      problems.push(`${name}: does not read its own Consul token (its directory of ${tokens ?? 'the tokens volume'}, read-only, as CONSUL_TOKENS_ENV_FILE)`);
+    for (const mount of mounted.filter((m) => m.subpath !== name))
+      problems.push(`${name}: mounts ${mount.subpath ? `${mount.subpath}'s Consul token` : "every service's Consul token"}`);
+    for (const variable of Object.keys(env)) {
+      if (variable === 'CONSUL_HTTP_TOKEN') problems.push(`${name}: gets CONSUL_HTTP_TOKEN, a token for whichever service has none of its own`);
+      else if (variable === 'CONSUL_RESOLVER_TOKEN' && !RESOLVERS.includes(name)) problems.push(`${name}: gets the resolver's Consul token, resolving nothing`);
+      else if (variable.endsWith('_CONSUL_TOKEN') && variable !== serviceVariable(name, 'CONSUL_TOKEN'))
+        problems.push(`${name}: gets ${variable}, another's Consul token`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * What deploy/consul-tokens.sh (`output`: what it printed) wrote to `dir` from `tokens`: for each
+ * service exactly `<dir>/<service>/consul-tokens.env` (mode 0600), holding its own
+ * `<SERVICE>_CONSUL_TOKEN` and, for the RESOLVERS alone, `CONSUL_RESOLVER_TOKEN`; no token printed.
+ */
+function tokenHandOutProblems(dir: string, tokens: MeshConsulTokens, output: string): string[] {
+  const problems: string[] = [];
+  if ([...Object.values(tokens.services), tokens.resolver].some((secret) => output.includes(secret))) problems.push('a token is printed');
+  const names = fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
+  for (const name of names.filter((n) => !SERVICE_NAMES.includes(n))) problems.push(`${name}/ is written, for no service`);
+  for (const name of SERVICE_NAMES) {
+    const file = path.join(dir, name, 'consul-tokens.env');
+    if (!fs.existsSync(file)) {
+      problems.push(`${name} gets no token file`);
+      continue;
+    }
+    if ((fs.statSync(file).mode & 0o077) !== 0) problems.push(`${name}'s token file is readable by others than its owner`);
+    const expected: Partial<Record<string, string>> = { [serviceVariable(name, 'CONSUL_TOKEN')]: tokens.services[name] };
+    if (RESOLVERS.includes(name)) expected.CONSUL_RESOLVER_TOKEN = tokens.resolver;
+    const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    const got = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+    for (const [variable, value] of Object.entries(expected)) if (got[variable] !== value) problems.push(`${name} does not get ${variable}`);
+    for (const [variable, value] of Object.entries(got)) {
+      if (expected[variable] === undefined) problems.push(`${name} gets ${variable}`);
+      else if (expected[variable] !== value) problems.push(`${name} gets a wrong ${variable}`);
     }
   }
   return problems;
@@ -543,6 +815,120 @@ function kubernetesBrokerProblems(documents: K8sObject[]): string[] {
   return problems;
 }
 
+/** Which pods read each Secret, through their environment or a volume. */
+function secretReaders(documents: K8sObject[]): Map<string, Set<string>> {
+  const readers = new Map<string, Set<string>>();
+  const read = (secret: string, reader: string) => readers.set(secret, (readers.get(secret) ?? new Set()).add(reader));
+  for (const workload of workloads(documents)) {
+    const pod = workload.spec.template.spec;
+    for (const env of [...(pod.initContainers ?? []), ...pod.containers].flatMap((c) => c.env ?? [])) {
+      if (env.valueFrom?.secretKeyRef) read(env.valueFrom.secretKeyRef.name, workload.metadata.name);
+    }
+    for (const volume of pod.volumes ?? []) if (volume.secret) read(volume.secret.secretName, workload.metadata.name);
+  }
+  return readers;
+}
+
+/** The Secret of the namespace consul that HashiCorp's Helm chart takes the initial management token from (config.yaml). */
+const CONSUL_BOOTSTRAP_SECRET = 'consul-bootstrap-token';
+
+/**
+ * Consul's ACL tokens in the manifests (README, "Consul ACLs"): each service's
+ * <SERVICE>_CONSUL_TOKEN from its own Secret mesh-consul-<service> (key token), which no other pod
+ * reads; CONSUL_RESOLVER_TOKEN from mesh-consul-resolver for the services with downstreams, and for
+ * no other; no pod with CONSUL_HTTP_TOKEN, another service's token or the resolver's without
+ * resolving, none in the ConfigMap; and Consul's management token (the Secret
+ * consul-bootstrap-token) read by no pod of the mesh.
+ */
+function kubernetesConsulProblems(documents: K8sObject[]): string[] {
+  const problems: string[] = [];
+  const readers = secretReaders(documents);
+  const tokenVariable = (name: string) => name === 'CONSUL_HTTP_TOKEN' || name === 'CONSUL_RESOLVER_TOKEN' || name.endsWith('_CONSUL_TOKEN');
+  for (const config of documents.filter((d): d is ConfigMap => d.kind === 'ConfigMap')) {
+    for (const name of Object.keys(config.data).filter(tokenVariable)) problems.push(`ConfigMap ${config.metadata.name}: ${name} is every pod's`);
+  }
+  for (const workload of workloads(documents)) {
+    const reader = workload.metadata.name;
+    for (const { name } of workload.spec.template.spec.containers.flatMap((c) => c.env ?? []).filter((e) => tokenVariable(e.name))) {
+      if (name === 'CONSUL_HTTP_TOKEN') problems.push(`${reader}: gets CONSUL_HTTP_TOKEN, a token for whichever service has none of its own`);
+      else if (name === 'CONSUL_RESOLVER_TOKEN' && !RESOLVERS.includes(reader)) problems.push(`${reader}: gets the resolver's Consul token, resolving nothing`);
+      else if (name !== 'CONSUL_RESOLVER_TOKEN' && name !== serviceVariable(reader, 'CONSUL_TOKEN'))
+        problems.push(`${reader}: gets ${name}, another's Consul token`);
+    }
+  }
+  const envOf = (name: string) => workloads(documents).find((w) => w.metadata.name === name)?.spec.template.spec.containers[0].env ?? [];
+  const fromSecret = (env: EnvVar[], variable: string, secret: string) => {
+    const ref = env.find((e) => e.name === variable)?.valueFrom?.secretKeyRef;
+    return ref?.name === secret && ref.key === 'token' && !ref.optional;
+  };
+  for (const name of SERVICE_NAMES) {
+    const env = envOf(name);
+    const variable = serviceVariable(name, 'CONSUL_TOKEN');
+    if (!fromSecret(env, variable, `mesh-consul-${name}`)) problems.push(`${name}: ${variable} is not from its own Secret (mesh-consul-${name}, token)`);
+    if (RESOLVERS.includes(name) && !fromSecret(env, 'CONSUL_RESOLVER_TOKEN', 'mesh-consul-resolver'))
+      problems.push(`${name}: CONSUL_RESOLVER_TOKEN is not from the Secret mesh-consul-resolver (token)`);
+    const strangers = [...(readers.get(`mesh-consul-${name}`) ?? [])].filter((reader) => reader !== name);
+    if (strangers.length) problems.push(`mesh-consul-${name} is read by ${strangers.join(', ')}`);
+  }
+  const resolverStrangers = [...(readers.get('mesh-consul-resolver') ?? [])].filter((reader) => !RESOLVERS.includes(reader));
+  if (resolverStrangers.length) problems.push(`mesh-consul-resolver is read by ${resolverStrangers.join(', ')}`);
+  const bootstrap = [...(readers.get(CONSUL_BOOTSTRAP_SECRET) ?? [])];
+  if (bootstrap.length) problems.push(`${CONSUL_BOOTSTRAP_SECRET}, Consul's management token, is read by ${bootstrap.join(', ')}`);
+  return problems;
+}
+
+/**
+ * TLS to PostgreSQL and RabbitMQ in the manifests, whose URLs are in Secrets they do not hold: what
+ * is checked is what the URLs rely on and what the manifests tell to put in them. Each service's
+ * AMQP_CA_FILE (its own, else the ConfigMap's) is the ca.crt of its own Secret mesh-tls-<service>,
+ * mounted read-only; each provisioning Job mounts the CA's certificate read-only at the same path
+ * (provision-broker also trusting it for an https:// management URL: NODE_EXTRA_CA_CERTS); and the
+ * URLs provision-db.yaml and provision-broker.yaml (`texts`, by file name) tell to create are
+ * postgres:// with sslmode=verify-full and sslrootcert that path, amqps:// to port 5671.
+ */
+function kubernetesTlsClientProblems(documents: K8sObject[], texts: Record<string, string>): string[] {
+  const problems: string[] = [];
+  const config: Partial<Record<string, string>> = Object.fromEntries(
+    documents.filter((d): d is ConfigMap => d.kind === 'ConfigMap').flatMap((c) => Object.entries(c.data)),
+  );
+  const caFiles = new Set<string>();
+  for (const name of SERVICE_NAMES) {
+    const workload = workloads(documents).find((w) => w.metadata.name === name);
+    if (!workload) continue;
+    const pod = workload.spec.template.spec;
+    const [container] = pod.containers;
+    const volumes = new Map((pod.volumes ?? []).map((v) => [v.name, v]));
+    const caFile = container.env?.find((e) => e.name === 'AMQP_CA_FILE')?.value ?? config.AMQP_CA_FILE;
+    const own = container.volumeMounts?.find((m) => m.readOnly && volumes.get(m.name)?.secret?.secretName === `mesh-tls-${name}`);
+    if (!own || caFile !== `${own.mountPath}/ca.crt`) problems.push(`${name}: AMQP_CA_FILE is not the ca.crt of its own Secret mesh-tls-${name}`);
+    else caFiles.add(caFile);
+  }
+  if (caFiles.size !== 1) return [...problems, `the services find the mesh's CA certificate at ${caFiles.size} places, not one`];
+  const [caFile] = caFiles;
+  for (const job of ['provision-db', 'provision-broker']) {
+    const workload = workloads(documents).find((w) => w.kind === 'Job' && w.metadata.name === job);
+    if (!workload) continue;
+    const pod = workload.spec.template.spec;
+    const [container] = pod.containers;
+    const volumes = new Map((pod.volumes ?? []).map((v) => [v.name, v]));
+    const ca = container.volumeMounts?.find((m) => m.mountPath === path.posix.dirname(caFile));
+    const source = ca && volumes.get(ca.name);
+    if (!ca?.readOnly || !(source?.configMap || source?.secret))
+      problems.push(`${job}: does not mount the mesh's CA certificate, read-only, at ${path.posix.dirname(caFile)}`);
+    if (job === 'provision-broker' && container.env?.find((e) => e.name === 'NODE_EXTRA_CA_CERTS')?.value !== caFile)
+      problems.push("provision-broker: NODE_EXTRA_CA_CERTS is not the mesh's CA certificate");
+  }
+  for (const url of (texts['provision-db.yaml'] ?? '').match(/postgres:\/\/[^\s'"]+/g) ?? []) {
+    const query = new URLSearchParams(url.slice(url.indexOf('?') + 1 || url.length));
+    if (query.get('sslmode') !== 'verify-full' || query.get('sslrootcert') !== caFile)
+      problems.push(`provision-db.yaml says to create ${url}: not sslmode=verify-full with sslrootcert=${caFile}`);
+  }
+  for (const url of (texts['provision-broker.yaml'] ?? '').match(/amqps?:\/\/[^\s'"]+/g) ?? []) {
+    if (!/^amqps:\/\/[^@]+@[^:/]+:5671(\/.*)?$/.test(url)) problems.push(`provision-broker.yaml says to create ${url}: not amqps:// to port 5671`);
+  }
+  return problems;
+}
+
 /** A pod that opens connections, for the NetworkPolicies: its namespace (none: outside the cluster) and labels. */
 interface Peer {
   name: string;
@@ -611,8 +997,9 @@ function allows(policies: NetworkPolicy[], from: Peer, to: Destination): boolean
  * Deployment's and the provisioning Job's), Consul's servers, a pod of the namespace that is not the
  * mesh's, a pod of another namespace, a client outside the cluster. A public service's port takes
  * anyone; another service's port its callers (the services declaring it a downstream) and Consul
- * (its health checks) only; another port of a service's pod, no one; PostgreSQL and RabbitMQ the
- * mesh's pods only (RabbitMQ's management port the Job provision-broker alone), Consul's HTTP API the mesh's pods and
+ * (its health checks) only; another port of a service's pod, no one; PostgreSQL and RabbitMQ's AMQP
+ * over TLS the mesh's pods only (RabbitMQ's plaintext AMQP no one, its management port the Job
+ * provision-broker alone), Consul's HTTP API the mesh's pods and
  * Consul's own; a pod of the namespace that nothing opens, no one (ingress denied by default).
  */
 function networkPolicyProblems(documents: K8sObject[]): string[] {
@@ -642,7 +1029,8 @@ function networkPolicyProblems(documents: K8sObject[]): string[] {
     namedPorts: {},
   });
   expectations.push({ to: infrastructure('postgresql', { 'app.kubernetes.io/name': 'postgresql' }, 5432), from: meshNames });
-  expectations.push({ to: infrastructure('rabbitmq', { 'app.kubernetes.io/name': 'rabbitmq' }, 5672), from: meshNames });
+  expectations.push({ to: infrastructure('rabbitmq', { 'app.kubernetes.io/name': 'rabbitmq' }, 5671), from: meshNames });
+  expectations.push({ to: infrastructure('rabbitmq (plaintext AMQP)', { 'app.kubernetes.io/name': 'rabbitmq' }, 5672), from: [] });
   expectations.push({ to: infrastructure('rabbitmq (management)', { 'app.kubernetes.io/name': 'rabbitmq' }, 15672), from: ['provision-broker'] });
   expectations.push({ to: infrastructure('consul', CONSUL_AGENT.labels, 8500, 'consul'), from: [...meshNames, CONSUL_AGENT.name] });
   expectations.push({ to: infrastructure('a pod of the namespace', stranger.labels, 8080), from: [] });
@@ -707,6 +1095,7 @@ describe('deployment files', () => {
         'auth',
         'broker-provision',
         'consul',
+        'consul-provision',
         'db-provision',
         'emotion',
         'interview',
@@ -722,7 +1111,7 @@ describe('deployment files', () => {
         expect(service.environment).toMatchObject<Record<string, unknown>>({
           CONSUL_HTTP_ADDR: 'http://consul:8500',
           DATABASE_URL: expect.stringMatching(/^postgres:\/\/.*@postgres:5432\//),
-          AMQP_URL: expect.stringMatching(/^amqp:\/\/.*@rabbitmq:5672$/),
+          AMQP_URL: expect.stringMatching(/^amqps:\/\/.*@rabbitmq:5671$/),
         });
         expect(service.depends_on!.consul).toEqual({ condition: 'service_healthy' });
       }
@@ -831,13 +1220,13 @@ describe('deployment files', () => {
       const problems = async (file?: string) => composeBrokerProblems((await composeOf(file)).compose);
       expect(await problems()).toEqual([]);
       // A service on another's user: both its URLs, and the user shared.
-      expect(await problems(broken(COMPOSE, 'amqp://mesh-scoring:${SCORING_AMQP_PASSWORD', 'amqp://mesh-interview:${INTERVIEW_AMQP_PASSWORD'))).toEqual([
+      expect(await problems(broken(COMPOSE, 'amqps://mesh-scoring:${SCORING_AMQP_PASSWORD', 'amqps://mesh-interview:${INTERVIEW_AMQP_PASSWORD'))).toEqual([
         'scoring: AMQP_URL is not its own broker user (mesh-scoring, SCORING_AMQP_PASSWORD)',
         'scoring: SCORING_AMQP_URL is not its own broker user (mesh-scoring, SCORING_AMQP_PASSWORD)',
         'scoring and interview share the broker user mesh-interview',
       ]);
       // A service as the administrator.
-      expect(await problems(broken(COMPOSE, 'amqp://mesh-auth:${AUTH_AMQP_PASSWORD', 'amqp://mesh:${RABBITMQ_PASSWORD'))).toEqual([
+      expect(await problems(broken(COMPOSE, 'amqps://mesh-auth:${AUTH_AMQP_PASSWORD', 'amqps://mesh:${RABBITMQ_PASSWORD'))).toEqual([
         'auth: AMQP_URL is not its own broker user (mesh-auth, AUTH_AMQP_PASSWORD)',
         'auth: AUTH_AMQP_URL is not its own broker user (mesh-auth, AUTH_AMQP_PASSWORD)',
         "auth connects as RabbitMQ's administrator mesh",
@@ -853,6 +1242,176 @@ describe('deployment files', () => {
         'rabbitmq: its image has no management plugin (a -management tag)',
       ]);
       expect(await problems(broken(COMPOSE, /\n {2}broker-provision:\n( {4}.*\n|\n)*?(?= {2}\S)/, '\n'))).toEqual(['no broker-provision service']);
+    });
+
+    it("talks to PostgreSQL over TLS alone, verifying its certificate, the mesh CA's for postgres (sslmode=verify-full)", async () => {
+      const hba = () => fs.readFileSync(path.join(REPO, 'deploy/postgres/pg_hba.conf'), 'utf8');
+      const problems = async (file?: string, hbaText = hba()) => composeDatabaseTlsProblems((await composeOf(file)).compose, hbaText);
+      expect(await problems()).toEqual([]);
+      // A service not verifying the server's certificate.
+      expect(await problems(broken(COMPOSE, /(mesh_scoring:[^\n]*)sslmode=verify-full/, '$1sslmode=require'))).toEqual([
+        "scoring: DATABASE_URL does not verify PostgreSQL's certificate (sslmode=verify-full)",
+        "scoring: SCORING_DATABASE_URL does not verify PostgreSQL's certificate (sslmode=verify-full)",
+      ]);
+      // The administrator's URL trusting CAs other than the mesh's.
+      expect(
+        await problems(
+          broken(COMPOSE, /(postgres:\/\/mesh:[^\n]*)sslrootcert=\/app\/\.data\/tls\/ca\.crt/, '$1sslrootcert=/etc/ssl/certs/ca-certificates.crt'),
+        ),
+      ).toEqual(["db-provision: DATABASE_ADMIN_URL's sslrootcert is not the mesh's CA certificate in a TLS directory it mounts"]);
+      // db-provision given a workload's key along with the CA's certificate.
+      expect(await problems(broken(COMPOSE, 'read_only: true, volume: { subpath: ca } }', 'read_only: true, volume: { subpath: operator } }'))).toEqual([
+        "db-provision: mounts the TLS directory operator, a key with the CA's certificate",
+      ]);
+      // No certificate for the server, or TLS off.
+      expect(await problems(broken(COMPOSE, ',consul,postgres,rabbitmq', ',consul,rabbitmq'))).toEqual(['tls-init issues no certificate for postgres']);
+      expect(await problems(broken(COMPOSE, '      - ssl=on\n', '      - ssl=off\n'))).toEqual(['postgres: ssl is not on']);
+      // Plaintext let in.
+      expect(await problems(undefined, hba().replace(/^host +all +all +all +reject$/m, 'host all all all scram-sha-256'))).toEqual([
+        'pg_hba.conf lets TCP connections in without TLS: host all all all scram-sha-256',
+      ]);
+      expect(await problems(broken(COMPOSE, '      - ./postgres/pg_hba.conf:/etc/postgresql/pg_hba.conf:ro\n', ''))).toEqual([
+        'postgres: its hba_file is not deploy/postgres/pg_hba.conf',
+      ]);
+    });
+
+    it('talks to RabbitMQ over TLS alone (amqps:// verified against AMQP_CA_FILE), its plaintext listener off (deploy/rabbitmq/rabbitmq.conf)', async () => {
+      const conf = () => fs.readFileSync(path.join(REPO, 'deploy/rabbitmq/rabbitmq.conf'), 'utf8');
+      const problems = async (file?: string, confText = conf()) => composeBrokerTlsProblems((await composeOf(file)).compose, confText);
+      expect(await problems()).toEqual([]);
+      expect(
+        await problems(
+          broken(
+            COMPOSE,
+            'amqps://mesh-notifier:${NOTIFIER_AMQP_PASSWORD:?see deploy/.env.example}@rabbitmq:5671',
+            'amqp://mesh-notifier:${NOTIFIER_AMQP_PASSWORD:?see deploy/.env.example}@rabbitmq:5672',
+          ),
+        ),
+      ).toEqual(['notifier: AMQP_URL is not amqps:// to rabbitmq:5671', 'notifier: NOTIFIER_AMQP_URL is not amqps:// to rabbitmq:5671']);
+      expect(await problems(broken(COMPOSE, '    AMQP_CA_FILE: /app/.data/tls/ca.crt\n', ''))).toEqual(
+        SERVICE_NAMES.map((name) => `${name}: AMQP_CA_FILE is not the mesh's CA certificate in a TLS directory it mounts`),
+      );
+      expect(await problems(undefined, conf().replace('listeners.tcp = none', 'listeners.tcp.default = 5672'))).toEqual([
+        'rabbitmq.conf: plaintext AMQP is on (listeners.tcp is not none)',
+      ]);
+      expect(await problems(broken(COMPOSE, '      - ./rabbitmq/rabbitmq.conf:/etc/rabbitmq/rabbitmq.conf:ro\n', ''))).toEqual([
+        'rabbitmq: deploy/rabbitmq/rabbitmq.conf is not its configuration (/etc/rabbitmq/rabbitmq.conf, read-only)',
+      ]);
+      expect(await problems(broken(COMPOSE, ',consul,postgres,rabbitmq', ',consul,postgres'))).toEqual(['tls-init issues no certificate for rabbitmq']);
+    });
+
+    it("runs Consul with ACLs denying by default, not as root, and consul-provision giving each service a token of its own, the management token no service's", async () => {
+      const acl = () => fs.readFileSync(path.join(REPO, 'deploy/consul/agent-acl.hcl'), 'utf8');
+      const problems = async (file?: string, aclText = acl()) => composeConsulProblems((await composeOf(file)).compose, aclText);
+      expect(await problems()).toEqual([]);
+      // As root.
+      expect(await problems(broken(COMPOSE, '      CONSUL_UID: "1000"\n', '      CONSUL_UID: "0"\n      CONSUL_DISABLE_PERM_MGMT: "true"\n'))).toEqual([
+        "consul: runs as root (CONSUL_DISABLE_PERM_MGMT keeps the image's entrypoint from dropping to its user)",
+        'consul: CONSUL_UID is 0, not a user other than root',
+      ]);
+      // ACLs allowing by default, or not loaded.
+      expect(await problems(undefined, acl().replace(/default_policy( *)= "deny"/, 'default_policy$1= "allow"'))).toEqual([
+        'deploy/consul/agent-acl.hcl: ACLs do not deny by default (default_policy is not "deny")',
+      ]);
+      expect(await problems(broken(COMPOSE, '      - ./consul/agent-acl.hcl:/consul/config/agent-acl.hcl:ro\n', ''))).toEqual([
+        'consul: deploy/consul/agent-acl.hcl is not in its configuration directory',
+      ]);
+      // A management token written in the file.
+      expect(
+        await problems(broken(COMPOSE, '"initial_management": "${CONSUL_MANAGEMENT_TOKEN:?see deploy/.env.example}"', '"initial_management": "root"')),
+      ).toEqual([
+        'consul: its initial management token is not a required ${VAR:?...}',
+        "consul-provision's CONSUL_HTTP_TOKEN is not Consul's management token",
+      ]);
+      // Every service given the management token.
+      const withManagement = broken(
+        COMPOSE,
+        '    CONSUL_HTTP_ADDR: http://consul:8500\n    CONSUL_CHECK_INTERVAL_MS',
+        '    CONSUL_HTTP_ADDR: http://consul:8500\n    CONSUL_HTTP_TOKEN: ${CONSUL_MANAGEMENT_TOKEN:?see deploy/.env.example}\n    CONSUL_CHECK_INTERVAL_MS',
+      );
+      expect((await problems(withManagement)).sort()).toEqual(
+        SERVICE_NAMES.flatMap((name) => [
+          `${name}: gets Consul's management token`,
+          `${name}: gets CONSUL_HTTP_TOKEN, a token for whichever service has none of its own`,
+        ]).sort(),
+      );
+      // A service reading another's token.
+      expect(
+        await problems(
+          broken(
+            COMPOSE,
+            'source: consul-tokens, target: /app/.data/consul, read_only: true, volume: { subpath: scoring } }',
+            'source: consul-tokens, target: /app/.data/consul, read_only: true, volume: { subpath: interview } }',
+          ),
+        ),
+      ).toEqual([
+        'scoring: does not read its own Consul token (its directory of consul-tokens, read-only, as CONSUL_TOKENS_ENV_FILE)',
+        "scoring: mounts interview's Consul token",
+      ]);
+      // The resolver's token handed to every service.
+      expect(
+        await problems(broken(COMPOSE, 'CONSUL_RESOLVER_SERVICES: interview', 'CONSUL_RESOLVER_SERVICES: interview emotion scoring notifier auth')),
+      ).toEqual([
+        `consul-provision gives the resolver's token to auth, emotion, interview, notifier, scoring, not ${RESOLVERS.join(', ')} (the services with downstreams)`,
+      ]);
+      // The tokens left to the one-shot's log, or no one-shot at all.
+      expect(await problems(broken(COMPOSE, 'entrypoint: ["mesh-consul-tokens", "node"', 'entrypoint: ["node"'))).toEqual([
+        'consul-provision does not hand the tokens out through mesh-consul-tokens: they would go to its log',
+      ]);
+      expect(await problems(broken(COMPOSE, /\n {2}consul-provision:\n( {4}.*\n|\n)*?(?= {2}\S)/, '\n'))).toEqual(['no consul-provision service']);
+    });
+
+    it("hands each service its own Consul token and nothing else, printing none (deploy/consul-tokens.sh, then the image's entrypoint)", async () => {
+      const { compose } = await composeOf();
+      const resolverServices = composeEnvironment(compose.services['consul-provision']).CONSUL_RESOLVER_SERVICES ?? '';
+      const tokens: MeshConsulTokens = { services: Object.fromEntries(SERVICE_NAMES.map((name) => [name, randomUUID()])), resolver: randomUUID() };
+      // What `npm run consul:provision` prints on stdout (consulTokenEnv, as scripts/consul/provision-acl.ts does), progress on stderr.
+      const printed = Object.entries(consulTokenEnv(tokens))
+        .map(([name, value]) => `${name}=${value}`)
+        .join('\n');
+      const handOut = async (script = 'deploy/consul-tokens.sh') => {
+        const dir = path.join(fs.mkdtempSync(path.join(scratch, 'consul-tokens-')), 'out');
+        const provision = 'echo "[consul:provision] policies and tokens" >&2; printf "%s\\n" "$PRINTED"';
+        const { code, output } = await runCaptured('sh', [path.resolve(REPO, script), 'sh', '-c', provision], {
+          env: { PATH: process.env.PATH, PRINTED: printed, CONSUL_TOKENS_DIR: dir, CONSUL_RESOLVER_SERVICES: resolverServices },
+        });
+        expect({ code, output: code ? output : '' }).toEqual({ code: 0, output: '' });
+        return tokenHandOutProblems(dir, tokens, output);
+      };
+      expect(await handOut()).toEqual([]);
+      const CONSUL_TOKENS = 'deploy/consul-tokens.sh';
+      expect(await handOut(broken(CONSUL_TOKENS, 'case " $resolvers " in *" $service "*)', 'case " $service " in *)'))).toEqual(
+        SERVICE_NAMES.filter((name) => !RESOLVERS.includes(name)).map((name) => `${name} gets CONSUL_RESOLVER_TOKEN`),
+      );
+      expect(await handOut(broken(CONSUL_TOKENS, 'tokens=$("$@")\n', 'tokens=$("$@")\necho "$tokens"\n'))).toEqual(['a token is printed']);
+      expect(await handOut(broken(CONSUL_TOKENS, `printf '%s\\n' "$line"`, `printf '%s\\n' "$tokens"`))).toEqual(
+        expect.arrayContaining(['emotion gets SCORING_CONSUL_TOKEN', 'emotion gets CONSUL_RESOLVER_TOKEN']),
+      );
+
+      // The image's entrypoint exports the token lines of its CONSUL_TOKENS_ENV_FILE, nothing else of it;
+      // `node`, which it execs, is a stand-in printing its environment.
+      const bin = path.join(scratch, 'stand-in-bin');
+      fs.mkdirSync(bin, { recursive: true });
+      fs.writeFileSync(path.join(bin, 'node'), '#!/bin/sh\nenv\n', { mode: 0o755 });
+      const tokenFile = path.join(scratch, 'emotion-consul-tokens.env');
+      fs.writeFileSync(
+        tokenFile,
+        `EMOTION_CONSUL_TOKEN=${tokens.services.emotion}\nNODE_OPTIONS=--require /tmp/evil.js\nCONSUL_RESOLVER_TOKEN=${tokens.resolver}`,
+      );
+      const exported = async (entrypoint = 'deploy/docker-entrypoint.sh', file = tokenFile) => {
+        const { code, output } = await runCaptured('sh', [path.resolve(REPO, entrypoint), '--services', 'emotion'], {
+          env: { PATH: `${bin}:${process.env.PATH ?? ''}`, ADVERTISE_HOST: '10.0.0.1', CONSUL_TOKENS_ENV_FILE: file },
+        });
+        const lines = output.split('\n').filter((line) => /^(NODE_OPTIONS|[A-Z_]*CONSUL_[A-Z_]*TOKEN)=/.test(line));
+        return { code, exported: Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)])) };
+      };
+      expect(await exported()).toEqual({ code: 0, exported: { EMOTION_CONSUL_TOKEN: tokens.services.emotion, CONSUL_RESOLVER_TOKEN: tokens.resolver } });
+      expect(await exported(broken('deploy/docker-entrypoint.sh', 'CONSUL_RESOLVER_TOKEN | *_CONSUL_TOKEN)', '*)'))).toEqual({
+        code: 0,
+        exported: { EMOTION_CONSUL_TOKEN: tokens.services.emotion, CONSUL_RESOLVER_TOKEN: tokens.resolver, NODE_OPTIONS: '--require /tmp/evil.js' },
+      });
+      // Named but missing: the start fails.
+      expect((await exported(undefined, path.join(scratch, 'missing.env'))).code).toBe(1);
     });
 
     it("publishes only the public gRPC ports, pins every image, and confines the mesh's containers", async () => {
@@ -1104,6 +1663,66 @@ describe('deployment files', () => {
       expect(kubernetesBrokerProblems(await documentsOf(manifests().filter((f) => !f.endsWith('provision-broker.yaml'))))).toEqual(['no provision-broker Job']);
     });
 
+    it("give each service its own Consul token from its own Secret, the resolver's to the services that resolve, the management token to no pod", async () => {
+      expect(kubernetesConsulProblems(await documentsOf())).toEqual([]);
+      const problems = async (file: string, from: string | RegExp, to: string) => kubernetesConsulProblems(await brokenManifests(file, from, to));
+      // Another service's token.
+      expect(await problems('deploy/k8s/emotion.yaml', '{ name: mesh-consul-emotion, key: token }', '{ name: mesh-consul-scoring, key: token }')).toEqual([
+        'emotion: EMOTION_CONSUL_TOKEN is not from its own Secret (mesh-consul-emotion, token)',
+        'mesh-consul-scoring is read by emotion',
+      ]);
+      // The resolver's token to a service that resolves nothing.
+      expect(
+        await problems(
+          'deploy/k8s/scoring.yaml',
+          /- name: SCORING_CONSUL_TOKEN\n(\s+)valueFrom: .*\n/,
+          '- name: SCORING_CONSUL_TOKEN\n$1valueFrom: { secretKeyRef: { name: mesh-consul-scoring, key: token } }\n            - name: CONSUL_RESOLVER_TOKEN\n$1valueFrom: { secretKeyRef: { name: mesh-consul-resolver, key: token } }\n',
+        ),
+      ).toEqual(["scoring: gets the resolver's Consul token, resolving nothing", 'mesh-consul-resolver is read by scoring']);
+      // A token every pod gets.
+      expect(
+        await problems('deploy/k8s/config.yaml', '  LOG_LEVEL: info\n', '  LOG_LEVEL: info\n  CONSUL_HTTP_TOKEN: "0f6b1a1e-0000-4000-8000-000000000000"\n'),
+      ).toEqual(["ConfigMap interview-mesh: CONSUL_HTTP_TOKEN is every pod's"]);
+      // The management token.
+      expect(
+        await problems(
+          'deploy/k8s/auth.yaml',
+          /- name: AUTH_CONSUL_TOKEN\n(\s+)valueFrom: .*\n/,
+          `- name: CONSUL_HTTP_TOKEN\n$1valueFrom: { secretKeyRef: { name: ${CONSUL_BOOTSTRAP_SECRET}, key: token } }\n`,
+        ),
+      ).toEqual([
+        'auth: gets CONSUL_HTTP_TOKEN, a token for whichever service has none of its own',
+        'auth: AUTH_CONSUL_TOKEN is not from its own Secret (mesh-consul-auth, token)',
+        `${CONSUL_BOOTSTRAP_SECRET}, Consul's management token, is read by auth`,
+      ]);
+    });
+
+    it("trust the mesh's CA for PostgreSQL and RabbitMQ where the URLs say, and tell to make the URLs TLS (sslmode=verify-full, amqps://)", async () => {
+      const texts = () =>
+        Object.fromEntries(['provision-db.yaml', 'provision-broker.yaml'].map((file) => [file, fs.readFileSync(path.join(REPO, 'deploy/k8s', file), 'utf8')]));
+      expect(kubernetesTlsClientProblems(await documentsOf(), texts())).toEqual([]);
+      const problems = async (file: string, from: string | RegExp, to: string) => kubernetesTlsClientProblems(await brokenManifests(file, from, to), texts());
+      expect(await problems('deploy/k8s/config.yaml', '  AMQP_CA_FILE: /etc/interview-mesh/tls/ca.crt\n', '')).toEqual([
+        ...SERVICE_NAMES.map((name) => `${name}: AMQP_CA_FILE is not the ca.crt of its own Secret mesh-tls-${name}`),
+        "the services find the mesh's CA certificate at 0 places, not one",
+      ]);
+      expect(
+        await problems(
+          'deploy/k8s/provision-db.yaml',
+          '- { name: mesh-ca, mountPath: /etc/interview-mesh/tls, readOnly: true }',
+          '- { name: mesh-ca, mountPath: /etc/ssl/mesh, readOnly: true }',
+        ),
+      ).toEqual(["provision-db: does not mount the mesh's CA certificate, read-only, at /etc/interview-mesh/tls"]);
+      const db = texts()['provision-db.yaml'].replace(/sslmode=verify-full&sslrootcert=\/etc\/interview-mesh\/tls\/ca\.crt'/, "sslmode=require'");
+      expect(kubernetesTlsClientProblems(await documentsOf(), { ...texts(), 'provision-db.yaml': db })).toEqual([
+        'provision-db.yaml says to create postgres://ADMIN:PASSWORD@HOST:5432/mesh?sslmode=require: not sslmode=verify-full with sslrootcert=/etc/interview-mesh/tls/ca.crt',
+      ]);
+      const broker = texts()['provision-broker.yaml'].replace('amqps://mesh-$s:$p@HOST:5671', 'amqp://mesh-$s:$p@HOST:5672');
+      expect(kubernetesTlsClientProblems(await documentsOf(), { ...texts(), 'provision-broker.yaml': broker })).toEqual([
+        'provision-broker.yaml says to create amqp://mesh-$s:$p@HOST:5672: not amqps:// to port 5671',
+      ]);
+    });
+
     it("deny ingress by default and open only the mesh's edges (NetworkPolicies, evaluated for every pair of peers)", async () => {
       expect(networkPolicyProblems(await documentsOf())).toEqual([]);
       const problems = async (from: string | RegExp, to: string) => networkPolicyProblems(await brokenManifests('deploy/k8s/network-policies.yaml', from, to));
@@ -1132,6 +1751,15 @@ describe('deployment files', () => {
       ).toEqual(
         expect.arrayContaining(['rabbitmq (management):15672 is reachable from emotion', 'rabbitmq (management):15672 is reachable from provision-db']),
       );
+      // RabbitMQ's plaintext AMQP open to the mesh's pods.
+      expect(
+        await problems(
+          '        - { port: 5671, protocol: TCP }\n    - from:',
+          '        - { port: 5671, protocol: TCP }\n        - { port: 5672, protocol: TCP }\n    - from:',
+        ),
+      ).toEqual(
+        expect.arrayContaining(['rabbitmq (plaintext AMQP):5672 is reachable from emotion', 'rabbitmq (plaintext AMQP):5672 is reachable from provision-db']),
+      );
       // Consul's policy in the wrong namespace: Consul's servers take anyone.
       expect(await problems('  namespace: consul\n', '')).toEqual(expect.arrayContaining(['consul:8500 is reachable from a client outside the cluster']));
     });
@@ -1154,6 +1782,10 @@ describe('deployment files', () => {
       ]);
       expect(badTls.code).not.toBe(0);
       expect(badTls.output).toContain('invalid config key enable_agent_tls_for_check');
+      expect(await exec(consul, ['validate', 'deploy/consul/agent-acl.hcl', agentConfig()])).toEqual({ code: 0, output: 'Configuration is valid!\n' });
+      const badAcl = await exec(consul, ['validate', broken('deploy/consul/agent-acl.hcl', /^ {2}default_policy/m, '  default_polcy'), agentConfig()]);
+      expect(badAcl.code).not.toBe(0);
+      expect(badAcl.output).toContain('invalid config key acl.default_polcy');
       const bad = await exec(consul, ['validate', broken('consul/emotion.hcl', 'interval = "10s"', 'intervall = "10s"'), agentConfig()]);
       expect(bad.code).not.toBe(0);
       expect(bad.output).toContain('invalid config key service.check.intervall');
@@ -1170,6 +1802,18 @@ describe('deployment files', () => {
         expect(hcl).toMatch(/grpc_use_tls\s*=\s*true/);
         expect(hcl).toMatch(new RegExp(`tls_server_name\\s*=\\s*"${name}"`));
       }
+    });
+
+    it('turn ACLs on in the agents, denying by default, keeping tokens set through the API (deploy/consul/agent-acl.hcl)', () => {
+      const hcl = fs.readFileSync(path.join(REPO, 'deploy/consul/agent-acl.hcl'), 'utf8');
+      expect(consulAclConfigProblems(hcl)).toEqual([]);
+      expect(consulAclConfigProblems(hcl.replace(/enabled( +)= true/, 'enabled$1= false'))).toEqual(['ACLs are not enabled']);
+      expect(consulAclConfigProblems(hcl.replace(/default_policy( +)= "deny"/, 'default_policy$1= "allow"'))).toEqual([
+        'ACLs do not deny by default (default_policy is not "deny")',
+      ]);
+      expect(consulAclConfigProblems(hcl.replace(/^ *enable_token_persistence.*\n/m, ''))).toEqual([
+        'tokens set through the API are not kept (enable_token_persistence)',
+      ]);
     });
 
     it("makes the agent run the checks with the mesh's CA and a certificate of its own", () => {
