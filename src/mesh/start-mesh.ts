@@ -10,6 +10,8 @@ import { RunningService, startService } from '../platform/service/host';
 import { CallPolicy } from '../platform/tls/call-policy';
 import { ensureWorkloadCertificates, tlsFiles } from '../platform/tls/certificate-files';
 import { TransportSecurity } from '../platform/tls/transport-security';
+import { MeshMetrics } from '../platform/telemetry/metrics';
+import { MetricsServer, startMetricsServer } from '../platform/telemetry/metrics-server';
 import { CALL_POLICY } from './call-policy';
 import { openInfrastructure } from './infrastructure';
 import { planMesh } from './mesh-plan';
@@ -17,6 +19,10 @@ import { SERVICES } from './registry';
 
 export interface Mesh {
   readonly services: ReadonlyMap<string, RunningService>;
+  /** The metrics of every service of this process. */
+  readonly metrics: MeshMetrics;
+  /** `host:port` of the metrics endpoint (`/metrics`), undefined when METRICS_PORT is `off`. */
+  readonly metricsAddress: string | undefined;
   /** `host:port` of a running service. */
   address(name: string): string;
   /** Stops the services (dependants first, so nothing new reaches the others), then the bus and database. */
@@ -68,14 +74,27 @@ export async function startMesh(config: MeshConfig, names: readonly string[], lo
     transport.close();
     throw error;
   });
-  const deps = { config, log, db: infrastructure.db, busFor: (name: string) => infrastructure.busFor(name), transport, policy: options.policy ?? CALL_POLICY };
+  const metrics = new MeshMetrics();
+  const deps = {
+    config,
+    log,
+    db: infrastructure.db,
+    busFor: (name: string) => infrastructure.busFor(name),
+    transport,
+    policy: options.policy ?? CALL_POLICY,
+    metrics,
+  };
+  let metricsServer: MetricsServer | undefined;
   const services = new Map<string, RunningService>();
   const clients: DownstreamClient<Client>[] = [];
   const stopAll = async (graceMs: number) => {
     for (const { descriptor } of [...plans].reverse()) await services.get(descriptor.name)?.stop(graceMs);
     for (const client of clients) client.close();
+    // Last, so that a scrape sees the services stop.
+    await metricsServer?.close();
   };
   try {
+    if (config.metricsPort !== undefined) metricsServer = await startMetricsServer(metrics, config.bindHost, config.metricsPort, log);
     for (const plan of plans) {
       const { descriptor } = plan;
       const overrides = options.overrides?.[descriptor.name] ?? {};
@@ -93,6 +112,7 @@ export async function startMesh(config: MeshConfig, names: readonly string[], lo
           deadlineMs,
           log: log.child({ service: descriptor.name }),
           breaker: overrides.breaker,
+          metrics: { registry: metrics, caller: descriptor.name },
         });
         clients.push(client);
         downstreams[key] = client;
@@ -110,6 +130,8 @@ export async function startMesh(config: MeshConfig, names: readonly string[], lo
   }
   return {
     services,
+    metrics,
+    metricsAddress: metricsServer?.address,
     address: (name) => {
       const service = services.get(name);
       if (!service) throw new Error(`${name} is not running in this process`);

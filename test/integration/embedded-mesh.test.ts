@@ -2,6 +2,8 @@
  * The embedded default in one process (PGlite in memory, the in-process bus): readiness and
  * shutdown as health reports them, and an interview over the bidirectional stream.
  */
+import { MeshMetrics } from '../../src/platform/telemetry/metrics';
+import { TEST_MESH_ENV } from '../support/mesh-env';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,7 +25,7 @@ import { InterviewStreamClient } from '../../src/demo/interview-stream-client';
 import { checkHealth, waitForHealth, watchHealth } from '../support/grpc-clients';
 import { signUp } from '../support/identity';
 import { interviewClient } from '../support/interview-client';
-import { TEST_TLS_ENV } from '../support/tls';
+
 import { waitFor } from '../support/wait';
 
 jest.setTimeout(60_000);
@@ -48,12 +50,12 @@ describe('health follows readiness', () => {
       close: () => memory.close(),
       isReady: () => brokerUp,
     };
-    const config = { ...loadConfig({ ...TEST_TLS_ENV }), bindHost: '127.0.0.1' };
+    const config = { ...loadConfig({ ...TEST_MESH_ENV }), bindHost: '127.0.0.1' };
     // TLS with the tests' certificates (TEST_TLS_DIR): the scoring service's own, its port requiring a client certificate.
     const transport = new TransportSecurity(config.transport, silentLogger());
     const service = await startService(
       scoringService,
-      { config, log: silentLogger(), db, busFor: () => bus, transport, policy: CALL_POLICY },
+      { config, log: silentLogger(), db, busFor: () => bus, transport, policy: CALL_POLICY, metrics: new MeshMetrics() },
       { port: 0, settings: undefined, downstreams: {} },
     );
     const address = service.server.address;
@@ -87,7 +89,7 @@ describe('the embedded mesh', () => {
       AUTH_PORT: '0',
       AUTH_SCRYPT_COST: '10',
       AUTH_KEYS_DIR: keysDir,
-      ...TEST_TLS_ENV,
+      ...TEST_MESH_ENV,
     };
     const config = { ...loadConfig(env), dataDir: 'memory://' };
     const mesh = await startMesh(config, ['emotion', 'scoring', 'notifier', 'auth', 'interview'], silentLogger(), { env });

@@ -6,6 +6,7 @@
  * consumes interview.completed from a queue of its own, and calls the scoring service through the
  * downstream client the composition root built for it.
  */
+import { TEST_MESH_ENV } from '../support/mesh-env';
 import { Client } from 'pg';
 import { AmqpBus } from '../../src/platform/bus/amqp-bus';
 import { EventOwners } from '../../src/platform/bus/broker-identity';
@@ -20,7 +21,7 @@ import { tallyService } from '../fixtures/tally-service';
 import { ConsulAgent, startConsulAgent } from '../support/consul-agent';
 import { checkHealth } from '../support/grpc-clients';
 import { createTestDatabase, createTestVhost, Disposable, INTEGRATION_SERVERS, serviceBrokerEnv } from '../support/infrastructure';
-import { TEST_TLS_ENV } from '../support/tls';
+
 import { waitFor } from '../support/wait';
 
 jest.setTimeout(180_000);
@@ -62,7 +63,7 @@ describe('a service added by its descriptor alone', () => {
       // TALLY_CONSUL_TOKEN, SCORING_CONSUL_TOKEN (both in this one process), CONSUL_RESOLVER_TOKEN.
       ...consul.tokenEnv,
       CONSUL_CHECK_INTERVAL_MS: '500',
-      ...TEST_TLS_ENV,
+      ...TEST_MESH_ENV,
     };
     const config = loadConfig(env);
     // Tally serves no gRPC service of its own (health only, open to every client of the mesh's CA),

@@ -1,3 +1,4 @@
+import { TEST_MESH_ENV } from './mesh-env';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -8,7 +9,6 @@ import { freePort, waitForHealth } from './grpc-clients';
 import { TEST_INVITATION_CODE } from './identity';
 import { createTestDatabase, createTestVhost, serviceBrokerEnv, serviceDatabaseEnv } from './infrastructure';
 import { ServiceProcess } from './service-process';
-import { TEST_TLS_ENV } from './tls';
 
 /** Every service in one process (`npm start`), on a database and a vhost of their own. */
 export interface MeshProcess {
@@ -33,7 +33,7 @@ export async function meshPorts(): Promise<Record<string, number>> {
  * port (`<NAME>_PORT`) on 127.0.0.1; for the auth service, cheap password hashes, the tests'
  * invitation code (TEST_INVITATION_CODE, so that tests can register interviewers) and signing keys
  * in a directory of this mesh's own (AUTH_KEYS_DIR, under the system's temporary directory; remove
- * it with removeAuthKeys); and the tests' TLS directory (TEST_TLS_ENV).
+ * it with removeAuthKeys); and the tests' TLS directory and a free metrics port (TEST_MESH_ENV).
  */
 export function meshEnv(ports: Readonly<Record<string, number>>, databaseUrl: string, amqpUrl: string): Record<string, string> {
   return {
@@ -47,7 +47,7 @@ export function meshEnv(ports: Readonly<Record<string, number>>, databaseUrl: st
     AUTH_SCRYPT_COST: '10',
     AUTH_INTERVIEWER_INVITATION_CODE: TEST_INVITATION_CODE,
     AUTH_KEYS_DIR: path.join(os.tmpdir(), `mesh-auth-keys-${randomUUID()}`),
-    ...TEST_TLS_ENV,
+    ...TEST_MESH_ENV,
     ...Object.fromEntries(SERVICE_NAMES.map((name) => [serviceVariable(name, 'PORT'), String(ports[name])])),
   };
 }

@@ -52,6 +52,8 @@ export interface MeshConfig {
   readonly eventRetryDelaysMs: readonly number[];
   /** How often the outbox relay looks for rows it was not woken for, milliseconds. */
   readonly outboxPollMs: number;
+  /** Port of the process's metrics endpoint (`/metrics`, METRICS_PORT, default 9464; 0 a free one); undefined: none (`off`). */
+  readonly metricsPort: number | undefined;
   /** mTLS between services and TLS to the public ports (MESH_TLS_DIR, MESH_INSECURE_PLAINTEXT). */
   readonly transport: TransportSettings;
 }
@@ -75,6 +77,16 @@ export function loadConfig(env: Env = process.env): MeshConfig {
     shutdownGraceMs: integerOr(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 300_000),
     eventRetryDelaysMs: integerListOr(env, 'EVENT_RETRY_DELAYS_MS', DEFAULT_RETRY_POLICY.delaysMs, 10, 3_600_000),
     outboxPollMs: integerOr(env, 'OUTBOX_POLL_MS', DEFAULT_RELAY_OPTIONS.pollMs, 10, 60_000),
+    metricsPort: metricsPort(env),
     transport: transportSettings(env, dataDir),
   });
+}
+
+/** OpenTelemetry's Prometheus exporter's default port, which the mesh keeps. */
+export const DEFAULT_METRICS_PORT = 9464;
+
+/** METRICS_PORT: a port (0 picks a free one), `off` for no endpoint, 9464 when unset. */
+function metricsPort(env: Env): number | undefined {
+  if (optionalString(env, 'METRICS_PORT') === 'off') return undefined;
+  return integerOr(env, 'METRICS_PORT', DEFAULT_METRICS_PORT, 0, 65_535);
 }

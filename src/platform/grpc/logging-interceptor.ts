@@ -8,7 +8,8 @@ import { CallContext } from './call-context';
 import { toStatus } from './errors';
 
 /**
- * Logs every call once it ends: method, status code, duration in milliseconds. A call refused
+ * Logs every call once, at info, when it ends: method (the logger's), status code, duration in
+ * milliseconds, peer; never a payload (and the span's ids, from the logger's mixin). A call refused
  * for who its caller is or what it may do (UNAUTHENTICATED, PERMISSION_DENIED, a rate limit, a
  * NOT_FOUND that hides another's resource) also gets an audit line at info level: who (subject,
  * role, the caller's workload identity, peer), what (the method, from the logger), why. Never a
@@ -19,7 +20,7 @@ export const loggingInterceptor: ServerInterceptor = async (ctx, next) => {
   const elapsedMs = () => Number(process.hrtime.bigint() - started) / 1e6;
   try {
     await next();
-    ctx.log.debug({ code: 'OK', ms: elapsedMs() }, 'call ended');
+    ctx.log.info({ code: 'OK', ms: elapsedMs(), peer: ctx.peer }, 'call ended');
   } catch (error) {
     const { code, details } = toStatus(error);
     const level = code === status.INTERNAL ? 'error' : 'info';

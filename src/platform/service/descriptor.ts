@@ -7,6 +7,7 @@ import { AsyncService, ServerInterceptor } from '../grpc/async-service';
 import { ReadinessCheck } from '../grpc/readiness';
 import { LimitSpec, RateLimit } from '../limits/rate-limit';
 import { Logger } from '../log/logger';
+import { MeshMetrics } from '../telemetry/metrics';
 import { MessagingTables } from '../messaging/messaging-tables';
 import { Outbox } from '../messaging/outbox';
 import { DownstreamClient, DownstreamSpec } from './downstream-client';
@@ -90,6 +91,8 @@ export interface ServiceContext<S, D extends DownstreamSpecs, R> {
    * its migrations) on PostgreSQL, shared by its replicas; in memory on embedded PGlite.
    */
   readonly rateLimit: (spec: LimitSpec) => RateLimit;
+  /** The process's metrics, for the service's own (the emotion models'); label series with the service's name where they have a `service` label. */
+  readonly metrics: MeshMetrics;
 }
 
 /**

@@ -1,5 +1,7 @@
 import { CallOptions, ChannelCredentials, Client, ClientOptions, ClientUnaryCall, Metadata, ServiceError as GrpcClientError, status } from '@grpc/grpc-js';
 import { Breaker, BreakerOptions, BreakerState } from '../breaker/circuit-breaker';
+import { clientTelemetryInterceptor } from '../telemetry/grpc-telemetry';
+import { BREAKER_STATE_VALUE, MeshMetrics } from '../telemetry/metrics';
 import { carriesStatus, classifyError } from '../errors/classify';
 import { CancelledError, deserializeDomainError, DomainError, ErrorKind, TimeoutError, UnavailableError } from '../errors/domain-errors';
 import { CallContext, downstreamDeadline } from '../grpc/call-context';
@@ -74,6 +76,8 @@ export interface DownstreamClientOptions {
   log: Logger;
   /** Opossum settings for tests (defaults: 5 calls, 50 %, 5 s). */
   breaker?: Pick<BreakerOptions, 'volumeThreshold' | 'errorThresholdPercentage' | 'resetTimeoutMs'>;
+  /** Where the calls' durations, spans' trace context and the breaker's state are recorded, as `caller`'s; nowhere when absent. */
+  metrics?: { readonly registry: MeshMetrics; readonly caller: string };
 }
 
 /** The breaker's timeout is this share of the call's budget, so the breaker decides before the deadline. */
@@ -82,8 +86,21 @@ const BREAKER_TIMEOUT_SHARE = 0.9;
 /** The client, channel and breaker of one declared downstream. */
 export function createDownstreamClient<C extends Client>(spec: DownstreamSpec<C>, options: DownstreamClientOptions): DownstreamClient<C> {
   const idempotent = (spec.idempotentMethods ?? []).map((method) => ({ service: spec.grpcService, method }));
-  const client = new spec.client(options.target, options.channel.credentials, { ...meshChannelOptions(idempotent), ...options.channel.options });
-  const listeners: ((state: BreakerState) => void)[] = [];
+  const telemetry = options.metrics;
+  const client = new spec.client(options.target, options.channel.credentials, {
+    ...meshChannelOptions(idempotent),
+    ...options.channel.options,
+    ...(telemetry ? { interceptors: [clientTelemetryInterceptor(telemetry.registry, telemetry.caller, spec.service)] } : {}),
+  });
+  const breakerLabels = telemetry && { service: telemetry.caller, downstream: spec.service };
+  if (telemetry && breakerLabels) telemetry.registry.breakerState.set(breakerLabels, BREAKER_STATE_VALUE.closed);
+  const listeners: ((state: BreakerState) => void)[] = [
+    (state) => {
+      if (!telemetry || !breakerLabels) return;
+      telemetry.registry.breakerState.set(breakerLabels, BREAKER_STATE_VALUE[state]);
+      telemetry.registry.breakerTransitions.inc({ ...breakerLabels, state });
+    },
+  ];
   const breaker = new Breaker(
     (method: UnaryMethod<unknown, unknown>, request: unknown, deadline: Date, signal?: AbortSignal) => callUnary(method, request, { deadline, signal }),
     {

@@ -11,6 +11,8 @@ import { monitorReadiness, ReadinessCheck } from '../grpc/readiness';
 import { RunningGrpcServer, startGrpcServer } from '../grpc/server';
 import { createRateLimit, LimitStore } from '../limits/rate-limit';
 import { Logger } from '../log/logger';
+import { serverTelemetryInterceptor } from '../telemetry/grpc-telemetry';
+import { MeshMetrics } from '../telemetry/metrics';
 import { callPolicyInterceptor, CallPolicy } from '../tls/call-policy';
 import { TransportSecurity } from '../tls/transport-security';
 import { MessagingTables } from '../messaging/messaging-tables';
@@ -31,6 +33,8 @@ export interface HostDependencies {
   readonly transport: TransportSecurity;
   /** Which callers may call which RPCs (enforced unless the transport is plaintext). */
   readonly policy: CallPolicy;
+  /** The process's metrics (one registry for all its services, each series labelled with its service). */
+  readonly metrics: MeshMetrics;
 }
 
 /** What the composition root built for one service: its port, settings and downstream clients. */
@@ -93,6 +97,7 @@ export async function startService<S, D extends DownstreamSpecs, R>(
     downstreams: wiring.downstreams,
     resource,
     rateLimit: (spec) => createRateLimit(spec, limitStore),
+    metrics: deps.metrics,
   };
   const parts = await descriptor.start(context);
   checkParts(descriptor, parts);
@@ -117,6 +122,8 @@ export async function startService<S, D extends DownstreamSpecs, R>(
         log,
         interceptors: [
           inFlight.interceptor,
+          // Outside the logging: its lines, and everything after, carry the call's span.
+          serverTelemetryInterceptor(deps.metrics, name),
           loggingInterceptor,
           // Callers are authorised by their certificates first; without TLS there are none to check.
           ...(deps.transport.settings.plaintext ? [] : [callPolicyInterceptor(deps.policy)]),

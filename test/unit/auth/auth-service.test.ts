@@ -2,6 +2,7 @@
  * auth.v1.AuthService over real gRPC: the auth service alone through startMesh, PGlite in memory,
  * its signing keys in a temporary directory.
  */
+import { TEST_MESH_ENV } from '../../support/mesh-env';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +15,7 @@ import { callUnary, UnaryMethod } from '../../../src/platform/grpc/unary-call';
 import { silentLogger } from '../../../src/platform/log/logger';
 import { checkHealth, listServicesByReflection, waitForHealth } from '../../support/grpc-clients';
 import { statusOf } from '../../support/interview-client';
-import { TEST_TLS_ENV, testCredentials } from '../../support/tls';
+import { testCredentials } from '../../support/tls';
 
 jest.setTimeout(30_000);
 
@@ -63,7 +64,7 @@ describe('auth.v1.AuthService', () => {
     keysDir = await fs.mkdtemp(path.join(os.tmpdir(), 'auth-service-keys-'));
     const env = {
       DATA_DIR: 'memory://',
-      ...TEST_TLS_ENV,
+      ...TEST_MESH_ENV,
       BIND_HOST: '127.0.0.1',
       AUTH_SCRYPT_COST: '10',
       AUTH_KEYS_DIR: keysDir,

@@ -5,6 +5,7 @@
  * 60,000-character answer used to be accepted and then refused by scoring, leaving its interview
  * unscored forever.
  */
+import { TEST_MESH_ENV } from '../../support/mesh-env';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,7 +21,7 @@ import { requireOpenForFrames, TooManyFramesError } from '../../../src/services/
 import { waitForHealth } from '../../support/grpc-clients';
 import { signUp } from '../../support/identity';
 import { statusOf } from '../../support/interview-client';
-import { TEST_TLS_ENV, testCredentials } from '../../support/tls';
+import { testCredentials } from '../../support/tls';
 
 jest.setTimeout(30_000);
 
@@ -42,7 +43,7 @@ describe('bounds at the edge', () => {
     keysDir = await fs.mkdtemp(path.join(os.tmpdir(), 'bounds-keys-'));
     const env = {
       DATA_DIR: 'memory://',
-      ...TEST_TLS_ENV,
+      ...TEST_MESH_ENV,
       BIND_HOST: '127.0.0.1',
       AUTH_SCRYPT_COST: '10',
       AUTH_KEYS_DIR: keysDir,

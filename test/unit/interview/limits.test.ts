@@ -7,6 +7,7 @@
  * call here comes from 127.0.0.1, and each service counts its own), and one with the default limits
  * for account deletion, whose polling must not run into a small limit.
  */
+import { TEST_MESH_ENV } from '../../support/mesh-env';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,7 +25,7 @@ import { waitForHealth } from '../../support/grpc-clients';
 import { signUp } from '../../support/identity';
 import { interviewClient, statusOf } from '../../support/interview-client';
 import { statusDetails, StatusDetails } from '../../support/status-details';
-import { TEST_TLS_ENV, testCredentials } from '../../support/tls';
+import { testCredentials } from '../../support/tls';
 import { sleep, waitFor } from '../../support/wait';
 
 jest.setTimeout(60_000);
@@ -84,7 +85,7 @@ async function startLimitedMesh(prefix: string, limits: Record<string, string>):
   const keysDir = await fs.mkdtemp(path.join(os.tmpdir(), `${prefix}-keys-`));
   const env = {
     DATA_DIR: 'memory://',
-    ...TEST_TLS_ENV,
+    ...TEST_MESH_ENV,
     BIND_HOST: '127.0.0.1',
     AUTH_SCRYPT_COST: '10',
     AUTH_KEYS_DIR: keysDir,

@@ -5,6 +5,7 @@
  * (another's is NOT_FOUND, word for word as an unknown id); an interviewer reads every interview
  * but changes none (PERMISSION_DENIED); a refused call writes nothing.
  */
+import { TEST_MESH_ENV } from '../../support/mesh-env';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -19,7 +20,7 @@ import { callUnary, UnaryMethod } from '../../../src/platform/grpc/unary-call';
 import { silentLogger } from '../../../src/platform/log/logger';
 import { checkHealth, listServicesByReflection, waitForHealth } from '../../support/grpc-clients';
 import { statusOf } from '../../support/interview-client';
-import { TEST_TLS_ENV, testCredentials } from '../../support/tls';
+import { testCredentials } from '../../support/tls';
 
 jest.setTimeout(30_000);
 
@@ -104,7 +105,7 @@ describe('interview ownership', () => {
     keysDir = await fs.mkdtemp(path.join(os.tmpdir(), 'ownership-keys-'));
     const env = {
       DATA_DIR: 'memory://',
-      ...TEST_TLS_ENV,
+      ...TEST_MESH_ENV,
       BIND_HOST: '127.0.0.1',
       AUTH_SCRYPT_COST: '10',
       AUTH_INTERVIEWER_INVITATION_CODE: INVITATION,

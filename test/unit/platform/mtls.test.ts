@@ -5,6 +5,7 @@
  * call policy then decides by the certificate's SPIFFE ID; a mesh channel checks that the server
  * is the service it meant to reach; a public port takes clients without a certificate.
  */
+import { TEST_MESH_ENV } from '../../support/mesh-env';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -188,7 +189,7 @@ describe('the mesh over mTLS (auth and scoring through startMesh, the tests’ C
     keysDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtls-auth-keys-'));
     const env = {
       DATA_DIR: 'memory://',
-      ...TEST_TLS_ENV,
+      ...TEST_MESH_ENV,
       BIND_HOST: '127.0.0.1',
       AUTH_SCRYPT_COST: '10',
       AUTH_KEYS_DIR: keysDir,

@@ -1,3 +1,4 @@
+import { MeshMetrics } from '../../../src/platform/telemetry/metrics';
 import { randomUUID } from 'node:crypto';
 import { Metadata, status } from '@grpc/grpc-js';
 import { Kysely, Migration } from 'kysely';
@@ -266,7 +267,7 @@ describe('startService (probe service on PGlite, MemoryBus and a real gRPC serve
   const start = async (options: { port?: number; config?: Partial<MeshConfig> } = {}) => {
     running = await startService(
       probeDescriptor(probe),
-      { config: config(options.config), log, db: database, busFor: () => bus, transport, policy: PROBE_POLICY },
+      { config: config(options.config), log, db: database, busFor: () => bus, transport, policy: PROBE_POLICY, metrics: new MeshMetrics() },
       { port: options.port ?? 0, settings: { label: 'probe' }, downstreams: { scoring: downstream } },
     );
     const service = running;

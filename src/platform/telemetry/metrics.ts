@@ -1,0 +1,167 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * Latency buckets in seconds, 1 ms to 10 s: AnalyzeFrame's median is ~15 ms, the longest budgets
+ * (scoring) 5 s, and a call past its deadline still lands in a bucket of its own.
+ */
+export const LATENCY_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * Every metric name the mesh exports, in one place: the dashboard, the alert rules, `npm run stat`
+ * and the tests refer to these. RPC metrics follow OpenTelemetry's semantic conventions for RPC
+ * (`rpc.server.call.duration`, `rpc.client.call.duration`, seconds; attributes `rpc.system`,
+ * `rpc.service`, `rpc.method`, `rpc.grpc.status_code`), dots as underscores, as OpenTelemetry's
+ * Prometheus exporter writes them; the mesh's own internals are `mesh_*`, the emotion models'
+ * `emotion_*`. Label values are bounded: service, method, queue, model and status names, never ids.
+ */
+export const METRIC = {
+  rpcServerDuration: 'rpc_server_call_duration_seconds',
+  rpcClientDuration: 'rpc_client_call_duration_seconds',
+  breakerState: 'mesh_breaker_state',
+  breakerTransitions: 'mesh_breaker_transitions_total',
+  outboxWaiting: 'mesh_outbox_waiting_messages',
+  outboxOldestAge: 'mesh_outbox_oldest_age_seconds',
+  messages: 'mesh_messages_total',
+  callsRefused: 'mesh_calls_refused_total',
+  dbPoolConnections: 'mesh_db_pool_connections',
+  emotionInference: 'emotion_inference_duration_seconds',
+  emotionFramesShed: 'emotion_frames_shed_total',
+  emotionQueueLength: 'emotion_worker_queue_length',
+} as const;
+
+/** `mesh_breaker_state`'s values. */
+export const BREAKER_STATE_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
+
+/**
+ * What became of a consumed message (`mesh_messages_total{outcome}`): handled (the handler
+ * resolved), duplicate (its inbox had it: nothing done again), retried, dead_lettered (parked:
+ * failed for good, or forged).
+ */
+export type MessageOutcome = 'handled' | 'duplicate' | 'retried' | 'dead_lettered';
+
+/** Why a call was refused (`mesh_calls_refused_total{reason}`). */
+export type RefusalReason = 'unauthenticated' | 'permission_denied' | 'rate_limited';
+
+/** Something sampled at scrape time (outbox rows, pool connections): registered by a service, called by the registry. */
+export type ScrapeHook = () => Promise<void> | void;
+
+/**
+ * The metrics of one process (prom-client, one Registry), for every service it runs: each series
+ * carries the service's name as `service`. Gauges that describe state elsewhere (an outbox table,
+ * a pool) are sampled when scraped, through hooks the services register (onScrape).
+ */
+export class MeshMetrics {
+  readonly registry = new Registry();
+  private readonly hooks = new Set<ScrapeHook>();
+
+  /** Server side of every RPC: its duration by status code (`_count` is the request count). */
+  readonly rpcServerDuration = new Histogram({
+    name: METRIC.rpcServerDuration,
+    help: 'Duration of gRPC calls served, seconds (OpenTelemetry rpc.server.call.duration)',
+    labelNames: ['service', 'rpc_system', 'rpc_service', 'rpc_method', 'rpc_grpc_status_code'] as const,
+    buckets: LATENCY_BUCKETS_S,
+    registers: [this.registry],
+  });
+
+  /** Client side: calls a service made to another (`server`), by status code. */
+  readonly rpcClientDuration = new Histogram({
+    name: METRIC.rpcClientDuration,
+    help: 'Duration of gRPC calls made to another service, seconds (OpenTelemetry rpc.client.call.duration)',
+    labelNames: ['service', 'server', 'rpc_system', 'rpc_service', 'rpc_method', 'rpc_grpc_status_code'] as const,
+    buckets: LATENCY_BUCKETS_S,
+    registers: [this.registry],
+  });
+
+  readonly breakerState = new Gauge({
+    name: METRIC.breakerState,
+    help: "State of a downstream's circuit breaker: 0 closed, 1 half-open, 2 open",
+    labelNames: ['service', 'downstream'] as const,
+    registers: [this.registry],
+  });
+
+  readonly breakerTransitions = new Counter({
+    name: METRIC.breakerTransitions,
+    help: "Changes of a downstream's circuit breaker, by the state entered",
+    labelNames: ['service', 'downstream', 'state'] as const,
+    registers: [this.registry],
+  });
+
+  readonly outboxWaiting = new Gauge({
+    name: METRIC.outboxWaiting,
+    help: 'Outbox rows not yet confirmed by the broker',
+    labelNames: ['service'] as const,
+    registers: [this.registry],
+  });
+
+  readonly outboxOldestAge = new Gauge({
+    name: METRIC.outboxOldestAge,
+    help: 'Age of the oldest outbox row not yet confirmed by the broker, seconds (0 when none waits)',
+    labelNames: ['service'] as const,
+    registers: [this.registry],
+  });
+
+  readonly messages = new Counter({
+    name: METRIC.messages,
+    help: 'Messages consumed, by queue and outcome (handled, duplicate, retried, dead_lettered)',
+    labelNames: ['service', 'queue', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly callsRefused = new Counter({
+    name: METRIC.callsRefused,
+    help: 'Calls refused for who the caller is or what it may do: unauthenticated, permission_denied, rate_limited (with the limit)',
+    labelNames: ['service', 'reason', 'limit'] as const,
+    registers: [this.registry],
+  });
+
+  readonly dbPoolConnections = new Gauge({
+    name: METRIC.dbPoolConnections,
+    help: "Connections of a service's PostgreSQL pool: total, idle, and clients waiting for one",
+    labelNames: ['service', 'state'] as const,
+    registers: [this.registry],
+  });
+
+  readonly emotionInference = new Histogram({
+    name: METRIC.emotionInference,
+    help: 'Inference time of one emotion-service model on one frame or face, seconds',
+    labelNames: ['model'] as const,
+    buckets: LATENCY_BUCKETS_S,
+    registers: [this.registry],
+  });
+
+  readonly emotionFramesShed = new Counter({
+    name: METRIC.emotionFramesShed,
+    help: 'Frames the emotion service refused (UNAVAILABLE) because its model workers were full',
+    registers: [this.registry],
+  });
+
+  readonly emotionQueueLength = new Gauge({
+    name: METRIC.emotionQueueLength,
+    help: "Frames waiting for the emotion service's model workers",
+    registers: [this.registry],
+  });
+
+  constructor() {
+    // Process CPU, memory, GC, file descriptors, and event-loop lag (nodejs_eventloop_lag_seconds and its percentiles).
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Registers `hook` to run before each scrape (sampling a table or a pool); returns its removal. */
+  onScrape(hook: ScrapeHook): () => void {
+    this.hooks.add(hook);
+    return () => this.hooks.delete(hook);
+  }
+
+  /**
+   * The Prometheus text exposition of every metric, after the scrape hooks ran (a failing hook
+   * leaves its gauges as they were: the scrape still answers).
+   */
+  async exposition(): Promise<string> {
+    await Promise.allSettled(
+      [...this.hooks].map(async (hook) => {
+        await hook();
+      }),
+    );
+    return this.registry.metrics();
+  }
+}
