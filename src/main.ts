@@ -12,6 +12,7 @@ import { createLogger } from './platform/log/logger';
 import { migrate, openConfiguredDatabase } from './mesh/infrastructure';
 import { SERVICE_NAMES, SERVICES } from './mesh/registry';
 import { startMesh } from './mesh/start-mesh';
+import { startTracing } from './platform/telemetry/tracing';
 
 function parseServices(value: string): string[] {
   const names = value
@@ -38,8 +39,13 @@ program
   .action(async (options: { services: string[] }) => {
     const config = loadConfig();
     const log = createLogger({ level: config.logLevel });
+    // One service: its name; several in one process (the embedded default): the mesh's.
+    const tracing = startTracing(options.services.length === 1 ? options.services[0] : 'interview-mesh', process.env, log);
     const mesh = await startMesh(config, options.services, log);
-    onShutdownSignal(() => mesh.stop(), log);
+    onShutdownSignal(async () => {
+      await mesh.stop();
+      await tracing.shutdown();
+    }, log);
   });
 
 program

@@ -11,7 +11,7 @@ import { CallPolicy } from '../platform/tls/call-policy';
 import { ensureWorkloadCertificates, tlsFiles } from '../platform/tls/certificate-files';
 import { TransportSecurity } from '../platform/tls/transport-security';
 import { MeshMetrics } from '../platform/telemetry/metrics';
-import { MetricsServer, startMetricsServer } from '../platform/telemetry/metrics-server';
+import { startMetricsServer } from '../platform/telemetry/metrics-server';
 import { CALL_POLICY } from './call-policy';
 import { openInfrastructure } from './infrastructure';
 import { planMesh } from './mesh-plan';
@@ -75,6 +75,14 @@ export async function startMesh(config: MeshConfig, names: readonly string[], lo
     throw error;
   });
   const metrics = new MeshMetrics();
+  const metricsServer =
+    config.metricsPort === undefined
+      ? undefined
+      : await startMetricsServer(metrics, config.bindHost, config.metricsPort, log).catch(async (error: unknown) => {
+          await infrastructure.close();
+          transport.close();
+          throw error;
+        });
   const deps = {
     config,
     log,
@@ -83,8 +91,8 @@ export async function startMesh(config: MeshConfig, names: readonly string[], lo
     transport,
     policy: options.policy ?? CALL_POLICY,
     metrics,
+    metricsPort: metricsServer?.port,
   };
-  let metricsServer: MetricsServer | undefined;
   const services = new Map<string, RunningService>();
   const clients: DownstreamClient<Client>[] = [];
   const stopAll = async (graceMs: number) => {
@@ -94,7 +102,6 @@ export async function startMesh(config: MeshConfig, names: readonly string[], lo
     await metricsServer?.close();
   };
   try {
-    if (config.metricsPort !== undefined) metricsServer = await startMetricsServer(metrics, config.bindHost, config.metricsPort, log);
     for (const plan of plans) {
       const { descriptor } = plan;
       const overrides = options.overrides?.[descriptor.name] ?? {};

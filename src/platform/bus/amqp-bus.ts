@@ -15,6 +15,7 @@ import {
   Subscription,
   onFailure,
 } from './event-bus';
+import { traceCarrierOf } from '../telemetry/message-tracing';
 import { EventOwners } from './broker-identity';
 import { checkExchanges, declareQueues } from './broker-topology';
 import { DEAD_LETTER_EXCHANGE, EXCHANGE, QueueName, RETRY_EXCHANGE, RoutingKey, Topology, deadLetterQueue, retryQueue } from './topology';
@@ -61,6 +62,7 @@ interface Registration {
   readonly queue: QueueName;
   readonly handler: DeliveryHandler;
   readonly prefetch: number;
+  readonly onForged?: (delivery: Delivery) => void;
   channel?: Channel;
   consumerTag?: string;
   inFlight: number;
@@ -179,12 +181,12 @@ export class AmqpBus implements EventBus {
       type: properties.type,
       timestamp: Math.floor(properties.timestamp / 1000),
       userId: this.identity.user,
-      headers: { [SCHEMA_VERSION_HEADER]: properties.schemaVersion, [TIMESTAMP_MS_HEADER]: properties.timestamp },
+      headers: { [SCHEMA_VERSION_HEADER]: properties.schemaVersion, [TIMESTAMP_MS_HEADER]: properties.timestamp, ...properties.traceContext },
     });
   }
 
   async consume(queue: QueueName, handler: DeliveryHandler, options: ConsumeOptions): Promise<Subscription> {
-    const registration: Registration = { queue, handler, prefetch: options.prefetch, inFlight: 0, cancelled: false };
+    const registration: Registration = { queue, handler, prefetch: options.prefetch, onForged: options.onForged, inFlight: 0, cancelled: false };
     this.registrations.add(registration);
     if (this.isReady()) await this.subscribe(registration);
     return {
@@ -276,7 +278,12 @@ export class AmqpBus implements EventBus {
       // An event its routing key's owner did not publish is parked, never handled.
       await Promise.resolve()
         .then(() => {
-          this.identity.owners.verify(delivery.routingKey, delivery.publisher);
+          try {
+            this.identity.owners.verify(delivery.routingKey, delivery.publisher);
+          } catch (error) {
+            registration.onForged?.(delivery);
+            throw error;
+          }
         })
         .then(() => registration.handler(delivery))
         .catch((error: unknown) => (failure = { error }));
@@ -382,6 +389,7 @@ function toDelivery(message: ConsumeMessage, self: string): Delivery {
       type: String(message.properties.type ?? ''),
       schemaVersion: headerText(headers[SCHEMA_VERSION_HEADER]) ?? '',
       timestamp: Number(headerText(headers[TIMESTAMP_MS_HEADER]) ?? (message.properties.timestamp ?? 0) * 1000),
+      traceContext: traceCarrierOf(headers),
     },
   };
 }

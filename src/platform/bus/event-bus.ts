@@ -14,6 +14,8 @@ export interface EventProperties {
   schemaVersion: string;
   /** Milliseconds since the Unix epoch. */
   timestamp: number;
+  /** W3C trace context (`traceparent`, `tracestate`) of the span that published it, when tracing is on. */
+  traceContext?: Readonly<Record<string, string>>;
 }
 
 export interface Delivery {
@@ -86,6 +88,8 @@ export function deadLetterHeaders(queue: string, attempts: number, reason: strin
 export interface ConsumeOptions {
   /** How many unacknowledged messages this consumer holds at once. */
   prefetch: number;
+  /** Told of each delivery parked unhandled because its publisher does not own its routing key (metrics). */
+  onForged?: (delivery: Delivery) => void;
 }
 
 export interface Subscription {

@@ -76,7 +76,12 @@ export class MemoryBus implements EventBus {
         this.consume(
           queue,
           async (delivery) => {
-            owners.verify(delivery.routingKey, delivery.publisher);
+            try {
+              owners.verify(delivery.routingKey, delivery.publisher);
+            } catch (error) {
+              options.onForged?.(delivery);
+              throw error;
+            }
             await handler(delivery);
           },
           options,

@@ -12,6 +12,8 @@ export interface ServiceInstance {
   tags: readonly string[];
   /** grpc.health.v1 name Consul's check asks about ("" for the whole server). */
   healthService: string;
+  /** Port of the process's metrics endpoint (`/metrics`), recorded in the registration's metadata as `metrics_port`. */
+  metricsPort?: number;
   /** gRPC services served, recorded in the registration's metadata. */
   grpcServices: readonly string[];
 }
@@ -39,7 +41,10 @@ export async function registerServiceInstance(config: MeshConfig, instance: Serv
         address: config.advertiseHost,
         port: instance.port,
         tags: instance.tags,
-        meta: { grpc_services: instance.grpcServices.join(',') || 'grpc.health.v1.Health' },
+        meta: {
+          grpc_services: instance.grpcServices.join(',') || 'grpc.health.v1.Health',
+          ...(instance.metricsPort === undefined ? {} : { metrics_port: String(instance.metricsPort) }),
+        },
         healthService: instance.healthService,
         checkIntervalMs: config.consulCheckIntervalMs,
         checkTimeoutMs: Math.min(2_000, config.consulCheckIntervalMs),

@@ -30,6 +30,7 @@ export async function processOnce<DB extends MessagingTables>(
       .executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) {
       outbox.log.info({ consumer, messageId, redelivered: delivery.redelivered }, 'duplicate message ignored');
+      outbox.onDuplicate(consumer);
       return false;
     }
     await effect(trx);
@@ -49,7 +50,10 @@ export async function alreadyProcessed<DB extends MessagingTables>(outbox: Outbo
     .where('consumer', '=', consumer)
     .where('message_id', '=', requireMessageId(delivery))
     .executeTakeFirst();
-  if (row) outbox.log.info({ consumer, messageId: delivery.properties.messageId, redelivered: delivery.redelivered }, 'duplicate message ignored');
+  if (row) {
+    outbox.log.info({ consumer, messageId: delivery.properties.messageId, redelivered: delivery.redelivered }, 'duplicate message ignored');
+    outbox.onDuplicate(consumer);
+  }
   return row !== undefined;
 }
 

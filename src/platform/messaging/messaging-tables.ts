@@ -27,6 +27,8 @@ export interface MessagingTables {
     published_at: Date | null;
     attempts: Generated<number>;
     last_error: string | null;
+    /** JSON of the W3C trace context of the transaction that wrote the row; null without tracing. */
+    trace_context: string | null;
   };
   /** Message ids a consumer has processed, written in the same transaction as the message's effect. */
   inbox: {

@@ -3,6 +3,7 @@ import { EventBus } from '../bus/event-bus';
 import { isRetryable } from '../errors/classify';
 import { UnavailableError } from '../errors/domain-errors';
 import { Logger } from '../log/logger';
+import { TraceCarrier, traceCarrierOf, tracedPublish } from '../telemetry/message-tracing';
 import { MessagingTables } from './messaging-tables';
 
 export interface OutboxRelayOptions {
@@ -156,13 +157,19 @@ export class OutboxRelay {
     if (rows.length === 0) return { claimed: 0, failed: 0 };
     const results = await Promise.allSettled(
       rows.map((row) =>
-        this.bus.publish(row.routing_key, Buffer.from(row.body), {
-          messageId: row.message_id,
-          correlationId: row.correlation_id,
-          type: row.message_type,
-          schemaVersion: row.schema_version,
-          timestamp: new Date(row.created_at).getTime(),
-        }),
+        tracedPublish(
+          parseTraceContext(row.trace_context),
+          { routingKey: row.routing_key, messageId: row.message_id, correlationId: row.correlation_id },
+          (traceContext) =>
+            this.bus.publish(row.routing_key, Buffer.from(row.body), {
+              messageId: row.message_id,
+              correlationId: row.correlation_id,
+              type: row.message_type,
+              schemaVersion: row.schema_version,
+              timestamp: new Date(row.created_at).getTime(),
+              traceContext,
+            }),
+        ),
       ),
     );
     let failed = 0;
@@ -219,7 +226,7 @@ export class OutboxRelay {
           .forUpdate()
           .skipLocked(),
       )
-      .returning(['seq', 'message_id', 'routing_key', 'message_type', 'schema_version', 'correlation_id', 'body', 'created_at'])
+      .returning(['seq', 'message_id', 'routing_key', 'message_type', 'schema_version', 'correlation_id', 'body', 'created_at', 'trace_context'])
       .execute();
     return rows.sort((a, b) => Number(a.seq) - Number(b.seq));
   }
@@ -237,4 +244,15 @@ export class OutboxRelay {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A row's stored trace context; undefined when it has none or it is not the JSON object it should be. */
+function parseTraceContext(column: string | null): TraceCarrier | undefined {
+  if (!column) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(column);
+    return typeof parsed === 'object' && parsed !== null ? traceCarrierOf(parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,6 +1,7 @@
 import { Kysely, Transaction } from 'kysely';
 import { encodeEvent, EventKind } from '../bus/event-catalog';
 import { Logger } from '../log/logger';
+import { activeTraceCarrier } from '../telemetry/message-tracing';
 import { MessagingTables } from './messaging-tables';
 import { OutboxRelay } from './outbox-relay';
 
@@ -17,6 +18,8 @@ export class Outbox<DB extends MessagingTables> {
     /** Publishes the committed rows; the service host starts it and flushes it at shutdown. */
     readonly relay: OutboxRelay,
     readonly log: Logger,
+    /** Told of each message a consumer's inbox finds already processed (metrics), by consumer name. */
+    readonly onDuplicate: (consumer: string) => void = () => undefined,
   ) {}
 
   /** Transactions `add` wrote to: only those give the relay anything to publish. */
@@ -51,9 +54,16 @@ export class Outbox<DB extends MessagingTables> {
         claimed_until: null,
         published_at: null,
         last_error: null,
+        trace_context: traceContextColumn(),
       })
       .execute();
     this.added.add(trx);
     return event.properties.messageId;
   }
+}
+
+/** The active span's trace context as the outbox stores it (JSON), or null. */
+function traceContextColumn(): string | null {
+  const carrier = activeTraceCarrier();
+  return carrier ? JSON.stringify(carrier) : null;
 }

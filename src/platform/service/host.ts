@@ -1,5 +1,6 @@
+import { Kysely } from 'kysely';
 import { Client } from '@grpc/grpc-js';
-import { EventBus, Subscription } from '../bus/event-bus';
+import { DeliveryHandler, EventBus, onFailure, RetryPolicy, Subscription } from '../bus/event-bus';
 import { MeshConfig } from '../config/mesh-config';
 import { DatabaseHandle } from '../db/database';
 import { registerServiceInstance } from '../discovery/service-registration';
@@ -12,7 +13,8 @@ import { RunningGrpcServer, startGrpcServer } from '../grpc/server';
 import { createRateLimit, LimitStore } from '../limits/rate-limit';
 import { Logger } from '../log/logger';
 import { serverTelemetryInterceptor } from '../telemetry/grpc-telemetry';
-import { MeshMetrics } from '../telemetry/metrics';
+import { tracedConsume } from '../telemetry/message-tracing';
+import { MeshMetrics, MessageOutcome } from '../telemetry/metrics';
 import { callPolicyInterceptor, CallPolicy } from '../tls/call-policy';
 import { TransportSecurity } from '../tls/transport-security';
 import { MessagingTables } from '../messaging/messaging-tables';
@@ -35,6 +37,8 @@ export interface HostDependencies {
   readonly policy: CallPolicy;
   /** The process's metrics (one registry for all its services, each series labelled with its service). */
   readonly metrics: MeshMetrics;
+  /** Port of the process's metrics endpoint, recorded in Consul (`metrics_port`) for scrapers and `npm run stat`; none when off. */
+  readonly metricsPort?: number;
 }
 
 /** What the composition root built for one service: its port, settings and downstream clients. */
@@ -76,11 +80,16 @@ export async function startService<S, D extends DownstreamSpecs, R>(
   const log = deps.log.child({ service: name });
   const db = deps.db.forService<MessagingTables>(name);
   const messaging = descriptor.consumes.length > 0 || descriptor.publishes.length > 0;
+  const retry: RetryPolicy = { delaysMs: deps.config.eventRetryDelaysMs };
   const bus = messaging ? deps.busFor(name) : undefined;
   const relay = bus
     ? new OutboxRelay(db, bus, log.child({ component: 'outbox-relay' }), { ...DEFAULT_RELAY_OPTIONS, pollMs: deps.config.outboxPollMs })
     : undefined;
-  const outbox = relay && new Outbox(db, relay, log);
+  const outbox =
+    relay &&
+    new Outbox(db, relay, log, (consumer) => {
+      deps.metrics.messages.inc({ service: name, queue: consumer, outcome: 'duplicate' });
+    });
   const late = wiring.resource === undefined && descriptor.resource ? new LateResource<R>(descriptor.resource.whileMissing) : undefined;
   const resource: Provisioned<R> = late ?? provided(wiring.resource as R);
   const pool = deps.db.poolOf(name);
@@ -142,6 +151,16 @@ export async function startService<S, D extends DownstreamSpecs, R>(
     ...(bus ? [{ name: 'broker', check: () => bus.isReady() }] : []),
   ];
   const readiness = monitorReadiness(health, checks, log);
+  const unhook = [
+    ...(relay ? [deps.metrics.onScrape(() => sampleOutbox(db, name, deps.metrics))] : []),
+    ...(pool
+      ? [
+          deps.metrics.onScrape(() => {
+            samplePool(pool, name, deps.metrics);
+          }),
+        ]
+      : []),
+  ];
   const subscriptions: Subscription[] = [];
   /** What the service and the host made for it, released after the server stopped. */
   const release = async () => {
@@ -151,6 +170,7 @@ export async function startService<S, D extends DownstreamSpecs, R>(
   /** Undoes a start that failed half-way. */
   const abandon = async () => {
     readiness.stop();
+    for (const remove of unhook) remove();
     await Promise.all(subscriptions.map((s) => s.cancel()));
     await server.shutdown(0);
     await relay?.flushAndStop(0);
@@ -165,7 +185,17 @@ export async function startService<S, D extends DownstreamSpecs, R>(
       if (!handler) throw new Error(`${name} has no handler for queue ${queue.queue}`);
       // checkParts made sure a consuming service has its bus.
       if (!bus) throw new Error(`${name} consumes ${queue.queue} without a bus`);
-      subscriptions.push(await bus.consume(queue.queue, handler, { prefetch: queue.prefetch }));
+      const counted = (outcome: MessageOutcome) => {
+        deps.metrics.messages.inc({ service: name, queue: queue.queue, outcome });
+      };
+      subscriptions.push(
+        await bus.consume(queue.queue, observedHandler(name, queue.queue, handler, retry, counted), {
+          prefetch: queue.prefetch,
+          onForged: () => {
+            counted('dead_lettered');
+          },
+        }),
+      );
     }
     await readiness.refresh();
   } catch (error) {
@@ -175,7 +205,14 @@ export async function startService<S, D extends DownstreamSpecs, R>(
   // In Consul only once serving: its gRPC check then finds the instance ready.
   const registration = await registerServiceInstance(
     deps.config,
-    { name, port: server.port, tags: descriptor.consulTags, healthService: descriptor.grpcServices[0] ?? '', grpcServices: descriptor.grpcServices },
+    {
+      name,
+      port: server.port,
+      tags: descriptor.consulTags,
+      healthService: descriptor.grpcServices[0] ?? '',
+      grpcServices: descriptor.grpcServices,
+      metricsPort: deps.metricsPort,
+    },
     log,
   ).catch(async (error: unknown) => {
     await abandon();
@@ -188,6 +225,7 @@ export async function startService<S, D extends DownstreamSpecs, R>(
     health,
     async stop(graceMs) {
       readiness.stop();
+      for (const remove of unhook) remove();
       health.markNotServing();
       // Out of Consul before draining, so that clients stop picking this instance first.
       await registration?.deregister();
@@ -230,4 +268,46 @@ async function withinGrace(work: Promise<unknown>, ms: number): Promise<boolean>
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * `handler` as the host runs it: inside a CONSUMER span continuing the publisher's trace, each
+ * delivery counted by outcome (handled; or, when it throws, retried or dead_lettered, as the bus
+ * decides from the same retry policy: onFailure).
+ */
+function observedHandler(
+  service: string,
+  queue: string,
+  handler: DeliveryHandler,
+  retry: RetryPolicy,
+  counted: (outcome: MessageOutcome) => void,
+): DeliveryHandler {
+  return async (delivery) => {
+    try {
+      await tracedConsume(service, queue, delivery, () => handler(delivery));
+      counted('handled');
+    } catch (error) {
+      counted(onFailure(retry, delivery.attempt, error).kind === 'retry' ? 'retried' : 'dead_lettered');
+      throw error;
+    }
+  };
+}
+
+/** The outbox rows of `service` not yet confirmed, and the age of the oldest, into their gauges. */
+async function sampleOutbox(db: Kysely<MessagingTables>, service: string, metrics: MeshMetrics): Promise<void> {
+  const row = await db
+    .selectFrom('outbox')
+    .select((eb) => [eb.fn.countAll<string>().as('waiting'), eb.fn.min('created_at').as('oldest')])
+    .where('published_at', 'is', null)
+    .executeTakeFirst();
+  metrics.outboxWaiting.set({ service }, Number(row?.waiting ?? 0));
+  const oldest = row?.oldest ? new Date(row.oldest).getTime() : undefined;
+  metrics.outboxOldestAge.set({ service }, oldest === undefined ? 0 : Math.max(0, (Date.now() - oldest) / 1000));
+}
+
+/** The connections of `service`'s PostgreSQL pool (total, idle, clients waiting) into their gauge. */
+function samplePool(pool: { totalCount: number; idleCount: number; waitingCount: number }, service: string, metrics: MeshMetrics): void {
+  metrics.dbPoolConnections.set({ service, state: 'total' }, pool.totalCount);
+  metrics.dbPoolConnections.set({ service, state: 'idle' }, pool.idleCount);
+  metrics.dbPoolConnections.set({ service, state: 'waiting' }, pool.waitingCount);
 }

@@ -35,7 +35,14 @@ export function rpcNames(path: string): { rpcService: string; rpcMethod: string 
  * UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS); the others are the
  * caller's doing.
  */
-const SERVER_ERRORS: ReadonlySet<status> = new Set([status.UNKNOWN, status.DEADLINE_EXCEEDED, status.UNIMPLEMENTED, status.INTERNAL, status.UNAVAILABLE, status.DATA_LOSS]);
+const SERVER_ERRORS: ReadonlySet<status> = new Set([
+  status.UNKNOWN,
+  status.DEADLINE_EXCEEDED,
+  status.UNIMPLEMENTED,
+  status.INTERNAL,
+  status.UNAVAILABLE,
+  status.DATA_LOSS,
+]);
 
 /**
  * The server side of every RPC of `service`: a SERVER span named `<rpc.service>/<rpc.method>`,

@@ -34,8 +34,8 @@ export const BREAKER_STATE_VALUE = { closed: 0, 'half-open': 1, open: 2 } as con
 
 /**
  * What became of a consumed message (`mesh_messages_total{outcome}`): handled (the handler
- * resolved), duplicate (its inbox had it: nothing done again), retried, dead_lettered (parked:
- * failed for good, or forged).
+ * resolved), retried, dead_lettered (parked: failed for good, or forged: never handled); and,
+ * among the handled, duplicate (its inbox had it: nothing was done again).
  */
 export type MessageOutcome = 'handled' | 'duplicate' | 'retried' | 'dead_lettered';
 
@@ -102,7 +102,7 @@ export class MeshMetrics {
 
   readonly messages = new Counter({
     name: METRIC.messages,
-    help: 'Messages consumed, by queue and outcome (handled, duplicate, retried, dead_lettered)',
+    help: 'Messages consumed, by queue and outcome: handled, retried, dead_lettered; duplicate counts the handled ones an inbox had seen',
     labelNames: ['service', 'queue', 'outcome'] as const,
     registers: [this.registry],
   });
@@ -149,7 +149,9 @@ export class MeshMetrics {
   /** Registers `hook` to run before each scrape (sampling a table or a pool); returns its removal. */
   onScrape(hook: ScrapeHook): () => void {
     this.hooks.add(hook);
-    return () => this.hooks.delete(hook);
+    return () => {
+      this.hooks.delete(hook);
+    };
   }
 
   /**

@@ -1,6 +1,7 @@
 import { Migration } from 'kysely';
 import { rateLimitsMigration } from '../../../platform/limits/rate-limits-migration';
 import { messagingTablesMigration } from '../../../platform/messaging/messaging-migration';
+import { outboxTraceContextMigration } from '../../../platform/messaging/trace-context-migration';
 import * as initial from './0001_initial';
 
 /** The auth service's migrations, applied in name order. */
@@ -9,4 +10,5 @@ export const authMigrations: Record<string, Migration> = {
   // For auth.user.deleted.
   '0002_outbox_inbox': messagingTablesMigration,
   '0003_rate_limits': rateLimitsMigration,
+  '0004_outbox_trace_context': outboxTraceContextMigration,
 };

@@ -1,6 +1,7 @@
 import { Migration } from 'kysely';
 import { rateLimitsMigration } from '../../../platform/limits/rate-limits-migration';
 import { messagingTablesMigration } from '../../../platform/messaging/messaging-migration';
+import { outboxTraceContextMigration } from '../../../platform/messaging/trace-context-migration';
 import * as initial from './0001_initial';
 import * as questionBank from './0002_question_bank';
 import * as analyzedSpelling from './0004_analyzed_spelling';
@@ -16,4 +17,5 @@ export const interviewMigrations: Record<string, Migration> = {
   '0005_failed_state': failedState,
   '0006_rate_limits': rateLimitsMigration,
   '0007_deleted_users': deletedUsers,
+  '0008_outbox_trace_context': outboxTraceContextMigration,
 };

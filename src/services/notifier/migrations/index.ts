@@ -1,9 +1,11 @@
 import { Migration } from 'kysely';
 import { messagingTablesMigration } from '../../../platform/messaging/messaging-migration';
+import { outboxTraceContextMigration } from '../../../platform/messaging/trace-context-migration';
 import * as initial from './0001_initial';
 
 /** The notifier's migrations, applied in name order. */
 export const notifierMigrations: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_outbox_inbox': messagingTablesMigration,
+  '0003_outbox_trace_context': outboxTraceContextMigration,
 };
