@@ -2,10 +2,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { Piscina } from 'piscina';
 import { CancelledError, UnavailableError } from '../../platform/errors/domain-errors';
-import { AnalysisTask, AnalysisTaskResult, AnalysisWorkerData, FrameFailure, rejectionOf } from './analysis-task';
+import { AnalysisTask, AnalysisTaskResult, AnalysisWorkerData, AnalyzeTaskResult, DetectFaceTaskResult, FrameFailure, rejectionOf } from './analysis-task';
 import { FrameRejection, isFrameRejection } from './domain/errors';
 import { FaceTracks } from './domain/face/face-tracks';
 import { EncodedFrame, FrameAnalysis, FrameAnalyzer } from './domain/frame-analyzer';
+import { ModelTimings } from './domain/model-timings';
 
 /** Frames one worker task analyses at most (one mesh and one classifier run on [N,...] tensors). */
 export const MAX_BATCH_FRAMES = 8;
@@ -22,6 +23,14 @@ export interface AnalyzeOptions {
   readonly background?: boolean;
 }
 
+/** What a pool reports as it works (the emotion service's metrics: analysis-metrics.ts), on the main thread. */
+export interface AnalysisObserver {
+  /** The models' time on the frames of one worker task, measured in the worker (see ModelTimings). */
+  inference(timings: ModelTimings): void;
+  /** `frames` live frames refused with UNAVAILABLE because too many already waited (load shedding). */
+  shed(frames: number): void;
+}
+
 /** What the RPCs and the frame consumer analyze frames with. */
 export interface FrameAnalysisService {
   /**
@@ -36,6 +45,10 @@ export interface FrameAnalysisService {
   analyzeBatch(frames: readonly (EncodedFrame & { sessionId?: string })[]): Promise<(FrameAnalysis | FrameRejection)[]>;
   /** The most confident face and its mesh (always detected); see FrameAnalyzer.detectFace. */
   detectFace(imageData: Uint8Array, format: string): ReturnType<FrameAnalyzer['detectFace']>;
+  /** Frames waiting for a worker now (analyzers with a queue: AnalysisPool). */
+  readonly waitingFrames?: number;
+  /** Reports to `observer` until the function returned is called (analyzers that observe their models: AnalysisPool). */
+  observe?(observer: AnalysisObserver): () => void;
 }
 
 export interface AnalysisPoolOptions {
@@ -89,6 +102,7 @@ export class AnalysisPool implements FrameAnalysisService {
   private closing = false;
   private readonly idle: (() => void)[] = [];
   private readonly tracks: FaceTracks | undefined;
+  private readonly observers = new Set<AnalysisObserver>();
 
   private constructor(
     private readonly pool: Piscina<AnalysisTask, AnalysisTaskResult>,
@@ -131,9 +145,27 @@ export class AnalysisPool implements FrameAnalysisService {
 
   async detectFace(imageData: Uint8Array, format: string): ReturnType<FrameAnalyzer['detectFace']> {
     const frame = transferable({ imageData, format });
-    const result = await this.pool.run({ kind: 'detectFace', frame }, { transferList: [frame.imageData.buffer as ArrayBuffer] });
-    if (isFailure(result)) throw rejectionOf(result);
-    return result as Awaited<ReturnType<FrameAnalyzer['detectFace']>>;
+    const { found, timings } = (await this.pool.run(
+      { kind: 'detectFace', frame },
+      { transferList: [frame.imageData.buffer as ArrayBuffer] },
+    )) as DetectFaceTaskResult;
+    this.report(timings);
+    if (isFailure(found)) throw rejectionOf(found);
+    return found;
+  }
+
+  /**
+   * Frames waiting for a worker: live and queued frames not yet given to one, and DetectFace and
+   * DetectBlink frames in piscina's queue (they skip admission and go to piscina directly).
+   */
+  get waitingFrames(): number {
+    return this.live.length + this.background.length + this.pool.queueSize;
+  }
+
+  /** Reports each task's model timings and each frame shed to `observer`, until the function returned is called. */
+  observe(observer: AnalysisObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
   }
 
   /**
@@ -166,6 +198,9 @@ export class AnalysisPool implements FrameAnalysisService {
     const line = background ? this.background : this.live;
     // A free worker takes the frame at once, so only frames that would really wait are counted.
     if (!background && this.live.length + frames.length > this.maxWaitingLiveFrames + this.freeWorkers()) {
+      this.notify((observer) => {
+        observer.shed(frames.length);
+      });
       return Promise.reject(
         new UnavailableError(`the emotion service is overloaded: ${this.live.length} frames are already waiting for the models; retry with backoff`),
       );
@@ -199,10 +234,12 @@ export class AnalysisPool implements FrameAnalysisService {
       this.pool
         .run({ kind: 'analyze', frames }, { transferList: frames.map((f) => f.imageData.buffer as ArrayBuffer) })
         .then(
-          (results) => {
-            (results as (FrameAnalysis | FrameFailure)[]).forEach((r, k) => {
+          (answer) => {
+            const { results, timings } = answer as AnalyzeTaskResult;
+            results.forEach((r, k) => {
               batch[k].resolve(isFailure(r) ? rejectionOf(r) : r);
             });
+            this.report(timings);
           },
           (error: unknown) => {
             batch.forEach((w) => {
@@ -219,6 +256,23 @@ export class AnalysisPool implements FrameAnalysisService {
           }
           this.dispatch();
         });
+    }
+  }
+
+  private report(timings: ModelTimings): void {
+    this.notify((observer) => {
+      observer.inference(timings);
+    });
+  }
+
+  /** Tells every observer; an observer's failure is its own (metrics never fail a frame). */
+  private notify(tell: (observer: AnalysisObserver) => void): void {
+    for (const observer of this.observers) {
+      try {
+        tell(observer);
+      } catch {
+        // The frame's outcome stands whatever its metrics do.
+      }
     }
   }
 }

@@ -4,6 +4,7 @@
  */
 import { EncodedFrame, FrameAnalysis, FrameAnalyzer } from './domain/frame-analyzer';
 import { FrameRejection, FrameTooLargeError, InvalidFrameError, isFrameRejection } from './domain/errors';
+import { ModelTimings } from './domain/model-timings';
 
 /** What the pool gives each worker. */
 export interface AnalysisWorkerData {
@@ -19,7 +20,19 @@ export interface FrameFailure {
 export type AnalysisTask =
   { readonly kind: 'analyze'; readonly frames: readonly EncodedFrame[] } | { readonly kind: 'detectFace'; readonly frame: EncodedFrame };
 
-export type AnalysisTaskResult = (FrameAnalysis | FrameFailure)[] | Awaited<ReturnType<FrameAnalyzer['detectFace']>> | FrameFailure;
+/** An `analyze` task's answer: one result per frame, in order, and the models' time on them (measured in the worker). */
+export interface AnalyzeTaskResult {
+  readonly results: (FrameAnalysis | FrameFailure)[];
+  readonly timings: ModelTimings;
+}
+
+/** A `detectFace` task's answer: the face found (or none, or the frame's failure) and the models' time on it. */
+export interface DetectFaceTaskResult {
+  readonly found: Awaited<ReturnType<FrameAnalyzer['detectFace']>> | FrameFailure;
+  readonly timings: ModelTimings;
+}
+
+export type AnalysisTaskResult = AnalyzeTaskResult | DetectFaceTaskResult;
 
 /** A frame's rejection as data to send back to the pool; anything else is rethrown. */
 export function asFailure(error: unknown): FrameFailure {

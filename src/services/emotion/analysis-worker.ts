@@ -10,6 +10,7 @@ import { FaceDetector } from './domain/face/face-detector';
 import { FaceMeshModel } from './domain/face/face-mesh';
 import { FrameAnalyzer } from './domain/frame-analyzer';
 import { isFrameRejection } from './domain/errors';
+import { noModelTimings } from './domain/model-timings';
 import { loadModels } from './models/load-models';
 import { AnalysisTask, AnalysisTaskResult, AnalysisWorkerData, asFailure } from './analysis-task';
 
@@ -28,10 +29,16 @@ async function initialize(): Promise<(task: AnalysisTask) => Promise<AnalysisTas
     new FaceMeshModel(models.faceMesh),
     new EmotionClassifier(models.emotionClassifier),
   );
+  // Each model's time is measured here, where it runs, and goes back with the results: the pool
+  // records it in the process's metrics on the main thread.
   return async (task) => {
-    if (task.kind === 'detectFace') return analyzer.detectFace(task.frame.imageData, task.frame.format).catch(asFailure);
-    const results = await analyzer.analyzeBatch(task.frames);
-    return results.map((r) => (isFrameRejection(r) ? asFailure(r) : r));
+    const timings = noModelTimings();
+    if (task.kind === 'detectFace') {
+      const found = await analyzer.detectFace(task.frame.imageData, task.frame.format, timings).catch(asFailure);
+      return { found, timings };
+    }
+    const results = await analyzer.analyzeBatch(task.frames, timings);
+    return { results: results.map((r) => (isFrameRejection(r) ? asFailure(r) : r)), timings };
   };
 }
 

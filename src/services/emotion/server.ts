@@ -1,5 +1,6 @@
 import { EmotionServiceService } from '../../gen/emotion';
 import { grpcService, NoDownstreams, ResourceSpec, ServiceContext, ServiceParts } from '../../platform/service/descriptor';
+import { observedAnalyzer } from './analysis-metrics';
 import { AnalysisPool, FrameAnalysisService } from './analysis-pool';
 import { ANALYSIS_QUEUE, frameCapturedHandler } from './consumers';
 import { emotionHandlers } from './handlers';
@@ -18,13 +19,20 @@ export const ANALYSIS_POOL: ResourceSpec<EmotionSettings, FrameAnalysisService &
   close: (pool) => pool.close(),
 };
 
-/** The emotion service's wiring: emotion.EmotionService and the analysis consumer on the model pool. */
+/**
+ * The emotion service's wiring: emotion.EmotionService and the analysis consumer on the model pool,
+ * both observed by the process's metrics (the models' inference time, frames shed, frames waiting).
+ */
 export function startEmotion(context: ServiceContext<EmotionSettings, NoDownstreams, FrameAnalysisService>): ServiceParts {
   const store = new EmotionStore(context.db<EmotionTables>());
   const blinks = new SessionBlinks(store);
-  const analyzer = context.resource;
+  const { analyzer, release } = observedAnalyzer(context.resource, context.metrics);
   return {
     grpc: [grpcService('emotion.EmotionService', EmotionServiceService, emotionHandlers(analyzer, blinks))],
     consumers: { [ANALYSIS_QUEUE]: frameCapturedHandler({ analyzer, blinks, store, outbox: context.outbox<EmotionTables>(), log: context.log }) },
+    release: () => {
+      release();
+      return Promise.resolve();
+    },
   };
 }

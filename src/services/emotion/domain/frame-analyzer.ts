@@ -6,6 +6,7 @@ import { FaceMesh, FaceMeshModel } from './face/face-mesh';
 import { canTrack, FaceTrack, followTrack, MIN_TRACKING_FACE_FLAG, trackFromDetection } from './face/face-track';
 import { decodeFrame, RgbImage } from './image/decode-frame';
 import { FrameRejection, isFrameRejection } from './errors';
+import { ModelTimings, timeModel } from './model-timings';
 
 /** What one frame shows: the most confident face, if any, its landmarks, eyes and expression. */
 export interface FrameAnalysis {
@@ -62,31 +63,38 @@ export class FrameAnalyzer {
 
   /**
    * Analyses frames together; one result per frame, in order: its analysis, or the FrameRejection
-   * that frame alone would get from `analyze` (a bad frame does not fail the others).
+   * that frame alone would get from `analyze` (a bad frame does not fail the others). With
+   * `timings`, adds each model's time on these frames to it (see analyzeDecoded).
    */
-  async analyzeBatch(frames: readonly EncodedFrame[]): Promise<(FrameAnalysis | FrameRejection)[]> {
+  async analyzeBatch(frames: readonly EncodedFrame[], timings?: ModelTimings): Promise<(FrameAnalysis | FrameRejection)[]> {
     const decoded = await Promise.all(frames.map((f) => decodeFrame(f.imageData, f.format).catch(asRejection)));
     return this.analyzeDecoded(
       decoded,
       frames.map((f) => f.track),
+      timings,
     );
   }
 
   /**
    * analyzeBatch after decoding: the models (with their input preparation and output decoding)
    * on decoded frames, each with its session's track if any; a FrameRejection in `decoded` is passed
-   * through at its position.
+   * through at its position. With `timings`, adds to it each model's time (its stage: input
+   * preparation, the run, output decoding) and the frames or faces it ran on: detection per
+   * untracked frame, landmarks per face (tracked, lost and detected), emotion per face.
    */
   async analyzeDecoded(
     decoded: readonly (RgbImage | FrameRejection)[],
     tracks: readonly (FaceTrack | undefined)[],
+    timings?: ModelTimings,
   ): Promise<(FrameAnalysis | FrameRejection)[]> {
     const found = new Map<number, FoundFace>();
     // Tracked frames: the mesh on the region the session's previous landmarks give.
     const trackable = decoded.flatMap((image, index) =>
       !isFrameRejection(image) && canTrack(tracks[index], image) ? [{ index, image, track: tracks[index] }] : [],
     );
-    const trackedMeshes = await this.mesh.run(trackable.map(({ image, track }) => ({ image, face: { box: track.box, score: 0, keypoints: [] } })));
+    const trackedMeshes = await timeModel(timings, 'landmarks', trackable.length, () =>
+      this.mesh.run(trackable.map(({ image, track }) => ({ image, face: { box: track.box, score: 0, keypoints: [] } }))),
+    );
     trackable.forEach(({ index, image, track }, k) => {
       const mesh = trackedMeshes[k];
       if (mesh.faceFlag < MIN_TRACKING_FACE_FLAG) return; // lost: detect on this same frame
@@ -95,18 +103,18 @@ export class FrameAnalyzer {
     });
     // The other frames, and tracks lost: detect, then the mesh on the most confident face.
     const untracked = decoded.flatMap((image, index) => (!isFrameRejection(image) && !found.has(index) ? [{ index, image }] : []));
-    const detections = await Promise.all(untracked.map(({ image }) => this.detector.detect(image)));
+    const detections = await timeModel(timings, 'detection', untracked.length, () => Promise.all(untracked.map(({ image }) => this.detector.detect(image))));
     const faceCounts = new Map(untracked.map(({ index }, k) => [index, detections[k].length]));
     const detected = untracked.flatMap(({ index, image }, k) =>
       detections[k][0] ? [{ index, image, face: detections[k][0], faceCount: detections[k].length }] : [],
     );
-    const meshes = await this.mesh.run(detected);
+    const meshes = await timeModel(timings, 'landmarks', detected.length, () => this.mesh.run(detected));
     detected.forEach(({ index, image, face, faceCount }, k) => {
       found.set(index, { image, face, faceCount, mesh: meshes[k], tracked: false, track: trackFromDetection(face, meshes[k], image) });
     });
     // Every face's expression in one run.
     const withFace = [...found.entries()];
-    const emotions = await this.classifier.classifyBatch(withFace.map(([, f]) => f));
+    const emotions = await timeModel(timings, 'emotion', withFace.length, () => this.classifier.classifyBatch(withFace.map(([, f]) => f)));
     const emotionOf = new Map(withFace.map(([index], k) => [index, emotions[k]]));
     return decoded.map((image, index) => {
       if (isFrameRejection(image)) return image;
@@ -125,12 +133,16 @@ export class FrameAnalyzer {
     });
   }
 
-  /** The most confident face of one frame and its mesh, without the expression. */
-  async detectFace(imageData: Uint8Array, format = ''): Promise<{ face: FaceDetection; mesh: FaceMesh; eyes: EyeAspectRatio } | undefined> {
+  /** The most confident face of one frame and its mesh, without the expression; with `timings`, adds the two models' time to it. */
+  async detectFace(
+    imageData: Uint8Array,
+    format = '',
+    timings?: ModelTimings,
+  ): Promise<{ face: FaceDetection; mesh: FaceMesh; eyes: EyeAspectRatio } | undefined> {
     const image = await decodeFrame(imageData, format);
-    const face = (await this.detector.detect(image)).at(0);
+    const face = (await timeModel(timings, 'detection', 1, () => this.detector.detect(image))).at(0);
     if (!face) return undefined;
-    const [mesh] = await this.mesh.run([{ image, face }]);
+    const [mesh] = await timeModel(timings, 'landmarks', 1, () => this.mesh.run([{ image, face }]));
     return { face, mesh, eyes: eyeAspectRatio(mesh.points) };
   }
 }
