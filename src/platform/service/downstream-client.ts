@@ -93,7 +93,11 @@ export function createDownstreamClient<C extends Client>(spec: DownstreamSpec<C>
     ...(telemetry ? { interceptors: [clientTelemetryInterceptor(telemetry.registry, telemetry.caller, spec.service)] } : {}),
   });
   const breakerLabels = telemetry && { service: telemetry.caller, downstream: spec.service };
-  if (telemetry && breakerLabels) telemetry.registry.breakerState.set(breakerLabels, BREAKER_STATE_VALUE.closed);
+  if (telemetry && breakerLabels) {
+    telemetry.registry.breakerState.set(breakerLabels, BREAKER_STATE_VALUE.closed);
+    // Each transition's series from 0, so that the first one is an increase to Prometheus.
+    for (const state of Object.keys(BREAKER_STATE_VALUE)) telemetry.registry.breakerTransitions.inc({ ...breakerLabels, state }, 0);
+  }
   const listeners: ((state: BreakerState) => void)[] = [
     (state) => {
       if (!telemetry || !breakerLabels) return;

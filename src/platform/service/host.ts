@@ -14,7 +14,7 @@ import { createRateLimit, LimitStore } from '../limits/rate-limit';
 import { Logger } from '../log/logger';
 import { serverTelemetryInterceptor } from '../telemetry/grpc-telemetry';
 import { tracedConsume } from '../telemetry/message-tracing';
-import { MeshMetrics, MessageOutcome } from '../telemetry/metrics';
+import { MESSAGE_OUTCOMES, MeshMetrics, MessageOutcome } from '../telemetry/metrics';
 import { callPolicyInterceptor, CallPolicy } from '../tls/call-policy';
 import { TransportSecurity } from '../tls/transport-security';
 import { MessagingTables } from '../messaging/messaging-tables';
@@ -188,6 +188,8 @@ export async function startService<S, D extends DownstreamSpecs, R>(
       const counted = (outcome: MessageOutcome) => {
         deps.metrics.messages.inc({ service: name, queue: queue.queue, outcome });
       };
+      // Every outcome's series exists from the start: Prometheus's increase() sees the first one counted.
+      for (const outcome of MESSAGE_OUTCOMES) deps.metrics.messages.inc({ service: name, queue: queue.queue, outcome }, 0);
       subscriptions.push(
         await bus.consume(queue.queue, observedHandler(name, queue.queue, handler, retry, counted), {
           prefetch: queue.prefetch,

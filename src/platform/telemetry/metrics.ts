@@ -1,10 +1,14 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
- * Latency buckets in seconds, 1 ms to 10 s: AnalyzeFrame's median is ~15 ms, the longest budgets
- * (scoring) 5 s, and a call past its deadline still lands in a bucket of its own.
+ * Latency buckets in seconds, 1 ms to 10 s: AnalyzeFrame's median is ~15 ms; the downstream budgets
+ * (2 s for emotion and auth, 5 s for scoring) are bounds, so "p99 over the deadline" is read at a
+ * bucket's edge rather than interpolated across it; a call past its deadline lands above them.
  */
-export const LATENCY_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+export const LATENCY_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 2.5, 5, 10];
+
+/** Every `outcome` of `mesh_messages_total`, each started at 0 so that the first one counted is an increase. */
+export const MESSAGE_OUTCOMES: readonly MessageOutcome[] = ['handled', 'duplicate', 'retried', 'dead_lettered'];
 
 /**
  * Every metric name the mesh exports, in one place: the dashboard, the alert rules, `npm run stat`
