@@ -8,13 +8,15 @@ cd "$(dirname "$0")/.."
 
 mkdir -p .cache
 if [ "$#" -eq 0 ]; then
-  # The quick tools first (the unit tests need the code generators), then Consul, built from source
-  # the first time (minutes on a cold machine), in the background during the type-check and the
-  # unit tests, and waited for before the integration tests.
+  # The quick tools first (the unit tests need the code generators), then Consul and Jaeger, built
+  # from source the first time (minutes each on a cold machine), in the background during the
+  # type-check and the unit tests, and waited for before the integration tests.
   bash scripts/infra/ensure-codegen-plugins.sh >/dev/null
   bash scripts/infra/ensure-grpcurl.sh >/dev/null
   bash scripts/infra/ensure-consul.sh > .cache/ensure-consul.log 2>&1 &
   consul_build=$!
+  bash scripts/infra/ensure-jaeger.sh > .cache/ensure-jaeger.log 2>&1 &
+  jaeger_build=$!
 fi
 
 if [ "$#" -eq 0 ]; then
@@ -37,6 +39,8 @@ else
   npx jest --json --outputFile=.cache/jest-results.json --selectProjects unit || status=$?
   echo "== waiting for the Consul build (log: .cache/ensure-consul.log)"
   wait "$consul_build" || { echo "Consul build failed:"; tail -20 .cache/ensure-consul.log; }
+  echo "== waiting for the Jaeger build (log: .cache/ensure-jaeger.log)"
+  wait "$jaeger_build" || { echo "Jaeger build failed:"; tail -20 .cache/ensure-jaeger.log; }
   npx jest --json --outputFile=.cache/jest-results-integration.json --selectProjects integration || status=$?
   # Attacks a mesh of its own from outside, floods included: alone, so that no other test shares its limits.
   echo "== security suite"

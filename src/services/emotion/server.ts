@@ -26,12 +26,13 @@ export const ANALYSIS_POOL: ResourceSpec<EmotionSettings, FrameAnalysisService &
 export function startEmotion(context: ServiceContext<EmotionSettings, NoDownstreams, FrameAnalysisService>): ServiceParts {
   const store = new EmotionStore(context.db<EmotionTables>());
   const blinks = new SessionBlinks(store);
-  const { analyzer, release } = observedAnalyzer(context.resource, context.metrics);
+  const observed = observedAnalyzer(context.resource, context.metrics);
+  const analyzer = observed.analyzer;
   return {
     grpc: [grpcService('emotion.EmotionService', EmotionServiceService, emotionHandlers(analyzer, blinks))],
     consumers: { [ANALYSIS_QUEUE]: frameCapturedHandler({ analyzer, blinks, store, outbox: context.outbox<EmotionTables>(), log: context.log }) },
     release: () => {
-      release();
+      observed.release();
       return Promise.resolve();
     },
   };
