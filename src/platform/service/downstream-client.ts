@@ -1,6 +1,16 @@
-import { CallOptions, ChannelCredentials, Client, ClientOptions, ClientUnaryCall, Metadata, ServiceError as GrpcClientError, status } from '@grpc/grpc-js';
+import {
+  CallOptions,
+  ChannelCredentials,
+  Client,
+  ClientOptions,
+  ClientUnaryCall,
+  Metadata,
+  ServiceDefinition,
+  ServiceError as GrpcClientError,
+  status,
+} from '@grpc/grpc-js';
 import { Breaker, BreakerOptions, BreakerState } from '../breaker/circuit-breaker';
-import { clientTelemetryInterceptor } from '../telemetry/grpc-telemetry';
+import { clientTelemetryInterceptor, zeroRpcSeries } from '../telemetry/grpc-telemetry';
 import { BREAKER_STATE_VALUE, MeshMetrics } from '../telemetry/metrics';
 import { carriesStatus, classifyError } from '../errors/classify';
 import { CancelledError, deserializeDomainError, DomainError, ErrorKind, TimeoutError, UnavailableError } from '../errors/domain-errors';
@@ -93,6 +103,9 @@ export function createDownstreamClient<C extends Client>(spec: DownstreamSpec<C>
     ...(telemetry ? { interceptors: [clientTelemetryInterceptor(telemetry.registry, telemetry.caller, spec.service)] } : {}),
   });
   const breakerLabels = telemetry && { service: telemetry.caller, downstream: spec.service };
+  // ts-proto's clients (makeGenericClientConstructor) carry their service definition.
+  const definition = (spec.client as unknown as { service?: ServiceDefinition }).service;
+  if (telemetry && definition) zeroRpcSeries(telemetry.registry, definition, { caller: telemetry.caller, server: spec.service });
   if (telemetry && breakerLabels) {
     telemetry.registry.breakerState.set(breakerLabels, BREAKER_STATE_VALUE.closed);
     // Each transition's series from 0, so that the first one is an increase to Prometheus.

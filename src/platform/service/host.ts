@@ -12,7 +12,7 @@ import { monitorReadiness, ReadinessCheck } from '../grpc/readiness';
 import { RunningGrpcServer, startGrpcServer } from '../grpc/server';
 import { createRateLimit, LimitStore } from '../limits/rate-limit';
 import { Logger } from '../log/logger';
-import { serverTelemetryInterceptor } from '../telemetry/grpc-telemetry';
+import { serverTelemetryInterceptor, zeroRpcSeries } from '../telemetry/grpc-telemetry';
 import { tracedConsume } from '../telemetry/message-tracing';
 import { MESSAGE_OUTCOMES, MeshMetrics, MessageOutcome } from '../telemetry/metrics';
 import { callPolicyInterceptor, CallPolicy } from '../tls/call-policy';
@@ -111,6 +111,7 @@ export async function startService<S, D extends DownstreamSpecs, R>(
   const parts = await descriptor.start(context);
   checkParts(descriptor, parts);
 
+  for (const spec of parts.grpc) zeroRpcSeries(deps.metrics, spec.definition, { service: name });
   const health = new HealthState(descriptor.grpcServices);
   for (const [key, client] of Object.entries(wiring.downstreams) as [string, DownstreamClient<Client>][]) {
     const healthName = dependencyHealthName(name, key);

@@ -1,4 +1,4 @@
-import { InterceptingCall, Interceptor, Metadata, status } from '@grpc/grpc-js';
+import { InterceptingCall, Interceptor, Metadata, ServiceDefinition, status } from '@grpc/grpc-js';
 import { context, propagation, SpanKind, SpanStatusCode, TextMapGetter, TextMapSetter, trace } from '@opentelemetry/api';
 import { ServerInterceptor } from '../grpc/async-service';
 import { toStatus } from '../grpc/errors';
@@ -122,4 +122,18 @@ function refusalOf(error: unknown, code: status): { reason: RefusalReason; limit
   if (code === status.UNAUTHENTICATED) return { reason: 'unauthenticated', limit: '' };
   if (code === status.PERMISSION_DENIED) return { reason: 'permission_denied', limit: '' };
   return undefined;
+}
+
+/**
+ * Starts the OK series of every method of `definition` at zero, server side (`service` serving it)
+ * or client side (`caller` calling `server`): a series born at its first call would hide that call
+ * from Prometheus's rate() and increase(), which need a sample before it.
+ */
+export function zeroRpcSeries(metrics: MeshMetrics, definition: ServiceDefinition, side: { service: string } | { caller: string; server: string }): void {
+  for (const method of Object.values(definition)) {
+    const { rpcService, rpcMethod } = rpcNames(method.path);
+    const labels = { rpc_system: 'grpc', rpc_service: rpcService, rpc_method: rpcMethod, rpc_grpc_status_code: String(status.OK) };
+    if ('service' in side) metrics.rpcServerDuration.zero({ service: side.service, ...labels });
+    else metrics.rpcClientDuration.zero({ service: side.caller, server: side.server, ...labels });
+  }
 }
