@@ -1,5 +1,6 @@
 import { Kysely, sql } from 'kysely';
 import { messagingTablesMigration } from '../../../src/platform/messaging/messaging-migration';
+import { outboxTraceContextMigration, requireOutboxTraceContext } from '../../../src/platform/messaging/trace-context-migration';
 import { Delivery, EventProperties } from '../../../src/platform/bus/event-bus';
 import { EVENTS } from '../../../src/platform/bus/event-catalog';
 import { MemoryBus } from '../../../src/platform/bus/memory-bus';
@@ -41,7 +42,12 @@ describe('transactional outbox and inbox (PGlite)', () => {
 
   beforeAll(async () => {
     database = await openDatabase({ url: undefined, dataDir: 'memory://', log: silentLogger() });
-    await migrateSchema(database.forService('messaging_test'), 'messaging_test', { '0001_outbox_inbox': messagingTablesMigration }, silentLogger());
+    await migrateSchema(
+      database.forService('messaging_test'),
+      'messaging_test',
+      { '0001_outbox_inbox': messagingTablesMigration, '0002_outbox_trace_context': outboxTraceContextMigration },
+      silentLogger(),
+    );
     db = database.forService<MessagingTables>('messaging_test');
   });
   afterAll(() => database.close());
@@ -159,5 +165,13 @@ describe('transactional outbox and inbox (PGlite)', () => {
       properties: { messageId: '', correlationId: 's', type: '', schemaVersion: 'v1', timestamp: 0 },
     };
     await expect(processOnce(outbox, 'test.consumer', delivery, () => Promise.resolve())).rejects.toThrow(/no message_id/);
+  });
+
+  it("names the missing migration when a service's outbox lacks its trace_context column", async () => {
+    await migrateSchema(database.forService('messaging_old'), 'messaging_old', { '0001_outbox_inbox': messagingTablesMigration }, silentLogger());
+    await expect(requireOutboxTraceContext(database.forService<MessagingTables>('messaging_old'), 'old')).rejects.toThrow(
+      "the old service's outbox has no trace_context column: list outboxTraceContextMigration after messagingTablesMigration among its migrations",
+    );
+    await expect(requireOutboxTraceContext(db, 'current')).resolves.toBeUndefined();
   });
 });

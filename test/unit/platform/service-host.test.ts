@@ -17,6 +17,7 @@ import { ServiceError } from '../../../src/platform/grpc/errors';
 import { Logger, silentLogger } from '../../../src/platform/log/logger';
 import { processOnce } from '../../../src/platform/messaging/inbox';
 import { messagingTablesMigration } from '../../../src/platform/messaging/messaging-migration';
+import { outboxTraceContextMigration } from '../../../src/platform/messaging/trace-context-migration';
 import { MessagingTables } from '../../../src/platform/messaging/messaging-tables';
 import { defineService, DownstreamSpec, grpcService, ServiceDescriptor } from '../../../src/platform/service/descriptor';
 import { DownstreamClient } from '../../../src/platform/service/downstream-client';
@@ -65,6 +66,7 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0003_outbox_trace_context': outboxTraceContextMigration,
 };
 
 interface ProbeSettings {
