@@ -213,7 +213,11 @@ export function computeView(previous: ScrapeRound | undefined, current: ScrapeRo
     windowSeconds,
     answered,
     failed,
-    rpcs: [...rpcs.values()].map(rpcRow).sort(byServiceThen((r) => r.method)),
+    // A method never called is left out: the mesh starts every method's series at zero, for Prometheus's rate().
+    rpcs: [...rpcs.values()]
+      .filter((row) => row.total > 0)
+      .map(rpcRow)
+      .sort(byServiceThen((r) => r.method)),
     breakers: breakers.sort(byServiceThen((r) => `${r.downstream}\u0000${r.instance}`)),
     outboxes: [...outboxes.values()].sort(byServiceThen((r) => r.instance)),
     deadLetters: [...deadLetters.values()].sort(byServiceThen((r) => r.queue)),

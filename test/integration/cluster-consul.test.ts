@@ -32,7 +32,7 @@ import { createTestDatabase, createTestVhost, Disposable, serviceBrokerEnv } fro
 import { interviewClient, statusOf } from '../support/interview-client';
 import { removeAuthKeys } from '../support/mesh-process';
 import { ServiceProcess } from '../support/service-process';
-import { TEST_TLS_ENV } from '../support/tls';
+import { TEST_MESH_ENV } from '../support/mesh-env';
 import { waitFor } from '../support/wait';
 
 jest.setTimeout(180_000);
@@ -122,7 +122,7 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
       // default 10 a second of one interview, which the limits' own tests cover.
       [limitVariable('frames_per_interview_per_second')]: '1000',
       // TLS on every hop with the tests' certificates; Consul's checks use them too (startConsulAgent).
-      ...TEST_TLS_ENV,
+      ...TEST_MESH_ENV,
     };
     for (let i = 0; i < 3; i++) emotion.push(startEmotion(i));
     // No EMOTION_ADDR: with CONSUL_HTTP_ADDR set, the interview service resolves consul:///emotion.

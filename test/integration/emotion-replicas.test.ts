@@ -17,7 +17,8 @@ import { freePort } from '../support/grpc-clients';
 import { createTestDatabase, createTestVhost, Disposable, serviceBrokerEnv } from '../support/infrastructure';
 import { statusOf } from '../support/interview-client';
 import { ServiceProcess } from '../support/service-process';
-import { TEST_TLS_ENV, testCredentials } from '../support/tls';
+import { testCredentials } from '../support/tls';
+import { TEST_MESH_ENV } from '../support/mesh-env';
 
 jest.setTimeout(120_000);
 
@@ -52,7 +53,7 @@ describe('emotion service, two replicas on one PostgreSQL', () => {
           ...serviceBrokerEnv(vhost.value),
           BIND_HOST: '127.0.0.1',
           EMOTION_PORT: String(port),
-          ...TEST_TLS_ENV,
+          ...TEST_MESH_ENV,
         }),
       );
     }

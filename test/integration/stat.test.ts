@@ -36,7 +36,7 @@ interface RpcLine {
 /** The rows of the "RPCs served" table, by method. */
 function rpcTable(text: string): Map<string, RpcLine> {
   const lines = text.split('\n');
-  const header = lines.findIndex((line) => line.startsWith('SERVICE  METHOD'));
+  const header = lines.findIndex((line) => /^SERVICE\s+METHOD\s/.test(line));
   if (header === -1) throw new Error(`no RPC table in:\n${text}`);
   const rows = new Map<string, RpcLine>();
   for (const line of lines.slice(header + 1)) {
