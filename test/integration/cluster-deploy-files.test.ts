@@ -25,13 +25,24 @@
  * version, the image's user not root, every pod restricted (non-root, read-only root filesystem, no
  * privilege escalation, no capability, RuntimeDefault seccomp), and NetworkPolicies that deny
  * ingress by default and open only the mesh's edges, evaluated for every pair of peers.
+ *
+ * And the observability stack the repository ships (issue 12): in Compose, Prometheus 2, Grafana
+ * and Jaeger v2 pinned, unpublished and confined like the mesh's containers (not root either);
+ * Prometheus reading deploy/prometheus/ (read-only) and scraping exactly the Compose services of
+ * the mesh on their METRICS_PORT (9464), Grafana provisioned from deploy/grafana/ (read-only) with
+ * that Prometheus, its administrator's password required; every service exporting its traces to
+ * the Jaeger service's OTLP/HTTP port. In Kubernetes, each service's pods annotated for scraping
+ * with a container port `metrics` (9464, the ConfigMap's METRICS_PORT), the ConfigMap exporting
+ * traces over OTLP, no Prometheus of the manifests' own; and the NetworkPolicies evaluated for
+ * egress too: the metrics port reachable from Prometheus's pods alone, the mesh's pods reaching the
+ * OTLP receiver, DNS and their own edges and nothing else.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SERVICE_NAMES, SERVICES } from '../../src/mesh/registry';
-import { serviceVariable } from '../../src/platform/config/mesh-config';
+import { DEFAULT_METRICS_PORT, serviceVariable } from '../../src/platform/config/mesh-config';
 import { consulTokenEnv, MeshConsulTokens } from '../../src/platform/discovery';
 import { HealthState } from '../../src/platform/grpc/health';
 import { startGrpcServer } from '../../src/platform/grpc/server';
@@ -106,7 +117,7 @@ interface ConfigMap extends K8sObject {
 }
 /** A Deployment, a Job or any other object that runs pods from a template. */
 interface Workload extends K8sObject {
-  spec: { template: { metadata?: { labels?: Labels }; spec: PodSpec } };
+  spec: { template: { metadata?: { labels?: Labels; annotations?: Record<string, string> }; spec: PodSpec } };
 }
 interface Deployment extends Workload {
   kind: 'Deployment';
@@ -134,7 +145,7 @@ interface Container {
   image: string;
   command?: string[];
   args?: string[];
-  ports?: { name?: string; containerPort: number }[];
+  ports?: { name?: string; containerPort: number; protocol?: string }[];
   readinessProbe: Probe;
   livenessProbe: Probe;
   startupProbe: Probe;
@@ -165,15 +176,30 @@ interface Service extends K8sObject {
 }
 interface NetworkPolicy extends K8sObject {
   kind: 'NetworkPolicy';
-  spec: { podSelector: LabelSelector; policyTypes?: string[]; ingress?: IngressRule[] };
+  spec: { podSelector: LabelSelector; policyTypes?: string[]; ingress?: IngressRule[]; egress?: EgressRule[] };
 }
 interface LabelSelector {
   matchLabels?: Labels;
   matchExpressions?: unknown[];
 }
+/** A peer of a NetworkPolicy rule: pods (of namespaces), or addresses. */
+interface PolicyPeer {
+  podSelector?: LabelSelector;
+  namespaceSelector?: LabelSelector;
+  ipBlock?: unknown;
+}
+interface PolicyPort {
+  port?: number | string;
+  endPort?: number;
+  protocol?: string;
+}
 interface IngressRule {
-  from?: { podSelector?: LabelSelector; namespaceSelector?: LabelSelector; ipBlock?: unknown }[];
-  ports?: { port?: number | string; endPort?: number; protocol?: string }[];
+  from?: PolicyPeer[];
+  ports?: PolicyPort[];
+}
+interface EgressRule {
+  to?: PolicyPeer[];
+  ports?: PolicyPort[];
 }
 
 /** The version the mesh's image is tagged with: the package's. */
@@ -334,25 +360,216 @@ function composeBrokerProblems(compose: ComposeFile): string[] {
 }
 
 /**
+ * The observability stack of the Compose file (issue 12), by the image each service runs: its
+ * repository, the major version it must be (Prometheus 2: alerts.yml's tests ran on promtool 2.42;
+ * Jaeger v2, whose all-in-one takes OTLP), and the Compose service's name.
+ */
+const OBSERVABILITY: Record<string, { repository: string; major?: number; service: string }> = {
+  prometheus: { repository: 'prom/prometheus', major: 2, service: 'prometheus' },
+  grafana: { repository: 'grafana/grafana', service: 'grafana' },
+  jaeger: { repository: 'jaegertracing/jaeger', major: 2, service: 'jaeger' },
+};
+/** The repository (`prom/prometheus`) and tag (`v2.53.5`) of an image reference. */
+function imageParts(image: string): { repository: string; tag: string } {
+  const [name, tag = ''] = image.split('@')[0].split(/:(?=[^/]*$)/);
+  return { repository: name.replace(/^docker\.io\/(library\/)?/, ''), tag };
+}
+/** Whether a Compose `user` (`uid[:gid]`, or a name) is root, or leaves the image's (possibly root) in place. */
+const rootOrUnset = (user: string | undefined) => user === undefined || /^(root|0)(:|$)/.test(user.trim());
+/** A bind mount's source: a path on the host (Compose resolves `./x` against the compose file's directory). */
+const isBindSource = (source: string) => /^[./~]/.test(source);
+
+/**
  * The Compose file's exposure and confinement: only the public services publish a port, their
  * own; every image pinned to a version, the mesh's at the package's; every container of the mesh's
- * image with a read-only root filesystem, /tmp a tmpfs, no capability, no privilege escalation.
+ * image and of the observability stack (OBSERVABILITY) with a read-only root filesystem, /tmp a
+ * tmpfs, no capability, no privilege escalation, the observability stack's as a user it names that
+ * is not root; no container mounting a path of the host writable.
  */
 function composeExposureProblems(compose: ComposeFile): string[] {
   const problems: string[] = [];
+  const observability = new Set(Object.values(OBSERVABILITY).map((o) => o.service));
   for (const [name, service] of Object.entries(compose.services)) {
     const published = (service.ports ?? []).map((port) => (typeof port === 'object' ? port.target : Number(String(port).split(':').at(-1)!.split('/')[0])));
     const allowed = PUBLIC_SERVICES.includes(name) ? [DEFAULT_PORTS[name]] : [];
     for (const port of published) if (!allowed.includes(port)) problems.push(`${name} publishes port ${port}`);
     const pin = imagePinProblem(service.image ?? '');
     if (pin) problems.push(`${name}: ${pin}`);
-    if (service.image?.startsWith('interview-mesh:')) {
-      if (service.image !== MESH_IMAGE) problems.push(`${name}: image ${service.image} is not ${MESH_IMAGE}`);
+    if (service.image?.startsWith('interview-mesh:') && service.image !== MESH_IMAGE) problems.push(`${name}: image ${service.image} is not ${MESH_IMAGE}`);
+    if (service.image?.startsWith('interview-mesh:') || observability.has(name)) {
       if (service.read_only !== true) problems.push(`${name}: the root filesystem is not read-only`);
       if (![service.tmpfs ?? []].flat().some((mount) => mount.split(':')[0] === '/tmp')) problems.push(`${name}: /tmp is not a tmpfs`);
       if (!service.cap_drop?.includes('ALL')) problems.push(`${name}: capabilities are not all dropped`);
       if (!service.security_opt?.includes('no-new-privileges:true')) problems.push(`${name}: privileges may escalate`);
     }
+    if (observability.has(name) && rootOrUnset(service.user)) problems.push(`${name}: does not run as a user of its own other than root (user)`);
+    for (const mount of composeMounts(service).filter((m) => isBindSource(m.source) && !m.readOnly)) problems.push(`${name}: mounts ${mount.source} writable`);
+  }
+  return problems;
+}
+
+/** What these tests read of deploy/prometheus/prometheus.yml. */
+interface PrometheusConfig {
+  scrape_configs?: { job_name: string; static_configs?: { targets?: string[] }[]; dns_sd_configs?: { names?: string[]; port?: number }[] }[];
+}
+/** What these tests read of Grafana's provisioning files (deploy/grafana/provisioning). */
+interface GrafanaProvisioning {
+  datasources?: { name: string; type: string; url?: string; isDefault?: boolean }[];
+  providers?: { name: string; options?: { path?: string } }[];
+}
+/** Loopback addresses: a process bound there is out of the other containers' (and pods') reach. */
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/;
+/** The value of `--flag=value` in a container's command line, else `fallback`. */
+const flagValue = (args: string[] | undefined, flag: string, fallback: string) =>
+  (args ?? []).find((arg) => arg.startsWith(`${flag}=`))?.slice(flag.length + 1) ?? fallback;
+/** The Compose service running an image of `repository` (OBSERVABILITY's), if any. */
+const composeServiceOf = (compose: ComposeFile, repository: string) =>
+  Object.entries(compose.services).find(([, service]) => imageParts(service.image ?? '').repository === repository);
+
+/**
+ * The Compose file's metrics (issue 12): Prometheus 2 (`prometheus`, its image's major version)
+ * reading its configuration from deploy/prometheus/ mounted read-only where --config.file says, its
+ * TSDB in a volume; each service of the mesh serving its metrics on METRICS_PORT 9464 (the
+ * default, what prometheus.yml scrapes) bound where other containers reach it (BIND_HOST not
+ * loopback); prometheus.yml (`config`) scraping each of them as a job of its name at
+ * `<service>:<METRICS_PORT>` (its Compose name, which Compose's DNS answers with every replica),
+ * and nothing but Compose services (and itself, on localhost); Grafana (`grafana`) provisioned
+ * from deploy/grafana/provisioning (`provisioning`: its data sources and dashboard providers)
+ * mounted read-only, the dashboard mounted read-only where the provider reads, the default data
+ * source this Prometheus, its data in a volume, its administrator's password a required
+ * ${VAR:?...}, no anonymous access.
+ */
+function composeMonitoringProblems(compose: ComposeFile, config: PrometheusConfig, provisioning: GrafanaProvisioning): string[] {
+  const problems: string[] = [];
+  const found = composeServiceOf(compose, OBSERVABILITY.prometheus.repository);
+  if (!found) return ['no Prometheus service (prom/prometheus)'];
+  const [prometheusName, prometheus] = found;
+  if (prometheusName !== OBSERVABILITY.prometheus.service)
+    problems.push(`Prometheus is the service ${prometheusName}, not ${OBSERVABILITY.prometheus.service}`);
+  const { tag } = imageParts(prometheus.image ?? '');
+  if (!tag.replace(/^v/, '').startsWith(`${OBSERVABILITY.prometheus.major}.`))
+    problems.push(`${prometheusName}: image ${prometheus.image} is not Prometheus ${OBSERVABILITY.prometheus.major} (alerts.yml's tests ran on promtool 2.42)`);
+  const configFile = flagValue(prometheus.command, '--config.file', '/etc/prometheus/prometheus.yml');
+  if (!composeMounts(prometheus).some((m) => m.source === './prometheus' && m.target === path.posix.dirname(configFile) && m.readOnly))
+    problems.push(`${prometheusName}: deploy/prometheus is not mounted read-only where its configuration is read (${path.posix.dirname(configFile)})`);
+  const tsdb = flagValue(prometheus.command, '--storage.tsdb.path', '/prometheus');
+  if (!composeMounts(prometheus).some((m) => m.target === tsdb && !isBindSource(m.source) && !m.readOnly))
+    problems.push(`${prometheusName}: its TSDB (${tsdb}) is not in a volume it writes`);
+
+  /** Every target prometheus.yml scrapes, by job: `host:port`. */
+  const targets = (config.scrape_configs ?? []).map((job) => ({
+    job: job.job_name,
+    targets: [
+      ...(job.dns_sd_configs ?? []).flatMap((sd) => (sd.names ?? []).map((host) => `${host}:${sd.port}`)),
+      ...(job.static_configs ?? []).flatMap((sc) => sc.targets ?? []),
+    ],
+  }));
+  const metricsPorts = new Map<string, string>();
+  for (const name of SERVICE_NAMES) {
+    const service = compose.services[name] as ComposeService | undefined;
+    if (!service) continue;
+    const env = composeEnvironment(service);
+    const port = env.METRICS_PORT ?? String(DEFAULT_METRICS_PORT);
+    metricsPorts.set(name, port);
+    if (port !== String(DEFAULT_METRICS_PORT)) problems.push(`${name}: METRICS_PORT is ${port}, not ${DEFAULT_METRICS_PORT}`);
+    if (LOOPBACK.test(env.BIND_HOST ?? '')) problems.push(`${name}: BIND_HOST ${env.BIND_HOST} keeps its metrics from Prometheus`);
+    const job = targets.find((t) => t.job === name);
+    if (job?.targets.join() !== `${name}:${port}`) problems.push(`prometheus.yml does not scrape ${name} at ${name}:${port} alone (a job named ${name})`);
+  }
+  for (const { job, targets: hosts } of targets) {
+    for (const target of hosts) {
+      const [host, port] = [target.slice(0, target.lastIndexOf(':')), target.slice(target.lastIndexOf(':') + 1)];
+      if (host === 'localhost') continue;
+      if (!(host in compose.services)) problems.push(`prometheus.yml (job ${job}) scrapes ${target}: no Compose service ${host}`);
+      else if (metricsPorts.has(host) && metricsPorts.get(host) !== port)
+        problems.push(`prometheus.yml (job ${job}) scrapes ${target}, not ${host}'s metrics port`);
+    }
+  }
+
+  const grafanaFound = composeServiceOf(compose, OBSERVABILITY.grafana.repository);
+  if (!grafanaFound) return [...problems, 'no Grafana service (grafana/grafana)'];
+  const [grafanaName, grafana] = grafanaFound;
+  const env = composeEnvironment(grafana);
+  if (!REQUIRED.test(env.GF_SECURITY_ADMIN_PASSWORD ?? '')) problems.push(`${grafanaName}: GF_SECURITY_ADMIN_PASSWORD is not a required \${VAR:?...}`);
+  if ((env.GF_AUTH_ANONYMOUS_ENABLED ?? '').toLowerCase() === 'true') problems.push(`${grafanaName}: anonymous access is on`);
+  const mounts = composeMounts(grafana);
+  const provisioningDir = env.GF_PATHS_PROVISIONING ?? '/etc/grafana/provisioning';
+  if (!mounts.some((m) => m.source === './grafana/provisioning' && m.target === provisioningDir && m.readOnly))
+    problems.push(`${grafanaName}: deploy/grafana/provisioning is not mounted read-only at ${provisioningDir}`);
+  const providerPaths = (provisioning.providers ?? []).map((p) => p.options?.path ?? '');
+  const dashboardMounted = mounts.some(
+    (m) =>
+      m.readOnly &&
+      ((m.source === './grafana/interview-mesh.json' && providerPaths.includes(path.posix.dirname(m.target))) ||
+        (m.source === './grafana' && providerPaths.includes(m.target))),
+  );
+  if (!dashboardMounted)
+    problems.push(`${grafanaName}: deploy/grafana/interview-mesh.json is not mounted read-only where a dashboard provider reads (${providerPaths.join(', ')})`);
+  const dataDir = env.GF_PATHS_DATA ?? '/var/lib/grafana';
+  if (!mounts.some((m) => m.target === dataDir && !isBindSource(m.source) && !m.readOnly))
+    problems.push(`${grafanaName}: its data (${dataDir}) is not in a volume it writes`);
+  const source = (provisioning.datasources ?? []).find((d) => d.isDefault);
+  const url = source?.url ? new URL(source.url) : undefined;
+  if (source?.type !== 'prometheus' || url?.hostname !== prometheusName || url.port !== '9090')
+    problems.push(
+      `${grafanaName}: its default data source (${source?.url ?? 'none'}) is not the Compose service ${prometheusName} (http://${prometheusName}:9090)`,
+    );
+  return problems;
+}
+
+/** OTLP's ports: gRPC and HTTP (OTEL_EXPORTER_OTLP_PROTOCOL grpc, else http/protobuf or http/json). */
+const OTLP_PORTS = { grpc: '4317', http: '4318' };
+/**
+ * Where the environment `env` sends a process's traces, and what is wrong with that: the exporter
+ * OTLP (OTEL_TRACES_EXPORTER unset or `otlp`), the SDK not disabled, an endpoint
+ * (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT) that is an http(s) URL on
+ * the OTLP port of its protocol (4318 for HTTP, OpenTelemetry's default; 4317 for gRPC), the base
+ * endpoint without a path of its own (the exporter appends /v1/traces to it).
+ */
+function otlpExportProblems(env: Partial<Record<string, string>>): { endpoint?: URL; problems: string[] } {
+  const problems: string[] = [];
+  if ((env.OTEL_SDK_DISABLED ?? '').toLowerCase() === 'true') problems.push('OTEL_SDK_DISABLED turns the traces off');
+  if (![undefined, 'otlp'].includes(env.OTEL_TRACES_EXPORTER)) problems.push(`OTEL_TRACES_EXPORTER is ${env.OTEL_TRACES_EXPORTER}, not otlp`);
+  const variable = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' : 'OTEL_EXPORTER_OTLP_ENDPOINT';
+  const value = env[variable];
+  if (!value) return { problems: [...problems, 'exports no traces (no OTEL_EXPORTER_OTLP_ENDPOINT)'] };
+  let endpoint: URL;
+  try {
+    endpoint = new URL(value);
+  } catch {
+    return { problems: [...problems, `${variable} ${value} is not a URL`] };
+  }
+  const protocol = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf') === 'grpc' ? 'grpc' : 'http';
+  const port = endpoint.port || (endpoint.protocol === 'https:' ? '443' : '80');
+  if (!['http:', 'https:'].includes(endpoint.protocol) || port !== OTLP_PORTS[protocol])
+    problems.push(`${variable} ${value} is not OTLP/${protocol === 'grpc' ? 'gRPC' : 'HTTP'}'s port ${OTLP_PORTS[protocol]}`);
+  if (variable === 'OTEL_EXPORTER_OTLP_ENDPOINT' && protocol === 'http' && endpoint.pathname !== '/')
+    problems.push(`${variable} ${value} has a path: the exporter appends /v1/traces to it`);
+  return { endpoint, problems };
+}
+
+/**
+ * The Compose file's traces (issue 12): Jaeger v2 (jaegertracing/jaeger:2.x, its all-in-one taking
+ * OTLP on 4317 and 4318) as a service, and every service of the mesh exporting its traces to it
+ * (otlpExportProblems, the endpoint's host that service's name).
+ */
+function composeTracingProblems(compose: ComposeFile): string[] {
+  const problems: string[] = [];
+  const found = composeServiceOf(compose, OBSERVABILITY.jaeger.repository);
+  if (!found) return ['no Jaeger service (jaegertracing/jaeger)'];
+  const [jaegerName, jaeger] = found;
+  if (
+    !imageParts(jaeger.image ?? '')
+      .tag.replace(/^v/, '')
+      .startsWith(`${OBSERVABILITY.jaeger.major}.`)
+  )
+    problems.push(`${jaegerName}: image ${jaeger.image} is not Jaeger v${OBSERVABILITY.jaeger.major}`);
+  for (const name of SERVICE_NAMES) {
+    const service = compose.services[name] as ComposeService | undefined;
+    if (!service) continue;
+    const { endpoint, problems: exportProblems } = otlpExportProblems(composeEnvironment(service));
+    problems.push(...exportProblems.map((problem) => `${name}: ${problem}`));
+    if (endpoint && endpoint.hostname !== jaegerName) problems.push(`${name}: sends its traces to ${endpoint.host}, not the service ${jaegerName}`);
   }
   return problems;
 }
@@ -929,22 +1146,66 @@ function kubernetesTlsClientProblems(documents: K8sObject[], texts: Record<strin
   return problems;
 }
 
+/**
+ * What is wrong with the manifests' metrics and traces (issue 12): the ConfigMap's METRICS_PORT
+ * 9464 (DEFAULT_METRICS_PORT, what the annotations and PodMonitors name) and BIND_HOST not
+ * loopback; each service's pods annotated prometheus.io/scrape "true", prometheus.io/port its
+ * metrics port (its own METRICS_PORT, else the ConfigMap's) and prometheus.io/path /metrics, its
+ * container naming that port `metrics` (TCP); the ConfigMap exporting traces over OTLP
+ * (otlpExportProblems); and no workload of the manifests running Prometheus (the cluster's own
+ * scrapes the mesh).
+ */
+function kubernetesObservabilityProblems(documents: K8sObject[]): string[] {
+  const problems: string[] = [];
+  const config = documents.find((d): d is ConfigMap => d.kind === 'ConfigMap' && d.metadata.name === 'interview-mesh');
+  if (!config) return ['no ConfigMap interview-mesh'];
+  const where = `ConfigMap ${config.metadata.name}`;
+  const data: Partial<Record<string, string>> = config.data;
+  if (data.METRICS_PORT !== String(DEFAULT_METRICS_PORT)) problems.push(`${where}: METRICS_PORT is not ${DEFAULT_METRICS_PORT}`);
+  if (LOOPBACK.test(data.BIND_HOST ?? '')) problems.push(`${where}: BIND_HOST ${data.BIND_HOST} keeps the metrics from Prometheus`);
+  problems.push(...otlpExportProblems(data).problems.map((problem) => `${where}: ${problem}`));
+  for (const name of SERVICE_NAMES) {
+    const deployment = documents.find((d): d is Deployment => d.kind === 'Deployment' && d.metadata.name === name);
+    if (!deployment) continue;
+    const [container] = deployment.spec.template.spec.containers;
+    const port = container.env?.find((e) => e.name === 'METRICS_PORT')?.value ?? data.METRICS_PORT ?? String(DEFAULT_METRICS_PORT);
+    const annotations = deployment.spec.template.metadata?.annotations ?? {};
+    const expected = { 'prometheus.io/scrape': 'true', 'prometheus.io/port': port, 'prometheus.io/path': '/metrics' };
+    for (const [key, value] of Object.entries(expected)) {
+      if (annotations[key] !== value) problems.push(`${name}: its pods are not annotated ${key}: "${value}"`);
+    }
+    const named = container.ports?.find((p) => p.name === 'metrics');
+    if (named?.containerPort !== Number(port) || (named.protocol ?? 'TCP') !== 'TCP') problems.push(`${name}: no container port metrics (${port}, TCP)`);
+  }
+  for (const workload of workloads(documents)) {
+    for (const container of workload.spec.template.spec.containers) {
+      if (/(^|\/)prometheus$/.test(imageParts(container.image).repository))
+        problems.push(`${workload.metadata.name}: runs Prometheus (the cluster's own scrapes the mesh)`);
+    }
+  }
+  return problems;
+}
+
 /** A pod that opens connections, for the NetworkPolicies: its namespace (none: outside the cluster) and labels. */
 interface Peer {
   name: string;
   namespace?: string;
   labels: Labels;
 }
-/** A port of a pod that connections are opened to, with the pod's named ports. */
+/** A port that connections are opened to (a pod's, with its named ports; no namespace: outside the cluster). */
 interface Destination extends Peer {
-  namespace: string;
   port: number;
+  protocol?: 'TCP' | 'UDP';
   namedPorts: Record<string, number>;
 }
 /** The namespace the manifests are applied in (they name none): any name other than consul's. */
 const MESH_NAMESPACE = 'interview-mesh';
 /** Consul's agents, where config.yaml's CONSUL_HTTP_ADDR says the servers are (HashiCorp's Helm chart's labels). */
 const CONSUL_AGENT: Peer = { name: 'a Consul server', namespace: 'consul', labels: { app: 'consul', component: 'server' } };
+/** The cluster's Prometheus, as network-policies.yaml expects it (kube-prometheus's namespace and labels). */
+const PROMETHEUS: Peer = { name: 'Prometheus', namespace: 'monitoring', labels: { 'app.kubernetes.io/name': 'prometheus' } };
+/** The OTLP receiver the traces go to, as config.yaml and network-policies.yaml expect it (Jaeger v2, in `observability`). */
+const OTLP_RECEIVER = { namespace: 'observability', labels: { 'app.kubernetes.io/name': 'jaeger' } };
 
 function selects(selector: LabelSelector | undefined, labels: Labels): boolean {
   if (!selector) return true;
@@ -952,55 +1213,91 @@ function selects(selector: LabelSelector | undefined, labels: Labels): boolean {
   return Object.entries(selector.matchLabels ?? {}).every(([key, value]) => labels[key] === value);
 }
 
-/**
- * Whether the NetworkPolicies `policies` let `from` open a TCP connection to `to` (Kubernetes'
- * semantics for ingress: a pod no policy selects takes everything; one that some select takes what
- * any of their rules allows; a rule's `from` peers are alternatives, a peer's namespace and pod
- * selectors both apply, a pod selector alone means the policy's namespace; no `from`, anyone; no
- * `ports`, every port). An ipBlock is taken to match anyone.
- */
-function allows(policies: NetworkPolicy[], from: Peer, to: Destination): boolean {
-  const selecting = policies.filter(
-    (p) =>
-      (p.metadata.namespace ?? MESH_NAMESPACE) === to.namespace &&
-      selects(p.spec.podSelector, to.labels) &&
-      (p.spec.policyTypes ?? ['Ingress']).includes('Ingress'),
-  );
-  if (selecting.length === 0) return true;
-  return selecting.some((policy) =>
-    (policy.spec.ingress ?? []).some((rule) => {
-      const portAllowed =
-        !rule.ports?.length ||
-        rule.ports.some((p) => {
-          if ((p.protocol ?? 'TCP') !== 'TCP') return false;
-          if (p.port === undefined) return true;
-          const port = typeof p.port === 'number' ? p.port : to.namedPorts[p.port];
-          return to.port >= port && to.port <= (p.endPort ?? port);
-        });
-      const sourceAllowed =
-        !rule.from?.length ||
-        rule.from.some((peer) => {
-          if (peer.ipBlock) return true;
-          if (from.namespace === undefined) return false;
-          const namespaceAllowed = peer.namespaceSelector
-            ? selects(peer.namespaceSelector, { 'kubernetes.io/metadata.name': from.namespace })
-            : from.namespace === (policy.metadata.namespace ?? MESH_NAMESPACE);
-          return namespaceAllowed && selects(peer.podSelector, from.labels);
-        });
-      return portAllowed && sourceAllowed;
-    }),
+/** The directions a policy isolates: its policyTypes, else Ingress, and Egress if it has egress rules (Kubernetes' default). */
+const policyTypes = (policy: NetworkPolicy) => policy.spec.policyTypes ?? ['Ingress', ...(policy.spec.egress ? ['Egress'] : [])];
+
+/** Whether a rule's `ports` let a connection to `to` through: none, every port; a named port is the destination pod's. */
+function portAllowed(ports: PolicyPort[] | undefined, to: Destination): boolean {
+  return (
+    !ports?.length ||
+    ports.some((p) => {
+      if ((p.protocol ?? 'TCP') !== (to.protocol ?? 'TCP')) return false;
+      if (p.port === undefined) return true;
+      const port = typeof p.port === 'number' ? p.port : (to.namedPorts[p.port] as number | undefined);
+      return port !== undefined && to.port >= port && to.port <= (p.endPort ?? port);
+    })
   );
 }
 
 /**
- * The NetworkPolicies against the mesh's edges, for every pair of peers: the mesh's pods (each
- * Deployment's and the provisioning Job's), Consul's servers, a pod of the namespace that is not the
- * mesh's, a pod of another namespace, a client outside the cluster. A public service's port takes
- * anyone; another service's port its callers (the services declaring it a downstream) and Consul
- * (its health checks) only; another port of a service's pod, no one; PostgreSQL and RabbitMQ's AMQP
- * over TLS the mesh's pods only (RabbitMQ's plaintext AMQP no one, its management port the Job
- * provision-broker alone), Consul's HTTP API the mesh's pods and
- * Consul's own; a pod of the namespace that nothing opens, no one (ingress denied by default).
+ * Whether a rule's peers (`from` of an ingress rule, `to` of an egress rule) of `policy` take the
+ * pod `peer`: none, anyone; else any of them, a peer's namespace and pod selectors both applying, a
+ * pod selector alone meaning the policy's namespace. An ipBlock is taken to match anyone.
+ */
+function peerAllowed(peers: PolicyPeer[] | undefined, policy: NetworkPolicy, peer: Peer): boolean {
+  return (
+    !peers?.length ||
+    peers.some((p) => {
+      if (p.ipBlock) return true;
+      if (peer.namespace === undefined) return false;
+      const namespaceAllowed = p.namespaceSelector
+        ? selects(p.namespaceSelector, { 'kubernetes.io/metadata.name': peer.namespace })
+        : peer.namespace === (policy.metadata.namespace ?? MESH_NAMESPACE);
+      return namespaceAllowed && selects(p.podSelector, peer.labels);
+    })
+  );
+}
+
+/** The policies of `policies` that select `pod` for `direction` (Ingress, Egress); none for a peer outside the cluster. */
+const selecting = (policies: NetworkPolicy[], direction: string, pod: Peer) =>
+  pod.namespace === undefined
+    ? []
+    : policies.filter(
+        (p) => (p.metadata.namespace ?? MESH_NAMESPACE) === pod.namespace && selects(p.spec.podSelector, pod.labels) && policyTypes(p).includes(direction),
+      );
+
+/**
+ * Whether the destination's ingress policies let `from` in to `to`, as Kubernetes decides: a pod
+ * no policy selects for ingress takes everything, one that some select what any of their rules
+ * allows (its peers, on its ports).
+ */
+function ingressAllows(policies: NetworkPolicy[], from: Peer, to: Destination): boolean {
+  const ingress = selecting(policies, 'Ingress', to);
+  return (
+    ingress.length === 0 ||
+    ingress.some((policy) => (policy.spec.ingress ?? []).some((rule) => portAllowed(rule.ports, to) && peerAllowed(rule.from, policy, from)))
+  );
+}
+
+/** Whether the source's egress policies let `from` connect to `to`: likewise, for the pods they select for egress. */
+function egressAllows(policies: NetworkPolicy[], from: Peer, to: Destination): boolean {
+  const egress = selecting(policies, 'Egress', from);
+  return (
+    egress.length === 0 || egress.some((policy) => (policy.spec.egress ?? []).some((rule) => portAllowed(rule.ports, to) && peerAllowed(rule.to, policy, to)))
+  );
+}
+
+/**
+ * The NetworkPolicies against the mesh's edges, for every pair of peers and each direction on its
+ * own (a connection needs both; checking each alone catches a policy too open on one side that the
+ * other still masks). The peers: the mesh's pods (each Deployment's and the provisioning Jobs'),
+ * Consul's servers, Prometheus (PROMETHEUS), another pod of its namespace, pods labelled as
+ * Prometheus in the mesh's namespace and in another, a pod of the namespace that is not the mesh's,
+ * a pod of another namespace, a client outside the cluster.
+ * Ingress, what each destination lets in: a public service's port anyone; another service's port
+ * its callers (the services declaring it a downstream) and Consul (its health checks) only; each
+ * service's metrics port (9464, the container port `metrics`) Prometheus alone; another port of a
+ * service's pod, no one; PostgreSQL and RabbitMQ's AMQP over TLS the mesh's pods only (RabbitMQ's
+ * plaintext AMQP no one, its management port the Job provision-broker alone), Consul's HTTP API the
+ * mesh's pods and Consul's own; a pod of the namespace that nothing opens, no one (ingress denied by
+ * default); what is not the mesh's (the DNS, the OTLP receiver, ...), anyone: its policies are not
+ * these.
+ * Egress, where each of the mesh's pods may connect: its downstreams' gRPC ports (the interview
+ * service's), PostgreSQL, RabbitMQ's AMQP over TLS (its management API the Job provision-broker
+ * alone), Consul's HTTP API, the cluster's DNS (kube-dns, 53 over UDP and TCP) and the OTLP
+ * receiver (OTLP_RECEIVER, 4317 and 4318); nowhere else (not a public service's port, a metrics
+ * port, the receiver's other ports or another pod of its namespace, Prometheus, a pod of another
+ * namespace, an address outside the cluster). The peers that are not the mesh's, anywhere.
  */
 function networkPolicyProblems(documents: K8sObject[]): string[] {
   const policies = documents.filter((d): d is NetworkPolicy => d.kind === 'NetworkPolicy');
@@ -1009,37 +1306,68 @@ function networkPolicyProblems(documents: K8sObject[]): string[] {
   const stranger: Peer = { name: "a pod of the namespace not the mesh's", namespace: MESH_NAMESPACE, labels: { 'app.kubernetes.io/name': 'stranger' } };
   const elsewhere: Peer = { name: 'a pod of another namespace', namespace: 'elsewhere', labels: {} };
   const outside: Peer = { name: 'a client outside the cluster', labels: {} };
-  const everyone = [...mesh, CONSUL_AGENT, stranger, elsewhere, outside];
+  const monitoring: Peer = {
+    name: 'another pod of the namespace monitoring',
+    namespace: PROMETHEUS.namespace,
+    labels: { 'app.kubernetes.io/name': 'grafana' },
+  };
+  const prometheusHere: Peer = { name: "a pod labelled as Prometheus in the mesh's namespace", namespace: MESH_NAMESPACE, labels: PROMETHEUS.labels };
+  const prometheusElsewhere: Peer = { name: 'a pod labelled as Prometheus in another namespace', namespace: 'elsewhere', labels: PROMETHEUS.labels };
+  const others = [CONSUL_AGENT, PROMETHEUS, monitoring, prometheusHere, prometheusElsewhere, stranger, elsewhere, outside];
+  const everyone = [...mesh, ...others];
   const meshNames = mesh.map((p) => p.name);
-  const expectations: { to: Destination; from: string[] }[] = [];
+  const everyoneNames = everyone.map((p) => p.name);
+  /** Each destination, who its ingress lets in and which of the mesh's pods may connect to it. */
+  const expectations: { to: Destination; ingress: string[]; egress: string[] }[] = [];
   for (const name of SERVICE_NAMES) {
     const pod = meshPods.find((p) => p.workload.metadata.name === name);
     if (!pod) continue;
     const namedPorts = Object.fromEntries(pod.workload.spec.template.spec.containers.flatMap((c) => c.ports ?? []).map((p) => [p.name ?? '', p.containerPort]));
     const base = { name, namespace: MESH_NAMESPACE, labels: pod.labels, namedPorts };
-    const from = PUBLIC_SERVICES.includes(name) ? everyone.map((p) => p.name) : [...CALLERS[name], CONSUL_AGENT.name];
-    expectations.push({ to: { ...base, port: DEFAULT_PORTS[name] }, from });
-    expectations.push({ to: { ...base, name: `${name} (another port)`, port: 9229 }, from: [] });
+    const ingress = PUBLIC_SERVICES.includes(name) ? everyoneNames : [...CALLERS[name], CONSUL_AGENT.name];
+    expectations.push({ to: { ...base, port: DEFAULT_PORTS[name] }, ingress, egress: CALLERS[name] });
+    expectations.push({ to: { ...base, name: `${name} (metrics)`, port: DEFAULT_METRICS_PORT }, ingress: [PROMETHEUS.name], egress: [] });
+    expectations.push({ to: { ...base, name: `${name} (another port)`, port: 9229 }, ingress: [], egress: [] });
   }
-  const infrastructure = (name: string, labels: Labels, port: number, namespace = MESH_NAMESPACE): Destination => ({
+  const pod = (name: string, labels: Labels, port: number, namespace = MESH_NAMESPACE, protocol?: 'UDP'): Destination => ({
     name,
     namespace,
     labels,
     port,
+    protocol,
     namedPorts: {},
   });
-  expectations.push({ to: infrastructure('postgresql', { 'app.kubernetes.io/name': 'postgresql' }, 5432), from: meshNames });
-  expectations.push({ to: infrastructure('rabbitmq', { 'app.kubernetes.io/name': 'rabbitmq' }, 5671), from: meshNames });
-  expectations.push({ to: infrastructure('rabbitmq (plaintext AMQP)', { 'app.kubernetes.io/name': 'rabbitmq' }, 5672), from: [] });
-  expectations.push({ to: infrastructure('rabbitmq (management)', { 'app.kubernetes.io/name': 'rabbitmq' }, 15672), from: ['provision-broker'] });
-  expectations.push({ to: infrastructure('consul', CONSUL_AGENT.labels, 8500, 'consul'), from: [...meshNames, CONSUL_AGENT.name] });
-  expectations.push({ to: infrastructure('a pod of the namespace', stranger.labels, 8080), from: [] });
+  const rabbitmq = { 'app.kubernetes.io/name': 'rabbitmq' };
+  expectations.push({ to: pod('postgresql', { 'app.kubernetes.io/name': 'postgresql' }, 5432), ingress: meshNames, egress: meshNames });
+  expectations.push({ to: pod('rabbitmq', rabbitmq, 5671), ingress: meshNames, egress: meshNames });
+  expectations.push({ to: pod('rabbitmq (plaintext AMQP)', rabbitmq, 5672), ingress: [], egress: [] });
+  expectations.push({ to: pod('rabbitmq (management)', rabbitmq, 15672), ingress: ['provision-broker'], egress: ['provision-broker'] });
+  expectations.push({ to: pod('consul', CONSUL_AGENT.labels, 8500, 'consul'), ingress: [...meshNames, CONSUL_AGENT.name], egress: meshNames });
+  expectations.push({ to: pod('a pod of the namespace', stranger.labels, 8080), ingress: [], egress: [] });
+  // Not the mesh's: anyone gets in, as far as these policies go; the mesh's pods where their egress lets them.
+  const dns = { 'k8s-app': 'kube-dns' };
+  expectations.push({ to: pod('the DNS (UDP)', dns, 53, 'kube-system', 'UDP'), ingress: everyoneNames, egress: meshNames });
+  expectations.push({ to: pod('the DNS (TCP)', dns, 53, 'kube-system'), ingress: everyoneNames, egress: meshNames });
+  for (const port of [4317, 4318]) {
+    expectations.push({ to: pod('the OTLP receiver', OTLP_RECEIVER.labels, port, OTLP_RECEIVER.namespace), ingress: everyoneNames, egress: meshNames });
+  }
+  expectations.push({ to: pod("the OTLP receiver's UI", OTLP_RECEIVER.labels, 16686, OTLP_RECEIVER.namespace), ingress: everyoneNames, egress: [] });
+  const observabilityPod = pod('another pod of the namespace observability', { 'app.kubernetes.io/name': 'other' }, 4318, OTLP_RECEIVER.namespace);
+  expectations.push({ to: observabilityPod, ingress: everyoneNames, egress: [] });
+  expectations.push({ to: pod('Prometheus', PROMETHEUS.labels, 9090, PROMETHEUS.namespace), ingress: everyoneNames, egress: [] });
+  expectations.push({ to: pod('a pod of another namespace', {}, 8080, 'elsewhere'), ingress: everyoneNames, egress: [] });
+  expectations.push({ to: { name: 'an address outside the cluster', labels: {}, port: 443, namedPorts: {} }, ingress: everyoneNames, egress: [] });
   const problems: string[] = [];
-  for (const { to, from } of expectations) {
+  for (const { to, ingress, egress } of expectations) {
+    const where = `${to.name}:${to.port}`;
     for (const peer of everyone) {
-      const allowed = allows(policies, peer, to);
-      if (allowed && !from.includes(peer.name)) problems.push(`${to.name}:${to.port} is reachable from ${peer.name}`);
-      if (!allowed && from.includes(peer.name)) problems.push(`${to.name}:${to.port} is not reachable from ${peer.name}`);
+      const lets = ingressAllows(policies, peer, to);
+      if (lets && !ingress.includes(peer.name)) problems.push(`${where} lets in ${peer.name}`);
+      if (!lets && ingress.includes(peer.name)) problems.push(`${where} does not let in ${peer.name}`);
+      const may = egressAllows(policies, peer, to);
+      const expected = !meshNames.includes(peer.name) || egress.includes(peer.name);
+      if (may && !expected) problems.push(`${peer.name} may connect to ${where}`);
+      if (!may && expected) problems.push(`${peer.name} may not connect to ${where}`);
     }
   }
   return problems;
@@ -1089,7 +1417,7 @@ describe('deployment files', () => {
       expect(wrongCondition.output).toContain("'healthy' is not one of");
     });
 
-    it('runs Consul, PostgreSQL, RabbitMQ and every service registered in Consul, emotion with replicas', async () => {
+    it('runs Consul, PostgreSQL, RabbitMQ, Prometheus, Grafana, Jaeger and every service registered in Consul, emotion with replicas', async () => {
       const [compose] = (await loadYaml('deploy/docker-compose.yml')) as [ComposeFile];
       expect(Object.keys(compose.services).sort()).toEqual([
         'auth',
@@ -1098,9 +1426,12 @@ describe('deployment files', () => {
         'consul-provision',
         'db-provision',
         'emotion',
+        'grafana',
         'interview',
+        'jaeger',
         'notifier',
         'postgres',
+        'prometheus',
         'rabbitmq',
         'scoring',
         'tls-init',
@@ -1447,6 +1778,154 @@ describe('deployment files', () => {
       expect(await problems(broken(COMPOSE, 'security_opt: ["no-new-privileges:true"]', 'security_opt: []'))).toEqual(
         expect.arrayContaining(['db-provision: privileges may escalate']),
       );
+      // The observability stack's UIs published, or its images not pinned.
+      expect(await problems(broken(COMPOSE, '    image: grafana/grafana:12.1.1\n', '    image: grafana/grafana:12.1.1\n    ports: ["3000:3000"]\n'))).toEqual([
+        'grafana publishes port 3000',
+      ]);
+      expect(
+        await problems(
+          broken(COMPOSE, '    image: jaegertracing/jaeger:2.13.0\n', '    image: jaegertracing/jaeger:2.13.0\n    ports: ["16686:16686", "4318:4318"]\n'),
+        ),
+      ).toEqual(['jaeger publishes port 16686', 'jaeger publishes port 4318']);
+      expect(await problems(broken(COMPOSE, '    image: prom/prometheus:v2.53.5\n', '    image: prom/prometheus:v2.53.5\n    ports: ["9090:9090"]\n'))).toEqual(
+        ['prometheus publishes port 9090'],
+      );
+      expect(await problems(broken(COMPOSE, 'image: prom/prometheus:v2.53.5', 'image: prom/prometheus:latest'))).toEqual([
+        'prometheus: image prom/prometheus:latest is latest',
+      ]);
+      expect(await problems(broken(COMPOSE, 'image: jaegertracing/jaeger:2.13.0', 'image: jaegertracing/jaeger:2'))).toEqual([
+        'jaeger: image jaegertracing/jaeger:2 is not pinned to a version (x.y.z)',
+      ]);
+      // The observability stack unconfined: as root, writable, with capabilities, escalating.
+      expect(await problems(broken(COMPOSE, '    user: "10001:10001"\n', '    user: "0:0"\n'))).toEqual([
+        'jaeger: does not run as a user of its own other than root (user)',
+      ]);
+      expect(await problems(broken(COMPOSE, '    user: "472"\n', ''))).toEqual(['grafana: does not run as a user of its own other than root (user)']);
+      expect(await problems(broken(COMPOSE, /(image: grafana\/grafana:\S+\n(?:.*\n)*?) {4}read_only: true\n {4}tmpfs: \[\/tmp\]\n/, '$1'))).toEqual([
+        'grafana: the root filesystem is not read-only',
+        'grafana: /tmp is not a tmpfs',
+      ]);
+      expect(await problems(broken(COMPOSE, /(image: prom\/prometheus:\S+\n(?:.*\n)*?) {4}cap_drop: \[ALL\]\n {4}security_opt: .*\n/, '$1'))).toEqual([
+        'prometheus: capabilities are not all dropped',
+        'prometheus: privileges may escalate',
+      ]);
+      // Its configuration mounted writable.
+      expect(await problems(broken(COMPOSE, './prometheus:/etc/prometheus:ro', './prometheus:/etc/prometheus'))).toEqual([
+        'prometheus: mounts ./prometheus writable',
+      ]);
+    });
+
+    const PROMETHEUS_CONFIG = 'deploy/prometheus/prometheus.yml';
+    const GRAFANA_PROVISIONING = ['deploy/grafana/provisioning/datasources/prometheus.yml', 'deploy/grafana/provisioning/dashboards/interview-mesh.yml'];
+
+    it('runs Prometheus 2 on deploy/prometheus (read-only), scraping every service of the mesh at its Compose name on METRICS_PORT 9464, and Grafana provisioned with it, its password required', async () => {
+      /** The validator's findings on `file` (the Compose file), `config` (prometheus.yml) and `provisioning` (Grafana's files), the real ones by default. */
+      const problems = async (file?: string, config = PROMETHEUS_CONFIG, provisioning = GRAFANA_PROVISIONING) => {
+        const { compose } = await composeOf(file);
+        const [prometheusConfig] = (await loadYaml(config)) as [PrometheusConfig];
+        const grafana = Object.assign(
+          {},
+          ...(await Promise.all(provisioning.map(async (f) => ((await loadYaml(f)) as [GrafanaProvisioning])[0]))),
+        ) as GrafanaProvisioning;
+        return composeMonitoringProblems(compose, prometheusConfig, grafana);
+      };
+      expect(await problems()).toEqual([]);
+      // Prometheus 3, whose rules the alert tests did not run on.
+      expect(await problems(broken(COMPOSE, 'image: prom/prometheus:v2.53.5', 'image: prom/prometheus:v3.5.0'))).toEqual([
+        "prometheus: image prom/prometheus:v3.5.0 is not Prometheus 2 (alerts.yml's tests ran on promtool 2.42)",
+      ]);
+      // deploy/prometheus not where the configuration is read, or the TSDB on the read-only root filesystem.
+      expect(await problems(broken(COMPOSE, './prometheus:/etc/prometheus:ro', './prometheus:/etc/prometheus/conf.d:ro'))).toEqual([
+        'prometheus: deploy/prometheus is not mounted read-only where its configuration is read (/etc/prometheus)',
+      ]);
+      expect(await problems(broken(COMPOSE, '      - prometheus-data:/prometheus\n', ''))).toEqual([
+        'prometheus: its TSDB (/prometheus) is not in a volume it writes',
+      ]);
+      // A service serving its metrics elsewhere than prometheus.yml scrapes, or out of reach.
+      expect((await problems(broken(COMPOSE, '    METRICS_PORT: "9464"\n', '    METRICS_PORT: "9465"\n'))).sort()).toEqual(
+        SERVICE_NAMES.flatMap((name) => [
+          `${name}: METRICS_PORT is 9465, not 9464`,
+          `prometheus.yml does not scrape ${name} at ${name}:9465 alone (a job named ${name})`,
+          `prometheus.yml (job ${name}) scrapes ${name}:9464, not ${name}'s metrics port`,
+        ]).sort(),
+      );
+      expect(await problems(broken(COMPOSE, '    BIND_HOST: 0.0.0.0\n', '    BIND_HOST: 127.0.0.1\n'))).toEqual(
+        SERVICE_NAMES.map((name) => `${name}: BIND_HOST 127.0.0.1 keeps its metrics from Prometheus`),
+      );
+      // prometheus.yml scraping a name no Compose service has, or a service's gRPC port, or missing one.
+      expect(await problems(undefined, broken(PROMETHEUS_CONFIG, '      - names: [scoring]', '      - names: [scorer]'))).toEqual([
+        'prometheus.yml does not scrape scoring at scoring:9464 alone (a job named scoring)',
+        'prometheus.yml (job scoring) scrapes scorer:9464: no Compose service scorer',
+      ]);
+      expect(await problems(undefined, broken(PROMETHEUS_CONFIG, /(names: \[emotion\]\n\s+type: A\n\s+)port: 9464/, '$1port: 50052'))).toEqual([
+        'prometheus.yml does not scrape emotion at emotion:9464 alone (a job named emotion)',
+        "prometheus.yml (job emotion) scrapes emotion:50052, not emotion's metrics port",
+      ]);
+      expect(await problems(undefined, broken(PROMETHEUS_CONFIG, /\n {2}- job_name: notifier\n( {4}.*\n)+/, '\n'))).toEqual([
+        'prometheus.yml does not scrape notifier at notifier:9464 alone (a job named notifier)',
+      ]);
+      // Grafana: its password defaulted, anonymous access, its provisioning or dashboard not mounted, its data source elsewhere.
+      expect(await problems(broken(COMPOSE, /GF_SECURITY_ADMIN_PASSWORD: .*/, 'GF_SECURITY_ADMIN_PASSWORD: admin'))).toEqual([
+        'grafana: GF_SECURITY_ADMIN_PASSWORD is not a required ${VAR:?...}',
+      ]);
+      expect(await problems(broken(COMPOSE, 'GF_AUTH_ANONYMOUS_ENABLED: "false"', 'GF_AUTH_ANONYMOUS_ENABLED: "true"'))).toEqual([
+        'grafana: anonymous access is on',
+      ]);
+      expect(
+        await problems(broken(COMPOSE, './grafana/provisioning:/etc/grafana/provisioning:ro', './grafana/provisioning:/etc/grafana/provisioning')),
+      ).toEqual(['grafana: deploy/grafana/provisioning is not mounted read-only at /etc/grafana/provisioning']);
+      expect(
+        await problems(undefined, undefined, [
+          GRAFANA_PROVISIONING[0],
+          broken(GRAFANA_PROVISIONING[1], 'path: /etc/grafana/dashboards/interview-mesh', 'path: /var/lib/grafana/dashboards'),
+        ]),
+      ).toEqual(['grafana: deploy/grafana/interview-mesh.json is not mounted read-only where a dashboard provider reads (/var/lib/grafana/dashboards)']);
+      expect(
+        await problems(undefined, undefined, [
+          broken(GRAFANA_PROVISIONING[0], 'url: http://prometheus:9090', 'url: http://localhost:9090'),
+          GRAFANA_PROVISIONING[1],
+        ]),
+      ).toEqual(['grafana: its default data source (http://localhost:9090) is not the Compose service prometheus (http://prometheus:9090)']);
+      expect(await problems(broken(COMPOSE, '      - grafana-data:/var/lib/grafana\n', ''))).toEqual([
+        'grafana: its data (/var/lib/grafana) is not in a volume it writes',
+      ]);
+      expect(await problems(broken(COMPOSE, /\n {2}prometheus:\n( {4}.*\n|\n)*?(?= {2}\S)/, '\n'))).toEqual(['no Prometheus service (prom/prometheus)']);
+    });
+
+    it("sends every service's traces to Jaeger v2 over OTLP/HTTP (OTEL_EXPORTER_OTLP_ENDPOINT http://jaeger:4318)", async () => {
+      const problems = async (file?: string) => composeTracingProblems((await composeOf(file)).compose);
+      expect(await problems()).toEqual([]);
+      // Jaeger v1's all-in-one, or none.
+      expect(await problems(broken(COMPOSE, 'image: jaegertracing/jaeger:2.13.0', 'image: jaegertracing/all-in-one:1.76.0'))).toEqual([
+        'no Jaeger service (jaegertracing/jaeger)',
+      ]);
+      expect(await problems(broken(COMPOSE, 'image: jaegertracing/jaeger:2.13.0', 'image: jaegertracing/jaeger:1.76.0'))).toEqual([
+        'jaeger: image jaegertracing/jaeger:1.76.0 is not Jaeger v2',
+      ]);
+      // No endpoint, the gRPC port for HTTP, another host, a path, traces turned off.
+      expect(await problems(broken(COMPOSE, '    OTEL_EXPORTER_OTLP_ENDPOINT: http://jaeger:4318\n', ''))).toEqual(
+        SERVICE_NAMES.map((name) => `${name}: exports no traces (no OTEL_EXPORTER_OTLP_ENDPOINT)`),
+      );
+      expect(await problems(broken(COMPOSE, 'OTEL_EXPORTER_OTLP_ENDPOINT: http://jaeger:4318', 'OTEL_EXPORTER_OTLP_ENDPOINT: http://jaeger:4317'))).toEqual(
+        SERVICE_NAMES.map((name) => `${name}: OTEL_EXPORTER_OTLP_ENDPOINT http://jaeger:4317 is not OTLP/HTTP's port 4318`),
+      );
+      expect(await problems(broken(COMPOSE, 'OTEL_EXPORTER_OTLP_ENDPOINT: http://jaeger:4318', 'OTEL_EXPORTER_OTLP_ENDPOINT: http://localhost:4318'))).toEqual(
+        SERVICE_NAMES.map((name) => `${name}: sends its traces to localhost:4318, not the service jaeger`),
+      );
+      expect(
+        await problems(broken(COMPOSE, 'OTEL_EXPORTER_OTLP_ENDPOINT: http://jaeger:4318', 'OTEL_EXPORTER_OTLP_ENDPOINT: http://jaeger:4318/v1/traces')),
+      ).toEqual(
+        SERVICE_NAMES.map((name) => `${name}: OTEL_EXPORTER_OTLP_ENDPOINT http://jaeger:4318/v1/traces has a path: the exporter appends /v1/traces to it`),
+      );
+      expect(
+        await problems(
+          broken(
+            COMPOSE,
+            '    OTEL_EXPORTER_OTLP_ENDPOINT: http://jaeger:4318\n',
+            '    OTEL_EXPORTER_OTLP_ENDPOINT: http://jaeger:4318\n    OTEL_SDK_DISABLED: "true"\n',
+          ),
+        ),
+      ).toEqual(SERVICE_NAMES.map((name) => `${name}: OTEL_SDK_DISABLED turns the traces off`));
     });
   });
 
@@ -1486,7 +1965,7 @@ describe('deployment files', () => {
     it(`are valid Kubernetes ${KUBERNETES_VERSION} resources, unknown fields rejected, and a broken copy is not`, async () => {
       const { code, output } = await validate(manifests());
       expect({ code, errors: output.split('\n').filter((line) => !line.startsWith('INFO') && line) }).toEqual({ code: 0, errors: [] });
-      expect(output.match(/^INFO .* passed/gm)).toHaveLength(22);
+      expect(output.match(/^INFO .* passed/gm)).toHaveLength(26);
       const misspelt = await validate([broken('deploy/k8s/emotion.yaml', 'periodSeconds: 5', 'periodSecond: 5')]);
       expect(misspelt.code).not.toBe(0);
       expect(misspelt.output).toContain("'periodSecond' was unexpected");
@@ -1506,7 +1985,10 @@ describe('deployment files', () => {
         const deployment = documents.find((d): d is Deployment => d.kind === 'Deployment' && d.metadata.name === name)!;
         const [container] = deployment.spec.template.spec.containers;
         expect(container.args).toEqual(['--services', name]);
-        expect(container.ports).toEqual([{ name: 'grpc', containerPort: port, protocol: 'TCP' }]);
+        expect(container.ports).toEqual([
+          { name: 'grpc', containerPort: port, protocol: 'TCP' },
+          { name: 'metrics', containerPort: DEFAULT_METRICS_PORT, protocol: 'TCP' },
+        ]);
         // The kubelet's gRPC probes speak plaintext only: the probes run the TLS health check in the pod.
         const probe = [...PROBE, name, String(port)];
         expect(container.readinessProbe.exec!.command).toEqual(GRPC_SERVICE[name] ? [...probe, GRPC_SERVICE[name]] : probe);
@@ -1723,45 +2205,154 @@ describe('deployment files', () => {
       ]);
     });
 
-    it("deny ingress by default and open only the mesh's edges (NetworkPolicies, evaluated for every pair of peers)", async () => {
+    it("annotate each service's pods for scraping, name their metrics port (9464), export traces over OTLP, and run no Prometheus of their own", async () => {
+      expect(kubernetesObservabilityProblems(await documentsOf())).toEqual([]);
+      const problems = async (file: string, from: string | RegExp, to: string) => kubernetesObservabilityProblems(await brokenManifests(file, from, to));
+      // An annotation missing or wrong, the container port unnamed or elsewhere.
+      expect(await problems('deploy/k8s/scoring.yaml', '        prometheus.io/scrape: "true"\n', '')).toEqual([
+        'scoring: its pods are not annotated prometheus.io/scrape: "true"',
+      ]);
+      expect(await problems('deploy/k8s/notifier.yaml', 'prometheus.io/port: "9464"', 'prometheus.io/port: "54"')).toEqual([
+        'notifier: its pods are not annotated prometheus.io/port: "9464"',
+      ]);
+      expect(await problems('deploy/k8s/auth.yaml', 'prometheus.io/path: /metrics', 'prometheus.io/path: /')).toEqual([
+        'auth: its pods are not annotated prometheus.io/path: "/metrics"',
+      ]);
+      expect(
+        await problems(
+          'deploy/k8s/emotion.yaml',
+          '{ name: metrics, containerPort: 9464, protocol: TCP }',
+          '{ name: metrics, containerPort: 9465, protocol: TCP }',
+        ),
+      ).toEqual(['emotion: no container port metrics (9464, TCP)']);
+      // The ConfigMap's metrics port elsewhere than the annotations say, or bound to loopback.
+      expect(await problems('deploy/k8s/config.yaml', 'METRICS_PORT: "9464"', 'METRICS_PORT: "9465"')).toEqual([
+        'ConfigMap interview-mesh: METRICS_PORT is not 9464',
+        ...SERVICE_NAMES.flatMap((name) => [
+          `${name}: its pods are not annotated prometheus.io/port: "9465"`,
+          `${name}: no container port metrics (9465, TCP)`,
+        ]),
+      ]);
+      expect(await problems('deploy/k8s/config.yaml', '  BIND_HOST: 0.0.0.0\n', '  BIND_HOST: 127.0.0.1\n')).toEqual([
+        'ConfigMap interview-mesh: BIND_HOST 127.0.0.1 keeps the metrics from Prometheus',
+      ]);
+      // No traces, or the OTLP/gRPC port for OTLP/HTTP.
+      expect(await problems('deploy/k8s/config.yaml', /^ {2}OTEL_EXPORTER_OTLP_ENDPOINT: .*\n/m, '')).toEqual([
+        'ConfigMap interview-mesh: exports no traces (no OTEL_EXPORTER_OTLP_ENDPOINT)',
+      ]);
+      expect(await problems('deploy/k8s/config.yaml', /(OTEL_EXPORTER_OTLP_ENDPOINT: http:\/\/\S+):4318/, '$1:4317')).toEqual([
+        "ConfigMap interview-mesh: OTEL_EXPORTER_OTLP_ENDPOINT http://jaeger-collector.observability.svc.cluster.local:4317 is not OTLP/HTTP's port 4318",
+      ]);
+      // A Prometheus of the manifests' own.
+      expect(await problems('deploy/k8s/emotion.yaml', /^ {10}image: interview-mesh:\S+$/m, '          image: prom/prometheus:v2.53.5')).toEqual([
+        "emotion: runs Prometheus (the cluster's own scrapes the mesh)",
+      ]);
+    });
+
+    it("deny ingress by default and open only the mesh's edges, Prometheus alone reaching the metrics, the mesh's pods reaching nothing else but DNS and the OTLP receiver (NetworkPolicies, evaluated for every pair of peers)", async () => {
       expect(networkPolicyProblems(await documentsOf())).toEqual([]);
       const problems = async (from: string | RegExp, to: string) => networkPolicyProblems(await brokenManifests('deploy/k8s/network-policies.yaml', from, to));
+      const meshWorkloads = workloads(await documentsOf()).map((w) => w.metadata.name);
       // No default deny: a pod nothing opens takes anyone.
       expect(
         await problems('podSelector: {}\n  policyTypes: [Ingress]', 'podSelector: { matchLabels: { app.kubernetes.io/name: none } }\n  policyTypes: [Ingress]'),
-      ).toEqual(expect.arrayContaining(['a pod of the namespace:8080 is reachable from a client outside the cluster']));
-      // emotion open to every pod of every namespace, not the interview service's alone.
+      ).toEqual(expect.arrayContaining(['a pod of the namespace:8080 lets in a client outside the cluster']));
+      // emotion open to every pod of every namespace, not the interview service's alone (whatever scoring's egress says).
       expect(
         await problems(/(name: emotion-ingress[\s\S]*?)podSelector:\n\s+matchLabels: \{ app\.kubernetes\.io\/name: interview \}/, '$1namespaceSelector: {}'),
-      ).toEqual(expect.arrayContaining(['emotion:50052 is reachable from a pod of another namespace', 'emotion:50052 is reachable from scoring']));
+      ).toEqual(expect.arrayContaining(['emotion:50052 lets in a pod of another namespace', 'emotion:50052 lets in scoring']));
       // The interview service's every port open, not its gRPC port alone.
       expect(await problems(/(name: interview-ingress[\s\S]*?ingress:\n) +- ports:\n +- \{ port: grpc, protocol: TCP \}\n/, '$1    - {}\n')).toEqual(
-        expect.arrayContaining(['interview (another port):9229 is reachable from a client outside the cluster']),
+        expect.arrayContaining([
+          'interview (another port):9229 lets in a client outside the cluster',
+          'interview (metrics):9464 lets in a client outside the cluster',
+        ]),
       );
       // PostgreSQL open to every pod of the namespace.
       expect(
         await problems(/(name: postgresql-from-mesh[\s\S]*?)matchLabels: \{ app\.kubernetes\.io\/part-of: interview-mesh \}/, '$1matchLabels: {}'),
-      ).toEqual(["postgresql:5432 is reachable from a pod of the namespace not the mesh's"]);
+      ).toEqual([
+        "postgresql:5432 lets in a pod labelled as Prometheus in the mesh's namespace",
+        "postgresql:5432 lets in a pod of the namespace not the mesh's",
+      ]);
       // RabbitMQ's management API open to every pod of the mesh, not the provisioning Job's alone.
       expect(
         await problems(
           'matchLabels: { app.kubernetes.io/name: provision-broker, app.kubernetes.io/part-of: interview-mesh }',
           'matchLabels: { app.kubernetes.io/part-of: interview-mesh }',
         ),
-      ).toEqual(
-        expect.arrayContaining(['rabbitmq (management):15672 is reachable from emotion', 'rabbitmq (management):15672 is reachable from provision-db']),
-      );
+      ).toEqual(expect.arrayContaining(['rabbitmq (management):15672 lets in emotion', 'rabbitmq (management):15672 lets in provision-db']));
       // RabbitMQ's plaintext AMQP open to the mesh's pods.
       expect(
         await problems(
           '        - { port: 5671, protocol: TCP }\n    - from:',
           '        - { port: 5671, protocol: TCP }\n        - { port: 5672, protocol: TCP }\n    - from:',
         ),
-      ).toEqual(
-        expect.arrayContaining(['rabbitmq (plaintext AMQP):5672 is reachable from emotion', 'rabbitmq (plaintext AMQP):5672 is reachable from provision-db']),
-      );
+      ).toEqual(expect.arrayContaining(['rabbitmq (plaintext AMQP):5672 lets in emotion', 'rabbitmq (plaintext AMQP):5672 lets in provision-db']));
       // Consul's policy in the wrong namespace: Consul's servers take anyone.
-      expect(await problems('  namespace: consul\n', '')).toEqual(expect.arrayContaining(['consul:8500 is reachable from a client outside the cluster']));
+      expect(await problems('  namespace: consul\n', '')).toEqual(expect.arrayContaining(['consul:8500 lets in a client outside the cluster']));
+
+      // The metrics port open to every pod of the namespace monitoring, to pods labelled as Prometheus
+      // in any namespace, or to the pods of the mesh's namespace alone (no namespace selector).
+      const metricsPeer =
+        /(name: metrics-from-prometheus[\s\S]*?)- namespaceSelector:\n\s+matchLabels: \{ kubernetes\.io\/metadata\.name: monitoring \}\n\s+podSelector:\n\s+matchLabels: \{ app\.kubernetes\.io\/name: prometheus \}/;
+      expect(await problems(metricsPeer, '$1- namespaceSelector:\n            matchLabels: { kubernetes.io/metadata.name: monitoring }')).toEqual(
+        SERVICE_NAMES.map((name) => `${name} (metrics):9464 lets in another pod of the namespace monitoring`),
+      );
+      expect(
+        await problems(metricsPeer, '$1- namespaceSelector: {}\n          podSelector:\n            matchLabels: { app.kubernetes.io/name: prometheus }'),
+      ).toEqual(
+        SERVICE_NAMES.flatMap((name) => [
+          `${name} (metrics):9464 lets in a pod labelled as Prometheus in the mesh's namespace`,
+          `${name} (metrics):9464 lets in a pod labelled as Prometheus in another namespace`,
+        ]),
+      );
+      expect(await problems(metricsPeer, '$1- podSelector:\n            matchLabels: { app.kubernetes.io/name: prometheus }')).toEqual(
+        SERVICE_NAMES.flatMap((name) => [
+          `${name} (metrics):9464 does not let in Prometheus`,
+          `${name} (metrics):9464 lets in a pod labelled as Prometheus in the mesh's namespace`,
+        ]),
+      );
+      // The metrics port opened with the gRPC port to the interview service and Consul (emotion's policy naming it).
+      expect(await problems(/(name: emotion-ingress[\s\S]*?- \{ port: grpc, protocol: TCP \}\n)/, '$1        - { port: metrics, protocol: TCP }\n')).toEqual([
+        'emotion (metrics):9464 lets in interview',
+        'emotion (metrics):9464 lets in a Consul server',
+      ]);
+
+      // Egress: the OTLP receiver left out, or everything let out.
+      expect(await problems(/\n {4}# The traces \(OTLP[\s\S]*?- \{ port: 4318, protocol: TCP \}\n/, '\n')).toEqual(
+        ['4317', '4318'].flatMap((port) => meshWorkloads.map((name) => `${name} may not connect to the OTLP receiver:${port}`)),
+      );
+      expect(await problems(/(name: mesh-egress[\s\S]*?\n {2}egress:\n)/, '$1    - {}\n')).toEqual(
+        expect.arrayContaining([
+          'emotion may connect to a pod of another namespace:8080',
+          'provision-db may connect to an address outside the cluster:443',
+          "notifier may connect to the OTLP receiver's UI:16686",
+          'scoring may connect to rabbitmq (management):15672',
+          'auth may connect to emotion (metrics):9464',
+        ]),
+      );
+      // The OTLP receiver's namespace open whatever its pods (no pod selector).
+      expect(
+        await problems(
+          /(# The traces \(OTLP[\s\S]*?matchLabels: \{ kubernetes\.io\/metadata\.name: observability \})\n\s+podSelector:\n\s+matchLabels: \{ app\.kubernetes\.io\/name: jaeger \}/,
+          '$1',
+        ),
+      ).toEqual(meshWorkloads.map((name) => `${name} may connect to another pod of the namespace observability:4318`));
+      // The interview service cut off from a downstream, or every service free to call the others.
+      expect(await problems(/(name: interview-egress[\s\S]*?\n) +- podSelector:\n\s+matchLabels: \{ app\.kubernetes\.io\/name: scoring \}\n/, '$1')).toEqual([
+        'interview may not connect to scoring:50053',
+      ]);
+      expect(
+        await problems(
+          /(name: interview-egress[\s\S]*?podSelector:\n\s+matchLabels:) \{ app\.kubernetes\.io\/name: interview \}/,
+          '$1 { app.kubernetes.io/part-of: interview-mesh }',
+        ),
+      ).toEqual(
+        expect.arrayContaining(['scoring may connect to emotion:50052', 'emotion may connect to auth:50055', 'provision-db may connect to scoring:50053']),
+      );
+      // DNS over UDP alone: TCP (large answers) refused.
+      expect(await problems('        - { port: 53, protocol: TCP }\n', '')).toEqual(meshWorkloads.map((name) => `${name} may not connect to the DNS (TCP):53`));
     });
   });
 
