@@ -25,9 +25,23 @@
  * so that both see the same machine; median and p99 on an established connection, and on a new
  * connection per call (the handshake included: mTLS with P-256 certificates).
  *
+ * Every process the benchmark starts gets a metrics endpoint of its own (METRICS_PORT, a free port)
+ * and exports its traces (OTLP over HTTP, protobuf, OTEL_EXPORTER_OTLP_ENDPOINT) to a collector
+ * stand-in the benchmark runs (otlp-sink.ts), except the uninstrumented twin: the cost of
+ * instrumentation on AnalyzeFrame is measured like TLS's, a second TLS process with METRICS_PORT=off
+ * and no OTEL_* variable (none inherited either) answering calls alternating with the first; median
+ * and p99 of both, the cost against the uninstrumented median, the median of the rounds'
+ * differences, each process's CPU time per call (its main thread, where the interceptors and the
+ * export run, and all its threads), and the proof the instrumented side did the work: the spans its
+ * collector received, and AnalyzeFrame's rpc_server_call_duration_seconds_count scraped from its
+ * /metrics (scraped every 15 s during the comparison, as deploy/prometheus does). METRICS_PORT=off
+ * only takes the endpoint away: the process still records its metrics (the server interceptor's
+ * histogram, the models' timings), so what this measures is the traces and the endpoint.
+ *
  * Environment: BENCH_CALLS (default 300) sequential calls per figure, BENCH_SECONDS (default 10)
  * per load level, BENCH_SESSIONS (default "1,10,100"); BENCH_CONNECTIONS (default 100) calls on
- * new connections per transport, BENCH_COMPARE_PLAINTEXT=false to skip the comparison;
+ * new connections per transport, BENCH_COMPARE_PLAINTEXT=false to skip the comparison,
+ * BENCH_COMPARE_INSTRUMENTATION=false to skip the instrumentation's;
  * BENCH_DATABASE_URL, a PostgreSQL URL (a database of its own: the service migrates it) for the
  * service's blink state instead of embedded PGlite; BENCH_SERVICE_NODE_ARGS, extra node flags for
  * the service's process (for example "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile its side).
@@ -53,6 +67,7 @@ import { FaceTrack, REDETECT_AFTER_FRAMES } from '../../src/services/emotion/dom
 import { FrameAnalysis, FrameAnalyzer } from '../../src/services/emotion/domain/frame-analyzer';
 import { decodeFrame } from '../../src/services/emotion/domain/image/decode-frame';
 import { loadModels } from '../../src/services/emotion/models/load-models';
+import { OtlpSink, OtlpSinkCounts, startOtlpSink } from './otlp-sink';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 300);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -61,6 +76,11 @@ const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? '';
 const SERVICE_NODE_ARGS = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
 const COMPARE_PLAINTEXT = process.env.BENCH_COMPARE_PLAINTEXT !== 'false';
+const COMPARE_INSTRUMENTATION = process.env.BENCH_COMPARE_INSTRUMENTATION !== 'false';
+/** Prometheus's scrape interval in deploy/prometheus/prometheus.yml. */
+const SCRAPE_INTERVAL_MS = 15_000;
+/** The OpenTelemetry SDK's batch span processor exports every 5 s (OTEL_BSP_SCHEDULE_DELAY's default): waited at most this long for spans. */
+const SPANS_WAIT_MS = 12_000;
 const FPS_PER_SESSION = 2;
 const WARMUP = 20;
 
@@ -108,15 +128,32 @@ interface BenchService {
   /** The operator's channel to it: TLS (the mesh's channel credentials), or plaintext. */
   channel: MeshChannel;
   transport?: TransportSecurity;
+  /** `host:port` of its /metrics; undefined when uninstrumented (METRICS_PORT=off). */
+  metricsAddress?: string;
+  /** Where it exports its traces; undefined when uninstrumented (no OTEL_* variable). */
+  sink?: OtlpSink;
 }
 
 /**
  * The emotion service alone in its own process, on BENCH_DATABASE_URL or a fresh embedded database:
  * TLS as deployed (its certificate and the operator's issued first into its data directory's tls/),
- * or plaintext with the development switch (`plaintext`, for the comparison only).
+ * or plaintext with the development switch (`plaintext`, for the comparison only); instrumented (a
+ * metrics endpoint on a free port, traces exported to an OTLP sink of its own) or not (`instrumented`
+ * false: METRICS_PORT=off, no OTEL_* variable). No OTEL_* variable of the benchmark's environment
+ * reaches it.
  */
-async function startService(plaintext = false): Promise<BenchService> {
+async function startService({ plaintext = false, instrumented = true } = {}): Promise<BenchService> {
   const port = await freePort();
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('OTEL_')));
+  let telemetryEnv: Record<string, string> = { METRICS_PORT: 'off' };
+  let metricsAddress: string | undefined;
+  let sink: OtlpSink | undefined;
+  if (instrumented) {
+    const metricsPort = await freePort();
+    metricsAddress = `127.0.0.1:${metricsPort}`;
+    sink = await startOtlpSink();
+    telemetryEnv = { METRICS_PORT: String(metricsPort), OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint, OTEL_SERVICE_NAME: 'emotion-bench' };
+  }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-emotion-'));
   const tlsEnv = { MESH_TLS_DIR: path.join(dataDir, 'tls'), MESH_INSECURE_PLAINTEXT: String(plaintext) };
   let channel: MeshChannel = { credentials: credentials.createInsecure(), options: {} };
@@ -133,8 +170,9 @@ async function startService(plaintext = false): Promise<BenchService> {
   const child = spawn(process.execPath, [...SERVICE_NODE_ARGS, '--import', 'tsx', 'src/main.ts', 'start', '--services', 'emotion'], {
     cwd: REPO_ROOT,
     env: {
-      ...process.env,
+      ...inherited,
       ...tlsEnv,
+      ...telemetryEnv,
       EMOTION_PORT: String(port),
       BIND_HOST: '127.0.0.1',
       DATA_DIR: dataDir,
@@ -144,7 +182,7 @@ async function startService(plaintext = false): Promise<BenchService> {
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  return { address: `127.0.0.1:${port}`, child, dataDir, channel, transport };
+  return { address: `127.0.0.1:${port}`, child, dataDir, channel, transport, metricsAddress, sink };
 }
 
 /** A client of `service`; `extra` adds channel options (a subchannel of its own: a connection of its own). */
@@ -156,20 +194,73 @@ async function stopService(service: BenchService): Promise<void> {
   service.transport?.close();
   service.child.kill('SIGTERM');
   await new Promise((r) => service.child.once('exit', r));
+  await service.sink?.close();
   fs.rmSync(service.dataDir, { recursive: true, force: true });
 }
 
-/** Each of `runs` called once per round, alternately, CALLS rounds after WARMUP: the same machine for both. */
+/** AnalyzeFrame's calls counted in `rpc_server_call_duration_seconds_count` (all status codes) on the service's /metrics. */
+async function analyzeFrameCount(service: BenchService): Promise<number> {
+  if (!service.metricsAddress) throw new Error('the service serves no metrics');
+  const response = await fetch(`http://${service.metricsAddress}/metrics`);
+  if (!response.ok) throw new Error(`GET /metrics: ${response.status}`);
+  let count = 0;
+  for (const line of (await response.text()).split('\n')) {
+    if (line.startsWith('rpc_server_call_duration_seconds_count{') && line.includes('rpc_method="AnalyzeFrame"')) {
+      count += Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+  }
+  return count;
+}
+
+/** AnalyzeFrame's spans the service's sink has received. */
+function analyzeFrameSpans(service: BenchService): number {
+  return service.sink?.counts.spansByName.get('emotion.EmotionService/AnalyzeFrame') ?? 0;
+}
+
+/**
+ * Each of `runs` called once per round, alternately, CALLS rounds after WARMUP: the same machine for
+ * both; in reverse order every other round, so that none is always the one called first.
+ */
 async function paired(runs: readonly (() => Promise<unknown>)[], rounds = CALLS): Promise<Stats[]> {
+  return (await pairedSamples(runs, rounds)).map(stats);
+}
+
+/** As paired, the samples themselves: one list per run, round by round. */
+async function pairedSamples(runs: readonly (() => Promise<unknown>)[], rounds = CALLS): Promise<number[][]> {
   const samples = runs.map(() => [] as number[]);
+  const order = runs.map((_, i) => i);
   for (let round = -WARMUP; round < rounds; round++) {
-    for (const [i, run] of runs.entries()) {
+    for (const i of round % 2 === 0 ? order : [...order].reverse()) {
       const start = now();
-      await run();
+      await runs[i]();
       if (round >= 0) samples[i].push(now() - start);
     }
   }
-  return samples.map(stats);
+  return samples;
+}
+
+/** The median of the rounds' differences `a[i] - b[i]`: what the machine did to both calls of a round cancels out. */
+function medianDifference(a: readonly number[], b: readonly number[]): number {
+  return stats(a.map((x, i) => x - b[i])).median;
+}
+
+/** The instrumented service against its uninstrumented twin, and what the instrumented one did meanwhile. */
+interface InstrumentationCost {
+  on: Stats;
+  off: Stats;
+  /** medianDifference(on, off). */
+  difference: number;
+  /** Each process's CPU time per call, milliseconds: all its threads, and its main thread's. */
+  cpuPerCall: { on: { all: number; main: number }; off: { all: number; main: number } };
+  /** AnalyzeFrame's calls counted by the instrumented process's metrics during the comparison, and in all. */
+  calls: number;
+  counted: number;
+  /** What its sink had received then, and of it AnalyzeFrame's spans. */
+  counts: OtlpSinkCounts;
+  spans: number;
+  /** Its /metrics scraped during the comparison (every SCRAPE_INTERVAL_MS). */
+  scrapes: number;
+  scrapeErrors: number;
 }
 
 /** AnalyzeFrame on a new connection each time (a client with a subchannel of its own), the connection's set-up included. */
@@ -201,17 +292,24 @@ function call(client: EmotionServiceClient, request: FrameRequest): Promise<Emot
   return callUnary(client.analyzeFrame.bind(client), request, { deadline: new Date(Date.now() + 10_000), metadata: new Metadata() });
 }
 
-/** `sessions` sessions each sending FPS_PER_SESSION frames per second (open loop) for SECONDS. */
-/** CPU time (user + system, all threads) the process `pid` has used, milliseconds; NaN off Linux. */
-function cpuMs(pid: number | undefined): number {
+/**
+ * CPU time (user + system) the process `pid` has used, milliseconds, all its threads or (`mainThread`)
+ * its main thread's only (where the gRPC server, the interceptors and the trace export run; the
+ * models run on worker threads); NaN off Linux.
+ */
+function cpuMs(pid: number | undefined, mainThread = false): number {
   try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const fields = fs
+      .readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8')
+      .split(') ')[1]
+      .split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1_000) / 100; // utime, stime in USER_HZ (100)
   } catch {
     return NaN;
   }
 }
 
+/** `sessions` sessions each sending FPS_PER_SESSION frames per second (open loop) for SECONDS. */
 async function load(
   client: EmotionServiceClient,
   jpeg: Buffer,
@@ -281,6 +379,7 @@ async function main(): Promise<void> {
   const service = await startService();
   const client = clientOf(service);
   let plaintext: BenchService | undefined;
+  let uninstrumented: BenchService | undefined;
   try {
     let timestamp = Date.now();
     const request = (sessionId = 'bench-sequential') => ({ sessionId, imageData: jpeg, timestamp: timestamp++, format: 'jpeg' });
@@ -290,7 +389,7 @@ async function main(): Promise<void> {
     // The cost of TLS: the same calls to a plaintext twin, alternately.
     let comparison: { name: string; tls: Stats; plain: Stats }[] = [];
     if (COMPARE_PLAINTEXT) {
-      plaintext = await startService(true);
+      plaintext = await startService({ plaintext: true });
       const plainClient = clientOf(plaintext);
       try {
         await waitServing(plainClient, request('bench-plaintext'));
@@ -307,6 +406,70 @@ async function main(): Promise<void> {
         plainClient.close();
         await stopService(plaintext);
         plaintext = undefined;
+      }
+    }
+
+    // The cost of instrumentation: the same calls to an uninstrumented twin (TLS too), alternately.
+    let instrumentation: InstrumentationCost | undefined;
+    if (COMPARE_INSTRUMENTATION) {
+      uninstrumented = await startService({ instrumented: false });
+      const offClient = clientOf(uninstrumented);
+      try {
+        await waitServing(offClient, request('bench-uninstrumented'));
+        const countedBefore = await analyzeFrameCount(service);
+        // Prometheus scrapes the instrumented process meanwhile, as deployed.
+        let scrapes = 0;
+        let scrapeErrors = 0;
+        const scraper = setInterval(() => {
+          analyzeFrameCount(service).then(
+            () => {
+              scrapes++;
+            },
+            () => {
+              scrapeErrors++;
+            },
+          );
+        }, SCRAPE_INTERVAL_MS);
+        const { pid: onPid } = service.child;
+        const { pid: offPid } = uninstrumented.child;
+        const cpuBefore = [cpuMs(onPid), cpuMs(onPid, true), cpuMs(offPid), cpuMs(offPid, true)];
+        let samples: number[][];
+        try {
+          samples = await pairedSamples([() => call(client, request('bench-instrumented')), () => call(offClient, request('bench-uninstrumented'))]);
+        } finally {
+          clearInterval(scraper);
+        }
+        // Warm-up included.
+        const perCall = (before: number, after: number) => (after - before) / (WARMUP + CALLS);
+        const cpuPerCall = {
+          on: { all: perCall(cpuBefore[0], cpuMs(onPid)), main: perCall(cpuBefore[1], cpuMs(onPid, true)) },
+          off: { all: perCall(cpuBefore[2], cpuMs(offPid)), main: perCall(cpuBefore[3], cpuMs(offPid, true)) },
+        };
+        const [on, off] = samples.map(stats);
+        const difference = medianDifference(samples[0], samples[1]);
+        const counted = await analyzeFrameCount(service);
+        // Every call counted so far has its span in the sink once the batch span processor has exported it.
+        const until = Date.now() + SPANS_WAIT_MS;
+        while (analyzeFrameSpans(service) < counted && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+        const sunk = service.sink?.counts ?? { exports: 0, bytes: 0, spans: 0, spansByName: new Map<string, number>(), rejected: 0 };
+        // What the sink had then (it goes on receiving the load's spans).
+        const counts = { ...sunk, spansByName: new Map(sunk.spansByName) };
+        instrumentation = {
+          on,
+          off,
+          difference,
+          cpuPerCall,
+          calls: counted - countedBefore,
+          counted,
+          counts,
+          spans: analyzeFrameSpans(service),
+          scrapes,
+          scrapeErrors,
+        };
+      } finally {
+        offClient.close();
+        await stopService(uninstrumented);
+        uninstrumented = undefined;
       }
     }
 
@@ -344,6 +507,35 @@ async function main(): Promise<void> {
         );
       }
     }
+    if (instrumentation) {
+      const { on, off, counts } = instrumentation;
+      const cost = on.median - off.median;
+      const p99Cost = on.p99 - off.p99;
+      const signed = (n: number) => `${n >= 0 ? '+' : ''}${n.toFixed(2)}`;
+      const percent = (n: number) => `${signed((100 * n) / off.median)} %`;
+      console.log('');
+      console.log(
+        `instrumentation on (metrics endpoint, traces over OTLP/HTTP to the benchmark's sink) vs off (a second process, METRICS_PORT=off, no OTEL_*), both mTLS, calls alternating; ${CALLS} calls`,
+      );
+      console.log(
+        `${''.padEnd(38)} ${'on median'.padStart(10)} ${'p99'.padStart(8)} ${'off median'.padStart(12)} ${'p99'.padStart(8)} ${'cost'.padStart(9)} ${'% median'.padStart(9)} ${'p99 cost'.padStart(9)}`,
+      );
+      console.log(
+        `${'AnalyzeFrame, established connection'.padEnd(38)} ${on.median.toFixed(2).padStart(10)} ${f(on.p99)} ${off.median.toFixed(2).padStart(12)} ${f(off.p99)} ${signed(cost).padStart(9)} ${percent(cost).padStart(9)} ${signed(p99Cost).padStart(9)}`,
+      );
+      const { difference, cpuPerCall: cpu } = instrumentation;
+      console.log(`  call by call (on − off in each round): median ${signed(difference)} ms (${percent(difference)} of off's median)`);
+      const cpuLine = (which: 'all' | 'main') => `on ${cpu.on[which].toFixed(2)}, off ${cpu.off[which].toFixed(2)} (${signed(cpu.on[which] - cpu.off[which])})`;
+      console.log(
+        `  CPU ms per call: main thread (gRPC, interceptors, trace export, embedded PGlite) ${cpuLine('main')}; all threads (the models' too) ${cpuLine('all')}`,
+      );
+      const otherSpans = counts.spans - instrumentation.spans;
+      console.log(
+        `  instrumented side: ${instrumentation.counted} AnalyzeFrame calls in rpc_server_call_duration_seconds_count (${instrumentation.calls} during the comparison); ` +
+          `the sink received ${instrumentation.spans} AnalyzeFrame spans${otherSpans ? ` (+${otherSpans} others)` : ''} in ${counts.exports} exports, ${(counts.bytes / 1024).toFixed(1)} KiB` +
+          `${counts.rejected ? `, ${counts.rejected} requests rejected` : ''}; ${instrumentation.scrapes} scrapes during it${instrumentation.scrapeErrors ? `, ${instrumentation.scrapeErrors} failed` : ''}`,
+      );
+    }
     console.log('');
     console.log(`load: each session sends ${FPS_PER_SESSION} frames/s for ${SECONDS} s`);
     console.log(
@@ -357,6 +549,7 @@ async function main(): Promise<void> {
   } finally {
     client.close();
     if (plaintext) await stopService(plaintext);
+    if (uninstrumented) await stopService(uninstrumented);
     await stopService(service);
   }
 }
