@@ -81,8 +81,10 @@ async function provision(options: ProvisionOptions): Promise<void> {
   });
   if (options.out) {
     const file = path.resolve(options.out);
-    fs.writeFileSync(file, `${JSON.stringify(definitions, null, 2)}\n`, { mode: 0o600 });
-    fs.chmodSync(file, 0o600);
+    // The hashes must never sit in a file others may read: an existing file goes first, since
+    // writeFileSync's mode applies only to a file it creates.
+    fs.rmSync(file, { force: true });
+    fs.writeFileSync(file, `${JSON.stringify(definitions, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
     log.info(
       { file, vhost, users: definitions.users.map((u) => u.name), administrator: administrator ?? null, queues: definitions.queues.length },
       "broker definitions written (load them with RabbitMQ's load_definitions or POST /api/definitions)",

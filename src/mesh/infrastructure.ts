@@ -38,16 +38,16 @@ export async function openInfrastructure(
   const db = await openConfiguredDatabase(config, started, log, env);
   try {
     await migrate(db, started, log);
-    const buses = await openBuses();
+    const opened = await openBuses();
     return {
       db,
       busFor(name) {
-        const bus = buses.get(name);
+        const bus = opened.buses.get(name);
         if (!bus) throw new Error(`${name} neither publishes nor consumes events: it has no bus`);
         return bus;
       },
       async close() {
-        await Promise.all([...new Set(buses.values())].map((bus) => bus.close()));
+        await opened.close();
         await db.close();
       },
     };
@@ -87,6 +87,12 @@ export async function migrate(db: DatabaseHandle, services: readonly AnyServiceD
   for (const service of services) await migrateSchema(db.forService(service.name), service.name, { ...service.migrations }, log);
 }
 
+/** The buses of the started services, by name, and how to close them all. */
+interface OpenBuses {
+  readonly buses: ReadonlyMap<string, EventBus>;
+  close(): Promise<void>;
+}
+
 /**
  * How to open the bus of each of `started` that publishes or consumes, by service name. On RabbitMQ
  * (`<SERVICE>_AMQP_URL`, else AMQP_URL) each connects as its own user, which must be
@@ -100,7 +106,7 @@ function planBuses(
   started: readonly AnyServiceDescriptor[],
   log: Logger,
   env: Env,
-): () => Promise<Map<string, EventBus>> {
+): () => Promise<OpenBuses> {
   const retry: RetryPolicy = { delaysMs: config.eventRetryDelaysMs };
   const owners = EventOwners.of(registered, config.amqpUserPrefix);
   const messaging = started.filter((s) => s.consumes.length > 0 || s.publishes.length > 0);
@@ -115,7 +121,9 @@ function planBuses(
       const memory = new MemoryBus(log, meshTopology(registered), retry);
       await memory.declareTopology();
       log.info('using the in-process event bus');
-      return new Map(messaging.map(({ name }) => [name, memory.as(brokerUser(name, config.amqpUserPrefix), owners)]));
+      const views = new Map(messaging.map(({ name }) => [name, memory.as(brokerUser(name, config.amqpUserPrefix), owners)]));
+      // The views' close does nothing: the bus itself stops its retry timers.
+      return { buses: views, close: () => memory.close() };
     };
   }
   const plans = messaging.map((service) => {
@@ -139,12 +147,15 @@ function planBuses(
         buses.set(service.name, bus);
       }),
     );
+    const closeAll = async () => {
+      await Promise.all([...buses.values()].map((bus) => bus.close()));
+    };
     const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (failed) {
-      await Promise.all([...buses.values()].map((bus) => bus.close()));
+      await closeAll();
       throw failed.reason;
     }
-    return buses;
+    return { buses, close: closeAll };
   };
 }
 

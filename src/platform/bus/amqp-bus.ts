@@ -32,6 +32,8 @@ const ROUTING_KEY_HEADER = 'x-original-routing-key';
  * copy whose user-id is the consumer's own is trusted to say it (toDelivery).
  */
 const PUBLISHER_HEADER = 'x-original-user-id';
+/** Longest wait at start-up for the channels once connected, milliseconds. */
+const READY_TIMEOUT_MS = 30_000;
 /** Delay before reopening a publisher channel the broker closed, milliseconds. */
 const PUBLISHER_REOPEN_MS = 1_000;
 /** Longest wait for a publisher confirm, milliseconds: a lost confirm must not stall the outbox relay. */
@@ -112,6 +114,10 @@ export class AmqpBus implements EventBus {
     connection.on('reconnect-scheduled', (info: { attempt: number; delay: number }) => {
       log.debug(info, 'RabbitMQ reconnect scheduled');
     });
+    // A refused login, a missing exchange (not provisioned) or a refused declaration: said, not only retried.
+    connection.on('connect-failed', (error: Error) => {
+      log.warn({ err: error }, 'RabbitMQ connection attempt failed: retrying');
+    });
     connection.on('reconnect-failed', (error: Error) => {
       log.error({ err: error }, 'RabbitMQ recovery gave up');
     });
@@ -149,20 +155,17 @@ export class AmqpBus implements EventBus {
     });
     const bus = new AmqpBus(connection, log, { user, owners }, topology, retry);
     await connection.waitForConnect();
-    await bus.waitUntilReady();
+    await bus.waitUntilReady(READY_TIMEOUT_MS).catch(async (error: unknown) => {
+      await bus.close();
+      throw error;
+    });
     log.info({ broker: new URL(url).host, user }, 'connected to RabbitMQ');
     return bus;
   }
 
   /** The topology is declared on every (re)connection; this declares it once more, idempotently. */
-  async declareTopology(): Promise<void> {
-    const channel = await this.connection.createChannel();
-    try {
-      await checkExchanges(channel);
-      await declareQueues(channel, this.topology, this.retry);
-    } finally {
-      await channel.close().catch(() => undefined);
-    }
+  declareTopology(): Promise<void> {
+    return declareTopologyOn(this.connection, this.topology, this.retry);
   }
 
   /**
@@ -248,8 +251,13 @@ export class AmqpBus implements EventBus {
     this.publisher = publisher;
   }
 
-  private async waitUntilReady(): Promise<void> {
-    while (!this.publisher) await new Promise((resolve) => setTimeout(resolve, 20));
+  /** Resolves once the publisher channel is open; rejects (UnavailableError) after `timeoutMs` milliseconds without it. */
+  private async waitUntilReady(timeoutMs: number): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (!this.publisher) {
+      if (Date.now() > until) throw new UnavailableError(`connected to RabbitMQ, but no channel opened within ${timeoutMs} ms (see the log)`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   private async subscribe(registration: Registration): Promise<void> {
@@ -278,12 +286,7 @@ export class AmqpBus implements EventBus {
       // An event its routing key's owner did not publish is parked, never handled.
       await Promise.resolve()
         .then(() => {
-          try {
-            this.identity.owners.verify(delivery.routingKey, delivery.publisher);
-          } catch (error) {
-            registration.onForged?.(delivery);
-            throw error;
-          }
+          this.identity.owners.admit(delivery, registration.onForged);
         })
         .then(() => registration.handler(delivery))
         .catch((error: unknown) => (failure = { error }));
@@ -416,7 +419,7 @@ function copyProperties(message: ConsumeMessage): Options.Publish {
   return { persistent: true, contentType: p.contentType, messageId: p.messageId, correlationId: p.correlationId, type: p.type, timestamp: p.timestamp };
 }
 
-function declareTopologyOn(model: ChannelModel, topology: Topology, retry: RetryPolicy): Promise<void> {
+function declareTopologyOn(model: Pick<ChannelModel, 'createChannel'>, topology: Topology, retry: RetryPolicy): Promise<void> {
   return model.createChannel().then(async (channel) => {
     try {
       await checkExchanges(channel);

@@ -1,4 +1,4 @@
-import { UnprocessableMessageError } from './event-bus';
+import { Delivery, UnprocessableMessageError } from './event-bus';
 import { RoutingKey } from './topology';
 
 /** The prefix of the services' broker users when AMQP_USER_PREFIX is unset: `mesh-interview`, `mesh-scoring`, … */
@@ -56,6 +56,19 @@ export class EventOwners {
   /** The routing keys `user` may publish. */
   keysOf(user: string): RoutingKey[] {
     return [...this.owners].filter(([, owner]) => owner === user).map(([key]) => key);
+  }
+
+  /**
+   * Lets `delivery` through to its handler when its publisher owns its routing key; otherwise tells
+   * `onForged` (metrics) and throws ForgedEventError, which parks it unhandled.
+   */
+  admit(delivery: Delivery, onForged?: (delivery: Delivery) => void): void {
+    try {
+      this.verify(delivery.routingKey, delivery.publisher);
+    } catch (error) {
+      onForged?.(delivery);
+      throw error;
+    }
   }
 
   /**

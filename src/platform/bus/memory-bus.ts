@@ -76,12 +76,7 @@ export class MemoryBus implements EventBus {
         this.consume(
           queue,
           async (delivery) => {
-            try {
-              owners.verify(delivery.routingKey, delivery.publisher);
-            } catch (error) {
-              options.onForged?.(delivery);
-              throw error;
-            }
+            owners.admit(delivery, options.onForged);
             await handler(delivery);
           },
           options,

@@ -33,6 +33,9 @@ export const METRIC = {
   emotionQueueLength: 'emotion_worker_queue_length',
 } as const;
 
+/** Longest a scrape waits for one scrape hook, milliseconds: well inside Prometheus's 10 s scrape timeout. */
+export const SCRAPE_HOOK_TIMEOUT_MS = 1_000;
+
 /** `mesh_breaker_state`'s values. */
 export const BREAKER_STATE_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
 
@@ -159,13 +162,23 @@ export class MeshMetrics {
   }
 
   /**
-   * The Prometheus text exposition of every metric, after the scrape hooks ran (a failing hook
-   * leaves its gauges as they were: the scrape still answers).
+   * The Prometheus text exposition of every metric, after the scrape hooks ran. A hook that fails,
+   * or takes longer than SCRAPE_HOOK_TIMEOUT_MS (a stalled database: the outbox's count waits for a
+   * connection), leaves its gauges as they were: the scrape still answers, with the RPC and process
+   * metrics an incident needs most.
    */
   async exposition(): Promise<string> {
     await Promise.allSettled(
       [...this.hooks].map(async (hook) => {
-        await hook();
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, SCRAPE_HOOK_TIMEOUT_MS);
+        });
+        try {
+          await Promise.race([hook(), timeout]);
+        } finally {
+          clearTimeout(timer);
+        }
       }),
     );
     return this.registry.metrics();
