@@ -15,9 +15,9 @@ import { loadConfig } from '../../src/platform/config/mesh-config';
 import { silentLogger } from '../../src/platform/log/logger';
 import { runStat } from '../../src/stat/stat';
 import { ConsulAgent, startConsulAgent } from '../support/consul-agent';
-import { waitForHealth } from '../support/grpc-clients';
 import { signUp } from '../support/identity';
 import { TEST_MESH_ENV } from '../support/mesh-env';
+import { startAuthAndInterview } from '../support/auth-interview-mesh';
 import { runCaptured } from '../support/tools';
 import { sleep, waitFor } from '../support/wait';
 
@@ -89,21 +89,8 @@ describe('npm run stat against a running mesh', () => {
   let metrics: string;
 
   beforeAll(async () => {
-    keysDir = await fs.mkdtemp(path.join(os.tmpdir(), 'stat-keys-'));
-    const env = {
-      DATA_DIR: 'memory://',
-      ...TEST_MESH_ENV,
-      BIND_HOST: '127.0.0.1',
-      AUTH_SCRYPT_COST: '10',
-      AUTH_KEYS_DIR: keysDir,
-      AUTH_PORT: '0',
-      INTERVIEW_PORT: '0',
-      // Emotion and scoring do not run: the interview service's breakers towards them are all this needs of them.
-      EMOTION_ADDR: '127.0.0.1:9',
-      SCORING_ADDR: '127.0.0.1:9',
-    };
-    mesh = await startMesh({ ...loadConfig(env), dataDir: 'memory://' }, ['auth', 'interview'], silentLogger(), { env });
-    await Promise.all([waitForHealth(mesh.address('auth'), 'SERVING', 10_000), waitForHealth(mesh.address('interview'), 'SERVING', 10_000)]);
+    // Emotion and scoring do not run: the interview service's breakers towards them are all this needs of them.
+    ({ mesh, keysDir } = await startAuthAndInterview('stat'));
     if (!mesh.metricsAddress) throw new Error('the mesh serves no metrics');
     metrics = mesh.metricsAddress;
   });

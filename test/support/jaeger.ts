@@ -4,7 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './grpc-clients';
-import { runScript } from './tools';
+import { runScript, stopChild } from './tools';
 import { waitFor } from './wait';
 
 /**
@@ -198,19 +198,9 @@ export async function startJaeger(): Promise<Jaeger> {
   child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   child.once('error', (error) => output.push(`spawn failed: ${error.message}\n`));
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', () => {
-      resolve();
-    });
-  });
   const running = () => child.exitCode === null && child.signalCode === null;
   const stop = async () => {
-    if (running()) {
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(killer);
-    }
+    await stopChild(child);
     await rm(dir, { recursive: true, force: true });
   };
 

@@ -1,9 +1,4 @@
-import { createPrivateKey, X509Certificate } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import { issueWorkloadCertificate } from '../../src/platform/tls/certificate-authority';
-import { tlsFiles, writeAtomically } from '../../src/platform/tls/certificate-files';
-import { ensureTestTls, TEST_TLS_DIR } from './tls';
+import { serverTlsArguments } from './server-tls';
 
 /**
  * The one name in the certificate of the tests' PostgreSQL server: `localhost`, not 127.0.0.1, so
@@ -12,11 +7,6 @@ import { ensureTestTls, TEST_TLS_DIR } from './tls';
  */
 export const POSTGRES_TLS_HOST = 'localhost';
 
-/** The server's private key and certificate in one file: replacing it is one rename, never a key beside another key's certificate. */
-const SERVER_PEM = path.join(TEST_TLS_DIR, 'postgres-server.pem');
-
-const VALIDITY_DAYS = 30;
-
 /**
  * The arguments of scripts/infra/ensure-postgres.sh that make the tests' PostgreSQL server offer
  * TLS with a certificate from the tests' CA (test/support/tls.ts), issued here when missing, not
@@ -24,32 +14,6 @@ const VALIDITY_DAYS = 30;
  * that the server is one set up so (not a server of one's own, TEST_DATABASE_ADMIN_URL).
  */
 export async function postgresTlsArguments(): Promise<string[]> {
-  await ensureTestTls();
-  const files = tlsFiles(TEST_TLS_DIR);
-  const ca = { certificate: fs.readFileSync(files.caCertificate, 'utf8'), privateKey: fs.readFileSync(files.caKey, 'utf8') };
-  if (!isCurrent(ca.certificate)) {
-    const pair = await issueWorkloadCertificate(ca, { kind: 'service', name: 'postgres' }, { hosts: [POSTGRES_TLS_HOST] }, VALIDITY_DAYS);
-    writeAtomically(SERVER_PEM, `${pair.privateKey.trimEnd()}\n${pair.certificate.trimEnd()}\n`, 0o600);
-  }
   process.env.TEST_DATABASE_TLS_HOST = POSTGRES_TLS_HOST;
-  return ['--tls', SERVER_PEM, files.caCertificate];
-}
-
-function isCurrent(caPem: string): boolean {
-  try {
-    const pem = fs.readFileSync(SERVER_PEM, 'utf8');
-    const certificate = new X509Certificate(pem);
-    const ca = new X509Certificate(caPem);
-    const notBefore = new Date(certificate.validFrom).getTime();
-    const renewAt = notBefore + ((new Date(certificate.validTo).getTime() - notBefore) * 2) / 3;
-    return (
-      certificate.checkIssued(ca) &&
-      certificate.verify(ca.publicKey) &&
-      certificate.checkPrivateKey(createPrivateKey(pem)) &&
-      certificate.checkHost(POSTGRES_TLS_HOST) !== undefined &&
-      Date.now() < renewAt
-    );
-  } catch {
-    return false;
-  }
+  return serverTlsArguments('postgres', POSTGRES_TLS_HOST);
 }

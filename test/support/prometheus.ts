@@ -3,7 +3,7 @@ import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './grpc-clients';
-import { runScript } from './tools';
+import { runScript, stopChild } from './tools';
 import { waitFor } from './wait';
 
 /**
@@ -179,21 +179,11 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
   const output: string[] = [];
   child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', () => {
-      resolve();
-    });
-  });
   child.once('error', (error) => output.push(`spawn failed: ${error.message}\n`));
   const running = () => child.exitCode === null && child.signalCode === null;
 
   const stop = async () => {
-    if (running()) {
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(killer);
-    }
+    await stopChild(child);
     await rm(dir, { recursive: true, force: true });
   };
 

@@ -1,4 +1,4 @@
-import { execFile, ExecFileOptions, execFileSync } from 'node:child_process';
+import { ChildProcess, execFile, ExecFileOptions, execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -55,4 +55,20 @@ export async function run(command: string, args: readonly string[], options: Exe
   if (!error) return { stdout, stderr };
   const reason = typeof code === 'number' ? `exit code ${String(code)}` : signal ? `killed by ${signal}` : error.message;
   throw new Error(`${command} ${args.join(' ')} failed: ${reason}\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`);
+}
+
+/** Stops `child` if it runs: SIGTERM, then SIGKILL after `graceMs` milliseconds; resolves once it exited. */
+export async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      resolve();
+    });
+  });
+  child.kill('SIGTERM');
+  const killer = setTimeout(() => {
+    child.kill('SIGKILL');
+  }, graceMs);
+  await exited;
+  clearTimeout(killer);
 }

@@ -92,19 +92,40 @@ export function writeWorkloadCertificate(files: TlsFiles, identity: WorkloadIden
  */
 function isCurrent(files: TlsFiles, identity: WorkloadIdentity, caPem: string, hosts: readonly string[]): boolean {
   try {
-    const certificate = new X509Certificate(fs.readFileSync(files.certificate(identity.name)));
-    const key = fs.readFileSync(files.privateKey(identity.name), 'utf8');
+    const pair = {
+      certificate: fs.readFileSync(files.certificate(identity.name), 'utf8'),
+      privateKey: fs.readFileSync(files.privateKey(identity.name), 'utf8'),
+    };
+    return certificateIsCurrent(pair, caPem, { identity, hosts, maxDays: WORKLOAD_VALIDITY_DAYS });
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether `pair` can go on being served: its key matches its certificate, which `caPem` signed, that
+ * names `identity` (its SPIFFE URI) and every one of `hosts` (DNS names or IPs), with a third of its
+ * life left (and younger than `maxDays`, when given). False, never a throw, for unreadable PEM.
+ */
+export function certificateIsCurrent(
+  pair: PemPair,
+  caPem: string,
+  expected: { identity: WorkloadIdentity; hosts: readonly string[]; maxDays?: number },
+): boolean {
+  try {
+    const certificate = new X509Certificate(pair.certificate);
     const ca = new X509Certificate(caPem);
     const notAfter = new Date(certificate.validTo).getTime();
     const notBefore = new Date(certificate.validFrom).getTime();
     const renewAt = notBefore + ((notAfter - notBefore) * 2) / 3;
+    const cap = expected.maxDays === undefined ? Infinity : notBefore + expected.maxDays * 86_400_000;
     return (
       certificate.checkIssued(ca) &&
       certificate.verify(ca.publicKey) &&
-      certificate.checkPrivateKey(createPrivateKey(key)) &&
-      (certificate.subjectAltName ?? '').includes(`URI:${spiffeId(identity)}`) &&
-      hosts.every((host) => (isIP(host) === 0 ? certificate.checkHost(host, { wildcards: false }) : certificate.checkIP(host)) !== undefined) &&
-      Date.now() < Math.min(renewAt, notBefore + WORKLOAD_VALIDITY_DAYS * 86_400_000)
+      certificate.checkPrivateKey(createPrivateKey(pair.privateKey)) &&
+      (certificate.subjectAltName ?? '').includes(`URI:${spiffeId(expected.identity)}`) &&
+      expected.hosts.every((host) => (isIP(host) === 0 ? certificate.checkHost(host, { wildcards: false }) : certificate.checkIP(host)) !== undefined) &&
+      Date.now() < Math.min(renewAt, cap)
     );
   } catch {
     return false;

@@ -5,20 +5,15 @@
  * 60,000-character answer used to be accepted and then refused by scoring, leaving its interview
  * unscored forever.
  */
-import { TEST_MESH_ENV } from '../../support/mesh-env';
+import { startAuthAndInterview } from '../../support/auth-interview-mesh';
 import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import sharp from 'sharp';
 import { Difficulty, InterviewServiceClient } from '../../../src/gen/interview';
-import { Mesh, startMesh } from '../../../src/mesh/start-mesh';
+import { Mesh } from '../../../src/mesh/start-mesh';
 import { BOUNDS } from '../../../src/platform/contracts/bounds';
-import { loadConfig } from '../../../src/platform/config/mesh-config';
 import { bearer } from '../../../src/platform/identity/authentication';
 import { callUnary, UnaryMethod } from '../../../src/platform/grpc/unary-call';
-import { silentLogger } from '../../../src/platform/log/logger';
 import { requireOpenForFrames, TooManyFramesError } from '../../../src/services/interview/domain/errors';
-import { waitForHealth } from '../../support/grpc-clients';
 import { signUp } from '../../support/identity';
 import { statusOf } from '../../support/interview-client';
 import { testCredentials } from '../../support/tls';
@@ -40,21 +35,8 @@ describe('bounds at the edge', () => {
     call(client.startInterview.bind(client))({ candidateId: '', categories, difficulty: Difficulty.DIFFICULTY_UNSPECIFIED, questionCount: 2 });
 
   beforeAll(async () => {
-    keysDir = await fs.mkdtemp(path.join(os.tmpdir(), 'bounds-keys-'));
-    const env = {
-      DATA_DIR: 'memory://',
-      ...TEST_MESH_ENV,
-      BIND_HOST: '127.0.0.1',
-      AUTH_SCRYPT_COST: '10',
-      AUTH_KEYS_DIR: keysDir,
-      AUTH_PORT: '0',
-      INTERVIEW_PORT: '0',
-      // No call below reaches emotion or scoring: every one is refused before.
-      EMOTION_ADDR: '127.0.0.1:9',
-      SCORING_ADDR: '127.0.0.1:9',
-    };
-    mesh = await startMesh({ ...loadConfig(env), dataDir: 'memory://' }, ['auth', 'interview'], silentLogger(), { env });
-    await waitForHealth(mesh.address('interview'), 'SERVING', 10_000);
+    // No call below reaches emotion or scoring: every one is refused before.
+    ({ mesh, keysDir } = await startAuthAndInterview('bounds'));
     ({ accessToken: token } = await signUp(mesh.address('auth'), 'candidate'));
     client = new InterviewServiceClient(mesh.address('interview'), testCredentials());
   });

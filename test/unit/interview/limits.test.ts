@@ -7,21 +7,16 @@
  * call here comes from 127.0.0.1, and each service counts its own), and one with the default limits
  * for account deletion, whose polling must not run into a small limit.
  */
-import { TEST_MESH_ENV } from '../../support/mesh-env';
+import { startAuthAndInterview } from '../../support/auth-interview-mesh';
 import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { ClientDuplexStream, Metadata, ServiceError as GrpcClientError, status } from '@grpc/grpc-js';
 import sharp from 'sharp';
 import { AuthServiceClient, Role } from '../../../src/gen/auth';
 import { Difficulty, StreamInterviewRequest, StreamInterviewResponse } from '../../../src/gen/interview';
-import { Mesh, startMesh } from '../../../src/mesh/start-mesh';
-import { loadConfig } from '../../../src/platform/config/mesh-config';
+import { Mesh } from '../../../src/mesh/start-mesh';
 import { callUnary, UnaryMethod } from '../../../src/platform/grpc/unary-call';
-import { silentLogger } from '../../../src/platform/log/logger';
 import { interviewLimitSpecs } from '../../../src/services/interview/limits';
-import { waitForHealth } from '../../support/grpc-clients';
 import { signUp } from '../../support/identity';
 import { interviewClient, statusOf } from '../../support/interview-client';
 import { statusDetails, StatusDetails } from '../../support/status-details';
@@ -81,24 +76,8 @@ function describeEnd(end: Refusal): string {
 }
 
 /** What a mesh of auth and interview needs, with `limits` (LIMIT_* variables) on top. */
-async function startLimitedMesh(prefix: string, limits: Record<string, string>): Promise<{ mesh: Mesh; keysDir: string }> {
-  const keysDir = await fs.mkdtemp(path.join(os.tmpdir(), `${prefix}-keys-`));
-  const env = {
-    DATA_DIR: 'memory://',
-    ...TEST_MESH_ENV,
-    BIND_HOST: '127.0.0.1',
-    AUTH_SCRYPT_COST: '10',
-    AUTH_KEYS_DIR: keysDir,
-    AUTH_PORT: '0',
-    INTERVIEW_PORT: '0',
-    // Emotion and scoring do not run: a frame is queued for analysis, which is all these tests need.
-    EMOTION_ADDR: '127.0.0.1:9',
-    SCORING_ADDR: '127.0.0.1:9',
-    ...limits,
-  };
-  const mesh = await startMesh({ ...loadConfig(env), dataDir: 'memory://' }, ['auth', 'interview'], silentLogger(), { env });
-  await Promise.all([waitForHealth(mesh.address('auth'), 'SERVING', 10_000), waitForHealth(mesh.address('interview'), 'SERVING', 10_000)]);
-  return { mesh, keysDir };
+function startLimitedMesh(prefix: string, limits: Record<string, string>): Promise<{ mesh: Mesh; keysDir: string }> {
+  return startAuthAndInterview(prefix, limits);
 }
 
 /** auth.v1.AuthService's RPCs as promises, without a token (none needs one). */

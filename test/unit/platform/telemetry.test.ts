@@ -6,10 +6,8 @@
  * ids. Spans go to an in-memory exporter registered as the global tracer provider (as startTracing
  * registers OpenTelemetry's Node SDK), with W3C trace context propagation.
  */
-import { TEST_MESH_ENV } from '../../support/mesh-env';
+import { startAuthAndInterview } from '../../support/auth-interview-mesh';
 import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { Writable } from 'node:stream';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Metadata, status, ServiceError as GrpcClientError } from '@grpc/grpc-js';
@@ -18,13 +16,11 @@ import { InMemorySpanExporter, ReadableSpan, SimpleSpanProcessor } from '@opente
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import pino from 'pino';
 import { AuthServiceClient, Role } from '../../../src/gen/auth';
-import { Mesh, startMesh } from '../../../src/mesh/start-mesh';
-import { loadConfig } from '../../../src/platform/config/mesh-config';
+import { Mesh } from '../../../src/mesh/start-mesh';
 import { callUnary } from '../../../src/platform/grpc/unary-call';
 import { traceIds } from '../../../src/platform/log/logger';
 import { clientTelemetryInterceptor } from '../../../src/platform/telemetry/grpc-telemetry';
 import { MeshMetrics } from '../../../src/platform/telemetry/metrics';
-import { waitForHealth } from '../../support/grpc-clients';
 import { TEST_CHANNEL_OPTIONS, testCredentials } from '../../support/tls';
 import { waitFor } from '../../support/wait';
 
@@ -53,19 +49,6 @@ describe('telemetry of a running mesh', () => {
   let auth: AuthServiceClient;
 
   beforeAll(async () => {
-    keysDir = await fs.mkdtemp(path.join(os.tmpdir(), 'telemetry-keys-'));
-    const env = {
-      DATA_DIR: 'memory://',
-      ...TEST_MESH_ENV,
-      BIND_HOST: '127.0.0.1',
-      AUTH_SCRYPT_COST: '10',
-      AUTH_KEYS_DIR: keysDir,
-      AUTH_PORT: '0',
-      INTERVIEW_PORT: '0',
-      EMOTION_ADDR: '127.0.0.1:9',
-      SCORING_ADDR: '127.0.0.1:9',
-      OUTBOX_POLL_MS: '50',
-    };
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
         for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
@@ -74,8 +57,7 @@ describe('telemetry of a running mesh', () => {
     });
     // The logger the mesh's processes make (createLogger), writing here: the same mixin of trace ids.
     const log = pino({ level: 'info', mixin: traceIds }, sink);
-    mesh = await startMesh({ ...loadConfig(env), dataDir: 'memory://' }, ['auth', 'interview'], log, { env });
-    await Promise.all([waitForHealth(mesh.address('auth'), 'SERVING', 10_000), waitForHealth(mesh.address('interview'), 'SERVING', 10_000)]);
+    ({ mesh, keysDir } = await startAuthAndInterview('telemetry', { OUTBOX_POLL_MS: '50' }, log));
     auth = new AuthServiceClient(mesh.address('auth'), testCredentials(), {
       ...TEST_CHANNEL_OPTIONS,
       interceptors: [clientTelemetryInterceptor(clientMetrics, 'test-client', 'auth')],
