@@ -17,7 +17,10 @@ export const protobufFileName = "events.proto";
 /**
  * Payloads of the events on the `interview.events` topic exchange (seed 003, section 3). They travel
  * as proto3 JSON with the proto field names (snake_case), so consumers in any language can read them
- * with or without these types. AMQP properties carry the envelope: message_id, correlation_id (the
+ * with or without these types; except FrameCaptured, which travels as binary protobuf (its image in
+ * base64 would be a third larger). The AMQP content_type says which: application/json or
+ * application/x-protobuf; a message without one is JSON. Consumers decode either encoding of any
+ * event, by its content type. AMQP properties carry the envelope: message_id, correlation_id (the
  * interview id), type (the full message name, e.g. interview.events.v1.FrameCaptured), timestamp
  * and the header schema_version = "v1" (this package's version).
  *
@@ -32,13 +35,21 @@ export const protobufFileName = "events.proto";
 
 export interface FrameCaptured {
   sessionId: string;
-  timestamp: Date | undefined;
+  timestamp:
+    | Date
+    | undefined;
+  /**
+   * The frame's image (JPEG or PNG, as `format` says). Empty when `analysis` is set: the frame is
+   * analysed already, and its image is not sent again.
+   */
   imageData: Buffer;
   format: string;
   frameNumber: number;
   /**
    * Added: the synchronous analysis when the interview service already has it, so that the frame
    * is stored without being analysed a second time. Unset when the frame still needs analysing.
+   * Sent without the face's landmarks (face_metrics.landmarks empty); the rest as AnalyzeFrame
+   * answered it.
    */
   analysis: EmotionResponse | undefined;
 }

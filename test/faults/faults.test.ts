@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { EVENTS, encodeEvent } from '../../src/platform/bus/event-catalog';
+import { CONTENT_TYPES, EVENTS, encodeEvent } from '../../src/platform/bus/event-catalog';
 import { sleep, waitFor } from '../support/wait';
 import { deadLetteredIn, drainAndAudit, FaultReport, formatReports } from './support/audit';
 import { FaultMesh } from './support/fault-mesh';
@@ -169,6 +169,12 @@ describe('faults: nothing lost, nothing done twice', () => {
       await sleep(1_000);
       // Not JSON: unprocessable, dead-lettered at its first attempt.
       await publishRaw(mesh!, EVENTS.frameCaptured.routingKey, Buffer.from('{not json'), { type: EVENTS.frameCaptured.typeName, messageId: 'poison-not-json' });
+      // Binary, as frames travel, but not protobuf (a varint cut short): unprocessable, dead-lettered at once too.
+      await publishRaw(mesh!, EVENTS.frameCaptured.routingKey, Buffer.from([0x08, 0xff]), {
+        type: EVENTS.frameCaptured.typeName,
+        messageId: 'poison-not-protobuf',
+        contentType: CONTENT_TYPES.protobuf,
+      });
       // Well-formed, but its session id is no uuid: the database refuses it on every attempt, so it
       // is retried after 250, 500 and 1000 ms and then parked.
       const bad = encodeEvent(
@@ -202,9 +208,9 @@ describe('faults: nothing lost, nothing done twice', () => {
       .split('\n')
       .filter((line) => line.includes('poison-bad-session'));
     console.log(`poison messages: queues holding messages after the drain (+${Date.now() - drainedAt} ms): ${JSON.stringify(depths)}\n${trail.join('\n')}`);
-    expect(depths).toMatchObject({ 'emotion.analysis.dead': 1, 'scoring.emotions.dead': 1 });
+    expect(depths).toMatchObject({ 'emotion.analysis.dead': 2, 'scoring.emotions.dead': 1 });
     report.deadLettered = deadLetteredIn(depths); // the table shows the settled count
-    expect(report.deadLettered).toBe(2);
+    expect(report.deadLettered).toBe(3);
     const parked = mesh!
       .logs()
       .split('\n')
@@ -212,5 +218,12 @@ describe('faults: nothing lost, nothing done twice', () => {
     expect(parked).toHaveLength(1);
     expect(parked[0]).toContain('"attempt":4');
     expect(parked[0]).toContain('not-a-session');
+    const notProtobuf = mesh!
+      .logs()
+      .split('\n')
+      .filter((line) => line.includes('poison-not-protobuf') && line.includes('dead-lettered'));
+    expect(notProtobuf).toHaveLength(1);
+    expect(notProtobuf[0]).toContain('"attempt":1');
+    expect(notProtobuf[0]).toContain('is not protobuf');
   });
 });

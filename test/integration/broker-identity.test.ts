@@ -4,7 +4,7 @@
  * publisher is not its routing key's owner, even one the broker's permissions let through (the
  * administrator's), whatever retry headers it carries to pass for the consumer's own retry. A
  * genuine event that fails goes through the retry exchange as the consumer's user and comes back
- * with its publisher and routing key intact.
+ * with its publisher, routing key and content type intact.
  */
 import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
@@ -14,7 +14,7 @@ import { interviewService } from '../../src/services/interview';
 import { AmqpBus } from '../../src/platform/bus/amqp-bus';
 import { brokerUser, EventOwners } from '../../src/platform/bus/broker-identity';
 import { DEAD_LETTER_HEADERS, Delivery, EventProperties } from '../../src/platform/bus/event-bus';
-import { EVENTS } from '../../src/platform/bus/event-catalog';
+import { CONTENT_TYPES, decodeEvent, encodeEvent, EVENTS } from '../../src/platform/bus/event-catalog';
 import { EXCHANGE, deadLetterQueue } from '../../src/platform/bus/topology';
 import { silentLogger } from '../../src/platform/log/logger';
 import { createTestVhost, Disposable, serviceBrokerEnv } from '../support/infrastructure';
@@ -126,6 +126,38 @@ describe('broker identities: validated user-id and event owners', () => {
     }
     // Neither forgery reached the handler.
     expect(seen.every((d) => d.properties.messageId === genuine)).toBe(true);
+  });
+
+  it("carries an event's content type to its consumer, on a retried copy too: a binary frame.captured from its owner decodes as published", async () => {
+    const emotion = await connectAs('emotion', { 'emotion.analysis': [EVENTS.frameCaptured.routingKey] });
+    const interview = await connectAs('interview');
+    const seen: Delivery[] = [];
+    await emotion.consume(
+      'emotion.analysis',
+      (delivery) => {
+        seen.push(delivery);
+        return seen.length === 1 ? Promise.reject(new Error('the database is busy')) : Promise.resolve();
+      },
+      { prefetch: 1 },
+    );
+    const frame = {
+      sessionId: 's',
+      timestamp: new Date(1_000),
+      imageData: Buffer.from([0xff, 0xd8, 0xff, 0, 1, 2]),
+      format: 'jpeg',
+      frameNumber: 1,
+      analysis: undefined,
+    };
+    const event = encodeEvent(EVENTS.frameCaptured, frame, 's');
+    await interview.publish(event.routingKey, event.body, event.properties);
+
+    await waitFor('the frame to be retried and handled', () => seen.length === 2, 30_000);
+    const interviewUser = brokerUser('interview', env.AMQP_USER_PREFIX);
+    expect(seen.map((d) => [d.attempt, d.publisher, d.properties.contentType])).toEqual([
+      [1, interviewUser, CONTENT_TYPES.protobuf],
+      [2, interviewUser, CONTENT_TYPES.protobuf],
+    ]);
+    for (const delivery of seen) expect(decodeEvent(EVENTS.frameCaptured, delivery)).toEqual(frame);
   });
 
   it("refuses a routing key the user does not own, and publishes again once the broker's refusal closed the channel", async () => {

@@ -82,7 +82,7 @@ describe('a service added by its descriptor alone', () => {
 
     // Its schema, migrated under its own name.
     const migrations = await sql.query<{ name: string }>('select name from tally.kysely_migration order by name');
-    expect(migrations.rows.map((r) => r.name)).toEqual(['0001_completions', '0002_outbox_inbox', '0003_outbox_trace_context']);
+    expect(migrations.rows.map((r) => r.name)).toEqual(['0001_completions', '0002_outbox_inbox', '0003_outbox_trace_context', '0004_outbox_content_type']);
 
     // Serving, and in Consul with a passing gRPC health check, under its tags.
     expect(await checkHealth(address)).toBe('SERVING');

@@ -134,7 +134,8 @@ def proto_json(message: Message) -> bytes:
 
 
 def envelope(event_type: str, correlation_id: str, user_id: str | None) -> pika.BasicProperties:
-    """The properties AmqpBus.publish sets: persistent, JSON, a fresh message id, the type, the schema version and the time."""
+    """The properties AmqpBus.publish sets for a JSON event (every kind but interview.frame.captured, which travels as binary
+    protobuf): persistent, application/json, a fresh message id, the type, the schema version and the time."""
     now_ms = int(time.time() * 1000)
     return pika.BasicProperties(
         content_type="application/json",

@@ -18,6 +18,7 @@ import {
 import { traceCarrierOf } from '../telemetry/message-tracing';
 import { EventOwners } from './broker-identity';
 import { checkExchanges, declareQueues } from './broker-topology';
+import { CONTENT_TYPES } from './event-encoding';
 import { DEAD_LETTER_EXCHANGE, EXCHANGE, QueueName, RETRY_EXCHANGE, RoutingKey, Topology, deadLetterQueue, retryQueue } from './topology';
 
 const SCHEMA_VERSION_HEADER = 'schema_version';
@@ -170,7 +171,8 @@ export class AmqpBus implements EventBus {
 
   /**
    * Publishes a persistent message to the topic exchange, with this connection's user as its
-   * `user-id`, and resolves once the broker confirmed it. Rejects when not connected, when the
+   * `user-id` and its content type (`application/json` when unset), and resolves once the broker
+   * confirmed it. Rejects when not connected, when the
    * broker nacks it, or when no confirm comes in time; the caller publishes again (consumers
    * deduplicate on the message id). A routing key this user may not publish closes the channel
    * (ACCESS_REFUSED): the publish rejects and the channel reopens with the next connection.
@@ -178,7 +180,7 @@ export class AmqpBus implements EventBus {
   async publish(routingKey: RoutingKey, body: Buffer, properties: EventProperties): Promise<void> {
     await this.publishConfirmed(EXCHANGE, routingKey, body, {
       persistent: true,
-      contentType: 'application/json',
+      contentType: properties.contentType ?? CONTENT_TYPES.json,
       messageId: properties.messageId,
       correlationId: properties.correlationId,
       type: properties.type,
@@ -393,6 +395,7 @@ function toDelivery(message: ConsumeMessage, self: string): Delivery {
       schemaVersion: headerText(headers[SCHEMA_VERSION_HEADER]) ?? '',
       timestamp: Number(headerText(headers[TIMESTAMP_MS_HEADER]) ?? (message.properties.timestamp ?? 0) * 1000),
       traceContext: traceCarrierOf(headers),
+      contentType: typeof message.properties.contentType === 'string' ? message.properties.contentType : undefined,
     },
   };
 }

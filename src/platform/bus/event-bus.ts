@@ -16,6 +16,12 @@ export interface EventProperties {
   timestamp: number;
   /** W3C trace context (`traceparent`, `tracestate`) of the span that published it, when tracing is on. */
   traceContext?: Readonly<Record<string, string>>;
+  /**
+   * The body's MIME type, the AMQP `content_type`: `application/json` (proto3 JSON) or
+   * `application/x-protobuf` (binary protobuf), event-encoding.ts. Published as `application/json`
+   * when unset; a delivery without one is JSON (a producer from before content types).
+   */
+  contentType?: string;
 }
 
 export interface Delivery {

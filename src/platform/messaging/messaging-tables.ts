@@ -18,7 +18,7 @@ export interface MessagingTables {
     schema_version: string;
     /** The interview the event is about. */
     correlation_id: string;
-    /** proto3 JSON of the payload. */
+    /** The payload, encoded as `content_type` says. */
     body: Buffer;
     created_at: Generated<Date>;
     /** A relay holds the row until then (its lease); a crashed relay's rows come back after it. */
@@ -29,6 +29,8 @@ export interface MessagingTables {
     last_error: string | null;
     /** JSON of the W3C trace context of the transaction that wrote the row; null without tracing. */
     trace_context: string | null;
+    /** MIME type of `body`, published as the AMQP `content_type`: `application/json` (the default) or `application/x-protobuf`. */
+    content_type: Generated<string>;
   };
   /** Message ids a consumer has processed, written in the same transaction as the message's effect. */
   inbox: {

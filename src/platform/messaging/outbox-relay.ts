@@ -168,6 +168,7 @@ export class OutboxRelay {
               schemaVersion: row.schema_version,
               timestamp: new Date(row.created_at).getTime(),
               traceContext,
+              contentType: row.content_type,
             }),
         ),
       ),
@@ -226,7 +227,18 @@ export class OutboxRelay {
           .forUpdate()
           .skipLocked(),
       )
-      .returning(['seq', 'message_id', 'routing_key', 'message_type', 'schema_version', 'correlation_id', 'body', 'created_at', 'trace_context'])
+      .returning([
+        'seq',
+        'message_id',
+        'routing_key',
+        'message_type',
+        'schema_version',
+        'correlation_id',
+        'body',
+        'created_at',
+        'trace_context',
+        'content_type',
+      ])
       .execute();
     return rows.sort((a, b) => Number(a.seq) - Number(b.seq));
   }

@@ -37,8 +37,9 @@ export class Outbox<DB extends MessagingTables> {
   }
 
   /**
-   * Writes `message` (as proto3 JSON, snake_case) to the outbox inside `trx`; returns its message
-   * id. `correlationId` is the interview id.
+   * Writes `message` (encoded as its kind says: proto3 JSON, snake_case, or binary protobuf, with
+   * its content type) to the outbox inside `trx`; returns its message id. `correlationId` is the
+   * interview id.
    */
   async add<T>(trx: Transaction<DB>, kind: EventKind<T>, message: T, correlationId: string): Promise<string> {
     const event = encodeEvent(kind, message, correlationId);
@@ -55,6 +56,7 @@ export class Outbox<DB extends MessagingTables> {
         published_at: null,
         last_error: null,
         trace_context: traceContextColumn(),
+        content_type: event.properties.contentType,
       })
       .execute();
     this.added.add(trx);

@@ -20,6 +20,7 @@ import { TransportSecurity } from '../tls/transport-security';
 import { MessagingTables } from '../messaging/messaging-tables';
 import { Outbox } from '../messaging/outbox';
 import { requireOutboxTraceContext } from '../messaging/trace-context-migration';
+import { requireOutboxContentType } from '../messaging/content-type-migration';
 import { DEFAULT_RELAY_OPTIONS, OutboxRelay } from '../messaging/outbox-relay';
 import { dependencyHealthName, DownstreamClients, DownstreamSpecs, ServiceContext, ServiceDescriptor, ServiceParts } from './descriptor';
 import { DownstreamClient } from './downstream-client';
@@ -109,7 +110,10 @@ export async function startService<S, D extends DownstreamSpecs, R>(
     rateLimit: (spec) => createRateLimit(spec, limitStore),
     metrics: deps.metrics,
   };
-  if (relay) await requireOutboxTraceContext(db, name);
+  if (relay) {
+    await requireOutboxTraceContext(db, name);
+    await requireOutboxContentType(db, name);
+  }
   const parts = await descriptor.start(context);
   checkParts(descriptor, parts);
 

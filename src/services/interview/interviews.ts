@@ -21,6 +21,7 @@ import {
   requireReader,
 } from './domain/errors';
 import { SessionRecord, SubmittedAnswer } from './domain/interview';
+import { leanFrameCaptured } from './frame-event';
 import { InterviewStore, InterviewTables } from './store';
 
 /** What the interview service asks of its downstreams (their clients, behind breakers, in server.ts). */
@@ -90,7 +91,8 @@ export class Interviews {
    * Analyzes a frame synchronously when the emotion service answers within its deadline; when it
    * is slow, down, failing or its breaker is open, queues the frame instead (the work is kept).
    * Either way the frame is recorded and published as interview.frame.captured, carrying the
-   * synchronous analysis when there is one so the emotion consumer does not analyze it twice. A
+   * synchronous analysis when there is one so the emotion consumer does not analyze it twice (and
+   * then not the image, nor the analysis' landmarks: leanFrameCaptured). A
    * frame the emotion service rejects as bad input, or whose caller gave up, is neither recorded
    * nor published.
    */
@@ -120,7 +122,7 @@ export class Interviews {
       await this.outbox.add(
         trx,
         EVENTS.frameCaptured,
-        { sessionId, timestamp: capturedAt, imageData: image, format, frameNumber: number, analysis },
+        leanFrameCaptured({ sessionId, timestamp: capturedAt, imageData: image, format, frameNumber: number, analysis }),
         sessionId,
       );
       return number;

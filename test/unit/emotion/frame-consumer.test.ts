@@ -7,6 +7,8 @@
  * PGlite and the in-process bus.
  */
 import { Kysely } from 'kysely';
+import { EmotionResponse } from '../../../src/gen/emotion';
+import { FrameCaptured } from '../../../src/gen/events';
 import { DEAD_LETTER_HEADERS } from '../../../src/platform/bus/event-bus';
 import { encodeEvent, EVENTS } from '../../../src/platform/bus/event-catalog';
 import { MemoryBus } from '../../../src/platform/bus/memory-bus';
@@ -68,8 +70,18 @@ describe('the frame consumer on a failed analysis', () => {
   });
   afterEach(() => database.close());
 
-  /** The consumer on `emotion.analysis` of an in-process bus whose retries wait 5 and 10 ms. */
-  async function consumerWith(analyzer: ScriptedAnalyzer) {
+  /** A frame still to be analysed: its image (not one, as far as the scripted models care) and no analysis. */
+  const QUEUED: FrameCaptured = {
+    sessionId: SESSION,
+    timestamp: new Date(1_700_000_000_000),
+    imageData: Buffer.from([1, 2, 3]),
+    format: 'png',
+    frameNumber: 1,
+    analysis: undefined,
+  };
+
+  /** The consumer on `emotion.analysis` of an in-process bus whose retries wait 5 and 10 ms, sent `frame`. */
+  async function consumerWith(analyzer: ScriptedAnalyzer, frame: FrameCaptured = QUEUED) {
     const bus = new MemoryBus(silentLogger(), { [ANALYSIS_QUEUE]: [EVENTS.frameCaptured.routingKey] }, { delaysMs: [5, 10] });
     const relay = new OutboxRelay(db, bus, silentLogger(), { pollMs: 10_000, batchSize: 10, leaseMs: 30_000, retentionMs: 3_600_000 });
     const outbox = new Outbox(db, relay, silentLogger());
@@ -79,16 +91,41 @@ describe('the frame consumer on a failed analysis', () => {
     const handler = frameCapturedHandler({ analyzer: models, blinks: new SessionBlinks(store), store, outbox, log: silentLogger() });
     const attempts: number[] = [];
     await bus.consume(ANALYSIS_QUEUE, (delivery) => (attempts.push(delivery.attempt), handler(delivery)), { prefetch: 1 });
-    const frame = encodeEvent(
-      EVENTS.frameCaptured,
-      { sessionId: SESSION, timestamp: new Date(1_700_000_000_000), imageData: Buffer.from([1, 2, 3]), format: 'png', frameNumber: 1, analysis: undefined },
-      SESSION,
-    );
-    await bus.publish(frame.routingKey, frame.body, frame.properties);
+    const event = encodeEvent(EVENTS.frameCaptured, frame, SESSION);
+    await bus.publish(event.routingKey, event.body, event.properties);
     return { bus, attempts };
   }
 
   const stored = () => db.selectFrom('emotion_analysis').select(['frame_number', 'face_detected', 'metadata']).where('session_id', '=', SESSION).execute();
+
+  it('stores a frame that comes analysed, without its image or landmarks, with all of its analysis, and never calls the models', async () => {
+    const analyzer = new ScriptedAnalyzer();
+    const analysis: EmotionResponse = {
+      sessionId: SESSION,
+      timestamp: 1_700_000_000_000,
+      emotion: 'happy',
+      confidence: 0.75,
+      faceMetrics: { detected: true, detectionConfidence: 0.875, boundingBox: { x: 40, y: 20, width: 64, height: 72 }, landmarks: [] },
+      blinkMetrics: { count: 2, rate: 12.5, avgDuration: 150, eyeAspectRatio: 0.3125 },
+      error: undefined,
+    };
+    const { attempts } = await consumerWith(analyzer, { ...QUEUED, imageData: Buffer.alloc(0), analysis });
+    await waitFor('the analysed frame to be stored', async () => (await stored()).length === 1, 5_000, 10);
+    const row = await db.selectFrom('emotion_analysis').selectAll().where('session_id', '=', SESSION).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      frame_number: 1,
+      timestamp: new Date(1_700_000_000_000),
+      emotion: 'happy',
+      confidence: 0.75,
+      face_detected: true,
+      face_box: { x: 40, y: 20, width: 64, height: 72 },
+      blink_count: 2,
+      metadata: { source: 'synchronous', detection_confidence: 0.875 },
+    });
+    expect(row.metadata).not.toHaveProperty('error');
+    expect(analyzer.calls).toBe(0);
+    expect(attempts).toEqual([1]);
+  });
 
   it('stores a frame the models reject once, with the reason', async () => {
     const analyzer = new ScriptedAnalyzer();

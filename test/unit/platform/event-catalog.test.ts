@@ -1,4 +1,5 @@
-import { decodeEvent, encodeEvent, EVENT_SCHEMA_VERSION, EventKind, EVENTS, MalformedEventError } from '../../../src/platform/bus/event-catalog';
+import { FrameCaptured } from '../../../src/gen/events';
+import { CONTENT_TYPES, decodeEvent, encodeEvent, EVENT_SCHEMA_VERSION, EventKind, EVENTS, MalformedEventError } from '../../../src/platform/bus/event-catalog';
 import { DEAD_LETTER_HEADERS, Delivery, EventBus } from '../../../src/platform/bus/event-bus';
 import { MemoryBus } from '../../../src/platform/bus/memory-bus';
 import { QueueName } from '../../../src/platform/bus/topology';
@@ -59,19 +60,96 @@ describe('events on the bus', () => {
     expect(decodeEvent(EVENTS.scored, d).overallScore).toBe(71);
   });
 
-  it('carry frames as base64 bytes and decode back to the same bytes', async () => {
+  it('carry frames as binary protobuf, the image as raw bytes (no base64), and decode back to the same bytes', async () => {
     const bus = new MemoryBus(silentLogger(), TOPOLOGY);
     const delivery = received(bus, 'emotion.analysis');
-    const image = Buffer.from([0, 1, 2, 250, 251]);
+    const image = Buffer.alloc(3_000, 0xab);
     await publishEvent(
       bus,
       EVENTS.frameCaptured,
       { sessionId: 's', timestamp: new Date(1000), imageData: image, format: 'png', frameNumber: 3, analysis: undefined },
       's',
     );
-    const frame = decodeEvent(EVENTS.frameCaptured, await delivery);
+    const d = await delivery;
+    expect(d.properties).toMatchObject({ contentType: CONTENT_TYPES.protobuf, type: EVENTS.frameCaptured.typeName, schemaVersion: EVENT_SCHEMA_VERSION });
+    expect(d.properties.contentType).toBe('application/x-protobuf');
+    expect(d.body.includes(image)).toBe(true);
+    expect(d.body.includes(Buffer.from(image.toString('base64')))).toBe(false);
+    // The image plus its field's tag and length and the other fields: tens of bytes, not a third more.
+    expect(d.body.length).toBeLessThan(image.length + 64);
+    const frame = decodeEvent(EVENTS.frameCaptured, d);
     expect(Buffer.from(frame.imageData).equals(image)).toBe(true);
-    expect(frame.frameNumber).toBe(3);
+    expect(frame).toMatchObject({ sessionId: 's', timestamp: new Date(1000), format: 'png', frameNumber: 3, analysis: undefined });
+  });
+
+  it('say in the catalog how each kind travels: frames binary, every other kind JSON', () => {
+    expect(Object.fromEntries(Object.entries(EVENTS).map(([name, kind]) => [name, kind.encoding]))).toEqual({
+      frameCaptured: 'protobuf',
+      emotionAnalyzed: 'json',
+      completed: 'json',
+      scored: 'json',
+      scoringFailed: 'json',
+      userDeleted: 'json',
+    });
+    const completed = encodeEvent(EVENTS.completed, completion('s'), 's');
+    expect(completed.properties.contentType).toBe('application/json');
+    expect(JSON.parse(completed.body.toString())).toMatchObject({ session_id: 's', total_questions: 1 });
+  });
+
+  describe('decoded by their content type', () => {
+    const frame: FrameCaptured = {
+      sessionId: 's',
+      timestamp: new Date(1000),
+      imageData: Buffer.from([0xff, 0xd8, 0xff, 0, 1, 2]),
+      format: 'jpeg',
+      frameNumber: 9,
+      analysis: undefined,
+    };
+    const deliveryOf = (body: Buffer, contentType: string | undefined, type: string = EVENTS.frameCaptured.typeName): Delivery => ({
+      routingKey: EVENTS.frameCaptured.routingKey,
+      body,
+      redelivered: false,
+      attempt: 1,
+      publisher: 'mesh-interview',
+      properties: { messageId: 'm-1', correlationId: 's', type, schemaVersion: 'v1', timestamp: 0, contentType },
+    });
+    /** The frame as a producer from before binary frames wrote it: proto3 JSON, the image in base64. */
+    const asJson = Buffer.from(JSON.stringify(FrameCaptured.toJSON(frame)));
+
+    it('accept a frame in JSON, as producers from before binary frames send it, with or without a content type', () => {
+      expect(JSON.parse(asJson.toString())).toMatchObject({ image_data: frame.imageData.toString('base64') });
+      expect(decodeEvent(EVENTS.frameCaptured, deliveryOf(asJson, undefined))).toEqual(frame);
+      expect(decodeEvent(EVENTS.frameCaptured, deliveryOf(asJson, 'application/json'))).toEqual(frame);
+      expect(decodeEvent(EVENTS.frameCaptured, deliveryOf(asJson, 'Application/JSON; charset=utf-8'))).toEqual(frame);
+    });
+
+    it('accept any kind in either encoding: a JSON kind sent as binary protobuf decodes the same', () => {
+      const failed = { sessionId: 's', userId: 'u', reason: 'too long', failedAt: new Date(2000) };
+      const binary = Buffer.from(EVENTS.scoringFailed.codec.encode(failed).finish());
+      const delivery = { ...deliveryOf(binary, 'application/x-protobuf', EVENTS.scoringFailed.typeName), routingKey: EVENTS.scoringFailed.routingKey };
+      expect(decodeEvent(EVENTS.scoringFailed, delivery)).toEqual(failed);
+    });
+
+    it('refuse an unknown content type as malformed', () => {
+      for (const contentType of ['text/plain', 'application/octet-stream', 'application/protobuf+json']) {
+        expect(() => decodeEvent(EVENTS.frameCaptured, deliveryOf(asJson, contentType))).toThrow(MalformedEventError);
+      }
+      expect(() => decodeEvent(EVENTS.frameCaptured, deliveryOf(asJson, 'text/plain'))).toThrow(
+        'interview.events.v1.FrameCaptured m-1 has content type text/plain; expected application/json or application/x-protobuf',
+      );
+    });
+
+    it('refuse a body that is not what its content type says as malformed', () => {
+      // A varint cut short, then a field of wire type 7 (none such).
+      for (const body of [Buffer.from([0x08, 0xff]), Buffer.from([0x0f, 0x01])]) {
+        expect(() => decodeEvent(EVENTS.frameCaptured, deliveryOf(body, 'application/x-protobuf'))).toThrow(MalformedEventError);
+      }
+      expect(() => decodeEvent(EVENTS.frameCaptured, deliveryOf(Buffer.from([0x08, 0xff]), 'application/x-protobuf'))).toThrow(
+        /^interview\.events\.v1\.FrameCaptured m-1 is not protobuf: /,
+      );
+      const binary = encodeEvent(EVENTS.frameCaptured, frame, 's').body;
+      expect(() => decodeEvent(EVENTS.frameCaptured, deliveryOf(binary, 'application/json'))).toThrow(/not JSON/);
+    });
   });
 
   it('reject a message of another type or schema version as malformed', () => {

@@ -1,8 +1,9 @@
 import { Kysely, sql } from 'kysely';
 import { messagingTablesMigration } from '../../../src/platform/messaging/messaging-migration';
 import { outboxTraceContextMigration, requireOutboxTraceContext } from '../../../src/platform/messaging/trace-context-migration';
+import { outboxContentTypeMigration, requireOutboxContentType } from '../../../src/platform/messaging/content-type-migration';
 import { Delivery, EventProperties } from '../../../src/platform/bus/event-bus';
-import { EVENTS } from '../../../src/platform/bus/event-catalog';
+import { CONTENT_TYPES, decodeEvent, EVENTS } from '../../../src/platform/bus/event-catalog';
 import { MemoryBus } from '../../../src/platform/bus/memory-bus';
 import { RoutingKey } from '../../../src/platform/bus/topology';
 import { DatabaseHandle, openDatabase } from '../../../src/platform/db/database';
@@ -16,10 +17,10 @@ import { OutboxRelay } from '../../../src/platform/messaging/outbox-relay';
 /** A bus that records what it was asked to publish and fails while `down` is set. */
 class RecordingBus extends MemoryBus {
   down = false;
-  readonly published: { routingKey: string; properties: EventProperties }[] = [];
-  override publish(routingKey: RoutingKey, _body: Buffer, properties: EventProperties): Promise<void> {
+  readonly published: { routingKey: string; body: Buffer; properties: EventProperties }[] = [];
+  override publish(routingKey: RoutingKey, body: Buffer, properties: EventProperties): Promise<void> {
     if (this.down) return Promise.reject(new Error('broker unreachable'));
-    this.published.push({ routingKey, properties });
+    this.published.push({ routingKey, body, properties });
     return Promise.resolve();
   }
 }
@@ -45,7 +46,11 @@ describe('transactional outbox and inbox (PGlite)', () => {
     await migrateSchema(
       database.forService('messaging_test'),
       'messaging_test',
-      { '0001_outbox_inbox': messagingTablesMigration, '0002_outbox_trace_context': outboxTraceContextMigration },
+      {
+        '0001_outbox_inbox': messagingTablesMigration,
+        '0002_outbox_trace_context': outboxTraceContextMigration,
+        '0003_outbox_content_type': outboxContentTypeMigration,
+      },
       silentLogger(),
     );
     db = database.forService<MessagingTables>('messaging_test');
@@ -83,9 +88,64 @@ describe('transactional outbox and inbox (PGlite)', () => {
     expect(bus.published.map((p) => p.properties.messageId)).toEqual([id]);
     expect(bus.published[0]).toMatchObject({
       routingKey: 'interview.scored',
-      properties: { correlationId: 'kept', type: EVENTS.scored.typeName, schemaVersion: 'v1' },
+      properties: { correlationId: 'kept', type: EVENTS.scored.typeName, schemaVersion: 'v1', contentType: CONTENT_TYPES.json },
     });
     expect(await unpublished()).toBe(0);
+  });
+
+  it("stores each event's content type with its body and publishes it: a frame as binary protobuf, the rest as JSON", async () => {
+    const bus = new RecordingBus(silentLogger(), {});
+    const relay = new OutboxRelay(db, bus, silentLogger(), relayOptions);
+    const outbox = new Outbox(db, relay, silentLogger());
+    const image = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 1, 2, 3]);
+    const frame = { sessionId: 'f', timestamp: new Date(1_000), imageData: image, format: 'jpeg', frameNumber: 7, analysis: undefined };
+    await outbox.transaction(async (trx) => {
+      await outbox.add(trx, EVENTS.frameCaptured, frame, 'f');
+      await outbox.add(trx, EVENTS.scored, scored('f'), 'f');
+    });
+    const rows = await db.selectFrom('outbox').select(['routing_key', 'content_type']).orderBy('seq').execute();
+    expect(rows).toEqual([
+      { routing_key: EVENTS.frameCaptured.routingKey, content_type: CONTENT_TYPES.protobuf },
+      { routing_key: EVENTS.scored.routingKey, content_type: CONTENT_TYPES.json },
+    ]);
+
+    expect(await relay.flushAndStop(5_000)).toBe(0);
+    expect(bus.published.map((p) => [p.routingKey, p.properties.contentType])).toEqual([
+      [EVENTS.frameCaptured.routingKey, CONTENT_TYPES.protobuf],
+      [EVENTS.scored.routingKey, CONTENT_TYPES.json],
+    ]);
+    const [published] = bus.published;
+    const delivery: Delivery = {
+      routingKey: published.routingKey,
+      body: published.body,
+      properties: published.properties,
+      redelivered: false,
+      attempt: 1,
+      publisher: '',
+    };
+    expect(decodeEvent(EVENTS.frameCaptured, delivery)).toEqual(frame);
+  });
+
+  it('publishes a row written without a content type (before the column) as JSON', async () => {
+    const bus = new RecordingBus(silentLogger(), {});
+    const relay = new OutboxRelay(db, bus, silentLogger(), relayOptions);
+    await db
+      .insertInto('outbox')
+      .values({
+        message_id: '6f1c1c35-0d0e-4b8f-9d55-0c2f3c8f0a01',
+        routing_key: EVENTS.scored.routingKey,
+        message_type: EVENTS.scored.typeName,
+        schema_version: 'v1',
+        correlation_id: 'old',
+        body: Buffer.from('{"session_id":"old"}'),
+        claimed_until: null,
+        published_at: null,
+        last_error: null,
+        trace_context: null,
+      })
+      .execute();
+    expect(await relay.flushAndStop(5_000)).toBe(0);
+    expect(bus.published.map((p) => p.properties.contentType)).toEqual([CONTENT_TYPES.json]);
   });
 
   it('keeps rows the broker did not confirm and publishes them, in order, once it is back', async () => {
@@ -173,5 +233,18 @@ describe('transactional outbox and inbox (PGlite)', () => {
       "the old service's outbox has no trace_context column: list outboxTraceContextMigration after messagingTablesMigration among its migrations",
     );
     await expect(requireOutboxTraceContext(db, 'current')).resolves.toBeUndefined();
+  });
+
+  it("names the missing migration when a service's outbox lacks its content_type column", async () => {
+    await migrateSchema(
+      database.forService('messaging_traced'),
+      'messaging_traced',
+      { '0001_outbox_inbox': messagingTablesMigration, '0002_outbox_trace_context': outboxTraceContextMigration },
+      silentLogger(),
+    );
+    await expect(requireOutboxContentType(database.forService<MessagingTables>('messaging_traced'), 'traced')).rejects.toThrow(
+      "the traced service's outbox has no content_type column: list outboxContentTypeMigration after outboxTraceContextMigration among its migrations",
+    );
+    await expect(requireOutboxContentType(db, 'current')).resolves.toBeUndefined();
   });
 });

@@ -5,7 +5,7 @@ import { Kysely, Migration } from 'kysely';
 import { AnswerRequest, ScoreRequest, ScoreResponse, ScoringServiceClient, ScoringServiceService } from '../../../src/gen/scoring';
 import { BreakerState } from '../../../src/platform/breaker/circuit-breaker';
 import { ConsumeOptions, Delivery, DeliveryHandler, EventProperties, Subscription } from '../../../src/platform/bus/event-bus';
-import { EventKind } from '../../../src/platform/bus/event-catalog';
+import { EventKind, MessageCodec } from '../../../src/platform/bus/event-catalog';
 import { MemoryBus } from '../../../src/platform/bus/memory-bus';
 import { QueueName, RoutingKey, Topology } from '../../../src/platform/bus/topology';
 import { loadConfig, MeshConfig } from '../../../src/platform/config/mesh-config';
@@ -16,6 +16,7 @@ import { AsyncService } from '../../../src/platform/grpc/async-service';
 import { ServiceError } from '../../../src/platform/grpc/errors';
 import { Logger, silentLogger } from '../../../src/platform/log/logger';
 import { processOnce } from '../../../src/platform/messaging/inbox';
+import { outboxContentTypeMigration } from '../../../src/platform/messaging/content-type-migration';
 import { messagingTablesMigration } from '../../../src/platform/messaging/messaging-migration';
 import { outboxTraceContextMigration } from '../../../src/platform/messaging/trace-context-migration';
 import { MessagingTables } from '../../../src/platform/messaging/messaging-tables';
@@ -38,7 +39,13 @@ interface Note {
   note: string;
 }
 
-const NOTE_CODEC = { toJSON: (message: Note): unknown => message, fromJSON: (object: unknown) => object as Note };
+/** The probe's hand-written codecs: its note as JSON; as "binary" the same JSON's bytes (NOTICED travels as JSON: never used). */
+const NOTE_CODEC: MessageCodec<Note> = {
+  toJSON: (message) => message,
+  fromJSON: (object) => object as Note,
+  encode: (message) => ({ finish: () => Buffer.from(JSON.stringify(message)) }),
+  decode: (input) => JSON.parse(Buffer.from(input).toString('utf8')) as Note,
+};
 const NOTICED: EventKind<Note> = { routingKey: 'probe.noticed', typeName: 'probe.v1.Noticed', codec: NOTE_CODEC };
 const HAPPENED_KEY: RoutingKey = 'probe.happened';
 const CONSUMED_QUEUE = 'probe.events';
@@ -67,6 +74,7 @@ const migrations: Record<string, Migration> = {
     },
   },
   '0003_outbox_trace_context': outboxTraceContextMigration,
+  '0004_outbox_content_type': outboxContentTypeMigration,
 };
 
 interface ProbeSettings {

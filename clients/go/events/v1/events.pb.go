@@ -1,6 +1,9 @@
 // Payloads of the events on the `interview.events` topic exchange (seed 003, section 3). They travel
 // as proto3 JSON with the proto field names (snake_case), so consumers in any language can read them
-// with or without these types. AMQP properties carry the envelope: message_id, correlation_id (the
+// with or without these types; except FrameCaptured, which travels as binary protobuf (its image in
+// base64 would be a third larger). The AMQP content_type says which: application/json or
+// application/x-protobuf; a message without one is JSON. Consumers decode either encoding of any
+// event, by its content type. AMQP properties carry the envelope: message_id, correlation_id (the
 // interview id), type (the full message name, e.g. interview.events.v1.FrameCaptured), timestamp
 // and the header schema_version = "v1" (this package's version).
 //
@@ -39,14 +42,18 @@ const (
 )
 
 type FrameCaptured struct {
-	state       protoimpl.MessageState `protogen:"open.v1"`
-	SessionId   string                 `protobuf:"bytes,1,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
-	Timestamp   *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=timestamp,proto3" json:"timestamp,omitempty"`
-	ImageData   []byte                 `protobuf:"bytes,3,opt,name=image_data,json=imageData,proto3" json:"image_data,omitempty"`
-	Format      string                 `protobuf:"bytes,4,opt,name=format,proto3" json:"format,omitempty"`
-	FrameNumber int64                  `protobuf:"varint,5,opt,name=frame_number,json=frameNumber,proto3" json:"frame_number,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	SessionId string                 `protobuf:"bytes,1,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	Timestamp *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=timestamp,proto3" json:"timestamp,omitempty"`
+	// The frame's image (JPEG or PNG, as `format` says). Empty when `analysis` is set: the frame is
+	// analysed already, and its image is not sent again.
+	ImageData   []byte `protobuf:"bytes,3,opt,name=image_data,json=imageData,proto3" json:"image_data,omitempty"`
+	Format      string `protobuf:"bytes,4,opt,name=format,proto3" json:"format,omitempty"`
+	FrameNumber int64  `protobuf:"varint,5,opt,name=frame_number,json=frameNumber,proto3" json:"frame_number,omitempty"`
 	// Added: the synchronous analysis when the interview service already has it, so that the frame
 	// is stored without being analysed a second time. Unset when the frame still needs analysing.
+	// Sent without the face's landmarks (face_metrics.landmarks empty); the rest as AnalyzeFrame
+	// answered it.
 	Analysis      *emotion.EmotionResponse `protobuf:"bytes,6,opt,name=analysis,proto3" json:"analysis,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

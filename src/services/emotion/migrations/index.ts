@@ -1,4 +1,5 @@
 import { Migration } from 'kysely';
+import { outboxContentTypeMigration } from '../../../platform/messaging/content-type-migration';
 import { messagingTablesMigration } from '../../../platform/messaging/messaging-migration';
 import { outboxTraceContextMigration } from '../../../platform/messaging/trace-context-migration';
 import * as initial from './0001_initial';
@@ -10,4 +11,5 @@ export const emotionMigrations: Record<string, Migration> = {
   '0002_blink_tracks': blinkTracks,
   '0003_outbox_inbox': messagingTablesMigration,
   '0004_outbox_trace_context': outboxTraceContextMigration,
+  '0005_outbox_content_type': outboxContentTypeMigration,
 };

@@ -1,5 +1,6 @@
 import { Migration } from 'kysely';
 import { rateLimitsMigration } from '../../../platform/limits/rate-limits-migration';
+import { outboxContentTypeMigration } from '../../../platform/messaging/content-type-migration';
 import { messagingTablesMigration } from '../../../platform/messaging/messaging-migration';
 import { outboxTraceContextMigration } from '../../../platform/messaging/trace-context-migration';
 import * as initial from './0001_initial';
@@ -18,4 +19,5 @@ export const interviewMigrations: Record<string, Migration> = {
   '0006_rate_limits': rateLimitsMigration,
   '0007_deleted_users': deletedUsers,
   '0008_outbox_trace_context': outboxTraceContextMigration,
+  '0009_outbox_content_type': outboxContentTypeMigration,
 };

@@ -1,4 +1,5 @@
 import { Migration } from 'kysely';
+import { outboxContentTypeMigration } from '../../../platform/messaging/content-type-migration';
 import { messagingTablesMigration } from '../../../platform/messaging/messaging-migration';
 import { outboxTraceContextMigration } from '../../../platform/messaging/trace-context-migration';
 import * as initial from './0001_initial';
@@ -8,4 +9,5 @@ export const scoringMigrations: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_outbox_inbox': messagingTablesMigration,
   '0003_outbox_trace_context': outboxTraceContextMigration,
+  '0004_outbox_content_type': outboxContentTypeMigration,
 };
