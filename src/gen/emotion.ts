@@ -10,9 +10,11 @@ import {
   type CallOptions,
   type ChannelCredentials,
   Client,
+  type ClientDuplexStream,
   type ClientOptions,
   type ClientReadableStream,
   type ClientUnaryCall,
+  type handleBidiStreamingCall,
   type handleServerStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
@@ -59,8 +61,8 @@ export interface EmotionResponse {
     | BlinkMetrics
     | undefined;
   /**
-   * Set only in AnalyzeBatch, for a frame that could not be analysed; the other fields are then
-   * empty (session_id and timestamp echo the frame's).
+   * Set only in AnalyzeBatch and AnalyzeStream, for a frame that could not be analysed; the other
+   * fields are then empty (session_id and timestamp echo the frame's).
    */
   error: FrameError | undefined;
 }
@@ -1359,6 +1361,25 @@ export const EmotionServiceService = {
     responseSerialize: (value: BlinkResponse): Buffer => Buffer.from(BlinkResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): BlinkResponse => BlinkResponse.decode(value),
   },
+  /**
+   * Added: a session's live frames on one bidirectional stream, as the interview service sends
+   * them. Each FrameRequest is answered by one EmotionResponse, in order, as AnalyzeFrame would
+   * answer it (the face tracked from the stream's previous frame, blinks counted); a frame that
+   * cannot be analysed, or that is refused because too many frames already wait for the models,
+   * gets a response carrying `error` (3 INVALID_ARGUMENT, 8 RESOURCE_EXHAUSTED, 14 UNAVAILABLE:
+   * retry it or queue it) and the stream goes on. One stream saves each frame the cost of a call
+   * (headers, interceptors, a new HTTP/2 stream) and keeps a session on one replica, where its
+   * face track lives. Frames without a session_id are analysed untracked, as in AnalyzeFrame.
+   */
+  analyzeStream: {
+    path: "/emotion.EmotionService/AnalyzeStream" as const,
+    requestStream: true as const,
+    responseStream: true as const,
+    requestSerialize: (value: FrameRequest): Buffer => Buffer.from(FrameRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): FrameRequest => FrameRequest.decode(value),
+    responseSerialize: (value: EmotionResponse): Buffer => Buffer.from(EmotionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): EmotionResponse => EmotionResponse.decode(value),
+  },
 } as const;
 
 export interface EmotionServiceServer extends UntypedServiceImplementation {
@@ -1385,6 +1406,17 @@ export interface EmotionServiceServer extends UntypedServiceImplementation {
    * no later than the session's latest counted frame is not counted again.
    */
   detectBlink: handleUnaryCall<FrameRequest, BlinkResponse>;
+  /**
+   * Added: a session's live frames on one bidirectional stream, as the interview service sends
+   * them. Each FrameRequest is answered by one EmotionResponse, in order, as AnalyzeFrame would
+   * answer it (the face tracked from the stream's previous frame, blinks counted); a frame that
+   * cannot be analysed, or that is refused because too many frames already wait for the models,
+   * gets a response carrying `error` (3 INVALID_ARGUMENT, 8 RESOURCE_EXHAUSTED, 14 UNAVAILABLE:
+   * retry it or queue it) and the stream goes on. One stream saves each frame the cost of a call
+   * (headers, interceptors, a new HTTP/2 stream) and keeps a session on one replica, where its
+   * face track lives. Frames without a session_id are analysed untracked, as in AnalyzeFrame.
+   */
+  analyzeStream: handleBidiStreamingCall<FrameRequest, EmotionResponse>;
 }
 
 export interface EmotionServiceClient extends Client {
@@ -1458,6 +1490,19 @@ export interface EmotionServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: BlinkResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * Added: a session's live frames on one bidirectional stream, as the interview service sends
+   * them. Each FrameRequest is answered by one EmotionResponse, in order, as AnalyzeFrame would
+   * answer it (the face tracked from the stream's previous frame, blinks counted); a frame that
+   * cannot be analysed, or that is refused because too many frames already wait for the models,
+   * gets a response carrying `error` (3 INVALID_ARGUMENT, 8 RESOURCE_EXHAUSTED, 14 UNAVAILABLE:
+   * retry it or queue it) and the stream goes on. One stream saves each frame the cost of a call
+   * (headers, interceptors, a new HTTP/2 stream) and keeps a session on one replica, where its
+   * face track lives. Frames without a session_id are analysed untracked, as in AnalyzeFrame.
+   */
+  analyzeStream(): ClientDuplexStream<FrameRequest, EmotionResponse>;
+  analyzeStream(options: Partial<CallOptions>): ClientDuplexStream<FrameRequest, EmotionResponse>;
+  analyzeStream(metadata: Metadata, options?: Partial<CallOptions>): ClientDuplexStream<FrameRequest, EmotionResponse>;
 }
 
 export const EmotionServiceClient = makeGenericClientConstructor(

@@ -13,6 +13,7 @@ export const CALL_POLICY: CallPolicy = {
   // Candidates' faces: the interview service sends frames; operators may analyse for diagnosis.
   'emotion.EmotionService': {
     AnalyzeFrame: ['service:interview', 'operator'],
+    AnalyzeStream: ['service:interview', 'operator'],
     AnalyzeBatch: ['operator'],
     DetectFace: ['operator'],
     DetectBlink: ['operator'],

@@ -182,6 +182,44 @@ describe('emotion service, two replicas on one PostgreSQL', () => {
     expect(responses[6].blinkMetrics!.count).toBe(1);
   });
 
+  it('answers AnalyzeStream frame by frame, in order, as AnalyzeFrame would; a bad frame an error at its position, the stream going on', async () => {
+    const session = 'stream-session';
+    const frames: FrameRequest[] = [
+      { sessionId: session, imageData: open, timestamp: T0 + 20_000, format: 'png' },
+      { sessionId: session, imageData: Buffer.from('not an image'), timestamp: T0 + 20_100, format: '' },
+      { sessionId: session, imageData: closed, timestamp: T0 + 20_200, format: 'png' },
+      { sessionId: session, imageData: Buffer.alloc(0), timestamp: T0 + 20_300, format: '' },
+      { sessionId: session, imageData: open, timestamp: T0 + 20_400, format: 'png' },
+    ];
+    const responses: EmotionResponse[] = [];
+    const call = clients[0].analyzeStream(new Metadata());
+    const ended = new Promise<void>((resolve, reject) => {
+      call.on('data', (r: EmotionResponse) => {
+        responses.push(r);
+        // One frame at a time, as the interview service sends them: the next once this one is answered.
+        if (responses.length < frames.length) call.write(frames[responses.length]);
+        else call.end();
+      });
+      call.on('error', reject);
+      call.on('end', resolve);
+    });
+    call.write(frames[0]);
+    await ended;
+    expect(responses.map((r) => r.timestamp)).toEqual(frames.map((f) => f.timestamp));
+    expect(responses.map((r) => r.error && `${status[r.error.code]}: ${r.error.message}`)).toEqual([
+      undefined,
+      'INVALID_ARGUMENT: image_data is not an image (expected JPEG or PNG bytes)',
+      undefined,
+      'INVALID_ARGUMENT: image_data is required and must not be empty',
+      undefined,
+    ]);
+    expect(responses[0].emotion).toBe('happy');
+    // open, closed (200 ms), open: one blink, as the same frames on AnalyzeFrame count it.
+    expect(responses[4].blinkMetrics).toMatchObject({ count: 1, avgDuration: 200 });
+    const byUnary = await analyzeFrame(1, { sessionId: 'unary-twin', imageData: open, timestamp: T0 + 20_000, format: 'png' });
+    expect({ ...responses[0], sessionId: 'unary-twin', blinkMetrics: undefined }).toEqual({ ...byUnary, blinkMetrics: undefined });
+  });
+
   it('answers bad frames with INVALID_ARGUMENT or RESOURCE_EXHAUSTED saying which', async () => {
     const frame = (imageData: Buffer, format = '') => ({ sessionId: '', imageData, timestamp: 0, format });
     const jpeg = await sharp(open).jpeg().toBuffer();

@@ -157,8 +157,8 @@ type EmotionResponse struct {
 	Confidence   float32       `protobuf:"fixed32,4,opt,name=confidence,proto3" json:"confidence,omitempty"`
 	FaceMetrics  *FaceMetrics  `protobuf:"bytes,5,opt,name=face_metrics,json=faceMetrics,proto3" json:"face_metrics,omitempty"`
 	BlinkMetrics *BlinkMetrics `protobuf:"bytes,6,opt,name=blink_metrics,json=blinkMetrics,proto3" json:"blink_metrics,omitempty"`
-	// Set only in AnalyzeBatch, for a frame that could not be analysed; the other fields are then
-	// empty (session_id and timestamp echo the frame's).
+	// Set only in AnalyzeBatch and AnalyzeStream, for a frame that could not be analysed; the other
+	// fields are then empty (session_id and timestamp echo the frame's).
 	Error         *FrameError `protobuf:"bytes,7,opt,name=error,proto3" json:"error,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -769,13 +769,14 @@ const file_emotion_proto_rawDesc = "" +
 	"\bLandmark\x12\f\n" +
 	"\x01x\x18\x01 \x01(\x05R\x01x\x12\f\n" +
 	"\x01y\x18\x02 \x01(\x05R\x01y\x12\x12\n" +
-	"\x04type\x18\x03 \x01(\tR\x04type2\x8e\x02\n" +
+	"\x04type\x18\x03 \x01(\tR\x04type2\xd4\x02\n" +
 	"\x0eEmotionService\x12?\n" +
 	"\fAnalyzeFrame\x12\x15.emotion.FrameRequest\x1a\x18.emotion.EmotionResponse\x12A\n" +
 	"\fAnalyzeBatch\x12\x15.emotion.BatchRequest\x1a\x18.emotion.EmotionResponse0\x01\x12:\n" +
 	"\n" +
 	"DetectFace\x12\x15.emotion.FrameRequest\x1a\x15.emotion.FaceResponse\x12<\n" +
-	"\vDetectBlink\x12\x15.emotion.FrameRequest\x1a\x16.emotion.BlinkResponseB6Z4github.com/yourorg/ai-interview/shared/proto/emotionb\x06proto3"
+	"\vDetectBlink\x12\x15.emotion.FrameRequest\x1a\x16.emotion.BlinkResponse\x12D\n" +
+	"\rAnalyzeStream\x12\x15.emotion.FrameRequest\x1a\x18.emotion.EmotionResponse(\x010\x01B6Z4github.com/yourorg/ai-interview/shared/proto/emotionb\x06proto3"
 
 var (
 	file_emotion_proto_rawDescOnce sync.Once
@@ -815,12 +816,14 @@ var file_emotion_proto_depIdxs = []int32{
 	1,  // 9: emotion.EmotionService.AnalyzeBatch:input_type -> emotion.BatchRequest
 	0,  // 10: emotion.EmotionService.DetectFace:input_type -> emotion.FrameRequest
 	0,  // 11: emotion.EmotionService.DetectBlink:input_type -> emotion.FrameRequest
-	2,  // 12: emotion.EmotionService.AnalyzeFrame:output_type -> emotion.EmotionResponse
-	2,  // 13: emotion.EmotionService.AnalyzeBatch:output_type -> emotion.EmotionResponse
-	4,  // 14: emotion.EmotionService.DetectFace:output_type -> emotion.FaceResponse
-	5,  // 15: emotion.EmotionService.DetectBlink:output_type -> emotion.BlinkResponse
-	12, // [12:16] is the sub-list for method output_type
-	8,  // [8:12] is the sub-list for method input_type
+	0,  // 12: emotion.EmotionService.AnalyzeStream:input_type -> emotion.FrameRequest
+	2,  // 13: emotion.EmotionService.AnalyzeFrame:output_type -> emotion.EmotionResponse
+	2,  // 14: emotion.EmotionService.AnalyzeBatch:output_type -> emotion.EmotionResponse
+	4,  // 15: emotion.EmotionService.DetectFace:output_type -> emotion.FaceResponse
+	5,  // 16: emotion.EmotionService.DetectBlink:output_type -> emotion.BlinkResponse
+	2,  // 17: emotion.EmotionService.AnalyzeStream:output_type -> emotion.EmotionResponse
+	13, // [13:18] is the sub-list for method output_type
+	8,  // [8:13] is the sub-list for method input_type
 	8,  // [8:8] is the sub-list for extension type_name
 	8,  // [8:8] is the sub-list for extension extendee
 	0,  // [0:8] is the sub-list for field type_name

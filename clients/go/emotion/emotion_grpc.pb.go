@@ -23,10 +23,11 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	EmotionService_AnalyzeFrame_FullMethodName = "/emotion.EmotionService/AnalyzeFrame"
-	EmotionService_AnalyzeBatch_FullMethodName = "/emotion.EmotionService/AnalyzeBatch"
-	EmotionService_DetectFace_FullMethodName   = "/emotion.EmotionService/DetectFace"
-	EmotionService_DetectBlink_FullMethodName  = "/emotion.EmotionService/DetectBlink"
+	EmotionService_AnalyzeFrame_FullMethodName  = "/emotion.EmotionService/AnalyzeFrame"
+	EmotionService_AnalyzeBatch_FullMethodName  = "/emotion.EmotionService/AnalyzeBatch"
+	EmotionService_DetectFace_FullMethodName    = "/emotion.EmotionService/DetectFace"
+	EmotionService_DetectBlink_FullMethodName   = "/emotion.EmotionService/DetectBlink"
+	EmotionService_AnalyzeStream_FullMethodName = "/emotion.EmotionService/AnalyzeStream"
 )
 
 // EmotionServiceClient is the client API for EmotionService service.
@@ -52,6 +53,15 @@ type EmotionServiceClient interface {
 	// 468-point face mesh; Soukupova and Cech 2016). Needs session_id and a timestamp > 0; a frame
 	// no later than the session's latest counted frame is not counted again.
 	DetectBlink(ctx context.Context, in *FrameRequest, opts ...grpc.CallOption) (*BlinkResponse, error)
+	// Added: a session's live frames on one bidirectional stream, as the interview service sends
+	// them. Each FrameRequest is answered by one EmotionResponse, in order, as AnalyzeFrame would
+	// answer it (the face tracked from the stream's previous frame, blinks counted); a frame that
+	// cannot be analysed, or that is refused because too many frames already wait for the models,
+	// gets a response carrying `error` (3 INVALID_ARGUMENT, 8 RESOURCE_EXHAUSTED, 14 UNAVAILABLE:
+	// retry it or queue it) and the stream goes on. One stream saves each frame the cost of a call
+	// (headers, interceptors, a new HTTP/2 stream) and keeps a session on one replica, where its
+	// face track lives. Frames without a session_id are analysed untracked, as in AnalyzeFrame.
+	AnalyzeStream(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[FrameRequest, EmotionResponse], error)
 }
 
 type emotionServiceClient struct {
@@ -111,6 +121,19 @@ func (c *emotionServiceClient) DetectBlink(ctx context.Context, in *FrameRequest
 	return out, nil
 }
 
+func (c *emotionServiceClient) AnalyzeStream(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[FrameRequest, EmotionResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &EmotionService_ServiceDesc.Streams[1], EmotionService_AnalyzeStream_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[FrameRequest, EmotionResponse]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type EmotionService_AnalyzeStreamClient = grpc.BidiStreamingClient[FrameRequest, EmotionResponse]
+
 // EmotionServiceServer is the server API for EmotionService service.
 // All implementations must embed UnimplementedEmotionServiceServer
 // for forward compatibility.
@@ -134,6 +157,15 @@ type EmotionServiceServer interface {
 	// 468-point face mesh; Soukupova and Cech 2016). Needs session_id and a timestamp > 0; a frame
 	// no later than the session's latest counted frame is not counted again.
 	DetectBlink(context.Context, *FrameRequest) (*BlinkResponse, error)
+	// Added: a session's live frames on one bidirectional stream, as the interview service sends
+	// them. Each FrameRequest is answered by one EmotionResponse, in order, as AnalyzeFrame would
+	// answer it (the face tracked from the stream's previous frame, blinks counted); a frame that
+	// cannot be analysed, or that is refused because too many frames already wait for the models,
+	// gets a response carrying `error` (3 INVALID_ARGUMENT, 8 RESOURCE_EXHAUSTED, 14 UNAVAILABLE:
+	// retry it or queue it) and the stream goes on. One stream saves each frame the cost of a call
+	// (headers, interceptors, a new HTTP/2 stream) and keeps a session on one replica, where its
+	// face track lives. Frames without a session_id are analysed untracked, as in AnalyzeFrame.
+	AnalyzeStream(grpc.BidiStreamingServer[FrameRequest, EmotionResponse]) error
 	mustEmbedUnimplementedEmotionServiceServer()
 }
 
@@ -155,6 +187,9 @@ func (UnimplementedEmotionServiceServer) DetectFace(context.Context, *FrameReque
 }
 func (UnimplementedEmotionServiceServer) DetectBlink(context.Context, *FrameRequest) (*BlinkResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method DetectBlink not implemented")
+}
+func (UnimplementedEmotionServiceServer) AnalyzeStream(grpc.BidiStreamingServer[FrameRequest, EmotionResponse]) error {
+	return status.Error(codes.Unimplemented, "method AnalyzeStream not implemented")
 }
 func (UnimplementedEmotionServiceServer) mustEmbedUnimplementedEmotionServiceServer() {}
 func (UnimplementedEmotionServiceServer) testEmbeddedByValue()                        {}
@@ -242,6 +277,13 @@ func _EmotionService_DetectBlink_Handler(srv interface{}, ctx context.Context, d
 	return interceptor(ctx, in, info, handler)
 }
 
+func _EmotionService_AnalyzeStream_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(EmotionServiceServer).AnalyzeStream(&grpc.GenericServerStream[FrameRequest, EmotionResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type EmotionService_AnalyzeStreamServer = grpc.BidiStreamingServer[FrameRequest, EmotionResponse]
+
 // EmotionService_ServiceDesc is the grpc.ServiceDesc for EmotionService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -267,6 +309,12 @@ var EmotionService_ServiceDesc = grpc.ServiceDesc{
 			StreamName:    "AnalyzeBatch",
 			Handler:       _EmotionService_AnalyzeBatch_Handler,
 			ServerStreams: true,
+		},
+		{
+			StreamName:    "AnalyzeStream",
+			Handler:       _EmotionService_AnalyzeStream_Handler,
+			ServerStreams: true,
+			ClientStreams: true,
 		},
 	},
 	Metadata: "emotion.proto",

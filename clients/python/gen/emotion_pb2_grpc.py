@@ -55,6 +55,11 @@ class EmotionServiceStub:
                 request_serializer=emotion__pb2.FrameRequest.SerializeToString,
                 response_deserializer=emotion__pb2.BlinkResponse.FromString,
                 _registered_method=True)
+        self.AnalyzeStream = channel.stream_stream(
+                '/emotion.EmotionService/AnalyzeStream',
+                request_serializer=emotion__pb2.FrameRequest.SerializeToString,
+                response_deserializer=emotion__pb2.EmotionResponse.FromString,
+                _registered_method=True)
 
 
 class EmotionServiceServicer:
@@ -98,6 +103,20 @@ class EmotionServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def AnalyzeStream(self, request_iterator, context):
+        """Added: a session's live frames on one bidirectional stream, as the interview service sends
+        them. Each FrameRequest is answered by one EmotionResponse, in order, as AnalyzeFrame would
+        answer it (the face tracked from the stream's previous frame, blinks counted); a frame that
+        cannot be analysed, or that is refused because too many frames already wait for the models,
+        gets a response carrying `error` (3 INVALID_ARGUMENT, 8 RESOURCE_EXHAUSTED, 14 UNAVAILABLE:
+        retry it or queue it) and the stream goes on. One stream saves each frame the cost of a call
+        (headers, interceptors, a new HTTP/2 stream) and keeps a session on one replica, where its
+        face track lives. Frames without a session_id are analysed untracked, as in AnalyzeFrame.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_EmotionServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -120,6 +139,11 @@ def add_EmotionServiceServicer_to_server(servicer, server):
                     servicer.DetectBlink,
                     request_deserializer=emotion__pb2.FrameRequest.FromString,
                     response_serializer=emotion__pb2.BlinkResponse.SerializeToString,
+            ),
+            'AnalyzeStream': grpc.stream_stream_rpc_method_handler(
+                    servicer.AnalyzeStream,
+                    request_deserializer=emotion__pb2.FrameRequest.FromString,
+                    response_serializer=emotion__pb2.EmotionResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -231,6 +255,33 @@ class EmotionService:
             '/emotion.EmotionService/DetectBlink',
             emotion__pb2.FrameRequest.SerializeToString,
             emotion__pb2.BlinkResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AnalyzeStream(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_stream(
+            request_iterator,
+            target,
+            '/emotion.EmotionService/AnalyzeStream',
+            emotion__pb2.FrameRequest.SerializeToString,
+            emotion__pb2.EmotionResponse.FromString,
             options,
             channel_credentials,
             insecure,

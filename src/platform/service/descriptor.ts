@@ -93,6 +93,12 @@ export interface ServiceContext<S, D extends DownstreamSpecs, R> {
   readonly rateLimit: (spec: LimitSpec) => RateLimit;
   /** The process's metrics, for the service's own (the emotion models'); label series with the service's name where they have a `service` label. */
   readonly metrics: MeshMetrics;
+  /**
+   * Aborts when the host begins to stop the service, before the server drains: a handler of a
+   * long-lived stream ends it then, so that its client reconnects to another replica at once
+   * instead of when the grace period runs out.
+   */
+  readonly stopping: AbortSignal;
 }
 
 /**

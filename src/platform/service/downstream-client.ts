@@ -2,6 +2,7 @@ import {
   CallOptions,
   ChannelCredentials,
   Client,
+  ClientDuplexStream,
   ClientOptions,
   ClientUnaryCall,
   Metadata,
@@ -56,6 +57,20 @@ export type UnaryMethodName<C> = { [K in keyof C]: [UnaryShape<C, K>] extends [n
 type RequestOf<C, M extends keyof C> = UnaryShape<C, M>['request'];
 type ResponseOf<C, M extends keyof C> = UnaryShape<C, M>['response'];
 
+/** A ts-proto bidirectional method's last overload (metadata, options), whose types inference reads. */
+type DuplexShape<C, M extends keyof C> = C[M] extends (metadata: Metadata, options?: Partial<CallOptions>) => ClientDuplexStream<infer Req, infer Res>
+  ? ClientDuplexStream<Req, Res>
+  : never;
+
+/** The names of a ts-proto client's bidirectional streaming methods. */
+export type DuplexMethodName<C> = { [K in keyof C]: [DuplexShape<C, K>] extends [never] ? never : K }[keyof C] & string;
+
+/**
+ * Work on a downstream that is not one unary call (a message and its answer on a stream), run
+ * behind its breaker: given the absolute deadline and the caller's cancellation signal.
+ */
+export type DownstreamExchange<T> = (deadline: Date, signal?: AbortSignal) => Promise<T>;
+
 /**
  * A service's view of one downstream: typed unary calls with a deadline, cancelled with their
  * caller, behind one opossum breaker. Failures come back as DomainErrors, so the caller's own
@@ -70,6 +85,14 @@ export interface DownstreamClient<C> {
   /** The downstream's service name, e.g. `emotion`. */
   readonly name: string;
   call<M extends UnaryMethodName<C>>(method: M, request: RequestOf<C, M>, ctx?: CallContext): Promise<ResponseOf<C, M>>;
+  /**
+   * Runs `work` as `call` runs a unary call: within the call budget (the deadline given to it),
+   * behind the breaker, its failures mapped to DomainErrors the same way (a grpc-js ServiceError,
+   * or any error carrying a status `code` and `details`).
+   */
+  exchange<T>(work: DownstreamExchange<T>, ctx?: CallContext): Promise<T>;
+  /** Opens a bidirectional stream of `method` on the downstream's channel: no deadline (it lives as long as its user keeps it), no breaker (guard each message with `exchange`). */
+  openDuplex<M extends DuplexMethodName<C>>(method: M): DuplexShape<C, M>;
   readonly breakerState: BreakerState;
   /** Tells `listener` of every change of the breaker's state (health follows it). */
   onBreakerState(listener: (state: BreakerState) => void): void;
@@ -118,29 +141,33 @@ export function createDownstreamClient<C extends Client>(spec: DownstreamSpec<C>
       telemetry.registry.breakerTransitions.inc({ ...breakerLabels, state });
     },
   ];
-  const breaker = new Breaker(
-    (method: UnaryMethod<unknown, unknown>, request: unknown, deadline: Date, signal?: AbortSignal) => callUnary(method, request, { deadline, signal }),
-    {
-      ...options.breaker,
-      name: spec.service,
-      timeoutMs: Math.round(options.deadlineMs * BREAKER_TIMEOUT_SHARE),
-      log: options.log,
-      onStateChange: (state) => {
-        listeners.forEach((listener) => {
-          listener(state);
-        });
-      },
+  const breaker = new Breaker((work: DownstreamExchange<unknown>, deadline: Date, signal?: AbortSignal) => work(deadline, signal), {
+    ...options.breaker,
+    name: spec.service,
+    timeoutMs: Math.round(options.deadlineMs * BREAKER_TIMEOUT_SHARE),
+    log: options.log,
+    onStateChange: (state) => {
+      listeners.forEach((listener) => {
+        listener(state);
+      });
     },
-  );
+  });
+  const exchange = async <T>(work: DownstreamExchange<T>, ctx?: CallContext): Promise<T> => {
+    try {
+      return (await breaker.fire(work, downstreamDeadline(options.deadlineMs, ctx), ctx?.signal)) as T;
+    } catch (error) {
+      throw asDomainError(spec.service, error);
+    }
+  };
   return {
     name: spec.service,
-    async call(method, request, ctx) {
+    call(method, request, ctx) {
       const unary = (client[method] as UnaryMethod<unknown, unknown>).bind(client);
-      try {
-        return await breaker.fire(unary, request, downstreamDeadline(options.deadlineMs, ctx), ctx?.signal);
-      } catch (error) {
-        throw asDomainError(spec.service, error);
-      }
+      return exchange((deadline, signal) => callUnary(unary, request, { deadline, signal }), ctx);
+    },
+    exchange,
+    openDuplex(method) {
+      return (client[method] as (metadata: Metadata) => DuplexShape<C, typeof method>).call(client, new Metadata());
     },
     get breakerState() {
       return breaker.state;

@@ -96,6 +96,7 @@ export async function startService<S, D extends DownstreamSpecs, R>(
   const resource: Provisioned<R> = late ?? provided(wiring.resource as R);
   const pool = deps.db.poolOf(name);
   const limitStore: LimitStore = pool ? { kind: 'postgres', query: (text, values) => pool.query(text, [...values]), schema: name } : { kind: 'memory' };
+  const stopping = new AbortController();
   const context: ServiceContext<S, D, R> = {
     name,
     settings: wiring.settings,
@@ -109,6 +110,7 @@ export async function startService<S, D extends DownstreamSpecs, R>(
     resource,
     rateLimit: (spec) => createRateLimit(spec, limitStore),
     metrics: deps.metrics,
+    stopping: stopping.signal,
   };
   if (relay) {
     await requireOutboxTraceContext(db, name);
@@ -233,6 +235,7 @@ export async function startService<S, D extends DownstreamSpecs, R>(
     server,
     health,
     async stop(graceMs) {
+      stopping.abort(new Error(`${name} is stopping`));
       readiness.stop();
       for (const remove of unhook) remove();
       health.markNotServing();

@@ -31,6 +31,7 @@ export const METRIC = {
   emotionInference: 'emotion_inference_duration_seconds',
   emotionFramesShed: 'emotion_frames_shed_total',
   emotionQueueLength: 'emotion_worker_queue_length',
+  emotionStreamFrames: 'emotion_stream_frame_duration_seconds',
 } as const;
 
 /** Longest a scrape waits for one scrape hook, milliseconds: well inside Prometheus's 10 s scrape timeout. */
@@ -145,6 +146,15 @@ export class MeshMetrics {
   readonly emotionQueueLength = new Gauge({
     name: METRIC.emotionQueueLength,
     help: "Frames waiting for the emotion service's model workers",
+    registers: [this.registry],
+  });
+
+  /** AnalyzeStream's frames one by one: rpc_server_call_duration_seconds sees only the whole stream. */
+  readonly emotionStreamFrames = new Histogram({
+    name: METRIC.emotionStreamFrames,
+    help: 'Time from the receipt of one AnalyzeStream frame to its response, seconds, by the status code of its response',
+    labelNames: ['rpc_grpc_status_code'] as const,
+    buckets: LATENCY_BUCKETS_S,
     registers: [this.registry],
   });
 

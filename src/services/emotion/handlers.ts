@@ -11,6 +11,7 @@ import { requireBytes, requireString } from '../../platform/grpc/validate';
 import { SessionBlinks } from './session-blinks';
 import { FrameAnalysisService } from './analysis-pool';
 import { analyzeSessionFrame } from './analyze-session-frame';
+import { analyzeStream, AnalyzeStreamDeps } from './analyze-stream';
 import { toBlinkResponse, toBoundingBox, toEmotionResponse, toErrorResponse, toLandmarks } from './to-proto';
 
 /** Frames analyzed together in one AnalyzeBatch step: bounds the memory of decoded frames. */
@@ -19,9 +20,15 @@ export const BATCH_CHUNK_FRAMES = 16;
 /**
  * emotion.EmotionService. Frame analyses are not stored here (the emotion.analysis consumer stores
  * the interview's frames); blink state is, per session, in PostgreSQL (see SessionBlinks), so
- * AnalyzeFrame, AnalyzeBatch and DetectBlink count a session's blinks on whichever replica they run.
+ * AnalyzeFrame, AnalyzeStream, AnalyzeBatch and DetectBlink count a session's blinks on whichever
+ * replica they run. `stream` is AnalyzeStream's: when the service stops (its streams end), and
+ * where each of its frames is reported.
  */
-export function emotionHandlers(analyzer: Provisioned<FrameAnalysisService>, blinks: SessionBlinks): AsyncService<typeof EmotionServiceService> {
+export function emotionHandlers(
+  analyzer: Provisioned<FrameAnalysisService>,
+  blinks: SessionBlinks,
+  stream: Pick<AnalyzeStreamDeps, 'stopping' | 'answered'> = { stopping: new AbortController().signal },
+): AsyncService<typeof EmotionServiceService> {
   return {
     async analyzeFrame(request: FrameRequest, ctx: CallContext): Promise<EmotionResponse> {
       const imageData = requireBytes(request.imageData, 'image_data');
@@ -44,6 +51,10 @@ export function emotionHandlers(analyzer: Provisioned<FrameAnalysisService>, bli
       const found = await analyzer.get().detectFace(image, request.format);
       const summary = await blinks.update(sessionId, request.timestamp, found?.eyes);
       return toBlinkResponse(summary, found?.eyes);
+    },
+
+    analyzeStream(requests: AsyncIterable<FrameRequest>, ctx: CallContext): AsyncIterable<EmotionResponse> {
+      return analyzeStream({ analyzer, blinks, ...stream }, requests, ctx);
     },
 
     async *analyzeBatch(request: BatchRequest, ctx: CallContext): AsyncIterable<EmotionResponse> {

@@ -29,7 +29,18 @@ export function startEmotion(context: ServiceContext<EmotionSettings, NoDownstre
   const observed = observedAnalyzer(context.resource, context.metrics);
   const analyzer = observed.analyzer;
   return {
-    grpc: [grpcService('emotion.EmotionService', EmotionServiceService, emotionHandlers(analyzer, blinks))],
+    grpc: [
+      grpcService(
+        'emotion.EmotionService',
+        EmotionServiceService,
+        emotionHandlers(analyzer, blinks, {
+          stopping: context.stopping,
+          answered: (code, seconds) => {
+            context.metrics.emotionStreamFrames.observe({ rpc_grpc_status_code: String(code) }, seconds);
+          },
+        }),
+      ),
+    ],
     consumers: { [ANALYSIS_QUEUE]: frameCapturedHandler({ analyzer, blinks, store, outbox: context.outbox<EmotionTables>(), log: context.log }) },
     release: () => {
       observed.release();

@@ -68,6 +68,10 @@ export function toEmotionResponse(sessionId: string, timestamp: number, analysis
 
 /** The response at a batch position whose frame could not be analyzed: the status AnalyzeFrame would have answered. */
 export function toErrorResponse(sessionId: string, timestamp: number, error: FrameRejection): EmotionResponse {
-  const { code, details } = toStatus(error);
+  return toFrameErrorResponse(sessionId, timestamp, toStatus(error));
+}
+
+/** A frame's response carrying its failure's status code and message (AnalyzeBatch, AnalyzeStream); the other fields empty. */
+export function toFrameErrorResponse(sessionId: string, timestamp: number, { code, details }: { code: number; details: string }): EmotionResponse {
   return { sessionId, timestamp, emotion: '', confidence: 0, faceMetrics: undefined, blinkMetrics: undefined, error: { code, message: details } };
 }

@@ -8,14 +8,16 @@ import { cachedKeySet, createTokenVerifier } from '../../platform/identity/token
 import { clientAddress, limitInterceptor } from '../../platform/limits/limit-interceptor';
 import { DownstreamSpec, grpcService, ServiceContext, ServiceParts } from '../../platform/service/descriptor';
 import { scoredHandler, SCORED_QUEUE, SCORING_FAILED_QUEUE, scoringFailedHandler, userDeletedHandler, USER_DELETED_QUEUE } from './consumers';
+import { FrameStreams } from './frame-streams';
 import { interviewHandlers } from './handlers';
 import { InterviewDownstreams, Interviews } from './interviews';
 import { handlerLimits, InterviewSettings } from './limits';
 import { InterviewStore, InterviewTables } from './store';
 
 /**
- * The interview service's downstreams. AnalyzeFrame is not retried (its fallback is the analysis
- * queue); GenerateReport and GetJwks change nothing and are retried by the channel on UNAVAILABLE.
+ * The interview service's downstreams. Live frames go on AnalyzeStream, one stream per interview
+ * (frame-streams.ts), each frame within the emotion budget and behind its breaker; a frame is not
+ * retried (its fallback is the analysis queue); GenerateReport and GetJwks change nothing and are retried by the channel on UNAVAILABLE.
  * The auth service is asked only for the keys that verify access tokens (none with AUTH_JWKS_URL).
  */
 export const INTERVIEW_DOWNSTREAMS = {
@@ -57,8 +59,10 @@ export function startInterview(context: ServiceContext<InterviewSettings, typeof
   const verifier = createTokenVerifier(tokens, keys);
   const store = new InterviewStore(context.db<InterviewTables>());
   const outbox = context.outbox<InterviewTables>();
+  // Live frames on one AnalyzeStream per interview, each frame behind the emotion breaker as a call would be.
+  const frameStreams = new FrameStreams(() => emotion.openDuplex('analyzeStream'));
   const downstreams: InterviewDownstreams = {
-    analyzeFrame: (request, ctx) => emotion.call('analyzeFrame', request, ctx),
+    analyzeFrame: (request, ctx) => emotion.exchange((deadline, signal) => frameStreams.analyze(request, deadline, signal), ctx),
     generateReport: (request, ctx) => scoring.call('generateReport', request, ctx),
   };
   const interviews = new Interviews(store, downstreams, outbox, context.log);
@@ -73,6 +77,10 @@ export function startInterview(context: ServiceContext<InterviewSettings, typeof
       [SCORED_QUEUE]: scoredHandler({ store, outbox, log: context.log }),
       [SCORING_FAILED_QUEUE]: scoringFailedHandler({ store, outbox, log: context.log }),
       [USER_DELETED_QUEUE]: userDeletedHandler({ store, outbox, log: context.log }),
+    },
+    release: () => {
+      frameStreams.close();
+      return Promise.resolve();
     },
   };
 }

@@ -38,6 +38,9 @@ const emotion: AsyncService<typeof EmotionServiceService> = {
   analyzeBatch: (request, ctx) => onBatch(request, ctx),
   detectFace: () => Promise.reject(ServiceError.unimplemented('DetectFace')),
   detectBlink: () => Promise.reject(ServiceError.unimplemented('DetectBlink')),
+  analyzeStream: () => {
+    throw ServiceError.unimplemented('AnalyzeStream');
+  },
 };
 
 const outer: ServerInterceptor = async (ctx, next) => {

@@ -214,6 +214,12 @@ class FakeDownstream implements DownstreamClient<ScoringServiceClient> {
   call(): Promise<never> {
     return Promise.reject(new UnavailableError('not called in these tests'));
   }
+  exchange(): Promise<never> {
+    return Promise.reject(new UnavailableError('not called in these tests'));
+  }
+  openDuplex(): never {
+    throw new UnavailableError('not called in these tests');
+  }
   onBreakerState(listener: (state: BreakerState) => void): void {
     this.listeners.push(listener);
   }
