@@ -102,6 +102,18 @@ describe('FrameAnalyzer on the real models and photographs', () => {
     expect(open.emotion!.confidence).toBeCloseTo(single.emotion!.confidence, 4);
   });
 
+  it('gives frames analysed at once the results each gets alone (its pixels and tensors are reused, never shared)', async () => {
+    const jpegs = await Promise.all(
+      ['astronaut.png', 'astronaut-eyes-closed.png', 'chelsea.png'].map((name) =>
+        sharp(fixture(name)).resize(640, 480, { fit: 'contain', background: '#000' }).jpeg({ quality: 85 }).toBuffer(),
+      ),
+    );
+    const alone: FrameAnalysis[] = [];
+    for (const jpeg of jpegs) alone.push(await analyzer.analyze(jpeg, 'jpeg'));
+    const together = await Promise.all([...jpegs, ...jpegs].map((jpeg) => analyzer.analyze(jpeg, 'jpeg')));
+    expect(together).toEqual([...alone, ...alone]);
+  });
+
   it("classifies the astronaut's smile as the classifier's happy class", async () => {
     const result = await analyzer.analyze(fixture('astronaut.png'));
     expect(result.emotion!.label).toBe('happy');

@@ -5,6 +5,7 @@ import { FaceDetector } from './face/face-detector';
 import { FaceMesh, FaceMeshModel } from './face/face-mesh';
 import { canTrack, FaceTrack, followTrack, MIN_TRACKING_FACE_FLAG, trackFromDetection } from './face/face-track';
 import { decodeFrame, RgbImage } from './image/decode-frame';
+import { PixelBuffers } from './image/pixel-buffers';
 import { FrameRejection, isFrameRejection } from './errors';
 import { ModelTimings, timeModel } from './model-timings';
 
@@ -45,6 +46,9 @@ export interface EncodedFrame {
  * session's FaceTrack skips detection while the mesh still finds the face there (face-track.ts).
  */
 export class FrameAnalyzer {
+  /** Decoded frames' pixels, reused from batch to batch (they are not read once a batch is analysed). */
+  private readonly pixels = new PixelBuffers();
+
   constructor(
     private readonly detector: FaceDetector,
     private readonly mesh: FaceMeshModel,
@@ -67,12 +71,17 @@ export class FrameAnalyzer {
    * `timings`, adds each model's time on these frames to it (see analyzeDecoded).
    */
   async analyzeBatch(frames: readonly EncodedFrame[], timings?: ModelTimings): Promise<(FrameAnalysis | FrameRejection)[]> {
-    const decoded = await Promise.all(frames.map((f) => decodeFrame(f.imageData, f.format).catch(asRejection)));
-    return this.analyzeDecoded(
-      decoded,
-      frames.map((f) => f.track),
-      timings,
-    );
+    const lease = this.pixels.lease();
+    try {
+      const decoded = await Promise.all(frames.map((f) => decodeFrame(f.imageData, f.format, lease.take).catch(asRejection)));
+      return await this.analyzeDecoded(
+        decoded,
+        frames.map((f) => f.track),
+        timings,
+      );
+    } finally {
+      lease.release();
+    }
   }
 
   /**

@@ -38,6 +38,8 @@ export interface MeshInput {
  */
 export class FaceMeshModel {
   private readonly inputName: string;
+  /** Input tensors of earlier runs, reused (442 KB a face: see PixelBuffers for why allocation matters); each run takes its own. */
+  private readonly spareInputs: Float32Array[] = [];
 
   constructor(private readonly model: InferenceModel) {
     this.inputName = model.inputNames[0];
@@ -52,13 +54,19 @@ export class FaceMeshModel {
   async run(inputs: readonly MeshInput[]): Promise<FaceMesh[]> {
     if (inputs.length === 0) return [];
     const pixels = MESH_INPUT_SIZE * MESH_INPUT_SIZE * 3;
-    const tensor = new Float32Array(inputs.length * pixels);
+    const tensor = this.takeInput(inputs.length * pixels);
     const regions = inputs.map(({ image, face }, n) => {
       const region = FaceMeshModel.regionFor(face);
       sampleRgbPatch(image, region, MESH_INPUT_SIZE, tensor, n * pixels, 255);
       return region;
     });
-    const outputs = await this.model.run({ [this.inputName]: { dims: [inputs.length, MESH_INPUT_SIZE, MESH_INPUT_SIZE, 3], data: tensor } });
+    let outputs: Awaited<ReturnType<InferenceModel['run']>>;
+    try {
+      outputs = await this.model.run({ [this.inputName]: { dims: [inputs.length, MESH_INPUT_SIZE, MESH_INPUT_SIZE, 3], data: tensor } });
+    } finally {
+      // A single face's tensor is kept for the next run; batches' larger ones are not.
+      if (inputs.length === 1 && this.spareInputs.length < MAX_SPARE_INPUTS) this.spareInputs.push(tensor);
+    }
     const landmarks = outputs.landmarks.data;
     const flags = outputs.face_flag.data;
     const stride = MESH_LANDMARK_COUNT * 3;
@@ -73,4 +81,13 @@ export class FaceMeshModel {
       return { points, faceFlag: flags[n], region };
     });
   }
+
+  /** A tensor of `length` floats: a spare one when it fits exactly, else a new one. */
+  private takeInput(length: number): Float32Array {
+    const index = this.spareInputs.findIndex((spare) => spare.length === length);
+    return index >= 0 ? this.spareInputs.splice(index, 1)[0] : new Float32Array(length);
+  }
 }
+
+/** Single-face input tensors kept for reuse at most. */
+const MAX_SPARE_INPUTS = 4;

@@ -31,16 +31,17 @@ export interface RgbImage {
  *   to explain a rejection.
  * Why two: on the benchmark's 640x480 JPEG (npm run bench:emotion) sharp takes 2.3-2.5 ms a frame
  * and libjpeg-turbo's own API 0.7 ms, the largest cost of the frame path outside the models.
- * Throws InvalidFrameError when the bytes are empty, not an image, truncated, or another format
- * (or `declaredFormat` disagrees with the bytes), and FrameTooLargeError above MAX_FRAME_BYTES or
- * MAX_FRAME_PIXELS.
+ * `allocate`, when given, supplies the buffer a plain JPEG's pixels are decoded into (PixelBuffers:
+ * reused rather than allocated per frame). Throws InvalidFrameError when the bytes are empty, not an
+ * image, truncated, or another format (or `declaredFormat` disagrees with the bytes), and
+ * FrameTooLargeError above MAX_FRAME_BYTES or MAX_FRAME_PIXELS.
  */
-export async function decodeFrame(bytes: Uint8Array, declaredFormat = ''): Promise<RgbImage> {
+export async function decodeFrame(bytes: Uint8Array, declaredFormat = '', allocate?: (bytes: number) => Buffer): Promise<RgbImage> {
   const input = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes);
   const format = await checkFrameBytes(input, declaredFormat).catch((error: unknown) => {
     throw asFrameError(error);
   });
-  const plain = format === 'jpeg' ? decodeJpegTurbo(input) : undefined;
+  const plain = format === 'jpeg' ? decodeJpegTurbo(input, allocate) : undefined;
   return plain ?? decodeWithSharp(input, format);
 }
 
@@ -51,7 +52,7 @@ export async function decodeFrame(bytes: Uint8Array, declaredFormat = ''): Promi
  * one libjpeg-turbo refuses (CMYK, truncated, corrupt: sharp then says why). Throws
  * FrameTooLargeError past MAX_FRAME_PIXELS, from the header, before any pixel is decoded.
  */
-function decodeJpegTurbo(input: Buffer): RgbImage | undefined {
+function decodeJpegTurbo(input: Buffer, allocate?: (bytes: number) => Buffer): RgbImage | undefined {
   let header: ReturnType<typeof imageSize>;
   try {
     header = imageSize(input);
@@ -61,7 +62,8 @@ function decodeJpegTurbo(input: Buffer): RgbImage | undefined {
   if ((header.orientation ?? 1) !== 1 || input.includes(ICC_PROFILE_MARKER)) return undefined;
   if (header.width * header.height > MAX_FRAME_PIXELS) throw asFrameError(tooManyPixels(header.width, header.height));
   try {
-    const { data, width, height } = decompressSync(input, { format: FORMAT_RGB });
+    const bytes = header.width * header.height * 3;
+    const { data, width, height } = allocate ? decompressSync(input, allocate(bytes), { format: FORMAT_RGB }) : decompressSync(input, { format: FORMAT_RGB });
     return { data, width, height };
   } catch {
     return undefined;

@@ -43,10 +43,10 @@ export function sampleRgbPatch(image: RgbImage, region: SquareRegion, outSize: n
   const rowLength = outSize * 3;
 
   // Pass 1: every source row some row tap reads (with a weight), resampled across to outSize pixels.
-  const slotOfRow = new Int32Array(height).fill(-1);
+  const slotOfRow = scratch.int32('slotOfRow', height).fill(-1);
   let slots = 0;
   for (let t = 0; t < rows.index.length; t++) if (rows.weight[t] !== 0 && slotOfRow[rows.index[t]] < 0) slotOfRow[rows.index[t]] = slots++;
-  const across = new Float64Array(slots * rowLength);
+  const across = scratch.float64('across', slots * rowLength);
   const colWeight = cols.weight;
   const colByte = cols.index.map((x) => x * 3);
   for (let y = 0; y < height; y++) {
@@ -73,7 +73,7 @@ export function sampleRgbPatch(image: RgbImage, region: SquareRegion, outSize: n
 
   // Pass 2: each output row, the weighted sum of its row taps' resampled rows.
   const scale = 1 / divisor;
-  const acc = new Float64Array(rowLength);
+  const acc = scratch.float64('acc', rowLength);
   let o = offset;
   if (taps === 2 && slots > 0) {
     // Enlarging (k = 1), the mesh's usual case: two row taps per output row, summed in one go
@@ -98,6 +98,26 @@ export function sampleRgbPatch(image: RgbImage, region: SquareRegion, outSize: n
     for (let j = 0; j < rowLength; j++) out[o++] = acc[j] * scale;
   }
 }
+
+/**
+ * Working arrays of sampleRgbPatch, kept from call to call (the pass-1 rows of a 192x192 patch are
+ * 640 KB; allocated per call they drove V8's collections: see PixelBuffers). Safe because
+ * sampleRgbPatch is synchronous: no other call runs while one uses them. Each is a view of the
+ * exact length asked for, over storage that only grows.
+ */
+const scratch = {
+  storage: new Map<string, Float64Array | Int32Array>(),
+  float64(name: string, length: number): Float64Array {
+    let array = this.storage.get(name) as Float64Array | undefined;
+    if (!array || array.length < length) this.storage.set(name, (array = new Float64Array(length)));
+    return array.subarray(0, length);
+  },
+  int32(name: string, length: number): Int32Array {
+    let array = this.storage.get(name) as Int32Array | undefined;
+    if (!array || array.length < length) this.storage.set(name, (array = new Int32Array(length)));
+    return array.subarray(0, length);
+  },
+};
 
 /**
  * Along one axis, for each output position, its 2k source taps (k sub-samples, 2 bilinear taps
