@@ -216,6 +216,14 @@ describe('emotion service, two replicas on one PostgreSQL', () => {
     expect(responses[0].emotion).toBe('happy');
     // open, closed (200 ms), open: one blink, as the same frames on AnalyzeFrame count it.
     expect(responses[4].blinkMetrics).toMatchObject({ count: 1, avgDuration: 200 });
+    // Counted in the stream's memory and written behind: the row holds every frame by the time the stream ended.
+    const row = (
+      await sql!.query<{ frames: number; blink_timestamps: string[] }>('select frames, blink_timestamps from emotion.blink_tracks where session_id = $1', [
+        session,
+      ])
+    ).rows[0];
+    expect(row.frames).toBe(3);
+    expect(row.blink_timestamps.map(Number)).toEqual([T0 + 20_200]);
     const byUnary = await analyzeFrame(1, { sessionId: 'unary-twin', imageData: open, timestamp: T0 + 20_000, format: 'png' });
     expect({ ...responses[0], sessionId: 'unary-twin', blinkMetrics: undefined }).toEqual({ ...byUnary, blinkMetrics: undefined });
   });

@@ -1,6 +1,6 @@
 import { EmotionResponse } from '../../gen/emotion';
 import { AnalyzeOptions, FrameAnalysisService } from './analysis-pool';
-import { SessionBlinks } from './session-blinks';
+import { BlinkCounter } from './session-blinks';
 import { toEmotionResponse } from './to-proto';
 
 /** A session's frame: its encoded image and capture time (milliseconds since the epoch). */
@@ -18,7 +18,7 @@ export interface SessionFrame {
  */
 export async function analyzeSessionFrame(
   analyzer: FrameAnalysisService,
-  blinks: SessionBlinks,
+  blinks: BlinkCounter,
   frame: SessionFrame,
   options?: AnalyzeOptions,
 ): Promise<EmotionResponse> {

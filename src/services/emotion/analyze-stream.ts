@@ -5,7 +5,7 @@ import { requireBytes } from '../../platform/grpc/validate';
 import { Provisioned } from '../../platform/service/provisioned';
 import { FrameAnalysisService } from './analysis-pool';
 import { analyzeSessionFrame } from './analyze-session-frame';
-import { SessionBlinks } from './session-blinks';
+import { BlinkCounter, SessionBlinks } from './session-blinks';
 import { toFrameErrorResponse } from './to-proto';
 
 /** What AnalyzeStream needs besides its frames. */
@@ -21,7 +21,8 @@ export interface AnalyzeStreamDeps {
 /**
  * emotion.EmotionService/AnalyzeStream: each frame of the stream analysed as AnalyzeFrame would
  * (analyzeSessionFrame: the face tracked from the session's previous frame, blinks counted), one at
- * a time and answered in order. A frame's failure is its response's `error` with the status
+ * a time and answered in order, its blinks counted in the stream's memory and written behind
+ * (StreamBlinks: the writes are awaited before the stream ends). A frame's failure is its response's `error` with the status
  * AnalyzeFrame would have returned (INVALID_ARGUMENT, RESOURCE_EXHAUSTED, UNAVAILABLE when the
  * workers are full or the models still loading; INTERNAL, logged), and the stream goes on. Ends,
  * status OK, when the client half-closes, when the call ends (its frames in hand are dropped), or
@@ -29,6 +30,7 @@ export interface AnalyzeStreamDeps {
  */
 export async function* analyzeStream(deps: AnalyzeStreamDeps, requests: AsyncIterable<FrameRequest>, ctx: CallContext): AsyncIterable<EmotionResponse> {
   const iterator = requests[Symbol.asyncIterator]();
+  const blinks = deps.blinks.forStream(ctx.log);
   let onStop: (() => void) | undefined;
   const stopped = new Promise<IteratorResult<FrameRequest>>((resolve) => {
     onStop = () => {
@@ -42,20 +44,21 @@ export async function* analyzeStream(deps: AnalyzeStreamDeps, requests: AsyncIte
       const next = await Promise.race([iterator.next(), stopped]);
       if (next.done || ctx.signal.aborted) return;
       const received = performance.now();
-      const response = await analyzeStreamedFrame(deps, next.value, ctx);
+      const response = await analyzeStreamedFrame(deps, blinks, next.value, ctx);
       deps.answered?.(response.error?.code ?? 0, (performance.now() - received) / 1_000);
       yield response;
     }
   } finally {
     if (onStop) deps.stopping.removeEventListener('abort', onStop);
+    await blinks.settled();
   }
 }
 
 /** One frame's response: its analysis, or its failure as the response's `error` (an INTERNAL one logged). */
-async function analyzeStreamedFrame(deps: AnalyzeStreamDeps, request: FrameRequest, ctx: CallContext): Promise<EmotionResponse> {
+async function analyzeStreamedFrame(deps: AnalyzeStreamDeps, blinks: BlinkCounter, request: FrameRequest, ctx: CallContext): Promise<EmotionResponse> {
   try {
     const imageData = requireBytes(request.imageData, 'image_data');
-    return await analyzeSessionFrame(deps.analyzer.get(), deps.blinks, { ...request, imageData }, { signal: ctx.signal });
+    return await analyzeSessionFrame(deps.analyzer.get(), blinks, { ...request, imageData }, { signal: ctx.signal });
   } catch (error) {
     return toFrameErrorResponse(request.sessionId, request.timestamp, fail(ctx, error, 'a frame of AnalyzeStream failed'));
   }

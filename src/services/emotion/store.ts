@@ -84,6 +84,11 @@ export class EmotionStore {
    * A frame no later than the latest one counted (a repeat, or a late frame) changes nothing.
    */
   async recordBlinkSample(sessionId: string, sample: EyeSample): Promise<BlinkSummary> {
+    return summarizeBlinks(await this.recordBlinkState(sessionId, sample));
+  }
+
+  /** recordBlinkSample's state itself: the session's state after the sample (or as it was, for a repeat or late frame). */
+  async recordBlinkState(sessionId: string, sample: EyeSample): Promise<BlinkState> {
     const t = sql`${sample.timestampMs}::bigint`;
     const closed = sample.ear < EAR_CLOSED_THRESHOLD;
     // The closed run that this open frame ends, when it lasted as long as a blink does.
@@ -116,17 +121,23 @@ export class EmotionStore {
       )
       .returningAll()
       .executeTakeFirst();
-    if (row) return summarizeBlinks(toState(row));
+    if (row) return toState(row);
     // No row returned: a repeat or late frame, whose conflict means the session's track exists.
-    const current = await this.currentBlinks(sessionId);
+    const current = await this.currentBlinkState(sessionId);
     if (!current) throw new Error(`the blink track of session ${sessionId} was neither written nor found`);
     return current;
   }
 
   /** The session's blinks so far; undefined when no frame of it had a face. */
   async currentBlinks(sessionId: string): Promise<BlinkSummary | undefined> {
+    const state = await this.currentBlinkState(sessionId);
+    return state && summarizeBlinks(state);
+  }
+
+  /** The session's blink state; undefined when no frame of it had a face. */
+  async currentBlinkState(sessionId: string): Promise<BlinkState | undefined> {
     const row = await this.db.selectFrom('blink_tracks').selectAll().where('session_id', '=', sessionId).executeTakeFirst();
-    return row ? summarizeBlinks(toState(row)) : undefined;
+    return row ? toState(row) : undefined;
   }
 }
 

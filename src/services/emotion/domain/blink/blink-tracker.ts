@@ -35,6 +35,11 @@ export interface BlinkState {
   readonly totalBlinkMs: number;
 }
 
+/** Whether a frame can count towards a session's blinks: it needs the session and its own capture time (ms since the epoch, > 0). */
+export function isTrackableFrame(sessionId: string, timestampMs: number): boolean {
+  return sessionId.trim() !== '' && Number.isFinite(timestampMs) && timestampMs > 0;
+}
+
 /** One frame's measurement. */
 export interface EyeSample {
   /** The frame's capture time, milliseconds since the epoch. */
