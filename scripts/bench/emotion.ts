@@ -8,13 +8,23 @@
  * after REDETECT_AFTER_FRAMES tracked ones, the mesh tracking the face on the others, emotion on
  * every frame: src/services/emotion/face/face-track.ts), and of the whole AnalyzeFrame over gRPC
  * against the service in its own process (as `npm start -- --services emotion` runs it; blink
- * tracking included); the ratio of AnalyzeFrame's median to the models' median per frame (the
- * overhead of everything around the models: decoding, gRPC, the blink row, the worker hop); then
- * the frames per second served, latency of the frames served, frames refused (UNAVAILABLE: the
- * service sheds live frames past its admission limit, EMOTION_MAX_WAITING_FRAMES), and the service
- * process's CPU time per frame served
- * (all its threads; not PostgreSQL's when BENCH_DATABASE_URL is set) at 1, 10 and 100 concurrent
- * sessions each sending 2 frames per second.
+ * tracking included), and of AnalyzeStream one frame at a time (as the interview service sends a
+ * session's frames: src/services/interview/frame-streams.ts); the ratio of AnalyzeFrame's
+ * median to the models' median per frame (the overhead of everything around the models: decoding,
+ * gRPC, the blink row, the worker hop); then the frames per second served, latency of the frames
+ * served, frames refused (UNAVAILABLE: the service sheds live frames past its admission limit,
+ * EMOTION_MAX_WAITING_FRAMES), and the service process's CPU time per frame served, all its threads
+ * and its main thread alone, and PostgreSQL's (the cluster's processes) per frame, at 1, 10 and 100
+ * concurrent sessions each sending 2 frames per second, on AnalyzeStream (a stream per session) and
+ * on AnalyzeFrame calls.
+ *
+ * The anchor (issue 18): MediaPipe's own pipeline on the same frame (mediapipe-anchor.ts: MediaPipe
+ * 0.10.21's FaceMesh on TFLite with XNNPACK, tracking, one core, after cv2.imdecode, in a Python
+ * environment scripts/bench/mediapipe/ensure-venv.sh makes from pinned PyPI packages). Its decode and
+ * face mesh medians plus our expression model's median are the anchor sum; the benchmark prints
+ * AnalyzeFrame's and AnalyzeStream's medians and the CPU per frame served at each load as ratios to
+ * it, against the targets (1.5 and 1.25). Ratios rather than milliseconds: both sides run in the
+ * same command on the same machine, so its load weighs on both.
  *
  * The service runs as deployed, TLS on its port with a certificate of its own, and the benchmark
  * calls it as an operator (spiffe://interview-mesh/operator/operator, whom the call policy allows
@@ -39,11 +49,15 @@
  * histogram, the models' timings), so what this measures is the traces and the endpoint.
  *
  * Environment: BENCH_CALLS (default 300) sequential calls per figure, BENCH_SECONDS (default 10)
- * per load level, BENCH_SESSIONS (default "1,10,100"); BENCH_CONNECTIONS (default 100) calls on
+ * per load level, BENCH_SESSIONS (default "1,10,100"), BENCH_TRANSPORTS (default "stream,unary"),
+ * BENCH_ANCHOR=false to skip MediaPipe; BENCH_CONNECTIONS (default 100) calls on
  * new connections per transport, BENCH_COMPARE_PLAINTEXT=false to skip the comparison,
  * BENCH_COMPARE_INSTRUMENTATION=false to skip the instrumentation's;
- * BENCH_DATABASE_URL, a PostgreSQL URL (a database of its own: the service migrates it) for the
- * service's blink state instead of embedded PGlite; BENCH_SERVICE_NODE_ARGS, extra node flags for
+ * BENCH_DATABASE: where the service keeps its blink state: "postgres" (the default: as deployed, a
+ * database of its own on the PostgreSQL the integration tests use, which
+ * scripts/infra/ensure-postgres.sh installs and starts when missing, saying so, and each process as
+ * its own role) or "pglite" (embedded, in the service's process: what `npm start` runs alone);
+ * BENCH_DATABASE_URL, the admin URL of another PostgreSQL (TEST_DATABASE_ADMIN_URL's meaning); BENCH_SERVICE_NODE_ARGS, extra node flags for
  * the service's process (for example "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile its side).
  */
 import { ChildProcess, spawn } from 'node:child_process';
@@ -67,16 +81,27 @@ import { FaceTrack, REDETECT_AFTER_FRAMES } from '../../src/services/emotion/dom
 import { FrameAnalysis, FrameAnalyzer } from '../../src/services/emotion/domain/frame-analyzer';
 import { decodeFrame } from '../../src/services/emotion/domain/image/decode-frame';
 import { loadModels } from '../../src/services/emotion/models/load-models';
+import { FrameStreams } from '../../src/services/interview/frame-streams';
+import { MediaPipeAnchor, runMediaPipeAnchor } from './mediapipe-anchor';
+import { createTestDatabase, INTEGRATION_SERVERS, serviceDatabaseEnv } from '../../test/support/infrastructure';
+import { runScript } from '../../test/support/tools';
+import { parentPid, processTreeCpuMs } from './mesh/cpu';
+import { postmasterPid } from './mesh/infrastructure';
 import { OtlpSink, OtlpSinkCounts, startOtlpSink } from './otlp-sink';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 300);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SESSIONS = (process.env.BENCH_SESSIONS ?? '1,10,100').split(',').map(Number);
-const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? '';
+const DATABASE = process.env.BENCH_DATABASE === 'pglite' ? 'pglite' : 'postgres';
 const SERVICE_NODE_ARGS = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
 const COMPARE_PLAINTEXT = process.env.BENCH_COMPARE_PLAINTEXT !== 'false';
 const COMPARE_INSTRUMENTATION = process.env.BENCH_COMPARE_INSTRUMENTATION !== 'false';
+const ANCHOR = process.env.BENCH_ANCHOR !== 'false';
+const TRANSPORTS = (process.env.BENCH_TRANSPORTS ?? 'stream,unary').split(',') as Transport[];
+/** The issue's targets, as ratios to the anchor: the service's CPU per frame served, and a frame's median over gRPC. */
+const TARGET_CPU_RATIO = 1.25;
+const TARGET_LATENCY_RATIO = 1.5;
 /** Prometheus's scrape interval in deploy/prometheus/prometheus.yml. */
 const SCRAPE_INTERVAL_MS = 15_000;
 /** The OpenTelemetry SDK's batch span processor exports every 5 s (OTEL_BSP_SCHEDULE_DELAY's default): waited at most this long for spans. */
@@ -88,6 +113,9 @@ interface Stats {
   median: number;
   p99: number;
 }
+
+/** How the load's sessions send their frames: AnalyzeStream, one stream per session (as the interview service does), or AnalyzeFrame calls. */
+type Transport = 'stream' | 'unary';
 
 function stats(samples: number[]): Stats {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -135,14 +163,15 @@ interface BenchService {
 }
 
 /**
- * The emotion service alone in its own process, on BENCH_DATABASE_URL or a fresh embedded database:
+ * The emotion service alone in its own process, on `database` (a PostgreSQL database and its role's
+ * URL) or, without one, a fresh embedded database:
  * TLS as deployed (its certificate and the operator's issued first into its data directory's tls/),
  * or plaintext with the development switch (`plaintext`, for the comparison only); instrumented (a
  * metrics endpoint on a free port, traces exported to an OTLP sink of its own) or not (`instrumented`
  * false: METRICS_PORT=off, no OTEL_* variable). No OTEL_* variable of the benchmark's environment
  * reaches it.
  */
-async function startService({ plaintext = false, instrumented = true } = {}): Promise<BenchService> {
+async function startService({ plaintext = false, instrumented = true, database = '' } = {}): Promise<BenchService> {
   const port = await freePort();
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('OTEL_')));
   let telemetryEnv: Record<string, string> = { METRICS_PORT: 'off' };
@@ -177,7 +206,8 @@ async function startService({ plaintext = false, instrumented = true } = {}): Pr
       BIND_HOST: '127.0.0.1',
       DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
-      DATABASE_URL: DATABASE_URL,
+      DATABASE_URL: database,
+      ...(database ? serviceDatabaseEnv(database) : {}),
       AMQP_URL: '',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -210,6 +240,20 @@ async function analyzeFrameCount(service: BenchService): Promise<number> {
     }
   }
   return count;
+}
+
+/** Sum and count of a histogram's series whose labels include `match`, from the service's /metrics. */
+async function histogramTotals(service: BenchService, name: string, match = ''): Promise<{ sum: number; count: number }> {
+  if (!service.metricsAddress) throw new Error('the service serves no metrics');
+  const response = await fetch(`http://${service.metricsAddress}/metrics`);
+  if (!response.ok) throw new Error(`GET /metrics: ${response.status}`);
+  const totals = { sum: 0, count: 0 };
+  for (const line of (await response.text()).split('\n')) {
+    const value = Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (line.startsWith(`${name}_sum`) && line.includes(match)) totals.sum += value;
+    if (line.startsWith(`${name}_count`) && line.includes(match)) totals.count += value;
+  }
+  return totals;
 }
 
 /** AnalyzeFrame's spans the service's sink has received. */
@@ -309,11 +353,16 @@ function cpuMs(pid: number | undefined, mainThread = false): number {
   }
 }
 
-/** `sessions` sessions each sending FPS_PER_SESSION frames per second (open loop) for SECONDS. */
+/**
+ * `sessions` sessions each sending FPS_PER_SESSION frames per second (open loop) for SECONDS, each
+ * on a stream of its own (`stream`, through the interview service's own FrameStreams) or by
+ * AnalyzeFrame calls (`unary`).
+ */
 async function load(
   client: EmotionServiceClient,
   jpeg: Buffer,
   sessions: number,
+  transport: Transport,
 ): Promise<{ fps: number; offered: number; latency: Stats; refused: number; failed: number; served: number }> {
   const latencies: number[] = [];
   let refused = 0;
@@ -323,6 +372,8 @@ async function load(
   const wallStart = Date.now();
   const end = start + SECONDS * 1_000;
   const pending: Promise<void>[] = [];
+  const streams = new FrameStreams(() => client.analyzeStream(new Metadata()));
+  const send = (request: FrameRequest) => (transport === 'stream' ? streams.analyze(request, new Date(Date.now() + 10_000)) : call(client, request));
   await Promise.all(
     Array.from({ length: sessions }, async (_, s) => {
       let next = start + (interval * s) / sessions; // sessions spread evenly over one interval
@@ -330,13 +381,13 @@ async function load(
         const wait = next - now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         const sent = now();
-        const request = { sessionId: `bench-${s}`, imageData: jpeg, timestamp: wallStart + frame * interval, format: 'jpeg' };
+        const request = { sessionId: `bench-${transport}-${s}`, imageData: jpeg, timestamp: wallStart + frame * interval, format: 'jpeg' };
         pending.push(
-          call(client, request).then(
+          send(request).then(
             () => void latencies.push(now() - sent),
             // UNAVAILABLE: shed by the service's admission limit (the interview service queues such a frame).
             (error: unknown) => {
-              // callUnary rejects with grpc-js's ServiceError, which carries the status code.
+              // A call's ServiceError and a stream frame's FrameStatusError both carry the status code.
               if ((error as { code?: number }).code === status.UNAVAILABLE) refused++;
               else failed++;
             },
@@ -346,8 +397,34 @@ async function load(
     }),
   );
   await Promise.all(pending);
+  streams.close();
   const elapsed = (now() - start) / 1_000;
   return { fps: latencies.length / elapsed, offered: sessions * FPS_PER_SESSION, latency: stats(latencies), refused, failed, served: latencies.length };
+}
+
+/** The service's database on PostgreSQL: its URL, its removal, and the CPU time of the cluster's processes so far (milliseconds). */
+interface BenchPostgres {
+  url: string;
+  dispose(): Promise<void>;
+  cpuMs(): number;
+}
+
+/**
+ * A database of its own for the service, with a role per service (createTestDatabase), on the
+ * PostgreSQL at BENCH_DATABASE_URL or TEST_DATABASE_ADMIN_URL, else the integration tests' (made
+ * ready by scripts/infra/ensure-postgres.sh, which installs and starts it when missing).
+ */
+async function benchPostgres(): Promise<BenchPostgres> {
+  const adminEnv = INTEGRATION_SERVERS.databaseAdminUrlEnv;
+  if (process.env.BENCH_DATABASE_URL) process.env[adminEnv] = process.env.BENCH_DATABASE_URL;
+  if (!process.env[adminEnv]) {
+    console.error('PostgreSQL: scripts/infra/ensure-postgres.sh (installs and starts it when missing or stopped)');
+    process.env[adminEnv] = runScript('scripts/infra/ensure-postgres.sh', [], { timeoutMs: 600_000 });
+  }
+  const admin = process.env[adminEnv];
+  const database = await createTestDatabase();
+  const postmaster = await postmasterPid(admin, parentPid);
+  return { url: database.value, dispose: () => database.dispose(), cpuMs: () => processTreeCpuMs(postmaster) };
 }
 
 async function main(): Promise<void> {
@@ -375,8 +452,13 @@ async function main(): Promise<void> {
     track = analysis.track;
   });
   await models.release();
+  // MediaPipe's own pipeline on the same frame, in its Python environment, before the service starts.
+  const anchor = ANCHOR ? await runMediaPipeAnchor(jpeg, { calls: CALLS, warmup: WARMUP }) : undefined;
+  const expression = stages[3][1];
 
-  const service = await startService();
+  const postgres = DATABASE === 'postgres' ? await benchPostgres() : undefined;
+  const database = postgres?.url ?? '';
+  const service = await startService({ database });
   const client = clientOf(service);
   let plaintext: BenchService | undefined;
   let uninstrumented: BenchService | undefined;
@@ -385,11 +467,19 @@ async function main(): Promise<void> {
     const request = (sessionId = 'bench-sequential') => ({ sessionId, imageData: jpeg, timestamp: timestamp++, format: 'jpeg' });
     await waitServing(client, request());
     const rpc = await time(() => call(client, request()));
+    // One frame at a time on one AnalyzeStream, as the interview service sends a session's frames.
+    const sequentialStream = new FrameStreams(() => client.analyzeStream(new Metadata()));
+    const streamFramesBefore = await histogramTotals(service, 'emotion_stream_frame_duration_seconds');
+    const rpcStream = await time(() => sequentialStream.analyze(request('bench-stream'), new Date(Date.now() + 10_000)));
+    const streamFramesAfter = await histogramTotals(service, 'emotion_stream_frame_duration_seconds');
+    // The service's own time per frame, from its receipt to its response (its metric), against the whole round trip.
+    const serverMsPerStreamFrame = (1_000 * (streamFramesAfter.sum - streamFramesBefore.sum)) / (streamFramesAfter.count - streamFramesBefore.count);
+    sequentialStream.close();
 
     // The cost of TLS: the same calls to a plaintext twin, alternately.
     let comparison: { name: string; tls: Stats; plain: Stats }[] = [];
     if (COMPARE_PLAINTEXT) {
-      plaintext = await startService({ plaintext: true });
+      plaintext = await startService({ plaintext: true, database });
       const plainClient = clientOf(plaintext);
       try {
         await waitServing(plainClient, request('bench-plaintext'));
@@ -412,7 +502,7 @@ async function main(): Promise<void> {
     // The cost of instrumentation: the same calls to an uninstrumented twin (TLS too), alternately.
     let instrumentation: InstrumentationCost | undefined;
     if (COMPARE_INSTRUMENTATION) {
-      uninstrumented = await startService({ instrumented: false });
+      uninstrumented = await startService({ instrumented: false, database });
       const offClient = clientOf(uninstrumented);
       try {
         await waitServing(offClient, request('bench-uninstrumented'));
@@ -475,23 +565,42 @@ async function main(): Promise<void> {
 
     const levels = [];
     for (const sessions of SESSIONS) {
-      const cpuBefore = cpuMs(service.child.pid);
-      const result = await load(client, jpeg, sessions);
-      levels.push({ sessions, ...result, cpuPerFrame: (cpuMs(service.child.pid) - cpuBefore) / result.served });
+      for (const transport of TRANSPORTS) {
+        const { pid } = service.child;
+        const [cpuBefore, mainBefore, postgresBefore] = [cpuMs(pid), cpuMs(pid, true), postgres?.cpuMs() ?? NaN];
+        const result = await load(client, jpeg, sessions, transport);
+        const perFrame = (before: number, after: number) => (after - before) / result.served;
+        levels.push({
+          sessions,
+          transport,
+          ...result,
+          cpuPerFrame: perFrame(cpuBefore, cpuMs(pid)),
+          mainPerFrame: perFrame(mainBefore, cpuMs(pid, true)),
+          postgresPerFrame: perFrame(postgresBefore, postgres?.cpuMs() ?? NaN),
+        });
+      }
     }
 
     const f = (n: number) => n.toFixed(2).padStart(8);
-    const database = DATABASE_URL ? `PostgreSQL ${new URL(DATABASE_URL).host}` : 'embedded PGlite';
+    const where = database ? `PostgreSQL ${new URL(database).host}` : 'embedded PGlite';
     console.log(
-      `emotion service on a 640x480 JPEG with one face; ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(1)}; blink state in ${database}`,
+      `emotion service on a 640x480 JPEG with one face; ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(1)}; blink state in ${where}`,
     );
     console.log(`${CALLS} sequential calls after ${WARMUP} warm-up (milliseconds)`);
     console.log(`${'stage'.padEnd(34)} ${'median'.padStart(8)} ${'p99'.padStart(8)}`);
     for (const [name, s] of stages) console.log(`${name.padEnd(34)} ${f(s.median)} ${f(s.p99)}`);
     console.log(`${'models per frame, tracked session'.padEnd(34)} ${f(perFrame.median)} ${f(perFrame.p99)}`);
     console.log(`${'AnalyzeFrame over gRPC (mTLS)'.padEnd(34)} ${f(rpc.median)} ${f(rpc.p99)}`);
+    console.log(`${'AnalyzeStream, a frame at a time'.padEnd(34)} ${f(rpcStream.median)} ${f(rpcStream.p99)}`);
+    console.log(`  (of which in the service, receipt to response, mean: ${serverMsPerStreamFrame.toFixed(2)} ms; emotion_stream_frame_duration_seconds)`);
     console.log(`  (models per frame: detection + mesh + emotion on 1 frame in ${REDETECT_AFTER_FRAMES + 1}, tracked mesh + emotion on the others)`);
     console.log(`ratio AnalyzeFrame median / models' median per frame: ${(rpc.median / perFrame.median).toFixed(2)}`);
+    const anchorSum = anchor ? anchor.decodeMs.median + anchor.faceMeshMs.median + expression.median : undefined;
+    if (anchor && anchorSum)
+      printAnchor(anchor, expression, anchorSum, [
+        ['AnalyzeFrame median', rpc.median, TARGET_LATENCY_RATIO],
+        ['AnalyzeStream median', rpcStream.median, TARGET_LATENCY_RATIO],
+      ]);
     if (comparison.length) {
       console.log('');
       console.log(
@@ -537,13 +646,20 @@ async function main(): Promise<void> {
       );
     }
     console.log('');
-    console.log(`load: each session sends ${FPS_PER_SESSION} frames/s for ${SECONDS} s`);
+    console.log(`load: each session sends ${FPS_PER_SESSION} frames/s for ${SECONDS} s (stream: one AnalyzeStream per session; unary: AnalyzeFrame calls)`);
+    const ratioHeader = anchorSum ? ` ${'÷ anchor'.padStart(9)}` : '';
     console.log(
-      `${'sessions'.padStart(8)} ${'offered fps'.padStart(12)} ${'served fps'.padStart(11)} ${'median'.padStart(8)} ${'p99'.padStart(8)} ${'refused'.padStart(8)} ${'failed'.padStart(7)} ${'CPU ms/frame'.padStart(13)}`,
+      `${'sessions'.padStart(8)} ${'transport'.padStart(9)} ${'offered fps'.padStart(12)} ${'served fps'.padStart(11)} ${'median'.padStart(8)} ${'p99'.padStart(8)} ${'refused'.padStart(8)} ${'failed'.padStart(7)} ${'CPU ms/frame'.padStart(13)} ${'main thread'.padStart(12)} ${'PostgreSQL'.padStart(11)}${ratioHeader}`,
     );
     for (const l of levels) {
+      const ratio = anchorSum ? ` ${(l.cpuPerFrame / anchorSum).toFixed(2).padStart(9)}` : '';
       console.log(
-        `${String(l.sessions).padStart(8)} ${String(l.offered).padStart(12)} ${l.fps.toFixed(1).padStart(11)} ${f(l.latency.median)} ${f(l.latency.p99)} ${String(l.refused).padStart(8)} ${String(l.failed).padStart(7)} ${l.cpuPerFrame.toFixed(2).padStart(13)}`,
+        `${String(l.sessions).padStart(8)} ${l.transport.padStart(9)} ${String(l.offered).padStart(12)} ${l.fps.toFixed(1).padStart(11)} ${f(l.latency.median)} ${f(l.latency.p99)} ${String(l.refused).padStart(8)} ${String(l.failed).padStart(7)} ${l.cpuPerFrame.toFixed(2).padStart(13)} ${l.mainPerFrame.toFixed(2).padStart(12)} ${(postgres ? l.postgresPerFrame.toFixed(2) : '-').padStart(11)}${ratio}`,
+      );
+    }
+    if (anchorSum) {
+      console.log(
+        `  CPU ms/frame: the service process's CPU time (all threads) per frame served; target ${TARGET_CPU_RATIO} x the anchor (${(TARGET_CPU_RATIO * anchorSum).toFixed(2)} ms) at loads it serves whole`,
       );
     }
   } finally {
@@ -551,6 +667,31 @@ async function main(): Promise<void> {
     if (plaintext) await stopService(plaintext);
     if (uninstrumented) await stopService(uninstrumented);
     await stopService(service);
+    await postgres?.dispose();
+  }
+}
+
+/**
+ * The anchor's figures, the sum the targets are ratios of (MediaPipe's decode and face mesh medians
+ * plus our expression model's, which MediaPipe has no counterpart of), and each of `figures` (name,
+ * milliseconds, target ratio) divided by it.
+ */
+function printAnchor(anchor: MediaPipeAnchor, expression: Stats, anchorSum: number, figures: readonly [string, number, number][]): void {
+  console.log('');
+  console.log(
+    `anchor: MediaPipe ${anchor.mediapipe} FaceMesh (TFLite + XNNPACK, tracking, one face, pinned to CPU ${anchor.cpu}) with cv2.imdecode (opencv ${anchor.opencv}), ${anchor.calls} calls`,
+  );
+  console.log(
+    `${'  MediaPipe decode (cv2.imdecode + BGR->RGB)'.padEnd(48)} ${anchor.decodeMs.median.toFixed(2).padStart(8)} ${anchor.decodeMs.p99.toFixed(2).padStart(8)}`,
+  );
+  console.log(
+    `${'  MediaPipe face mesh (FaceMesh.process)'.padEnd(48)} ${anchor.faceMeshMs.median.toFixed(2).padStart(8)} ${anchor.faceMeshMs.p99.toFixed(2).padStart(8)}`,
+  );
+  console.log(`${'  our expression model (mini-Xception)'.padEnd(48)} ${expression.median.toFixed(2).padStart(8)} ${expression.p99.toFixed(2).padStart(8)}`);
+  console.log(`  anchor sum (the three medians): ${anchorSum.toFixed(2)} ms`);
+  for (const [name, ms, target] of figures) {
+    const ratio = ms / anchorSum;
+    console.log(`  ${name} ${ms.toFixed(2)} ms = ${ratio.toFixed(2)} x anchor (target <= ${target}: ${ratio <= target ? 'met' : 'not met'})`);
   }
 }
 
