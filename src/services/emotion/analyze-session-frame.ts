@@ -1,6 +1,6 @@
 import { EmotionResponse } from '../../gen/emotion';
 import { AnalyzeOptions, FrameAnalysisService } from './analysis-pool';
-import { BlinkCounter } from './session-blinks';
+import { BlinkCounter } from './blink-counter';
 import { toEmotionResponse } from './to-proto';
 
 /** A session's frame: its encoded image and capture time (milliseconds since the epoch). */

@@ -5,7 +5,8 @@ import { requireBytes } from '../../platform/grpc/validate';
 import { Provisioned } from '../../platform/service/provisioned';
 import { FrameAnalysisService } from './analysis-pool';
 import { analyzeSessionFrame } from './analyze-session-frame';
-import { BlinkCounter, SessionBlinks } from './session-blinks';
+import { BlinkCounter } from './blink-counter';
+import { SessionBlinks } from './session-blinks';
 import { toFrameErrorResponse } from './to-proto';
 
 /** What AnalyzeStream needs besides its frames. */

@@ -1,7 +1,7 @@
 import { Logger } from '../../platform/log/logger';
 import { applyEyeSample, BlinkState, BlinkSummary, isTrackableFrame, summarizeBlinks } from './domain/blink/blink-tracker';
 import { EyeAspectRatio } from './domain/blink/eye-aspect-ratio';
-import type { BlinkCounter } from './session-blinks';
+import { BlinkCounter } from './blink-counter';
 import { EmotionStore } from './store';
 
 /** Sessions one stream keeps in memory at most; the least recently counted is dropped past it (an interview's stream carries one). */
