@@ -41,6 +41,17 @@ export interface FrameRequest {
   timestamp: number;
   /** jpeg, png */
   format: string;
+  /**
+   * Added: the frame's W3C trace context (`traceparent`, `tracestate`) on AnalyzeStream, whose
+   * gRPC metadata is the whole stream's: each frame's span continues its own caller's trace.
+   * Ignored elsewhere (a call's metadata carries it).
+   */
+  traceContext: { [key: string]: string };
+}
+
+export interface FrameRequest_TraceContextEntry {
+  key: string;
+  value: string;
 }
 
 export interface BatchRequest {
@@ -130,7 +141,7 @@ export interface Landmark {
 }
 
 function createBaseFrameRequest(): FrameRequest {
-  return { sessionId: "", imageData: Buffer.alloc(0), timestamp: 0, format: "" };
+  return { sessionId: "", imageData: Buffer.alloc(0), timestamp: 0, format: "", traceContext: {} };
 }
 
 export const FrameRequest: MessageFns<FrameRequest> = {
@@ -147,6 +158,9 @@ export const FrameRequest: MessageFns<FrameRequest> = {
     if (message.format !== "") {
       writer.uint32(34).string(message.format);
     }
+    globalThis.Object.entries(message.traceContext).forEach(([key, value]: [string, string]) => {
+      FrameRequest_TraceContextEntry.encode({ key: key as any, value }, writer.uint32(42).fork()).join();
+    });
     return writer;
   },
 
@@ -195,6 +209,17 @@ export const FrameRequest: MessageFns<FrameRequest> = {
             message.format = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            const entry5 = FrameRequest_TraceContextEntry.decode(reader, reader.uint32());
+            if (entry5.value !== undefined) {
+              message.traceContext[entry5.key] = entry5.value;
+            }
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -213,6 +238,20 @@ export const FrameRequest: MessageFns<FrameRequest> = {
       imageData: isSet(object.image_data) ? Buffer.from(bytesFromBase64(object.image_data)) : Buffer.alloc(0),
       timestamp: isSet(object.timestamp) ? globalThis.Number(object.timestamp) : 0,
       format: isSet(object.format) ? globalThis.String(object.format) : "",
+      traceContext: isObject(object.trace_context)
+        ? (globalThis.Object.entries(object.trace_context) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
     };
   },
 
@@ -230,6 +269,15 @@ export const FrameRequest: MessageFns<FrameRequest> = {
     if (message.format !== "") {
       obj.format = message.format;
     }
+    if (message.traceContext) {
+      const entries = globalThis.Object.entries(message.traceContext) as [string, string][];
+      if (entries.length > 0) {
+        obj.trace_context = {};
+        entries.forEach(([k, v]) => {
+          obj.trace_context[k] = v;
+        });
+      }
+    }
     return obj;
   },
 
@@ -242,6 +290,100 @@ export const FrameRequest: MessageFns<FrameRequest> = {
     message.imageData = object.imageData ?? Buffer.alloc(0);
     message.timestamp = object.timestamp ?? 0;
     message.format = object.format ?? "";
+    message.traceContext = (globalThis.Object.entries(object.traceContext ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseFrameRequest_TraceContextEntry(): FrameRequest_TraceContextEntry {
+  return { key: "", value: "" };
+}
+
+export const FrameRequest_TraceContextEntry: MessageFns<FrameRequest_TraceContextEntry> = {
+  encode(message: FrameRequest_TraceContextEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FrameRequest_TraceContextEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFrameRequest_TraceContextEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FrameRequest_TraceContextEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: FrameRequest_TraceContextEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<FrameRequest_TraceContextEntry>): FrameRequest_TraceContextEntry {
+    return FrameRequest_TraceContextEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<FrameRequest_TraceContextEntry>): FrameRequest_TraceContextEntry {
+    const message = createBaseFrameRequest_TraceContextEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
     return message;
   },
 };
@@ -1543,6 +1685,10 @@ function longToNumber(int64: { toString(): string }): number {
     throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
   }
   return num;
+}
+
+function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null;
 }
 
 function isSet(value: any): boolean {

@@ -2,11 +2,12 @@
  * The mesh as a Consul-discovered cluster, against a real Consul agent (built from its Go module by
  * scripts/infra/ensure-consul.sh and started in dev mode): three emotion instances register
  * themselves with a gRPC health check; the interview service finds them through `consul:///emotion`
- * and spreads its AnalyzeFrame calls over them round-robin. One is killed (SIGKILL: no chance to
- * deregister) and the traffic moves to the other two; it comes back and gets traffic again.
+ * and spreads its interviews over them round-robin, each interview's frames on one AnalyzeStream,
+ * so on one instance. One is killed (SIGKILL: no chance to deregister) and its interviews move to
+ * the other two; it comes back and new interviews reach it again.
  *
- * What each instance served is read from its own logs (one `call ended` line per AnalyzeFrame at
- * LOG_LEVEL=debug), and the test prints the split.
+ * What each instance served is read from its own logs (one `stream frame answered` line per frame,
+ * with its interview, at LOG_LEVEL=debug), and the test prints the split.
  *
  * Consul's ACLs are on, default deny: each process registers with its own service's token
  * (`<SERVICE>_CONSUL_TOKEN`) and resolves with the read-only CONSUL_RESOLVER_TOKEN; a token may
@@ -40,14 +41,18 @@ jest.setTimeout(180_000);
 const astronaut = fs.readFileSync(path.resolve(__dirname, '../fixtures/faces/astronaut.png'));
 /** Consul's gRPC check interval in this test, milliseconds (CONSUL_CHECK_INTERVAL_MS). */
 const CHECK_INTERVAL_MS = 1_000;
-const FRAMES_PER_ROUND = 30;
+/** Interviews a phase runs at once, and the frames each sends in it (one after the other, round by round). */
+const INTERVIEWS = 6;
+const ROUNDS = 5;
+const FRAMES_PER_ROUND = INTERVIEWS * ROUNDS;
 
-/** AnalyzeFrame calls an emotion instance has answered, counted from its JSON log lines. */
-function analyzeFrameCalls(instance: ServiceProcess): number {
+/** The interview of each frame an emotion instance has answered on AnalyzeStream, from its JSON log lines. */
+function streamFrames(instance: ServiceProcess): string[] {
   return instance
     .logs()
     .split('\n')
-    .filter((line) => line.includes('"/emotion.EmotionService/AnalyzeFrame"') && line.includes('"msg":"call ended"')).length;
+    .filter((line) => line.includes('"/emotion.EmotionService/AnalyzeStream"') && line.includes('"msg":"stream frame answered"'))
+    .map((line) => (JSON.parse(line) as { sessionId: string }).sessionId);
 }
 
 /** The address lists the interview service's resolver pushed, from its log lines. */
@@ -71,25 +76,40 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
   let interviewAddress: string;
   let authAddress: string;
   let client: ReturnType<typeof interviewClient> | undefined;
-  let interviewId: string;
+  let candidateId: string;
   let frameClock = 1_700_000_000_000;
   const splits: { phase: string; counts: number[]; queued: number }[] = [];
 
   const emotionAddress = (i: number) => `127.0.0.1:${emotionPorts[i]}`;
   const startEmotion = (i: number) => ServiceProcess.start('emotion', { ...env, EMOTION_PORT: String(emotionPorts[i]), LOG_LEVEL: 'debug' });
-  /** Sends `count` frames one after the other; returns how many each instance served and how many were queued. */
-  const sendFrames = async (count: number) => {
-    const before = emotion.map(analyzeFrameCalls);
-    let queued = 0;
+  /** `count` new interviews of the candidate's: each opens its own stream, to the next instance, at its first frame. */
+  const startInterviews = async (count: number) => {
+    const ids: string[] = [];
     for (let i = 0; i < count; i++) {
-      frameClock += 100;
-      const outcome = await client!.sendFrame({ interviewId, imageData: astronaut, format: 'png', timestampMs: frameClock });
-      if (outcome.queued) queued++;
-      else expect(outcome.analysis?.faceMetrics?.detected).toBe(true);
+      const started = await client!.startInterview({ candidateId, categories: [], difficulty: Difficulty.DIFFICULTY_UNSPECIFIED, questionCount: 2 });
+      ids.push(started.id);
     }
-    return { counts: emotion.map((instance, i) => analyzeFrameCalls(instance) - before[i]), queued };
+    return ids;
   };
-  const record = (phase: string, split: { counts: number[]; queued: number }) => {
+  /**
+   * `rounds` rounds of one frame per interview, one frame after the other; returns how many frames
+   * each instance served, which interviews each served, and how many frames were queued.
+   */
+  const sendFrames = async (interviews: readonly string[], rounds = 1) => {
+    const before = emotion.map((instance) => streamFrames(instance).length);
+    let queued = 0;
+    for (let round = 0; round < rounds; round++) {
+      for (const interviewId of interviews) {
+        frameClock += 100;
+        const outcome = await client!.sendFrame({ interviewId, imageData: astronaut, format: 'png', timestampMs: frameClock });
+        if (outcome.queued) queued++;
+        else expect(outcome.analysis?.faceMetrics?.detected).toBe(true);
+      }
+    }
+    const served = emotion.map((instance, i) => streamFrames(instance).slice(before[i]));
+    return { counts: served.map((frames) => frames.length), interviews: served.map((frames) => new Set(frames)), queued };
+  };
+  const record = <T extends { counts: number[]; queued: number }>(phase: string, split: T) => {
     splits.push({ phase, ...split });
     return split;
   };
@@ -121,6 +141,8 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
       // Rounds of 30 frames as fast as the cluster takes them, to see how they spread: past the
       // default 10 a second of one interview, which the limits' own tests cover.
       [limitVariable('frames_per_interview_per_second')]: '1000',
+      // Interviews are what the instances share out (a stream each): the test starts some thirty.
+      [limitVariable('interviews_per_user_per_hour')]: '1000',
       // TLS on every hop with the tests' certificates; Consul's checks use them too (startConsulAgent).
       ...TEST_MESH_ENV,
     };
@@ -140,14 +162,17 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
       throw error;
     }
     const candidate = await signUp(authAddress, 'candidate');
+    candidateId = candidate.userId;
     client = interviewClient(interviewAddress, candidate.accessToken);
-    interviewId = (
-      await client.startInterview({ candidateId: candidate.userId, categories: [], difficulty: Difficulty.DIFFICULTY_UNSPECIFIED, questionCount: 2 })
-    ).id;
-    // Channels resolve and connect lazily, at their first call: warm up until every instance has answered.
+    // Channels resolve and connect lazily, at their first call: warm up, an interview at a time,
+    // until every instance has answered a frame (a stream opened before the channel reached an
+    // instance went to another).
     await waitFor(
-      'every instance to answer a call',
-      async () => (await sendFrames(3)).counts.every((c) => c > 0) || emotion.every((e) => analyzeFrameCalls(e) > 0),
+      'every instance to answer a frame',
+      async () => {
+        await sendFrames(await startInterviews(1));
+        return emotion.every((e) => streamFrames(e).length > 0);
+      },
       30_000,
       0,
     );
@@ -163,7 +188,7 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
       const rows = splits.map(({ phase, counts, queued }) => `  ${phase.padEnd(34)} ${counts.map((c) => String(c).padStart(4)).join(' ')}   ${queued}`);
       console.log(
         [
-          `AnalyzeFrame calls per emotion instance (${FRAMES_PER_ROUND} frames a round)`,
+          `frames per emotion instance (${INTERVIEWS} interviews, each on one AnalyzeStream)`,
           `  ${'phase'.padEnd(34)} ${['#1', '#2', '#3'].map((h) => h.padStart(4)).join(' ')}   queued`,
           ...rows,
         ].join('\n'),
@@ -243,15 +268,28 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
     expect(await consul!.passing('emotion')).toEqual(emotionPorts.map((_, i) => emotionAddress(i)).sort());
   });
 
-  it("spreads the interview service's AnalyzeFrame calls over all three instances", async () => {
-    const { counts, queued } = record('three instances', await sendFrames(FRAMES_PER_ROUND));
-    expect(queued).toBe(0);
-    expect(counts.reduce((a, b) => a + b)).toBe(FRAMES_PER_ROUND);
-    // round_robin: every instance gets about a third.
-    for (const served of counts) expect(served).toBeGreaterThanOrEqual(FRAMES_PER_ROUND / 3 - 2);
+  /** Each interview's frames all on one instance: its stream's. */
+  const expectEachInterviewOnOneInstance = (split: { interviews: Set<string>[] }, interviews: readonly string[]) => {
+    for (const id of interviews) expect(split.interviews.filter((served) => served.has(id))).toHaveLength(1);
+  };
+
+  it("spreads the interview service's interviews over all three instances, each interview's frames on one", async () => {
+    const interviews = await startInterviews(INTERVIEWS);
+    const split = record('three instances', await sendFrames(interviews, ROUNDS));
+    expect(split.queued).toBe(0);
+    expect(split.counts.reduce((a, b) => a + b)).toBe(FRAMES_PER_ROUND);
+    expectEachInterviewOnOneInstance(split, interviews);
+    // round_robin over the streams: every instance gets a third of the interviews.
+    expect(split.interviews.map((served) => served.size)).toEqual([2, 2, 2]);
   });
 
   it('moves the traffic to the others when one is killed, within the health-check interval, the breaker staying closed', async () => {
+    // Interviews under way on all three, their streams open.
+    const interviews = await startInterviews(INTERVIEWS);
+    const before = record('three instances, before the kill', await sendFrames(interviews));
+    const onKilled = before.interviews[0].size;
+    expect(before.interviews.map((served) => served.size)).toEqual([2, 2, 2]);
+
     const killedAt = Date.now();
     expect(await emotion[0].stop('SIGKILL')).toBeNull();
 
@@ -259,7 +297,7 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
     const dropped = waitFor('Consul to stop listing the killed instance', async () => (await consul!.passing('emotion')).length === 2, 10_000, 50).then(
       () => Date.now() - killedAt,
     );
-    const during = record('right after SIGKILL of #1', await sendFrames(5));
+    const during = record('right after SIGKILL of #1', await sendFrames(interviews));
     const droppedAfterMs = await dropped;
     await waitFor(
       'the resolver to push the two survivors',
@@ -274,13 +312,16 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
     // The check runs every interval (its timeout is also the interval here): critical after at most two.
     expect(pushedAfterMs).toBeLessThanOrEqual(2 * CHECK_INTERVAL_MS + 1_000);
 
-    const after = record('#1 killed, dropped by Consul', await sendFrames(FRAMES_PER_ROUND));
+    const after = record('#1 killed, dropped by Consul', await sendFrames(interviews, ROUNDS));
     expect(after.queued).toBe(0);
     expect(after.counts[0]).toBe(0);
     expect(after.counts[1] + after.counts[2]).toBe(FRAMES_PER_ROUND);
-    expect(Math.min(after.counts[1], after.counts[2])).toBeGreaterThanOrEqual(FRAMES_PER_ROUND / 2 - 2);
-    // At most the call that met the dying connection fell back to the queue; the breaker never opened.
-    expect(during.queued).toBeLessThanOrEqual(1);
+    // The killed instance's interviews moved: every interview on one survivor, each survivor with some.
+    expectEachInterviewOnOneInstance(after, interviews);
+    expect(after.interviews[1].size + after.interviews[2].size).toBe(INTERVIEWS);
+    expect(Math.min(after.interviews[1].size, after.interviews[2].size)).toBeGreaterThanOrEqual(1);
+    // At most the frame of each interview whose stream met the dying connection fell back to the queue; the breaker never opened.
+    expect(during.queued).toBeLessThanOrEqual(onKilled);
     expect(interview.logs()).not.toContain('"msg":"circuit open"');
     expect(await checkHealth(interviewAddress, 'interview.dependency.emotion')).toBe('SERVING');
   });
@@ -296,12 +337,14 @@ describe('a Consul-discovered cluster: three emotion instances behind the interv
       10_000,
       100,
     );
-    // The channel dials it again (its reconnect backoff is at most 2 s): wait until it answers a call.
-    await waitFor('the restarted instance to answer', async () => (await sendFrames(3)).counts[0] > 0, 20_000, 0);
+    // The channel dials it again (its reconnect backoff is at most 2 s): new interviews until one reaches it.
+    await waitFor('the restarted instance to answer', async () => (await sendFrames(await startInterviews(1))).counts[0] > 0, 20_000, 0);
 
-    const back = record('#1 restarted', await sendFrames(FRAMES_PER_ROUND));
+    const interviews = await startInterviews(INTERVIEWS);
+    const back = record('#1 restarted', await sendFrames(interviews, ROUNDS));
     expect(back.queued).toBe(0);
-    for (const served of back.counts) expect(served).toBeGreaterThanOrEqual(FRAMES_PER_ROUND / 3 - 2);
+    expectEachInterviewOnOneInstance(back, interviews);
+    expect(back.interviews.map((served) => served.size)).toEqual([2, 2, 2]);
   });
 
   it('tells a caller why there is no instance: none passing in Consul, or no agent answering', async () => {

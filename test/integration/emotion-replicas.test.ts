@@ -86,7 +86,7 @@ describe('emotion service, two replicas on one PostgreSQL', () => {
     const frames = [open, open, closed, open, open, closed, closed, open];
     const responses: BlinkResponse[] = [];
     for (const [i, imageData] of frames.entries()) {
-      responses.push(await detectBlink(i % 2, { sessionId: session, imageData, timestamp: T0 + i * 200, format: 'png' }));
+      responses.push(await detectBlink(i % 2, { sessionId: session, imageData, timestamp: T0 + i * 200, format: 'png', traceContext: {} }));
     }
     expect(responses.map((r) => r.faceDetected)).toEqual(frames.map(() => true));
     expect(responses.map((r) => r.eyeAspectRatio < 0.25)).toEqual(frames.map((f) => f === closed));
@@ -97,7 +97,7 @@ describe('emotion service, two replicas on one PostgreSQL', () => {
     expect(last.blinkRate).toBeCloseTo(2 / (1_400 / 60_000), 3);
 
     // AnalyzeFrame on either replica reports the same session's blinks so far, and adds its frame.
-    const analysis = await analyzeFrame(0, { sessionId: session, imageData: open, timestamp: T0 + 1_800, format: 'png' });
+    const analysis = await analyzeFrame(0, { sessionId: session, imageData: open, timestamp: T0 + 1_800, format: 'png', traceContext: {} });
     expect(analysis.blinkMetrics).toMatchObject({ count: 2, avgDuration: 300 });
     expect(analysis.blinkMetrics!.eyeAspectRatio).toBeGreaterThan(0.25);
     const row = (
@@ -109,7 +109,7 @@ describe('emotion service, two replicas on one PostgreSQL', () => {
     expect(row.blink_timestamps.map(Number)).toEqual([T0 + 400, T0 + 1_000]);
 
     // A frame sent again (a client retry, or to the other replica) is not counted twice.
-    const again = await detectBlink(1, { sessionId: session, imageData: open, timestamp: T0 + 1_800, format: 'png' });
+    const again = await detectBlink(1, { sessionId: session, imageData: open, timestamp: T0 + 1_800, format: 'png', traceContext: {} });
     expect(again.blinkCount).toBe(2);
     expect((await sql!.query<{ frames: number }>('select frames from emotion.blink_tracks where session_id = $1', [session])).rows[0].frames).toBe(
       frames.length + 1,
@@ -123,7 +123,7 @@ describe('emotion service, two replicas on one PostgreSQL', () => {
     const rounds = 4;
     for (let i = 0; i < rounds; i++) {
       const calls = sessions.flatMap((sessionId, s) =>
-        [0, 1].map((replica) => detectBlink(replica, { sessionId, imageData: open, timestamp: T0 + i * 1_000 + replica * 10 + s, format: 'png' })),
+        [0, 1].map((replica) => detectBlink(replica, { sessionId, imageData: open, timestamp: T0 + i * 1_000 + replica * 10 + s, format: 'png', traceContext: {} })),
       );
       const results = await Promise.all(calls);
       expect(results.every((r) => r.faceDetected)).toBe(true);
@@ -147,13 +147,13 @@ describe('emotion service, two replicas on one PostgreSQL', () => {
 
   it('streams AnalyzeBatch: one response per frame in order, a bad frame an error at its position', async () => {
     const frames: FrameRequest[] = [
-      { sessionId: '', imageData: open, timestamp: T0 + 10_000, format: 'png' },
-      { sessionId: '', imageData: Buffer.from('not an image'), timestamp: T0 + 10_100, format: '' },
-      { sessionId: '', imageData: closed, timestamp: T0 + 10_200, format: 'png' },
-      { sessionId: '', imageData: Buffer.alloc(0), timestamp: T0 + 10_300, format: '' },
-      { sessionId: '', imageData: coffee, timestamp: T0 + 10_400, format: 'png' },
-      { sessionId: '', imageData: open, timestamp: T0 + 10_500, format: 'jpeg' },
-      { sessionId: '', imageData: open, timestamp: T0 + 10_600, format: 'png' },
+      { sessionId: '', imageData: open, timestamp: T0 + 10_000, format: 'png', traceContext: {} },
+      { sessionId: '', imageData: Buffer.from('not an image'), timestamp: T0 + 10_100, format: '', traceContext: {} },
+      { sessionId: '', imageData: closed, timestamp: T0 + 10_200, format: 'png', traceContext: {} },
+      { sessionId: '', imageData: Buffer.alloc(0), timestamp: T0 + 10_300, format: '', traceContext: {} },
+      { sessionId: '', imageData: coffee, timestamp: T0 + 10_400, format: 'png', traceContext: {} },
+      { sessionId: '', imageData: open, timestamp: T0 + 10_500, format: 'jpeg', traceContext: {} },
+      { sessionId: '', imageData: open, timestamp: T0 + 10_600, format: 'png', traceContext: {} },
     ];
     const responses: EmotionResponse[] = [];
     await new Promise<void>((resolve, reject) => {
@@ -185,11 +185,11 @@ describe('emotion service, two replicas on one PostgreSQL', () => {
   it('answers AnalyzeStream frame by frame, in order, as AnalyzeFrame would; a bad frame an error at its position, the stream going on', async () => {
     const session = 'stream-session';
     const frames: FrameRequest[] = [
-      { sessionId: session, imageData: open, timestamp: T0 + 20_000, format: 'png' },
-      { sessionId: session, imageData: Buffer.from('not an image'), timestamp: T0 + 20_100, format: '' },
-      { sessionId: session, imageData: closed, timestamp: T0 + 20_200, format: 'png' },
-      { sessionId: session, imageData: Buffer.alloc(0), timestamp: T0 + 20_300, format: '' },
-      { sessionId: session, imageData: open, timestamp: T0 + 20_400, format: 'png' },
+      { sessionId: session, imageData: open, timestamp: T0 + 20_000, format: 'png', traceContext: {} },
+      { sessionId: session, imageData: Buffer.from('not an image'), timestamp: T0 + 20_100, format: '', traceContext: {} },
+      { sessionId: session, imageData: closed, timestamp: T0 + 20_200, format: 'png', traceContext: {} },
+      { sessionId: session, imageData: Buffer.alloc(0), timestamp: T0 + 20_300, format: '', traceContext: {} },
+      { sessionId: session, imageData: open, timestamp: T0 + 20_400, format: 'png', traceContext: {} },
     ];
     const responses: EmotionResponse[] = [];
     const call = clients[0].analyzeStream(new Metadata());
@@ -224,12 +224,12 @@ describe('emotion service, two replicas on one PostgreSQL', () => {
     ).rows[0];
     expect(row.frames).toBe(3);
     expect(row.blink_timestamps.map(Number)).toEqual([T0 + 20_200]);
-    const byUnary = await analyzeFrame(1, { sessionId: 'unary-twin', imageData: open, timestamp: T0 + 20_000, format: 'png' });
+    const byUnary = await analyzeFrame(1, { sessionId: 'unary-twin', imageData: open, timestamp: T0 + 20_000, format: 'png', traceContext: {} });
     expect({ ...responses[0], sessionId: 'unary-twin', blinkMetrics: undefined }).toEqual({ ...byUnary, blinkMetrics: undefined });
   });
 
   it('answers bad frames with INVALID_ARGUMENT or RESOURCE_EXHAUSTED saying which', async () => {
-    const frame = (imageData: Buffer, format = '') => ({ sessionId: '', imageData, timestamp: 0, format });
+    const frame = (imageData: Buffer, format = '') => ({ sessionId: '', imageData, timestamp: 0, format, traceContext: {} });
     const jpeg = await sharp(open).jpeg().toBuffer();
     const gif = await sharp(coffee).resize(16, 16).gif().toBuffer();
     const side = 4_097;
@@ -248,18 +248,18 @@ describe('emotion service, two replicas on one PostgreSQL', () => {
     expect(await statusOf(analyzeFrame(1, frame(Buffer.concat([jpeg, Buffer.alloc(MAX_FRAME_BYTES)]))))).toMatch(
       /^RESOURCE_EXHAUSTED: image_data is \d+ bytes; the limit is 8388608/,
     );
-    expect(await statusOf(detectBlink(0, { sessionId: 's', imageData: open, timestamp: 0, format: '' }))).toBe(
+    expect(await statusOf(detectBlink(0, { sessionId: 's', imageData: open, timestamp: 0, format: '', traceContext: {} }))).toBe(
       "INVALID_ARGUMENT: timestamp must be the frame's capture time in milliseconds since the epoch (> 0), got 0",
     );
-    expect(await statusOf(detectBlink(0, { sessionId: '', imageData: open, timestamp: T0, format: '' }))).toBe('INVALID_ARGUMENT: session_id is required');
+    expect(await statusOf(detectBlink(0, { sessionId: '', imageData: open, timestamp: T0, format: '', traceContext: {} }))).toBe('INVALID_ARGUMENT: session_id is required');
   });
 
   it('DetectFace gives the box and typed mesh landmarks, or detected=false', async () => {
-    const face = await callUnary(clients[0].detectFace.bind(clients[0]), { sessionId: '', imageData: open, timestamp: 0, format: 'png' }, options());
+    const face = await callUnary(clients[0].detectFace.bind(clients[0]), { sessionId: '', imageData: open, timestamp: 0, format: 'png', traceContext: {} }, options());
     expect(face.detected).toBe(true);
     expect(face.box!.x).toBeGreaterThan(150);
     expect(face.landmarks.length).toBeGreaterThan(100);
-    const none = await callUnary(clients[1].detectFace.bind(clients[1]), { sessionId: '', imageData: coffee, timestamp: 0, format: 'png' }, options());
+    const none = await callUnary(clients[1].detectFace.bind(clients[1]), { sessionId: '', imageData: coffee, timestamp: 0, format: 'png', traceContext: {} }, options());
     expect(none).toEqual({ detected: false, box: undefined, landmarks: [] });
   });
 });

@@ -226,7 +226,7 @@ describe('the mesh across processes, on PostgreSQL and RabbitMQ', () => {
       log: silentLogger(),
       breaker: { volumeThreshold: 2, resetTimeoutMs: 1_000 },
     });
-    const frame = { sessionId: interview.id, imageData: astronaut, timestamp: 0, format: 'png' };
+    const frame = { sessionId: interview.id, imageData: astronaut, timestamp: 0, format: 'png', traceContext: {} };
     const analyzeFrame = () => downstream.call('analyzeFrame', frame);
     for (let i = 0; i < 3; i++) await analyzeFrame().catch(() => undefined);
     expect(downstream.breakerState).toBe('open');

@@ -126,8 +126,9 @@ describe('metrics in Prometheus and traces in Jaeger, from a mesh of processes r
     };
     await record('sum(rpc_server_call_duration_seconds_count{service="interview",rpc_method="CompleteInterview",rpc_grpc_status_code="0"})', (v) => v === 1);
     await record('sum(rpc_server_call_duration_seconds_count{service="interview",rpc_method="SendFrame",rpc_grpc_status_code="0"})', (v) => v === 3);
+    // Each frame on the interview's AnalyzeStream, as the interview service saw it (the call's own series covers the whole stream).
     await record(
-      'sum(rpc_client_call_duration_seconds_count{service="interview",server="emotion",rpc_method="AnalyzeFrame",rpc_grpc_status_code="0"})',
+      'sum(mesh_stream_message_duration_seconds_count{service="interview",server="emotion",rpc_method="AnalyzeStream",rpc_grpc_status_code="0"})',
       (v) => v === 3,
     );
     await record('sum(rate(rpc_server_call_duration_seconds_count{service="interview",rpc_method="SendFrame"}[1m]))', (v) => v > 0);
@@ -136,10 +137,10 @@ describe('metrics in Prometheus and traces in Jaeger, from a mesh of processes r
       'sum(rate(rpc_server_call_duration_seconds_count{service="interview",rpc_grpc_status_code="0"}[1m])) / sum(rate(rpc_server_call_duration_seconds_count{service="interview"}[1m]))',
       (v) => v === 1,
     );
-    // AnalyzeFrame's latency quantiles as the emotion service served it: within its 2 s budget.
+    // The frames' latency quantiles as the emotion service served them: within their 2 s budget.
     for (const q of [0.5, 0.95, 0.99]) {
       await record(
-        `histogram_quantile(${q}, sum by (le) (rate(rpc_server_call_duration_seconds_bucket{service="emotion",rpc_method="AnalyzeFrame"}[1m])))`,
+        `histogram_quantile(${q}, sum by (le) (rate(emotion_stream_frame_duration_seconds_bucket{rpc_grpc_status_code="0"}[1m])))`,
         (v) => v > 0 && v < 2,
       );
     }
@@ -170,7 +171,7 @@ describe('metrics in Prometheus and traces in Jaeger, from a mesh of processes r
     ).toBe(true);
     expect(scoredSpans.scoring).toEqual(expect.arrayContaining(['interview.scored publish']));
     expect(scoredSpans.notifier).toEqual(['notification.email process']);
-    // Each frame: the interview service's SendFrame, its call to the emotion service, the frame event it
+    // Each frame: the interview service's SendFrame, the frame on its stream to the emotion service, the frame event it
     // published, the emotion service's analysis of it, and the scoring service's copy of the result.
     const frames = await j.waitForTraces('emotion', { operation: 'emotion.analysis process', tags: conversation }, (found) => found.length === 3);
     const frameTrace = (await j.trace(frames[0].traceId))!;
@@ -178,10 +179,10 @@ describe('metrics in Prometheus and traces in Jaeger, from a mesh of processes r
     // (the frame that completed the set also carries the score on to the notifier, as above)
     expect(Object.keys(frameSpans)).toEqual(expect.arrayContaining(['emotion', 'interview', 'scoring']));
     expect(frameSpans.interview).toEqual(
-      expect.arrayContaining(['interview.v1.InterviewService/SendFrame', 'emotion.EmotionService/AnalyzeFrame', 'interview.frame.captured publish']),
+      expect.arrayContaining(['interview.v1.InterviewService/SendFrame', 'emotion.EmotionService/AnalyzeStream', 'interview.frame.captured publish']),
     );
     expect(frameSpans.emotion).toEqual(
-      expect.arrayContaining(['emotion.EmotionService/AnalyzeFrame', 'emotion.analysis process', 'interview.emotion.analyzed publish']),
+      expect.arrayContaining(['emotion.EmotionService/AnalyzeStream', 'emotion.analysis process', 'interview.emotion.analyzed publish']),
     );
     expect(frameSpans.scoring).toEqual(expect.arrayContaining(['scoring.emotions process']));
 

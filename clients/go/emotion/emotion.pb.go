@@ -31,8 +31,12 @@ type FrameRequest struct {
 	// Encoded image bytes (JPEG or PNG).
 	ImageData []byte `protobuf:"bytes,2,opt,name=image_data,json=imageData,proto3" json:"image_data,omitempty"`
 	// Capture time of the frame, milliseconds since the Unix epoch.
-	Timestamp     int64  `protobuf:"varint,3,opt,name=timestamp,proto3" json:"timestamp,omitempty"`
-	Format        string `protobuf:"bytes,4,opt,name=format,proto3" json:"format,omitempty"` // jpeg, png
+	Timestamp int64  `protobuf:"varint,3,opt,name=timestamp,proto3" json:"timestamp,omitempty"`
+	Format    string `protobuf:"bytes,4,opt,name=format,proto3" json:"format,omitempty"` // jpeg, png
+	// Added: the frame's W3C trace context (`traceparent`, `tracestate`) on AnalyzeStream, whose
+	// gRPC metadata is the whole stream's: each frame's span continues its own caller's trace.
+	// Ignored elsewhere (a call's metadata carries it).
+	TraceContext  map[string]string `protobuf:"bytes,5,rep,name=trace_context,json=traceContext,proto3" json:"trace_context,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -93,6 +97,13 @@ func (x *FrameRequest) GetFormat() string {
 		return x.Format
 	}
 	return ""
+}
+
+func (x *FrameRequest) GetTraceContext() map[string]string {
+	if x != nil {
+		return x.TraceContext
+	}
+	return nil
 }
 
 type BatchRequest struct {
@@ -712,14 +723,18 @@ var File_emotion_proto protoreflect.FileDescriptor
 
 const file_emotion_proto_rawDesc = "" +
 	"\n" +
-	"\remotion.proto\x12\aemotion\"\x82\x01\n" +
+	"\remotion.proto\x12\aemotion\"\x91\x02\n" +
 	"\fFrameRequest\x12\x1d\n" +
 	"\n" +
 	"session_id\x18\x01 \x01(\tR\tsessionId\x12\x1d\n" +
 	"\n" +
 	"image_data\x18\x02 \x01(\fR\timageData\x12\x1c\n" +
 	"\ttimestamp\x18\x03 \x01(\x03R\ttimestamp\x12\x16\n" +
-	"\x06format\x18\x04 \x01(\tR\x06format\"\\\n" +
+	"\x06format\x18\x04 \x01(\tR\x06format\x12L\n" +
+	"\rtrace_context\x18\x05 \x03(\v2'.emotion.FrameRequest.TraceContextEntryR\ftraceContext\x1a?\n" +
+	"\x11TraceContextEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\\\n" +
 	"\fBatchRequest\x12\x1d\n" +
 	"\n" +
 	"session_id\x18\x01 \x01(\tR\tsessionId\x12-\n" +
@@ -790,7 +805,7 @@ func file_emotion_proto_rawDescGZIP() []byte {
 	return file_emotion_proto_rawDescData
 }
 
-var file_emotion_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_emotion_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_emotion_proto_goTypes = []any{
 	(*FrameRequest)(nil),    // 0: emotion.FrameRequest
 	(*BatchRequest)(nil),    // 1: emotion.BatchRequest
@@ -802,31 +817,33 @@ var file_emotion_proto_goTypes = []any{
 	(*BlinkMetrics)(nil),    // 7: emotion.BlinkMetrics
 	(*BoundingBox)(nil),     // 8: emotion.BoundingBox
 	(*Landmark)(nil),        // 9: emotion.Landmark
+	nil,                     // 10: emotion.FrameRequest.TraceContextEntry
 }
 var file_emotion_proto_depIdxs = []int32{
-	0,  // 0: emotion.BatchRequest.frames:type_name -> emotion.FrameRequest
-	6,  // 1: emotion.EmotionResponse.face_metrics:type_name -> emotion.FaceMetrics
-	7,  // 2: emotion.EmotionResponse.blink_metrics:type_name -> emotion.BlinkMetrics
-	3,  // 3: emotion.EmotionResponse.error:type_name -> emotion.FrameError
-	8,  // 4: emotion.FaceResponse.box:type_name -> emotion.BoundingBox
-	9,  // 5: emotion.FaceResponse.landmarks:type_name -> emotion.Landmark
-	8,  // 6: emotion.FaceMetrics.bounding_box:type_name -> emotion.BoundingBox
-	9,  // 7: emotion.FaceMetrics.landmarks:type_name -> emotion.Landmark
-	0,  // 8: emotion.EmotionService.AnalyzeFrame:input_type -> emotion.FrameRequest
-	1,  // 9: emotion.EmotionService.AnalyzeBatch:input_type -> emotion.BatchRequest
-	0,  // 10: emotion.EmotionService.DetectFace:input_type -> emotion.FrameRequest
-	0,  // 11: emotion.EmotionService.DetectBlink:input_type -> emotion.FrameRequest
-	0,  // 12: emotion.EmotionService.AnalyzeStream:input_type -> emotion.FrameRequest
-	2,  // 13: emotion.EmotionService.AnalyzeFrame:output_type -> emotion.EmotionResponse
-	2,  // 14: emotion.EmotionService.AnalyzeBatch:output_type -> emotion.EmotionResponse
-	4,  // 15: emotion.EmotionService.DetectFace:output_type -> emotion.FaceResponse
-	5,  // 16: emotion.EmotionService.DetectBlink:output_type -> emotion.BlinkResponse
-	2,  // 17: emotion.EmotionService.AnalyzeStream:output_type -> emotion.EmotionResponse
-	13, // [13:18] is the sub-list for method output_type
-	8,  // [8:13] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	10, // 0: emotion.FrameRequest.trace_context:type_name -> emotion.FrameRequest.TraceContextEntry
+	0,  // 1: emotion.BatchRequest.frames:type_name -> emotion.FrameRequest
+	6,  // 2: emotion.EmotionResponse.face_metrics:type_name -> emotion.FaceMetrics
+	7,  // 3: emotion.EmotionResponse.blink_metrics:type_name -> emotion.BlinkMetrics
+	3,  // 4: emotion.EmotionResponse.error:type_name -> emotion.FrameError
+	8,  // 5: emotion.FaceResponse.box:type_name -> emotion.BoundingBox
+	9,  // 6: emotion.FaceResponse.landmarks:type_name -> emotion.Landmark
+	8,  // 7: emotion.FaceMetrics.bounding_box:type_name -> emotion.BoundingBox
+	9,  // 8: emotion.FaceMetrics.landmarks:type_name -> emotion.Landmark
+	0,  // 9: emotion.EmotionService.AnalyzeFrame:input_type -> emotion.FrameRequest
+	1,  // 10: emotion.EmotionService.AnalyzeBatch:input_type -> emotion.BatchRequest
+	0,  // 11: emotion.EmotionService.DetectFace:input_type -> emotion.FrameRequest
+	0,  // 12: emotion.EmotionService.DetectBlink:input_type -> emotion.FrameRequest
+	0,  // 13: emotion.EmotionService.AnalyzeStream:input_type -> emotion.FrameRequest
+	2,  // 14: emotion.EmotionService.AnalyzeFrame:output_type -> emotion.EmotionResponse
+	2,  // 15: emotion.EmotionService.AnalyzeBatch:output_type -> emotion.EmotionResponse
+	4,  // 16: emotion.EmotionService.DetectFace:output_type -> emotion.FaceResponse
+	5,  // 17: emotion.EmotionService.DetectBlink:output_type -> emotion.BlinkResponse
+	2,  // 18: emotion.EmotionService.AnalyzeStream:output_type -> emotion.EmotionResponse
+	14, // [14:19] is the sub-list for method output_type
+	9,  // [9:14] is the sub-list for method input_type
+	9,  // [9:9] is the sub-list for extension type_name
+	9,  // [9:9] is the sub-list for extension extendee
+	0,  // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_emotion_proto_init() }
@@ -840,7 +857,7 @@ func file_emotion_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_emotion_proto_rawDesc), len(file_emotion_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   10,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\remotion.proto\x12\x07\x65motion\"\x82\x01\n\x0c\x46rameRequest\x12\x1d\n\nsession_id\x18\x01 \x01(\tR\tsessionId\x12\x1d\n\nimage_data\x18\x02 \x01(\x0cR\timageData\x12\x1c\n\ttimestamp\x18\x03 \x01(\x03R\ttimestamp\x12\x16\n\x06\x66ormat\x18\x04 \x01(\tR\x06\x66ormat\"\\\n\x0c\x42\x61tchRequest\x12\x1d\n\nsession_id\x18\x01 \x01(\tR\tsessionId\x12-\n\x06\x66rames\x18\x02 \x03(\x0b\x32\x15.emotion.FrameRequestR\x06\x66rames\"\xa8\x02\n\x0f\x45motionResponse\x12\x1d\n\nsession_id\x18\x01 \x01(\tR\tsessionId\x12\x1c\n\ttimestamp\x18\x02 \x01(\x03R\ttimestamp\x12\x18\n\x07\x65motion\x18\x03 \x01(\tR\x07\x65motion\x12\x1e\n\nconfidence\x18\x04 \x01(\x02R\nconfidence\x12\x37\n\x0c\x66\x61\x63\x65_metrics\x18\x05 \x01(\x0b\x32\x14.emotion.FaceMetricsR\x0b\x66\x61\x63\x65Metrics\x12:\n\rblink_metrics\x18\x06 \x01(\x0b\x32\x15.emotion.BlinkMetricsR\x0c\x62linkMetrics\x12)\n\x05\x65rror\x18\x07 \x01(\x0b\x32\x13.emotion.FrameErrorR\x05\x65rror\":\n\nFrameError\x12\x12\n\x04\x63ode\x18\x01 \x01(\x05R\x04\x63ode\x12\x18\n\x07message\x18\x02 \x01(\tR\x07message\"\x83\x01\n\x0c\x46\x61\x63\x65Response\x12\x1a\n\x08\x64\x65tected\x18\x01 \x01(\x08R\x08\x64\x65tected\x12&\n\x03\x62ox\x18\x02 \x01(\x0b\x32\x14.emotion.BoundingBoxR\x03\x62ox\x12/\n\tlandmarks\x18\x03 \x03(\x0b\x32\x11.emotion.LandmarkR\tlandmarks\"\xc9\x01\n\rBlinkResponse\x12\x1f\n\x0b\x62link_count\x18\x01 \x01(\x05R\nblinkCount\x12\x1d\n\nblink_rate\x18\x02 \x01(\x02R\tblinkRate\x12)\n\x10\x62link_timestamps\x18\x03 \x03(\x03R\x0f\x62linkTimestamps\x12(\n\x10\x65ye_aspect_ratio\x18\x04 \x01(\x02R\x0e\x65yeAspectRatio\x12#\n\rface_detected\x18\x05 \x01(\x08R\x0c\x66\x61\x63\x65\x44\x65tected\"\xc6\x01\n\x0b\x46\x61\x63\x65Metrics\x12\x1a\n\x08\x64\x65tected\x18\x01 \x01(\x08R\x08\x64\x65tected\x12\x31\n\x14\x64\x65tection_confidence\x18\x02 \x01(\x02R\x13\x64\x65tectionConfidence\x12\x37\n\x0c\x62ounding_box\x18\x03 \x01(\x0b\x32\x14.emotion.BoundingBoxR\x0b\x62oundingBox\x12/\n\tlandmarks\x18\x04 \x03(\x0b\x32\x11.emotion.LandmarkR\tlandmarks\"\x85\x01\n\x0c\x42linkMetrics\x12\x14\n\x05\x63ount\x18\x01 \x01(\x05R\x05\x63ount\x12\x12\n\x04rate\x18\x02 \x01(\x02R\x04rate\x12!\n\x0c\x61vg_duration\x18\x03 \x01(\x02R\x0b\x61vgDuration\x12(\n\x10\x65ye_aspect_ratio\x18\x04 \x01(\x02R\x0e\x65yeAspectRatio\"W\n\x0b\x42oundingBox\x12\x0c\n\x01x\x18\x01 \x01(\x05R\x01x\x12\x0c\n\x01y\x18\x02 \x01(\x05R\x01y\x12\x14\n\x05width\x18\x03 \x01(\x05R\x05width\x12\x16\n\x06height\x18\x04 \x01(\x05R\x06height\":\n\x08Landmark\x12\x0c\n\x01x\x18\x01 \x01(\x05R\x01x\x12\x0c\n\x01y\x18\x02 \x01(\x05R\x01y\x12\x12\n\x04type\x18\x03 \x01(\tR\x04type2\xd4\x02\n\x0e\x45motionService\x12?\n\x0c\x41nalyzeFrame\x12\x15.emotion.FrameRequest\x1a\x18.emotion.EmotionResponse\x12\x41\n\x0c\x41nalyzeBatch\x12\x15.emotion.BatchRequest\x1a\x18.emotion.EmotionResponse0\x01\x12:\n\nDetectFace\x12\x15.emotion.FrameRequest\x1a\x15.emotion.FaceResponse\x12<\n\x0b\x44\x65tectBlink\x12\x15.emotion.FrameRequest\x1a\x16.emotion.BlinkResponse\x12\x44\n\rAnalyzeStream\x12\x15.emotion.FrameRequest\x1a\x18.emotion.EmotionResponse(\x01\x30\x01\x42\x36Z4github.com/yourorg/ai-interview/shared/proto/emotionb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\remotion.proto\x12\x07\x65motion\"\x91\x02\n\x0c\x46rameRequest\x12\x1d\n\nsession_id\x18\x01 \x01(\tR\tsessionId\x12\x1d\n\nimage_data\x18\x02 \x01(\x0cR\timageData\x12\x1c\n\ttimestamp\x18\x03 \x01(\x03R\ttimestamp\x12\x16\n\x06\x66ormat\x18\x04 \x01(\tR\x06\x66ormat\x12L\n\rtrace_context\x18\x05 \x03(\x0b\x32\'.emotion.FrameRequest.TraceContextEntryR\x0ctraceContext\x1a?\n\x11TraceContextEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\"\\\n\x0c\x42\x61tchRequest\x12\x1d\n\nsession_id\x18\x01 \x01(\tR\tsessionId\x12-\n\x06\x66rames\x18\x02 \x03(\x0b\x32\x15.emotion.FrameRequestR\x06\x66rames\"\xa8\x02\n\x0f\x45motionResponse\x12\x1d\n\nsession_id\x18\x01 \x01(\tR\tsessionId\x12\x1c\n\ttimestamp\x18\x02 \x01(\x03R\ttimestamp\x12\x18\n\x07\x65motion\x18\x03 \x01(\tR\x07\x65motion\x12\x1e\n\nconfidence\x18\x04 \x01(\x02R\nconfidence\x12\x37\n\x0c\x66\x61\x63\x65_metrics\x18\x05 \x01(\x0b\x32\x14.emotion.FaceMetricsR\x0b\x66\x61\x63\x65Metrics\x12:\n\rblink_metrics\x18\x06 \x01(\x0b\x32\x15.emotion.BlinkMetricsR\x0c\x62linkMetrics\x12)\n\x05\x65rror\x18\x07 \x01(\x0b\x32\x13.emotion.FrameErrorR\x05\x65rror\":\n\nFrameError\x12\x12\n\x04\x63ode\x18\x01 \x01(\x05R\x04\x63ode\x12\x18\n\x07message\x18\x02 \x01(\tR\x07message\"\x83\x01\n\x0c\x46\x61\x63\x65Response\x12\x1a\n\x08\x64\x65tected\x18\x01 \x01(\x08R\x08\x64\x65tected\x12&\n\x03\x62ox\x18\x02 \x01(\x0b\x32\x14.emotion.BoundingBoxR\x03\x62ox\x12/\n\tlandmarks\x18\x03 \x03(\x0b\x32\x11.emotion.LandmarkR\tlandmarks\"\xc9\x01\n\rBlinkResponse\x12\x1f\n\x0b\x62link_count\x18\x01 \x01(\x05R\nblinkCount\x12\x1d\n\nblink_rate\x18\x02 \x01(\x02R\tblinkRate\x12)\n\x10\x62link_timestamps\x18\x03 \x03(\x03R\x0f\x62linkTimestamps\x12(\n\x10\x65ye_aspect_ratio\x18\x04 \x01(\x02R\x0e\x65yeAspectRatio\x12#\n\rface_detected\x18\x05 \x01(\x08R\x0c\x66\x61\x63\x65\x44\x65tected\"\xc6\x01\n\x0b\x46\x61\x63\x65Metrics\x12\x1a\n\x08\x64\x65tected\x18\x01 \x01(\x08R\x08\x64\x65tected\x12\x31\n\x14\x64\x65tection_confidence\x18\x02 \x01(\x02R\x13\x64\x65tectionConfidence\x12\x37\n\x0c\x62ounding_box\x18\x03 \x01(\x0b\x32\x14.emotion.BoundingBoxR\x0b\x62oundingBox\x12/\n\tlandmarks\x18\x04 \x03(\x0b\x32\x11.emotion.LandmarkR\tlandmarks\"\x85\x01\n\x0c\x42linkMetrics\x12\x14\n\x05\x63ount\x18\x01 \x01(\x05R\x05\x63ount\x12\x12\n\x04rate\x18\x02 \x01(\x02R\x04rate\x12!\n\x0c\x61vg_duration\x18\x03 \x01(\x02R\x0b\x61vgDuration\x12(\n\x10\x65ye_aspect_ratio\x18\x04 \x01(\x02R\x0e\x65yeAspectRatio\"W\n\x0b\x42oundingBox\x12\x0c\n\x01x\x18\x01 \x01(\x05R\x01x\x12\x0c\n\x01y\x18\x02 \x01(\x05R\x01y\x12\x14\n\x05width\x18\x03 \x01(\x05R\x05width\x12\x16\n\x06height\x18\x04 \x01(\x05R\x06height\":\n\x08Landmark\x12\x0c\n\x01x\x18\x01 \x01(\x05R\x01x\x12\x0c\n\x01y\x18\x02 \x01(\x05R\x01y\x12\x12\n\x04type\x18\x03 \x01(\tR\x04type2\xd4\x02\n\x0e\x45motionService\x12?\n\x0c\x41nalyzeFrame\x12\x15.emotion.FrameRequest\x1a\x18.emotion.EmotionResponse\x12\x41\n\x0c\x41nalyzeBatch\x12\x15.emotion.BatchRequest\x1a\x18.emotion.EmotionResponse0\x01\x12:\n\nDetectFace\x12\x15.emotion.FrameRequest\x1a\x15.emotion.FaceResponse\x12<\n\x0b\x44\x65tectBlink\x12\x15.emotion.FrameRequest\x1a\x16.emotion.BlinkResponse\x12\x44\n\rAnalyzeStream\x12\x15.emotion.FrameRequest\x1a\x18.emotion.EmotionResponse(\x01\x30\x01\x42\x36Z4github.com/yourorg/ai-interview/shared/proto/emotionb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,26 +32,30 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'emotion_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'Z4github.com/yourorg/ai-interview/shared/proto/emotion'
+  _globals['_FRAMEREQUEST_TRACECONTEXTENTRY']._loaded_options = None
+  _globals['_FRAMEREQUEST_TRACECONTEXTENTRY']._serialized_options = b'8\001'
   _globals['_FRAMEREQUEST']._serialized_start=27
-  _globals['_FRAMEREQUEST']._serialized_end=157
-  _globals['_BATCHREQUEST']._serialized_start=159
-  _globals['_BATCHREQUEST']._serialized_end=251
-  _globals['_EMOTIONRESPONSE']._serialized_start=254
-  _globals['_EMOTIONRESPONSE']._serialized_end=550
-  _globals['_FRAMEERROR']._serialized_start=552
-  _globals['_FRAMEERROR']._serialized_end=610
-  _globals['_FACERESPONSE']._serialized_start=613
-  _globals['_FACERESPONSE']._serialized_end=744
-  _globals['_BLINKRESPONSE']._serialized_start=747
-  _globals['_BLINKRESPONSE']._serialized_end=948
-  _globals['_FACEMETRICS']._serialized_start=951
-  _globals['_FACEMETRICS']._serialized_end=1149
-  _globals['_BLINKMETRICS']._serialized_start=1152
-  _globals['_BLINKMETRICS']._serialized_end=1285
-  _globals['_BOUNDINGBOX']._serialized_start=1287
-  _globals['_BOUNDINGBOX']._serialized_end=1374
-  _globals['_LANDMARK']._serialized_start=1376
-  _globals['_LANDMARK']._serialized_end=1434
-  _globals['_EMOTIONSERVICE']._serialized_start=1437
-  _globals['_EMOTIONSERVICE']._serialized_end=1777
+  _globals['_FRAMEREQUEST']._serialized_end=300
+  _globals['_FRAMEREQUEST_TRACECONTEXTENTRY']._serialized_start=237
+  _globals['_FRAMEREQUEST_TRACECONTEXTENTRY']._serialized_end=300
+  _globals['_BATCHREQUEST']._serialized_start=302
+  _globals['_BATCHREQUEST']._serialized_end=394
+  _globals['_EMOTIONRESPONSE']._serialized_start=397
+  _globals['_EMOTIONRESPONSE']._serialized_end=693
+  _globals['_FRAMEERROR']._serialized_start=695
+  _globals['_FRAMEERROR']._serialized_end=753
+  _globals['_FACERESPONSE']._serialized_start=756
+  _globals['_FACERESPONSE']._serialized_end=887
+  _globals['_BLINKRESPONSE']._serialized_start=890
+  _globals['_BLINKRESPONSE']._serialized_end=1091
+  _globals['_FACEMETRICS']._serialized_start=1094
+  _globals['_FACEMETRICS']._serialized_end=1292
+  _globals['_BLINKMETRICS']._serialized_start=1295
+  _globals['_BLINKMETRICS']._serialized_end=1428
+  _globals['_BOUNDINGBOX']._serialized_start=1430
+  _globals['_BOUNDINGBOX']._serialized_end=1517
+  _globals['_LANDMARK']._serialized_start=1519
+  _globals['_LANDMARK']._serialized_end=1577
+  _globals['_EMOTIONSERVICE']._serialized_start=1580
+  _globals['_EMOTIONSERVICE']._serialized_end=1920
 # @@protoc_insertion_point(module_scope)

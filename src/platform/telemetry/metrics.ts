@@ -32,6 +32,7 @@ export const METRIC = {
   emotionFramesShed: 'emotion_frames_shed_total',
   emotionQueueLength: 'emotion_worker_queue_length',
   emotionStreamFrames: 'emotion_stream_frame_duration_seconds',
+  streamMessageDuration: 'mesh_stream_message_duration_seconds',
 } as const;
 
 /** Longest a scrape waits for one scrape hook, milliseconds: well inside Prometheus's 10 s scrape timeout. */
@@ -146,6 +147,15 @@ export class MeshMetrics {
   readonly emotionQueueLength = new Gauge({
     name: METRIC.emotionQueueLength,
     help: "Frames waiting for the emotion service's model workers",
+    registers: [this.registry],
+  });
+
+  /** A stream's messages one by one, as their caller saw them (stream-telemetry.ts): rpc_client_call_duration_seconds sees only the whole stream. */
+  readonly streamMessageDuration = new Histogram({
+    name: METRIC.streamMessageDuration,
+    help: "Time from sending one message of a bidirectional stream to its answer, seconds, by the status code of the answer (the caller's side)",
+    labelNames: ['service', 'server', 'rpc_system', 'rpc_service', 'rpc_method', 'rpc_grpc_status_code'] as const,
+    buckets: LATENCY_BUCKETS_S,
     registers: [this.registry],
   });
 

@@ -1,5 +1,6 @@
 import { EmotionResponse, FrameRequest } from '../../gen/emotion';
 import { fail } from '../../platform/grpc/async-service';
+import { answerStreamMessage } from '../../platform/telemetry/stream-telemetry';
 import { CallContext } from '../../platform/grpc/call-context';
 import { requireBytes } from '../../platform/grpc/validate';
 import { Provisioned } from '../../platform/service/provisioned';
@@ -22,7 +23,8 @@ export interface AnalyzeStreamDeps {
 /**
  * emotion.EmotionService/AnalyzeStream: each frame of the stream analysed as AnalyzeFrame would
  * (analyzeSessionFrame: the face tracked from the session's previous frame, blinks counted), one at
- * a time and answered in order, its blinks counted in the stream's memory and written behind
+ * a time and answered in order, each in a span of its own continuing the trace its
+ * `trace_context` carries (stream-telemetry.ts), its blinks counted in the stream's memory and written behind
  * (StreamBlinks: the writes are awaited before the stream ends). A frame's failure is its response's `error` with the status
  * AnalyzeFrame would have returned (INVALID_ARGUMENT, RESOURCE_EXHAUSTED, UNAVAILABLE when the
  * workers are full or the models still loading; INTERNAL, logged), and the stream goes on. Ends,
@@ -45,8 +47,16 @@ export async function* analyzeStream(deps: AnalyzeStreamDeps, requests: AsyncIte
       const next = await Promise.race([iterator.next(), stopped]);
       if (next.done || ctx.signal.aborted) return;
       const received = performance.now();
-      const response = await analyzeStreamedFrame(deps, blinks, next.value, ctx);
-      deps.answered?.(response.error?.code ?? 0, (performance.now() - received) / 1_000);
+      const request = next.value;
+      const response = await answerStreamMessage(
+        ctx.method,
+        request.traceContext,
+        () => analyzeStreamedFrame(deps, blinks, request, ctx),
+        (r) => r.error?.code ?? 0,
+      );
+      const ms = performance.now() - received;
+      deps.answered?.(response.error?.code ?? 0, ms / 1_000);
+      ctx.log.debug({ sessionId: request.sessionId, code: response.error?.code ?? 0, ms }, 'stream frame answered');
       yield response;
     }
   } finally {

@@ -1,3 +1,4 @@
+import { status } from '@grpc/grpc-js';
 import { EmotionServiceService } from '../../gen/emotion';
 import { grpcService, NoDownstreams, ResourceSpec, ServiceContext, ServiceParts } from '../../platform/service/descriptor';
 import { observedAnalyzer } from './analysis-metrics';
@@ -28,6 +29,8 @@ export function startEmotion(context: ServiceContext<EmotionSettings, NoDownstre
   const blinks = new SessionBlinks(store);
   const observed = observedAnalyzer(context.resource, context.metrics);
   const analyzer = observed.analyzer;
+  // The OK series from 0, so that Prometheus's rate() sees the first frame.
+  context.metrics.emotionStreamFrames.zero({ rpc_grpc_status_code: String(status.OK) });
   return {
     grpc: [
       grpcService(

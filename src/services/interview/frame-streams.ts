@@ -1,6 +1,8 @@
 import { ClientDuplexStream, Metadata, status } from '@grpc/grpc-js';
 import { EmotionResponse, FrameRequest } from '../../gen/emotion';
 import { CancelledError, TimeoutError, UnavailableError } from '../../platform/errors/domain-errors';
+import { toStatus } from '../../platform/grpc/errors';
+import { StreamMessageClient } from '../../platform/telemetry/stream-telemetry';
 
 /** A session's stream is ended after this long without a frame, milliseconds (an interview sends one every 500 ms). */
 export const FRAME_STREAM_IDLE_MS = 30_000;
@@ -34,9 +36,14 @@ export class FrameStreams {
   private readonly streams = new Map<string, SessionFrameStream>();
   private closed = false;
 
+  /**
+   * `telemetry`, when given, gives each frame a span of its own (its trace context sent in the
+   * frame's `trace_context`) and records it in `mesh_stream_message_duration_seconds`.
+   */
   constructor(
     private readonly open: OpenFrameStream,
     private readonly idleMs = FRAME_STREAM_IDLE_MS,
+    private readonly telemetry?: StreamMessageClient,
   ) {}
 
   /** Interviews with a stream open now. */
@@ -62,7 +69,19 @@ export class FrameStreams {
       });
       this.streams.set(request.sessionId, stream);
     }
-    return stream.send(request, deadline, signal);
+    if (!this.telemetry) return stream.send(request, deadline, signal);
+    const traceContext: Record<string, string> = {};
+    const finish = this.telemetry.start(traceContext);
+    return stream.send({ ...request, traceContext }, deadline, signal).then(
+      (response) => {
+        finish(status.OK);
+        return response;
+      },
+      (error: unknown) => {
+        finish(toStatus(error).code);
+        throw error;
+      },
+    );
   }
 
   /** Ends every stream (the emotion service finishes the frames it holds; their answers go unread) and refuses new frames. */

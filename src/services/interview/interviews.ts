@@ -104,7 +104,7 @@ export class Interviews {
 
     let analysis: EmotionResponse | undefined;
     try {
-      analysis = await this.downstreams.analyzeFrame({ sessionId, imageData: image, timestamp: capturedAt.getTime(), format }, ctx);
+      analysis = await this.downstreams.analyzeFrame({ sessionId, imageData: image, timestamp: capturedAt.getTime(), format, traceContext: {} }, ctx);
     } catch (error) {
       const kind = classifyError(error);
       if (kind === 'rejected' || kind === 'cancelled') throw error;

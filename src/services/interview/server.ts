@@ -1,14 +1,15 @@
 import { AuthServiceClient } from '../../gen/auth';
-import { EmotionServiceClient } from '../../gen/emotion';
+import { EmotionServiceClient, EmotionServiceService } from '../../gen/emotion';
 import { InterviewServiceService } from '../../gen/interview';
 import { ScoringServiceClient } from '../../gen/scoring';
 import { authenticationInterceptor } from '../../platform/identity/authentication';
+import { streamMessageClient } from '../../platform/telemetry/stream-telemetry';
 import { principalOf } from '../../platform/identity/principal';
 import { cachedKeySet, createTokenVerifier } from '../../platform/identity/token-verifier';
 import { clientAddress, limitInterceptor } from '../../platform/limits/limit-interceptor';
 import { DownstreamSpec, grpcService, ServiceContext, ServiceParts } from '../../platform/service/descriptor';
 import { scoredHandler, SCORED_QUEUE, SCORING_FAILED_QUEUE, scoringFailedHandler, userDeletedHandler, USER_DELETED_QUEUE } from './consumers';
-import { FrameStreams } from './frame-streams';
+import { FRAME_STREAM_IDLE_MS, FrameStreams } from './frame-streams';
 import { interviewHandlers } from './handlers';
 import { InterviewDownstreams, Interviews } from './interviews';
 import { handlerLimits, InterviewSettings } from './limits';
@@ -60,7 +61,11 @@ export function startInterview(context: ServiceContext<InterviewSettings, typeof
   const store = new InterviewStore(context.db<InterviewTables>());
   const outbox = context.outbox<InterviewTables>();
   // Live frames on one AnalyzeStream per interview, each frame behind the emotion breaker as a call would be.
-  const frameStreams = new FrameStreams(() => emotion.openDuplex('analyzeStream'));
+  const frameStreams = new FrameStreams(
+    () => emotion.openDuplex('analyzeStream'),
+    FRAME_STREAM_IDLE_MS,
+    streamMessageClient(context.metrics, context.name, 'emotion', EmotionServiceService.analyzeStream.path),
+  );
   const downstreams: InterviewDownstreams = {
     analyzeFrame: (request, ctx) => emotion.exchange((deadline, signal) => frameStreams.analyze(request, deadline, signal), ctx),
     generateReport: (request, ctx) => scoring.call('generateReport', request, ctx),

@@ -48,7 +48,7 @@ function requestQueue(): { requests: AsyncIterable<FrameRequest>; push: (r: Fram
   };
 }
 
-const frame = (timestamp: number, first = 1): FrameRequest => ({ sessionId: '', imageData: Buffer.from([first]), timestamp, format: '' });
+const frame = (timestamp: number, first = 1): FrameRequest => ({ sessionId: '', imageData: Buffer.from([first]), timestamp, format: '', traceContext: {} });
 
 describe('analyzeStream (emotion.EmotionService/AnalyzeStream)', () => {
   const stopping = new AbortController();

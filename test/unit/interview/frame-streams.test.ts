@@ -27,7 +27,7 @@ class FakeCall extends EventEmitter {
   private answered = 0;
 }
 
-const frame = (sessionId: string, timestamp: number): FrameRequest => ({ sessionId, timestamp, imageData: Buffer.from([1]), format: 'jpeg' });
+const frame = (sessionId: string, timestamp: number): FrameRequest => ({ sessionId, timestamp, imageData: Buffer.from([1]), format: 'jpeg', traceContext: {} });
 const inSeconds = (s: number) => new Date(Date.now() + s * 1_000);
 
 describe('FrameStreams (the interview side of AnalyzeStream)', () => {

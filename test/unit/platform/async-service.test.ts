@@ -291,7 +291,7 @@ describe('adaptService on a real grpc-js server', () => {
 
     it('answers the unimplemented methods with UNIMPLEMENTED', async () => {
       const result = new Promise((resolve, reject) => {
-        emotionClient.analyzeFrame({ sessionId: 'b', imageData: Buffer.alloc(0), timestamp: 1, format: 'jpeg' }, (error, value) => {
+        emotionClient.analyzeFrame({ sessionId: 'b', imageData: Buffer.alloc(0), timestamp: 1, format: 'jpeg', traceContext: {} }, (error, value) => {
           if (error) reject(error);
           else resolve(value);
         });
