@@ -381,7 +381,7 @@ async function load(
         const wait = next - now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         const sent = now();
-        const request = { sessionId: `bench-${transport}-${s}`, imageData: jpeg, timestamp: wallStart + frame * interval, format: 'jpeg' };
+        const request = { sessionId: `bench-${transport}-${s}`, imageData: jpeg, timestamp: wallStart + frame * interval, format: 'jpeg', traceContext: {} };
         pending.push(
           send(request).then(
             () => void latencies.push(now() - sent),
@@ -464,7 +464,7 @@ async function main(): Promise<void> {
   let uninstrumented: BenchService | undefined;
   try {
     let timestamp = Date.now();
-    const request = (sessionId = 'bench-sequential') => ({ sessionId, imageData: jpeg, timestamp: timestamp++, format: 'jpeg' });
+    const request = (sessionId = 'bench-sequential') => ({ sessionId, imageData: jpeg, timestamp: timestamp++, format: 'jpeg', traceContext: {} });
     await waitServing(client, request());
     const rpc = await time(() => call(client, request()));
     // One frame at a time on one AnalyzeStream, as the interview service sends a session's frames.
