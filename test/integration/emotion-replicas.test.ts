@@ -123,7 +123,9 @@ describe('emotion service, two replicas on one PostgreSQL', () => {
     const rounds = 4;
     for (let i = 0; i < rounds; i++) {
       const calls = sessions.flatMap((sessionId, s) =>
-        [0, 1].map((replica) => detectBlink(replica, { sessionId, imageData: open, timestamp: T0 + i * 1_000 + replica * 10 + s, format: 'png', traceContext: {} })),
+        [0, 1].map((replica) =>
+          detectBlink(replica, { sessionId, imageData: open, timestamp: T0 + i * 1_000 + replica * 10 + s, format: 'png', traceContext: {} }),
+        ),
       );
       const results = await Promise.all(calls);
       expect(results.every((r) => r.faceDetected)).toBe(true);
@@ -251,15 +253,25 @@ describe('emotion service, two replicas on one PostgreSQL', () => {
     expect(await statusOf(detectBlink(0, { sessionId: 's', imageData: open, timestamp: 0, format: '', traceContext: {} }))).toBe(
       "INVALID_ARGUMENT: timestamp must be the frame's capture time in milliseconds since the epoch (> 0), got 0",
     );
-    expect(await statusOf(detectBlink(0, { sessionId: '', imageData: open, timestamp: T0, format: '', traceContext: {} }))).toBe('INVALID_ARGUMENT: session_id is required');
+    expect(await statusOf(detectBlink(0, { sessionId: '', imageData: open, timestamp: T0, format: '', traceContext: {} }))).toBe(
+      'INVALID_ARGUMENT: session_id is required',
+    );
   });
 
   it('DetectFace gives the box and typed mesh landmarks, or detected=false', async () => {
-    const face = await callUnary(clients[0].detectFace.bind(clients[0]), { sessionId: '', imageData: open, timestamp: 0, format: 'png', traceContext: {} }, options());
+    const face = await callUnary(
+      clients[0].detectFace.bind(clients[0]),
+      { sessionId: '', imageData: open, timestamp: 0, format: 'png', traceContext: {} },
+      options(),
+    );
     expect(face.detected).toBe(true);
     expect(face.box!.x).toBeGreaterThan(150);
     expect(face.landmarks.length).toBeGreaterThan(100);
-    const none = await callUnary(clients[1].detectFace.bind(clients[1]), { sessionId: '', imageData: coffee, timestamp: 0, format: 'png', traceContext: {} }, options());
+    const none = await callUnary(
+      clients[1].detectFace.bind(clients[1]),
+      { sessionId: '', imageData: coffee, timestamp: 0, format: 'png', traceContext: {} },
+      options(),
+    );
     expect(none).toEqual({ detected: false, box: undefined, landmarks: [] });
   });
 });
