@@ -12,7 +12,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import { Difficulty, InterviewState } from '../../src/gen/interview';
-import { freePort } from '../support/grpc-clients';
 import { signUp } from '../support/identity';
 import { createTestDatabase, createTestVhost, Disposable } from '../support/infrastructure';
 import { interviewClient } from '../support/interview-client';
@@ -35,6 +34,15 @@ function spansByService(found: JaegerTrace): Record<string, string[]> {
   return by;
 }
 
+/** `host:port` of a process's /metrics, from the line it logs once it serves them ("serving metrics"). */
+function metricsAddressOf(process: ServiceProcess): string {
+  for (const line of process.logs().split('\n')) {
+    if (!line.includes('"msg":"serving metrics"')) continue;
+    return new URL((JSON.parse(line) as { metrics: string }).metrics).host;
+  }
+  throw new Error(`${process.name} logged no "serving metrics" line:\n${process.logs().slice(-2000)}`);
+}
+
 describe('metrics in Prometheus and traces in Jaeger, from a mesh of processes running an interview', () => {
   let database: Disposable<string> | undefined;
   let vhost: Disposable<string> | undefined;
@@ -48,8 +56,6 @@ describe('metrics in Prometheus and traces in Jaeger, from a mesh of processes r
   beforeAll(async () => {
     [database, vhost, jaeger] = await Promise.all([createTestDatabase(), createTestVhost(), startJaeger()]);
     ports = await meshPorts();
-    const metricsPorts: Record<string, number> = {};
-    for (const name of NAMES) metricsPorts[name] = await freePort();
     env = {
       ...meshEnv(ports, database.value, vhost.value),
       EMOTION_ADDR: `127.0.0.1:${ports.emotion}`,
@@ -57,7 +63,9 @@ describe('metrics in Prometheus and traces in Jaeger, from a mesh of processes r
       AUTH_ADDR: `127.0.0.1:${ports.auth}`,
       ...jaeger.otelEnv(),
     };
-    for (const name of NAMES) processes[name] = ServiceProcess.start(name, { ...env, METRICS_PORT: String(metricsPorts[name]) });
+    // Each process picks a free metrics port itself (METRICS_PORT=0, TEST_MESH_ENV's) and logs it: a
+    // port chosen here first could be taken by someone's connection before the process binds it.
+    for (const name of NAMES) processes[name] = ServiceProcess.start(name, env);
     try {
       await Promise.all(NAMES.map((name) => processes[name]!.waitServing(address(name), 90_000)));
     } catch (error) {
@@ -65,7 +73,7 @@ describe('metrics in Prometheus and traces in Jaeger, from a mesh of processes r
       throw error;
     }
     prometheus = await startPrometheus({
-      targets: NAMES.map((name) => ({ address: `127.0.0.1:${metricsPorts[name]}`, labels: { process: name } })),
+      targets: NAMES.map((name) => ({ address: metricsAddressOf(processes[name]!), labels: { process: name } })),
       scrapeIntervalMs: 1_000,
     });
     await prometheus.waitForTargetsUp();
