@@ -1,5 +1,6 @@
 import { Kysely, Migration } from 'kysely';
 import { MessagingTables } from './messaging-tables';
+import { requireOutboxColumn } from './outbox-columns';
 
 /**
  * Adds `outbox.content_type`: the MIME type of the row's body (event-encoding.ts CONTENT_TYPES),
@@ -21,19 +22,7 @@ async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('outbox').dropColumn('content_type').execute();
 }
 
-/**
- * Throws, naming the fix, when `service`'s outbox lacks the column this migration adds: a service
- * that lists messagingTablesMigration but not this one would otherwise fail at its first event.
- */
-export async function requireOutboxContentType(db: Kysely<MessagingTables>, service: string): Promise<void> {
-  try {
-    await db.selectFrom('outbox').select('content_type').limit(0).execute();
-  } catch (error) {
-    throw new Error(
-      `the ${service} service's outbox has no content_type column: list outboxContentTypeMigration after outboxTraceContextMigration among its migrations`,
-      {
-        cause: error,
-      },
-    );
-  }
+/** Throws, naming the fix, when `service`'s outbox lacks the column this migration adds (requireOutboxColumn). */
+export function requireOutboxContentType(db: Kysely<MessagingTables>, service: string): Promise<void> {
+  return requireOutboxColumn(db, service, 'content_type', 'outboxContentTypeMigration', 'outboxTraceContextMigration');
 }

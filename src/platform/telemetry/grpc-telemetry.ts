@@ -35,7 +35,7 @@ export function rpcNames(path: string): { rpcService: string; rpcMethod: string 
  * UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS); the others are the
  * caller's doing.
  */
-const SERVER_ERRORS: ReadonlySet<status> = new Set([
+export const SERVER_ERRORS: ReadonlySet<status> = new Set([
   status.UNKNOWN,
   status.DEADLINE_EXCEEDED,
   status.UNIMPLEMENTED,

@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { rpcNames, TRACER_NAME } from './grpc-telemetry';
+import { rpcNames, SERVER_ERRORS, TRACER_NAME } from './grpc-telemetry';
 import { MeshMetrics } from './metrics';
 
 /**
@@ -13,15 +13,8 @@ import { MeshMetrics } from './metrics';
 /** gRPC's OK, as the number a message's status code is. */
 const OK: number = status.OK;
 
-/** A message's status codes that make its server span an error: the service's failures, not the caller's (as grpc-telemetry.ts's). */
-const SERVER_ERRORS: ReadonlySet<number> = new Set([
-  status.UNKNOWN,
-  status.DEADLINE_EXCEEDED,
-  status.UNIMPLEMENTED,
-  status.INTERNAL,
-  status.UNAVAILABLE,
-  status.DATA_LOSS,
-]);
+/** grpc-telemetry.ts's SERVER_ERRORS, as the numbers a message's status codes are. */
+const SERVER_ERROR_CODES: ReadonlySet<number> = new Set<number>(SERVER_ERRORS);
 
 /** The caller's side of one message: started before it is sent, finished with its answer's status code. */
 export interface StreamMessageClient {
@@ -82,7 +75,7 @@ export async function answerStreamMessage<T>(
     return result;
   } finally {
     span.setAttribute('rpc.grpc.status_code', code);
-    if (SERVER_ERRORS.has(code)) span.setStatus({ code: SpanStatusCode.ERROR, message: status[code] });
+    if (SERVER_ERROR_CODES.has(code)) span.setStatus({ code: SpanStatusCode.ERROR, message: status[code] });
     span.end();
   }
 }

@@ -23,13 +23,14 @@ export interface AnalyzeStreamDeps {
 /**
  * emotion.EmotionService/AnalyzeStream: each frame of the stream analysed as AnalyzeFrame would
  * (analyzeSessionFrame: the face tracked from the session's previous frame, blinks counted), one at
- * a time and answered in order, each in a span of its own continuing the trace its
- * `trace_context` carries (stream-telemetry.ts), its blinks counted in the stream's memory and written behind
- * (StreamBlinks: the writes are awaited before the stream ends). A frame's failure is its response's `error` with the status
- * AnalyzeFrame would have returned (INVALID_ARGUMENT, RESOURCE_EXHAUSTED, UNAVAILABLE when the
- * workers are full or the models still loading; INTERNAL, logged), and the stream goes on. Ends,
- * status OK, when the client half-closes, when the call ends (its frames in hand are dropped), or
- * when the service begins to stop, after the frame in hand: the client reopens it elsewhere.
+ * a time and answered in order. Each frame gets a span of its own, continuing the trace its
+ * `trace_context` carries (stream-telemetry.ts); its blinks are counted in the stream's memory and
+ * written behind (StreamBlinks: the writes are awaited before the stream ends). A frame's failure
+ * is its response's `error` with the status AnalyzeFrame would have returned (INVALID_ARGUMENT,
+ * RESOURCE_EXHAUSTED, UNAVAILABLE when the workers are full or the models still loading; INTERNAL,
+ * logged), and the stream goes on. Ends, status OK, when the client half-closes, when the call ends
+ * (its frames in hand are dropped), or when the service begins to stop, after the frame in hand:
+ * the client reopens it elsewhere.
  */
 export async function* analyzeStream(deps: AnalyzeStreamDeps, requests: AsyncIterable<FrameRequest>, ctx: CallContext): AsyncIterable<EmotionResponse> {
   const iterator = requests[Symbol.asyncIterator]();
@@ -44,7 +45,10 @@ export async function* analyzeStream(deps: AnalyzeStreamDeps, requests: AsyncIte
   });
   try {
     for (;;) {
-      const next = await Promise.race([iterator.next(), stopped]);
+      const nextRequest = iterator.next();
+      // Handled here too: when the service stops first, nobody awaits it, and the call's end may reject it.
+      nextRequest.catch(() => undefined);
+      const next = await Promise.race([nextRequest, stopped]);
       if (next.done || ctx.signal.aborted) return;
       const received = performance.now();
       const request = next.value;

@@ -1,26 +1,12 @@
-import { Metadata, status } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import { EmotionResponse, FrameRequest } from '../../../src/gen/emotion';
 import { UnavailableError } from '../../../src/platform/errors/domain-errors';
-import { CallContext } from '../../../src/platform/grpc/call-context';
-import { silentLogger } from '../../../src/platform/log/logger';
 import { FrameAnalysisService } from '../../../src/services/emotion/analysis-pool';
 import { analyzeStream } from '../../../src/services/emotion/analyze-stream';
-import { FrameAnalysis } from '../../../src/services/emotion/domain/frame-analyzer';
 import { SessionBlinks } from '../../../src/services/emotion/session-blinks';
 import { EmotionStore } from '../../../src/services/emotion/store';
-
-/** A frame with no face: what the fake analyzer answers for every frame whose first byte is not 0. */
-const NO_FACE: FrameAnalysis = {
-  width: 4,
-  height: 4,
-  face: undefined,
-  faceCount: 0,
-  mesh: undefined,
-  eyes: undefined,
-  emotion: undefined,
-  tracked: false,
-  track: undefined,
-};
+import { NO_FACE } from '../../support/emotion-fakes';
+import { testCallContext } from '../../support/call-context';
 
 /** The requests a test pushes, as the async iterable grpc-js gives a bidirectional handler. */
 function requestQueue(): { requests: AsyncIterable<FrameRequest>; push: (r: FrameRequest) => void; end: () => void } {
@@ -59,15 +45,7 @@ describe('analyzeStream (emotion.EmotionService/AnalyzeStream)', () => {
     analyzeBatch: () => Promise.reject(new Error('not used')),
     detectFace: () => Promise.reject(new Error('not used')),
   };
-  const ctx: CallContext = {
-    method: '/emotion.EmotionService/AnalyzeStream',
-    metadata: new Metadata(),
-    deadline: undefined,
-    signal: new AbortController().signal,
-    peer: 'test',
-    caller: undefined,
-    log: silentLogger(),
-  };
+  const ctx = testCallContext('/emotion.EmotionService/AnalyzeStream');
 
   it('answers each frame in order, a refused one with its status, and ends when the service begins to stop', async () => {
     const answered: number[] = [];

@@ -5,36 +5,23 @@
  * analysed or answered; a batch at both bounds is analysed; a frame whose header cannot be read
  * counts nothing and stays its own bad frame.
  */
-import { Metadata, status } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import sharp from 'sharp';
 import { BatchRequest, EmotionResponse, FrameRequest } from '../../../src/gen/emotion';
 import { BOUNDS } from '../../../src/platform/contracts/bounds';
 import { LimitExceededError } from '../../../src/platform/errors/domain-errors';
 import { CallContext } from '../../../src/platform/grpc/call-context';
 import { toStatus } from '../../../src/platform/grpc/errors';
-import { silentLogger } from '../../../src/platform/log/logger';
 import { provided } from '../../../src/platform/service/provisioned';
 import { FrameAnalysisService } from '../../../src/services/emotion/analysis-pool';
 import { InvalidFrameError } from '../../../src/services/emotion/domain/errors';
-import { FrameAnalysis } from '../../../src/services/emotion/domain/frame-analyzer';
 import { emotionHandlers } from '../../../src/services/emotion/handlers';
 import { SessionBlinks } from '../../../src/services/emotion/session-blinks';
 import { EmotionStore } from '../../../src/services/emotion/store';
+import { NO_FACE } from '../../support/emotion-fakes';
+import { testCallContext } from '../../support/call-context';
 
 jest.setTimeout(30_000);
-
-/** What the fake models say of every frame: no face, nothing invented. */
-const NO_FACE: FrameAnalysis = {
-  width: 2,
-  height: 2,
-  face: undefined,
-  faceCount: 0,
-  mesh: undefined,
-  eyes: undefined,
-  emotion: undefined,
-  tracked: false,
-  track: undefined,
-};
 
 /** The blinks' store: untracked frames (no session, no timestamp) never reach it. */
 const UNTOUCHED_STORE = {
@@ -55,15 +42,7 @@ function batch(images: readonly Buffer[]): BatchRequest {
 }
 
 function context(): CallContext {
-  return {
-    method: '/emotion.EmotionService/AnalyzeBatch',
-    metadata: new Metadata(),
-    deadline: undefined,
-    signal: new AbortController().signal,
-    peer: 'test',
-    caller: undefined,
-    log: silentLogger(),
-  };
+  return testCallContext('/emotion.EmotionService/AnalyzeBatch');
 }
 
 describe('AnalyzeBatch bounds', () => {

@@ -27,21 +27,9 @@ import { emotionMigrations } from '../../../src/services/emotion/migrations';
 import { SessionBlinks } from '../../../src/services/emotion/session-blinks';
 import { EmotionStore, EmotionTables } from '../../../src/services/emotion/store';
 import { waitFor } from '../../support/wait';
+import { NO_FACE } from '../../support/emotion-fakes';
 
 const SESSION = '0b9e2a52-5c1e-4d4e-9a53-6f2d6c0f4b11';
-
-/** What the models say of a frame with no face: nothing invented. */
-const NO_FACE: FrameAnalysis = {
-  width: 2,
-  height: 2,
-  face: undefined,
-  faceCount: 0,
-  mesh: undefined,
-  eyes: undefined,
-  emotion: undefined,
-  tracked: false,
-  track: undefined,
-};
 
 /** An analyzer whose answer the test sets: an analysis, or an error to throw. */
 class ScriptedAnalyzer implements FrameAnalysisService {

@@ -6,7 +6,7 @@
  * handlers themselves, called with a verified principal.
  */
 import { randomUUID } from 'node:crypto';
-import { Metadata, status } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import { Kysely } from 'kysely';
 import { InterviewState } from '../../../src/gen/interview';
 import { Delivery } from '../../../src/platform/bus/event-bus';
@@ -30,6 +30,7 @@ import { createRateLimit } from '../../../src/platform/limits/rate-limit';
 import { interviewMigrations } from '../../../src/services/interview/migrations';
 import { InterviewStore, InterviewTables } from '../../../src/services/interview/store';
 import { toInterview, toState } from '../../../src/services/interview/to-proto';
+import { testCallContext } from '../../support/call-context';
 
 jest.setTimeout(30_000);
 
@@ -43,15 +44,7 @@ function failedDelivery(sessionId: string, reason = REASON): Delivery {
 }
 
 function callContext(principal: Principal): CallContext {
-  const ctx: CallContext = {
-    method: '/interview.v1.InterviewService/Test',
-    metadata: new Metadata(),
-    deadline: undefined,
-    signal: new AbortController().signal,
-    peer: 'test',
-    caller: undefined,
-    log: silentLogger(),
-  };
+  const ctx = testCallContext('/interview.v1.InterviewService/Test');
   setPrincipal(ctx, principal);
   return ctx;
 }
