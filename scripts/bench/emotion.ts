@@ -62,7 +62,6 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ChannelOptions, credentials, Metadata, status } from '@grpc/grpc-js';
@@ -83,9 +82,11 @@ import { decodeFrame } from '../../src/services/emotion/domain/image/decode-fram
 import { loadModels } from '../../src/services/emotion/models/load-models';
 import { FrameStreams } from '../../src/services/interview/frame-streams';
 import { MediaPipeAnchor, runMediaPipeAnchor } from './mediapipe-anchor';
+import { freePort } from '../../test/support/grpc-clients';
 import { createTestDatabase, INTEGRATION_SERVERS, serviceDatabaseEnv } from '../../test/support/infrastructure';
 import { runScript } from '../../test/support/tools';
-import { parentPid, processTreeCpuMs } from './mesh/cpu';
+import { parentPid, processCpuMs, processTreeCpuMs } from './mesh/cpu';
+import { percentiles } from './mesh/stats';
 import { postmasterPid } from './mesh/infrastructure';
 import { OtlpSink, OtlpSinkCounts, startOtlpSink } from './otlp-sink';
 
@@ -118,9 +119,8 @@ interface Stats {
 type Transport = 'stream' | 'unary';
 
 function stats(samples: number[]): Stats {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-  return { median: at(0.5), p99: at(0.99) };
+  const { p50, p99 } = percentiles(samples);
+  return { median: p50, p99 };
 }
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
@@ -134,18 +134,6 @@ async function time(run: () => Promise<unknown>): Promise<Stats> {
     samples.push(now() - start);
   }
   return stats(samples);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => {
-        resolve(port);
-      });
-    });
-  });
 }
 
 /** The emotion service alone in its own process, and what its clients dial it with. */
@@ -230,16 +218,7 @@ async function stopService(service: BenchService): Promise<void> {
 
 /** AnalyzeFrame's calls counted in `rpc_server_call_duration_seconds_count` (all status codes) on the service's /metrics. */
 async function analyzeFrameCount(service: BenchService): Promise<number> {
-  if (!service.metricsAddress) throw new Error('the service serves no metrics');
-  const response = await fetch(`http://${service.metricsAddress}/metrics`);
-  if (!response.ok) throw new Error(`GET /metrics: ${response.status}`);
-  let count = 0;
-  for (const line of (await response.text()).split('\n')) {
-    if (line.startsWith('rpc_server_call_duration_seconds_count{') && line.includes('rpc_method="AnalyzeFrame"')) {
-      count += Number(line.slice(line.lastIndexOf(' ') + 1));
-    }
-  }
-  return count;
+  return (await histogramTotals(service, 'rpc_server_call_duration_seconds', 'rpc_method="AnalyzeFrame"')).count;
 }
 
 /** Sum and count of a histogram's series whose labels include `match`, from the service's /metrics. */
@@ -334,23 +313,6 @@ async function waitServing(client: EmotionServiceClient, request: FrameRequest):
 
 function call(client: EmotionServiceClient, request: FrameRequest): Promise<EmotionResponse> {
   return callUnary(client.analyzeFrame.bind(client), request, { deadline: new Date(Date.now() + 10_000), metadata: new Metadata() });
-}
-
-/**
- * CPU time (user + system) the process `pid` has used, milliseconds, all its threads or (`mainThread`)
- * its main thread's only (where the gRPC server, the interceptors and the trace export run; the
- * models run on worker threads); NaN off Linux.
- */
-function cpuMs(pid: number | undefined, mainThread = false): number {
-  try {
-    const fields = fs
-      .readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8')
-      .split(') ')[1]
-      .split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1_000) / 100; // utime, stime in USER_HZ (100)
-  } catch {
-    return NaN;
-  }
 }
 
 /**
@@ -522,7 +484,7 @@ async function main(): Promise<void> {
         }, SCRAPE_INTERVAL_MS);
         const { pid: onPid } = service.child;
         const { pid: offPid } = uninstrumented.child;
-        const cpuBefore = [cpuMs(onPid), cpuMs(onPid, true), cpuMs(offPid), cpuMs(offPid, true)];
+        const cpuBefore = [processCpuMs(onPid), processCpuMs(onPid, true), processCpuMs(offPid), processCpuMs(offPid, true)];
         let samples: number[][];
         try {
           samples = await pairedSamples([() => call(client, request('bench-instrumented')), () => call(offClient, request('bench-uninstrumented'))]);
@@ -532,8 +494,8 @@ async function main(): Promise<void> {
         // Warm-up included.
         const perCall = (before: number, after: number) => (after - before) / (WARMUP + CALLS);
         const cpuPerCall = {
-          on: { all: perCall(cpuBefore[0], cpuMs(onPid)), main: perCall(cpuBefore[1], cpuMs(onPid, true)) },
-          off: { all: perCall(cpuBefore[2], cpuMs(offPid)), main: perCall(cpuBefore[3], cpuMs(offPid, true)) },
+          on: { all: perCall(cpuBefore[0], processCpuMs(onPid)), main: perCall(cpuBefore[1], processCpuMs(onPid, true)) },
+          off: { all: perCall(cpuBefore[2], processCpuMs(offPid)), main: perCall(cpuBefore[3], processCpuMs(offPid, true)) },
         };
         const [on, off] = samples.map(stats);
         const difference = medianDifference(samples[0], samples[1]);
@@ -567,15 +529,15 @@ async function main(): Promise<void> {
     for (const sessions of SESSIONS) {
       for (const transport of TRANSPORTS) {
         const { pid } = service.child;
-        const [cpuBefore, mainBefore, postgresBefore] = [cpuMs(pid), cpuMs(pid, true), postgres?.cpuMs() ?? NaN];
+        const [cpuBefore, mainBefore, postgresBefore] = [processCpuMs(pid), processCpuMs(pid, true), postgres?.cpuMs() ?? NaN];
         const result = await load(client, jpeg, sessions, transport);
         const perFrame = (before: number, after: number) => (after - before) / result.served;
         levels.push({
           sessions,
           transport,
           ...result,
-          cpuPerFrame: perFrame(cpuBefore, cpuMs(pid)),
-          mainPerFrame: perFrame(mainBefore, cpuMs(pid, true)),
+          cpuPerFrame: perFrame(cpuBefore, processCpuMs(pid)),
+          mainPerFrame: perFrame(mainBefore, processCpuMs(pid, true)),
           postgresPerFrame: perFrame(postgresBefore, postgres?.cpuMs() ?? NaN),
         });
       }
@@ -636,7 +598,7 @@ async function main(): Promise<void> {
       console.log(`  call by call (on − off in each round): median ${signed(difference)} ms (${percent(difference)} of off's median)`);
       const cpuLine = (which: 'all' | 'main') => `on ${cpu.on[which].toFixed(2)}, off ${cpu.off[which].toFixed(2)} (${signed(cpu.on[which] - cpu.off[which])})`;
       console.log(
-        `  CPU ms per call: main thread (gRPC, interceptors, trace export, embedded PGlite) ${cpuLine('main')}; all threads (the models' too) ${cpuLine('all')}`,
+        `  CPU ms per call: main thread (gRPC, interceptors, trace export, the blink row's database client) ${cpuLine('main')}; all threads (the models' too) ${cpuLine('all')}`,
       );
       const otherSpans = counts.spans - instrumentation.spans;
       console.log(

@@ -4,28 +4,11 @@
 # venv's python as its last line.
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/../.." && pwd)"
-VENV="$REPO/.cache/venv"
-REQUIREMENTS="$REPO/scripts/infra/python-tools.txt"
-say() { echo "[python-tools] $*" >&2; }
+source "$REPO/scripts/infra/lib/python-venv.sh"
 
-mkdir -p "$REPO/.cache"
-exec 9>"$REPO/.cache/venv.lock"
-flock 9
-
-stamp="$VENV/.requirements.sha256"
-wanted="$(sha256sum "$REQUIREMENTS" | cut -d' ' -f1)"
-if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
-  python="$(command -v python3 || true)"
-  if [ -z "$python" ]; then
-    say "python3 is not installed"
-    exit 1
-  fi
-  say "creating .cache/venv with $($python --version) and installing scripts/infra/python-tools.txt (pip)"
-  started=$SECONDS
-  rm -rf "$VENV"
-  "$python" -m venv "$VENV"
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-input -r "$REQUIREMENTS" >&2
-  echo "$wanted" >"$stamp"
-  say "ready in $((SECONDS - started)) s"
+python="$(command -v python3 || true)"
+if [ -z "$python" ]; then
+  echo "[python-tools] python3 is not installed" >&2
+  exit 1
 fi
-echo "$VENV/bin/python"
+ensure_venv python-tools "$REPO/.cache/venv" "$REPO/scripts/infra/python-tools.txt" "$python"

@@ -17,11 +17,11 @@ interface ProcStat {
   readonly reapedChildrenMs: number;
 }
 
-/** /proc/<pid>/stat parsed; undefined when the process is gone (or this is not Linux). */
-function readStat(pid: number): ProcStat | undefined {
+/** /proc/<pid>/stat parsed (or one thread's, /proc/<pid>/task/<tid>/stat); undefined when the process is gone (or this is not Linux). */
+function readStat(pid: number, tid?: number): ProcStat | undefined {
   let text: string;
   try {
-    text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    text = fs.readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
   } catch {
     return undefined;
   }
@@ -70,6 +70,15 @@ export function processTreeCpuMs(pid: number, stats: Map<number, ProcStat> = all
 export function cpuSnapshot(pids: Readonly<Record<string, number>>): Record<string, number> {
   const stats = allStats();
   return Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, processTreeCpuMs(pid, stats)]));
+}
+
+/**
+ * CPU time of the process `pid` itself (all its threads, not its children), or of its main thread
+ * alone (`mainThread`: the thread whose id is the pid), milliseconds; NaN when it is not running.
+ */
+export function processCpuMs(pid: number | undefined, mainThread = false): number {
+  if (pid === undefined) return NaN;
+  return readStat(pid, mainThread ? pid : undefined)?.ownMs ?? NaN;
 }
 
 /** The parent of process `pid`; undefined when it is not running. */

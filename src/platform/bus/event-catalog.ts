@@ -29,8 +29,8 @@ export interface EventKind<T> {
   /** Full protobuf message name, sent as the AMQP `type` property. */
   readonly typeName: string;
   readonly codec: MessageCodec<T>;
-  /** How encodeEvent writes it; `json` when unset. Consumers decode either, by the delivery's content type. */
-  readonly encoding?: EventEncoding;
+  /** How encodeEvent writes it. Consumers decode either, by the delivery's content type. */
+  readonly encoding: EventEncoding;
 }
 
 export const EVENTS = {
@@ -62,7 +62,7 @@ export interface EncodedEvent {
  * time now (milliseconds since the epoch).
  */
 export function encodeEvent<T>(kind: EventKind<T>, message: T, correlationId: string): EncodedEvent {
-  const { body, contentType } = encodeBody(kind.codec, kind.encoding ?? 'json', message);
+  const { body, contentType } = encodeBody(kind.codec, kind.encoding, message);
   return {
     routingKey: kind.routingKey,
     body,

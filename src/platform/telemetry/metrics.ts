@@ -35,6 +35,14 @@ export const METRIC = {
   streamMessageDuration: 'mesh_stream_message_duration_seconds',
 } as const;
 
+/** The labels of a call (or a stream's message) as its caller saw it: OpenTelemetry's RPC attributes and the `server` called. */
+const RPC_CLIENT_LABELS = ['service', 'server', 'rpc_system', 'rpc_service', 'rpc_method', 'rpc_grpc_status_code'] as const;
+
+/** A histogram of durations in seconds over LATENCY_BUCKETS_S, registered in `registry`. */
+function latencyHistogram<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[]): Histogram<L> {
+  return new Histogram({ name, help, labelNames, buckets: LATENCY_BUCKETS_S, registers: [registry] });
+}
+
 /** Longest a scrape waits for one scrape hook, milliseconds: well inside Prometheus's 10 s scrape timeout. */
 export const SCRAPE_HOOK_TIMEOUT_MS = 1_000;
 
@@ -64,22 +72,20 @@ export class MeshMetrics {
   private readonly hooks = new Set<ScrapeHook>();
 
   /** Server side of every RPC: its duration by status code (`_count` is the request count). */
-  readonly rpcServerDuration = new Histogram({
-    name: METRIC.rpcServerDuration,
-    help: 'Duration of gRPC calls served, seconds (OpenTelemetry rpc.server.call.duration)',
-    labelNames: ['service', 'rpc_system', 'rpc_service', 'rpc_method', 'rpc_grpc_status_code'] as const,
-    buckets: LATENCY_BUCKETS_S,
-    registers: [this.registry],
-  });
+  readonly rpcServerDuration = latencyHistogram(
+    this.registry,
+    METRIC.rpcServerDuration,
+    'Duration of gRPC calls served, seconds (OpenTelemetry rpc.server.call.duration)',
+    ['service', 'rpc_system', 'rpc_service', 'rpc_method', 'rpc_grpc_status_code'] as const,
+  );
 
   /** Client side: calls a service made to another (`server`), by status code. */
-  readonly rpcClientDuration = new Histogram({
-    name: METRIC.rpcClientDuration,
-    help: 'Duration of gRPC calls made to another service, seconds (OpenTelemetry rpc.client.call.duration)',
-    labelNames: ['service', 'server', 'rpc_system', 'rpc_service', 'rpc_method', 'rpc_grpc_status_code'] as const,
-    buckets: LATENCY_BUCKETS_S,
-    registers: [this.registry],
-  });
+  readonly rpcClientDuration = latencyHistogram(
+    this.registry,
+    METRIC.rpcClientDuration,
+    'Duration of gRPC calls made to another service, seconds (OpenTelemetry rpc.client.call.duration)',
+    RPC_CLIENT_LABELS,
+  );
 
   readonly breakerState = new Gauge({
     name: METRIC.breakerState,
@@ -130,13 +136,12 @@ export class MeshMetrics {
     registers: [this.registry],
   });
 
-  readonly emotionInference = new Histogram({
-    name: METRIC.emotionInference,
-    help: 'Inference time of one emotion-service model on one frame or face, seconds',
-    labelNames: ['model'] as const,
-    buckets: LATENCY_BUCKETS_S,
-    registers: [this.registry],
-  });
+  readonly emotionInference = latencyHistogram(
+    this.registry,
+    METRIC.emotionInference,
+    'Inference time of one emotion-service model on one frame or face, seconds',
+    ['model'] as const,
+  );
 
   readonly emotionFramesShed = new Counter({
     name: METRIC.emotionFramesShed,
@@ -151,22 +156,20 @@ export class MeshMetrics {
   });
 
   /** A stream's messages one by one, as their caller saw them (stream-telemetry.ts): rpc_client_call_duration_seconds sees only the whole stream. */
-  readonly streamMessageDuration = new Histogram({
-    name: METRIC.streamMessageDuration,
-    help: "Time from sending one message of a bidirectional stream to its answer, seconds, by the status code of the answer (the caller's side)",
-    labelNames: ['service', 'server', 'rpc_system', 'rpc_service', 'rpc_method', 'rpc_grpc_status_code'] as const,
-    buckets: LATENCY_BUCKETS_S,
-    registers: [this.registry],
-  });
+  readonly streamMessageDuration = latencyHistogram(
+    this.registry,
+    METRIC.streamMessageDuration,
+    "Time from sending one message of a bidirectional stream to its answer, seconds, by the status code of the answer (the caller's side)",
+    RPC_CLIENT_LABELS,
+  );
 
   /** AnalyzeStream's frames one by one: rpc_server_call_duration_seconds sees only the whole stream. */
-  readonly emotionStreamFrames = new Histogram({
-    name: METRIC.emotionStreamFrames,
-    help: 'Time from the receipt of one AnalyzeStream frame to its response, seconds, by the status code of its response',
-    labelNames: ['rpc_grpc_status_code'] as const,
-    buckets: LATENCY_BUCKETS_S,
-    registers: [this.registry],
-  });
+  readonly emotionStreamFrames = latencyHistogram(
+    this.registry,
+    METRIC.emotionStreamFrames,
+    'Time from the receipt of one AnalyzeStream frame to its response, seconds, by the status code of its response',
+    ['rpc_grpc_status_code'] as const,
+  );
 
   constructor() {
     // Process CPU, memory, GC, file descriptors, and event-loop lag (nodejs_eventloop_lag_seconds and its percentiles).

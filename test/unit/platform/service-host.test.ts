@@ -46,7 +46,7 @@ const NOTE_CODEC: MessageCodec<Note> = {
   encode: (message) => ({ finish: () => Buffer.from(JSON.stringify(message)) }),
   decode: (input) => JSON.parse(Buffer.from(input).toString('utf8')) as Note,
 };
-const NOTICED: EventKind<Note> = { routingKey: 'probe.noticed', typeName: 'probe.v1.Noticed', codec: NOTE_CODEC };
+const NOTICED: EventKind<Note> = { routingKey: 'probe.noticed', typeName: 'probe.v1.Noticed', codec: NOTE_CODEC, encoding: 'json' };
 const HAPPENED_KEY: RoutingKey = 'probe.happened';
 const CONSUMED_QUEUE = 'probe.events';
 const OBSERVER_QUEUE = 'observer.noticed';
