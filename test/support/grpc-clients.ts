@@ -16,18 +16,49 @@ import path from 'node:path';
 import { TEST_CHANNEL_OPTIONS, testCredentials } from './tls';
 import { waitFor } from './wait';
 
-/** A free TCP port on 127.0.0.1 (closed again before returning). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * The ports freePort hands out: below Linux's ephemeral range (net.ipv4.ip_local_port_range,
+ * 32768-60999 by default), which the kernel draws from for `listen(0)` and for every outgoing
+ * connection. A port chosen there by `listen(0)` is free only until the next connect() of any
+ * process takes it as its local port, which happened in CI: a mesh started on such ports could not
+ * bind one. Ports below the range are taken only by an explicit bind. It starts above RabbitMQ's
+ * distribution ports (its AMQP port + 20000: 25672, and the fault suite's node, 25682), which a
+ * node restarted by a test must find free.
+ */
+const PORT_RANGE = { first: 26_000, last: 32_767 } as const;
+/** Jest runs test files in parallel workers (JEST_WORKER_ID 1, 2, ...): each hands out its own slice of PORT_RANGE. */
+const WORKER_SLICES = 16;
+const sliceSize = Math.floor((PORT_RANGE.last - PORT_RANGE.first + 1) / WORKER_SLICES);
+const slice = (Number(process.env.JEST_WORKER_ID ?? '0') % WORKER_SLICES) * sliceSize + PORT_RANGE.first;
+/** The next port to try, from a random point of this worker's slice (processes that are not jest workers share slice 0). */
+let nextOffset = Math.floor(Math.random() * sliceSize);
+
+/** True once `port` accepted a listener on 127.0.0.1 (closed again before resolving). */
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
+    server.once('error', () => {
+      resolve(false);
+    });
+    server.listen(port, '127.0.0.1', () => {
       server.close(() => {
-        resolve(port);
+        resolve(true);
       });
     });
   });
+}
+
+/**
+ * A free TCP port on 127.0.0.1, closed again before returning, for a process to bind next: taken in
+ * turn from this jest worker's slice of PORT_RANGE, so that neither another worker nor an outgoing
+ * connection is handed the same port meanwhile. Throws when the whole slice is in use.
+ */
+export async function freePort(): Promise<number> {
+  for (let tried = 0; tried < sliceSize; tried++) {
+    const port = slice + (nextOffset++ % sliceSize);
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port in ${slice}..${slice + sliceSize - 1}`);
 }
 
 type Callback<T> = (error: ServiceError | null, value: T) => void;

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SERVICE_NAMES } from '../../src/mesh/registry';
 import { serviceVariable } from '../../src/platform/config/mesh-config';
-import { freePort, waitForHealth } from './grpc-clients';
+import { freePort } from './grpc-clients';
 import { TEST_INVITATION_CODE } from './identity';
 import { createTestDatabase, createTestVhost, serviceBrokerEnv, serviceDatabaseEnv } from './infrastructure';
 import { ServiceProcess } from './service-process';
@@ -70,7 +70,8 @@ export async function startMeshProcess(extraEnv: Record<string, string> = {}): P
     await Promise.all([database.dispose(), vhost.dispose(), removeAuthKeys(env)]);
   };
   try {
-    await Promise.all(SERVICE_NAMES.map((name) => waitForHealth(addresses[name], 'SERVING', 120_000)));
+    // Fails as soon as the process exits (a port it could not bind, a bad variable) rather than after the timeout.
+    await Promise.all(SERVICE_NAMES.map((name) => child.waitServing(addresses[name], 120_000)));
   } catch (error) {
     console.error(`--- mesh logs ---\n${child.logs()}`);
     await stop();
