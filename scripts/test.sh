@@ -17,6 +17,10 @@ if [ "$#" -eq 0 ]; then
   consul_build=$!
   bash scripts/infra/ensure-jaeger.sh > .cache/ensure-jaeger.log 2>&1 &
   jaeger_build=$!
+  # The scoring service's sentence-embedding model (.cache/models/all-minilm-l6-v2, ~30 s the first
+  # time, instant after), which the unit tests need: waited for right before them.
+  bash scripts/models/ensure-text-model.sh > /dev/null 2> .cache/ensure-text-model.log &
+  text_model=$!
 fi
 
 if [ "$#" -eq 0 ]; then
@@ -34,8 +38,11 @@ rm -f .cache/jest-results*.json
 status=0
 if [ "$#" -gt 0 ]; then
   # A chosen subset, e.g. `npm run test:faults` (--selectProjects faults).
+  bash scripts/models/ensure-text-model.sh > /dev/null
   npx jest --json --outputFile=.cache/jest-results.json "$@" || status=$?
 else
+  echo "== waiting for the text model (log: .cache/ensure-text-model.log)"
+  wait "$text_model" || { echo "Text model set-up failed:"; tail -20 .cache/ensure-text-model.log; }
   npx jest --json --outputFile=.cache/jest-results.json --selectProjects unit || status=$?
   echo "== waiting for the Consul build (log: .cache/ensure-consul.log)"
   wait "$consul_build" || { echo "Consul build failed:"; tail -20 .cache/ensure-consul.log; }
