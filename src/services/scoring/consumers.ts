@@ -6,6 +6,7 @@ import { classifyError } from '../../platform/errors/classify';
 import { Logger } from '../../platform/log/logger';
 import { processOnce } from '../../platform/messaging/inbox';
 import { Outbox } from '../../platform/messaging/outbox';
+import { AnswerAnalyzer } from './answer-analyzer';
 import { scoreInterview } from './score-interview';
 import { ScoringStore, ScoringTables } from './store';
 
@@ -19,6 +20,7 @@ export const SCORING_QUEUES = {
 
 interface ConsumerDeps {
   store: ScoringStore;
+  analyzer: AnswerAnalyzer;
   outbox: Outbox<ScoringTables>;
   log: Logger;
 }
@@ -42,7 +44,7 @@ async function scoreAndAnnounce(deps: ConsumerDeps, trx: Transaction<ScoringTabl
   await sql`savepoint scoring_attempt`.execute(trx);
   let scored: ScoreCalculated;
   try {
-    scored = await scoreInterview(deps.store, trx, completed, new Date());
+    scored = await scoreInterview(deps.store, deps.analyzer, trx, completed, new Date());
   } catch (error) {
     if (classifyError(error) !== 'rejected') throw error;
     await sql`rollback to savepoint scoring_attempt`.execute(trx);
@@ -77,6 +79,9 @@ function failureReason(error: unknown): string {
 export function completedHandler(deps: ConsumerDeps) {
   return async (delivery: Delivery): Promise<void> => {
     const completed = decodeEvent(EVENTS.completed, delivery);
+    // The analyses (model inference, perhaps an LLM judge's calls) before the transaction, not while
+    // it holds a connection and the interview's lock: the analyzer keeps them for scoreInterview.
+    await deps.analyzer.prepare(completed.answers.map((a) => ({ question: a.question, answer: a.transcript, category: a.category })));
     await processOnce(deps.outbox, SCORING_QUEUES.completed, delivery, async (trx) => {
       await deps.store.lockSession(trx, completed.sessionId);
       if (await deps.store.isScored(trx, completed.sessionId)) return;

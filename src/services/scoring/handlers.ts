@@ -3,38 +3,29 @@ import { AsyncService } from '../../platform/grpc/async-service';
 import { NotFoundError } from '../../platform/errors/domain-errors';
 import { ServiceError } from '../../platform/grpc/errors';
 import { requireString, requireUuid } from '../../platform/grpc/validate';
-import { analyzeAnswer, calculateScores, ScoredAnswer, ScoringInputError } from './domain';
+import { AnswerAnalyzer } from './answer-analyzer';
+import { calculateScores, ScoredAnswer, ScoringInputError } from './domain';
 import { ScoringStore } from './store';
 
 /** Runs `run`; an input error it throws names where in the request the value was (`answers[2].`). */
-function at<T>(where: string, run: () => T): T {
+async function at<T>(where: string, run: () => Promise<T>): Promise<T> {
   try {
-    return run();
+    return await run();
   } catch (error) {
     if (error instanceof ScoringInputError) throw new ScoringInputError(`${where}${error.field}`, `${where}${error.message}`);
     throw error;
   }
 }
 
-/**
- * `compute`'s result as a promise, as an async function would give it: computed at once, and a throw
- * becomes the rejection. For the handlers whose work never waits.
- */
-function promised<T>(compute: () => T): Promise<T> {
-  return new Promise((resolve) => {
-    resolve(compute());
-  });
-}
-
 /** scoring.ScoringService: AnalyzeAnswer and CalculateScore compute; GenerateReport reads the stored report. */
-export function scoringHandlers(store: ScoringStore): AsyncService<typeof ScoringServiceService> {
+export function scoringHandlers(store: ScoringStore, analyzer: AnswerAnalyzer): AsyncService<typeof ScoringServiceService> {
   return {
     analyzeAnswer(request: AnswerRequest): Promise<AnswerAnalysis> {
-      return promised(() => analyzeAnswer({ question: request.question, answer: request.answer, category: request.category }));
+      return analyzer.analyze({ question: request.question, answer: request.answer, category: request.category });
     },
 
     calculateScore(request: ScoreRequest): Promise<ScoreResponse> {
-      return promised(() => scoreRequest(request));
+      return scoreRequest(request, analyzer);
     },
 
     async generateReport(request: ReportRequest): Promise<ReportResponse> {
@@ -49,16 +40,19 @@ export function scoringHandlers(store: ScoringStore): AsyncService<typeof Scorin
 }
 
 /** CalculateScore's computation: the score card of the request's answers (each analyzed here) and emotions. */
-function scoreRequest(request: ScoreRequest): ScoreResponse {
+async function scoreRequest(request: ScoreRequest, analyzer: AnswerAnalyzer): Promise<ScoreResponse> {
   const sessionId = requireString(request.sessionId, 'session_id');
-  const answers: ScoredAnswer[] = request.answers.map((a, i) => ({
-    questionId: a.questionId,
-    question: a.question,
-    category: a.category,
-    transcript: a.transcript,
-    durationSeconds: a.duration,
-    analysis: at(`answers[${i}].`, () => analyzeAnswer({ question: a.question, answer: a.transcript, category: a.category })),
-  }));
+  const answers: ScoredAnswer[] = [];
+  for (const [i, a] of request.answers.entries()) {
+    answers.push({
+      questionId: a.questionId,
+      question: a.question,
+      category: a.category,
+      transcript: a.transcript,
+      durationSeconds: a.duration,
+      analysis: await at(`answers[${i}].`, () => analyzer.analyze({ question: a.question, answer: a.transcript, category: a.category })),
+    });
+  }
   const card = calculateScores({
     answers,
     emotions: request.emotions.map((e) => ({

@@ -2,7 +2,8 @@ import { ROUTING_KEYS } from '../../platform/bus/event-catalog';
 import { defineService, NO_DOWNSTREAMS } from '../../platform/service/descriptor';
 import { SCORING_QUEUES } from './consumers';
 import { scoringMigrations } from './migrations';
-import { startScoring } from './server';
+import { startScoring, TEXT_MODEL } from './server';
+import { scoringSettings } from './settings';
 
 /**
  * The scoring service: serves scoring.ScoringService, consumes `scoring.emotions` and
@@ -22,6 +23,7 @@ export const scoringService = defineService({
   consulTags: ['grpc'],
   grpcServices: ['scoring.ScoringService'],
   downstreams: NO_DOWNSTREAMS,
-  settings: () => undefined,
+  settings: scoringSettings,
+  resource: TEXT_MODEL,
   start: startScoring,
 });

@@ -1,22 +1,38 @@
 import { Transaction } from 'kysely';
 import { InterviewCompleted, ScoreCalculated } from '../../gen/events';
-import { analyzeAnswer, buildReport, calculateScoreBreakdown, ScoredAnswer } from './domain';
+import { AnswerAnalyzer } from './answer-analyzer';
+import { buildReport, calculateScoreBreakdown, ScoredAnswer } from './domain';
 import { ScoringStore, ScoringTables } from './store';
+
+/** The completion's answers with their analyses (AnswerAnalyzer.analyze, one answer at a time). */
+export async function analyzeAnswers(analyzer: AnswerAnalyzer, completed: InterviewCompleted): Promise<ScoredAnswer[]> {
+  const answers: ScoredAnswer[] = [];
+  for (const a of completed.answers) {
+    answers.push({
+      questionId: a.questionId,
+      question: a.question,
+      category: a.category,
+      transcript: a.transcript,
+      durationSeconds: a.durationSeconds,
+      analysis: await analyzer.analyze({ question: a.question, answer: a.transcript, category: a.category }),
+    });
+  }
+  return answers;
+}
 
 /**
  * Scores a completed interview from its answers (carried by the completion event) and the emotion
  * samples stored so far, and stores scores, answer analyses and report in `trx`. Returns the
  * interview.scored event to publish once the transaction has committed.
  */
-export async function scoreInterview(store: ScoringStore, trx: Transaction<ScoringTables>, completed: InterviewCompleted, now: Date): Promise<ScoreCalculated> {
-  const answers: ScoredAnswer[] = completed.answers.map((a) => ({
-    questionId: a.questionId,
-    question: a.question,
-    category: a.category,
-    transcript: a.transcript,
-    durationSeconds: a.durationSeconds,
-    analysis: analyzeAnswer({ question: a.question, answer: a.transcript, category: a.category }),
-  }));
+export async function scoreInterview(
+  store: ScoringStore,
+  analyzer: AnswerAnalyzer,
+  trx: Transaction<ScoringTables>,
+  completed: InterviewCompleted,
+  now: Date,
+): Promise<ScoreCalculated> {
+  const answers = await analyzeAnswers(analyzer, completed);
   const emotions = await store.loadSamples(trx, completed.sessionId);
   const breakdown = calculateScoreBreakdown({ answers, emotions, totalQuestions: completed.totalQuestions });
   const card = breakdown.scoreCard;

@@ -1,16 +1,20 @@
 import { analyzeAnswer, buildReport, calculateScores, EmotionSample, InvalidScoreInputError, ScoredAnswer } from '../../../src/services/scoring/domain';
+import { testEncoder } from '../../support/text-model';
 import { HASH_MAP_GOOD, HASH_MAP_QUESTION, INCIDENT_GOOD, INCIDENT_QUESTION } from './transcripts';
 
-const scored = (questionId: string, question: string, transcript: string, category: string, durationSeconds: number): ScoredAnswer => ({
+const scored = async (questionId: string, question: string, transcript: string, category: string, durationSeconds: number): Promise<ScoredAnswer> => ({
   questionId,
   question,
   category,
   transcript,
   durationSeconds,
-  analysis: analyzeAnswer({ question, answer: transcript, category }),
+  analysis: await analyzeAnswer({ question, answer: transcript, category }, await testEncoder()),
 });
 
-const ANSWERS = [scored('q1', HASH_MAP_QUESTION, HASH_MAP_GOOD, 'technical', 40), scored('q2', INCIDENT_QUESTION, INCIDENT_GOOD, 'behavioral', 0)];
+let ANSWERS: ScoredAnswer[];
+beforeAll(async () => {
+  ANSWERS = [await scored('q1', HASH_MAP_QUESTION, HASH_MAP_GOOD, 'technical', 40), await scored('q2', INCIDENT_QUESTION, INCIDENT_GOOD, 'behavioral', 0)];
+});
 
 // deliberately out of time order
 const EMOTIONS: EmotionSample[] = [

@@ -1,3 +1,6 @@
+import { AnswerAnalyzer } from '../../../src/services/scoring/answer-analyzer';
+import { provided } from '../../../src/platform/service/provisioned';
+import { testEncoder } from '../../support/text-model';
 /**
  * An interview scoring cannot process (an input it rejects, such as an answer past the analysis's
  * length limit) used to throw in the consumer: the message was dead-lettered and the interview left
@@ -90,7 +93,7 @@ describe('scoring an interview it cannot process', () => {
     relay = new OutboxRelay(db, bus, silentLogger(), { pollMs: 50, batchSize: 10, leaseMs: 30_000, retentionMs: 3_600_000 });
     const outbox = new Outbox(db, relay, silentLogger());
     relay.start();
-    const deps = { store, outbox, log: silentLogger() };
+    const deps = { store, outbox, log: silentLogger(), analyzer: new AnswerAnalyzer(provided(await testEncoder()), undefined) };
     const handled: Record<string, number> = { [SCORING_QUEUES.completed]: 0, [SCORING_QUEUES.emotionAnalyzed]: 0 };
     const counted = (queue: string, handler: (d: Delivery) => Promise<void>) => (d: Delivery) =>
       handler(d).finally(() => {

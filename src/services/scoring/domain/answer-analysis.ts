@@ -1,19 +1,25 @@
 /**
  * Analysis of one interview answer: relevance, clarity and depth scores (each 0..100, one decimal),
- * keywords and template feedback. Pure and deterministic: the same input always gives the same
- * output. NLP comes from winkNLP (`wink-nlp` + `wink-eng-lite-web-model`), loaded once per process.
+ * keywords and template feedback. Deterministic for a deterministic embedder: the same input always
+ * gives the same output. Words, lemmas and sentences come from winkNLP (`wink-nlp` +
+ * `wink-eng-lite-web-model`, loaded once per process); meaning from a sentence-embedding model the
+ * caller passes ({@link SentenceEmbedder}; all-MiniLM-L6-v2 in the service).
  *
- * The measures are defined in `relevance.ts`, `clarity.ts`, `depth.ts`, `keywords.ts` and
- * `answer-feedback.ts`.
+ * The measures are defined in `relevance.ts` (with `answer-patterns.ts` and `lexical-relevance.ts`),
+ * `clarity.ts`, `depth.ts`, `keywords.ts` and `answer-feedback.ts`.
  */
 import { BOUNDS } from '../../../platform/contracts/bounds';
 import { composeAnswerFeedback, NO_ANSWER_FEEDBACK } from './answer-feedback';
 import { measureClarity, type ClarityMeasure } from './clarity';
 import { measureDepth, type DepthMeasure } from './depth';
 import { InvalidAnswerError } from './errors';
-import { extractKeywords } from './keywords';
-import { measureRelevance, type RelevanceMeasure } from './relevance';
-import { extractTextFeatures } from './text-features';
+import { keywordCandidates, selectKeywords } from './keywords';
+import { measureLexicalRelevance, questionTopicLemmas } from './lexical-relevance';
+import { measureRelevance, REFERENCE_MARGIN, type RelevanceMeasure } from './relevance';
+import { RESTATEMENT_MAX_CONTENT_WORDS } from './answer-patterns';
+import { categoryReferences } from './category-references';
+import { bestPassageSimilarity, bestReferenceSimilarity, cosine, embedAnswer, type SentenceEmbedder } from './semantic';
+import { extractTextFeatures, sentencesWithout } from './text-features';
 import { isObject } from './unchecked';
 
 /** Longest accepted question, in characters (bounds NLP work per call). */
@@ -33,13 +39,13 @@ export interface AnswerInput {
 
 /** Result of analyzing one answer. */
 export interface AnswerAnalysis {
-  /** How well the answer addresses the question, 0..100 (see `relevance.ts`). */
+  /** How closely the answer's meaning addresses the question, 0..100 (see `relevance.ts`). */
   readonly relevanceScore: number;
   /** Sentence length, filler and repetition based clarity, 0..100 (see `clarity.ts`). */
   readonly clarityScore: number;
-  /** Volume, lexical variety and specifics, 0..100 (see `depth.ts`). */
+  /** Volume, lexical variety, specifics and distinct on-subject points, 0..100 (see `depth.ts`). */
   readonly depthScore: number;
-  /** Up to 8 most frequent content lemmas, frequency desc then alphabetical (see `keywords.ts`). */
+  /** Up to 8 of the answer's own salient terms (lemmas), most salient first (see `keywords.ts`). */
   readonly keywords: string[];
   /** One or two sentences from fixed templates (see `answer-feedback.ts`). */
   readonly feedback: string;
@@ -81,21 +87,36 @@ function validate(input: unknown): AnswerInput {
 /**
  * Analyses an answer and returns all measures (see {@link analyzeAnswer}).
  * @throws InvalidAnswerError when the question is blank (`field: 'question'`), a field is not a string,
- *   or a text exceeds its maximum length.
+ *   or a text exceeds its maximum length; whatever `embedder` throws when its model fails.
  */
-export function measureAnswer(input: AnswerInput): AnswerMeasures {
+export async function measureAnswer(input: AnswerInput, embedder: SentenceEmbedder): Promise<AnswerMeasures> {
   const { question, answer, category } = validate(input);
   const questionFeatures = extractTextFeatures(question);
   const answerFeatures = extractTextFeatures(answer);
-  const relevance = measureRelevance(questionFeatures, answerFeatures, category);
+  const candidates = keywordCandidates(questionFeatures, answerFeatures).map((c) => c.term);
+  const topics = new Set(questionTopicLemmas(questionFeatures));
+  // Only a short answer can be the question restated (answer-patterns.ts): only then is it embedded as written too.
+  const short = answerFeatures.contentLemmas.length <= RESTATEMENT_MAX_CONTENT_WORDS;
+  const embeddings = await embedAnswer(embedder, {
+    question,
+    sentences: sentencesWithout(answerFeatures, topics),
+    asWritten: short ? answer : undefined,
+    references: categoryReferences(category),
+    candidates,
+  });
+  const lexical = measureLexicalRelevance(questionFeatures, answerFeatures, category);
+  // The kind of answer the category expects counts, a little below the question itself (relevance.ts).
+  const similarity = Math.max(bestPassageSimilarity(embeddings), bestReferenceSimilarity(embeddings) - REFERENCE_MARGIN);
+  const asWritten = embeddings.asWritten ? cosine(embeddings.question, embeddings.asWritten) : similarity;
+  const relevance = measureRelevance(questionFeatures, answerFeatures, { similarity, asWritten }, lexical);
   const clarity = measureClarity(answerFeatures);
-  const depth = measureDepth(answerFeatures);
+  const depth = measureDepth(answerFeatures, embeddings, relevance.semantic);
   const empty = answerFeatures.wordCount === 0;
   const analysis: AnswerAnalysis = {
     relevanceScore: empty ? 0 : relevance.score,
     clarityScore: empty ? 0 : clarity.score,
     depthScore: empty ? 0 : depth.score,
-    keywords: extractKeywords(answerFeatures),
+    keywords: selectKeywords(embeddings),
     feedback: empty
       ? NO_ANSWER_FEEDBACK
       : composeAnswerFeedback({
@@ -121,6 +142,6 @@ export function measureAnswer(input: AnswerInput): AnswerMeasures {
  * answer is valid and yields 0 / 0 / 0, no keywords and the feedback "No answer was given.".
  * @throws InvalidAnswerError `field: 'question'`, message "question is required", for a blank question.
  */
-export function analyzeAnswer(input: AnswerInput): AnswerAnalysis {
-  return measureAnswer(input).analysis;
+export async function analyzeAnswer(input: AnswerInput, embedder: SentenceEmbedder): Promise<AnswerAnalysis> {
+  return (await measureAnswer(input, embedder)).analysis;
 }

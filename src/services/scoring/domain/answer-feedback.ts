@@ -4,17 +4,23 @@
  *
  * Form: `<relevance label> and <depth label>` followed by `; consider <tip>[ and <tip>].` when any
  * tip applies, `, and clearly delivered.` when none applies and clarity ≥ 70, `.` otherwise.
- * - relevance label: ≥ 70 "Relevant", ≥ 40 "Partly relevant", else "Mostly off-topic";
+ * - relevance label: "Restates the question" or "Repeats key terms" for those patterns
+ *   (`answer-patterns.ts`), else ≥ 70 "Relevant", ≥ 40 "Partly relevant", else "Mostly off-topic";
  * - depth label: ≥ 70 "specific", ≥ 40 "somewhat general", else "lacking detail";
  * - tips, at most two, in this priority order ({@link FEEDBACK_THRESHOLDS}):
- *   1. fewer than 10 content words → "giving a fuller answer";
- *   2. relevance < 70 with question terms missing → "addressing the question's key terms ('a', 'b')";
- *   3. depth < 40 → "adding specifics such as numbers, tools or a concrete example";
- *   4. filler ratio > 5 % → "using fewer filler words ('um', 'like')" (most frequent first);
- *   5. mean sentence length > 20 words → "using shorter sentences";
- *   6. repetition rate > 5 % → "avoiding repetition";
- *   7. mean sentence length < 8 words → "connecting ideas into fuller sentences";
- *   8. depth < 70 → "backing claims with a measured result or an example".
+ *   1. the answer restates the question (`answer-patterns.ts`) → "answering the question directly
+ *      rather than restating it";
+ *   2. keyword stuffing → "explaining how and why in full sentences rather than repeating key terms";
+ *   3. a full-length answer about another subject (`RelevanceMeasure.offTopic`) → "answering the
+ *      question that was asked: this answer is about something else";
+ *   4. fewer than 10 content words → "giving a fuller answer";
+ *   5. filler ratio > 5 % → "using fewer filler words ('um', 'like')" (most frequent first);
+ *   6. depth < 40 → "adding specifics such as numbers, tools or a concrete example";
+ *   7. mean sentence length > 20 words → "using shorter sentences";
+ *   8. repetition rate > 5 % → "avoiding repetition";
+ *   9. mean sentence length < 8 words → "connecting ideas into fuller sentences";
+ *   10. depth < 70 → "backing claims with a measured result or an example".
+ * No tip asks for the question's words: relevance is judged on meaning (`relevance.ts`).
  * An empty answer gets "No answer was given."
  */
 import type { ClarityMeasure } from './clarity';
@@ -53,6 +59,12 @@ function label(score: number, high: string, medium: string, low: string): string
 
 const quote = (s: string): string => `'${s}'`;
 
+function relevanceLabel(relevance: RelevanceMeasure): string {
+  if (relevance.patterns.restatesQuestion) return 'Restates the question';
+  if (relevance.patterns.keywordStuffing) return 'Repeats key terms';
+  return label(relevance.score, 'Relevant', 'Partly relevant', 'Mostly off-topic');
+}
+
 /** Most frequent filler phrases, frequency desc then alphabetical. */
 export function topFillers(fillers: readonly FillerMatch[], limit: number): string[] {
   const counts = new Map<string, number>();
@@ -68,14 +80,14 @@ export function feedbackTips(input: FeedbackInput): string[] {
   const { relevance, clarity, depth } = input;
   const t = FEEDBACK_THRESHOLDS;
   const tips: string[] = [];
+  if (relevance.patterns.restatesQuestion) tips.push('answering the question directly rather than restating it');
+  if (relevance.patterns.keywordStuffing) tips.push('explaining how and why in full sentences rather than repeating key terms');
+  if (relevance.offTopic) tips.push('answering the question that was asked: this answer is about something else');
   if (depth.contentWordCount < MIN_CONTENT_WORDS) tips.push('giving a fuller answer');
-  if (relevance.score < t.high && relevance.missingTerms.length > 0) {
-    tips.push(`addressing the question's key terms (${relevance.missingTerms.slice(0, 3).map(quote).join(', ')})`);
-  }
-  if (depth.score < t.medium) tips.push('adding specifics such as numbers, tools or a concrete example');
   if (clarity.fillerRatio > t.fillerRatio) {
     tips.push(`using fewer filler words (${topFillers(input.fillers, 2).map(quote).join(', ')})`);
   }
+  if (depth.score < t.medium) tips.push('adding specifics such as numbers, tools or a concrete example');
   if (clarity.meanSentenceLength > t.longSentence) tips.push('using shorter sentences');
   if (clarity.repetitionRate > t.repetitionRate) tips.push('avoiding repetition');
   if (clarity.meanSentenceLength > 0 && clarity.meanSentenceLength < t.shortSentence) {
@@ -88,12 +100,7 @@ export function feedbackTips(input: FeedbackInput): string[] {
 /** Builds the feedback text (see module docs). Deterministic. */
 export function composeAnswerFeedback(input: FeedbackInput): string {
   if (input.wordCount === 0) return NO_ANSWER_FEEDBACK;
-  const summary = `${label(input.relevance.score, 'Relevant', 'Partly relevant', 'Mostly off-topic')} and ${label(
-    input.depth.score,
-    'specific',
-    'somewhat general',
-    'lacking detail',
-  )}`;
+  const summary = `${relevanceLabel(input.relevance)} and ${label(input.depth.score, 'specific', 'somewhat general', 'lacking detail')}`;
   const tips = feedbackTips(input).slice(0, 2);
   if (tips.length > 0) return `${summary}; consider ${tips.join(' and ')}.`;
   if (input.clarity.score >= FEEDBACK_THRESHOLDS.high) return `${summary}, and clearly delivered.`;

@@ -1,5 +1,6 @@
 /**
- * Depth of an answer: enough substance, varied vocabulary and concrete specifics.
+ * Depth of an answer: enough substance on the question's subject, varied vocabulary, concrete
+ * specifics and several distinct points.
  *
  * Definition (components in 0..1, score 0..100):
  * - *volume* = min(1, content words / {@link VOLUME_SATURATION}); 40 content words ≈ 80–100 spoken
@@ -16,12 +17,19 @@
  *     as `p99`, `API`) / 5);
  *   - reasoning = min(1, example/causal/measurement markers ({@link REASONING_MARKERS}: "for example",
  *     "because", "we measured", …) / 2).
- * - depth = 100 · (0.3 · volume + 0.2 · variety + 0.5 · specifics), one decimal; 0 for an empty answer.
+ * - *points*: the answer's sentences of at least {@link POINTS.minWords} words that say something
+ *   new (the cosine of their embedding to every point counted before < {@link POINTS.duplicate});
+ *   points = min(1, their number / {@link POINTS.saturation}). Repeating oneself adds none.
+ * - *on subject* = the answer's semantic relevance to the question (0..1, `relevance.ts`): what is
+ *   said about something else adds no depth to this question.
+ * - depth = 100 · (r + (1 − r) · on subject) · Σ weight · component, with r =
+ *   {@link OFF_SUBJECT_RETAINED} and the weights {@link DEPTH_WEIGHTS}; one decimal; 0 for an empty answer.
  *
- * Saturation counts and weights are calibration choices for 1–2 minute interview answers, not values
- * from literature.
+ * Saturation counts, thresholds and weights are calibration choices for 1–2 minute interview answers,
+ * not values from literature.
  */
 import { clamp01, compareStrings, toScore } from './numeric';
+import { cosine, type AnswerEmbeddings } from './semantic';
 import type { TextFeatures } from './text-features';
 import { inVocabulary, looksTechnical, TECHNICAL_TERMS } from './vocabulary';
 
@@ -34,7 +42,11 @@ export const VARIETY_RANGE = { low: 0.4, high: 0.8 } as const;
 /** Counts at which each specifics sub-component saturates. */
 export const SPECIFICS_SATURATION = { evidence: 3, technical: 5, reasoning: 2 } as const;
 /** Weights of the depth components; they sum to 1. */
-export const DEPTH_WEIGHTS = { volume: 0.3, variety: 0.2, specifics: 0.5 } as const;
+export const DEPTH_WEIGHTS = { volume: 0.2, variety: 0.15, specifics: 0.4, points: 0.25 } as const;
+/** Words a sentence needs to count as a point, the cosine similarity at which it repeats a counted one, and the points at which the component saturates. */
+export const POINTS = { minWords: 5, duplicate: 0.8, saturation: 5 } as const;
+/** Share of the depth an answer keeps when none of it is on the question's subject. */
+export const OFF_SUBJECT_RETAINED = 0.4;
 
 /**
  * Example, causal and measurement markers, as lower-case word sequences (winkNLP normal forms, so
@@ -77,6 +89,18 @@ export interface DepthMeasure {
   readonly technicalTerms: readonly string[];
   /** Number of reasoning-marker occurrences. */
   readonly reasoningMarkers: number;
+  /** Distinct points: the embedded sentences that say something new (see the module definition). */
+  readonly points: number;
+}
+
+/** The number of distinct points among the answer's embedded sentences (see the module definition). */
+export function countPoints(embeddings: AnswerEmbeddings): number {
+  const counted: Float32Array[] = [];
+  for (const sentence of embeddings.sentences) {
+    if (sentence.text.split(/\s+/).filter(Boolean).length < POINTS.minWords) continue;
+    if (counted.every((point) => cosine(point, sentence.vector) < POINTS.duplicate)) counted.push(sentence.vector);
+  }
+  return counted.length;
 }
 
 /**
@@ -115,8 +139,11 @@ function countMarkers(words: readonly string[]): number {
   return count;
 }
 
-/** Measures depth of an answer from its {@link TextFeatures}. */
-export function measureDepth(answer: TextFeatures): DepthMeasure {
+/**
+ * Measures depth of an answer from its {@link TextFeatures} and its embeddings.
+ * @param onSubject the answer's semantic relevance to the question, 0..1 (`RelevanceMeasure.semantic`).
+ */
+export function measureDepth(answer: TextFeatures, embeddings: AnswerEmbeddings, onSubject: number): DepthMeasure {
   const evidence = new Set<string>();
   const technical = new Set<string>();
   const markerWords: string[] = [];
@@ -148,13 +175,20 @@ export function measureDepth(answer: TextFeatures): DepthMeasure {
       clamp01(technical.size / SPECIFICS_SATURATION.technical) +
       clamp01(reasoningMarkers / SPECIFICS_SATURATION.reasoning)) /
     3;
-  const unit = DEPTH_WEIGHTS.volume * volume + DEPTH_WEIGHTS.variety * variety + DEPTH_WEIGHTS.specifics * specifics;
+  const points = countPoints(embeddings);
+  const unit =
+    DEPTH_WEIGHTS.volume * volume +
+    DEPTH_WEIGHTS.variety * variety +
+    DEPTH_WEIGHTS.specifics * specifics +
+    DEPTH_WEIGHTS.points * clamp01(points / POINTS.saturation);
+  const retained = OFF_SUBJECT_RETAINED + (1 - OFF_SUBJECT_RETAINED) * clamp01(onSubject);
   return {
-    score: answer.wordCount === 0 ? 0 : toScore(unit),
+    score: answer.wordCount === 0 ? 0 : toScore(unit * retained),
     contentWordCount,
     lexicalVariety,
     evidence: [...evidence].sort(compareStrings),
     technicalTerms: [...technical].sort(compareStrings),
     reasoningMarkers,
+    points,
   };
 }

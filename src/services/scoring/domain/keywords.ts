@@ -1,18 +1,29 @@
 /**
- * Keyword extraction for an answer: the most frequent content lemmas.
+ * Keywords of an answer: its own salient terms, not the question's.
  *
- * Definition: candidates are the content lemmas (see `TextFeatures.contentLemmas`) whose POS is a
- * noun, proper noun, verb or adjective ({@link KEYWORD_POS}); they are ranked by frequency
- * (descending), ties broken alphabetically (UTF-16 code-unit order, locale-independent), and the first
- * `limit` ({@link DEFAULT_KEYWORD_LIMIT} by default) are returned. Deterministic.
+ * Definition:
+ * - *candidates*: content lemmas of the answer (see `TextFeatures.contentLemmas`) whose POS is a
+ *   noun, proper noun, verb or adjective ({@link KEYWORD_POS}) and that are neither among the
+ *   question's content lemmas nor prompt words ("tell", "describe", …); ranked by frequency
+ *   (descending), ties alphabetical (UTF-16 code units), of which the first
+ *   {@link MAX_EMBEDDED_CANDIDATES} are embedded;
+ * - *selection*: Maximal Marginal Relevance (Carbonell & Goldstein, SIGIR 1998) over the candidates'
+ *   embeddings, as KeyBERT does (Grootendorst 2020): repeatedly take the candidate with the highest
+ *   λ · cos(candidate, answer) − (1 − λ) · max cos(candidate, chosen), λ = {@link MMR_LAMBDA}, so the
+ *   terms closest to what the answer says come first without near-synonyms crowding each other out;
+ *   up to `limit` ({@link DEFAULT_KEYWORD_LIMIT}) terms. Deterministic for a deterministic model.
  */
 import { compareStrings } from './numeric';
+import { cosine, MAX_EMBEDDED_CANDIDATES, type AnswerEmbeddings } from './semantic';
 import type { TextFeatures } from './text-features';
+import { PROMPT_WORDS } from './vocabulary';
 
 /** Default number of keywords returned. */
 export const DEFAULT_KEYWORD_LIMIT = 8;
 /** Universal Dependencies POS tags eligible as keywords. */
 export const KEYWORD_POS: ReadonlySet<string> = new Set(['NOUN', 'PROPN', 'VERB', 'ADJ']);
+/** MMR's trade-off between closeness to the answer (1) and diversity among the chosen (0). */
+export const MMR_LAMBDA = 0.7;
 
 /** A keyword candidate with its frequency. */
 export interface KeywordCount {
@@ -22,20 +33,40 @@ export interface KeywordCount {
   readonly count: number;
 }
 
-/** Ranked keyword candidates (frequency desc, then alphabetical), all of them. */
-export function rankKeywords(answer: TextFeatures): KeywordCount[] {
+/** Keyword candidates of `answer` that `question` does not contain, ranked (frequency desc, then alphabetical). */
+export function keywordCandidates(question: TextFeatures, answer: TextFeatures): KeywordCount[] {
+  const excluded = new Set([...question.contentLemmas, ...PROMPT_WORDS]);
   const counts = new Map<string, number>();
   answer.contentTokenIndices.forEach((index) => {
     const token = answer.tokens[index];
-    if (!KEYWORD_POS.has(token.pos)) return;
+    if (!KEYWORD_POS.has(token.pos) || excluded.has(token.lemma)) return;
     counts.set(token.lemma, (counts.get(token.lemma) ?? 0) + 1);
   });
-  return [...counts.entries()].map(([term, count]) => ({ term, count })).sort((a, b) => b.count - a.count || compareStrings(a.term, b.term));
+  return [...counts.entries()]
+    .map(([term, count]) => ({ term, count }))
+    .sort((a, b) => b.count - a.count || compareStrings(a.term, b.term))
+    .slice(0, MAX_EMBEDDED_CANDIDATES);
 }
 
-/** Top `limit` keywords of an answer (lemmas), see module definition. `limit` must be ≥ 0. */
-export function extractKeywords(answer: TextFeatures, limit: number = DEFAULT_KEYWORD_LIMIT): string[] {
-  return rankKeywords(answer)
-    .slice(0, Math.max(0, Math.floor(limit)))
-    .map((k) => k.term);
+/**
+ * Selects up to `limit` keywords among the embedded candidates (see the module definition).
+ * `limit` below 1 gives none.
+ */
+export function selectKeywords(embeddings: AnswerEmbeddings, limit: number = DEFAULT_KEYWORD_LIMIT): string[] {
+  const pool = embeddings.candidates.map((c) => ({ ...c, closeness: cosine(c.vector, embeddings.answer) }));
+  const chosen: typeof pool = [];
+  while (chosen.length < Math.floor(limit) && pool.length > 0) {
+    let best = 0;
+    let bestValue = -Infinity;
+    pool.forEach((candidate, i) => {
+      const redundancy = chosen.length === 0 ? 0 : Math.max(...chosen.map((c) => cosine(c.vector, candidate.vector)));
+      const value = MMR_LAMBDA * candidate.closeness - (1 - MMR_LAMBDA) * redundancy;
+      if (value > bestValue) {
+        best = i;
+        bestValue = value;
+      }
+    });
+    chosen.push(...pool.splice(best, 1));
+  }
+  return chosen.map((c) => c.term);
 }

@@ -1,5 +1,8 @@
 /**
- * Relevance of an answer to its question, from lexical overlap of content lemmas (winkNLP).
+ * Lexical relevance of an answer to its question, from overlap of content lemmas (winkNLP): the
+ * measure relevance was before it rested on sentence embeddings (`relevance.ts`). It stays as a
+ * minor signal that can confirm, never lift, the semantic measure, and as the baseline the
+ * evaluation set (test/fixtures/answer-relevance-eval.json) is scored against.
  *
  * Definition (all intermediate values in 0..1, final score 0..100):
  * - *topic lemmas* T: distinct content lemmas of the question (no stop words, punctuation or
@@ -20,7 +23,8 @@
  * - relevance = 100 · raw · length factor, rounded to one decimal. An empty answer scores 0.
  *
  * Limitation: lexical overlap only sees synonyms listed in `related-terms.ts`; an answer that
- * repeats the question's words scores high on relevance even when it says little (depth catches that).
+ * repeats the question's words scores high even when it is about something else, and an answer in
+ * the candidate's own words scores low: why it no longer decides relevance alone.
  */
 import similarity from 'wink-nlp/utilities/similarity';
 import { clamp01, compareStrings, toScore } from './numeric';
@@ -49,8 +53,8 @@ export const VOCABULARY_SATURATION = 4;
 /** Content words at which the length factor reaches 1 (below it relevance is scaled down linearly). */
 export const MIN_CONTENT_WORDS = 10;
 
-/** Relevance score with the intermediate values that produced it. */
-export interface RelevanceMeasure {
+/** Lexical relevance with the intermediate values that produced it. */
+export interface LexicalRelevanceMeasure {
   /** Relevance, 0..100 (one decimal). */
   readonly score: number;
   /** Credited share of question topic lemmas addressed by the answer, 0..1; null when the question has none. */
@@ -75,8 +79,8 @@ function addTo(bag: Record<string, number>, term: string, weight: number): void 
   bag[term] = (bag[term] ?? 0) + weight;
 }
 
-/** Measures relevance of `answer` to `question` in `category` (see the module definition). */
-export function measureRelevance(question: TextFeatures, answer: TextFeatures, category: string): RelevanceMeasure {
+/** Measures the lexical relevance of `answer` to `question` in `category` (see the module definition). */
+export function measureLexicalRelevance(question: TextFeatures, answer: TextFeatures, category: string): LexicalRelevanceMeasure {
   const topics = questionTopicLemmas(question);
   const topicSet = new Set(topics);
   const answerForms = new Set<string>();

@@ -21,6 +21,8 @@ export interface TextFeatures {
   readonly isFiller: readonly boolean[];
   /** Named-entity mentions from winkNLP. */
   readonly entities: readonly EntityMention[];
+  /** Each sentence's text as written (winkNLP sentence boundaries, indexed by `AnalyzedToken.sentenceIndex`). */
+  readonly sentences: readonly string[];
   /** Words (word or number tokens, contraction clitics excluded): `don't` = 1, `502` = 1. */
   readonly wordCount: number;
   /** Lower-case normal forms of the non-filler words, in order (used for repetition). */
@@ -52,7 +54,7 @@ export function isContentToken(token: AnalyzedToken): boolean {
 
 /** Runs winkNLP on `text` and computes its {@link TextFeatures}. Deterministic; '' gives all zeros. */
 export function extractTextFeatures(text: string): TextFeatures {
-  const { tokens, entities } = tokenize(text);
+  const { tokens, entities, sentences } = tokenize(text);
   const fillers = detectFillers(tokens);
   const fluentWords: string[] = [];
   const perSentence = new Map<number, number>();
@@ -77,6 +79,7 @@ export function extractTextFeatures(text: string): TextFeatures {
     tokens,
     isFiller: fillers.isFiller,
     entities,
+    sentences,
     wordCount,
     fluentWords,
     sentenceWordCounts,
@@ -85,4 +88,18 @@ export function extractTextFeatures(text: string): TextFeatures {
     fillers: fillers.matches,
     fillerWordCount: fillers.fillerWordCount,
   };
+}
+
+/**
+ * The text's sentences with every word whose lemma is in `lemmas` left out (words joined by single
+ * spaces): what a sentence says besides those words. Sentences left without a word are dropped.
+ */
+export function sentencesWithout(features: TextFeatures, lemmas: ReadonlySet<string>): string[] {
+  const kept: string[][] = features.sentences.map(() => []);
+  features.tokens.forEach((token, index) => {
+    if (features.isFiller[index] || token.kind === 'other') return;
+    if (token.kind === 'word' && lemmas.has(token.lemma)) return;
+    kept[token.sentenceIndex].push(token.text);
+  });
+  return kept.filter((words) => words.some((w) => /[\p{L}\p{N}]/u.test(w))).map((words) => words.join(' '));
 }

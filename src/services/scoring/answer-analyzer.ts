@@ -1,0 +1,71 @@
+import { LRUCache } from 'lru-cache';
+import { Provisioned } from '../../platform/service/provisioned';
+import { cacheKey } from './cache-key';
+import { measureAnswer, type AnswerAnalysis, type AnswerInput } from './domain/answer-analysis';
+import { roundScore } from './domain/numeric';
+import type { SentenceEmbedder } from './domain/semantic';
+import type { JudgeVerdict } from './judge/judge-verdict';
+
+/** What the analyzer asks of an LLM judge (`judge/llm-judge.ts`): a verdict, or undefined when it failed. */
+export interface AnswerJudge {
+  judge(input: AnswerInput): Promise<JudgeVerdict | undefined>;
+}
+
+/** Analyses kept for scoreInterview after `prepare` (a few interviews' answers). */
+const PREPARED_ANALYSES = 256;
+
+/**
+ * Analyses answers for the scoring service: offline (winkNLP and the sentence-embedding model,
+ * `domain/answer-analysis.ts`), or, when an LLM judge is configured, with its relevance, depth,
+ * keywords and feedback (clarity stays offline: it is measured, not judged), falling back to the
+ * offline analysis whenever the judge fails or its breaker is open.
+ */
+export class AnswerAnalyzer {
+  private readonly prepared = new LRUCache<string, AnswerAnalysis>({ max: PREPARED_ANALYSES });
+
+  constructor(
+    private readonly embedder: Provisioned<SentenceEmbedder>,
+    private readonly judge: AnswerJudge | undefined,
+  ) {}
+
+  /**
+   * Scores 0..100 with one decimal, as `analyzeAnswer` documents them.
+   * @throws InvalidAnswerError for input the analysis refuses (INVALID_ARGUMENT); UnavailableError
+   *   while the model is still loading.
+   */
+  async analyze(input: AnswerInput): Promise<AnswerAnalysis> {
+    const key = cacheKey([input.category, input.question, input.answer]);
+    const kept = this.prepared.get(key);
+    if (kept) return kept;
+    const analysis = await this.compute(input);
+    this.prepared.set(key, analysis);
+    return analysis;
+  }
+
+  /**
+   * Analyses `inputs` ahead of a transaction that will ask for them, so that the inference (and a
+   * judge's calls) happen before it holds a connection. Errors are left for that later call, which
+   * meets them again and decides (an answer the analysis refuses fails the interview's scoring).
+   */
+  async prepare(inputs: readonly AnswerInput[]): Promise<void> {
+    for (const input of inputs) {
+      await this.analyze(input).catch(() => undefined);
+    }
+  }
+
+  private async compute(input: AnswerInput): Promise<AnswerAnalysis> {
+    const measures = await measureAnswer(input, this.embedder.get());
+    const offline = measures.analysis;
+    // An empty answer needs no judge: it is 0 / 0 / 0 and "No answer was given." either way.
+    if (!this.judge || measures.wordCount === 0) return offline;
+    const verdict = await this.judge.judge(input);
+    if (!verdict) return offline;
+    return {
+      relevanceScore: roundScore(verdict.relevance),
+      clarityScore: offline.clarityScore,
+      depthScore: roundScore(verdict.depth),
+      keywords: [...verdict.keywords],
+      feedback: verdict.feedback,
+    };
+  }
+}

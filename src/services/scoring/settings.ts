@@ -1,0 +1,23 @@
+import path from 'node:path';
+import { Env, stringOr } from '../../platform/config/env';
+import { REPO_ROOT } from '../../platform/paths';
+import { judgeSettings, type JudgeSettings } from './judge/judge-settings';
+
+/** The scoring service's own settings, parsed once at start-up. */
+export interface ScoringSettings {
+  /**
+   * Directory of the sentence-embedding model (model.onnx, tokenizer.json), made by
+   * scripts/models/ensure-text-model.sh (SCORING_TEXT_MODEL_DIR).
+   */
+  readonly textModelDir: string;
+  /** The LLM judge's endpoint, model and limits (SCORING_JUDGE_*); undefined when it is off, the default. */
+  readonly judge: JudgeSettings | undefined;
+}
+
+/** Throws ConfigError naming the variable when one is malformed. */
+export function scoringSettings(env: Env): ScoringSettings {
+  return Object.freeze({
+    textModelDir: path.resolve(stringOr(env, 'SCORING_TEXT_MODEL_DIR', path.join(REPO_ROOT, '.cache', 'models', 'all-minilm-l6-v2'))),
+    judge: judgeSettings(env),
+  });
+}
