@@ -19,6 +19,7 @@ import { startService } from '../../src/platform/service/host';
 import { CALL_POLICY } from '../../src/mesh/call-policy';
 import { TransportSecurity } from '../../src/platform/tls/transport-security';
 import { scoringService } from '../../src/services/scoring';
+import { scoringSettings } from '../../src/services/scoring/settings';
 import { meshTopology } from '../../src/mesh/topology';
 import { SERVICES } from '../../src/mesh/registry';
 import { InterviewStreamClient } from '../../src/demo/interview-stream-client';
@@ -56,7 +57,7 @@ describe('health follows readiness', () => {
     const service = await startService(
       scoringService,
       { config, log: silentLogger(), db, busFor: () => bus, transport, policy: CALL_POLICY, metrics: new MeshMetrics() },
-      { port: 0, settings: undefined, downstreams: {} },
+      { port: 0, settings: scoringSettings({}), downstreams: {} },
     );
     const address = service.server.address;
 
