@@ -1,7 +1,6 @@
-import path from 'node:path';
-import { Env, stringOr } from '../../platform/config/env';
-import { REPO_ROOT } from '../../platform/paths';
+import { Env } from '../../platform/config/env';
 import { judgeSettings, type JudgeSettings } from './judge/judge-settings';
+import { textModelDir } from './semantic/sentence-encoder';
 
 /** The scoring service's own settings, parsed once at start-up. */
 export interface ScoringSettings {
@@ -17,7 +16,7 @@ export interface ScoringSettings {
 /** Throws ConfigError naming the variable when one is malformed. */
 export function scoringSettings(env: Env): ScoringSettings {
   return Object.freeze({
-    textModelDir: path.resolve(stringOr(env, 'SCORING_TEXT_MODEL_DIR', path.join(REPO_ROOT, '.cache', 'models', 'all-minilm-l6-v2'))),
+    textModelDir: textModelDir(env),
     judge: judgeSettings(env),
   });
 }

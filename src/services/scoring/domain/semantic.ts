@@ -28,7 +28,7 @@ export const MAX_EMBEDDED_SENTENCES = 24;
 /** Sentences in a passage: the span the answer is compared with the question over (see `relevance.ts`). */
 export const PASSAGE_SENTENCES = 3;
 /** Most keyword candidates embedded per answer (the most frequent first, see `keywords.ts`). */
-export const MAX_EMBEDDED_CANDIDATES = 20;
+export const MAX_EMBEDDED_CANDIDATES = 12;
 
 /** The embeddings one analysis needs, from one {@link SentenceEmbedder.encode} call. */
 export interface AnswerEmbeddings {

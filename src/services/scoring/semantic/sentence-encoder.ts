@@ -9,6 +9,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { LRUCache } from 'lru-cache';
 import * as ort from 'onnxruntime-node';
 import { stringOr } from '../../../platform/config/env';
 import { REPO_ROOT } from '../../../platform/paths';
@@ -23,6 +24,9 @@ export const MAX_BATCH = 32;
 export const TEXT_MODEL_SUBDIR = '.cache/models/all-minilm-l6-v2';
 /** The files the encoder reads from its directory. */
 export const TEXT_MODEL_FILES = { model: 'model.onnx', tokenizer: 'tokenizer.json' } as const;
+/** Short texts whose embeddings an encoder remembers, and what "short" is, in characters. */
+const MEMO_ENTRIES = 4_096;
+const MEMO_MAX_CHARS = 300;
 
 /**
  * One thread per inference, operators in sequence, all graph optimisations: as the emotion
@@ -45,6 +49,12 @@ export function textModelDir(env: Readonly<Record<string, string | undefined>> =
 
 /** Turns texts into unit vectors whose dot product (cosine similarity) measures how close their meanings are. */
 export class SentenceEncoder {
+  /**
+   * Embeddings of short texts seen before: the bank's questions, the categories' reference points
+   * and common keyword candidates come back answer after answer, and the model is deterministic.
+   */
+  private readonly memo = new LRUCache<string, Float32Array>({ max: MEMO_ENTRIES });
+
   private constructor(
     private readonly session: ort.InferenceSession,
     /** The model's tokenizer (tokenizer.json). */
@@ -87,10 +97,25 @@ export class SentenceEncoder {
    * (lengthBatches: no sequence is padded to more than twice its length).
    * Cost (2-core development machine, one intra-op thread): ~5 ms for a short sentence, ~50 ms for
    * a 150-word answer (~200 word pieces), ~0.26 s for 700 words (4 windows), ~1.3 s for 16 windows.
-   * The inference runs off the event loop (onnxruntime-node's asynchronous run); tokenising runs on
-   * it (under 1 ms per 150 words; at most the first MAX_WINDOWS x MAX_WINDOW_PIECES pieces' worth of a text).
+   * The inference holds the event loop: onnxruntime-node 1.30's `run` defers with setImmediate, then
+   * runs on the calling thread (npm run bench:scoring measures it). Tokenising takes under 1 ms per
+   * 150 words (at most the first MAX_WINDOWS x MAX_WINDOW_PIECES pieces' worth of a text). Texts of
+   * up to MEMO_MAX_CHARS characters seen before are answered from memory.
    */
   async encode(texts: readonly string[]): Promise<Float32Array[]> {
+    const known = texts.map((text) => (text.length <= MEMO_MAX_CHARS ? this.memo.get(text) : undefined));
+    const missing = [...new Set(texts.filter((_, i) => known[i] === undefined))];
+    const computed = new Map(missing.length === 0 ? [] : (await this.compute(missing)).map((vector, i) => [missing[i], vector]));
+    for (const [text, vector] of computed) if (text.length <= MEMO_MAX_CHARS) this.memo.set(text, vector);
+    return texts.map((text, i) => {
+      const vector = known[i] ?? computed.get(text);
+      if (!vector) throw new Error(`no embedding for text ${i}`);
+      return vector;
+    });
+  }
+
+  /** encode's work for texts not remembered. */
+  private async compute(texts: readonly string[]): Promise<Float32Array[]> {
     const perText = texts.map((text) => this.windows(text));
     const all = perText.flat();
     const order = all.map((_, i) => i).sort((a, b) => all[b].ids.length - all[a].ids.length);
