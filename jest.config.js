@@ -1,5 +1,6 @@
 /**
- * Four projects: `unit` needs nothing but this repository (models included); `integration` runs
+ * Four projects: `unit` needs nothing but this repository (models included) and the answer-analysis
+ * model that scripts/models/ensure-text-model.sh makes under .cache/ (`npm test` runs it first); `integration` runs
  * against real PostgreSQL and RabbitMQ, which its global set-up makes reachable first; `security`
  * attacks a running mesh on those servers from outside (test/security/attacks.py, in Python);
  * `faults` runs the mesh through broker, database, process and network faults on servers of its own.

@@ -138,8 +138,12 @@ import hashlib, json, os, sys
 models_dir, fidelity_path, human, human_sri, blaze, blaze_sri = sys.argv[1:]
 manifest_path = os.path.join(models_dir, 'MANIFEST.json')
 previous = {}
+generated = None
 if os.path.exists(manifest_path):
-    previous = {m['file']: m for m in json.load(open(manifest_path)).get('models', [])}
+    existing = json.load(open(manifest_path))
+    previous = {m['file']: m for m in existing.get('models', [])}
+    # The models made at set-up (scripts/models/ensure-text-model.sh) are not this script's: kept as they are.
+    generated = existing.get('generated')
 fid = json.load(open(fidelity_path)) if fidelity_path and os.path.exists(fidelity_path) else None
 
 def stat(name):
@@ -268,6 +272,8 @@ manifest = {
         },
     ],
 }
+if generated is not None:
+    manifest['generated'] = generated
 with open(manifest_path, 'w') as f:
     json.dump(manifest, f, indent=2)
     f.write('\n')

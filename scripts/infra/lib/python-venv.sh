@@ -1,5 +1,6 @@
 # Sourced by the scripts that make a Python virtual environment of pinned packages under .cache/
-# (scripts/infra/ensure-python-tools.sh, scripts/bench/mediapipe/ensure-venv.sh).
+# (scripts/infra/ensure-python-tools.sh, scripts/bench/mediapipe/ensure-venv.sh,
+# scripts/models/ensure-text-model.sh).
 #
 #   ensure_venv LABEL VENV REQUIREMENTS PYTHON [PIP_ARGS...]
 #
