@@ -84,6 +84,7 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
+import { machineSummary } from './machine';
 import path from 'node:path';
 import sharp from 'sharp';
 import { REPO_ROOT } from '../../src/platform/paths';
@@ -120,14 +121,7 @@ function checkSettings(): void {
 }
 
 function printMachine(): void {
-  const cpus = os.cpus();
-  const load = os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
-  console.log(
-    `machine: ${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown'}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, load average ${load} (1, 5, 15 min)`,
-  );
+  console.log(machineSummary());
   console.log(`         ${os.type()} ${os.release()}`);
 }
 

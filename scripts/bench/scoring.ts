@@ -46,6 +46,7 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
+import { machineSummary } from './machine';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
@@ -255,14 +256,7 @@ function wire(analysis: AnswerAnalysis): string {
 }
 
 function printHeader(): void {
-  const cpus = os.cpus();
-  const load = os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
-  console.log(
-    `machine: ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores (available parallelism ${os.availableParallelism()}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, load average ${load} (1, 5, 15 min)`,
-  );
+  console.log(machineSummary());
   console.log(
     `versions: Node ${process.version}, onnxruntime-node ${ort.env.versions.node ?? '?'} (onnxruntime-common ${ort.env.versions.common}); libuv thread pool ${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}`,
   );
