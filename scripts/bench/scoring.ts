@@ -225,6 +225,8 @@ async function startScoringService(): Promise<{ client: ScoringServiceClient; ad
     AMQP_URL: '',
     CONSUL_HTTP_ADDR: '',
     LOG_LEVEL: 'warn',
+    // The model's whole work on every call: nothing remembered from the previous one.
+    SCORING_TEXT_MEMO_ENTRIES: '0',
   };
   const config = { ...loadConfig(env), dataDir: 'memory://' };
   // Issues the CA, the service's certificate and the operator's into the TLS directory; loads the model before it returns.
@@ -299,7 +301,8 @@ async function main(): Promise<void> {
     })),
   });
 
-  const encoder = await SentenceEncoder.load();
+  // Nothing remembered: every figure is the model's whole work (the service remembers short texts, SCORING_TEXT_MEMO_ENTRIES).
+  const encoder = await SentenceEncoder.load(undefined, { memoEntries: 0 });
   const service = await startScoringService();
   printHeader();
   try {

@@ -16,7 +16,7 @@ import { ScoringStore, ScoringTables } from './store';
 export const TEXT_MODEL: ResourceSpec<ScoringSettings, SentenceEncoder> = {
   name: 'text-model',
   whileMissing: 'the answer-analysis model is still loading; retry shortly',
-  create: (settings) => SentenceEncoder.load(settings.textModelDir),
+  create: (settings) => SentenceEncoder.load(settings.textModelDir, { memoEntries: settings.textMemoEntries }),
   close: (encoder) => encoder.release(),
 };
 

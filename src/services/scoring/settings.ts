@@ -1,6 +1,6 @@
-import { Env } from '../../platform/config/env';
+import { Env, integerOr } from '../../platform/config/env';
 import { judgeSettings, type JudgeSettings } from './judge/judge-settings';
-import { textModelDir } from './semantic/sentence-encoder';
+import { DEFAULT_MEMO_ENTRIES, textModelDir } from './semantic/sentence-encoder';
 
 /** The scoring service's own settings, parsed once at start-up. */
 export interface ScoringSettings {
@@ -9,6 +9,8 @@ export interface ScoringSettings {
    * scripts/models/ensure-text-model.sh (SCORING_TEXT_MODEL_DIR).
    */
   readonly textModelDir: string;
+  /** Short texts whose embeddings the model remembers (SCORING_TEXT_MEMO_ENTRIES; 0 for none). */
+  readonly textMemoEntries: number;
   /** The LLM judge's endpoint, model and limits (SCORING_JUDGE_*); undefined when it is off, the default. */
   readonly judge: JudgeSettings | undefined;
 }
@@ -17,6 +19,7 @@ export interface ScoringSettings {
 export function scoringSettings(env: Env): ScoringSettings {
   return Object.freeze({
     textModelDir: textModelDir(env),
+    textMemoEntries: integerOr(env, 'SCORING_TEXT_MEMO_ENTRIES', DEFAULT_MEMO_ENTRIES, 0, 1_000_000),
     judge: judgeSettings(env),
   });
 }

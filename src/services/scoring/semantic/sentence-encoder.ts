@@ -24,8 +24,8 @@ export const MAX_BATCH = 32;
 export const TEXT_MODEL_SUBDIR = '.cache/models/all-minilm-l6-v2';
 /** The files the encoder reads from its directory. */
 export const TEXT_MODEL_FILES = { model: 'model.onnx', tokenizer: 'tokenizer.json' } as const;
-/** Short texts whose embeddings an encoder remembers, and what "short" is, in characters. */
-const MEMO_ENTRIES = 4_096;
+/** Short texts whose embeddings an encoder remembers by default, and what "short" is, in characters. */
+export const DEFAULT_MEMO_ENTRIES = 4_096;
 const MEMO_MAX_CHARS = 300;
 
 /**
@@ -53,20 +53,24 @@ export class SentenceEncoder {
    * Embeddings of short texts seen before: the bank's questions, the categories' reference points
    * and common keyword candidates come back answer after answer, and the model is deterministic.
    */
-  private readonly memo = new LRUCache<string, Float32Array>({ max: MEMO_ENTRIES });
+  private readonly memo: LRUCache<string, Float32Array> | undefined;
 
   private constructor(
     private readonly session: ort.InferenceSession,
     /** The model's tokenizer (tokenizer.json). */
     readonly tokenizer: WordPieceTokenizer,
-  ) {}
+    memoEntries: number,
+  ) {
+    this.memo = memoEntries > 0 ? new LRUCache({ max: memoEntries }) : undefined;
+  }
 
   /**
-   * Loads model.onnx and tokenizer.json from `dir` (default: textModelDir()). Throws an Error
+   * Loads model.onnx and tokenizer.json from `dir` (default: textModelDir()); `memoEntries` short
+   * texts' embeddings are remembered (DEFAULT_MEMO_ENTRIES; 0: none, for a benchmark). Throws an Error
    * saying to run `bash scripts/models/ensure-text-model.sh` when either file is missing; other
    * errors (an unreadable or invalid file) as onnxruntime or the tokenizer throws them.
    */
-  static async load(dir: string = textModelDir()): Promise<SentenceEncoder> {
+  static async load(dir: string = textModelDir(), options: { readonly memoEntries?: number } = {}): Promise<SentenceEncoder> {
     const modelFile = path.join(dir, TEXT_MODEL_FILES.model);
     const tokenizerFile = path.join(dir, TEXT_MODEL_FILES.tokenizer);
     for (const file of [modelFile, tokenizerFile]) {
@@ -79,7 +83,7 @@ export class SentenceEncoder {
       }
     }
     const [tokenizer, session] = await Promise.all([WordPieceTokenizer.fromFile(tokenizerFile), ort.InferenceSession.create(modelFile, SESSION_OPTIONS)]);
-    return new SentenceEncoder(session, tokenizer);
+    return new SentenceEncoder(session, tokenizer, options.memoEntries ?? DEFAULT_MEMO_ENTRIES);
   }
 
   /** The sequences `text` is embedded as: one, or up to MAX_WINDOWS for a long text (windows.ts). */
@@ -103,10 +107,10 @@ export class SentenceEncoder {
    * up to MEMO_MAX_CHARS characters seen before are answered from memory.
    */
   async encode(texts: readonly string[]): Promise<Float32Array[]> {
-    const known = texts.map((text) => (text.length <= MEMO_MAX_CHARS ? this.memo.get(text) : undefined));
+    const known = texts.map((text) => (text.length <= MEMO_MAX_CHARS ? this.memo?.get(text) : undefined));
     const missing = [...new Set(texts.filter((_, i) => known[i] === undefined))];
     const computed = new Map(missing.length === 0 ? [] : (await this.compute(missing)).map((vector, i) => [missing[i], vector]));
-    for (const [text, vector] of computed) if (text.length <= MEMO_MAX_CHARS) this.memo.set(text, vector);
+    for (const [text, vector] of computed) if (text.length <= MEMO_MAX_CHARS) this.memo?.set(text, vector);
     return texts.map((text, i) => {
       const vector = known[i] ?? computed.get(text);
       if (!vector) throw new Error(`no embedding for text ${i}`);
