@@ -5,6 +5,7 @@
  * quietly; however a stream ends, it leaves no timer behind and closes the client's requests.
  */
 import { Metadata, status } from '@grpc/grpc-js';
+import { createHook } from 'node:async_hooks';
 import { StreamInterviewRequest, StreamInterviewResponse } from '../../../src/gen/interview';
 import { LimitExceededError } from '../../../src/platform/errors/domain-errors';
 import { CallContext } from '../../../src/platform/grpc/call-context';
@@ -126,6 +127,31 @@ async function watchingTimers<T>(body: () => Promise<T>): Promise<{ result: T; c
   }
 }
 
+/**
+ * Runs `body` and returns the timers (of any origin: setTimeout, node:timers, timers/promises) it
+ * started that are still pending once it has settled: by async_hooks, so that timers of other test
+ * files sharing this worker process, which may fire meanwhile, do not count.
+ */
+async function pendingTimersOf<T>(body: () => Promise<T>): Promise<{ result: T; pending: number }> {
+  const started = new Set<number>();
+  const hook = createHook({
+    init(asyncId, type) {
+      if (type === 'Timeout') started.add(asyncId);
+    },
+    destroy(asyncId) {
+      started.delete(asyncId);
+    },
+  }).enable();
+  try {
+    const result = await body();
+    // A cleared timer's destroy hook runs on a later tick.
+    await new Promise((resolve) => setImmediate(resolve));
+    return { result, pending: started.size };
+  } finally {
+    hook.disable();
+  }
+}
+
 function expectAllCleared({ created, cleared }: { created: unknown[]; cleared: Set<unknown> }): void {
   expect(created.length).toBeGreaterThan(0);
   for (const handle of created) expect(cleared.has(handle)).toBe(true);
@@ -180,20 +206,21 @@ describe('StreamInterview time bounds', () => {
 
   it('ends normally when the client ends, leaving no timer running', async () => {
     const requests = new Requests();
-    const before = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-    const watched = await watchingTimers(async () => {
-      requests.send({ interviewId: SESSION, ping: { sentAtMs: 1 } });
-      requests.send({ ping: { sentAtMs: 2 } });
-      setImmediate(() => {
-        requests.end();
-      });
-      return run(streamInterview(fakeInterviews(), NO_LIMITS, requests, context(), BOUNDS));
-    });
+    const { result: watched, pending } = await pendingTimersOf(() =>
+      watchingTimers(async () => {
+        requests.send({ interviewId: SESSION, ping: { sentAtMs: 1 } });
+        requests.send({ ping: { sentAtMs: 2 } });
+        setImmediate(() => {
+          requests.end();
+        });
+        return run(streamInterview(fakeInterviews(), NO_LIMITS, requests, context(), BOUNDS));
+      }),
+    );
 
     expect(watched.result.error).toBeUndefined();
     expect(kinds(watched.result.responses)).toEqual(['status', 'question', 'pong', 'pong']);
     expectAllCleared(watched);
-    expect(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length).toBe(before);
+    expect(pending).toBe(0);
   });
 
   it('ends quietly when the call is cancelled while it waits for the client, leaving no timer running', async () => {
