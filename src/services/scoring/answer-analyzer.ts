@@ -43,14 +43,13 @@ export class AnswerAnalyzer {
   }
 
   /**
-   * Analyses `inputs` ahead of a transaction that will ask for them, so that the inference (and a
-   * judge's calls) happen before it holds a connection. Errors are left for that later call, which
+   * Analyses `inputs` side by side (as many at once as the model has threads), ahead of a
+   * transaction that will ask for them, so that the inference (and a judge's calls) happen before it
+   * holds a connection. Errors are left for that later call, which
    * meets them again and decides (an answer the analysis refuses fails the interview's scoring).
    */
   async prepare(inputs: readonly AnswerInput[]): Promise<void> {
-    for (const input of inputs) {
-      await this.analyze(input).catch(() => undefined);
-    }
+    await Promise.all(inputs.map((input) => this.analyze(input).catch(() => undefined)));
   }
 
   private async compute(input: AnswerInput): Promise<AnswerAnalysis> {

@@ -4,7 +4,7 @@ import { NotFoundError } from '../../platform/errors/domain-errors';
 import { ServiceError } from '../../platform/grpc/errors';
 import { requireString, requireUuid } from '../../platform/grpc/validate';
 import { AnswerAnalyzer } from './answer-analyzer';
-import { calculateScores, ScoredAnswer, ScoringInputError } from './domain';
+import { calculateScores, InvalidScoreInputError, ScoredAnswer, ScoringInputError } from './domain';
 import { ScoringStore } from './store';
 
 /** Runs `run`; an input error it throws names where in the request the value was (`answers[2].`). */
@@ -39,20 +39,31 @@ export function scoringHandlers(store: ScoringStore, analyzer: AnswerAnalyzer): 
   };
 }
 
-/** CalculateScore's computation: the score card of the request's answers (each analyzed here) and emotions. */
+/**
+ * Most answers one CalculateScore analyses: each costs the model about 100 ms of a core (npm run
+ * bench:scoring), and an interview has at most 20 questions (MAX_QUESTION_COUNT).
+ */
+export const MAX_SCORED_ANSWERS = 100;
+
+/**
+ * CalculateScore's computation: the score card of the request's answers (each analyzed here) and emotions.
+ * @throws InvalidScoreInputError (INVALID_ARGUMENT) for more than MAX_SCORED_ANSWERS answers.
+ */
 async function scoreRequest(request: ScoreRequest, analyzer: AnswerAnalyzer): Promise<ScoreResponse> {
   const sessionId = requireString(request.sessionId, 'session_id');
-  const answers: ScoredAnswer[] = [];
-  for (const [i, a] of request.answers.entries()) {
-    answers.push({
+  if (request.answers.length > MAX_SCORED_ANSWERS) {
+    throw new InvalidScoreInputError('answers', `at most ${MAX_SCORED_ANSWERS} answers are scored at once, got ${request.answers.length}`);
+  }
+  const answers: ScoredAnswer[] = await Promise.all(
+    request.answers.map(async (a, i) => ({
       questionId: a.questionId,
       question: a.question,
       category: a.category,
       transcript: a.transcript,
       durationSeconds: a.duration,
       analysis: await at(`answers[${i}].`, () => analyzer.analyze({ question: a.question, answer: a.transcript, category: a.category })),
-    });
-  }
+    })),
+  );
   const card = calculateScores({
     answers,
     emotions: request.emotions.map((e) => ({

@@ -4,20 +4,18 @@ import { AnswerAnalyzer } from './answer-analyzer';
 import { buildReport, calculateScoreBreakdown, ScoredAnswer } from './domain';
 import { ScoringStore, ScoringTables } from './store';
 
-/** The completion's answers with their analyses (AnswerAnalyzer.analyze, one answer at a time). */
-export async function analyzeAnswers(analyzer: AnswerAnalyzer, completed: InterviewCompleted): Promise<ScoredAnswer[]> {
-  const answers: ScoredAnswer[] = [];
-  for (const a of completed.answers) {
-    answers.push({
+/** The completion's answers with their analyses (AnswerAnalyzer.analyze, side by side), in order. */
+export function analyzeAnswers(analyzer: AnswerAnalyzer, completed: InterviewCompleted): Promise<ScoredAnswer[]> {
+  return Promise.all(
+    completed.answers.map(async (a) => ({
       questionId: a.questionId,
       question: a.question,
       category: a.category,
       transcript: a.transcript,
       durationSeconds: a.durationSeconds,
       analysis: await analyzer.analyze({ question: a.question, answer: a.transcript, category: a.category }),
-    });
-  }
-  return answers;
+    })),
+  );
 }
 
 /**

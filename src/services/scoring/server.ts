@@ -4,24 +4,35 @@ import { AnswerAnalyzer } from './answer-analyzer';
 import { completedHandler, emotionAnalyzedHandler, SCORING_QUEUES } from './consumers';
 import { scoringHandlers } from './handlers';
 import { LlmJudge } from './judge/llm-judge';
-import { SentenceEncoder } from './semantic/sentence-encoder';
+import type { SentenceEmbedder } from './domain/semantic';
+import { EncoderPool } from './semantic/encoder-pool';
+import { RememberingEmbedder } from './semantic/remembering-embedder';
 import { ScoringSettings } from './settings';
 import { ScoringStore, ScoringTables } from './store';
 
+/** The sentence-embedding model as the service uses it: on worker threads, short texts remembered. */
+export interface TextModel extends SentenceEmbedder {
+  close(): Promise<void>;
+}
+
 /**
- * The sentence-embedding model (all-MiniLM-L6-v2 on onnxruntime-node): loaded once the server is
- * up and NOT_SERVING, closed after it stopped. Until it is there, analyses answer UNAVAILABLE and
- * the consumers' messages are retried.
+ * The sentence-embedding model (all-MiniLM-L6-v2 on onnxruntime-node, EncoderPool): loaded once the
+ * server is up and NOT_SERVING, closed after it stopped. Until it is there, analyses answer
+ * UNAVAILABLE and the consumers' messages are retried.
  */
-export const TEXT_MODEL: ResourceSpec<ScoringSettings, SentenceEncoder> = {
+export const TEXT_MODEL: ResourceSpec<ScoringSettings, TextModel> = {
   name: 'text-model',
   whileMissing: 'the answer-analysis model is still loading; retry shortly',
-  create: (settings) => SentenceEncoder.load(settings.textModelDir, { memoEntries: settings.textMemoEntries }),
-  close: (encoder) => encoder.release(),
+  create: async (settings) => {
+    const pool = await EncoderPool.start(settings.textModelDir, settings.textThreads);
+    const embedder = settings.textMemoEntries > 0 ? new RememberingEmbedder(pool, settings.textMemoEntries) : pool;
+    return { encode: (texts) => embedder.encode(texts), close: () => pool.close() };
+  },
+  close: (model) => model.close(),
 };
 
 /** The scoring service's wiring: scoring.ScoringService, and a consumer for each of its queues. */
-export function startScoring(context: ServiceContext<ScoringSettings, NoDownstreams, SentenceEncoder>): ServiceParts {
+export function startScoring(context: ServiceContext<ScoringSettings, NoDownstreams, TextModel>): ServiceParts {
   const store = new ScoringStore(context.db<ScoringTables>());
   const judge = context.settings.judge && new LlmJudge(context.settings.judge, { log: context.log, registry: context.metrics.registry });
   const analyzer = new AnswerAnalyzer(context.resource, judge);

@@ -1,6 +1,8 @@
 import { Env, integerOr } from '../../platform/config/env';
 import { judgeSettings, type JudgeSettings } from './judge/judge-settings';
-import { DEFAULT_MEMO_ENTRIES, textModelDir } from './semantic/sentence-encoder';
+import { DEFAULT_ENCODER_THREADS } from './semantic/encoder-pool';
+import { DEFAULT_MEMO_ENTRIES } from './semantic/remembering-embedder';
+import { textModelDir } from './semantic/sentence-encoder';
 
 /** The scoring service's own settings, parsed once at start-up. */
 export interface ScoringSettings {
@@ -9,8 +11,10 @@ export interface ScoringSettings {
    * scripts/models/ensure-text-model.sh (SCORING_TEXT_MODEL_DIR).
    */
   readonly textModelDir: string;
-  /** Short texts whose embeddings the model remembers (SCORING_TEXT_MEMO_ENTRIES; 0 for none). */
+  /** Short texts whose embeddings are remembered (SCORING_TEXT_MEMO_ENTRIES; 0 for none). */
   readonly textMemoEntries: number;
+  /** Worker threads embedding texts, each with its own copy of the model (SCORING_TEXT_THREADS). */
+  readonly textThreads: number;
   /** The LLM judge's endpoint, model and limits (SCORING_JUDGE_*); undefined when it is off, the default. */
   readonly judge: JudgeSettings | undefined;
 }
@@ -20,6 +24,7 @@ export function scoringSettings(env: Env): ScoringSettings {
   return Object.freeze({
     textModelDir: textModelDir(env),
     textMemoEntries: integerOr(env, 'SCORING_TEXT_MEMO_ENTRIES', DEFAULT_MEMO_ENTRIES, 0, 1_000_000),
+    textThreads: integerOr(env, 'SCORING_TEXT_THREADS', DEFAULT_ENCODER_THREADS, 1, 16),
     judge: judgeSettings(env),
   });
 }

@@ -1,25 +1,9 @@
 import * as ort from 'onnxruntime-node';
+import { ONE_THREAD_SESSION_OPTIONS, type OnnxSessionTuning } from '../../../platform/onnx/session-options';
 import { FloatTensor, InferenceModel } from '../domain/inference-model';
 
-/**
- * ONNX Runtime session options a caller may set; defaults in DEFAULT_SESSION_OPTIONS
- * (measured with `npm run bench:ort-options`).
- */
-export type OnnxModelOptions = Pick<
-  ort.InferenceSession.SessionOptions,
-  'intraOpNumThreads' | 'interOpNumThreads' | 'executionMode' | 'graphOptimizationLevel'
->;
-
-/**
- * One thread per inference, operators in sequence, all graph optimisations: the service runs one
- * inference per worker thread, a worker per core, so more threads per inference only contend.
- */
-export const DEFAULT_SESSION_OPTIONS: Required<OnnxModelOptions> = {
-  intraOpNumThreads: 1,
-  interOpNumThreads: 1,
-  executionMode: 'sequential',
-  graphOptimizationLevel: 'all',
-};
+/** ONNX Runtime session options a caller may set; defaults in ONE_THREAD_SESSION_OPTIONS. */
+export type OnnxModelOptions = OnnxSessionTuning;
 
 /** An ONNX model loaded once in onnxruntime-node (CPU execution provider). */
 export class OnnxModel implements InferenceModel {
@@ -27,8 +11,7 @@ export class OnnxModel implements InferenceModel {
 
   static async load(file: string, options: OnnxModelOptions = {}): Promise<OnnxModel> {
     const session = await ort.InferenceSession.create(file, {
-      executionProviders: ['cpu'],
-      ...DEFAULT_SESSION_OPTIONS,
+      ...ONE_THREAD_SESSION_OPTIONS,
       ...options,
       // Warnings only: the converted graphs carry unused initialisers ORT reports at every load.
       logSeverityLevel: 3,

@@ -9,9 +9,9 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { LRUCache } from 'lru-cache';
 import * as ort from 'onnxruntime-node';
 import { stringOr } from '../../../platform/config/env';
+import { ONE_THREAD_SESSION_OPTIONS } from '../../../platform/onnx/session-options';
 import { REPO_ROOT } from '../../../platform/paths';
 import { MAX_WINDOW_PIECES, MAX_WINDOWS, TokenWindow, tokenWindows, weightedUnitMean } from './windows';
 import { WordPieceTokenizer } from './word-piece';
@@ -24,23 +24,9 @@ export const MAX_BATCH = 32;
 export const TEXT_MODEL_SUBDIR = '.cache/models/all-minilm-l6-v2';
 /** The files the encoder reads from its directory. */
 export const TEXT_MODEL_FILES = { model: 'model.onnx', tokenizer: 'tokenizer.json' } as const;
-/** Short texts whose embeddings an encoder remembers by default, and what "short" is, in characters. */
-export const DEFAULT_MEMO_ENTRIES = 4_096;
-const MEMO_MAX_CHARS = 300;
 
-/**
- * One thread per inference, operators in sequence, all graph optimisations: as the emotion
- * service's models run (its DEFAULT_SESSION_OPTIONS, not importable across services). Warnings
- * and errors only in onnxruntime's log.
- */
-const SESSION_OPTIONS: ort.InferenceSession.SessionOptions = {
-  executionProviders: ['cpu'],
-  intraOpNumThreads: 1,
-  interOpNumThreads: 1,
-  executionMode: 'sequential',
-  graphOptimizationLevel: 'all',
-  logSeverityLevel: 2,
-};
+/** One thread per inference, as the services' models run (EncoderPool runs one per worker); warnings and errors only in onnxruntime's log. */
+export const TEXT_SESSION_OPTIONS: ort.InferenceSession.SessionOptions = { ...ONE_THREAD_SESSION_OPTIONS, logSeverityLevel: 2 };
 
 /** The model's directory: SCORING_TEXT_MODEL_DIR if set, else `<repo>/.cache/models/all-minilm-l6-v2`. */
 export function textModelDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
@@ -49,28 +35,18 @@ export function textModelDir(env: Readonly<Record<string, string | undefined>> =
 
 /** Turns texts into unit vectors whose dot product (cosine similarity) measures how close their meanings are. */
 export class SentenceEncoder {
-  /**
-   * Embeddings of short texts seen before: the bank's questions, the categories' reference points
-   * and common keyword candidates come back answer after answer, and the model is deterministic.
-   */
-  private readonly memo: LRUCache<string, Float32Array> | undefined;
-
   private constructor(
     private readonly session: ort.InferenceSession,
     /** The model's tokenizer (tokenizer.json). */
     readonly tokenizer: WordPieceTokenizer,
-    memoEntries: number,
-  ) {
-    this.memo = memoEntries > 0 ? new LRUCache({ max: memoEntries }) : undefined;
-  }
+  ) {}
 
   /**
-   * Loads model.onnx and tokenizer.json from `dir` (default: textModelDir()); `memoEntries` short
-   * texts' embeddings are remembered (DEFAULT_MEMO_ENTRIES; 0: none, for a benchmark). Throws an Error
+   * Loads model.onnx and tokenizer.json from `dir` (default: textModelDir()). Throws an Error
    * saying to run `bash scripts/models/ensure-text-model.sh` when either file is missing; other
    * errors (an unreadable or invalid file) as onnxruntime or the tokenizer throws them.
    */
-  static async load(dir: string = textModelDir(), options: { readonly memoEntries?: number } = {}): Promise<SentenceEncoder> {
+  static async load(dir: string = textModelDir()): Promise<SentenceEncoder> {
     const modelFile = path.join(dir, TEXT_MODEL_FILES.model);
     const tokenizerFile = path.join(dir, TEXT_MODEL_FILES.tokenizer);
     for (const file of [modelFile, tokenizerFile]) {
@@ -82,8 +58,8 @@ export class SentenceEncoder {
         );
       }
     }
-    const [tokenizer, session] = await Promise.all([WordPieceTokenizer.fromFile(tokenizerFile), ort.InferenceSession.create(modelFile, SESSION_OPTIONS)]);
-    return new SentenceEncoder(session, tokenizer, options.memoEntries ?? DEFAULT_MEMO_ENTRIES);
+    const [tokenizer, session] = await Promise.all([WordPieceTokenizer.fromFile(tokenizerFile), ort.InferenceSession.create(modelFile, TEXT_SESSION_OPTIONS)]);
+    return new SentenceEncoder(session, tokenizer);
   }
 
   /** The sequences `text` is embedded as: one, or up to MAX_WINDOWS for a long text (windows.ts). */
@@ -101,25 +77,12 @@ export class SentenceEncoder {
    * (lengthBatches: no sequence is padded to more than twice its length).
    * Cost (2-core development machine, one intra-op thread): ~5 ms for a short sentence, ~50 ms for
    * a 150-word answer (~200 word pieces), ~0.26 s for 700 words (4 windows), ~1.3 s for 16 windows.
-   * The inference holds the event loop: onnxruntime-node 1.30's `run` defers with setImmediate, then
-   * runs on the calling thread (npm run bench:scoring measures it). Tokenising takes under 1 ms per
-   * 150 words (at most the first MAX_WINDOWS x MAX_WINDOW_PIECES pieces' worth of a text). Texts of
-   * up to MEMO_MAX_CHARS characters seen before are answered from memory.
+   * The inference holds the calling thread: onnxruntime-node 1.30's `run` defers with
+   * setImmediate, then runs synchronously (npm run bench:scoring measures it), which is why the
+   * service runs encoders on worker threads (EncoderPool). Tokenising takes under 1 ms per 150 words
+   * (at most the first MAX_WINDOWS x MAX_WINDOW_PIECES pieces' worth of a text).
    */
   async encode(texts: readonly string[]): Promise<Float32Array[]> {
-    const known = texts.map((text) => (text.length <= MEMO_MAX_CHARS ? this.memo?.get(text) : undefined));
-    const missing = [...new Set(texts.filter((_, i) => known[i] === undefined))];
-    const computed = new Map(missing.length === 0 ? [] : (await this.compute(missing)).map((vector, i) => [missing[i], vector]));
-    for (const [text, vector] of computed) if (text.length <= MEMO_MAX_CHARS) this.memo?.set(text, vector);
-    return texts.map((text, i) => {
-      const vector = known[i] ?? computed.get(text);
-      if (!vector) throw new Error(`no embedding for text ${i}`);
-      return vector;
-    });
-  }
-
-  /** encode's work for texts not remembered. */
-  private async compute(texts: readonly string[]): Promise<Float32Array[]> {
     const perText = texts.map((text) => this.windows(text));
     const all = perText.flat();
     const order = all.map((_, i) => i).sort((a, b) => all[b].ids.length - all[a].ids.length);

@@ -1,0 +1,52 @@
+import { ScoreRequest } from '../../../src/gen/scoring';
+import { provided } from '../../../src/platform/service/provisioned';
+import { AnswerAnalyzer } from '../../../src/services/scoring/answer-analyzer';
+import { InvalidScoreInputError } from '../../../src/services/scoring/domain';
+import { MAX_SCORED_ANSWERS, scoringHandlers } from '../../../src/services/scoring/handlers';
+import type { ScoringStore } from '../../../src/services/scoring/store';
+import { testCallContext } from '../../support/call-context';
+import { testEncoder } from '../../support/text-model';
+import { HASH_MAP_GOOD, HASH_MAP_QUESTION, INCIDENT_GOOD, INCIDENT_QUESTION } from './transcripts';
+
+/** CalculateScore reads no stored state: a store it must never touch. */
+const NO_STORE = new Proxy(Object.create(null) as ScoringStore, {
+  get: () => {
+    throw new Error('CalculateScore touched the store');
+  },
+});
+const CONTEXT = testCallContext('/scoring.ScoringService/CalculateScore');
+
+async function handlers() {
+  return scoringHandlers(NO_STORE, new AnswerAnalyzer(provided(await testEncoder()), undefined));
+}
+
+const answer = (question: string, transcript: string, category: string) => ({ questionId: 'q', question, transcript, category, duration: 40 });
+
+describe('CalculateScore', () => {
+  it('analyses every answer, side by side, into the score card', async () => {
+    const request = ScoreRequest.fromPartial({
+      sessionId: 's',
+      answers: [answer(HASH_MAP_QUESTION, HASH_MAP_GOOD, 'technical'), answer(INCIDENT_QUESTION, INCIDENT_GOOD, 'behavioral')],
+    });
+    const response = await (await handlers()).calculateScore(request, CONTEXT);
+    const single = await (await handlers()).calculateScore(ScoreRequest.fromPartial({ sessionId: 's', answers: [request.answers[0]] }), CONTEXT);
+    expect(response.sessionId).toBe('s');
+    expect(response.technicalScore).toBeGreaterThan(0);
+    expect(single.technicalScore).not.toBe(response.technicalScore);
+  });
+
+  it(`refuses more than ${MAX_SCORED_ANSWERS} answers with INVALID_ARGUMENT before analysing any`, async () => {
+    const answers = Array.from({ length: MAX_SCORED_ANSWERS + 1 }, () => answer(HASH_MAP_QUESTION, HASH_MAP_GOOD, 'technical'));
+    const refused = (await handlers()).calculateScore(ScoreRequest.fromPartial({ sessionId: 's', answers }), CONTEXT);
+    await expect(refused).rejects.toBeInstanceOf(InvalidScoreInputError);
+    await expect(refused).rejects.toThrow(`at most ${MAX_SCORED_ANSWERS} answers are scored at once, got ${MAX_SCORED_ANSWERS + 1}`);
+  });
+
+  it('names the answer whose input the analysis refuses', async () => {
+    const request = ScoreRequest.fromPartial({
+      sessionId: 's',
+      answers: [answer(HASH_MAP_QUESTION, HASH_MAP_GOOD, 'technical'), answer('  ', 'x', 'technical')],
+    });
+    await expect((await handlers()).calculateScore(request, CONTEXT)).rejects.toMatchObject({ field: 'answers[1].question' });
+  });
+});
