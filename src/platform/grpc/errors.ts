@@ -31,6 +31,17 @@ export class ServiceError extends Error {
   }
 }
 
+const STATUS_OF_NUMBER = new Map<number, status>(
+  Object.values(status)
+    .filter((value): value is status => typeof value === 'number')
+    .map((value) => [value, value]),
+);
+
+/** A status code read off the wire (a proto field) as grpc-js's `status`; UNKNOWN for a number that is none. */
+export function statusOfCode(code: number): status {
+  return STATUS_OF_NUMBER.get(code) ?? status.UNKNOWN;
+}
+
 /** The one table from domain error kinds to gRPC status codes (gRPC's status code guide). */
 export const STATUS_OF_KIND: Readonly<Record<ErrorKind, status>> = {
   'invalid-input': status.INVALID_ARGUMENT,

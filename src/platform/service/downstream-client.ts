@@ -12,7 +12,7 @@ import {
 } from '@grpc/grpc-js';
 import { Breaker, BreakerOptions, BreakerState } from '../breaker/circuit-breaker';
 import { clientTelemetryInterceptor, zeroRpcSeries } from '../telemetry/grpc-telemetry';
-import { BREAKER_STATE_VALUE, MeshMetrics } from '../telemetry/metrics';
+import { MeshMetrics } from '../telemetry/metrics';
 import { carriesStatus, classifyError } from '../errors/classify';
 import { CancelledError, deserializeDomainError, DomainError, ErrorKind, TimeoutError, UnavailableError } from '../errors/domain-errors';
 import { CallContext, downstreamDeadline } from '../grpc/call-context';
@@ -63,13 +63,13 @@ type DuplexShape<C, M extends keyof C> = C[M] extends (metadata: Metadata, optio
   : never;
 
 /** The names of a ts-proto client's bidirectional streaming methods. */
-export type DuplexMethodName<C> = { [K in keyof C]: [DuplexShape<C, K>] extends [never] ? never : K }[keyof C] & string;
+type DuplexMethodName<C> = { [K in keyof C]: [DuplexShape<C, K>] extends [never] ? never : K }[keyof C] & string;
 
 /**
  * Work on a downstream that is not one unary call (a message and its answer on a stream), run
  * behind its breaker: given the absolute deadline and the caller's cancellation signal.
  */
-export type DownstreamExchange<T> = (deadline: Date, signal?: AbortSignal) => Promise<T>;
+type DownstreamExchange<T> = (deadline: Date, signal?: AbortSignal) => Promise<T>;
 
 /**
  * A service's view of one downstream: typed unary calls with a deadline, cancelled with their
@@ -125,22 +125,12 @@ export function createDownstreamClient<C extends Client>(spec: DownstreamSpec<C>
     ...options.channel.options,
     ...(telemetry ? { interceptors: [clientTelemetryInterceptor(telemetry.registry, telemetry.caller, spec.service)] } : {}),
   });
-  const breakerLabels = telemetry && { service: telemetry.caller, downstream: spec.service };
   // ts-proto's clients (makeGenericClientConstructor) carry their service definition.
   const definition = (spec.client as unknown as { service?: ServiceDefinition }).service;
   if (telemetry && definition) zeroRpcSeries(telemetry.registry, definition, { caller: telemetry.caller, server: spec.service });
-  if (telemetry && breakerLabels) {
-    telemetry.registry.breakerState.set(breakerLabels, BREAKER_STATE_VALUE.closed);
-    // Each transition's series from 0, so that the first one is an increase to Prometheus.
-    for (const state of Object.keys(BREAKER_STATE_VALUE)) telemetry.registry.breakerTransitions.inc({ ...breakerLabels, state }, 0);
-  }
-  const listeners: ((state: BreakerState) => void)[] = [
-    (state) => {
-      if (!telemetry || !breakerLabels) return;
-      telemetry.registry.breakerState.set(breakerLabels, BREAKER_STATE_VALUE[state]);
-      telemetry.registry.breakerTransitions.inc({ ...breakerLabels, state });
-    },
-  ];
+  const listeners: ((state: BreakerState) => void)[] = telemetry
+    ? [telemetry.registry.reportBreaker({ service: telemetry.caller, downstream: spec.service })]
+    : [];
   const breaker = new Breaker((work: DownstreamExchange<unknown>, deadline: Date, signal?: AbortSignal) => work(deadline, signal), {
     ...options.breaker,
     name: spec.service,

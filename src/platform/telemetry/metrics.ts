@@ -101,6 +101,20 @@ export class MeshMetrics {
     registers: [this.registry],
   });
 
+  /**
+   * Reports a circuit breaker under `labels` (the service, and the downstream it guards): closed from
+   * the start, each transition's series from 0 (so that the first is an increase to Prometheus).
+   * Returns the listener to give the breaker's state changes.
+   */
+  reportBreaker(labels: { readonly service: string; readonly downstream: string }): (state: keyof typeof BREAKER_STATE_VALUE) => void {
+    this.breakerState.set(labels, BREAKER_STATE_VALUE.closed);
+    for (const state of Object.keys(BREAKER_STATE_VALUE)) this.breakerTransitions.inc({ ...labels, state }, 0);
+    return (state) => {
+      this.breakerState.set(labels, BREAKER_STATE_VALUE[state]);
+      this.breakerTransitions.inc({ ...labels, state });
+    };
+  }
+
   readonly outboxWaiting = new Gauge({
     name: METRIC.outboxWaiting,
     help: 'Outbox rows not yet confirmed by the broker',

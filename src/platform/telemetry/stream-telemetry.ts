@@ -10,12 +10,6 @@ import { MeshMetrics } from './metrics';
  * and gets a span of its own on each side, named as the RPC's.
  */
 
-/** gRPC's OK, as the number a message's status code is. */
-const OK: number = status.OK;
-
-/** grpc-telemetry.ts's SERVER_ERRORS, as the numbers a message's status codes are. */
-const SERVER_ERROR_CODES: ReadonlySet<number> = new Set<number>(SERVER_ERRORS);
-
 /** The caller's side of one message: started before it is sent, finished with its answer's status code. */
 export interface StreamMessageClient {
   /**
@@ -41,7 +35,7 @@ export function streamMessageClient(metrics: MeshMetrics, caller: string, server
       const started = process.hrtime.bigint();
       return (code) => {
         span.setAttribute('rpc.grpc.status_code', code);
-        if (code !== OK) span.setStatus({ code: SpanStatusCode.ERROR, message: status[code] });
+        if (code !== (status.OK as number)) span.setStatus({ code: SpanStatusCode.ERROR, message: status[code] });
         span.end();
         metrics.streamMessageDuration.observe({ ...labels, rpc_grpc_status_code: String(code) }, Number(process.hrtime.bigint() - started) / 1e9);
       };
@@ -49,33 +43,35 @@ export function streamMessageClient(metrics: MeshMetrics, caller: string, server
   };
 }
 
-/**
- * The server's side of one message of the stream `path`: a SERVER span, child of the context in
- * `carrier` (the caller's message span), active while `answer` runs (its logs, models' work and
- * writes continue the caller's trace), ended with the status code `codeOf` reads from the answer.
- */
-export async function answerStreamMessage<T>(
-  path: string,
-  carrier: Readonly<Record<string, string>>,
-  answer: () => Promise<T>,
-  codeOf: (answer: T) => number,
-): Promise<T> {
+/** The server's side of a stream's messages, one by one. */
+export interface StreamMessageServer {
+  /**
+   * Answers one message: a SERVER span, child of the context in `carrier` (the caller's message
+   * span), active while `answer` runs (its logs, models' work and writes continue the caller's
+   * trace), ended with the status code `codeOf` reads from the answer.
+   */
+  answer<T>(carrier: Readonly<Record<string, string>>, answer: () => Promise<T>, codeOf: (answer: T) => number): Promise<T>;
+}
+
+/** The messages a server answers on the stream `path` (e.g. `/emotion.EmotionService/AnalyzeStream`). */
+export function streamMessageServer(path: string): StreamMessageServer {
   const tracer = trace.getTracer(TRACER_NAME);
   const { rpcService, rpcMethod } = rpcNames(path);
-  const parent = propagation.extract(context.active(), carrier);
-  const span = tracer.startSpan(
-    `${rpcService}/${rpcMethod}`,
-    { kind: SpanKind.SERVER, attributes: { 'rpc.system': 'grpc', 'rpc.service': rpcService, 'rpc.method': rpcMethod } },
-    parent,
-  );
-  let code: number = status.INTERNAL;
-  try {
-    const result = await context.with(trace.setSpan(parent, span), answer);
-    code = codeOf(result);
-    return result;
-  } finally {
-    span.setAttribute('rpc.grpc.status_code', code);
-    if (SERVER_ERROR_CODES.has(code)) span.setStatus({ code: SpanStatusCode.ERROR, message: status[code] });
-    span.end();
-  }
+  const attributes = { 'rpc.system': 'grpc', 'rpc.service': rpcService, 'rpc.method': rpcMethod };
+  return {
+    async answer(carrier, answer, codeOf) {
+      const parent = propagation.extract(context.active(), carrier);
+      const span = tracer.startSpan(`${rpcService}/${rpcMethod}`, { kind: SpanKind.SERVER, attributes }, parent);
+      let code: number = status.INTERNAL;
+      try {
+        const result = await context.with(trace.setSpan(parent, span), answer);
+        code = codeOf(result);
+        return result;
+      } finally {
+        span.setAttribute('rpc.grpc.status_code', code);
+        if ((SERVER_ERRORS as ReadonlySet<number>).has(code)) span.setStatus({ code: SpanStatusCode.ERROR, message: status[code] });
+        span.end();
+      }
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import { EmotionResponse, FrameRequest } from '../../gen/emotion';
 import { fail } from '../../platform/grpc/async-service';
-import { answerStreamMessage } from '../../platform/telemetry/stream-telemetry';
+import { streamMessageServer } from '../../platform/telemetry/stream-telemetry';
 import { CallContext } from '../../platform/grpc/call-context';
 import { requireBytes } from '../../platform/grpc/validate';
 import { Provisioned } from '../../platform/service/provisioned';
@@ -35,6 +35,7 @@ export interface AnalyzeStreamDeps {
 export async function* analyzeStream(deps: AnalyzeStreamDeps, requests: AsyncIterable<FrameRequest>, ctx: CallContext): AsyncIterable<EmotionResponse> {
   const iterator = requests[Symbol.asyncIterator]();
   const blinks = deps.blinks.forStream(ctx.log);
+  const messages = streamMessageServer(ctx.method);
   let onStop: (() => void) | undefined;
   const stopped = new Promise<IteratorResult<FrameRequest>>((resolve) => {
     onStop = () => {
@@ -52,21 +53,22 @@ export async function* analyzeStream(deps: AnalyzeStreamDeps, requests: AsyncIte
       if (next.done || ctx.signal.aborted) return;
       const received = performance.now();
       const request = next.value;
-      const response = await answerStreamMessage(
-        ctx.method,
-        request.traceContext,
-        () => analyzeStreamedFrame(deps, blinks, request, ctx),
-        (r) => r.error?.code ?? 0,
-      );
+      const response = await messages.answer(request.traceContext, () => analyzeStreamedFrame(deps, blinks, request, ctx), statusCodeOf);
+      const code = statusCodeOf(response);
       const ms = performance.now() - received;
-      deps.answered?.(response.error?.code ?? 0, ms / 1_000);
-      ctx.log.debug({ sessionId: request.sessionId, code: response.error?.code ?? 0, ms }, 'stream frame answered');
+      deps.answered?.(code, ms / 1_000);
+      ctx.log.debug({ sessionId: request.sessionId, code, ms }, 'stream frame answered');
       yield response;
     }
   } finally {
     if (onStop) deps.stopping.removeEventListener('abort', onStop);
     await blinks.settled();
   }
+}
+
+/** A frame's response's gRPC status code: its error's, 0 (OK) when analysed. */
+function statusCodeOf(response: EmotionResponse): number {
+  return response.error?.code ?? 0;
 }
 
 /** One frame's response: its analysis, or its failure as the response's `error` (an INTERNAL one logged). */

@@ -6,6 +6,7 @@ import { AsyncService } from '../../platform/grpc/async-service';
 import { CallContext } from '../../platform/grpc/call-context';
 import { ServiceError } from '../../platform/grpc/errors';
 import { Provisioned } from '../../platform/service/provisioned';
+import { isTrackableFrame } from './domain/blink/blink-tracker';
 import { isFrameRejection } from './domain/errors';
 import { requireBytes, requireString } from '../../platform/grpc/validate';
 import { SessionBlinks } from './session-blinks';
@@ -27,7 +28,7 @@ export const BATCH_CHUNK_FRAMES = 16;
 export function emotionHandlers(
   analyzer: Provisioned<FrameAnalysisService>,
   blinks: SessionBlinks,
-  stream: Pick<AnalyzeStreamDeps, 'stopping' | 'answered'> = { stopping: new AbortController().signal },
+  stream: Pick<AnalyzeStreamDeps, 'stopping' | 'answered'>,
 ): AsyncService<typeof EmotionServiceService> {
   return {
     async analyzeFrame(request: FrameRequest, ctx: CallContext): Promise<EmotionResponse> {
@@ -44,7 +45,7 @@ export function emotionHandlers(
 
     async detectBlink(request: FrameRequest): Promise<BlinkResponse> {
       const sessionId = requireString(request.sessionId, 'session_id');
-      if (!SessionBlinks.trackable(sessionId, request.timestamp)) {
+      if (!isTrackableFrame(sessionId, request.timestamp)) {
         throw ServiceError.invalidArgument(`timestamp must be the frame's capture time in milliseconds since the epoch (> 0), got ${request.timestamp}`);
       }
       const image = requireBytes(request.imageData, 'image_data');

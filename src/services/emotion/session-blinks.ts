@@ -15,7 +15,7 @@ export class SessionBlinks implements BlinkCounter {
   constructor(private readonly store: EmotionStore) {}
 
   async update(sessionId: string, timestampMs: number, eyes: EyeAspectRatio | undefined): Promise<BlinkSummary | undefined> {
-    if (!SessionBlinks.trackable(sessionId, timestampMs)) return undefined;
+    if (!isTrackableFrame(sessionId, timestampMs)) return undefined;
     if (!eyes) return this.store.currentBlinks(sessionId);
     return this.store.recordBlinkSample(sessionId, { timestampMs, ear: eyes.mean });
   }
@@ -23,9 +23,5 @@ export class SessionBlinks implements BlinkCounter {
   /** The counter of one AnalyzeStream call: its sessions' state kept in memory, written behind (see StreamBlinks). */
   forStream(log: Logger): StreamBlinks {
     return new StreamBlinks(this.store, log);
-  }
-
-  static trackable(sessionId: string, timestampMs: number): boolean {
-    return isTrackableFrame(sessionId, timestampMs);
   }
 }

@@ -5,7 +5,7 @@ import { BlinkCounter } from './blink-counter';
 import { EmotionStore } from './store';
 
 /** Sessions one stream keeps in memory at most; the least recently counted is dropped past it (an interview's stream carries one). */
-export const MAX_STREAM_SESSIONS = 64;
+const MAX_STREAM_SESSIONS = 64;
 
 interface TrackedSession {
   /** The session's state as this stream counted it: the database's after its first frame here, then each sample applied in memory. */

@@ -1,29 +1,15 @@
-import { ClientDuplexStream, Metadata, status } from '@grpc/grpc-js';
+import { ClientDuplexStream, status } from '@grpc/grpc-js';
 import { EmotionResponse, FrameRequest } from '../../gen/emotion';
 import { CancelledError, TimeoutError, UnavailableError } from '../../platform/errors/domain-errors';
-import { toStatus } from '../../platform/grpc/errors';
+import { carriesStatus } from '../../platform/errors/classify';
+import { ServiceError, statusOfCode, toStatus } from '../../platform/grpc/errors';
 import { StreamMessageClient } from '../../platform/telemetry/stream-telemetry';
 
 /** A session's stream is ended after this long without a frame, milliseconds (an interview sends one every 500 ms). */
 export const FRAME_STREAM_IDLE_MS = 30_000;
 
 /** Opens one emotion.EmotionService/AnalyzeStream call (DownstreamClient.openDuplex). */
-export type OpenFrameStream = () => ClientDuplexStream<FrameRequest, EmotionResponse>;
-
-/**
- * A frame's failure as the emotion service answered it on the stream (EmotionResponse.error): an
- * error carrying the status, as a failed unary call's would (DownstreamClient maps it the same way).
- */
-export class FrameStatusError extends Error {
-  readonly metadata = new Metadata();
-  constructor(
-    readonly code: number,
-    readonly details: string,
-  ) {
-    super(`${status[code] ?? code}: ${details}`);
-    this.name = 'FrameStatusError';
-  }
-}
+type OpenFrameStream = () => ClientDuplexStream<FrameRequest, EmotionResponse>;
 
 /**
  * The interview service's live frames on the emotion service's AnalyzeStream: one bidirectional
@@ -53,7 +39,7 @@ export class FrameStreams {
 
   /**
    * Sends `request` on its interview's stream and resolves with the emotion service's analysis.
-   * Rejects with a FrameStatusError carrying the frame's status when the service answered it with
+   * Rejects with a ServiceError carrying the frame's status when the service answered it with
    * an error (INVALID_ARGUMENT, RESOURCE_EXHAUSTED, UNAVAILABLE when its workers are full); with
    * the stream's own error when the stream fails (every frame waiting on it too; the next frame
    * opens a new stream); with TimeoutError at `deadline` (the stream is then abandoned: a frame
@@ -78,7 +64,8 @@ export class FrameStreams {
         return response;
       },
       (error: unknown) => {
-        finish(toStatus(error).code);
+        // The status as it came (the frame's, the stream's); toStatus only for errors of this side (deadline, cancel).
+        finish(carriesStatus(error) ? error.code : toStatus(error).code);
         throw error;
       },
     );
@@ -186,13 +173,19 @@ class SessionFrameStream {
     clearTimeout(entry.timer);
     entry.signal?.removeEventListener('abort', entry.onAbort);
     if (outcome instanceof Error) entry.reject(outcome);
-    else if (outcome.error) entry.reject(new FrameStatusError(outcome.error.code, outcome.error.message));
+    else if (outcome.error) entry.reject(new ServiceError(statusOfCode(outcome.error.code), outcome.error.message));
     else entry.resolve(outcome);
   }
 
-  /** Ends the stream after idleMs with no frame waiting; restarted by each frame and answer. */
+  /**
+   * Ends the stream after idleMs with no frame waiting; restarted by each frame and answer (one
+   * timer per stream, refreshed rather than made anew).
+   */
   private armIdle(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (this.idleTimer) {
+      this.idleTimer.refresh();
+      return;
+    }
     this.idleTimer = setTimeout(() => {
       if (this.waiting.length === 0) this.end();
       else this.armIdle();

@@ -59,7 +59,7 @@ describe('AnalyzeBatch bounds', () => {
       return Promise.resolve(frames.map((f) => (f.imageData[0] === 0x89 ? NO_FACE : new InvalidFrameError('image_data is not an image'))));
     },
   };
-  const handlers = emotionHandlers(provided(analyzer), new SessionBlinks(UNTOUCHED_STORE));
+  const handlers = emotionHandlers(provided(analyzer), new SessionBlinks(UNTOUCHED_STORE), { stopping: new AbortController().signal });
 
   /** The responses to `request` and the error it ended with, if any. */
   async function analyzeBatch(request: BatchRequest): Promise<{ responses: EmotionResponse[]; error: unknown }> {

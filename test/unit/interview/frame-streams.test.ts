@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events';
 import { ClientDuplexStream, status } from '@grpc/grpc-js';
 import { EmotionResponse, FrameRequest } from '../../../src/gen/emotion';
 import { CancelledError, TimeoutError, UnavailableError } from '../../../src/platform/errors/domain-errors';
-import { FrameStatusError, FrameStreams } from '../../../src/services/interview/frame-streams';
+import { ServiceError } from '../../../src/platform/grpc/errors';
+import { FrameStreams } from '../../../src/services/interview/frame-streams';
 
 /** An AnalyzeStream call the test answers by hand. */
 class FakeCall extends EventEmitter {
@@ -64,7 +65,7 @@ describe('FrameStreams (the interview side of AnalyzeStream)', () => {
   it('rejects a frame the service answered with an error with that status; the stream goes on', async () => {
     const bad = streams.analyze(frame('a', 1), inSeconds(5));
     calls[0].answer('', { code: status.INVALID_ARGUMENT, message: 'image_data is empty' });
-    await expect(bad).rejects.toEqual(new FrameStatusError(status.INVALID_ARGUMENT, 'image_data is empty'));
+    await expect(bad).rejects.toEqual(new ServiceError(status.INVALID_ARGUMENT, 'image_data is empty'));
     await expect(bad).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: 'image_data is empty' });
     const good = streams.analyze(frame('a', 2), inSeconds(5));
     calls[0].answer();

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { OnnxModel, OnnxModelOptions } from './onnx-model';
+import { type OnnxSessionTuning } from '../../../platform/onnx/session-options';
+import { OnnxModel } from './onnx-model';
 
 /** The ONNX files the emotion service runs, named as in models/MANIFEST.json. */
 export const MODEL_FILES = {
@@ -27,7 +28,7 @@ interface ManifestEntry {
  * that a service never runs a model other than the published one it documents. Throws naming the
  * file when one is missing or differs.
  */
-export async function loadModels(modelsDir: string, options: OnnxModelOptions = {}): Promise<LoadedModels> {
+export async function loadModels(modelsDir: string, options: OnnxSessionTuning = {}): Promise<LoadedModels> {
   const manifest = JSON.parse(await fs.readFile(path.join(modelsDir, 'MANIFEST.json'), 'utf8')) as { models: ManifestEntry[] | Record<string, ManifestEntry> };
   const entries = Array.isArray(manifest.models) ? manifest.models : Object.values(manifest.models);
   const load = async (file: string) => {

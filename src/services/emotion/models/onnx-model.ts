@@ -2,14 +2,11 @@ import * as ort from 'onnxruntime-node';
 import { ONE_THREAD_SESSION_OPTIONS, type OnnxSessionTuning } from '../../../platform/onnx/session-options';
 import { FloatTensor, InferenceModel } from '../domain/inference-model';
 
-/** ONNX Runtime session options a caller may set; defaults in ONE_THREAD_SESSION_OPTIONS. */
-export type OnnxModelOptions = OnnxSessionTuning;
-
 /** An ONNX model loaded once in onnxruntime-node (CPU execution provider). */
 export class OnnxModel implements InferenceModel {
   private constructor(private readonly session: ort.InferenceSession) {}
 
-  static async load(file: string, options: OnnxModelOptions = {}): Promise<OnnxModel> {
+  static async load(file: string, options: OnnxSessionTuning = {}): Promise<OnnxModel> {
     const session = await ort.InferenceSession.create(file, {
       ...ONE_THREAD_SESSION_OPTIONS,
       ...options,

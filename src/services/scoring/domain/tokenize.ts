@@ -52,8 +52,6 @@ export interface TokenisedText {
   readonly tokens: readonly AnalyzedToken[];
   /** Number of sentences found by winkNLP (0 for empty text). */
   readonly sentenceCount: number;
-  /** Each sentence's text as written (winkNLP sentence boundaries), `sentenceCount` of them. */
-  readonly sentences: readonly string[];
   /** Named-entity mentions found by winkNLP, in document order. */
   readonly entities: readonly EntityMention[];
 }
@@ -87,15 +85,13 @@ export function normaliseQuotes(text: string): string {
  */
 export function tokenize(text: string): TokenisedText {
   const clean = normaliseQuotes(text);
-  if (clean.trim() === '') return { tokens: [], sentenceCount: 0, sentences: [], entities: [] };
+  if (clean.trim() === '') return { tokens: [], sentenceCount: 0, entities: [] };
 
   const doc = nlp.readDoc(clean);
   const tokens: AnalyzedToken[] = [];
   const sentences = doc.sentences();
   const sentenceCount = sentences.length();
-  const sentenceTexts: string[] = [];
   for (let s = 0; s < sentenceCount; s += 1) {
-    sentenceTexts.push(sentences.itemAt(s).out());
     const sentenceTokens = sentences.itemAt(s).tokens();
     const texts = sentenceTokens.out();
     const normals = sentenceTokens.out(its.normal);
@@ -123,7 +119,7 @@ export function tokenize(text: string): TokenisedText {
   }
   const details = doc.entities().out(its.detail) as Detail[];
   const entities = details.map((d) => ({ value: d.value, type: d.type }));
-  return { tokens, sentenceCount, sentences: sentenceTexts, entities };
+  return { tokens, sentenceCount, entities };
 }
 
 /**

@@ -38,8 +38,11 @@ export interface MeshInput {
  */
 export class FaceMeshModel {
   private readonly inputName: string;
-  /** Input tensors of earlier runs, reused (442 KB a face: see PixelBuffers for why allocation matters); each run takes its own. */
-  private readonly spareInputs: Float32Array[] = [];
+  /**
+   * A single face's input tensor of an earlier run, reused (442 KB: see PixelBuffers for why
+   * allocation matters): a run takes it, and a run at the same time makes its own.
+   */
+  private spareInput: Float32Array | undefined;
 
   constructor(private readonly model: InferenceModel) {
     this.inputName = model.inputNames[0];
@@ -54,7 +57,7 @@ export class FaceMeshModel {
   async run(inputs: readonly MeshInput[]): Promise<FaceMesh[]> {
     if (inputs.length === 0) return [];
     const pixels = MESH_INPUT_SIZE * MESH_INPUT_SIZE * 3;
-    const tensor = this.takeInput(inputs.length * pixels);
+    const tensor = this.takeInput(inputs.length, pixels);
     const regions = inputs.map(({ image, face }, n) => {
       const region = FaceMeshModel.regionFor(face);
       sampleRgbPatch(image, region, MESH_INPUT_SIZE, tensor, n * pixels, 255);
@@ -65,7 +68,7 @@ export class FaceMeshModel {
       outputs = await this.model.run({ [this.inputName]: { dims: [inputs.length, MESH_INPUT_SIZE, MESH_INPUT_SIZE, 3], data: tensor } });
     } finally {
       // A single face's tensor is kept for the next run; batches' larger ones are not.
-      if (inputs.length === 1 && this.spareInputs.length < MAX_SPARE_INPUTS) this.spareInputs.push(tensor);
+      if (inputs.length === 1) this.spareInput = tensor;
     }
     const landmarks = outputs.landmarks.data;
     const flags = outputs.face_flag.data;
@@ -82,12 +85,11 @@ export class FaceMeshModel {
     });
   }
 
-  /** A tensor of `length` floats: a spare one when it fits exactly, else a new one. */
-  private takeInput(length: number): Float32Array {
-    const index = this.spareInputs.findIndex((spare) => spare.length === length);
-    return index >= 0 ? this.spareInputs.splice(index, 1)[0] : new Float32Array(length);
+  /** A tensor for `faces` faces of `pixels` floats each: the spare one for a single face when there is one, else a new one. */
+  private takeInput(faces: number, pixels: number): Float32Array {
+    const spare = faces === 1 ? this.spareInput : undefined;
+    if (!spare) return new Float32Array(faces * pixels);
+    this.spareInput = undefined;
+    return spare;
   }
 }
-
-/** Single-face input tensors kept for reuse at most. */
-const MAX_SPARE_INPUTS = 4;

@@ -1,7 +1,7 @@
 /** Largest buffer kept for reuse, bytes: a 1920x1080 RGB frame. Larger frames are rare and not worth holding. */
 export const MAX_REUSED_BUFFER_BYTES = 1920 * 1080 * 3;
 /** Buffers kept for reuse at most: a worker task's batch (8 frames) twice over. */
-export const MAX_FREE_BUFFERS = 16;
+const MAX_FREE_BUFFERS = 16;
 
 /** Buffers lent out until their lease is released. */
 export interface PixelLease {

@@ -43,10 +43,12 @@ export function sampleRgbPatch(image: RgbImage, region: SquareRegion, outSize: n
   const rowLength = outSize * 3;
 
   // Pass 1: every source row some row tap reads (with a weight), resampled across to outSize pixels.
-  const slotOfRow = scratch.int32('slotOfRow', height).fill(-1);
+  if (slotOfRowStorage.length < height) slotOfRowStorage = new Int32Array(height);
+  const slotOfRow = slotOfRowStorage.subarray(0, height).fill(-1);
   let slots = 0;
   for (let t = 0; t < rows.index.length; t++) if (rows.weight[t] !== 0 && slotOfRow[rows.index[t]] < 0) slotOfRow[rows.index[t]] = slots++;
-  const across = scratch.float64('across', slots * rowLength);
+  if (acrossStorage.length < slots * rowLength) acrossStorage = new Float64Array(slots * rowLength);
+  const across = acrossStorage.subarray(0, slots * rowLength);
   const colWeight = cols.weight;
   const colByte = cols.index.map((x) => x * 3);
   for (let y = 0; y < height; y++) {
@@ -73,7 +75,8 @@ export function sampleRgbPatch(image: RgbImage, region: SquareRegion, outSize: n
 
   // Pass 2: each output row, the weighted sum of its row taps' resampled rows.
   const scale = 1 / divisor;
-  const acc = scratch.float64('acc', rowLength);
+  if (accStorage.length < rowLength) accStorage = new Float64Array(rowLength);
+  const acc = accStorage.subarray(0, rowLength);
   let o = offset;
   if (taps === 2 && slots > 0) {
     // Enlarging (k = 1), the mesh's usual case: two row taps per output row, summed in one go
@@ -102,22 +105,12 @@ export function sampleRgbPatch(image: RgbImage, region: SquareRegion, outSize: n
 /**
  * Working arrays of sampleRgbPatch, kept from call to call (the pass-1 rows of a 192x192 patch are
  * 640 KB; allocated per call they drove V8's collections: see PixelBuffers). Safe because
- * sampleRgbPatch is synchronous: no other call runs while one uses them. Each is a view of the
- * exact length asked for, over storage that only grows.
+ * sampleRgbPatch is synchronous: no other call runs while one uses them. Each call works on views
+ * of the exact lengths it needs, over storage that only grows.
  */
-const scratch = {
-  storage: new Map<string, Float64Array | Int32Array>(),
-  float64(name: string, length: number): Float64Array {
-    let array = this.storage.get(name) as Float64Array | undefined;
-    if (!array || array.length < length) this.storage.set(name, (array = new Float64Array(length)));
-    return array.subarray(0, length);
-  },
-  int32(name: string, length: number): Int32Array {
-    let array = this.storage.get(name) as Int32Array | undefined;
-    if (!array || array.length < length) this.storage.set(name, (array = new Int32Array(length)));
-    return array.subarray(0, length);
-  },
-};
+let slotOfRowStorage = new Int32Array(0);
+let acrossStorage = new Float64Array(0);
+let accStorage = new Float64Array(0);
 
 /**
  * Along one axis, for each output position, its 2k source taps (k sub-samples, 2 bilinear taps
