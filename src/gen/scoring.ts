@@ -1331,7 +1331,8 @@ export type ScoringServiceService = typeof ScoringServiceService;
 export const ScoringServiceService = {
   /**
    * Scores a whole interview from its answers and emotion samples. Does not store anything.
-   * INVALID_ARGUMENT when session_id or an answer's question is missing.
+   * INVALID_ARGUMENT when session_id or an answer's question is missing; RESOURCE_EXHAUSTED for more
+   * than 100 answers; UNAVAILABLE while the answer-analysis model is still loading.
    */
   calculateScore: {
     path: "/scoring.ScoringService/CalculateScore" as const,
@@ -1342,7 +1343,11 @@ export const ScoringServiceService = {
     responseSerialize: (value: ScoreResponse): Buffer => Buffer.from(ScoreResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ScoreResponse => ScoreResponse.decode(value),
   },
-  /** Analyses one answer against its question. Deterministic. INVALID_ARGUMENT when question is empty. */
+  /**
+   * Analyses one answer against its question, by its meaning (a sentence-embedding model), or by
+   * an LLM judge when one is configured. Deterministic without a judge. INVALID_ARGUMENT when
+   * question is empty; UNAVAILABLE while the model is still loading.
+   */
   analyzeAnswer: {
     path: "/scoring.ScoringService/AnalyzeAnswer" as const,
     requestStream: false as const,
@@ -1370,10 +1375,15 @@ export const ScoringServiceService = {
 export interface ScoringServiceServer extends UntypedServiceImplementation {
   /**
    * Scores a whole interview from its answers and emotion samples. Does not store anything.
-   * INVALID_ARGUMENT when session_id or an answer's question is missing.
+   * INVALID_ARGUMENT when session_id or an answer's question is missing; RESOURCE_EXHAUSTED for more
+   * than 100 answers; UNAVAILABLE while the answer-analysis model is still loading.
    */
   calculateScore: handleUnaryCall<ScoreRequest, ScoreResponse>;
-  /** Analyses one answer against its question. Deterministic. INVALID_ARGUMENT when question is empty. */
+  /**
+   * Analyses one answer against its question, by its meaning (a sentence-embedding model), or by
+   * an LLM judge when one is configured. Deterministic without a judge. INVALID_ARGUMENT when
+   * question is empty; UNAVAILABLE while the model is still loading.
+   */
   analyzeAnswer: handleUnaryCall<AnswerRequest, AnswerAnalysis>;
   /**
    * The stored report (format "json") of a scored interview. NOT_FOUND until the interview has
@@ -1385,7 +1395,8 @@ export interface ScoringServiceServer extends UntypedServiceImplementation {
 export interface ScoringServiceClient extends Client {
   /**
    * Scores a whole interview from its answers and emotion samples. Does not store anything.
-   * INVALID_ARGUMENT when session_id or an answer's question is missing.
+   * INVALID_ARGUMENT when session_id or an answer's question is missing; RESOURCE_EXHAUSTED for more
+   * than 100 answers; UNAVAILABLE while the answer-analysis model is still loading.
    */
   calculateScore(
     request: ScoreRequest,
@@ -1402,7 +1413,11 @@ export interface ScoringServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ScoreResponse) => void,
   ): ClientUnaryCall;
-  /** Analyses one answer against its question. Deterministic. INVALID_ARGUMENT when question is empty. */
+  /**
+   * Analyses one answer against its question, by its meaning (a sentence-embedding model), or by
+   * an LLM judge when one is configured. Deterministic without a judge. INVALID_ARGUMENT when
+   * question is empty; UNAVAILABLE while the model is still loading.
+   */
   analyzeAnswer(
     request: AnswerRequest,
     callback: (error: ServiceError | null, response: AnswerAnalysis) => void,

@@ -35,9 +35,12 @@ const (
 // Answer analysis, interview scores and reports. All scores are 0..100.
 type ScoringServiceClient interface {
 	// Scores a whole interview from its answers and emotion samples. Does not store anything.
-	// INVALID_ARGUMENT when session_id or an answer's question is missing.
+	// INVALID_ARGUMENT when session_id or an answer's question is missing; RESOURCE_EXHAUSTED for more
+	// than 100 answers; UNAVAILABLE while the answer-analysis model is still loading.
 	CalculateScore(ctx context.Context, in *ScoreRequest, opts ...grpc.CallOption) (*ScoreResponse, error)
-	// Analyses one answer against its question. Deterministic. INVALID_ARGUMENT when question is empty.
+	// Analyses one answer against its question, by its meaning (a sentence-embedding model), or by
+	// an LLM judge when one is configured. Deterministic without a judge. INVALID_ARGUMENT when
+	// question is empty; UNAVAILABLE while the model is still loading.
 	AnalyzeAnswer(ctx context.Context, in *AnswerRequest, opts ...grpc.CallOption) (*AnswerAnalysis, error)
 	// The stored report (format "json") of a scored interview. NOT_FOUND until the interview has
 	// been scored; UNIMPLEMENTED for include_video (no video is processed yet).
@@ -89,9 +92,12 @@ func (c *scoringServiceClient) GenerateReport(ctx context.Context, in *ReportReq
 // Answer analysis, interview scores and reports. All scores are 0..100.
 type ScoringServiceServer interface {
 	// Scores a whole interview from its answers and emotion samples. Does not store anything.
-	// INVALID_ARGUMENT when session_id or an answer's question is missing.
+	// INVALID_ARGUMENT when session_id or an answer's question is missing; RESOURCE_EXHAUSTED for more
+	// than 100 answers; UNAVAILABLE while the answer-analysis model is still loading.
 	CalculateScore(context.Context, *ScoreRequest) (*ScoreResponse, error)
-	// Analyses one answer against its question. Deterministic. INVALID_ARGUMENT when question is empty.
+	// Analyses one answer against its question, by its meaning (a sentence-embedding model), or by
+	// an LLM judge when one is configured. Deterministic without a judge. INVALID_ARGUMENT when
+	// question is empty; UNAVAILABLE while the model is still loading.
 	AnalyzeAnswer(context.Context, *AnswerRequest) (*AnswerAnalysis, error)
 	// The stored report (format "json") of a scored interview. NOT_FOUND until the interview has
 	// been scored; UNIMPLEMENTED for include_video (no video is processed yet).

@@ -58,14 +58,17 @@ class ScoringServiceServicer:
 
     def CalculateScore(self, request, context):
         """Scores a whole interview from its answers and emotion samples. Does not store anything.
-        INVALID_ARGUMENT when session_id or an answer's question is missing.
+        INVALID_ARGUMENT when session_id or an answer's question is missing; RESOURCE_EXHAUSTED for more
+        than 100 answers; UNAVAILABLE while the answer-analysis model is still loading.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def AnalyzeAnswer(self, request, context):
-        """Analyses one answer against its question. Deterministic. INVALID_ARGUMENT when question is empty.
+        """Analyses one answer against its question, by its meaning (a sentence-embedding model), or by
+        an LLM judge when one is configured. Deterministic without a judge. INVALID_ARGUMENT when
+        question is empty; UNAVAILABLE while the model is still loading.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -24,6 +24,11 @@ export const BOUNDS = Object.freeze({
   streamIdleMs: 5 * 60_000,
   /** Largest gRPC message a server accepts, bytes: a frame at its bound and the rest of its request. */
   messageBytes: 9 * 1024 * 1024,
+  /**
+   * Answers one CalculateScore analyses: each costs the answer-analysis model 50-100 ms of a core
+   * (npm run bench:scoring), and an interview has at most 20 questions.
+   */
+  scoredAnswers: 100,
   /** Concurrent streams (calls) on one HTTP/2 connection. */
   concurrentStreamsPerConnection: 100,
 });

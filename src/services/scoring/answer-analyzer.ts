@@ -2,13 +2,17 @@ import { LRUCache } from 'lru-cache';
 import { Provisioned } from '../../platform/service/provisioned';
 import { cacheKey } from './cache-key';
 import { measureAnswer, type AnswerAnalysis, type AnswerInput } from './domain/answer-analysis';
-import { roundScore } from './domain/numeric';
 import type { SentenceEmbedder } from './domain/semantic';
 import type { JudgeVerdict } from './judge/judge-verdict';
 
 /** What the analyzer asks of an LLM judge (`judge/llm-judge.ts`): a verdict, or undefined when it failed. */
 export interface AnswerJudge {
   judge(input: AnswerInput): Promise<JudgeVerdict | undefined>;
+}
+
+/** An answer as the events and CalculateScore carry it (its transcript), as the analysis takes it. */
+export function answerInput(answer: { readonly question: string; readonly transcript: string; readonly category: string }): AnswerInput {
+  return { question: answer.question, answer: answer.transcript, category: answer.category };
 }
 
 /** Analyses kept for scoreInterview after `prepare` (a few interviews' answers). */
@@ -45,8 +49,8 @@ export class AnswerAnalyzer {
   /**
    * Analyses `inputs` side by side (as many at once as the model has threads), ahead of a
    * transaction that will ask for them, so that the inference (and a judge's calls) happen before it
-   * holds a connection. Errors are left for that later call, which
-   * meets them again and decides (an answer the analysis refuses fails the interview's scoring).
+   * holds a connection. Errors are left for that later call, which meets them again and decides (an
+   * answer the analysis refuses fails the interview's scoring).
    */
   async prepare(inputs: readonly AnswerInput[]): Promise<void> {
     await Promise.all(inputs.map((input) => this.analyze(input).catch(() => undefined)));
@@ -60,9 +64,9 @@ export class AnswerAnalyzer {
     const verdict = await this.judge.judge(input);
     if (!verdict) return offline;
     return {
-      relevanceScore: roundScore(verdict.relevance),
+      relevanceScore: verdict.relevance,
       clarityScore: offline.clarityScore,
-      depthScore: roundScore(verdict.depth),
+      depthScore: verdict.depth,
       keywords: [...verdict.keywords],
       feedback: verdict.feedback,
     };

@@ -4,9 +4,9 @@ import { Delivery } from '../../platform/bus/event-bus';
 import { decodeEvent, EVENTS } from '../../platform/bus/event-catalog';
 import { classifyError } from '../../platform/errors/classify';
 import { Logger } from '../../platform/log/logger';
-import { processOnce } from '../../platform/messaging/inbox';
+import { alreadyProcessed, processOnce } from '../../platform/messaging/inbox';
 import { Outbox } from '../../platform/messaging/outbox';
-import { AnswerAnalyzer } from './answer-analyzer';
+import { AnswerAnalyzer, answerInput } from './answer-analyzer';
 import { scoreInterview } from './score-interview';
 import { ScoringStore, ScoringTables } from './store';
 
@@ -80,8 +80,11 @@ export function completedHandler(deps: ConsumerDeps) {
   return async (delivery: Delivery): Promise<void> => {
     const completed = decodeEvent(EVENTS.completed, delivery);
     // The analyses (model inference, perhaps an LLM judge's calls) before the transaction, not while
-    // it holds a connection and the interview's lock: the analyzer keeps them for scoreInterview.
-    await deps.analyzer.prepare(completed.answers.map((a) => ({ question: a.question, answer: a.transcript, category: a.category })));
+    // it holds a connection and the interview's lock: the analyzer keeps them for scoreInterview. Not
+    // for a redelivery already processed (processOnce deduplicates and logs it).
+    if (!(await alreadyProcessed(deps.outbox, SCORING_QUEUES.completed, delivery))) {
+      await deps.analyzer.prepare(completed.answers.map(answerInput));
+    }
     await processOnce(deps.outbox, SCORING_QUEUES.completed, delivery, async (trx) => {
       await deps.store.lockSession(trx, completed.sessionId);
       if (await deps.store.isScored(trx, completed.sessionId)) return;

@@ -1,10 +1,11 @@
 import { AnswerAnalysis, AnswerRequest, ReportRequest, ReportResponse, ScoreRequest, ScoreResponse, ScoringServiceService } from '../../gen/scoring';
 import { AsyncService } from '../../platform/grpc/async-service';
-import { NotFoundError } from '../../platform/errors/domain-errors';
+import { BOUNDS } from '../../platform/contracts/bounds';
+import { LimitExceededError, NotFoundError } from '../../platform/errors/domain-errors';
 import { ServiceError } from '../../platform/grpc/errors';
 import { requireString, requireUuid } from '../../platform/grpc/validate';
-import { AnswerAnalyzer } from './answer-analyzer';
-import { calculateScores, InvalidScoreInputError, ScoredAnswer, ScoringInputError } from './domain';
+import { AnswerAnalyzer, answerInput } from './answer-analyzer';
+import { calculateScores, ScoredAnswer, ScoringInputError } from './domain';
 import { ScoringStore } from './store';
 
 /** Runs `run`; an input error it throws names where in the request the value was (`answers[2].`). */
@@ -40,19 +41,13 @@ export function scoringHandlers(store: ScoringStore, analyzer: AnswerAnalyzer): 
 }
 
 /**
- * Most answers one CalculateScore analyses: each costs the model about 100 ms of a core (npm run
- * bench:scoring), and an interview has at most 20 questions (MAX_QUESTION_COUNT).
- */
-export const MAX_SCORED_ANSWERS = 100;
-
-/**
  * CalculateScore's computation: the score card of the request's answers (each analyzed here) and emotions.
- * @throws InvalidScoreInputError (INVALID_ARGUMENT) for more than MAX_SCORED_ANSWERS answers.
+ * @throws LimitExceededError (RESOURCE_EXHAUSTED) for more than BOUNDS.scoredAnswers answers.
  */
 async function scoreRequest(request: ScoreRequest, analyzer: AnswerAnalyzer): Promise<ScoreResponse> {
   const sessionId = requireString(request.sessionId, 'session_id');
-  if (request.answers.length > MAX_SCORED_ANSWERS) {
-    throw new InvalidScoreInputError('answers', `at most ${MAX_SCORED_ANSWERS} answers are scored at once, got ${request.answers.length}`);
+  if (request.answers.length > BOUNDS.scoredAnswers) {
+    throw new LimitExceededError(`the request has ${request.answers.length} answers; the limit is ${BOUNDS.scoredAnswers} answers`);
   }
   const answers: ScoredAnswer[] = await Promise.all(
     request.answers.map(async (a, i) => ({
@@ -61,7 +56,7 @@ async function scoreRequest(request: ScoreRequest, analyzer: AnswerAnalyzer): Pr
       category: a.category,
       transcript: a.transcript,
       durationSeconds: a.duration,
-      analysis: await at(`answers[${i}].`, () => analyzer.analyze({ question: a.question, answer: a.transcript, category: a.category })),
+      analysis: await at(`answers[${i}].`, () => analyzer.analyze(answerInput(a))),
     })),
   );
   const card = calculateScores({

@@ -1,6 +1,6 @@
 import { Transaction } from 'kysely';
 import { InterviewCompleted, ScoreCalculated } from '../../gen/events';
-import { AnswerAnalyzer } from './answer-analyzer';
+import { AnswerAnalyzer, answerInput } from './answer-analyzer';
 import { buildReport, calculateScoreBreakdown, ScoredAnswer } from './domain';
 import { ScoringStore, ScoringTables } from './store';
 
@@ -13,7 +13,7 @@ export function analyzeAnswers(analyzer: AnswerAnalyzer, completed: InterviewCom
       category: a.category,
       transcript: a.transcript,
       durationSeconds: a.durationSeconds,
-      analysis: await analyzer.analyze({ question: a.question, answer: a.transcript, category: a.category }),
+      analysis: await analyzer.analyze(answerInput(a)),
     })),
   );
 }

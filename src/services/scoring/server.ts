@@ -34,7 +34,8 @@ export const TEXT_MODEL: ResourceSpec<ScoringSettings, TextModel> = {
 /** The scoring service's wiring: scoring.ScoringService, and a consumer for each of its queues. */
 export function startScoring(context: ServiceContext<ScoringSettings, NoDownstreams, TextModel>): ServiceParts {
   const store = new ScoringStore(context.db<ScoringTables>());
-  const judge = context.settings.judge && new LlmJudge(context.settings.judge, { log: context.log, registry: context.metrics.registry });
+  const judge =
+    context.settings.judge && new LlmJudge(context.settings.judge, { log: context.log, registry: context.metrics.registry, breakerMetrics: context.metrics });
   const analyzer = new AnswerAnalyzer(context.resource, judge);
   const consumerDeps = { store, analyzer, outbox: context.outbox<ScoringTables>(), log: context.log };
   return {

@@ -1,8 +1,11 @@
 import { ScoreRequest } from '../../../src/gen/scoring';
 import { provided } from '../../../src/platform/service/provisioned';
 import { AnswerAnalyzer } from '../../../src/services/scoring/answer-analyzer';
-import { InvalidScoreInputError } from '../../../src/services/scoring/domain';
-import { MAX_SCORED_ANSWERS, scoringHandlers } from '../../../src/services/scoring/handlers';
+import { status } from '@grpc/grpc-js';
+import { BOUNDS } from '../../../src/platform/contracts/bounds';
+import { LimitExceededError } from '../../../src/platform/errors/domain-errors';
+import { toStatus } from '../../../src/platform/grpc/errors';
+import { scoringHandlers } from '../../../src/services/scoring/handlers';
 import type { ScoringStore } from '../../../src/services/scoring/store';
 import { testCallContext } from '../../support/call-context';
 import { testEncoder } from '../../support/text-model';
@@ -35,11 +38,21 @@ describe('CalculateScore', () => {
     expect(single.technicalScore).not.toBe(response.technicalScore);
   });
 
-  it(`refuses more than ${MAX_SCORED_ANSWERS} answers with INVALID_ARGUMENT before analysing any`, async () => {
-    const answers = Array.from({ length: MAX_SCORED_ANSWERS + 1 }, () => answer(HASH_MAP_QUESTION, HASH_MAP_GOOD, 'technical'));
-    const refused = (await handlers()).calculateScore(ScoreRequest.fromPartial({ sessionId: 's', answers }), CONTEXT);
-    await expect(refused).rejects.toBeInstanceOf(InvalidScoreInputError);
-    await expect(refused).rejects.toThrow(`at most ${MAX_SCORED_ANSWERS} answers are scored at once, got ${MAX_SCORED_ANSWERS + 1}`);
+  it(`refuses more than BOUNDS.scoredAnswers answers with RESOURCE_EXHAUSTED before analysing any`, async () => {
+    const neverAsked = scoringHandlers(
+      NO_STORE,
+      new AnswerAnalyzer(
+        provided({
+          encode: () => Promise.reject(new Error('the model was asked')),
+        }),
+        undefined,
+      ),
+    );
+    const answers = Array.from({ length: BOUNDS.scoredAnswers + 1 }, () => answer(HASH_MAP_QUESTION, HASH_MAP_GOOD, 'technical'));
+    const refused = neverAsked.calculateScore(ScoreRequest.fromPartial({ sessionId: 's', answers }), CONTEXT);
+    await expect(refused).rejects.toBeInstanceOf(LimitExceededError);
+    await expect(refused).rejects.toThrow(`the request has ${BOUNDS.scoredAnswers + 1} answers; the limit is ${BOUNDS.scoredAnswers} answers`);
+    expect(toStatus(await refused.catch((error: unknown) => error)).code).toBe(status.RESOURCE_EXHAUSTED);
   });
 
   it('names the answer whose input the analysis refuses', async () => {

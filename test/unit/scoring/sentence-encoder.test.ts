@@ -9,7 +9,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { EMBEDDING_DIMENSIONS, SentenceEncoder, textModelDir } from '../../../src/services/scoring/semantic/sentence-encoder';
-import { MAX_SEQ_LENGTH, MAX_WINDOW_PIECES, MAX_WINDOWS, tokenWindows, weightedUnitMean } from '../../../src/services/scoring/semantic/windows';
+import { cosine, weightedUnitMean } from '../../../src/services/scoring/domain/semantic';
+import { MAX_SEQ_LENGTH, MAX_WINDOW_PIECES, MAX_WINDOWS, tokenWindows } from '../../../src/services/scoring/semantic/windows';
 
 jest.setTimeout(120_000);
 
@@ -25,7 +26,6 @@ interface Reference {
 }
 
 const norm = (v: Float32Array) => Math.hypot(...v);
-const dot = (a: Float32Array, b: Float32Array) => a.reduce((sum, value, i) => sum + value * b[i], 0);
 
 /** A deterministic answer of `words` words, made of interview-like sentences. */
 function longAnswer(words: number): string {
@@ -102,7 +102,7 @@ describe('SentenceEncoder (all-MiniLM-L6-v2, onnxruntime-node)', () => {
     const [vector, firstSentence] = await encoder.encode([text, text.split('.')[0]]);
     expect(vector).toHaveLength(EMBEDDING_DIMENSIONS);
     expect(norm(vector)).toBeCloseTo(1, 5);
-    expect(dot(vector, firstSentence)).toBeGreaterThan(0.3);
+    expect(cosine(vector, firstSentence)).toBeGreaterThan(0.3);
   });
 
   it("tokenises only a long text's first pieces when only those are used", () => {
@@ -144,8 +144,8 @@ describe('SentenceEncoder (all-MiniLM-L6-v2, onnxruntime-node)', () => {
       'To make that query faster, I would create an index on the customer_id field.',
       'My favourite holiday was a hiking trip in the mountains with my family.',
     ]);
-    const close = dot(question, paraphrase);
-    const far = dot(question, unrelated);
+    const close = cosine(question, paraphrase);
+    const far = cosine(question, unrelated);
     console.log(`cosine: paraphrase ${close.toFixed(3)}, unrelated ${far.toFixed(3)}`);
     expect(close).toBeGreaterThan(0.7);
     expect(far).toBeLessThan(0.3);

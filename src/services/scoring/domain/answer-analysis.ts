@@ -93,7 +93,7 @@ export async function measureAnswer(input: AnswerInput, embedder: SentenceEmbedd
   const { question, answer, category } = validate(input);
   const questionFeatures = extractTextFeatures(question);
   const answerFeatures = extractTextFeatures(answer);
-  const candidates = keywordCandidates(questionFeatures, answerFeatures).map((c) => c.term);
+  const candidates = keywordCandidates(questionFeatures, answerFeatures);
   const topics = new Set(questionTopicLemmas(questionFeatures));
   // Only a short answer can be the question restated (answer-patterns.ts): only then is it embedded as written too.
   const short = answerFeatures.contentLemmas.length <= RESTATEMENT_MAX_CONTENT_WORDS;
@@ -107,7 +107,7 @@ export async function measureAnswer(input: AnswerInput, embedder: SentenceEmbedd
   const lexical = measureLexicalRelevance(questionFeatures, answerFeatures, category);
   // The kind of answer the category expects counts, a little below the question itself (relevance.ts).
   const similarity = Math.max(bestPassageSimilarity(embeddings), bestReferenceSimilarity(embeddings) - REFERENCE_MARGIN);
-  const asWritten = embeddings.asWritten ? cosine(embeddings.question, embeddings.asWritten) : similarity;
+  const asWritten = embeddings.asWritten ? cosine(embeddings.question, embeddings.asWritten) : undefined;
   const relevance = measureRelevance(questionFeatures, answerFeatures, { similarity, asWritten }, lexical);
   const clarity = measureClarity(answerFeatures);
   const depth = measureDepth(answerFeatures, embeddings, relevance.semantic);

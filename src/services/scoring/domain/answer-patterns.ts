@@ -24,7 +24,7 @@
  * not taken from literature.
  */
 import type { TextFeatures } from './text-features';
-import { PROMPT_WORDS } from './vocabulary';
+import { questionTopicLemmas } from './lexical-relevance';
 
 /** Thresholds of keyword stuffing (counts in content words, ratios 0..1). */
 export const STUFFING = { minContentWords: 8, density: 0.25, distinctRatio: 0.6 } as const;
@@ -47,11 +47,12 @@ export interface AnswerPatterns {
 
 /**
  * Reads the patterns of `answer` against `question`.
- * @param questionSimilarity cosine similarity of the two texts' embeddings as written, -1..1.
+ * @param questionSimilarity cosine similarity of the two texts' embeddings as written, -1..1;
+ *   undefined when the answer has more than RESTATEMENT_MAX_CONTENT_WORDS content words (never a restatement).
  */
-export function detectAnswerPatterns(question: TextFeatures, answer: TextFeatures, questionSimilarity: number): AnswerPatterns {
+export function detectAnswerPatterns(question: TextFeatures, answer: TextFeatures, questionSimilarity: number | undefined): AnswerPatterns {
   const questionLemmas = new Set(question.contentLemmas);
-  const topics = new Set(question.contentLemmas.filter((l) => !PROMPT_WORDS.has(l)));
+  const topics = new Set(questionTopicLemmas(question));
   const words = answer.contentLemmas;
   const distinct = new Set(words);
   const onTopic = words.filter((l) => topics.has(l)).length;
@@ -60,6 +61,7 @@ export function detectAnswerPatterns(question: TextFeatures, answer: TextFeature
   const newContentLemmas = [...distinct].filter((l) => !questionLemmas.has(l)).length;
   const restatesQuestion =
     words.length <= RESTATEMENT_MAX_CONTENT_WORDS &&
+    questionSimilarity !== undefined &&
     questionSimilarity >= PARAPHRASE.similarity &&
     newContentLemmas < PARAPHRASE.newContent &&
     distinctRatio > PARAPHRASE.distinctRatio;

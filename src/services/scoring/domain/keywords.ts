@@ -6,7 +6,7 @@
  *   noun, proper noun, verb or adjective ({@link KEYWORD_POS}) and that are neither among the
  *   question's content lemmas nor prompt words ("tell", "describe", …); ranked by frequency
  *   (descending), ties alphabetical (UTF-16 code units), of which the first
- *   {@link MAX_EMBEDDED_CANDIDATES} are embedded;
+ *   `MAX_EMBEDDED_CANDIDATES` are embedded (`embedAnswer`, `semantic.ts`);
  * - *selection*: Maximal Marginal Relevance (Carbonell & Goldstein, SIGIR 1998) over the candidates'
  *   embeddings, as KeyBERT does (Grootendorst 2020): repeatedly take the candidate with the highest
  *   λ · cos(candidate, answer) − (1 − λ) · max cos(candidate, chosen), λ = {@link MMR_LAMBDA}, so the
@@ -14,7 +14,7 @@
  *   up to `limit` ({@link DEFAULT_KEYWORD_LIMIT}) terms. Deterministic for a deterministic model.
  */
 import { compareStrings } from './numeric';
-import { cosine, MAX_EMBEDDED_CANDIDATES, type AnswerEmbeddings } from './semantic';
+import { cosine, type AnswerEmbeddings } from './semantic';
 import type { TextFeatures } from './text-features';
 import { PROMPT_WORDS } from './vocabulary';
 
@@ -25,16 +25,8 @@ export const KEYWORD_POS: ReadonlySet<string> = new Set(['NOUN', 'PROPN', 'VERB'
 /** MMR's trade-off between closeness to the answer (1) and diversity among the chosen (0). */
 export const MMR_LAMBDA = 0.7;
 
-/** A keyword candidate with its frequency. */
-export interface KeywordCount {
-  /** Lower-case lemma. */
-  readonly term: string;
-  /** Occurrences in the answer (≥ 1). */
-  readonly count: number;
-}
-
-/** Keyword candidates of `answer` that `question` does not contain, ranked (frequency desc, then alphabetical). */
-export function keywordCandidates(question: TextFeatures, answer: TextFeatures): KeywordCount[] {
+/** Keyword candidates (lemmas) of `answer` that `question` does not contain, ranked (frequency desc, then alphabetical). */
+export function keywordCandidates(question: TextFeatures, answer: TextFeatures): string[] {
   const excluded = new Set([...question.contentLemmas, ...PROMPT_WORDS]);
   const counts = new Map<string, number>();
   answer.contentTokenIndices.forEach((index) => {
@@ -42,10 +34,7 @@ export function keywordCandidates(question: TextFeatures, answer: TextFeatures):
     if (!KEYWORD_POS.has(token.pos) || excluded.has(token.lemma)) return;
     counts.set(token.lemma, (counts.get(token.lemma) ?? 0) + 1);
   });
-  return [...counts.entries()]
-    .map(([term, count]) => ({ term, count }))
-    .sort((a, b) => b.count - a.count || compareStrings(a.term, b.term))
-    .slice(0, MAX_EMBEDDED_CANDIDATES);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || compareStrings(a[0], b[0])).map(([term]) => term);
 }
 
 /**

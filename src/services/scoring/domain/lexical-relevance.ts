@@ -65,8 +65,6 @@ export interface LexicalRelevanceMeasure {
   readonly vocabulary: number;
   /** Length factor, 0..1. */
   readonly lengthFactor: number;
-  /** Question topic lemmas with no credit at all (neither the term nor a related term), alphabetical. */
-  readonly missingTerms: readonly string[];
 }
 
 /** Distinct topic lemmas of a question (content lemmas minus prompt words), alphabetical. */
@@ -106,16 +104,13 @@ export function measureLexicalRelevance(question: TextFeatures, answer: TextFeat
       cosine: null,
       vocabulary: vocabularyComponent,
       lengthFactor,
-      missingTerms: [],
     };
   }
 
-  const missingTerms: string[] = [];
   let credit = 0;
   for (const topic of topics) {
     if (answerForms.has(topic)) credit += 1;
     else if ((RELATED_TERMS.get(topic) ?? []).some((r) => answerForms.has(r))) credit += RELATED_CREDIT;
-    else missingTerms.push(topic);
   }
   const coverage = credit / topics.length;
   const questionBag: Record<string, number> = {};
@@ -129,6 +124,5 @@ export function measureLexicalRelevance(question: TextFeatures, answer: TextFeat
     cosine,
     vocabulary: vocabularyComponent,
     lengthFactor,
-    missingTerms,
   };
 }

@@ -71,13 +71,14 @@ export function semanticScale(similarity: number): number {
  * Measures relevance (see the module definition).
  * @param similarities `similarity`: the highest cosine of the question's and a passage's embeddings
  *   (the question's topic words left out of the passages); `asWritten`: the cosine of the question's
- *   and the whole answer's as written, for the restatement check; both -1..1.
+ *   and the whole answer's as written, for the restatement check, undefined for an answer too long
+ *   to be one; both -1..1.
  * @param lexical the lexical measure of the same pair.
  */
 export function measureRelevance(
   question: TextFeatures,
   answer: TextFeatures,
-  similarities: { readonly similarity: number; readonly asWritten: number },
+  similarities: { readonly similarity: number; readonly asWritten: number | undefined },
   lexical: LexicalRelevanceMeasure,
 ): RelevanceMeasure {
   const { similarity } = similarities;

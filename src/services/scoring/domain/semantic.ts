@@ -21,8 +21,9 @@ export function cosine(a: Float32Array, b: Float32Array): number {
 }
 
 /**
- * Most answer sentences embedded on their own (for depth's distinct points); the rest of a longer
- * answer counts through its passages only. Bounds the model's work per answer.
+ * Most answer sentences embedded (passages, points and keywords' answer vector are made of them):
+ * the rest of a longer answer is not read by the model. Bounds the model's work per answer; 24
+ * sentences are two to three minutes of speech.
  */
 export const MAX_EMBEDDED_SENTENCES = 24;
 /** Sentences in a passage: the span the answer is compared with the question over (see `relevance.ts`). */
@@ -37,7 +38,7 @@ export interface AnswerEmbeddings {
   readonly passages: readonly Float32Array[];
   /** The answer as a whole: the normalised mean of its sentences' embeddings. */
   readonly answer: Float32Array;
-  /** The answer's first {@link MAX_EMBEDDED_SENTENCES} sentences that hold a word, with their texts. */
+  /** The answer's first {@link MAX_EMBEDDED_SENTENCES} sentences, with their texts. */
   readonly sentences: readonly { readonly text: string; readonly vector: Float32Array }[];
   /** The keyword candidates passed in, in order, at most {@link MAX_EMBEDDED_CANDIDATES}. */
   readonly candidates: readonly { readonly term: string; readonly vector: Float32Array }[];
@@ -47,14 +48,13 @@ export interface AnswerEmbeddings {
   readonly references: readonly Float32Array[];
 }
 
-const HAS_WORD = /[\p{L}\p{N}]/u;
-
 /** The texts of one analysis to embed. */
 export interface AnswerTexts {
   readonly question: string;
   /**
-   * The answer's sentences (winkNLP boundaries) without the question's topic words
-   * (`sentencesWithout`): what the answer says of its own, which is what is compared with the question.
+   * The answer's sentences (winkNLP boundaries) without the question's topic words, each with a
+   * word left (`sentencesWithout`): what the answer says of its own, which is what is compared with
+   * the question.
    */
   readonly sentences: readonly string[];
   /** The answer as written, when the raw similarity is needed too (a short answer: is it the question restated?). */
@@ -71,13 +71,23 @@ export function passagesOf<T>(items: readonly T[], size: number = PASSAGE_SENTEN
   return items.slice(0, items.length - size + 1).map((_, i) => items.slice(i, i + size));
 }
 
-/** The normalised mean of unit vectors (the zero vector when they cancel out or there are none). */
-export function unitMean(vectors: readonly Float32Array[], dimensions: number): Float32Array {
-  const mean = new Float32Array(dimensions);
-  for (const vector of vectors) for (let i = 0; i < dimensions; i += 1) mean[i] += vector[i];
-  const norm = Math.hypot(...mean);
-  if (norm > 0) for (let i = 0; i < dimensions; i += 1) mean[i] /= norm;
-  return mean;
+/**
+ * The weighted mean of unit vectors, scaled back to unit length (L2): a text's vector from its
+ * windows', a passage's from its sentences'. One vector is returned as it is. Throws when there are none or the lengths differ.
+ */
+export function weightedUnitMean(vectors: readonly Float32Array[], weights: readonly number[]): Float32Array {
+  if (vectors.length === 0 || vectors.length !== weights.length) throw new Error(`${vectors.length} vectors and ${weights.length} weights`);
+  if (vectors.length === 1) return vectors[0];
+  const dimensions = vectors[0].length;
+  const sum = new Float64Array(dimensions);
+  vectors.forEach((vector, i) => {
+    if (vector.length !== dimensions) throw new Error(`vectors of ${dimensions} and ${vector.length} dimensions`);
+    for (let d = 0; d < dimensions; d++) sum[d] += weights[i] * vector[d];
+  });
+  let norm = 0;
+  for (const value of sum) norm += value * value;
+  norm = Math.max(Math.sqrt(norm), 1e-12);
+  return Float32Array.from(sum, (value) => value / norm);
 }
 
 /**
@@ -87,7 +97,7 @@ export function unitMean(vectors: readonly Float32Array[], dimensions: number): 
  * @throws whatever the embedder throws (the model failing to run).
  */
 export async function embedAnswer(embedder: SentenceEmbedder, texts: AnswerTexts): Promise<AnswerEmbeddings> {
-  const sentences = texts.sentences.filter((s) => HAS_WORD.test(s)).slice(0, MAX_EMBEDDED_SENTENCES);
+  const sentences = texts.sentences.slice(0, MAX_EMBEDDED_SENTENCES);
   const terms = texts.candidates.slice(0, MAX_EMBEDDED_CANDIDATES);
   const asWritten = texts.asWritten === undefined ? [] : [texts.asWritten];
   const all = [texts.question, ...asWritten, ...texts.references, ...(sentences.length > 0 ? sentences : ['']), ...terms];
@@ -99,11 +109,19 @@ export async function embedAnswer(embedder: SentenceEmbedder, texts: AnswerTexts
   const rest = afterQuestion.slice(asWritten.length + texts.references.length);
   const sentenceVectors = rest.slice(0, Math.max(1, sentences.length));
   const termVectors = rest.slice(Math.max(1, sentences.length));
-  const passages = passagesOf(sentenceVectors).map((group) => unitMean(group, question.length));
+  const passages = passagesOf(sentenceVectors).map((group) =>
+    weightedUnitMean(
+      group,
+      group.map(() => 1),
+    ),
+  );
   return {
     question,
     passages,
-    answer: unitMean(sentenceVectors, question.length),
+    answer: weightedUnitMean(
+      sentenceVectors,
+      sentenceVectors.map(() => 1),
+    ),
     sentences: sentences.map((text, i) => ({ text, vector: sentenceVectors[i] })),
     candidates: terms.map((term, i) => ({ term, vector: termVectors[i] })),
     asWritten: written.at(0),

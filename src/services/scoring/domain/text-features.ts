@@ -21,8 +21,6 @@ export interface TextFeatures {
   readonly isFiller: readonly boolean[];
   /** Named-entity mentions from winkNLP. */
   readonly entities: readonly EntityMention[];
-  /** Each sentence's text as written (winkNLP sentence boundaries, indexed by `AnalyzedToken.sentenceIndex`). */
-  readonly sentences: readonly string[];
   /** Words (word or number tokens, contraction clitics excluded): `don't` = 1, `502` = 1. */
   readonly wordCount: number;
   /** Lower-case normal forms of the non-filler words, in order (used for repetition). */
@@ -46,6 +44,7 @@ export interface TextFeatures {
 }
 
 const HAS_LETTER = /\p{L}/u;
+const HAS_LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 
 /** True when `token` (not a filler) is a content word as defined on {@link TextFeatures.contentLemmas}. */
 export function isContentToken(token: AnalyzedToken): boolean {
@@ -54,7 +53,7 @@ export function isContentToken(token: AnalyzedToken): boolean {
 
 /** Runs winkNLP on `text` and computes its {@link TextFeatures}. Deterministic; '' gives all zeros. */
 export function extractTextFeatures(text: string): TextFeatures {
-  const { tokens, entities, sentences } = tokenize(text);
+  const { tokens, entities } = tokenize(text);
   const fillers = detectFillers(tokens);
   const fluentWords: string[] = [];
   const perSentence = new Map<number, number>();
@@ -79,7 +78,6 @@ export function extractTextFeatures(text: string): TextFeatures {
     tokens,
     isFiller: fillers.isFiller,
     entities,
-    sentences,
     wordCount,
     fluentWords,
     sentenceWordCounts,
@@ -91,15 +89,18 @@ export function extractTextFeatures(text: string): TextFeatures {
 }
 
 /**
- * The text's sentences with every word whose lemma is in `lemmas` left out (words joined by single
- * spaces): what a sentence says besides those words. Sentences left without a word are dropped.
+ * The text's sentences (winkNLP boundaries) with fillers and every word whose lemma is in `lemmas`
+ * left out, words joined by single spaces: what each sentence says besides those words. Sentences
+ * left without a letter or digit are dropped.
  */
 export function sentencesWithout(features: TextFeatures, lemmas: ReadonlySet<string>): string[] {
-  const kept: string[][] = features.sentences.map(() => []);
+  const kept = new Map<number, string[]>();
   features.tokens.forEach((token, index) => {
     if (features.isFiller[index] || token.kind === 'other') return;
     if (token.kind === 'word' && lemmas.has(token.lemma)) return;
-    kept[token.sentenceIndex].push(token.text);
+    const words = kept.get(token.sentenceIndex) ?? [];
+    words.push(token.text);
+    kept.set(token.sentenceIndex, words);
   });
-  return kept.filter((words) => words.some((w) => /[\p{L}\p{N}]/u.test(w))).map((words) => words.join(' '));
+  return [...kept.values()].filter((words) => words.some((w) => HAS_LETTER_OR_DIGIT.test(w))).map((words) => words.join(' '));
 }

@@ -7,6 +7,7 @@
  * not `maxLength`, which the descriptions carry instead. Servers that only imitate the API
  * (llama.cpp, vLLM, Ollama) enforce less or nothing, so `parseVerdict` checks every bound itself.
  */
+import { roundScore } from '../domain/numeric';
 import { isObject } from '../domain/unchecked';
 
 /** Most keywords a verdict may hold (the offline analysis gives up to 8 too). */
@@ -97,7 +98,7 @@ function refuse(reason: string): VerdictCheck {
 /** A score in 0..100 rounded to one decimal, or undefined. */
 function score(value: unknown): number | undefined {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 100) return undefined;
-  return Math.round(value * 10) / 10;
+  return roundScore(value);
 }
 
 /** The keywords, or why they are refused. */

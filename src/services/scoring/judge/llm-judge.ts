@@ -10,7 +10,7 @@ import { BreakerState, Breaker } from '../../../platform/breaker/circuit-breaker
 import { CancelledError, TimeoutError, UnavailableError } from '../../../platform/errors/domain-errors';
 import { Logger } from '../../../platform/log/logger';
 import { Registry } from 'prom-client';
-import { BREAKER_STATE_VALUE, MeshMetrics } from '../../../platform/telemetry/metrics';
+import { MeshMetrics } from '../../../platform/telemetry/metrics';
 import { JudgeMetrics, judgeMetrics, JudgeOutcome, JudgeRequestOutcome } from './judge-metrics';
 import { JudgeInput, judgeMessages, PROMPT_VERSION } from './judge-prompt';
 import { JudgeSettings } from './judge-settings';
@@ -38,7 +38,7 @@ const BREAKER_TIMEOUT_GRACE_MS = 1_000;
 export const JUDGE_BREAKER_LABELS = { service: 'scoring', downstream: 'judge' } as const;
 
 /** Where the judge's circuit is reported beside the gRPC downstreams' (MeshMetrics has them). */
-export type BreakerMetrics = Pick<MeshMetrics, 'breakerState' | 'breakerTransitions'>;
+export type BreakerMetrics = Pick<MeshMetrics, 'reportBreaker'>;
 
 export interface LlmJudgeDeps {
   /** Failures at warn with their reason (never the key, never the answer); circuit changes at warn. */
@@ -132,9 +132,7 @@ export class LlmJudge {
     this.now = deps.now ?? (() => performance.now());
     this.cache = settings.cacheEntries > 0 ? new LRUCache({ max: settings.cacheEntries }) : undefined;
     this.metrics = judgeMetrics(deps.registry);
-    const host = deps.breakerMetrics;
-    host?.breakerState.set(JUDGE_BREAKER_LABELS, BREAKER_STATE_VALUE.closed);
-    for (const state of Object.keys(BREAKER_STATE_VALUE)) host?.breakerTransitions.inc({ ...JUDGE_BREAKER_LABELS, state }, 0);
+    const reportState = deps.breakerMetrics?.reportBreaker(JUDGE_BREAKER_LABELS);
     this.breaker = new Breaker((input: JudgeInput, signal: AbortSignal | undefined) => this.request(input, signal), {
       name: 'scoring.judge',
       timeoutMs: settings.timeoutMs + BREAKER_TIMEOUT_GRACE_MS,
@@ -142,10 +140,7 @@ export class LlmJudge {
       errorThresholdPercentage: settings.breaker.errorThresholdPercentage,
       resetTimeoutMs: settings.breaker.resetTimeoutMs,
       log: deps.log,
-      onStateChange: (state) => {
-        host?.breakerState.set(JUDGE_BREAKER_LABELS, BREAKER_STATE_VALUE[state]);
-        host?.breakerTransitions.inc({ ...JUDGE_BREAKER_LABELS, state });
-      },
+      onStateChange: (state) => reportState?.(state),
     });
   }
 

@@ -31,7 +31,7 @@ export class EncoderPool implements SentenceEmbedder {
     try {
       await pool.run([]);
     } catch (error) {
-      await pool.destroy();
+      await pool.close();
       throw error;
     }
     return new EncoderPool(pool);
@@ -42,8 +42,8 @@ export class EncoderPool implements SentenceEmbedder {
     return this.pool.run(texts);
   }
 
-  /** Stops the workers; tasks still queued are rejected. */
+  /** Stops the workers once the tasks given them have finished (piscina's close; destroy would end an inference midway). */
   async close(): Promise<void> {
-    await this.pool.destroy();
+    await this.pool.close();
   }
 }

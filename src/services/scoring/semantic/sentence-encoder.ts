@@ -10,10 +10,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { stringOr } from '../../../platform/config/env';
+import { Env, stringOr } from '../../../platform/config/env';
 import { ONE_THREAD_SESSION_OPTIONS } from '../../../platform/onnx/session-options';
 import { REPO_ROOT } from '../../../platform/paths';
-import { MAX_WINDOW_PIECES, MAX_WINDOWS, TokenWindow, tokenWindows, weightedUnitMean } from './windows';
+import { weightedUnitMean } from '../domain/semantic';
+import { MAX_WINDOW_PIECES, MAX_WINDOWS, TokenWindow, tokenWindows } from './windows';
 import { WordPieceTokenizer } from './word-piece';
 
 /** Length of every embedding. */
@@ -29,7 +30,7 @@ export const TEXT_MODEL_FILES = { model: 'model.onnx', tokenizer: 'tokenizer.jso
 export const TEXT_SESSION_OPTIONS: ort.InferenceSession.SessionOptions = { ...ONE_THREAD_SESSION_OPTIONS, logSeverityLevel: 2 };
 
 /** The model's directory: SCORING_TEXT_MODEL_DIR if set, else `<repo>/.cache/models/all-minilm-l6-v2`. */
-export function textModelDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
+export function textModelDir(env: Env = process.env): string {
   return path.resolve(stringOr(env, 'SCORING_TEXT_MODEL_DIR', path.join(REPO_ROOT, TEXT_MODEL_SUBDIR)));
 }
 

@@ -46,22 +46,3 @@ export function tokenWindows(pieces: readonly number[], options: WindowOptions):
   for (let i = 0; i < count; i++) windows.push(wrap(pieces.slice(Math.floor((i * used) / count), Math.floor(((i + 1) * used) / count))));
   return windows;
 }
-
-/**
- * The weighted mean of unit vectors, scaled back to unit length (L2): a text's vector from its
- * windows'. One vector is returned as it is. Throws when there are none or the lengths differ.
- */
-export function weightedUnitMean(vectors: readonly Float32Array[], weights: readonly number[]): Float32Array {
-  if (vectors.length === 0 || vectors.length !== weights.length) throw new Error(`${vectors.length} vectors and ${weights.length} weights`);
-  if (vectors.length === 1) return vectors[0];
-  const dimensions = vectors[0].length;
-  const sum = new Float64Array(dimensions);
-  vectors.forEach((vector, i) => {
-    if (vector.length !== dimensions) throw new Error(`vectors of ${dimensions} and ${vector.length} dimensions`);
-    for (let d = 0; d < dimensions; d++) sum[d] += weights[i] * vector[d];
-  });
-  let norm = 0;
-  for (const value of sum) norm += value * value;
-  norm = Math.max(Math.sqrt(norm), 1e-12);
-  return Float32Array.from(sum, (value) => value / norm);
-}
