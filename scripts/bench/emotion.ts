@@ -65,7 +65,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ChannelOptions, credentials, Metadata, status } from '@grpc/grpc-js';
-import sharp from 'sharp';
 import { EmotionResponse, EmotionServiceClient, FrameRequest } from '../../src/gen/emotion';
 import { callUnary } from '../../src/platform/grpc/unary-call';
 import { silentLogger } from '../../src/platform/log/logger';
@@ -81,13 +80,14 @@ import { FrameAnalysis, FrameAnalyzer } from '../../src/services/emotion/domain/
 import { decodeFrame } from '../../src/services/emotion/domain/image/decode-frame';
 import { loadModels } from '../../src/services/emotion/models/load-models';
 import { FrameStreams } from '../../src/services/interview/frame-streams';
+import { benchFrame } from './bench-frame';
+import { machineSummary } from './machine';
 import { MediaPipeAnchor, runMediaPipeAnchor } from './mediapipe-anchor';
 import { freePort } from '../../test/support/grpc-clients';
 import { createTestDatabase, INTEGRATION_SERVERS, serviceDatabaseEnv } from '../../test/support/infrastructure';
-import { runScript } from '../../test/support/tools';
 import { parentPid, processCpuMs, processTreeCpuMs } from './mesh/cpu';
 import { percentiles } from './mesh/stats';
-import { postmasterPid } from './mesh/infrastructure';
+import { ensurePostgres, postmasterPid } from './mesh/infrastructure';
 import { OtlpSink, OtlpSinkCounts, startOtlpSink } from './otlp-sink';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 300);
@@ -377,21 +377,16 @@ interface BenchPostgres {
  * ready by scripts/infra/ensure-postgres.sh, which installs and starts it when missing).
  */
 async function benchPostgres(): Promise<BenchPostgres> {
-  const adminEnv = INTEGRATION_SERVERS.databaseAdminUrlEnv;
-  if (process.env.BENCH_DATABASE_URL) process.env[adminEnv] = process.env.BENCH_DATABASE_URL;
-  if (!process.env[adminEnv]) {
-    console.error('PostgreSQL: scripts/infra/ensure-postgres.sh (installs and starts it when missing or stopped)');
-    process.env[adminEnv] = runScript('scripts/infra/ensure-postgres.sh', [], { timeoutMs: 600_000 });
-  }
-  const admin = process.env[adminEnv];
+  if (process.env.BENCH_DATABASE_URL) process.env[INTEGRATION_SERVERS.databaseAdminUrlEnv] = process.env.BENCH_DATABASE_URL;
+  // On stderr: stdout holds the figures.
+  const admin = ensurePostgres(console.error);
   const database = await createTestDatabase();
   const postmaster = await postmasterPid(admin, parentPid);
   return { url: database.value, dispose: () => database.dispose(), cpuMs: () => processTreeCpuMs(postmaster) };
 }
 
 async function main(): Promise<void> {
-  const astronaut = fs.readFileSync(path.join(REPO_ROOT, 'test/fixtures/faces/astronaut.png'));
-  const jpeg = await sharp(astronaut).resize(640, 480, { fit: 'contain', background: '#000' }).jpeg({ quality: 85 }).toBuffer();
+  const jpeg = await benchFrame();
 
   const models = await loadModels(path.join(REPO_ROOT, 'models'));
   const detector = new FaceDetector(models.faceDetector);
@@ -545,9 +540,8 @@ async function main(): Promise<void> {
 
     const f = (n: number) => n.toFixed(2).padStart(8);
     const where = database ? `PostgreSQL ${new URL(database).host}` : 'embedded PGlite';
-    console.log(
-      `emotion service on a 640x480 JPEG with one face; ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(1)}; blink state in ${where}`,
-    );
+    console.log(machineSummary());
+    console.log(`emotion service on a 640x480 JPEG with one face; blink state in ${where}`);
     console.log(`${CALLS} sequential calls after ${WARMUP} warm-up (milliseconds)`);
     console.log(`${'stage'.padEnd(34)} ${'median'.padStart(8)} ${'p99'.padStart(8)}`);
     for (const [name, s] of stages) console.log(`${name.padEnd(34)} ${f(s.median)} ${f(s.p99)}`);

@@ -82,12 +82,9 @@
  * TEST_RABBITMQ_MANAGEMENT_URL name servers of your own instead, as for the integration tests (on
  * this machine: their processes' CPU time is read from /proc).
  */
-import fs from 'node:fs';
 import os from 'node:os';
+import { benchFrame } from './bench-frame';
 import { machineSummary } from './machine';
-import path from 'node:path';
-import sharp from 'sharp';
-import { REPO_ROOT } from '../../src/platform/paths';
 import { beamPid, brokerStatisticsIntervalMs } from './mesh/broker';
 import { parentPid } from './mesh/cpu';
 import { BenchDatabase } from './mesh/database';
@@ -105,12 +102,6 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 const IDLE_MS = 10_000;
 /** Added to RabbitMQ's statistics interval before its management API's figures are read, milliseconds. */
 const BROKER_SETTLE_MARGIN_MS = 1_000;
-
-/** The emotion benchmark's frame: a 640x480 JPEG with one face. */
-async function benchFrame(): Promise<Buffer> {
-  const astronaut = fs.readFileSync(path.join(REPO_ROOT, 'test/fixtures/faces/astronaut.png'));
-  return sharp(astronaut).resize(640, 480, { fit: 'contain', background: '#000' }).jpeg({ quality: 85 }).toBuffer();
-}
 
 function checkSettings(): void {
   if (INTERVIEWS.length === 0 || INTERVIEWS.some((n) => !Number.isInteger(n) || n < 1)) {

@@ -11,27 +11,26 @@ FaceMesh on the pixels, as one session's consecutive frames (the same frame each
 first W calls, at least one, are not timed (the first must find a face). Prints ONE JSON object on stdout, durations
 in milliseconds from `time.perf_counter_ns`:
 
-    {"mediapipe": "0.10.21", "opencv": "4.11.0.86", "cpu": K, "threads": T, "calls": N,
-     "decode_ms": {"median": ..., "p99": ...}, "face_mesh_ms": {...}, "total_ms": {...},
-     "landmarks": 468, "faces_found_fraction": 1.0}
+    {"mediapipe": "0.10.21", "opencv": "4.11.0.86", "cpu": K, "calls": N,
+     "decode_ms": {"median": ..., "p99": ...}, "face_mesh_ms": {...}, "faces_found_fraction": 1.0}
 
 decode_ms is `np.frombuffer` + `cv2.imdecode` + `cv2.cvtColor(BGR2RGB)`; face_mesh_ms is `FaceMesh.process` (the graph:
-detection when it runs, the mesh, the landmarks as protobuf messages); total_ms is both, timed as one span. median
-and p99 are the sample at index floor(q * N) of the N sorted samples (as scripts/bench/emotion.ts computes them).
-landmarks counts those of the face found on the last call; faces_found_fraction is the share of the N timed calls
-that found a face. Exits 1 (the reason on stderr) when the first call finds no face or the frame does not decode,
-2 on bad arguments; MediaPipe's own logging goes to stderr.
+detection when it runs, the mesh, the landmarks as protobuf messages). median and p99 are the sample at index
+floor(q * N) of the N sorted samples (as scripts/bench/emotion.ts computes them). faces_found_fraction is the share of
+the N timed calls that found a face (mediapipe-anchor.ts refuses the figures unless it is 1). Exits 1 (the reason on
+stderr) when the first call finds no face or the frame does not decode, 2 on bad arguments; MediaPipe's own logging
+goes to stderr.
 
 One core, one thread of work: the process is pinned to CPU K (`os.sched_setaffinity`, K defaults to the highest CPU
 it may run on) before numpy, OpenCV and MediaPipe are imported, so every thread they start inherits the mask, and
-every thread of the process (T in the JSON) is pinned again before the timed calls. OpenCV runs single-threaded
+every thread of the process is pinned again before the timed calls. OpenCV runs single-threaded
 (`cv2.setNumThreads(1)`). MediaPipe's legacy solutions take no thread count (FaceMesh's arguments are the four
 above and min_*_confidence; SolutionBase's calculator_params reach only the top graph's nodes, not the detection and
 mesh subgraphs' InferenceCalculators). Its defaults already run each model on one thread: both InferenceCalculators
 ask for the XNNPACK delegate with num_threads unset (-1), which MediaPipe's Linux build turns into 1
 (GetXnnpackNumThreads), and the TFLite interpreter keeps its default of one thread (cpu_num_thread -1). The graph's
 scheduler runs calculators on a pool of min(CPU cores online, graph nodes) threads (CalculatorGraphConfig.num_threads
-unset: 2 on a 2-core machine, so T is 3 with the main thread), which the pinning puts on the one core.
+unset: 2 on a 2-core machine, so 3 threads with the main thread), which the pinning puts on the one core.
 """
 
 import argparse
@@ -43,9 +42,6 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import TypedDict
-
-#: MediaPipe's face mesh without iris refinement (refine_landmarks=False): 468 landmarks.
-MESH_LANDMARKS = 468
 
 
 class Quantiles(TypedDict):
@@ -90,18 +86,14 @@ def parse_options(argv: list[str]) -> Options:
     return options
 
 
-def pin_threads(cpu: int) -> int:
-    """Pins every thread of this process to CPU `cpu` (Linux: each task of /proc/self/task); returns how many it pinned."""
-    tasks = [int(name) for name in os.listdir("/proc/self/task")]
-    pinned = 0
-    for tid in tasks:
+def pin_threads(cpu: int) -> None:
+    """Pins every thread of this process to CPU `cpu` (Linux: each task of /proc/self/task)."""
+    for tid in [int(name) for name in os.listdir("/proc/self/task")]:
         try:
             if os.sched_getaffinity(tid) != {cpu}:
                 os.sched_setaffinity(tid, {cpu})
         except ProcessLookupError:
             continue  # the thread ended since the listing
-        pinned += 1
-    return pinned
 
 
 def quantiles(samples_ns: list[int]) -> Quantiles:
@@ -133,17 +125,14 @@ def measure(options: Options) -> dict[str, object]:
 
     decode_ns: list[int] = []
     mesh_ns: list[int] = []
-    total_ns: list[int] = []
     found = 0
-    landmarks = 0
-    threads = 0
     # Untimed: the warm-up, at least one call (the first, which must detect the face, or there is nothing to measure).
     untimed = max(options.warmup, 1)
     with FaceMesh(static_image_mode=False, max_num_faces=1, refine_landmarks=False) as face_mesh:
         for call in range(untimed + options.calls):
             if call == untimed:
                 # The graph's threads exist by now: checked (and pinned, were one not) before the timed calls.
-                threads = pin_threads(options.cpu)
+                pin_threads(options.cpu)
             started = time.perf_counter_ns()
             rgb = cv2.cvtColor(cv2.imdecode(np.frombuffer(jpeg, dtype=np.uint8), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
             decoded_at = time.perf_counter_ns()
@@ -155,20 +144,15 @@ def measure(options: Options) -> dict[str, object]:
             if call >= untimed:
                 decode_ns.append(decoded_at - started)
                 mesh_ns.append(finished - decoded_at)
-                total_ns.append(finished - started)
                 found += 1 if faces else 0
-                landmarks = len(faces[0].landmark) if faces else 0
 
     return {
         "mediapipe": version("mediapipe"),
         "opencv": version("opencv-python-headless"),
         "cpu": options.cpu,
-        "threads": threads,
         "calls": options.calls,
         "decode_ms": quantiles(decode_ns),
         "face_mesh_ms": quantiles(mesh_ns),
-        "total_ms": quantiles(total_ns),
-        "landmarks": landmarks,
         "faces_found_fraction": found / options.calls,
     }
 

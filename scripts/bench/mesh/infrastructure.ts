@@ -13,6 +13,21 @@ export interface Servers {
 }
 
 /**
+ * The admin URL of the integration tests' PostgreSQL (TEST_DATABASE_ADMIN_URL, set to it): the
+ * server it names when set, else scripts/infra/ensure-postgres.sh installs PostgreSQL from Debian's
+ * packages when missing and starts it when stopped (its stderr shown). Says which on `log`.
+ */
+export function ensurePostgres(log: (line: string) => void = console.log): string {
+  const { databaseAdminUrlEnv } = INTEGRATION_SERVERS;
+  if (process.env[databaseAdminUrlEnv]) log(`PostgreSQL: ${databaseAdminUrlEnv} is set, using that server`);
+  else {
+    log('PostgreSQL: scripts/infra/ensure-postgres.sh (installs and starts it when missing or stopped)');
+    process.env[databaseAdminUrlEnv] = runScript('scripts/infra/ensure-postgres.sh', [], { timeoutMs: 600_000 });
+  }
+  return requireEnv(databaseAdminUrlEnv);
+}
+
+/**
  * The integration tests' servers, made reachable as their global set-up does
  * (test/support/global-setup.ts): unless TEST_DATABASE_ADMIN_URL and TEST_AMQP_URL (with
  * TEST_RABBITMQ_MANAGEMENT_URL) name servers of your own, scripts/infra/ensure-postgres.sh and
@@ -22,12 +37,8 @@ export interface Servers {
  * the tests' CA and certificates (.cache/test-tls) when missing.
  */
 export async function ensureServers(): Promise<Servers> {
-  const { databaseAdminUrlEnv, amqpUrlEnv, managementUrlEnv } = INTEGRATION_SERVERS;
-  if (process.env[databaseAdminUrlEnv]) console.log(`PostgreSQL: ${databaseAdminUrlEnv} is set, using that server`);
-  else {
-    console.log('PostgreSQL: scripts/infra/ensure-postgres.sh (installs and starts it when missing or stopped)');
-    process.env[databaseAdminUrlEnv] = runScript('scripts/infra/ensure-postgres.sh', [], { timeoutMs: 600_000 });
-  }
+  const { amqpUrlEnv, managementUrlEnv } = INTEGRATION_SERVERS;
+  const databaseAdminUrl = ensurePostgres();
   if (process.env[amqpUrlEnv]) {
     console.log(`RabbitMQ: ${amqpUrlEnv} is set, using that broker`);
     requireEnv(managementUrlEnv);
@@ -38,7 +49,7 @@ export async function ensureServers(): Promise<Servers> {
     process.env[managementUrlEnv] ??= managementUrl;
   }
   await ensureTestTls();
-  return { databaseAdminUrl: requireEnv(databaseAdminUrlEnv), amqpUrl: requireEnv(amqpUrlEnv), managementUrl: requireEnv(managementUrlEnv) };
+  return { databaseAdminUrl, amqpUrl: requireEnv(amqpUrlEnv), managementUrl: requireEnv(managementUrlEnv) };
 }
 
 /** PostgreSQL's version (its server_version setting). */

@@ -136,14 +136,15 @@ async function brokerNow(context: LevelContext): Promise<BrokerNow> {
 
 /** Splits ghz's status counts into accepted (OK), refused (another answer) and failed (no answer). */
 function outcomes(statuses: Readonly<Record<string, number>>): { accepted: number; refused: Record<string, number>; failed: Record<string, number> } {
+  let accepted = 0;
   const refused: Record<string, number> = {};
   const failed: Record<string, number> = {};
   for (const [code, count] of Object.entries(statuses)) {
-    if (code === 'OK') continue;
-    if (FAILURE_CODES.has(code)) failed[code] = count;
+    if (code === 'OK') accepted = count;
+    else if (FAILURE_CODES.has(code)) failed[code] = count;
     else refused[code] = count;
   }
-  return { accepted: Object.entries(statuses).find(([code]) => code === 'OK')?.[1] ?? 0, refused, failed };
+  return { accepted, refused, failed };
 }
 
 /** The level's costs per accepted frame: CPU time by process, WAL, broker traffic; and what others did meanwhile. */

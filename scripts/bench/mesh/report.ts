@@ -27,6 +27,8 @@ const counts = (byCode: Readonly<Record<string, number>>) =>
     .map(([code, n]) => `${code} ${n}`)
     .join(', ') || 'none';
 const total = (byCode: Readonly<Record<string, number>>) => Object.values(byCode).reduce((sum, n) => sum + n, 0);
+/** The CPU time per frame of every process shown (CPU_COLUMNS), milliseconds. */
+const cpuTotal = (level: LevelResult) => CPU_COLUMNS.reduce((sum, [key]) => sum + (level.cpuMsPerFrame[key] ?? 0), 0);
 
 /** The processes' CPU time with the mesh idle, milliseconds a second. */
 export function idleLine(cpuMsPerSecond: Readonly<Record<string, number>>, durationMs: number): string {
@@ -74,7 +76,6 @@ export function levelTable(level: LevelResult, seconds: number, warmupSeconds: n
   const unsent = Math.round(level.offeredFps * seconds) - ghz.calls;
   const updates = total(streams.updates);
   const perFrameCpu = CPU_COLUMNS.map(([key, label]) => `${label} ${fixed(level.cpuMsPerFrame[key], 2)}`).join(', ');
-  const cpuTotal = CPU_COLUMNS.reduce((sum, [key]) => sum + (level.cpuMsPerFrame[key] ?? 0), 0);
   const { emotion, scoring } = lost(level);
   const rows: [string, string][] = [
     [
@@ -97,7 +98,7 @@ export function levelTable(level: LevelResult, seconds: number, warmupSeconds: n
     ['lag receipt → scoring sample', `${ms(steadyLagMs.receiptToSample)} ${after}; all: ${ms(lagMs.receiptToSample)}`],
     ['lag recorded → scoring sample', `${ms(steadyLagMs.recordedToSample)} ${after}; all: ${ms(lagMs.recordedToSample)}`],
     ['lag receipt → emotion stored', `${ms(steadyLagMs.receiptToAnalysis)} ${after}; all: ${ms(lagMs.receiptToAnalysis)}`],
-    ['CPU ms per frame', `${perFrameCpu}; all ${fixed(cpuTotal, 2)}`],
+    ['CPU ms per frame', `${perFrameCpu}; all ${fixed(cpuTotal(level), 2)}`],
     ['WAL bytes per frame', `${fixed(level.walBytesPerFrame, 0)} (${kib(level.walBytesPerFrame)})`],
     [
       'broker bytes per frame',
@@ -127,7 +128,7 @@ const SUMMARY_COLUMNS: readonly [string, (level: LevelResult) => string][] = [
   ['lost', (l) => String(Math.max(lost(l).emotion, lost(l).scoring))],
   ['lag p50 ms', (l) => fixed(l.steadyLagMs.receiptToSample.p50, 0)],
   ['lag p99 ms', (l) => fixed(l.steadyLagMs.receiptToSample.p99, 0)],
-  ['CPU ms/frame', (l) => fixed(CPU_COLUMNS.reduce((sum, [key]) => sum + (l.cpuMsPerFrame[key] ?? 0), 0))],
+  ['CPU ms/frame', (l) => fixed(cpuTotal(l))],
   ['emotion CPU', (l) => fixed(l.cpuMsPerFrame.emotion)],
   ['WAL B/frame', (l) => fixed(l.walBytesPerFrame, 0)],
   ['broker B/frame', (l) => fixed(l.broker.receivedBytesPerFrame + l.broker.sentBytesPerFrame, 0)],
