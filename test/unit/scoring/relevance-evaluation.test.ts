@@ -13,6 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { measureAnswer, type AnswerMeasures } from '../../../src/services/scoring/domain/answer-analysis';
+import { FEEDBACK_THRESHOLDS } from '../../../src/services/scoring/domain/answer-feedback';
 import { ANSWER_TECHNICAL_WEIGHTS } from '../../../src/services/scoring/domain/answer-metrics';
 import { testEncoder } from '../../support/text-model';
 
@@ -52,16 +53,20 @@ interface Scored {
 
 const technical = (relevance: number, depth: number) => ANSWER_TECHNICAL_WEIGHTS.relevance * relevance + ANSWER_TECHNICAL_WEIGHTS.depth * depth;
 
+/** Depth from which an on-topic answer counts as good rather than weak: between the feedback's "somewhat general" (40) and "specific" (70). */
+const GOOD_DEPTH = 55;
+
 /**
  * The label the analysis gives an answer: empty below 3 content words; stuffed or restating when it
- * says so; off-topic below 40 relevance (the feedback's "Mostly off-topic"); good from 55 depth, else weak.
+ * says so; off-topic below the feedback's "Mostly off-topic" line (FEEDBACK_THRESHOLDS.medium); good
+ * from GOOD_DEPTH, else weak.
  */
 function verdict(m: AnswerMeasures, relevance: number, patterns: boolean): Label {
   if (m.depth.contentWordCount < 3) return 'empty';
   if (patterns && m.relevance.patterns.keywordStuffing) return 'stuffed';
   if (patterns && m.relevance.patterns.restatesQuestion) return 'paraphrase';
-  if (relevance < 40) return 'off_topic';
-  return m.analysis.depthScore >= 55 ? 'good' : 'weak';
+  if (relevance < FEEDBACK_THRESHOLDS.medium) return 'off_topic';
+  return m.analysis.depthScore >= GOOD_DEPTH ? 'good' : 'weak';
 }
 
 /** The new analysis, and the baseline: the lexical relevance (which knows no patterns) with the same depth. */
