@@ -1,57 +1,22 @@
 /**
  * The answer analysis against the project's evaluation set (test/fixtures/answer-relevance-eval.json:
  * 14 questions over the bank's categories, each with a good, weak, off-topic, keyword-stuffed,
- * restating and empty-ish answer). Two figures, each for the analysis and for the lexical measure it
- * replaced (the baseline, `lexical-relevance.ts`):
- * - **ordering accuracy**: of the pairs a question's answers must order (good > weak > off-topic;
- *   stuffed, restating and empty below weak; everything below good), the share ordered right by
- *   the answer's technical score (relevance and depth as the score card weighs them);
- * - **relevance separation**: of the pairs (on-topic answer: good or weak; any other answer of the
- *   same question), the share where the on-topic one has the higher relevance.
- * It prints both, and a confusion table of the verdict each answer gets (see `verdict`).
+ * restating and empty-ish answer): ordering accuracy and relevance separation
+ * (test/support/answer-evaluation.ts), each for the analysis and for the lexical measure it replaced
+ * (the baseline, `lexical-relevance.ts`). It prints both, and a confusion table of the verdict each
+ * answer gets (see `verdict`).
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { measureAnswer, type AnswerMeasures } from '../../../src/services/scoring/domain/answer-analysis';
 import { FEEDBACK_THRESHOLDS } from '../../../src/services/scoring/domain/answer-feedback';
-import { ANSWER_TECHNICAL_WEIGHTS } from '../../../src/services/scoring/domain/answer-metrics';
+import { AnswerScores, Label, LABELS, loadEvaluationSet, pairFigures, PairFigures } from '../../support/answer-evaluation';
 import { testEncoder } from '../../support/text-model';
 
-const LABELS = ['good', 'weak', 'off_topic', 'stuffed', 'paraphrase', 'empty'] as const;
-type Label = (typeof LABELS)[number];
-
-interface EvaluationSet {
-  readonly questions: readonly {
-    readonly id: string;
-    readonly category: string;
-    readonly question: string;
-    readonly answers: Readonly<Record<Label, string>>;
-  }[];
-}
-
-const SET = JSON.parse(fs.readFileSync(path.join(__dirname, '../../fixtures/answer-relevance-eval.json'), 'utf8')) as EvaluationSet;
-
-/** Pairs [higher, lower] that a question's answers must order. */
-const ORDER: readonly (readonly [Label, Label])[] = [
-  ['good', 'weak'],
-  ['good', 'off_topic'],
-  ['good', 'stuffed'],
-  ['good', 'paraphrase'],
-  ['good', 'empty'],
-  ['weak', 'off_topic'],
-  ['weak', 'stuffed'],
-  ['weak', 'paraphrase'],
-  ['weak', 'empty'],
-];
+const SET = loadEvaluationSet();
 
 /** What a measure says of one answer. */
-interface Scored {
-  readonly relevance: number;
-  readonly technical: number;
+interface Scored extends AnswerScores {
   readonly verdict: Label;
 }
-
-const technical = (relevance: number, depth: number) => ANSWER_TECHNICAL_WEIGHTS.relevance * relevance + ANSWER_TECHNICAL_WEIGHTS.depth * depth;
 
 /** Depth from which an on-topic answer counts as good rather than weak: between the feedback's "somewhat general" (40) and "specific" (70). */
 const GOOD_DEPTH = 55;
@@ -72,43 +37,21 @@ function verdict(m: AnswerMeasures, relevance: number, patterns: boolean): Label
 /** The new analysis, and the baseline: the lexical relevance (which knows no patterns) with the same depth. */
 function score(m: AnswerMeasures): { analysis: Scored; lexical: Scored } {
   const lexical = m.wordCount === 0 ? 0 : m.relevance.lexical.score;
+  const depth = m.analysis.depthScore;
   return {
-    analysis: {
-      relevance: m.analysis.relevanceScore,
-      technical: technical(m.analysis.relevanceScore, m.analysis.depthScore),
-      verdict: verdict(m, m.analysis.relevanceScore, true),
-    },
-    lexical: { relevance: lexical, technical: technical(lexical, m.analysis.depthScore), verdict: verdict(m, lexical, false) },
+    analysis: { relevance: m.analysis.relevanceScore, depth, verdict: verdict(m, m.analysis.relevanceScore, true) },
+    lexical: { relevance: lexical, depth, verdict: verdict(m, lexical, false) },
   };
 }
 
-interface Figures {
-  readonly ordering: number;
-  readonly separation: number;
+interface Figures extends PairFigures {
   readonly confusion: Record<Label, Record<Label, number>>;
-  readonly misordered: string[];
 }
 
 function figures(results: readonly { id: string; scores: Readonly<Record<Label, Scored>> }[]): Figures {
-  let ordered = 0;
-  let separated = 0;
-  let separations = 0;
-  const misordered: string[] = [];
   const confusion = Object.fromEntries(LABELS.map((l) => [l, Object.fromEntries(LABELS.map((p) => [p, 0]))])) as Record<Label, Record<Label, number>>;
-  for (const { id, scores } of results) {
-    for (const [high, low] of ORDER) {
-      if (scores[high].technical > scores[low].technical) ordered += 1;
-      else misordered.push(`${id}: ${high} ${scores[high].technical.toFixed(1)} <= ${low} ${scores[low].technical.toFixed(1)}`);
-    }
-    for (const onTopic of ['good', 'weak'] as const) {
-      for (const other of ['off_topic', 'stuffed', 'paraphrase', 'empty'] as const) {
-        separations += 1;
-        if (scores[onTopic].relevance > scores[other].relevance) separated += 1;
-      }
-    }
-    for (const label of LABELS) confusion[label][scores[label].verdict] += 1;
-  }
-  return { ordering: ordered / (results.length * ORDER.length), separation: separated / separations, confusion, misordered };
+  for (const { scores } of results) for (const label of LABELS) confusion[label][scores[label].verdict] += 1;
+  return { ...pairFigures(results), confusion };
 }
 
 function table(name: string, f: Figures): string {
