@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { Provisioned } from '../../platform/service/provisioned';
 import { cacheKey } from './cache-key';
-import { measureAnswer, type AnswerAnalysis, type AnswerInput } from './domain/answer-analysis';
+import { measureAnswer, measureDelivery, validateAnswerInput, type AnswerAnalysis, type AnswerInput } from './domain/answer-analysis';
 import type { SentenceEmbedder } from './domain/semantic';
 import type { JudgeVerdict } from './judge/judge-verdict';
 
@@ -56,19 +56,26 @@ export class AnswerAnalyzer {
     await Promise.all(inputs.map((input) => this.analyze(input).catch(() => undefined)));
   }
 
+  /**
+   * With a judge: its verdict, and only the delivery measured here (the model runs only when the
+   * judge gives none); without one, or for an empty answer, the offline analysis.
+   */
   private async compute(input: AnswerInput): Promise<AnswerAnalysis> {
-    const measures = await measureAnswer(input, this.embedder.get());
-    const offline = measures.analysis;
-    // An empty answer needs no judge: it is 0 / 0 / 0 and "No answer was given." either way.
-    if (!this.judge || measures.wordCount === 0) return offline;
-    const verdict = await this.judge.judge(input);
-    if (!verdict) return offline;
-    return {
-      relevanceScore: verdict.relevance,
-      clarityScore: offline.clarityScore,
-      depthScore: verdict.depth,
-      keywords: [...verdict.keywords],
-      feedback: verdict.feedback,
-    };
+    if (this.judge) {
+      const checked = validateAnswerInput(input);
+      const delivery = measureDelivery(checked.answer);
+      // An empty answer needs no judge: it is 0 / 0 / 0 and "No answer was given." either way.
+      const verdict = delivery.wordCount === 0 ? undefined : await this.judge.judge(checked);
+      if (verdict) {
+        return {
+          relevanceScore: verdict.relevance,
+          clarityScore: delivery.clarityScore,
+          depthScore: verdict.depth,
+          keywords: [...verdict.keywords],
+          feedback: verdict.feedback,
+        };
+      }
+    }
+    return (await measureAnswer(input, this.embedder.get())).analysis;
   }
 }

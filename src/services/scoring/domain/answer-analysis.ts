@@ -68,8 +68,12 @@ function requireString(value: unknown, field: string): string {
   return value;
 }
 
-/** `input` as measureAnswer's caller really passed it: a JavaScript caller may pass anything. */
-function validate(input: unknown): AnswerInput {
+/**
+ * `input` as the caller really passed it (a JavaScript caller may pass anything), checked as
+ * measureAnswer checks it.
+ * @throws InvalidAnswerError as measureAnswer documents.
+ */
+export function validateAnswerInput(input: unknown): AnswerInput {
   if (!isObject(input)) throw new InvalidAnswerError('input', 'input is required');
   const question = requireString(input.question, 'question');
   const answer = requireString(input.answer, 'answer');
@@ -90,7 +94,7 @@ function validate(input: unknown): AnswerInput {
  *   or a text exceeds its maximum length; whatever `embedder` throws when its model fails.
  */
 export async function measureAnswer(input: AnswerInput, embedder: SentenceEmbedder): Promise<AnswerMeasures> {
-  const { question, answer, category } = validate(input);
+  const { question, answer, category } = validateAnswerInput(input);
   const questionFeatures = extractTextFeatures(question);
   const answerFeatures = extractTextFeatures(answer);
   const candidates = keywordCandidates(questionFeatures, answerFeatures);
@@ -144,4 +148,13 @@ export async function measureAnswer(input: AnswerInput, embedder: SentenceEmbedd
  */
 export async function analyzeAnswer(input: AnswerInput, embedder: SentenceEmbedder): Promise<AnswerAnalysis> {
   return (await measureAnswer(input, embedder)).analysis;
+}
+
+/**
+ * The answer's clarity and word count alone, from winkNLP (no model): what an LLM judge's verdict
+ * leaves to measurement. Clarity 0..100, one decimal; 0 for an empty answer.
+ */
+export function measureDelivery(answer: string): { readonly clarityScore: number; readonly wordCount: number } {
+  const features = extractTextFeatures(answer);
+  return { clarityScore: features.wordCount === 0 ? 0 : measureClarity(features).score, wordCount: features.wordCount };
 }
