@@ -15,9 +15,40 @@ export interface OutboxRelayOptions {
   leaseMs: number;
   /** Published rows and inbox entries are deleted after this long, milliseconds. */
   retentionMs: number;
+  /**
+   * The lease a row handed over by its writer is born with (OutboxRelay.handOver), milliseconds:
+   * should this process die before publishing it, any relay publishes it after this.
+   */
+  handOverLeaseMs: number;
+  /**
+   * How long confirmed publishes wait to be marked published together, milliseconds: one UPDATE
+   * for all the rows confirmed meanwhile instead of one per row. Well below handOverLeaseMs.
+   */
+  settleDelayMs: number;
 }
 
-export const DEFAULT_RELAY_OPTIONS: OutboxRelayOptions = { pollMs: 250, batchSize: 200, leaseMs: 30_000, retentionMs: 24 * 3600_000 };
+export const DEFAULT_RELAY_OPTIONS: OutboxRelayOptions = {
+  pollMs: 250,
+  batchSize: 200,
+  leaseMs: 30_000,
+  retentionMs: 24 * 3600_000,
+  handOverLeaseMs: 5_000,
+  settleDelayMs: 100,
+};
+
+/** An outbox row as the relay publishes it. */
+export interface RelayedRow {
+  readonly seq: string;
+  readonly message_id: string;
+  readonly routing_key: string;
+  readonly message_type: string;
+  readonly schema_version: string;
+  readonly correlation_id: string;
+  readonly body: Buffer | Uint8Array;
+  readonly created_at: Date | string;
+  readonly trace_context: string | null;
+  readonly content_type: string;
+}
 
 /** The longest pause between rounds while the database or the broker keeps failing, milliseconds. */
 const MAX_BACKOFF_MS = 5_000;
@@ -28,6 +59,12 @@ const HOUSEKEEPING_EVERY_MS = 60_000;
  * published once the broker confirmed it (publisher confirms). Rows are claimed with a lease
  * (`FOR UPDATE SKIP LOCKED`, then `claimed_until`), so replicas sharing a schema never relay the
  * same row at the same time, and no transaction stays open while publishing.
+ *
+ * Rows written through Outbox.transaction skip the claim: they are born leased to this process
+ * (handOverLeaseMs) and handed over once committed (handOver), so a live event costs its INSERT
+ * and a share of one batched UPDATE marking it published (settleDelayMs), not a claim and a mark of
+ * its own. The polling rounds publish the rest: other writers' rows, released rows, and the rows
+ * of a process that died holding them, once their lease ends.
  *
  * Delivery is at least once: a relay that dies after the broker's confirm and before marking the
  * row publishes it again after the lease; consumers' inboxes absorb that duplicate. A publish that
@@ -45,6 +82,14 @@ export class OutboxRelay {
   private readonly confirmed = new Set<string>();
   /** Rows whose publish failed, not yet released (seq to the reason). */
   private readonly unconfirmed = new Map<string, string>();
+  /** Rows handed over and not yet published. */
+  private handed: RelayedRow[] = [];
+  /** The hand-over's publishing, while it runs. */
+  private publishingHanded: Promise<void> | undefined;
+  /** The settle timer of the handed rows' outcomes. */
+  private settleTimer: NodeJS.Timeout | undefined;
+  /** The settle running now: settles never overlap. */
+  private settling: Promise<void> = Promise.resolve();
 
   constructor(
     // Any service's database (Kysely<EmotionTables>, ...): its tables include MessagingTables.
@@ -61,6 +106,54 @@ export class OutboxRelay {
     if (!this.stopped) return;
     this.stopped = false;
     this.wake();
+  }
+
+  /**
+   * The lease, milliseconds, that rows written for handOver are born with; undefined while the
+   * relay is stopped (rows are then written unleased, for the polling rounds).
+   */
+  get handOverLeaseMs(): number | undefined {
+    return this.stopped ? undefined : this.options.handOverLeaseMs;
+  }
+
+  /**
+   * Publishes rows their writer just committed, born leased to this relay (Outbox.transaction),
+   * without claiming them. Rows handed over once the relay has stopped are released for the
+   * rounds of its flush (flushAndStop) or, past it, left to their lease and the next relay.
+   */
+  handOver(rows: readonly RelayedRow[]): void {
+    if (this.stopped) {
+      for (const row of rows) this.unconfirmed.set(row.seq, 'the relay stopped before publishing it');
+      return;
+    }
+    this.handed.push(...rows);
+    this.publishingHanded ??= this.publishHanded().finally(() => (this.publishingHanded = undefined));
+  }
+
+  private async publishHanded(): Promise<void> {
+    // Rows handed over while a batch is in flight go in the next one.
+    while (this.handed.length > 0) {
+      const rows = this.handed;
+      this.handed = [];
+      const failed = await this.publish(rows);
+      // A failed publish is released at once for the polling rounds, which back off.
+      if (failed > 0) this.scheduleSettle(0);
+      else this.scheduleSettle(this.options.settleDelayMs);
+    }
+  }
+
+  private scheduleSettle(delayMs: number): void {
+    if (this.settleTimer) {
+      if (delayMs > 0) return;
+      clearTimeout(this.settleTimer);
+    }
+    this.settleTimer = setTimeout(() => {
+      this.settleTimer = undefined;
+      this.settle().catch((error: unknown) => {
+        // Kept in memory: the next settle (a round's, at the latest) writes them.
+        this.log.warn({ err: error }, 'could not record published outbox rows');
+      });
+    }, delayMs);
   }
 
   /** Runs a round soon (rows were just committed). */
@@ -84,7 +177,10 @@ export class OutboxRelay {
   async flushAndStop(timeoutMs: number): Promise<number | undefined> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.settleTimer) clearTimeout(this.settleTimer);
+    this.settleTimer = undefined;
     await this.running;
+    await this.publishingHanded;
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       try {
@@ -155,6 +251,13 @@ export class OutboxRelay {
     await this.settle();
     const rows = await this.claim();
     if (rows.length === 0) return { claimed: 0, failed: 0 };
+    const failed = await this.publish(rows);
+    await this.settle();
+    return { claimed: rows.length, failed };
+  }
+
+  /** Publishes `rows` (publisher confirms); records each outcome for settle; returns how many failed. */
+  private async publish(rows: readonly RelayedRow[]): Promise<number> {
     const results = await Promise.allSettled(
       rows.map((row) =>
         tracedPublish(
@@ -184,8 +287,14 @@ export class OutboxRelay {
         this.unconfirmed.set(rows[i].seq, reason.slice(0, 500));
       }
     });
-    await this.settle();
-    return { claimed: rows.length, failed };
+    return failed;
+  }
+
+  /** Runs settleNow after any settle already running (the hand-over's and the rounds' never overlap). */
+  private settle(): Promise<void> {
+    const next = this.settling.catch(() => undefined).then(() => this.settleNow());
+    this.settling = next;
+    return next;
   }
 
   /**
@@ -194,7 +303,7 @@ export class OutboxRelay {
    * between the broker's confirm and the write neither leaves a row leased until its lease ends
    * nor publishes it again.
    */
-  private async settle(): Promise<void> {
+  private async settleNow(): Promise<void> {
     if (this.confirmed.size) {
       const seqs = [...this.confirmed];
       await this.db

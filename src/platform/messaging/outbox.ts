@@ -1,9 +1,9 @@
-import { Kysely, Transaction } from 'kysely';
+import { Kysely, sql, Transaction } from 'kysely';
 import { encodeEvent, EventKind } from '../bus/event-catalog';
 import { Logger } from '../log/logger';
 import { activeTraceCarrier } from '../telemetry/message-tracing';
 import { MessagingTables } from './messaging-tables';
-import { OutboxRelay } from './outbox-relay';
+import { OutboxRelay, RelayedRow } from './outbox-relay';
 
 /**
  * The transactional outbox of one service (its schema's `outbox` table). `transaction` runs work in
@@ -22,17 +22,20 @@ export class Outbox<DB extends MessagingTables> {
     readonly onDuplicate: (consumer: string) => void = () => undefined,
   ) {}
 
-  /** Transactions `add` wrote to: only those give the relay anything to publish. */
-  private readonly added = new WeakSet();
+  /** The rows `add` wrote in each transaction `transaction` runs: handed to the relay once committed. */
+  private readonly written = new WeakMap<object, RelayedRow[]>();
 
-  /** Runs `work` in a transaction and, when it added an event, wakes the relay once it has committed. */
+  /**
+   * Runs `work` in a transaction; once it has committed, hands the events it added to the relay
+   * (OutboxRelay.handOver: published without a claim). Rolled back, they never existed.
+   */
   async transaction<R>(work: (trx: Transaction<DB>) => Promise<R>): Promise<R> {
-    const { result, added } = await this.db.transaction().execute(async (trx) => {
-      const r = await work(trx);
-      return { result: r, added: this.added.has(trx) };
+    const { result, rows } = await this.db.transaction().execute(async (trx) => {
+      const written: RelayedRow[] = [];
+      this.written.set(trx, written);
+      return { result: await work(trx), rows: written };
     });
-    // Most consumed messages add nothing: waking for them would cost a claim on an empty outbox each.
-    if (added) this.relay.wake();
+    if (rows.length > 0) this.relay.handOver(rows);
     return result;
   }
 
@@ -43,24 +46,36 @@ export class Outbox<DB extends MessagingTables> {
    */
   async add<T>(trx: Transaction<DB>, kind: EventKind<T>, message: T, correlationId: string): Promise<string> {
     const event = encodeEvent(kind, message, correlationId);
-    await (trx as unknown as Transaction<MessagingTables>)
-      .insertInto('outbox')
-      .values({
-        message_id: event.properties.messageId,
-        routing_key: event.routingKey,
-        message_type: event.properties.type,
-        schema_version: event.properties.schemaVersion,
-        correlation_id: event.properties.correlationId,
-        body: event.body,
-        claimed_until: null,
-        published_at: null,
-        last_error: null,
-        trace_context: traceContextColumn(),
-        content_type: event.properties.contentType,
-      })
-      .execute();
-    this.added.add(trx);
-    return event.properties.messageId;
+    const written = this.written.get(trx);
+    const leaseMs = written && this.relay.handOverLeaseMs;
+    const row = {
+      message_id: event.properties.messageId,
+      routing_key: event.routingKey,
+      message_type: event.properties.type,
+      schema_version: event.properties.schemaVersion,
+      correlation_id: event.properties.correlationId,
+      body: event.body,
+      published_at: null,
+      last_error: null,
+      trace_context: traceContextColumn(),
+      content_type: event.properties.contentType,
+    };
+    const table = (trx as unknown as Transaction<MessagingTables>).insertInto('outbox');
+    if (written === undefined || leaseMs === undefined) {
+      // A transaction of the caller's, whose commit is not ours to see, or a relay not running:
+      // a polling round claims the row.
+      await table.values({ ...row, claimed_until: null }).execute();
+      return row.message_id;
+    }
+    // Born leased to this process's relay, which publishes it once the transaction commits; the
+    // lease counts as the first attempt. Should this process die first, the lease ends and any
+    // relay publishes it.
+    const inserted = await table
+      .values({ ...row, claimed_until: sql<Date>`now() + make_interval(secs => ${leaseMs / 1000})`, attempts: 1 })
+      .returning(['seq', 'created_at'])
+      .executeTakeFirstOrThrow();
+    written.push({ ...row, seq: inserted.seq, created_at: inserted.created_at });
+    return row.message_id;
   }
 }
 

@@ -17,7 +17,7 @@ import { migrateSchema } from '../../../src/platform/db/migrate';
 import { UnavailableError } from '../../../src/platform/errors/domain-errors';
 import { silentLogger } from '../../../src/platform/log/logger';
 import { Outbox } from '../../../src/platform/messaging/outbox';
-import { OutboxRelay } from '../../../src/platform/messaging/outbox-relay';
+import { DEFAULT_RELAY_OPTIONS, OutboxRelay } from '../../../src/platform/messaging/outbox-relay';
 import { LateResource } from '../../../src/platform/service/provisioned';
 import { FrameAnalysisService } from '../../../src/services/emotion/analysis-pool';
 import { ANALYSIS_QUEUE, frameCapturedHandler } from '../../../src/services/emotion/consumers';
@@ -71,7 +71,7 @@ describe('the frame consumer on a failed analysis', () => {
   /** The consumer on `emotion.analysis` of an in-process bus whose retries wait 5 and 10 ms, sent `frame`. */
   async function consumerWith(analyzer: ScriptedAnalyzer, frame: FrameCaptured = QUEUED) {
     const bus = new MemoryBus(silentLogger(), { [ANALYSIS_QUEUE]: [EVENTS.frameCaptured.routingKey] }, { delaysMs: [5, 10] });
-    const relay = new OutboxRelay(db, bus, silentLogger(), { pollMs: 10_000, batchSize: 10, leaseMs: 30_000, retentionMs: 3_600_000 });
+    const relay = new OutboxRelay(db, bus, silentLogger(), { ...DEFAULT_RELAY_OPTIONS, pollMs: 10_000, batchSize: 10 });
     const outbox = new Outbox(db, relay, silentLogger());
     const models = new LateResource<FrameAnalysisService>('models are still loading; retry shortly');
     models.set(analyzer);

@@ -21,7 +21,7 @@ import { UnavailableError } from '../../../src/platform/errors/domain-errors';
 import { Principal } from '../../../src/platform/identity/principal';
 import { silentLogger } from '../../../src/platform/log/logger';
 import { Outbox } from '../../../src/platform/messaging/outbox';
-import { OutboxRelay } from '../../../src/platform/messaging/outbox-relay';
+import { DEFAULT_RELAY_OPTIONS, OutboxRelay } from '../../../src/platform/messaging/outbox-relay';
 import { leanFrameCaptured } from '../../../src/services/interview/frame-event';
 import { Interviews } from '../../../src/services/interview/interviews';
 import { interviewMigrations } from '../../../src/services/interview/migrations';
@@ -94,7 +94,7 @@ describe('interview.frame.captured as SendFrame publishes it', () => {
     const deliveries: Delivery[] = [];
     await bus.consume(QUEUE, (delivery) => (deliveries.push(delivery), Promise.resolve()), { prefetch: 1 });
     // Never started: flushAndStop publishes what SendFrame wrote.
-    const relay = new OutboxRelay(db, bus, silentLogger(), { pollMs: 10_000, batchSize: 10, leaseMs: 30_000, retentionMs: 3_600_000 });
+    const relay = new OutboxRelay(db, bus, silentLogger(), { ...DEFAULT_RELAY_OPTIONS, pollMs: 10_000, batchSize: 10 });
     const downstreams = {
       analyzeFrame: () => analyzeFrame(sessionId),
       generateReport: () => Promise.reject(new Error('not used')),

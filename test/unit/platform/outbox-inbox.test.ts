@@ -12,7 +12,7 @@ import { silentLogger } from '../../../src/platform/log/logger';
 import { processOnce } from '../../../src/platform/messaging/inbox';
 import { MessagingTables } from '../../../src/platform/messaging/messaging-tables';
 import { Outbox } from '../../../src/platform/messaging/outbox';
-import { OutboxRelay } from '../../../src/platform/messaging/outbox-relay';
+import { DEFAULT_RELAY_OPTIONS, OutboxRelay } from '../../../src/platform/messaging/outbox-relay';
 
 /** A bus that records what it was asked to publish and fails while `down` is set. */
 class RecordingBus extends MemoryBus {
@@ -35,7 +35,16 @@ const scored = (sessionId: string) => ({
   feedback: '',
   calculatedAt: new Date(0),
 });
-const relayOptions = { pollMs: 10_000, batchSize: 2, leaseMs: 30_000, retentionMs: 3_600_000 };
+const relayOptions = { ...DEFAULT_RELAY_OPTIONS, pollMs: 10_000, batchSize: 2 };
+
+/** Resolves once `condition` holds, polled every 10 ms; rejects after 5 s. */
+async function waitFor(condition: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
 describe('transactional outbox and inbox (PGlite)', () => {
   let database: DatabaseHandle;
@@ -179,16 +188,70 @@ describe('transactional outbox and inbox (PGlite)', () => {
     expect(bus.published).toEqual([]);
   });
 
-  it('wakes the relay after a transaction that added an event, not after one that did not', async () => {
+  it('hands the relay the events a committed transaction added, and nothing for one that added none', async () => {
     const relay = new OutboxRelay(db, new RecordingBus(silentLogger(), {}), silentLogger(), relayOptions);
-    const wake = jest.spyOn(relay, 'wake');
+    const handOver = jest.spyOn(relay, 'handOver');
+    relay.start();
     const outbox = new Outbox(db, relay, silentLogger());
     await outbox.transaction(async (trx) => {
       await trx.insertInto('inbox').values({ consumer: 'test.consumer', message_id: 'no-event' }).execute();
     });
-    expect(wake).not.toHaveBeenCalled();
-    await outbox.transaction((trx) => outbox.add(trx, EVENTS.scored, scored('woken'), 'woken'));
-    expect(wake).toHaveBeenCalledTimes(1);
+    expect(handOver).not.toHaveBeenCalled();
+    const id = await outbox.transaction((trx) => outbox.add(trx, EVENTS.scored, scored('handed'), 'handed'));
+    expect(handOver).toHaveBeenCalledTimes(1);
+    expect(handOver.mock.calls[0][0].map((row) => row.message_id)).toEqual([id]);
+    await relay.flushAndStop(5_000);
+  });
+
+  it('publishes a running relay\'s events without claiming them: born leased, marked published in one batch', async () => {
+    const bus = new RecordingBus(silentLogger(), {});
+    const relay = new OutboxRelay(db, bus, silentLogger(), { ...relayOptions, settleDelayMs: 200 });
+    const claim = jest.spyOn(relay as unknown as { claim: () => Promise<unknown> }, 'claim');
+    const settle = jest.spyOn(relay as unknown as { settleNow: () => Promise<void> }, 'settleNow');
+    relay.start(); // its first round claims (the outbox is empty); the next is 10 s away
+    await waitFor(() => Promise.resolve(claim.mock.calls.length === 1));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    claim.mockClear();
+    settle.mockClear();
+    const outbox = new Outbox(db, relay, silentLogger());
+    const ids = await Promise.all(['a', 'b', 'c'].map((s) => outbox.transaction((trx) => outbox.add(trx, EVENTS.scored, scored(s), s))));
+    const born = await db.selectFrom('outbox').select(['attempts', 'claimed_until']).execute();
+    expect(born.every((row) => row.attempts === 1 && row.claimed_until !== null)).toBe(true);
+    await waitFor(async () => (await unpublished()) === 0);
+    expect(bus.published.map((p) => p.properties.messageId).sort()).toEqual([...ids].sort());
+    expect(claim).not.toHaveBeenCalled();
+    expect(settle).toHaveBeenCalledTimes(1); // the three rows marked by one UPDATE
+    expect(await relay.flushAndStop(1_000)).toBe(0);
+  });
+
+  it('publishes the events of a process that died before handing them over once their lease ends', async () => {
+    const dead = new OutboxRelay(db, new RecordingBus(silentLogger(), {}), silentLogger(), { ...relayOptions, handOverLeaseMs: 300 });
+    dead.start();
+    const outbox = new Outbox(db, dead, silentLogger());
+    jest.spyOn(dead, 'handOver').mockImplementation(() => undefined); // dies between the commit and the publish
+    const id = await outbox.transaction((trx) => outbox.add(trx, EVENTS.scored, scored('orphan'), 'orphan'));
+
+    const bus = new RecordingBus(silentLogger(), {});
+    expect(await new OutboxRelay(db, bus, silentLogger(), relayOptions).flushAndStop(100)).toBe(1); // still leased
+    expect(bus.published).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await new OutboxRelay(db, bus, silentLogger(), relayOptions).flushAndStop(5_000)).toBe(0);
+    expect(bus.published.map((p) => p.properties.messageId)).toEqual([id]);
+    await dead.flushAndStop(0);
+  });
+
+  it('releases for the polling rounds an event its running relay could not publish', async () => {
+    const bus = new RecordingBus(silentLogger(), {});
+    bus.down = true;
+    const relay = new OutboxRelay(db, bus, silentLogger(), { ...relayOptions, pollMs: 20 });
+    relay.start();
+    const outbox = new Outbox(db, relay, silentLogger());
+    const id = await outbox.transaction((trx) => outbox.add(trx, EVENTS.scored, scored('released'), 'released'));
+    await waitFor(async () => (await db.selectFrom('outbox').select('last_error').executeTakeFirstOrThrow()).last_error !== null);
+    bus.down = false;
+    await waitFor(async () => (await unpublished()) === 0);
+    expect(bus.published.map((p) => p.properties.messageId)).toEqual([id]);
+    expect(await relay.flushAndStop(1_000)).toBe(0);
   });
 
   it('runs a message effect once however often the message is delivered, and keeps nothing of a failed attempt', async () => {

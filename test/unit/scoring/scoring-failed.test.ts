@@ -19,7 +19,7 @@ import { migrateSchema } from '../../../src/platform/db/migrate';
 import { InvalidInputError } from '../../../src/platform/errors/domain-errors';
 import { silentLogger } from '../../../src/platform/log/logger';
 import { Outbox } from '../../../src/platform/messaging/outbox';
-import { OutboxRelay } from '../../../src/platform/messaging/outbox-relay';
+import { DEFAULT_RELAY_OPTIONS, OutboxRelay } from '../../../src/platform/messaging/outbox-relay';
 import { completedHandler, emotionAnalyzedHandler, MAX_FAILURE_REASON_CHARS, SCORING_QUEUES } from '../../../src/services/scoring/consumers';
 import { EmotionSample } from '../../../src/services/scoring/domain';
 import { scoringMigrations } from '../../../src/services/scoring/migrations';
@@ -90,7 +90,7 @@ describe('scoring an interview it cannot process', () => {
       },
       { delaysMs: [5, 10] },
     );
-    relay = new OutboxRelay(db, bus, silentLogger(), { pollMs: 50, batchSize: 10, leaseMs: 30_000, retentionMs: 3_600_000 });
+    relay = new OutboxRelay(db, bus, silentLogger(), { ...DEFAULT_RELAY_OPTIONS, pollMs: 50, batchSize: 10 });
     const outbox = new Outbox(db, relay, silentLogger());
     relay.start();
     const deps = { store, outbox, log: silentLogger(), analyzer: new AnswerAnalyzer(provided(await testEncoder()), undefined) };
