@@ -7,14 +7,15 @@ export function limitVariable(name: string): string {
 }
 
 /** The limit `name` with its maximum from `LIMIT_<NAME>` (a positive integer), `defaultMax` when unset; ConfigError otherwise. */
-export function limitFromEnv(env: Env, name: string, defaultMax: number, windowSeconds: number, unit: string): LimitSpec {
-  return Object.freeze({ name, max: integerOr(env, limitVariable(name), defaultMax, 1, 1_000_000_000), windowSeconds, unit });
+export function limitFromEnv(env: Env, name: string, defaultMax: number, windowSeconds: number, unit: string, perReplica = false): LimitSpec {
+  return Object.freeze({ name, max: integerOr(env, limitVariable(name), defaultMax, 1, 1_000_000_000), windowSeconds, unit, perReplica });
 }
 
 /**
  * Calls per client address per minute, each service counting its own (seed 002 section 7: 1000).
- * The first line against floods from one place, before a caller is even authenticated.
+ * The first line against floods from one place, before a caller is even authenticated; counted per
+ * replica (LimitSpec.perReplica), being checked on every call.
  */
 export function addressRequestLimit(env: Env): LimitSpec {
-  return limitFromEnv(env, 'requests_per_address_per_minute', 1000, 60, 'requests');
+  return limitFromEnv(env, 'requests_per_address_per_minute', 1000, 60, 'requests', true);
 }

@@ -9,6 +9,13 @@ export interface LimitSpec {
   readonly windowSeconds: number;
   /** What is counted, plural, for messages: `requests`, `frames`. */
   readonly unit: string;
+  /**
+   * Counted by each replica in its own memory, not in the shared store: for the limits checked on
+   * every call (a shared counter costs a database round trip each), the first line against floods,
+   * where a client spreading its calls over R replicas getting up to R times the limit is
+   * acceptable (as with Envoy's local rate limit).
+   */
+  readonly perReplica?: boolean;
 }
 
 /**
@@ -48,14 +55,14 @@ export interface RateLimit {
 export const RATE_LIMITS_TABLE = 'rate_limits';
 
 /**
- * A limit counted by rate-limiter-flexible in `store`. With PostgreSQL, a database error falls
+ * A limit counted by rate-limiter-flexible in `store` (in memory when `spec.perReplica`). With PostgreSQL, a database error falls
  * back to a counter in this process's memory (the library's insurance limiter) rather than
  * refusing or waving through every call.
  */
 export function createRateLimit(spec: LimitSpec, store: LimitStore): RateLimit {
   const options = { keyPrefix: spec.name, points: spec.max, duration: spec.windowSeconds };
   const limiter: RateLimiterAbstract =
-    store.kind === 'memory'
+    store.kind === 'memory' || spec.perReplica
       ? new RateLimiterMemory(options)
       : new RateLimiterPostgres({
           ...options,

@@ -14,7 +14,10 @@ export interface InterviewLimitSpecs {
   readonly requestsPerAddress: LimitSpec;
   /** Calls per user per minute (100); a stream counts once, frames count towards framesPerInterview instead. */
   readonly requestsPerUser: LimitSpec;
-  /** Frames per interview per second (10), through SendFrame and StreamInterview alike. */
+  /**
+   * Frames per interview per second (10), through SendFrame and StreamInterview alike; counted per
+   * replica (an interview's frames come on its client's connection, to one replica).
+   */
   readonly framesPerInterview: LimitSpec;
   /** Interviews a user starts per hour (20). */
   readonly interviewsPerUser: LimitSpec;
@@ -26,7 +29,7 @@ export function interviewLimitSpecs(env: Env): InterviewLimitSpecs {
   return {
     requestsPerAddress: addressRequestLimit(env),
     requestsPerUser: limitFromEnv(env, 'requests_per_user_per_minute', 100, 60, 'requests'),
-    framesPerInterview: limitFromEnv(env, 'frames_per_interview_per_second', 10, 1, 'frames'),
+    framesPerInterview: limitFromEnv(env, 'frames_per_interview_per_second', 10, 1, 'frames', true),
     interviewsPerUser: limitFromEnv(env, 'interviews_per_user_per_hour', 20, 3600, 'interviews'),
     // A concurrency limit, counted up when a stream opens and down when it ends: its window is the
     // longest a stream lives, so that a replica that died holding streams frees them at the latest then.

@@ -152,10 +152,10 @@ class Conversation {
 it('sets the interview limits with LIMIT_<NAME>, with seed 002 section 7 values by default', () => {
   const defaults = interviewLimitSpecs({});
   expect([defaults.requestsPerAddress, defaults.requestsPerUser, defaults.framesPerInterview, defaults.interviewsPerUser, defaults.streamsPerUser]).toEqual([
-    { name: 'requests_per_address_per_minute', max: 1000, windowSeconds: 60, unit: 'requests' },
-    { name: 'requests_per_user_per_minute', max: 100, windowSeconds: 60, unit: 'requests' },
-    { name: 'frames_per_interview_per_second', max: 10, windowSeconds: 1, unit: 'frames' },
-    { name: 'interviews_per_user_per_hour', max: 20, windowSeconds: 3600, unit: 'interviews' },
+    { name: 'requests_per_address_per_minute', max: 1000, windowSeconds: 60, unit: 'requests', perReplica: true },
+    { name: 'requests_per_user_per_minute', max: 100, windowSeconds: 60, unit: 'requests', perReplica: false },
+    { name: 'frames_per_interview_per_second', max: 10, windowSeconds: 1, unit: 'frames', perReplica: true },
+    { name: 'interviews_per_user_per_hour', max: 20, windowSeconds: 3600, unit: 'interviews', perReplica: false },
     expect.objectContaining({ name: 'streams_per_user', max: 3 }),
   ]);
   const set = interviewLimitSpecs({ LIMIT_STREAMS_PER_USER: '1', LIMIT_FRAMES_PER_INTERVIEW_PER_SECOND: '2' });

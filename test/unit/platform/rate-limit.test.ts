@@ -171,6 +171,17 @@ describe('createRateLimit, PostgreSQL store (PGlite)', () => {
     expect((await rows()).find((row) => row.key === 'test_rows:alice')?.points).toBe(1);
   });
 
+  it('counts a per-replica limit in each replica\'s memory: no row, and one replica\'s count is not the other\'s', async () => {
+    const local = { ...spec('test_per_replica', 2), perReplica: true };
+    const replicaA = createRateLimit(local, store);
+    const replicaB = createRateLimit(local, store);
+    await takeTimes(replicaA, 'address', 2);
+    await refusal(replicaA.take('address'));
+    await takeTimes(replicaB, 'address', 2);
+    await refusal(replicaB.take('address'));
+    expect((await rows()).filter((row) => row.key.startsWith('test_per_replica:'))).toEqual([]);
+  });
+
   it('counts no unit for a refused take, on either replica', async () => {
     const replicaA = createRateLimit(spec('test_pg_concurrency', 1), store);
     const replicaB = createRateLimit(spec('test_pg_concurrency', 1), store);
@@ -276,7 +287,7 @@ describe('limitFromEnv', () => {
   });
 
   it('reads the maximum from LIMIT_<NAME>, and keeps the name, window and unit', () => {
-    expect(read('7')).toEqual({ name: 'requests_per_user_per_minute', max: 7, windowSeconds: 60, unit: 'requests' });
+    expect(read('7')).toEqual({ name: 'requests_per_user_per_minute', max: 7, windowSeconds: 60, unit: 'requests', perReplica: false });
   });
 
   it('gives the default when the variable is unset or blank', () => {
@@ -290,8 +301,8 @@ describe('limitFromEnv', () => {
     expect(() => read(value)).toThrow(VARIABLE);
   });
 
-  it('sets the per-address limit with LIMIT_REQUESTS_PER_ADDRESS_PER_MINUTE, 1000 a minute by default', () => {
-    expect(addressRequestLimit({})).toEqual({ name: 'requests_per_address_per_minute', max: 1000, windowSeconds: 60, unit: 'requests' });
+  it('sets the per-address limit with LIMIT_REQUESTS_PER_ADDRESS_PER_MINUTE, 1000 a minute by default, counted per replica', () => {
+    expect(addressRequestLimit({})).toEqual({ name: 'requests_per_address_per_minute', max: 1000, windowSeconds: 60, unit: 'requests', perReplica: true });
     expect(addressRequestLimit({ LIMIT_REQUESTS_PER_ADDRESS_PER_MINUTE: '5' }).max).toBe(5);
     expect(() => addressRequestLimit({ LIMIT_REQUESTS_PER_ADDRESS_PER_MINUTE: '0' })).toThrow('LIMIT_REQUESTS_PER_ADDRESS_PER_MINUTE');
   });
