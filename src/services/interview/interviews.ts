@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { EmotionResponse, FrameRequest } from '../../gen/emotion';
 import { ReportRequest, ReportResponse } from '../../gen/scoring';
 import { EVENTS } from '../../platform/bus/event-catalog';
+import { BOUNDS } from '../../platform/contracts/bounds';
 import { checkFrame } from '../../platform/contracts/frame-checks';
 import { classifyError } from '../../platform/errors/classify';
 import { CallContext } from '../../platform/grpc/call-context';
@@ -24,6 +26,9 @@ import { SessionRecord, SubmittedAnswer } from './domain/interview';
 import { leanFrameCaptured } from './frame-event';
 import { InterviewStore, InterviewTables } from './store';
 
+/** How long an interview found open for its candidate's frames is believed so before analysing the next, milliseconds. */
+export const OPEN_FOR_FRAMES_MEMO_MS = 5_000;
+
 /** What the interview service asks of its downstreams (their clients, behind breakers, in server.ts). */
 export interface InterviewDownstreams {
   analyzeFrame(request: FrameRequest, ctx?: CallContext): Promise<EmotionResponse>;
@@ -45,6 +50,9 @@ export interface FrameOutcome {
  * transaction, together with the events it publishes (written to the outbox in that transaction).
  */
 export class Interviews {
+  /** Interviews that passed the check before a frame's analysis lately, with the subject they passed for. */
+  private readonly openForFrames = new LRUCache<string, string>({ max: 10_000, ttl: OPEN_FOR_FRAMES_MEMO_MS });
+
   constructor(
     private readonly store: InterviewStore,
     private readonly downstreams: InterviewDownstreams,
@@ -97,8 +105,13 @@ export class Interviews {
    * nor published.
    */
   async sendFrame(actor: Principal, sessionId: string, image: Buffer, format: string, capturedAt: Date, ctx?: CallContext): Promise<FrameOutcome> {
-    // Checked before the (slow) analysis and again, locked, when the frame is recorded.
-    requireOpenForFrames(actor, sessionId, await this.store.getStatus(this.store.db, sessionId));
+    // Checked before the (slow) analysis, then again, locked, when the frame is recorded. The first
+    // check is remembered a while (its candidate never changes; a status that did is caught by
+    // the second), so an interview's frames cost one read each, not two.
+    if (this.openForFrames.get(sessionId) !== actor.subject) {
+      requireOpenForFrames(actor, sessionId, await this.store.getStatus(this.store.db, sessionId));
+      this.openForFrames.set(sessionId, actor.subject);
+    }
     // What the emotion service would refuse is refused here, before anything is recorded or queued.
     await checkFrame(image, format);
 
@@ -112,13 +125,13 @@ export class Interviews {
     }
 
     const frameNumber = await this.outbox.transaction(async (trx) => {
-      requireOpenForFrames(actor, sessionId, await this.store.getStatus(trx, sessionId, true));
-      const number = await this.store.recordFrame(trx, sessionId, {
-        capturedAt,
-        format: format || 'unknown',
-        byteLength: image.length,
-        analyzedSynchronously: analysis !== undefined,
-      });
+      const frame = { capturedAt, format: format || 'unknown', byteLength: image.length, analyzedSynchronously: analysis !== undefined };
+      const number = actor.role === 'candidate' ? await this.store.recordFrame(trx, sessionId, actor.subject, BOUNDS.framesPerInterview, frame) : undefined;
+      if (number === undefined) {
+        this.openForFrames.delete(sessionId);
+        requireOpenForFrames(actor, sessionId, await this.store.getStatus(trx, sessionId, true));
+        throw new Error(`frame of interview ${sessionId} not recorded, though the interview takes its candidate's frames`);
+      }
       await this.outbox.add(
         trx,
         EVENTS.frameCaptured,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Generated, Kysely, sql, Transaction } from 'kysely';
+import { LRUCache } from 'lru-cache';
 import { MessagingTables } from '../../platform/messaging/messaging-tables';
 import { AnswerRecord, inInterviewOrder, QuestionRecord, SessionRecord, SessionStatus, SubmittedAnswer } from './domain/interview';
 
@@ -52,7 +53,16 @@ export type InterviewDb = Kysely<InterviewTables>;
 type Db = InterviewDb | Transaction<InterviewTables>;
 
 /** All of the interview service's SQL. Methods taking `trx` run inside the caller's transaction. */
+/** How long a subject found not deleted is believed so without asking again, milliseconds. */
+export const NOT_DELETED_MEMO_MS = 2_000;
+
 export class InterviewStore {
+  /**
+   * Subjects found not deleted lately: the check runs on every call, frames included. A deletion
+   * this replica records is seen at once; another replica's within NOT_DELETED_MEMO_MS.
+   */
+  private readonly notDeleted = new LRUCache<string, true>({ max: 10_000, ttl: NOT_DELETED_MEMO_MS });
+
   constructor(readonly db: InterviewDb) {}
 
   /**
@@ -162,18 +172,32 @@ export class InterviewStore {
   }
 
   /** Numbers and records a received frame; returns its 1-based frame number. */
+  /**
+   * Records a frame of `candidateId`'s interview while it takes frames (in progress, fewer than
+   * `maxFrames` so far): counts it on the session's row, which the UPDATE locks, and inserts it;
+   * returns its number (1, 2, ...), or undefined, recording nothing, when the session is not one
+   * that takes this candidate's frames (getStatus then says why).
+   */
   async recordFrame(
     trx: Transaction<InterviewTables>,
     sessionId: string,
+    candidateId: string,
+    maxFrames: number,
     frame: { capturedAt: Date; format: string; byteLength: number; analyzedSynchronously: boolean },
-  ): Promise<number> {
-    const { frames_received } = await trx
-      .updateTable('interview_sessions')
-      .set({ frames_received: sql`frames_received + 1` })
-      .where('id', '=', sessionId)
-      .returning('frames_received')
-      .executeTakeFirstOrThrow();
-    const frameNumber = Number(frames_received);
+  ): Promise<number | undefined> {
+    const counted = await trx
+      .updateTable('interview_sessions as s')
+      .from('users as u')
+      .set({ frames_received: sql`s.frames_received + 1` })
+      .whereRef('u.id', '=', 's.user_id')
+      .where('s.id', '=', sessionId)
+      .where('u.external_id', '=', candidateId)
+      .where('s.status', '=', 'in_progress')
+      .where('s.frames_received', '<', maxFrames)
+      .returning('s.frames_received')
+      .executeTakeFirst();
+    if (!counted) return undefined;
+    const frameNumber = Number(counted.frames_received);
     await trx
       .insertInto('frames')
       .values({
@@ -215,12 +239,18 @@ export class InterviewStore {
       .onConflict((oc) => oc.column('subject').doNothing())
       .returning('subject')
       .executeTakeFirst();
+    this.notDeleted.delete(subject);
     return inserted !== undefined;
   }
 
-  /** Whether the account `subject` was deleted (an index lookup, once per call). */
+  /**
+   * Whether the account `subject` was deleted: an index lookup, once per call, unless it was found
+   * not deleted within NOT_DELETED_MEMO_MS (recordDeletedUser forgets that at once).
+   */
   async isDeletedUser(subject: string): Promise<boolean> {
+    if (this.notDeleted.has(subject)) return false;
     const row = await this.db.selectFrom('deleted_users').select('subject').where('subject', '=', subject).executeTakeFirst();
+    if (!row) this.notDeleted.set(subject, true);
     return row !== undefined;
   }
 

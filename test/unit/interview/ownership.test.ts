@@ -224,6 +224,13 @@ describe('interview ownership', () => {
     expect(await statusOf(interviewer.getInterview({ interviewId: randomUUID() }))).toMatch(/^NOT_FOUND: interview .* not found$/);
   });
 
+  it("remembers a frame check passed for the interview's candidate only: another candidate and an interviewer are refused after it", async () => {
+    // A's frame passes the check before the analysis (then fails as no image): the interview is remembered open for A.
+    expect(await statusOf(candidateA.sendFrame(frame(interview.id)))).toMatch(/^INVALID_ARGUMENT: /);
+    expect(withoutId(await statusOf(candidateB.sendFrame(frame(interview.id))), interview.id)).toBe('NOT_FOUND: interview <id> not found');
+    expect(await statusOf(interviewer.sendFrame(frame(interview.id)))).toMatch(/^PERMISSION_DENIED: only the candidate sends frames/);
+  });
+
   it("ends an interviewer's stream at its first event with PERMISSION_DENIED", async () => {
     const stream = await interviewer.stream({ interviewId: interview.id, ping: { sentAtMs: 1 } });
     expect(stream).toEqual({

@@ -203,7 +203,7 @@ describe('transactional outbox and inbox (PGlite)', () => {
     await relay.flushAndStop(5_000);
   });
 
-  it('publishes a running relay\'s events without claiming them: born leased, marked published in one batch', async () => {
+  it("publishes a running relay's events without claiming them: born leased, marked published in one batch", async () => {
     const bus = new RecordingBus(silentLogger(), {});
     const relay = new OutboxRelay(db, bus, silentLogger(), { ...relayOptions, settleDelayMs: 200 });
     const claim = jest.spyOn(relay as unknown as { claim: () => Promise<unknown> }, 'claim');

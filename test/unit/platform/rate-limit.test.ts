@@ -171,7 +171,7 @@ describe('createRateLimit, PostgreSQL store (PGlite)', () => {
     expect((await rows()).find((row) => row.key === 'test_rows:alice')?.points).toBe(1);
   });
 
-  it('counts a per-replica limit in each replica\'s memory: no row, and one replica\'s count is not the other\'s', async () => {
+  it("counts a per-replica limit in each replica's memory: no row, and one replica's count is not the other's", async () => {
     const local = { ...spec('test_per_replica', 2), perReplica: true };
     const replicaA = createRateLimit(local, store);
     const replicaB = createRateLimit(local, store);
