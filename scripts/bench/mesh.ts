@@ -80,7 +80,8 @@
  * interviews' 4000 frames); BENCH_WARMUP_SECONDS (default 2) the first seconds of each level left
  * out of its steady latencies and lags. TEST_DATABASE_ADMIN_URL, TEST_AMQP_URL and
  * TEST_RABBITMQ_MANAGEMENT_URL name servers of your own instead, as for the integration tests (on
- * this machine: their processes' CPU time is read from /proc).
+ * this machine: their processes' CPU time is read from /proc); BENCH_SERVICE_NODE_ARGS, extra node
+ * flags for every service's process ("--cpu-prof --cpu-prof-dir=/tmp/prof" profiles them).
  */
 import os from 'node:os';
 import { benchFrame } from './bench-frame';

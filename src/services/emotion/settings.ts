@@ -11,6 +11,8 @@ export interface EmotionSettings {
    * (EMOTION_MAX_WAITING_FRAMES); undefined for the default, 1 per worker thread (AnalysisPool).
    */
   readonly maxWaitingFrames: number | undefined;
+  /** Worker threads running the models (EMOTION_ANALYSIS_THREADS); undefined for one per core (os.availableParallelism). */
+  readonly analysisThreads: number | undefined;
 }
 
 /** Throws ConfigError naming the variable when one is malformed. */
@@ -18,5 +20,6 @@ export function emotionSettings(env: Env): EmotionSettings {
   return Object.freeze({
     modelsDir: path.resolve(stringOr(env, 'MODELS_DIR', path.join(REPO_ROOT, 'models'))),
     maxWaitingFrames: optionalInteger(env, 'EMOTION_MAX_WAITING_FRAMES', 1, 100_000),
+    analysisThreads: optionalInteger(env, 'EMOTION_ANALYSIS_THREADS', 1, 256),
   });
 }

@@ -89,6 +89,27 @@ describe('the token verifier', () => {
     expect(await verifier.verify(interviewer)).toEqual({ subject: 'boss', role: 'interviewer' });
   });
 
+  it('checks a token once and remembers it by its exact text until its exp; one character changed is checked, and refused', async () => {
+    let lookups = 0;
+    const getKey = cachedKeySet(() => Promise.resolve(keys.publicKeys()));
+    const counting = createTokenVerifier(SETTINGS, (header, token) => {
+      lookups += 1;
+      return getKey(header, token);
+    });
+    const token = await issueAccessToken(key, ISSUER, AUDIENCE, 60, { userId: USER, role: 'candidate' });
+    for (let i = 0; i < 3; i++) expect(await counting.verify(token)).toEqual({ subject: USER, role: 'candidate' });
+    expect(lookups).toBe(1);
+    const [header, payload, signature] = token.split('.');
+    const flipped = signature[10] === 'A' ? 'B' : 'A';
+    await expectRefused(counting, `${header}.${payload}.${signature.slice(0, 10)}${flipped}${signature.slice(11)}`, NOT_VALID);
+    expect(lookups).toBe(2);
+    // Past its exp (within the clock tolerance, so still accepted), a token is checked every time.
+    const lapsed = await signed(key, claims({ exp: now() - 10 }));
+    await counting.verify(lapsed);
+    await counting.verify(lapsed);
+    expect(lookups).toBe(4);
+  });
+
   it('refuses an expired token (beyond the 30 s tolerance) saying it expired, and accepts one expired within it', async () => {
     await expectRefused(verifier, await signed(key, claims({ iat: now() - 600, exp: now() - 60 })), EXPIRED);
     // A negative ttl through the issuer itself.
