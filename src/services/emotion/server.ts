@@ -16,7 +16,8 @@ import { EmotionStore, EmotionTables } from './store';
 export const ANALYSIS_POOL: ResourceSpec<EmotionSettings, FrameAnalysisService & { close(): Promise<void> }> = {
   name: 'models',
   whileMissing: 'models are still loading; retry shortly',
-  create: (settings) => AnalysisPool.start({ modelsDir: settings.modelsDir, maxWaitingLiveFrames: settings.maxWaitingFrames, threads: settings.analysisThreads }),
+  create: (settings) =>
+    AnalysisPool.start({ modelsDir: settings.modelsDir, maxWaitingLiveFrames: settings.maxWaitingFrames, threads: settings.analysisThreads }),
   close: (pool) => pool.close(),
 };
 
