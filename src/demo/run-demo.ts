@@ -12,7 +12,7 @@ import { tlsFiles } from '../platform/tls/certificate-files';
 import { publicChannel } from '../platform/tls/transport-security';
 import { Command } from 'commander';
 import { Role } from '../gen/auth';
-import { Interview, InterviewServiceClient, InterviewState, Question } from '../gen/interview';
+import { Interview, InterviewServiceClient, InterviewState, Question, ReportFormat } from '../gen/interview';
 import { callUnary } from '../platform/grpc/unary-call';
 import { optionalString } from '../platform/config/env';
 import { loadConfig } from '../platform/config/mesh-config';
@@ -121,7 +121,11 @@ async function main(options: DemoOptions): Promise<void> {
     say(`      scored after ${((Date.now() - waitStarted) / 1000).toFixed(1)} s                    `);
 
     say('[6/6] Report');
-    const report = await callUnary(client.getReport.bind(client), { interviewId: interview.id, includeEmotions: true }, as(interviewer ?? candidate));
+    const report = await callUnary(
+      client.getReport.bind(client),
+      { interviewId: interview.id, includeEmotions: true, format: ReportFormat.REPORT_FORMAT_UNSPECIFIED },
+      as(interviewer ?? candidate),
+    );
     printReport(JSON.parse(report.reportJson.toString('utf8')) as PrintedReport, interview.questions);
     say(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   } finally {

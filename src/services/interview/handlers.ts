@@ -75,7 +75,16 @@ export function interviewHandlers(interviews: Interviews, limits: HandlerLimits)
         scores: { technical: number; communication: number; emotion: number; overall: number };
         feedback: string;
       };
-      return { interviewId: sessionId, scores: report.scores, feedback: report.feedback, reportJson: json };
+      return {
+        interviewId: sessionId,
+        scores: report.scores,
+        feedback: report.feedback,
+        reportJson: json,
+        report: undefined,
+        reportPdf: Buffer.alloc(0),
+        reportUrl: '',
+        reportUrlExpiresAt: undefined,
+      };
     },
   };
 }

@@ -168,7 +168,7 @@ export class Interviews {
     const session = await this.get(actor, sessionId);
     if (session.status === 'failed') throw new InterviewFailedError(sessionId, session.failureReason);
     if (session.status !== 'scored') throw new InterviewStateError(sessionId, session.status, 'the report exists once it is scored');
-    const response = await this.downstreams.generateReport({ sessionId, includeEmotions, includeVideo: false }, ctx);
+    const response = await this.downstreams.generateReport({ sessionId, includeEmotions, includeVideo: false, format: 'json' }, ctx);
     return Buffer.from(response.reportData);
   }
 }

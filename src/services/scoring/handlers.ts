@@ -35,7 +35,7 @@ export function scoringHandlers(store: ScoringStore, analyzer: AnswerAnalyzer): 
       const report = await store.loadReport(sessionId);
       if (!report) throw new NotFoundError(`no report for session ${sessionId}: it has not been scored yet`);
       const body = request.includeEmotions ? report : { ...report, emotionSummary: { ...report.emotionSummary, timeline: null } };
-      return { reportUrl: '', reportData: Buffer.from(JSON.stringify(body)), format: 'json' };
+      return { reportUrl: '', reportData: Buffer.from(JSON.stringify(body)), format: 'json', report: undefined };
     },
   };
 }

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { Kysely } from 'kysely';
-import { InterviewState } from '../../../src/gen/interview';
+import { InterviewState, ReportFormat } from '../../../src/gen/interview';
 import { Delivery } from '../../../src/platform/bus/event-bus';
 import { encodeEvent, EVENTS } from '../../../src/platform/bus/event-catalog';
 import { MemoryBus } from '../../../src/platform/bus/memory-bus';
@@ -145,7 +145,7 @@ describe('the FAILED state', () => {
       state: InterviewState.INTERVIEW_STATE_FAILED,
       failureReason: REASON,
     });
-    const error = await rpc.getReport({ interviewId: sessionId, includeEmotions: false }, ctx).then(
+    const error = await rpc.getReport({ interviewId: sessionId, includeEmotions: false, format: ReportFormat.REPORT_FORMAT_UNSPECIFIED }, ctx).then(
       () => undefined,
       (e: unknown) => e,
     );
