@@ -22,6 +22,7 @@ export const protobufFileName = "report.proto";
  * one decimal, shares 0..1 with three. Change additively only; `buf breaking` guards this.
  */
 
+/** Field 14 is kept for the integrity section, once the integrity service exists. */
 export interface InterviewReport {
   /**
    * 2 since the report is typed. 1 for reports stored before: they lack the candidate, the
@@ -53,10 +54,7 @@ export interface InterviewReport {
   answers: Answer[];
   /** Expressions and face presence over the interview's video frames. */
   emotionSummary: EmotionSummary | undefined;
-  blinks:
-    | Blinks
-    | undefined;
-  /** Field 14 is kept for the integrity section, once the integrity service exists. */
+  blinks: Blinks | undefined;
   insights: Insight[];
 }
 

@@ -30,6 +30,7 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// Field 14 is kept for the integrity section, once the integrity service exists.
 type InterviewReport struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// 2 since the report is typed. 1 for reports stored before: they lack the candidate, the
@@ -53,7 +54,7 @@ type InterviewReport struct {
 	// Expressions and face presence over the interview's video frames.
 	EmotionSummary *EmotionSummary `protobuf:"bytes,11,opt,name=emotion_summary,json=emotionSummary,proto3" json:"emotion_summary,omitempty"`
 	Blinks         *Blinks         `protobuf:"bytes,12,opt,name=blinks,proto3" json:"blinks,omitempty"`
-	Insights       []*Insight      `protobuf:"bytes,13,rep,name=insights,proto3" json:"insights,omitempty"` // Field 14 is kept for the integrity section, once the integrity service exists.
+	Insights       []*Insight      `protobuf:"bytes,13,rep,name=insights,proto3" json:"insights,omitempty"`
 	unknownFields  protoimpl.UnknownFields
 	sizeCache      protoimpl.SizeCache
 }
