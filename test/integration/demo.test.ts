@@ -13,7 +13,8 @@ jest.setTimeout(120_000);
 it('runs a whole interview through the embedded mesh and prints faces, emotions, analyses and scores', async () => {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'demo-'));
   const env: Record<string, string> = { ...(process.env as Record<string, string>), DATA_DIR: dataDir, AUTH_SCRYPT_COST: '10' };
-  for (const name of ['INTERVIEW_PORT', 'EMOTION_PORT', 'SCORING_PORT', 'NOTIFIER_PORT', 'AUTH_PORT', 'METRICS_PORT']) env[name] = String(await freePort());
+  for (const name of ['INTERVIEW_PORT', 'EMOTION_PORT', 'SCORING_PORT', 'NOTIFIER_PORT', 'AUTH_PORT', 'METRICS_PORT', 'INTERVIEW_HTTPS_PORT'])
+    env[name] = String(await freePort());
   delete env.DATABASE_URL;
   delete env.AMQP_URL;
   try {

@@ -5,7 +5,7 @@
  * FAILED_PRECONDITION saying why. The consumer and the store run on PGlite; the RPCs are the
  * handlers themselves, called with a verified principal.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { Kysely } from 'kysely';
 import { InterviewState, ReportFormat } from '../../../src/gen/interview';
@@ -25,6 +25,7 @@ import { SessionRecord } from '../../../src/services/interview/domain/interview'
 import { interviewHandlers } from '../../../src/services/interview/handlers';
 import { interviewService } from '../../../src/services/interview';
 import { Interviews } from '../../../src/services/interview/interviews';
+import { ReportLinks } from '../../../src/services/interview/report-links';
 import { handlerLimits, interviewLimitSpecs } from '../../../src/services/interview/limits';
 import { createRateLimit } from '../../../src/platform/limits/rate-limit';
 import { interviewMigrations } from '../../../src/services/interview/migrations';
@@ -136,6 +137,7 @@ describe('the FAILED state', () => {
     const rpc = interviewHandlers(
       interviews,
       handlerLimits(interviewLimitSpecs({}), (spec) => createRateLimit(spec, { kind: 'memory' })),
+      new ReportLinks(randomBytes(32), 900, () => 'https://reports.test'),
     );
     const ctx = callContext(CANDIDATE);
 
