@@ -184,7 +184,8 @@ export function blinkRateChart(report: InterviewReport): ChartSpec {
     rate: w.blinksPerMinute,
   }));
   const lastAnswer = report.answers.at(-1)?.answeredAt?.getTime();
-  const span = Math.max(60, ...windows.map((w) => w.end), lastAnswer === undefined ? 0 : (lastAnswer - origin) / 1000);
+  const interviewSeconds = lastAnswer === undefined ? 0 : (lastAnswer - origin) / 1000;
+  const span = Math.max(1, interviewSeconds, ...windows.map((w) => w.end));
   const top = Math.max(40, ...windows.map((w) => w.rate + 5));
   const xScale = { domain: [0, span] };
   const yScale = { domain: [0, top] };
@@ -195,7 +196,8 @@ export function blinkRateChart(report: InterviewReport): ChartSpec {
       height: 210,
       config: CONFIG,
       layer: [
-        ...questionLayers(questionSpans(report, origin)),
+        // Without a rate there is nothing to set against the questions.
+        ...(windows.length > 0 ? questionLayers(questionSpans(report, origin)) : []),
         {
           data: { values: [{ low, high, from: 0, to: span, label: `normal in conversation, ${low}-${high} a minute (Doughty 2001)` }] },
           layer: [

@@ -181,10 +181,11 @@ function expressions(doc: PDFKit.PDFDocument, report: InterviewReport, charts: R
   doc.addPage();
   heading(doc, 'Expressions and face presence');
   const e = report.emotionSummary;
+  const dominant = e === undefined || e.dominantEmotion === '' ? 'none' : e.dominantEmotion;
   body(
     doc,
     `${e?.sampleCount ?? 0} video frames analysed; a face in ${e?.faceDetectedCount ?? 0} (${share(e?.facePresentShare)}). ` +
-      `Most frequent expression: ${e?.dominantEmotion ? e.dominantEmotion : 'none'}. Positive or neutral expressions, weighted by the classifier's ` +
+      `Most frequent expression: ${dominant}. Positive or neutral expressions, weighted by the classifier's ` +
       `confidence: ${share(e?.positiveOrNeutralShare)}. Expressions are those of the FER-2013 classes; they say nothing ` +
       `reliable about competence.`,
   );
