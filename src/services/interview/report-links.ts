@@ -105,13 +105,33 @@ export class ReportLinks {
 
 /**
  * The links' key: the file's 32 bytes or more (base64url, as `openssl rand -base64 32 | tr '+/' '-_'`
- * writes them), created with a random key (mode 0600) when it does not exist. Replicas of the
- * interview service must share it (mount one secret), or a link works only on the replica that
+ * writes them), created with a random key (mode 0600) when it does not exist. A file that exists is
+ * only read, so it may be a secret mounted read-only (Kubernetes' Secret volumes are). Replicas of
+ * the interview service must share it (mount one secret), or a link works only on the replica that
  * issued it. `undefined` file: a key of this process alone (an in-memory database's mesh).
  * @throws ConfigError naming the file when it holds no key of 32 bytes.
  */
 export async function loadLinkKey(file: string | undefined): Promise<Uint8Array> {
   if (file === undefined) return randomBytes(LINK_KEY_BYTES);
+  const text = (await readIfExists(file)) ?? (await createLinkKey(file));
+  const key = Buffer.from(text.trim(), 'base64url');
+  if (key.length < LINK_KEY_BYTES)
+    throw new ConfigError(`${file} (INTERVIEW_REPORT_LINK_KEY_FILE) holds ${key.length} bytes; the report links' key needs ${LINK_KEY_BYTES}`);
+  return key;
+}
+
+/** The file's text, or undefined when there is no such file. */
+async function readIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** Writes a random key to `file` unless another process got there first; the file's text either way. */
+async function createLinkKey(file: string): Promise<string> {
   await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   // Written aside, then linked into place: of two processes starting at once, one key wins whole.
   const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
@@ -123,8 +143,5 @@ export async function loadLinkKey(file: string | undefined): Promise<Uint8Array>
   } finally {
     await fs.rm(draft, { force: true });
   }
-  const key = Buffer.from((await fs.readFile(file, 'utf8')).trim(), 'base64url');
-  if (key.length < LINK_KEY_BYTES)
-    throw new ConfigError(`${file} (INTERVIEW_REPORT_LINK_KEY_FILE) holds ${key.length} bytes; the report links' key needs ${LINK_KEY_BYTES}`);
-  return key;
+  return fs.readFile(file, 'utf8');
 }

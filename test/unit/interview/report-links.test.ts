@@ -111,6 +111,30 @@ describe('loadLinkKey', () => {
       await fs.rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('only reads a key file that exists: a Secret mounted read-only, where nothing can be written', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'link-key-'));
+    // Every write refused, as on a read-only mount (these tests run as root, whom file modes do not stop).
+    const readOnly = (call: string) => () => Promise.reject(Object.assign(new Error(`${call}: read-only file system`), { code: 'EROFS' }));
+    const writes = [
+      jest.spyOn(fs, 'mkdir').mockImplementation(readOnly('mkdir')),
+      jest.spyOn(fs, 'writeFile').mockImplementation(readOnly('writeFile')),
+      jest.spyOn(fs, 'link').mockImplementation(readOnly('link')),
+    ];
+    try {
+      const key = randomBytes(32);
+      const file = path.join(dir, 'report-link.key');
+      // As a Kubernetes Secret holds it (openssl rand -base64 32 | tr '+/' '-_': padded).
+      await fs.appendFile(file, `${key.toString('base64').replace(/\+/g, '-').replace(/\//g, '_')}\n`);
+      expect(Buffer.from(await loadLinkKey(file)).equals(key)).toBe(true);
+      for (const write of writes) expect(write).not.toHaveBeenCalled();
+      // No file: one is to be made, and the mount refuses it.
+      await expect(loadLinkKey(path.join(dir, 'missing.key'))).rejects.toMatchObject({ code: 'EROFS' });
+    } finally {
+      for (const write of writes) write.mockRestore();
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('the report route over HTTPS', () => {
