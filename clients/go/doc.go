@@ -7,6 +7,7 @@
 //	github.com/yourorg/ai-interview/shared/proto/interview/v1  interview.v1.InterviewService
 //	github.com/yourorg/ai-interview/shared/proto/auth/v1       auth.v1.AuthService
 //	github.com/yourorg/ai-interview/shared/proto/events/v1     event payloads
+//	github.com/yourorg/ai-interview/shared/proto/report/v1     the interview report (interview.report.v1)
 //
 // The interop tests (./interop, build tag interop) call the running TypeScript services with them.
 package proto

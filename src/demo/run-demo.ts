@@ -4,15 +4,19 @@
  * candidate and an interviewer with the auth service, and as the candidate (their access token on
  * every call and on the stream) starts an interview, streams the fixture photographs as frames and
  * the answers over StreamInterview, completes it and waits for the scored event; the interviewer
- * reads the report it prints.
+ * reads the report it prints, asks for its PDF, fetches it through the report link and writes
+ * report.pdf and report.json (--out, .data/demo by default).
  */
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { tlsFiles } from '../platform/tls/certificate-files';
 import { publicChannel } from '../platform/tls/transport-security';
 import { Command } from 'commander';
 import { Role } from '../gen/auth';
-import { Interview, InterviewServiceClient, InterviewState, Question } from '../gen/interview';
+import { Interview, InterviewServiceClient, InterviewState, Question, ReportFormat } from '../gen/interview';
+import { InterviewReport } from '../gen/report';
+import { REPO_ROOT } from '../platform/paths';
 import { callUnary } from '../platform/grpc/unary-call';
 import { optionalString } from '../platform/config/env';
 import { loadConfig } from '../platform/config/mesh-config';
@@ -24,6 +28,7 @@ import { bearer } from '../platform/identity/authentication';
 import { DemoUser, demoEmail, signUp } from './accounts';
 import { loadDemoFrames } from './frames';
 import { InterviewStreamClient } from './interview-stream-client';
+import { fetchLink, writeReportFiles } from './report-files';
 import { transcriptFor } from './transcripts';
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
@@ -33,6 +38,8 @@ const as = (user: DemoUser, ms = 30_000) => ({ deadline: new Date(Date.now() + m
 
 interface DemoOptions {
   target?: string;
+  /** Where report.pdf and report.json go. */
+  out: string;
   authTarget?: string;
   candidate: string;
   questions: number;
@@ -120,9 +127,24 @@ async function main(options: DemoOptions): Promise<void> {
     }
     say(`      scored after ${((Date.now() - waitStarted) / 1000).toFixed(1)} s                    `);
 
-    say('[6/6] Report');
-    const report = await callUnary(client.getReport.bind(client), { interviewId: interview.id, includeEmotions: true }, as(interviewer ?? candidate));
-    printReport(JSON.parse(report.reportJson.toString('utf8')) as PrintedReport, interview.questions);
+    say(`[6/6] Report, as ${interviewer ? 'the interviewer' : 'the candidate'} reads it: GetReport with its PDF, then the PDF fetched through the report link`);
+    const asked = Date.now();
+    const response = await callUnary(
+      client.getReport.bind(client),
+      { interviewId: interview.id, includeEmotions: true, format: ReportFormat.REPORT_FORMAT_PDF },
+      as(interviewer ?? candidate, 60_000),
+    );
+    const madeMs = Date.now() - asked;
+    const report = present(response.report, 'report');
+    printReport(report, interview.questions);
+    say(`      report link (until ${response.reportUrlExpiresAt?.toISOString() ?? '?'}): ${response.reportUrl}`);
+    const transport = loadConfig(process.env).transport;
+    const pdf = await fetchLink(response.reportUrl, transport.plaintext ? undefined : fs.readFileSync(tlsFiles(transport.dir).caCertificate));
+    if (!pdf.equals(Buffer.from(response.reportPdf))) throw new Error('the PDF fetched through the link differs from the one GetReport returned');
+    const files = await writeReportFiles(path.resolve(options.out), pdf, report);
+    say(
+      `      wrote ${path.relative(process.cwd(), files.pdf)} (${(files.pdfBytes / 1024).toFixed(0)} KB, made and returned in ${(madeMs / 1000).toFixed(2)} s) and ${path.relative(process.cwd(), files.json)}`,
+    );
     say(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   } finally {
     client.close();
@@ -171,15 +193,7 @@ function present<T>(value: T | undefined, field: string): T {
   return value;
 }
 
-interface PrintedReport {
-  scores: { technical: number; communication: number; emotion: number; overall: number };
-  feedback: string;
-  answers: { questionId: string; relevanceScore: number; clarityScore: number; depthScore: number; keywords: string[]; feedback: string }[];
-  emotionSummary: { sampleCount: number; faceDetectedCount: number; dominantEmotion: string | null; countsByEmotion: Record<string, number> };
-  insights: { category: string; description: string; impact: number }[];
-}
-
-function printReport(report: PrintedReport, questions: readonly Question[]): void {
+function printReport(report: InterviewReport, questions: readonly Question[]): void {
   say('      Answers            relevance clarity depth  keywords');
   for (const a of report.answers) {
     const q = questions.find((x) => x.id === a.questionId);
@@ -188,13 +202,20 @@ function printReport(report: PrintedReport, questions: readonly Question[]): voi
     );
     say(`        ${a.feedback}`);
   }
-  const e = report.emotionSummary;
+  const e = present(report.emotionSummary, 'report.emotionSummary');
   const counts = Object.entries(e.countsByEmotion)
     .filter(([, n]) => n > 0)
     .map(([k, n]) => `${k} ${n}`)
     .join(', ');
-  say(`      Frames: ${e.sampleCount} analyzed, face in ${e.faceDetectedCount}; emotions: ${counts || 'none'}; dominant ${e.dominantEmotion ?? 'none'}`);
-  const s = report.scores;
+  say(`      Frames: ${e.sampleCount} analyzed, face in ${e.faceDetectedCount}; emotions: ${counts || 'none'}; dominant ${e.dominantEmotion || 'none'}`);
+  const b = report.blinks;
+  if (b) {
+    const rate = b.blinksPerMinute === undefined ? 'no rate (under 15 s tracked)' : `${b.blinksPerMinute.toFixed(1)} a minute`;
+    say(
+      `      Blinks: ${b.blinkCount} over ${b.trackedSeconds.toFixed(1)} s tracked, ${rate}; normal in conversation ${b.normalLowPerMinute}-${b.normalHighPerMinute} (Doughty 2001)`,
+    );
+  }
+  const s = present(report.scores, 'report.scores');
   say(
     `      Scores: technical ${s.technical.toFixed(1)}, communication ${s.communication.toFixed(1)}, emotion ${s.emotion.toFixed(1)}, overall ${s.overall.toFixed(1)} (of 100)`,
   );
@@ -212,6 +233,7 @@ const program = new Command('demo')
   .option('-c, --candidate <name>', "name in the candidate's email (<name>-<random>@demo.example: a new account each run)", 'candidate-demo')
   .option('-q, --questions <n>', 'questions in the interview', (v) => Number.parseInt(v, 10), 4)
   .option('--timeout <seconds>', 'give up after this long', (v) => Number.parseInt(v, 10), 120)
+  .option('-o, --out <dir>', 'where to write report.pdf and report.json', path.join(REPO_ROOT, '.data', 'demo'))
   .action(async (options: DemoOptions) => main(options));
 
 program.parseAsync().catch((error: unknown) => {

@@ -69,6 +69,11 @@ export interface EmotionAnalyzed {
   /** Added: which frame this is, and whether a face was found in it. */
   frameNumber: number;
   faceDetected: boolean;
+  /**
+   * Added: whether blink_count is the session's count as of this frame (true), or blinks were not
+   * tracked for it (false: blink_count is then 0 and means nothing).
+   */
+  blinksTracked: boolean;
 }
 
 export interface CompletedAnswer {
@@ -79,6 +84,8 @@ export interface CompletedAnswer {
   /** Seconds. */
   durationSeconds: number;
   confidence: number;
+  /** Added: when the answer was submitted (marks the question on the report's timelines). */
+  answeredAt: Date | undefined;
 }
 
 export interface InterviewCompleted {
@@ -301,6 +308,7 @@ function createBaseEmotionAnalyzed(): EmotionAnalyzed {
     metadata: undefined,
     frameNumber: 0,
     faceDetected: false,
+    blinksTracked: false,
   };
 }
 
@@ -329,6 +337,9 @@ export const EmotionAnalyzed: MessageFns<EmotionAnalyzed> = {
     }
     if (message.faceDetected !== false) {
       writer.uint32(64).bool(message.faceDetected);
+    }
+    if (message.blinksTracked !== false) {
+      writer.uint32(72).bool(message.blinksTracked);
     }
     return writer;
   },
@@ -410,6 +421,14 @@ export const EmotionAnalyzed: MessageFns<EmotionAnalyzed> = {
             message.faceDetected = reader.bool();
             continue;
           }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.blinksTracked = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -432,6 +451,7 @@ export const EmotionAnalyzed: MessageFns<EmotionAnalyzed> = {
       metadata: isObject(object.metadata) ? object.metadata : undefined,
       frameNumber: isSet(object.frame_number) ? globalThis.Number(object.frame_number) : 0,
       faceDetected: isSet(object.face_detected) ? globalThis.Boolean(object.face_detected) : false,
+      blinksTracked: isSet(object.blinks_tracked) ? globalThis.Boolean(object.blinks_tracked) : false,
     };
   },
 
@@ -461,6 +481,9 @@ export const EmotionAnalyzed: MessageFns<EmotionAnalyzed> = {
     if (message.faceDetected !== false) {
       obj.face_detected = message.faceDetected;
     }
+    if (message.blinksTracked !== false) {
+      obj.blinks_tracked = message.blinksTracked;
+    }
     return obj;
   },
 
@@ -477,12 +500,21 @@ export const EmotionAnalyzed: MessageFns<EmotionAnalyzed> = {
     message.metadata = object.metadata ?? undefined;
     message.frameNumber = object.frameNumber ?? 0;
     message.faceDetected = object.faceDetected ?? false;
+    message.blinksTracked = object.blinksTracked ?? false;
     return message;
   },
 };
 
 function createBaseCompletedAnswer(): CompletedAnswer {
-  return { questionId: "", question: "", category: "", transcript: "", durationSeconds: 0, confidence: 0 };
+  return {
+    questionId: "",
+    question: "",
+    category: "",
+    transcript: "",
+    durationSeconds: 0,
+    confidence: 0,
+    answeredAt: undefined,
+  };
 }
 
 export const CompletedAnswer: MessageFns<CompletedAnswer> = {
@@ -504,6 +536,9 @@ export const CompletedAnswer: MessageFns<CompletedAnswer> = {
     }
     if (message.confidence !== 0) {
       writer.uint32(49).double(message.confidence);
+    }
+    if (message.answeredAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.answeredAt), writer.uint32(58).fork()).join();
     }
     return writer;
   },
@@ -569,6 +604,14 @@ export const CompletedAnswer: MessageFns<CompletedAnswer> = {
             message.confidence = reader.double();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.answeredAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -589,6 +632,7 @@ export const CompletedAnswer: MessageFns<CompletedAnswer> = {
       transcript: isSet(object.transcript) ? globalThis.String(object.transcript) : "",
       durationSeconds: isSet(object.duration_seconds) ? globalThis.Number(object.duration_seconds) : 0,
       confidence: isSet(object.confidence) ? globalThis.Number(object.confidence) : 0,
+      answeredAt: isSet(object.answered_at) ? fromJsonTimestamp(object.answered_at) : undefined,
     };
   },
 
@@ -612,6 +656,9 @@ export const CompletedAnswer: MessageFns<CompletedAnswer> = {
     if (message.confidence !== 0) {
       obj.confidence = floatToJson(message.confidence);
     }
+    if (message.answeredAt !== undefined) {
+      obj.answered_at = message.answeredAt.toISOString();
+    }
     return obj;
   },
 
@@ -626,6 +673,7 @@ export const CompletedAnswer: MessageFns<CompletedAnswer> = {
     message.transcript = object.transcript ?? "";
     message.durationSeconds = object.durationSeconds ?? 0;
     message.confidence = object.confidence ?? 0;
+    message.answeredAt = object.answeredAt ?? undefined;
     return message;
   },
 };

@@ -22,6 +22,7 @@ import {
 } from "@grpc/grpc-js";
 import { BoundingBox, EmotionResponse } from "./emotion";
 import { Timestamp } from "./google/protobuf/timestamp";
+import { InterviewReport } from "./report";
 
 export const protobufPackage = "interview.v1";
 
@@ -130,6 +131,49 @@ export function difficultyToJSON(object: Difficulty): string {
     case Difficulty.DIFFICULTY_HARD:
       return "DIFFICULTY_HARD";
     case Difficulty.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export enum ReportFormat {
+  REPORT_FORMAT_UNSPECIFIED = 0,
+  REPORT_FORMAT_JSON = 1,
+  /**
+   * REPORT_FORMAT_PDF - A4, fonts embedded, text selectable: a cover with the scores, the expression timeline, the
+   * blink rate, a page per answer and the insights.
+   */
+  REPORT_FORMAT_PDF = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function reportFormatFromJSON(object: any): ReportFormat {
+  switch (object) {
+    case 0:
+    case "REPORT_FORMAT_UNSPECIFIED":
+      return ReportFormat.REPORT_FORMAT_UNSPECIFIED;
+    case 1:
+    case "REPORT_FORMAT_JSON":
+      return ReportFormat.REPORT_FORMAT_JSON;
+    case 2:
+    case "REPORT_FORMAT_PDF":
+      return ReportFormat.REPORT_FORMAT_PDF;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ReportFormat.UNRECOGNIZED;
+  }
+}
+
+export function reportFormatToJSON(object: ReportFormat): string {
+  switch (object) {
+    case ReportFormat.REPORT_FORMAT_UNSPECIFIED:
+      return "REPORT_FORMAT_UNSPECIFIED";
+    case ReportFormat.REPORT_FORMAT_JSON:
+      return "REPORT_FORMAT_JSON";
+    case ReportFormat.REPORT_FORMAT_PDF:
+      return "REPORT_FORMAT_PDF";
+    case ReportFormat.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
   }
@@ -247,7 +291,10 @@ export interface InterviewStatus {
 
 export interface GetReportRequest {
   interviewId: string;
+  /** With every video frame (the emotion timeline; in the PDF the expression and blink pages). */
   includeEmotions: boolean;
+  /** Added: the document besides the typed report; unspecified means JSON. */
+  format: ReportFormat;
 }
 
 export interface Scores {
@@ -262,8 +309,26 @@ export interface Report {
   interviewId: string;
   scores: Scores | undefined;
   feedback: string;
-  /** The full report as produced by the scoring service. */
+  /**
+   * The full report as produced by the scoring service: `report` in its proto3 JSON form. Kept for
+   * the callers written before `report`; read `report` instead.
+   *
+   * @deprecated
+   */
   reportJson: Buffer;
+  /** Added: the full report, typed. */
+  report:
+    | InterviewReport
+    | undefined;
+  /** Added: the PDF, when the request's format is REPORT_FORMAT_PDF; empty otherwise. */
+  reportPdf: Buffer;
+  /**
+   * Added: an HTTPS link to the document asked for (the PDF, or the JSON), which anyone holding it
+   * can fetch (GET, no token) until report_url_expires_at, and for this report only. Served by the
+   * interview service's HTTPS port (README, "Report links").
+   */
+  reportUrl: string;
+  reportUrlExpiresAt: Date | undefined;
 }
 
 /** Client to server on StreamInterview. */
@@ -1682,7 +1747,7 @@ export const InterviewStatus: MessageFns<InterviewStatus> = {
 };
 
 function createBaseGetReportRequest(): GetReportRequest {
-  return { interviewId: "", includeEmotions: false };
+  return { interviewId: "", includeEmotions: false, format: 0 };
 }
 
 export const GetReportRequest: MessageFns<GetReportRequest> = {
@@ -1692,6 +1757,9 @@ export const GetReportRequest: MessageFns<GetReportRequest> = {
     }
     if (message.includeEmotions !== false) {
       writer.uint32(16).bool(message.includeEmotions);
+    }
+    if (message.format !== 0) {
+      writer.uint32(24).int32(message.format);
     }
     return writer;
   },
@@ -1725,6 +1793,14 @@ export const GetReportRequest: MessageFns<GetReportRequest> = {
             message.includeEmotions = reader.bool();
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.format = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1741,6 +1817,7 @@ export const GetReportRequest: MessageFns<GetReportRequest> = {
     return {
       interviewId: isSet(object.interview_id) ? globalThis.String(object.interview_id) : "",
       includeEmotions: isSet(object.include_emotions) ? globalThis.Boolean(object.include_emotions) : false,
+      format: isSet(object.format) ? reportFormatFromJSON(object.format) : 0,
     };
   },
 
@@ -1752,6 +1829,9 @@ export const GetReportRequest: MessageFns<GetReportRequest> = {
     if (message.includeEmotions !== false) {
       obj.include_emotions = message.includeEmotions;
     }
+    if (message.format !== 0) {
+      obj.format = reportFormatToJSON(message.format);
+    }
     return obj;
   },
 
@@ -1762,6 +1842,7 @@ export const GetReportRequest: MessageFns<GetReportRequest> = {
     const message = createBaseGetReportRequest();
     message.interviewId = object.interviewId ?? "";
     message.includeEmotions = object.includeEmotions ?? false;
+    message.format = object.format ?? 0;
     return message;
   },
 };
@@ -1884,7 +1965,16 @@ export const Scores: MessageFns<Scores> = {
 };
 
 function createBaseReport(): Report {
-  return { interviewId: "", scores: undefined, feedback: "", reportJson: Buffer.alloc(0) };
+  return {
+    interviewId: "",
+    scores: undefined,
+    feedback: "",
+    reportJson: Buffer.alloc(0),
+    report: undefined,
+    reportPdf: Buffer.alloc(0),
+    reportUrl: "",
+    reportUrlExpiresAt: undefined,
+  };
 }
 
 export const Report: MessageFns<Report> = {
@@ -1900,6 +1990,18 @@ export const Report: MessageFns<Report> = {
     }
     if (message.reportJson.length !== 0) {
       writer.uint32(34).bytes(message.reportJson);
+    }
+    if (message.report !== undefined) {
+      InterviewReport.encode(message.report, writer.uint32(42).fork()).join();
+    }
+    if (message.reportPdf.length !== 0) {
+      writer.uint32(50).bytes(message.reportPdf);
+    }
+    if (message.reportUrl !== "") {
+      writer.uint32(58).string(message.reportUrl);
+    }
+    if (message.reportUrlExpiresAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.reportUrlExpiresAt), writer.uint32(66).fork()).join();
     }
     return writer;
   },
@@ -1949,6 +2051,38 @@ export const Report: MessageFns<Report> = {
             message.reportJson = Buffer.from(reader.bytes());
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.report = InterviewReport.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.reportPdf = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.reportUrl = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.reportUrlExpiresAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1967,6 +2101,12 @@ export const Report: MessageFns<Report> = {
       scores: isSet(object.scores) ? Scores.fromJSON(object.scores) : undefined,
       feedback: isSet(object.feedback) ? globalThis.String(object.feedback) : "",
       reportJson: isSet(object.report_json) ? Buffer.from(bytesFromBase64(object.report_json)) : Buffer.alloc(0),
+      report: isSet(object.report) ? InterviewReport.fromJSON(object.report) : undefined,
+      reportPdf: isSet(object.report_pdf) ? Buffer.from(bytesFromBase64(object.report_pdf)) : Buffer.alloc(0),
+      reportUrl: isSet(object.report_url) ? globalThis.String(object.report_url) : "",
+      reportUrlExpiresAt: isSet(object.report_url_expires_at)
+        ? fromJsonTimestamp(object.report_url_expires_at)
+        : undefined,
     };
   },
 
@@ -1984,6 +2124,18 @@ export const Report: MessageFns<Report> = {
     if (message.reportJson.length !== 0) {
       obj.report_json = base64FromBytes(message.reportJson);
     }
+    if (message.report !== undefined) {
+      obj.report = InterviewReport.toJSON(message.report);
+    }
+    if (message.reportPdf.length !== 0) {
+      obj.report_pdf = base64FromBytes(message.reportPdf);
+    }
+    if (message.reportUrl !== "") {
+      obj.report_url = message.reportUrl;
+    }
+    if (message.reportUrlExpiresAt !== undefined) {
+      obj.report_url_expires_at = message.reportUrlExpiresAt.toISOString();
+    }
     return obj;
   },
 
@@ -1998,6 +2150,12 @@ export const Report: MessageFns<Report> = {
       : undefined;
     message.feedback = object.feedback ?? "";
     message.reportJson = object.reportJson ?? Buffer.alloc(0);
+    message.report = (object.report !== undefined && object.report !== null)
+      ? InterviewReport.fromPartial(object.report)
+      : undefined;
+    message.reportPdf = object.reportPdf ?? Buffer.alloc(0);
+    message.reportUrl = object.reportUrl ?? "";
+    message.reportUrlExpiresAt = object.reportUrlExpiresAt ?? undefined;
     return message;
   },
 };
@@ -3013,8 +3171,10 @@ export const InterviewServiceService = {
     responseDeserialize: (value: Buffer): InterviewStatus => InterviewStatus.decode(value),
   },
   /**
-   * The scored report. FAILED_PRECONDITION until the interview has been scored, and for an
-   * interview whose scoring failed (INTERVIEW_STATE_FAILED; the message says why).
+   * The scored report, typed, with the document asked for (JSON, or a PDF inline) and a link to
+   * that document. FAILED_PRECONDITION until the interview has been scored, and for an interview
+   * whose scoring failed (INTERVIEW_STATE_FAILED; the message says why); INVALID_ARGUMENT for an
+   * unknown format.
    */
   getReport: {
     path: "/interview.v1.InterviewService/GetReport" as const,
@@ -3061,8 +3221,10 @@ export interface InterviewServiceServer extends UntypedServiceImplementation {
   completeInterview: handleUnaryCall<CompleteInterviewRequest, Interview>;
   getInterviewStatus: handleUnaryCall<GetInterviewStatusRequest, InterviewStatus>;
   /**
-   * The scored report. FAILED_PRECONDITION until the interview has been scored, and for an
-   * interview whose scoring failed (INTERVIEW_STATE_FAILED; the message says why).
+   * The scored report, typed, with the document asked for (JSON, or a PDF inline) and a link to
+   * that document. FAILED_PRECONDITION until the interview has been scored, and for an interview
+   * whose scoring failed (INTERVIEW_STATE_FAILED; the message says why); INVALID_ARGUMENT for an
+   * unknown format.
    */
   getReport: handleUnaryCall<GetReportRequest, Report>;
 }
@@ -3190,8 +3352,10 @@ export interface InterviewServiceClient extends Client {
     callback: (error: ServiceError | null, response: InterviewStatus) => void,
   ): ClientUnaryCall;
   /**
-   * The scored report. FAILED_PRECONDITION until the interview has been scored, and for an
-   * interview whose scoring failed (INTERVIEW_STATE_FAILED; the message says why).
+   * The scored report, typed, with the document asked for (JSON, or a PDF inline) and a link to
+   * that document. FAILED_PRECONDITION until the interview has been scored, and for an interview
+   * whose scoring failed (INTERVIEW_STATE_FAILED; the message says why); INVALID_ARGUMENT for an
+   * unknown format.
    */
   getReport(
     request: GetReportRequest,

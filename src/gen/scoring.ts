@@ -18,6 +18,7 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
+import { InterviewReport } from "./report";
 
 export const protobufPackage = "scoring";
 
@@ -94,15 +95,30 @@ export interface AnswerAnalysis {
 
 export interface ReportRequest {
   sessionId: string;
+  /**
+   * With every video frame: the report's emotion timeline, and in the PDF the expression timeline
+   * and blink pages. Without, the summary counts only.
+   */
   includeEmotions: boolean;
+  /** Refused (UNIMPLEMENTED): no video is stored. */
   includeVideo: boolean;
+  /** Added (not in seed 003): the document's format, "json" (also when empty) or "pdf". */
+  format: string;
 }
 
 export interface ReportResponse {
+  /**
+   * Always empty here: the scoring service is internal (mTLS, no public address). The interview
+   * service's GetReport gives a link anyone holding it can fetch for a limited time
+   * (interview.v1.Report.report_url).
+   */
   reportUrl: string;
+  /** The document: the report's proto3 JSON (format "json", UTF-8), or the PDF (format "pdf"). */
   reportData: Buffer;
   /** pdf, json */
   format: string;
+  /** Added: the report, typed. */
+  report: InterviewReport | undefined;
 }
 
 export interface Insight {
@@ -1024,7 +1040,7 @@ export const AnswerAnalysis: MessageFns<AnswerAnalysis> = {
 };
 
 function createBaseReportRequest(): ReportRequest {
-  return { sessionId: "", includeEmotions: false, includeVideo: false };
+  return { sessionId: "", includeEmotions: false, includeVideo: false, format: "" };
 }
 
 export const ReportRequest: MessageFns<ReportRequest> = {
@@ -1037,6 +1053,9 @@ export const ReportRequest: MessageFns<ReportRequest> = {
     }
     if (message.includeVideo !== false) {
       writer.uint32(24).bool(message.includeVideo);
+    }
+    if (message.format !== "") {
+      writer.uint32(34).string(message.format);
     }
     return writer;
   },
@@ -1078,6 +1097,14 @@ export const ReportRequest: MessageFns<ReportRequest> = {
             message.includeVideo = reader.bool();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.format = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1095,6 +1122,7 @@ export const ReportRequest: MessageFns<ReportRequest> = {
       sessionId: isSet(object.session_id) ? globalThis.String(object.session_id) : "",
       includeEmotions: isSet(object.include_emotions) ? globalThis.Boolean(object.include_emotions) : false,
       includeVideo: isSet(object.include_video) ? globalThis.Boolean(object.include_video) : false,
+      format: isSet(object.format) ? globalThis.String(object.format) : "",
     };
   },
 
@@ -1109,6 +1137,9 @@ export const ReportRequest: MessageFns<ReportRequest> = {
     if (message.includeVideo !== false) {
       obj.include_video = message.includeVideo;
     }
+    if (message.format !== "") {
+      obj.format = message.format;
+    }
     return obj;
   },
 
@@ -1120,12 +1151,13 @@ export const ReportRequest: MessageFns<ReportRequest> = {
     message.sessionId = object.sessionId ?? "";
     message.includeEmotions = object.includeEmotions ?? false;
     message.includeVideo = object.includeVideo ?? false;
+    message.format = object.format ?? "";
     return message;
   },
 };
 
 function createBaseReportResponse(): ReportResponse {
-  return { reportUrl: "", reportData: Buffer.alloc(0), format: "" };
+  return { reportUrl: "", reportData: Buffer.alloc(0), format: "", report: undefined };
 }
 
 export const ReportResponse: MessageFns<ReportResponse> = {
@@ -1138,6 +1170,9 @@ export const ReportResponse: MessageFns<ReportResponse> = {
     }
     if (message.format !== "") {
       writer.uint32(26).string(message.format);
+    }
+    if (message.report !== undefined) {
+      InterviewReport.encode(message.report, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -1179,6 +1214,14 @@ export const ReportResponse: MessageFns<ReportResponse> = {
             message.format = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.report = InterviewReport.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1196,6 +1239,7 @@ export const ReportResponse: MessageFns<ReportResponse> = {
       reportUrl: isSet(object.report_url) ? globalThis.String(object.report_url) : "",
       reportData: isSet(object.report_data) ? Buffer.from(bytesFromBase64(object.report_data)) : Buffer.alloc(0),
       format: isSet(object.format) ? globalThis.String(object.format) : "",
+      report: isSet(object.report) ? InterviewReport.fromJSON(object.report) : undefined,
     };
   },
 
@@ -1210,6 +1254,9 @@ export const ReportResponse: MessageFns<ReportResponse> = {
     if (message.format !== "") {
       obj.format = message.format;
     }
+    if (message.report !== undefined) {
+      obj.report = InterviewReport.toJSON(message.report);
+    }
     return obj;
   },
 
@@ -1221,6 +1268,9 @@ export const ReportResponse: MessageFns<ReportResponse> = {
     message.reportUrl = object.reportUrl ?? "";
     message.reportData = object.reportData ?? Buffer.alloc(0);
     message.format = object.format ?? "";
+    message.report = (object.report !== undefined && object.report !== null)
+      ? InterviewReport.fromPartial(object.report)
+      : undefined;
     return message;
   },
 };
@@ -1358,8 +1408,11 @@ export const ScoringServiceService = {
     responseDeserialize: (value: Buffer): AnswerAnalysis => AnswerAnalysis.decode(value),
   },
   /**
-   * The stored report (format "json") of a scored interview. NOT_FOUND until the interview has
-   * been scored; UNIMPLEMENTED for include_video (no video is processed yet).
+   * The stored report of a scored interview: typed (ReportResponse.report) and as a document in
+   * the format asked for, JSON or PDF (A4, fonts embedded, charts), made once and stored.
+   * NOT_FOUND until the interview has been scored; INVALID_ARGUMENT for a format other than json
+   * or pdf; UNIMPLEMENTED for include_video (the mesh stores no video: frames are analysed, not
+   * kept); RESOURCE_EXHAUSTED when too many PDFs are being made at once (retry shortly).
    */
   generateReport: {
     path: "/scoring.ScoringService/GenerateReport" as const,
@@ -1386,8 +1439,11 @@ export interface ScoringServiceServer extends UntypedServiceImplementation {
    */
   analyzeAnswer: handleUnaryCall<AnswerRequest, AnswerAnalysis>;
   /**
-   * The stored report (format "json") of a scored interview. NOT_FOUND until the interview has
-   * been scored; UNIMPLEMENTED for include_video (no video is processed yet).
+   * The stored report of a scored interview: typed (ReportResponse.report) and as a document in
+   * the format asked for, JSON or PDF (A4, fonts embedded, charts), made once and stored.
+   * NOT_FOUND until the interview has been scored; INVALID_ARGUMENT for a format other than json
+   * or pdf; UNIMPLEMENTED for include_video (the mesh stores no video: frames are analysed, not
+   * kept); RESOURCE_EXHAUSTED when too many PDFs are being made at once (retry shortly).
    */
   generateReport: handleUnaryCall<ReportRequest, ReportResponse>;
 }
@@ -1434,8 +1490,11 @@ export interface ScoringServiceClient extends Client {
     callback: (error: ServiceError | null, response: AnswerAnalysis) => void,
   ): ClientUnaryCall;
   /**
-   * The stored report (format "json") of a scored interview. NOT_FOUND until the interview has
-   * been scored; UNIMPLEMENTED for include_video (no video is processed yet).
+   * The stored report of a scored interview: typed (ReportResponse.report) and as a document in
+   * the format asked for, JSON or PDF (A4, fonts embedded, charts), made once and stored.
+   * NOT_FOUND until the interview has been scored; INVALID_ARGUMENT for a format other than json
+   * or pdf; UNIMPLEMENTED for include_video (the mesh stores no video: frames are analysed, not
+   * kept); RESOURCE_EXHAUSTED when too many PDFs are being made at once (retry shortly).
    */
   generateReport(
     request: ReportRequest,

@@ -188,6 +188,7 @@ describe('faults: nothing lost, nothing done twice', () => {
           metadata: {},
           frameNumber: 1,
           faceDetected: true,
+          blinksTracked: false,
         },
         'not-a-session',
       );

@@ -36,6 +36,12 @@
  * traces over OTLP, no Prometheus of the manifests' own; and the NetworkPolicies evaluated for
  * egress too: the metrics port reachable from Prometheus's pods alone, the mesh's pods reaching the
  * OTLP receiver, DNS and their own edges and nothing else.
+ *
+ * And the interview service's report links (issue 13): its HTTPS port (8443) declared and published
+ * as its gRPC port is (Compose's ports, the container port and Service port `https`, let in from
+ * anywhere by the NetworkPolicies and by nothing of the mesh called), the links' origin https:// on
+ * it, and their signing key shared by its replicas: in Compose a volume of its own, in Kubernetes
+ * the Secret interview-report-link-key mounted read-only, which no other pod reads.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -48,6 +54,7 @@ import { HealthState } from '../../src/platform/grpc/health';
 import { startGrpcServer } from '../../src/platform/grpc/server';
 import { silentLogger } from '../../src/platform/log/logger';
 import { TransportSecurity, transportSettings } from '../../src/platform/tls/transport-security';
+import { DEFAULT_HTTPS_PORT } from '../../src/services/interview/report-link-settings';
 import { TEST_TLS_DIR } from '../support/tls';
 
 import { runCaptured, runScript } from '../support/tools';
@@ -56,6 +63,10 @@ const DEFAULT_PORTS = Object.fromEntries(SERVICES.map((s) => [s.name, s.defaultP
 const SERVICE_TAGS = Object.fromEntries(SERVICES.map((s) => [s.name, s.consulTags]));
 /** The services whose port is public (people call it): interview and auth. */
 const PUBLIC_SERVICES = SERVICES.filter((s) => s.exposure === 'public').map((s) => s.name);
+/** The HTTPS ports (ServiceContext.serveHttps), public like their services' gRPC ports: the interview service's report links. */
+const HTTPS_PORTS: Partial<Record<string, number>> = { interview: DEFAULT_HTTPS_PORT };
+/** The Kubernetes Secret holding the report links' signing key (deploy/k8s/interview.yaml), which every interview pod mounts. */
+const REPORT_LINK_SECRET = 'interview-report-link-key';
 /** Who calls each service: the services that declare it a downstream. */
 const CALLERS: Record<string, string[]> = Object.fromEntries(
   SERVICES.map((target) => [target.name, SERVICES.filter((s) => Object.values(s.downstreams).some((d) => d.service === target.name)).map((s) => s.name)]),
@@ -80,6 +91,7 @@ const PROBE = ['node', '/app/deploy/grpc-health-probe.cjs'];
 /** What these tests read of deploy/docker-compose.yml, as PyYAML loads it (merge keys resolved). */
 interface ComposeFile {
   services: Record<string, ComposeService>;
+  volumes?: Record<string, unknown>;
 }
 interface ComposeService {
   image?: string;
@@ -172,7 +184,7 @@ interface PodVolume {
 }
 interface Service extends K8sObject {
   kind: 'Service';
-  spec: { selector: Labels; ports: unknown[] };
+  spec: { selector: Labels; ports: { name?: string; port: number; targetPort?: number | string }[] };
 }
 interface NetworkPolicy extends K8sObject {
   kind: 'NetworkPolicy';
@@ -381,7 +393,7 @@ const isBindSource = (source: string) => /^[./~]/.test(source);
 
 /**
  * The Compose file's exposure and confinement: only the public services publish a port, their
- * own; every image pinned to a version, the mesh's at the package's; every container of the mesh's
+ * own (gRPC, and HTTPS where they serve it: HTTPS_PORTS); every image pinned to a version, the mesh's at the package's; every container of the mesh's
  * image and of the observability stack (OBSERVABILITY) with a read-only root filesystem, /tmp a
  * tmpfs, no capability, no privilege escalation, the observability stack's as a user it names that
  * is not root; no container mounting a path of the host writable.
@@ -391,7 +403,7 @@ function composeExposureProblems(compose: ComposeFile): string[] {
   const observability = new Set(Object.values(OBSERVABILITY).map((o) => o.service));
   for (const [name, service] of Object.entries(compose.services)) {
     const published = (service.ports ?? []).map((port) => (typeof port === 'object' ? port.target : Number(String(port).split(':').at(-1)!.split('/')[0])));
-    const allowed = PUBLIC_SERVICES.includes(name) ? [DEFAULT_PORTS[name]] : [];
+    const allowed = PUBLIC_SERVICES.includes(name) ? [DEFAULT_PORTS[name], HTTPS_PORTS[name]].filter((port) => port !== undefined) : [];
     for (const port of published) if (!allowed.includes(port)) problems.push(`${name} publishes port ${port}`);
     const pin = imagePinProblem(service.image ?? '');
     if (pin) problems.push(`${name}: ${pin}`);
@@ -404,6 +416,56 @@ function composeExposureProblems(compose: ComposeFile): string[] {
     }
     if (observability.has(name) && rootOrUnset(service.user)) problems.push(`${name}: does not run as a user of its own other than root (user)`);
     for (const mount of composeMounts(service).filter((m) => isBindSource(m.source) && !m.readOnly)) problems.push(`${name}: mounts ${mount.source} writable`);
+  }
+  return problems;
+}
+
+/** A Compose service's published ports: the container's port, and the host's (undefined: one Docker picks). */
+function composePorts(service: ComposeService): { target: number; published?: number }[] {
+  return (service.ports ?? []).map((port) => {
+    if (typeof port === 'object') return { target: port.target, published: port.published === undefined ? undefined : Number(port.published) };
+    const parts = String(port).split('/')[0].split(':');
+    return { target: Number(parts.at(-1)), published: parts.length > 1 ? Number(parts.at(-2)) : undefined };
+  });
+}
+
+/**
+ * The Compose file's report links (README, "Reports"): the interview service serving HTTPS on its
+ * HTTPS port (INTERVIEW_HTTPS_PORT, 8443) and publishing it as it does its gRPC port (the same port
+ * of the host); the links' origin (INTERVIEW_REPORT_BASE_URL) https:// on that port, not the
+ * container's address the service would fall back on; their key (INTERVIEW_REPORT_LINK_KEY_FILE)
+ * set (else, on the read-only root filesystem, each replica would sign with a key of its own), in a
+ * named volume of its own (declared, mounted whole and writable at the file's directory: the first
+ * start writes it, as the auth service's keys), which every replica shares and no other service mounts.
+ */
+function composeReportLinkProblems(compose: ComposeFile): string[] {
+  const problems: string[] = [];
+  const interview = compose.services.interview as ComposeService | undefined;
+  if (!interview) return ['no interview service'];
+  const env = composeEnvironment(interview);
+  const port = Number(env.INTERVIEW_HTTPS_PORT ?? DEFAULT_HTTPS_PORT);
+  if (port !== HTTPS_PORTS.interview) problems.push(`interview: INTERVIEW_HTTPS_PORT is ${port}, not ${HTTPS_PORTS.interview}`);
+  const published = composePorts(interview);
+  if (!published.some((p) => p.target === DEFAULT_PORTS.interview && p.published === DEFAULT_PORTS.interview))
+    problems.push(`interview does not publish its gRPC port ${DEFAULT_PORTS.interview} (${DEFAULT_PORTS.interview}:${DEFAULT_PORTS.interview})`);
+  if (!published.some((p) => p.target === port && p.published === port))
+    problems.push(`interview does not publish its HTTPS port ${port} (${port}:${port}, as its gRPC port)`);
+  const base = env.INTERVIEW_REPORT_BASE_URL;
+  const url = base && URL.canParse(base) ? new URL(base) : undefined;
+  if (url?.protocol !== 'https:' || Number(url.port || 443) !== port || url.pathname !== '/')
+    problems.push(
+      `interview: INTERVIEW_REPORT_BASE_URL (${base ?? 'unset'}) is not https:// on the published port ${port}: the links would name the container's address`,
+    );
+  const keyFile = env.INTERVIEW_REPORT_LINK_KEY_FILE;
+  if (!keyFile) return [...problems, 'interview: INTERVIEW_REPORT_LINK_KEY_FILE is not set: each replica would sign with a key of its own'];
+  const volume = composeMounts(interview).find((m) => m.target === path.posix.dirname(keyFile));
+  if (!volume || isBindSource(volume.source) || volume.readOnly || volume.subpath !== undefined || !(volume.source in (compose.volumes ?? {}))) {
+    problems.push(`interview: INTERVIEW_REPORT_LINK_KEY_FILE (${keyFile}) is not in a named volume of its own, mounted writable at its directory`);
+    return problems;
+  }
+  for (const [name, service] of Object.entries(compose.services)) {
+    if (name !== 'interview' && composeMounts(service).some((m) => m.source === volume.source))
+      problems.push(`${name}: mounts the report links' key (the volume ${volume.source})`);
   }
   return problems;
 }
@@ -1186,6 +1248,48 @@ function kubernetesObservabilityProblems(documents: K8sObject[]): string[] {
   return problems;
 }
 
+/**
+ * The manifests' report links (README, "Reports"): the interview service's HTTPS port
+ * (INTERVIEW_HTTPS_PORT, its own else the ConfigMap's, 8443) its container port `https` (TCP) and a
+ * port `https` of its Service; the links' origin (INTERVIEW_REPORT_BASE_URL) https:// on the
+ * Service's port, not the pod's address the service would fall back on; their key
+ * (INTERVIEW_REPORT_LINK_KEY_FILE) in the Secret REPORT_LINK_SECRET, mounted read-only at the
+ * file's directory, the same for every replica, and read by no other pod.
+ */
+function kubernetesReportLinkProblems(documents: K8sObject[]): string[] {
+  const problems: string[] = [];
+  const deployment = documents.find((d): d is Deployment => d.kind === 'Deployment' && d.metadata.name === 'interview');
+  if (!deployment) return ['no Deployment interview'];
+  const pod = deployment.spec.template.spec;
+  const [container] = pod.containers;
+  const config: Partial<Record<string, string>> = Object.fromEntries(
+    documents.filter((d): d is ConfigMap => d.kind === 'ConfigMap').flatMap((c) => Object.entries(c.data)),
+  );
+  const value = (name: string) => container.env?.find((e) => e.name === name)?.value ?? config[name];
+  const port = Number(value('INTERVIEW_HTTPS_PORT') ?? DEFAULT_HTTPS_PORT);
+  if (port !== HTTPS_PORTS.interview) problems.push(`interview: INTERVIEW_HTTPS_PORT is ${port}, not ${HTTPS_PORTS.interview}`);
+  const named = container.ports?.find((p) => p.name === 'https');
+  if (named?.containerPort !== port || (named.protocol ?? 'TCP') !== 'TCP') problems.push(`interview: no container port https (${port}, TCP)`);
+  const service = documents.find((d): d is Service => d.kind === 'Service' && d.metadata.name === 'interview');
+  const servicePort = service?.spec.ports.find((p) => p.name === 'https' && (p.targetPort === 'https' || p.targetPort === port));
+  if (!servicePort) problems.push('the Service interview has no port https to the container port https');
+  const base = value('INTERVIEW_REPORT_BASE_URL');
+  const url = base && URL.canParse(base) ? new URL(base) : undefined;
+  if (url?.protocol !== 'https:' || (servicePort && Number(url.port || 443) !== servicePort.port))
+    problems.push(
+      `interview: INTERVIEW_REPORT_BASE_URL (${base ?? 'unset'}) is not https:// on the Service's port https: the links would name the pod's address`,
+    );
+  const keyFile = value('INTERVIEW_REPORT_LINK_KEY_FILE');
+  const volumes = new Map((pod.volumes ?? []).map((v) => [v.name, v]));
+  const mount = keyFile ? container.volumeMounts?.find((m) => m.mountPath === path.posix.dirname(keyFile)) : undefined;
+  if (!keyFile) problems.push('interview: INTERVIEW_REPORT_LINK_KEY_FILE is not set: each pod would sign with a key of its own');
+  else if (!mount?.readOnly || volumes.get(mount.name)?.secret?.secretName !== REPORT_LINK_SECRET)
+    problems.push(`interview: INTERVIEW_REPORT_LINK_KEY_FILE (${keyFile}) is not in the Secret ${REPORT_LINK_SECRET}, mounted read-only at its directory`);
+  const strangers = [...(secretReaders(documents).get(REPORT_LINK_SECRET) ?? [])].filter((reader) => reader !== 'interview');
+  if (strangers.length) problems.push(`${REPORT_LINK_SECRET} is read by ${strangers.join(', ')}`);
+  return problems;
+}
+
 /** A pod that opens connections, for the NetworkPolicies: its namespace (none: outside the cluster) and labels. */
 interface Peer {
   name: string;
@@ -1284,7 +1388,8 @@ function egressAllows(policies: NetworkPolicy[], from: Peer, to: Destination): b
  * Consul's servers, Prometheus (PROMETHEUS), another pod of its namespace, pods labelled as
  * Prometheus in the mesh's namespace and in another, a pod of the namespace that is not the mesh's,
  * a pod of another namespace, a client outside the cluster.
- * Ingress, what each destination lets in: a public service's port anyone; another service's port
+ * Ingress, what each destination lets in: a public service's port anyone, and so its HTTPS port
+ * (HTTPS_PORTS: the interview service's report links, which no pod of the mesh connects to); another service's port
  * its callers (the services declaring it a downstream) and Consul (its health checks) only; each
  * service's metrics port (9464, the container port `metrics`) Prometheus alone; another port of a
  * service's pod, no one; PostgreSQL and RabbitMQ's AMQP over TLS the mesh's pods only (RabbitMQ's
@@ -1326,6 +1431,9 @@ function networkPolicyProblems(documents: K8sObject[]): string[] {
     const base = { name, namespace: MESH_NAMESPACE, labels: pod.labels, namedPorts };
     const ingress = PUBLIC_SERVICES.includes(name) ? everyoneNames : [...CALLERS[name], CONSUL_AGENT.name];
     expectations.push({ to: { ...base, port: DEFAULT_PORTS[name] }, ingress, egress: CALLERS[name] });
+    const https = HTTPS_PORTS[name];
+    if (https !== undefined)
+      expectations.push({ to: { ...base, name: `${name} (https)`, port: https }, ingress: PUBLIC_SERVICES.includes(name) ? everyoneNames : [], egress: [] });
     expectations.push({ to: { ...base, name: `${name} (metrics)`, port: DEFAULT_METRICS_PORT }, ingress: [PROMETHEUS.name], egress: [] });
     expectations.push({ to: { ...base, name: `${name} (another port)`, port: 9229 }, ingress: [], egress: [] });
   }
@@ -1745,14 +1853,18 @@ describe('deployment files', () => {
       expect((await exported(undefined, path.join(scratch, 'missing.env'))).code).toBe(1);
     });
 
-    it("publishes only the public gRPC ports, pins every image, and confines the mesh's containers", async () => {
+    it("publishes only the public ports (gRPC, the interview service's HTTPS), pins every image, and confines the mesh's containers", async () => {
       const problems = async (file?: string) => composeExposureProblems((await composeOf(file)).compose);
       expect(await problems()).toEqual([]);
       // A management port published.
       expect(await problems(broken(COMPOSE, '    image: hashicorp/consul:1.22.2\n', '    image: hashicorp/consul:1.22.2\n    ports: ["8500:8500"]\n'))).toEqual(
         ['consul publishes port 8500'],
       );
-      expect(await problems(broken(COMPOSE, 'ports: ["50051:50051"]', 'ports: ["50051:50051", "9229:9229"]'))).toEqual(['interview publishes port 9229']);
+      expect(await problems(broken(COMPOSE, 'ports: ["50051:50051", "8443:8443"]', 'ports: ["50051:50051", "8443:8443", "9229:9229"]'))).toEqual([
+        'interview publishes port 9229',
+      ]);
+      // An HTTPS port the service does not serve (the report links are the interview service's).
+      expect(await problems(broken(COMPOSE, 'ports: ["50055:50055"]', 'ports: ["50055:50055", "8443:8443"]'))).toEqual(['auth publishes port 8443']);
       // RabbitMQ's management API published.
       expect(
         await problems(broken(COMPOSE, '    image: rabbitmq:3.13.7-management\n', '    image: rabbitmq:3.13.7-management\n    ports: ["15672:15672"]\n')),
@@ -1813,6 +1925,44 @@ describe('deployment files', () => {
       expect(await problems(broken(COMPOSE, './prometheus:/etc/prometheus:ro', './prometheus:/etc/prometheus'))).toEqual([
         'prometheus: mounts ./prometheus writable',
       ]);
+    });
+
+    it("serves the report links on the interview service's HTTPS port, published as its gRPC port, signed with a key its replicas share", async () => {
+      const problems = async (file?: string) => composeReportLinkProblems((await composeOf(file)).compose);
+      expect(await problems()).toEqual([]);
+      // The port not published, or at another port of the host than the links name.
+      expect(await problems(broken(COMPOSE, 'ports: ["50051:50051", "8443:8443"]', 'ports: ["50051:50051"]'))).toEqual([
+        'interview does not publish its HTTPS port 8443 (8443:8443, as its gRPC port)',
+      ]);
+      expect(await problems(broken(COMPOSE, '"8443:8443"', '"443:8443"'))).toEqual([
+        'interview does not publish its HTTPS port 8443 (8443:8443, as its gRPC port)',
+      ]);
+      // Links naming the container's address, or plain HTTP.
+      expect(await problems(broken(COMPOSE, /^ +INTERVIEW_REPORT_BASE_URL: .*\n/m, ''))).toEqual([
+        "interview: INTERVIEW_REPORT_BASE_URL (unset) is not https:// on the published port 8443: the links would name the container's address",
+      ]);
+      expect(await problems(broken(COMPOSE, 'INTERVIEW_REPORT_BASE_URL: https://localhost:8443', 'INTERVIEW_REPORT_BASE_URL: http://localhost:8443'))).toEqual([
+        "interview: INTERVIEW_REPORT_BASE_URL (http://localhost:8443) is not https:// on the published port 8443: the links would name the container's address",
+      ]);
+      // No key file: a key per replica; or the key on the read-only root filesystem, in a path of the host, shared with another service.
+      expect(await problems(broken(COMPOSE, /^ +INTERVIEW_REPORT_LINK_KEY_FILE: .*\n/m, ''))).toEqual([
+        'interview: INTERVIEW_REPORT_LINK_KEY_FILE is not set: each replica would sign with a key of its own',
+      ]);
+      expect(await problems(broken(COMPOSE, '      - report-link-key:/app/.data/report-link\n', ''))).toEqual([
+        'interview: INTERVIEW_REPORT_LINK_KEY_FILE (/app/.data/report-link/report-link.key) is not in a named volume of its own, mounted writable at its directory',
+      ]);
+      expect(await problems(broken(COMPOSE, '- report-link-key:/app/.data/report-link', '- ./report-link:/app/.data/report-link'))).toEqual([
+        'interview: INTERVIEW_REPORT_LINK_KEY_FILE (/app/.data/report-link/report-link.key) is not in a named volume of its own, mounted writable at its directory',
+      ]);
+      expect(
+        await problems(
+          broken(
+            COMPOSE,
+            '      - { type: volume, source: consul-tokens, target: /app/.data/consul, read_only: true, volume: { subpath: scoring } }\n',
+            '      - { type: volume, source: consul-tokens, target: /app/.data/consul, read_only: true, volume: { subpath: scoring } }\n      - report-link-key:/app/.data/report-link:ro\n',
+          ),
+        ),
+      ).toEqual(["scoring: mounts the report links' key (the volume report-link-key)"]);
     });
 
     const PROMETHEUS_CONFIG = 'deploy/prometheus/prometheus.yml';
@@ -1985,8 +2135,10 @@ describe('deployment files', () => {
         const deployment = documents.find((d): d is Deployment => d.kind === 'Deployment' && d.metadata.name === name)!;
         const [container] = deployment.spec.template.spec.containers;
         expect(container.args).toEqual(['--services', name]);
+        const https = HTTPS_PORTS[name];
         expect(container.ports).toEqual([
           { name: 'grpc', containerPort: port, protocol: 'TCP' },
+          ...(https === undefined ? [] : [{ name: 'https', containerPort: https, protocol: 'TCP' }]),
           { name: 'metrics', containerPort: DEFAULT_METRICS_PORT, protocol: 'TCP' },
         ]);
         // The kubelet's gRPC probes speak plaintext only: the probes run the TLS health check in the pod.
@@ -2005,7 +2157,10 @@ describe('deployment files', () => {
         expect(env.DATABASE_URL.valueFrom!.secretKeyRef).toBeDefined();
         expect(env.AMQP_URL.valueFrom!.secretKeyRef).toBeDefined();
         const service = documents.find((d): d is Service => d.kind === 'Service' && d.metadata.name === name)!;
-        expect(service.spec.ports).toEqual([{ name: 'grpc', port, targetPort: 'grpc', protocol: 'TCP', appProtocol: 'grpc' }]);
+        expect(service.spec.ports).toEqual([
+          { name: 'grpc', port, targetPort: 'grpc', protocol: 'TCP', appProtocol: 'grpc' },
+          ...(https === undefined ? [] : [{ name: 'https', port: https, targetPort: 'https', protocol: 'TCP', appProtocol: 'https' }]),
+        ]);
         expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels);
       }
       expect(documents.find((d): d is Deployment => d.kind === 'Deployment' && d.metadata.name === 'emotion')!.spec.replicas).toBeGreaterThanOrEqual(2);
@@ -2205,6 +2360,40 @@ describe('deployment files', () => {
       ]);
     });
 
+    it("serve the report links on the interview service's port https, signed with the Secret interview-report-link-key mounted read-only, which no other pod reads", async () => {
+      expect(kubernetesReportLinkProblems(await documentsOf())).toEqual([]);
+      const problems = async (file: string, from: string | RegExp, to: string) => kubernetesReportLinkProblems(await brokenManifests(file, from, to));
+      const INTERVIEW = 'deploy/k8s/interview.yaml';
+      // The port undeclared, elsewhere than the service listens, or not in the Service.
+      expect(await problems(INTERVIEW, '{ name: https, containerPort: 8443, protocol: TCP }', '{ name: https, containerPort: 8444, protocol: TCP }')).toEqual([
+        'interview: no container port https (8443, TCP)',
+      ]);
+      expect(await problems(INTERVIEW, /\n +- \{ name: https, port: 8443, .*\}/, '')).toEqual([
+        'the Service interview has no port https to the container port https',
+      ]);
+      // Links naming the pod's address, or plain HTTP.
+      expect(await problems(INTERVIEW, /\n +- \{ name: INTERVIEW_REPORT_BASE_URL, .*\}/, '')).toEqual([
+        "interview: INTERVIEW_REPORT_BASE_URL (unset) is not https:// on the Service's port https: the links would name the pod's address",
+      ]);
+      expect(await problems(INTERVIEW, 'value: "https://interview.example.com:8443"', 'value: "http://interview.example.com:8443"')).toEqual([
+        "interview: INTERVIEW_REPORT_BASE_URL (http://interview.example.com:8443) is not https:// on the Service's port https: the links would name the pod's address",
+      ]);
+      // No key file (a key per pod), or one not from the Secret, or writable.
+      expect(await problems(INTERVIEW, /\n +- \{ name: INTERVIEW_REPORT_LINK_KEY_FILE, .*\}/, '')).toEqual([
+        'interview: INTERVIEW_REPORT_LINK_KEY_FILE is not set: each pod would sign with a key of its own',
+      ]);
+      const notTheSecret =
+        'interview: INTERVIEW_REPORT_LINK_KEY_FILE (/etc/interview-mesh/report-link/report-link.key) is not in the Secret interview-report-link-key, mounted read-only at its directory';
+      expect(await problems(INTERVIEW, 'secret: { secretName: interview-report-link-key', 'secret: { secretName: mesh-tls-interview')).toEqual([notTheSecret]);
+      expect(await problems(INTERVIEW, 'mountPath: /etc/interview-mesh/report-link, readOnly: true }', 'mountPath: /etc/interview-mesh/report-link }')).toEqual(
+        [notTheSecret],
+      );
+      // Another pod reading it.
+      expect(await problems('deploy/k8s/scoring.yaml', 'secret: { secretName: mesh-tls-scoring', 'secret: { secretName: interview-report-link-key')).toEqual([
+        'interview-report-link-key is read by scoring',
+      ]);
+    });
+
     it("annotate each service's pods for scraping, name their metrics port (9464), export traces over OTLP, and run no Prometheus of their own", async () => {
       expect(kubernetesObservabilityProblems(await documentsOf())).toEqual([]);
       const problems = async (file: string, from: string | RegExp, to: string) => kubernetesObservabilityProblems(await brokenManifests(file, from, to));
@@ -2262,12 +2451,32 @@ describe('deployment files', () => {
         await problems(/(name: emotion-ingress[\s\S]*?)podSelector:\n\s+matchLabels: \{ app\.kubernetes\.io\/name: interview \}/, '$1namespaceSelector: {}'),
       ).toEqual(expect.arrayContaining(['emotion:50052 lets in a pod of another namespace', 'emotion:50052 lets in scoring']));
       // The interview service's every port open, not its gRPC port alone.
-      expect(await problems(/(name: interview-ingress[\s\S]*?ingress:\n) +- ports:\n +- \{ port: grpc, protocol: TCP \}\n/, '$1    - {}\n')).toEqual(
+      expect(
+        await problems(
+          /(name: interview-ingress[\s\S]*?ingress:\n) +- ports:\n +- \{ port: grpc, protocol: TCP \}\n +- \{ port: https, protocol: TCP \}\n/,
+          '$1    - {}\n',
+        ),
+      ).toEqual(
         expect.arrayContaining([
           'interview (another port):9229 lets in a client outside the cluster',
           'interview (metrics):9464 lets in a client outside the cluster',
         ]),
       );
+      // The interview service's HTTPS port (report links) closed: people (and everyone else) kept from their links.
+      const peers = [
+        ...meshWorkloads,
+        'a Consul server',
+        'Prometheus',
+        'another pod of the namespace monitoring',
+        "a pod labelled as Prometheus in the mesh's namespace",
+        'a pod labelled as Prometheus in another namespace',
+        "a pod of the namespace not the mesh's",
+        'a pod of another namespace',
+        'a client outside the cluster',
+      ];
+      expect(
+        await problems('        - { port: grpc, protocol: TCP }\n        - { port: https, protocol: TCP }\n', '        - { port: grpc, protocol: TCP }\n'),
+      ).toEqual(peers.map((peer) => `interview (https):8443 does not let in ${peer}`));
       // PostgreSQL open to every pod of the namespace.
       expect(
         await problems(/(name: postgresql-from-mesh[\s\S]*?)matchLabels: \{ app\.kubernetes\.io\/part-of: interview-mesh \}/, '$1matchLabels: {}'),

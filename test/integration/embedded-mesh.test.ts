@@ -7,7 +7,7 @@ import { TEST_MESH_ENV } from '../support/mesh-env';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Difficulty, InterviewState } from '../../src/gen/interview';
+import { Difficulty, InterviewState, ReportFormat } from '../../src/gen/interview';
 import { EventBus } from '../../src/platform/bus/event-bus';
 import { MemoryBus } from '../../src/platform/bus/memory-bus';
 import { loadConfig } from '../../src/platform/config/mesh-config';
@@ -149,10 +149,8 @@ describe('the embedded mesh', () => {
         20_000,
         100,
       );
-      const report = JSON.parse((await client.getReport({ interviewId: interview.id, includeEmotions: false })).reportJson.toString()) as {
-        emotionSummary: unknown;
-      };
-      expect(report.emotionSummary).toMatchObject({ sampleCount: 2, faceDetectedCount: 1, timeline: null });
+      const { report } = await client.getReport({ interviewId: interview.id, includeEmotions: false, format: ReportFormat.REPORT_FORMAT_UNSPECIFIED });
+      expect(report?.emotionSummary).toMatchObject({ sampleCount: 2, faceDetectedCount: 1, timeline: [] });
     } finally {
       client.close();
       await mesh.stop(1_000);

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
-import { Difficulty, InterviewState } from '../../src/gen/interview';
+import { Difficulty, InterviewState, ReportFormat } from '../../src/gen/interview';
 import { loadConfig } from '../../src/platform/config/mesh-config';
 import { silentLogger } from '../../src/platform/log/logger';
 import { TransportSecurity } from '../../src/platform/tls/transport-security';
@@ -162,7 +162,9 @@ describe('the mesh across processes, on PostgreSQL and RabbitMQ', () => {
 
     const completed = await client!.completeInterview({ interviewId: interview.id });
     expect(completed.state).toBe(InterviewState.INTERVIEW_STATE_COMPLETED);
-    expect(await statusOf(client!.getReport({ interviewId: interview.id, includeEmotions: false }))).toMatch(/^FAILED_PRECONDITION/);
+    expect(await statusOf(client!.getReport({ interviewId: interview.id, includeEmotions: false, format: ReportFormat.REPORT_FORMAT_UNSPECIFIED }))).toMatch(
+      /^FAILED_PRECONDITION/,
+    );
     await waitScored(interview.id);
 
     expect(await count('select count(*) as n from scoring.scores where session_id = $1', [interview.id])).toBe(1);
@@ -182,9 +184,11 @@ describe('the mesh across processes, on PostgreSQL and RabbitMQ', () => {
       [4, true, 'happy'],
     ]);
 
-    const report = await client!.getReport({ interviewId: interview.id, includeEmotions: true });
+    const report = await client!.getReport({ interviewId: interview.id, includeEmotions: true, format: ReportFormat.REPORT_FORMAT_UNSPECIFIED });
     const stored = (await sql!.query<{ overall_score: number }>('select * from scoring.scores where session_id = $1', [interview.id])).rows[0];
     expect(report.scores!.overall).toBeCloseTo(stored.overall_score, 4);
+    // The deprecated report_json, as the callers written before the typed report read it.
+    // eslint-disable-next-line @typescript-eslint/no-deprecated
     const json = JSON.parse(report.reportJson.toString()) as { emotionSummary: unknown; answers: unknown[] };
     expect(json.emotionSummary).toMatchObject({ sampleCount: 4, faceDetectedCount: 2 });
     expect(json.answers).toHaveLength(3);

@@ -120,6 +120,7 @@ describe('a service added by its descriptor alone', () => {
               transcript: 'I would use a token bucket per client key, kept in Redis so that every API replica shares the same counters.',
               durationSeconds: 30,
               confidence: 0.9,
+              answeredAt: new Date(),
             },
           ],
         },

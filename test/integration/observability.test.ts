@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
-import { Difficulty, InterviewState } from '../../src/gen/interview';
+import { Difficulty, InterviewState, ReportFormat } from '../../src/gen/interview';
 import { signUp } from '../support/identity';
 import { createTestDatabase, createTestVhost, Disposable } from '../support/infrastructure';
 import { interviewClient } from '../support/interview-client';
@@ -120,7 +120,7 @@ describe('metrics in Prometheus and traces in Jaeger, from a mesh of processes r
         async () => (await sql.query('select 1 from notifier.notifications where session_id = $1', [interviewId])).rowCount === 1,
         30_000,
       );
-      await client.getReport({ interviewId, includeEmotions: true });
+      await client.getReport({ interviewId, includeEmotions: true, format: ReportFormat.REPORT_FORMAT_UNSPECIFIED });
     } finally {
       client.close();
       await sql.end();

@@ -22,6 +22,10 @@ service. Groups of attacks:
   by hand (alg none, HS256 keyed with the public key), a deleted user's, refresh tokens replayed;
 - ownership: a second candidate, and an interviewer, at the victim's interview, on every RPC;
 - bounds: each input just past its bound;
+- report links (report_link_attacks.py): the attacker's own scored interview's report, asked for by
+  the victim, and its link (the interview service's HTTPS port) turned towards the victim's
+  interview or another format, altered, re-signed, replaced by an access token, expired, over
+  plaintext HTTP (MESH_REPORT_LINK_KEY_FILE: the links' key, to forge as the mesh signs);
 - consul (consul_attacks.py): the Consul agent the mesh registered in (MESH_CONSUL_ADDR), with ACLs
   on and the mesh's tokens (MESH_CONSUL_TOKENS, JSON: every service's SecretID by name and the
   resolver's, as `npm run consul:provision` made them): rogue registrations under emotion's name
@@ -92,6 +96,7 @@ from mesh_client import (  # noqa: E402
     stream_errors,
 )
 from report import Row, Verdict, markdown  # noqa: E402
+from report_link_attacks import ReportLinkAttacks  # noqa: E402
 from tables import Tables, Watch  # noqa: E402
 from tokens import Forger, load_signing_key, unverified_claims, with_payload  # noqa: E402
 from transport import OPERATOR, KeyPair, TlsFiles, foreign_pair, health_check, service_id  # noqa: E402
@@ -130,6 +135,8 @@ ADDRESS_FLOOD_CAP = 2 * PER_ADDRESS.max
 # Calls of each user in the per-address flood: under the per-user limit, so only the address's is hit.
 ADDRESS_FLOOD_CALLS_PER_USER = 90
 DELETION_WAIT_S = 15.0
+# An interview of one answer is scored in well under a second; the text model may still be loading.
+SCORING_WAIT_S = 60.0
 STREAM_WAIT_S = 20.0
 
 
@@ -145,6 +152,7 @@ class Settings:
     keys_dir: Path
     invitation_code: str
     fixtures: Path
+    report_link_key: Path
     consul: ConsulSettings
     broker: BrokerSettings
 
@@ -167,6 +175,7 @@ class Settings:
             keys_dir=Path(need("AUTH_KEYS_DIR")),
             invitation_code=need("TEST_INVITATION_CODE"),
             fixtures=Path(need("MESH_FIXTURES")),
+            report_link_key=Path(need("MESH_REPORT_LINK_KEY_FILE")),
             consul=ConsulSettings.parse(need("MESH_CONSUL_ADDR"), need("MESH_CONSUL_TOKENS")),
             broker=BrokerSettings.parse(need("MESH_AMQP_ADMIN_URL"), need("MESH_AMQP_URLS")),
         )
@@ -250,6 +259,7 @@ class Suite:
             ("ownership attacks", self.ownership_attacks),
             ("bounds attacks", self.bound_attacks),
             ("account attacks", self.account_attacks),
+            ("report link attacks", self.report_link_attacks),
             ("consul attacks", self.consul_attacks),
             ("broker attacks", self.broker_attacks),
             ("limit floods", self.limit_floods),
@@ -604,6 +614,41 @@ class Suite:
             self.expect("refresh token spent twice", "Refresh", Code.UNAUTHENTICATED, again)
             successor = m.call(m.auth.Refresh, auth_pb2.RefreshRequest(refresh_token=first.refresh_token))
             self.expect("refresh token of the family its reuse revoked", "Refresh", Code.UNAUTHENTICATED, successor)
+        self.tables_row(watch)
+
+    # -- report links -------------------------------------------------------------------------
+
+    def report_link_attacks(self) -> None:
+        """The attacker's own interview, answered, completed and scored; its report's PDF and link
+        (GetReport), which the victim may not have; then the link turned against the victim's
+        interview, altered, forged and expired (report_link_attacks.py). A refused link makes no
+        document (scoring.report_documents) and writes nothing."""
+        m = self.mesh
+        own = m.start_interview(self.attacker, 1)
+        m.call(m.interview.SubmitAnswer, answer_request(own, 0), self.attacker.access_token).value(interview_pb2.SubmitAnswerResponse)
+        m.call(m.interview.CompleteInterview, interview_pb2.CompleteInterviewRequest(interview_id=own.id), self.attacker.access_token).value(
+            interview_pb2.Interview
+        )
+        status = interview_pb2.GetInterviewStatusRequest(interview_id=own.id)
+        deadline = time.monotonic() + SCORING_WAIT_S
+
+        def state() -> int:
+            return m.call(m.interview.GetInterviewStatus, status, self.attacker.access_token).value(interview_pb2.InterviewStatus).state
+
+        while state() != interview_pb2.INTERVIEW_STATE_SCORED:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the attacker's interview was not scored in {SCORING_WAIT_S:.0f} s")
+            time.sleep(0.25)
+        pdf = interview_pb2.GetReportRequest(interview_id=own.id, include_emotions=True, format=interview_pb2.REPORT_FORMAT_PDF)
+        report = m.call(m.interview.GetReport, pdf, self.attacker.access_token).value(interview_pb2.Report)
+        self.tables.watch_interview(own.id)
+        watch = Watch(self.tables, "report links", extra_tables=[("scoring", "report_documents")])
+        with watch.around():
+            theirs = m.call(m.interview.GetReport, pdf, self.victim.access_token)
+            self.expect("another candidate's scored interview, as a PDF", "GetReport", Code.NOT_FOUND, theirs)
+            ReportLinkAttacks(self.record, self.settings.tls.dir / "ca.crt", self.settings.report_link_key).run(
+                report.report_url, self.victim_interview.id, self.attacker.access_token
+            )
         self.tables_row(watch)
 
     # -- consul -------------------------------------------------------------------------------

@@ -5,7 +5,8 @@
  * (`npm start`'s services in one process, on PostgreSQL and RabbitMQ, over TLS with the tests' CA:
  * MESH_TLS_DIR is TEST_TLS_DIR): plaintext on every port, internal ports without a certificate of
  * the mesh's CA, workloads' certificates on RPCs the call policy does not allow them, forged and
- * replayed tokens, another candidate's and an interviewer's calls on an interview, inputs past each
+ * replayed tokens, another candidate's and an interviewer's calls on an interview, report links
+ * turned against another interview, altered, forged or expired, inputs past each
  * bound, rogue registrations in the mesh's Consul (test/security/consul_attacks.py), forged events
  * on its RabbitMQ vhost with other services' broker users (test/security/broker_attacks.py, with
  * pika) and floods past each rate limit. The mesh registers every service in a Consul agent of this test's own with ACLs
@@ -82,6 +83,22 @@ const ATTACKS: readonly (readonly [attack: string, rpc: string])[] = [
   ['refresh token spent twice', 'Refresh'],
   ['refresh token of the family its reuse revoked', 'Refresh'],
   ['tables unchanged by refused calls: refresh-token reuse', '(database)'],
+  ["another candidate's scored interview, as a PDF", 'GetReport'],
+  ...[
+    "control: the candidate's own report link",
+    "control: a link forged right in every claim with the mesh's key",
+    "report link of one interview used for another's",
+    'report link with its format changed (pdf to json)',
+    "report link token naming the victim's interview, signature kept",
+    'report link token with its expiry pushed back, signature kept',
+    "report link signed with a key of the attacker's own",
+    "report link token of another kind (typ at+jwt), the mesh's key",
+    "an access token as a report link's token",
+    'report link with alg none, no signature',
+    "expired report link (signed with the mesh's key, an hour ago)",
+    "plaintext HTTP to the report links' port",
+  ].map((attack) => [attack, 'GET /v1/reports/:id'] as const),
+  ['tables unchanged by refused calls: report links', '(database)'],
   ["rogue registration as emotion with notifier's token", 'PUT /v1/agent/service/register'],
   ['rogue registration as emotion with no token (anonymous)', 'PUT /v1/agent/service/register'],
   ["rogue registration with the resolver's read-only token", 'PUT /v1/agent/service/register'],
@@ -198,6 +215,8 @@ describe('the security suite (test/security/attacks.py) against the running mesh
         AUTH_KEYS_DIR: env.AUTH_KEYS_DIR,
         TEST_INVITATION_CODE,
         MESH_FIXTURES: path.join(REPO, 'test/fixtures/faces'),
+        // The report links' key the interview service made (report_link_attacks.py forges with it).
+        MESH_REPORT_LINK_KEY_FILE: env.INTERVIEW_REPORT_LINK_KEY_FILE,
         // The agent the mesh registered in, and the tokens it was given (consul_attacks.py).
         MESH_CONSUL_ADDR: consul!.httpAddr,
         MESH_CONSUL_TOKENS: JSON.stringify(consul!.tokens),

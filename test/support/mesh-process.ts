@@ -33,7 +33,7 @@ export async function meshPorts(): Promise<Record<string, number>> {
  * port (`<NAME>_PORT`) on 127.0.0.1; for the auth service, cheap password hashes, the tests'
  * invitation code (TEST_INVITATION_CODE, so that tests can register interviewers) and signing keys
  * in a directory of this mesh's own (AUTH_KEYS_DIR, under the system's temporary directory; remove
- * it with removeAuthKeys); and the tests' TLS directory and a free metrics port (TEST_MESH_ENV).
+ * it with removeAuthKeys), and so the report links' key (INTERVIEW_REPORT_LINK_KEY_FILE); and the tests' TLS directory and a free metrics port (TEST_MESH_ENV).
  */
 export function meshEnv(ports: Readonly<Record<string, number>>, databaseUrl: string, amqpUrl: string): Record<string, string> {
   return {
@@ -47,15 +47,16 @@ export function meshEnv(ports: Readonly<Record<string, number>>, databaseUrl: st
     AUTH_SCRYPT_COST: '10',
     AUTH_INTERVIEWER_INVITATION_CODE: TEST_INVITATION_CODE,
     AUTH_KEYS_DIR: path.join(os.tmpdir(), `mesh-auth-keys-${randomUUID()}`),
+    // The report links' key, made by the interview service on its first start (the security suite forges with it).
+    INTERVIEW_REPORT_LINK_KEY_FILE: path.join(os.tmpdir(), `mesh-report-link-${randomUUID()}.key`),
     ...TEST_MESH_ENV,
     ...Object.fromEntries(SERVICE_NAMES.map((name) => [serviceVariable(name, 'PORT'), String(ports[name])])),
   };
 }
 
-/** Removes the signing keys directory meshEnv chose (`env.AUTH_KEYS_DIR`), once the mesh has stopped. */
+/** Removes the signing keys meshEnv chose (`env.AUTH_KEYS_DIR`, `env.INTERVIEW_REPORT_LINK_KEY_FILE`), once the mesh has stopped. */
 export async function removeAuthKeys(env: Readonly<Record<string, string>> | undefined): Promise<void> {
-  const dir = env?.AUTH_KEYS_DIR;
-  if (dir) await fs.rm(dir, { recursive: true, force: true });
+  for (const dir of [env?.AUTH_KEYS_DIR, env?.INTERVIEW_REPORT_LINK_KEY_FILE]) if (dir) await fs.rm(dir, { recursive: true, force: true });
 }
 
 /** Starts the mesh on free ports and resolves once every server says SERVING. */

@@ -11,6 +11,7 @@
 package scoring
 
 import (
+	v1 "github.com/yourorg/ai-interview/shared/proto/report/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -549,12 +550,17 @@ func (x *AnswerAnalysis) GetFeedback() string {
 }
 
 type ReportRequest struct {
-	state           protoimpl.MessageState `protogen:"open.v1"`
-	SessionId       string                 `protobuf:"bytes,1,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
-	IncludeEmotions bool                   `protobuf:"varint,2,opt,name=include_emotions,json=includeEmotions,proto3" json:"include_emotions,omitempty"`
-	IncludeVideo    bool                   `protobuf:"varint,3,opt,name=include_video,json=includeVideo,proto3" json:"include_video,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	SessionId string                 `protobuf:"bytes,1,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	// With every video frame: the report's emotion timeline, and in the PDF the expression timeline
+	// and blink pages. Without, the summary counts only.
+	IncludeEmotions bool `protobuf:"varint,2,opt,name=include_emotions,json=includeEmotions,proto3" json:"include_emotions,omitempty"`
+	// Refused (UNIMPLEMENTED): no video is stored.
+	IncludeVideo bool `protobuf:"varint,3,opt,name=include_video,json=includeVideo,proto3" json:"include_video,omitempty"`
+	// Added (not in seed 003): the document's format, "json" (also when empty) or "pdf".
+	Format        string `protobuf:"bytes,4,opt,name=format,proto3" json:"format,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ReportRequest) Reset() {
@@ -608,11 +614,24 @@ func (x *ReportRequest) GetIncludeVideo() bool {
 	return false
 }
 
+func (x *ReportRequest) GetFormat() string {
+	if x != nil {
+		return x.Format
+	}
+	return ""
+}
+
 type ReportResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	ReportUrl     string                 `protobuf:"bytes,1,opt,name=report_url,json=reportUrl,proto3" json:"report_url,omitempty"`
-	ReportData    []byte                 `protobuf:"bytes,2,opt,name=report_data,json=reportData,proto3" json:"report_data,omitempty"`
-	Format        string                 `protobuf:"bytes,3,opt,name=format,proto3" json:"format,omitempty"` // pdf, json
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Always empty here: the scoring service is internal (mTLS, no public address). The interview
+	// service's GetReport gives a link anyone holding it can fetch for a limited time
+	// (interview.v1.Report.report_url).
+	ReportUrl string `protobuf:"bytes,1,opt,name=report_url,json=reportUrl,proto3" json:"report_url,omitempty"`
+	// The document: the report's proto3 JSON (format "json", UTF-8), or the PDF (format "pdf").
+	ReportData []byte `protobuf:"bytes,2,opt,name=report_data,json=reportData,proto3" json:"report_data,omitempty"`
+	Format     string `protobuf:"bytes,3,opt,name=format,proto3" json:"format,omitempty"` // pdf, json
+	// Added: the report, typed.
+	Report        *v1.InterviewReport `protobuf:"bytes,4,opt,name=report,proto3" json:"report,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -666,6 +685,13 @@ func (x *ReportResponse) GetFormat() string {
 		return x.Format
 	}
 	return ""
+}
+
+func (x *ReportResponse) GetReport() *v1.InterviewReport {
+	if x != nil {
+		return x.Report
+	}
+	return nil
 }
 
 type Insight struct {
@@ -733,7 +759,7 @@ var File_scoring_proto protoreflect.FileDescriptor
 
 const file_scoring_proto_rawDesc = "" +
 	"\n" +
-	"\rscoring.proto\x12\ascoring\"\xc2\x01\n" +
+	"\rscoring.proto\x12\ascoring\x1a\freport.proto\"\xc2\x01\n" +
 	"\fScoreRequest\x12\x1d\n" +
 	"\n" +
 	"session_id\x18\x01 \x01(\tR\tsessionId\x12)\n" +
@@ -785,18 +811,20 @@ const file_scoring_proto_rawDesc = "" +
 	"\vdepth_score\x18\x03 \x01(\x02R\n" +
 	"depthScore\x12\x1a\n" +
 	"\bkeywords\x18\x04 \x03(\tR\bkeywords\x12\x1a\n" +
-	"\bfeedback\x18\x05 \x01(\tR\bfeedback\"~\n" +
+	"\bfeedback\x18\x05 \x01(\tR\bfeedback\"\x96\x01\n" +
 	"\rReportRequest\x12\x1d\n" +
 	"\n" +
 	"session_id\x18\x01 \x01(\tR\tsessionId\x12)\n" +
 	"\x10include_emotions\x18\x02 \x01(\bR\x0fincludeEmotions\x12#\n" +
-	"\rinclude_video\x18\x03 \x01(\bR\fincludeVideo\"h\n" +
+	"\rinclude_video\x18\x03 \x01(\bR\fincludeVideo\x12\x16\n" +
+	"\x06format\x18\x04 \x01(\tR\x06format\"\xa6\x01\n" +
 	"\x0eReportResponse\x12\x1d\n" +
 	"\n" +
 	"report_url\x18\x01 \x01(\tR\treportUrl\x12\x1f\n" +
 	"\vreport_data\x18\x02 \x01(\fR\n" +
 	"reportData\x12\x16\n" +
-	"\x06format\x18\x03 \x01(\tR\x06format\"_\n" +
+	"\x06format\x18\x03 \x01(\tR\x06format\x12<\n" +
+	"\x06report\x18\x04 \x01(\v2$.interview.report.v1.InterviewReportR\x06report\"_\n" +
 	"\aInsight\x12\x1a\n" +
 	"\bcategory\x18\x01 \x01(\tR\bcategory\x12 \n" +
 	"\vdescription\x18\x02 \x01(\tR\vdescription\x12\x16\n" +
@@ -820,33 +848,35 @@ func file_scoring_proto_rawDescGZIP() []byte {
 
 var file_scoring_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_scoring_proto_goTypes = []any{
-	(*ScoreRequest)(nil),      // 0: scoring.ScoreRequest
-	(*Answer)(nil),            // 1: scoring.Answer
-	(*EmotionData)(nil),       // 2: scoring.EmotionData
-	(*InterviewMetadata)(nil), // 3: scoring.InterviewMetadata
-	(*ScoreResponse)(nil),     // 4: scoring.ScoreResponse
-	(*AnswerRequest)(nil),     // 5: scoring.AnswerRequest
-	(*AnswerAnalysis)(nil),    // 6: scoring.AnswerAnalysis
-	(*ReportRequest)(nil),     // 7: scoring.ReportRequest
-	(*ReportResponse)(nil),    // 8: scoring.ReportResponse
-	(*Insight)(nil),           // 9: scoring.Insight
+	(*ScoreRequest)(nil),       // 0: scoring.ScoreRequest
+	(*Answer)(nil),             // 1: scoring.Answer
+	(*EmotionData)(nil),        // 2: scoring.EmotionData
+	(*InterviewMetadata)(nil),  // 3: scoring.InterviewMetadata
+	(*ScoreResponse)(nil),      // 4: scoring.ScoreResponse
+	(*AnswerRequest)(nil),      // 5: scoring.AnswerRequest
+	(*AnswerAnalysis)(nil),     // 6: scoring.AnswerAnalysis
+	(*ReportRequest)(nil),      // 7: scoring.ReportRequest
+	(*ReportResponse)(nil),     // 8: scoring.ReportResponse
+	(*Insight)(nil),            // 9: scoring.Insight
+	(*v1.InterviewReport)(nil), // 10: interview.report.v1.InterviewReport
 }
 var file_scoring_proto_depIdxs = []int32{
-	1, // 0: scoring.ScoreRequest.answers:type_name -> scoring.Answer
-	2, // 1: scoring.ScoreRequest.emotions:type_name -> scoring.EmotionData
-	3, // 2: scoring.ScoreRequest.metadata:type_name -> scoring.InterviewMetadata
-	9, // 3: scoring.ScoreResponse.insights:type_name -> scoring.Insight
-	0, // 4: scoring.ScoringService.CalculateScore:input_type -> scoring.ScoreRequest
-	5, // 5: scoring.ScoringService.AnalyzeAnswer:input_type -> scoring.AnswerRequest
-	7, // 6: scoring.ScoringService.GenerateReport:input_type -> scoring.ReportRequest
-	4, // 7: scoring.ScoringService.CalculateScore:output_type -> scoring.ScoreResponse
-	6, // 8: scoring.ScoringService.AnalyzeAnswer:output_type -> scoring.AnswerAnalysis
-	8, // 9: scoring.ScoringService.GenerateReport:output_type -> scoring.ReportResponse
-	7, // [7:10] is the sub-list for method output_type
-	4, // [4:7] is the sub-list for method input_type
-	4, // [4:4] is the sub-list for extension type_name
-	4, // [4:4] is the sub-list for extension extendee
-	0, // [0:4] is the sub-list for field type_name
+	1,  // 0: scoring.ScoreRequest.answers:type_name -> scoring.Answer
+	2,  // 1: scoring.ScoreRequest.emotions:type_name -> scoring.EmotionData
+	3,  // 2: scoring.ScoreRequest.metadata:type_name -> scoring.InterviewMetadata
+	9,  // 3: scoring.ScoreResponse.insights:type_name -> scoring.Insight
+	10, // 4: scoring.ReportResponse.report:type_name -> interview.report.v1.InterviewReport
+	0,  // 5: scoring.ScoringService.CalculateScore:input_type -> scoring.ScoreRequest
+	5,  // 6: scoring.ScoringService.AnalyzeAnswer:input_type -> scoring.AnswerRequest
+	7,  // 7: scoring.ScoringService.GenerateReport:input_type -> scoring.ReportRequest
+	4,  // 8: scoring.ScoringService.CalculateScore:output_type -> scoring.ScoreResponse
+	6,  // 9: scoring.ScoringService.AnalyzeAnswer:output_type -> scoring.AnswerAnalysis
+	8,  // 10: scoring.ScoringService.GenerateReport:output_type -> scoring.ReportResponse
+	8,  // [8:11] is the sub-list for method output_type
+	5,  // [5:8] is the sub-list for method input_type
+	5,  // [5:5] is the sub-list for extension type_name
+	5,  // [5:5] is the sub-list for extension extendee
+	0,  // [0:5] is the sub-list for field type_name
 }
 
 func init() { file_scoring_proto_init() }

@@ -42,8 +42,11 @@ type ScoringServiceClient interface {
 	// an LLM judge when one is configured. Deterministic without a judge. INVALID_ARGUMENT when
 	// question is empty; UNAVAILABLE while the model is still loading.
 	AnalyzeAnswer(ctx context.Context, in *AnswerRequest, opts ...grpc.CallOption) (*AnswerAnalysis, error)
-	// The stored report (format "json") of a scored interview. NOT_FOUND until the interview has
-	// been scored; UNIMPLEMENTED for include_video (no video is processed yet).
+	// The stored report of a scored interview: typed (ReportResponse.report) and as a document in
+	// the format asked for, JSON or PDF (A4, fonts embedded, charts), made once and stored.
+	// NOT_FOUND until the interview has been scored; INVALID_ARGUMENT for a format other than json
+	// or pdf; UNIMPLEMENTED for include_video (the mesh stores no video: frames are analysed, not
+	// kept); RESOURCE_EXHAUSTED when too many PDFs are being made at once (retry shortly).
 	GenerateReport(ctx context.Context, in *ReportRequest, opts ...grpc.CallOption) (*ReportResponse, error)
 }
 
@@ -99,8 +102,11 @@ type ScoringServiceServer interface {
 	// an LLM judge when one is configured. Deterministic without a judge. INVALID_ARGUMENT when
 	// question is empty; UNAVAILABLE while the model is still loading.
 	AnalyzeAnswer(context.Context, *AnswerRequest) (*AnswerAnalysis, error)
-	// The stored report (format "json") of a scored interview. NOT_FOUND until the interview has
-	// been scored; UNIMPLEMENTED for include_video (no video is processed yet).
+	// The stored report of a scored interview: typed (ReportResponse.report) and as a document in
+	// the format asked for, JSON or PDF (A4, fonts embedded, charts), made once and stored.
+	// NOT_FOUND until the interview has been scored; INVALID_ARGUMENT for a format other than json
+	// or pdf; UNIMPLEMENTED for include_video (the mesh stores no video: frames are analysed, not
+	// kept); RESOURCE_EXHAUSTED when too many PDFs are being made at once (retry shortly).
 	GenerateReport(context.Context, *ReportRequest) (*ReportResponse, error)
 	mustEmbedUnimplementedScoringServiceServer()
 }

@@ -28,7 +28,7 @@ class FrameCaptured(_message.Message):
     def __init__(self, session_id: _Optional[str] = ..., timestamp: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., image_data: _Optional[bytes] = ..., format: _Optional[str] = ..., frame_number: _Optional[int] = ..., analysis: _Optional[_Union[_emotion_pb2.EmotionResponse, _Mapping]] = ...) -> None: ...
 
 class EmotionAnalyzed(_message.Message):
-    __slots__ = ("session_id", "timestamp", "emotion", "confidence", "blink_count", "metadata", "frame_number", "face_detected")
+    __slots__ = ("session_id", "timestamp", "emotion", "confidence", "blink_count", "metadata", "frame_number", "face_detected", "blinks_tracked")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     TIMESTAMP_FIELD_NUMBER: _ClassVar[int]
     EMOTION_FIELD_NUMBER: _ClassVar[int]
@@ -37,6 +37,7 @@ class EmotionAnalyzed(_message.Message):
     METADATA_FIELD_NUMBER: _ClassVar[int]
     FRAME_NUMBER_FIELD_NUMBER: _ClassVar[int]
     FACE_DETECTED_FIELD_NUMBER: _ClassVar[int]
+    BLINKS_TRACKED_FIELD_NUMBER: _ClassVar[int]
     session_id: str
     timestamp: _timestamp_pb2.Timestamp
     emotion: str
@@ -45,23 +46,26 @@ class EmotionAnalyzed(_message.Message):
     metadata: _struct_pb2.Struct
     frame_number: int
     face_detected: bool
-    def __init__(self, session_id: _Optional[str] = ..., timestamp: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., emotion: _Optional[str] = ..., confidence: _Optional[float] = ..., blink_count: _Optional[int] = ..., metadata: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., frame_number: _Optional[int] = ..., face_detected: _Optional[bool] = ...) -> None: ...
+    blinks_tracked: bool
+    def __init__(self, session_id: _Optional[str] = ..., timestamp: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., emotion: _Optional[str] = ..., confidence: _Optional[float] = ..., blink_count: _Optional[int] = ..., metadata: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., frame_number: _Optional[int] = ..., face_detected: _Optional[bool] = ..., blinks_tracked: _Optional[bool] = ...) -> None: ...
 
 class CompletedAnswer(_message.Message):
-    __slots__ = ("question_id", "question", "category", "transcript", "duration_seconds", "confidence")
+    __slots__ = ("question_id", "question", "category", "transcript", "duration_seconds", "confidence", "answered_at")
     QUESTION_ID_FIELD_NUMBER: _ClassVar[int]
     QUESTION_FIELD_NUMBER: _ClassVar[int]
     CATEGORY_FIELD_NUMBER: _ClassVar[int]
     TRANSCRIPT_FIELD_NUMBER: _ClassVar[int]
     DURATION_SECONDS_FIELD_NUMBER: _ClassVar[int]
     CONFIDENCE_FIELD_NUMBER: _ClassVar[int]
+    ANSWERED_AT_FIELD_NUMBER: _ClassVar[int]
     question_id: str
     question: str
     category: str
     transcript: str
     duration_seconds: float
     confidence: float
-    def __init__(self, question_id: _Optional[str] = ..., question: _Optional[str] = ..., category: _Optional[str] = ..., transcript: _Optional[str] = ..., duration_seconds: _Optional[float] = ..., confidence: _Optional[float] = ...) -> None: ...
+    answered_at: _timestamp_pb2.Timestamp
+    def __init__(self, question_id: _Optional[str] = ..., question: _Optional[str] = ..., category: _Optional[str] = ..., transcript: _Optional[str] = ..., duration_seconds: _Optional[float] = ..., confidence: _Optional[float] = ..., answered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class InterviewCompleted(_message.Message):
     __slots__ = ("session_id", "user_id", "completed_at", "total_duration", "answer_count", "started_at", "total_questions", "frames_sent", "answers")

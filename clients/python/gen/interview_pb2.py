@@ -24,9 +24,10 @@ _sym_db = _symbol_database.Default()
 
 import emotion_pb2 as emotion__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+import report_pb2 as report__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x0finterview.proto\x12\x0cinterview.v1\x1a\remotion.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc0\x01\n\x08Question\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n\x04text\x18\x02 \x01(\tR\x04text\x12\x1a\n\x08\x63\x61tegory\x18\x03 \x01(\tR\x08\x63\x61tegory\x12\x38\n\ndifficulty\x18\x04 \x01(\x0e\x32\x18.interview.v1.DifficultyR\ndifficulty\x12:\n\x19\x65xpected_duration_seconds\x18\x05 \x01(\x05R\x17\x65xpectedDurationSeconds\"\xfd\x02\n\tInterview\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12!\n\x0c\x63\x61ndidate_id\x18\x02 \x01(\tR\x0b\x63\x61ndidateId\x12\x32\n\x05state\x18\x03 \x01(\x0e\x32\x1c.interview.v1.InterviewStateR\x05state\x12\x34\n\tquestions\x18\x04 \x03(\x0b\x32\x16.interview.v1.QuestionR\tquestions\x12\x32\n\x15\x61nswered_question_ids\x18\x05 \x03(\tR\x13\x61nsweredQuestionIds\x12\x39\n\nstarted_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tstartedAt\x12=\n\x0c\x63ompleted_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0b\x63ompletedAt\x12%\n\x0e\x66\x61ilure_reason\x18\x08 \x01(\tR\rfailureReason\"\xbb\x01\n\x15StartInterviewRequest\x12!\n\x0c\x63\x61ndidate_id\x18\x01 \x01(\tR\x0b\x63\x61ndidateId\x12\x1e\n\ncategories\x18\x02 \x03(\tR\ncategories\x12\x38\n\ndifficulty\x18\x03 \x01(\x0e\x32\x18.interview.v1.DifficultyR\ndifficulty\x12%\n\x0equestion_count\x18\x04 \x01(\x05R\rquestionCount\"8\n\x13GetInterviewRequest\x12!\n\x0cinterview_id\x18\x01 \x01(\tR\x0binterviewId\"\xc4\x01\n\x13SubmitAnswerRequest\x12!\n\x0cinterview_id\x18\x01 \x01(\tR\x0binterviewId\x12\x1f\n\x0bquestion_id\x18\x02 \x01(\tR\nquestionId\x12\x1e\n\ntranscript\x18\x03 \x01(\tR\ntranscript\x12)\n\x10\x64uration_seconds\x18\x04 \x01(\x02R\x0f\x64urationSeconds\x12\x1e\n\nconfidence\x18\x05 \x01(\x02R\nconfidence\"\xa4\x01\n\x14SubmitAnswerResponse\x12\x1b\n\tanswer_id\x18\x01 \x01(\tR\x08\x61nswerId\x12;\n\rnext_question\x18\x02 \x01(\x0b\x32\x16.interview.v1.QuestionR\x0cnextQuestion\x12\x32\n\x08progress\x18\x03 \x01(\x0b\x32\x16.interview.v1.ProgressR\x08progress\"\x8f\x01\n\x10SendFrameRequest\x12!\n\x0cinterview_id\x18\x01 \x01(\tR\x0binterviewId\x12\x1d\n\nimage_data\x18\x02 \x01(\x0cR\timageData\x12\x16\n\x06\x66ormat\x18\x03 \x01(\tR\x06\x66ormat\x12!\n\x0ctimestamp_ms\x18\x04 \x01(\x03R\x0btimestampMs\"\x84\x01\n\x11SendFrameResponse\x12!\n\x0c\x66rame_number\x18\x01 \x01(\x03R\x0b\x66rameNumber\x12\x34\n\x08\x61nalysis\x18\x02 \x01(\x0b\x32\x18.emotion.EmotionResponseR\x08\x61nalysis\x12\x16\n\x06queued\x18\x03 \x01(\x08R\x06queued\"=\n\x18\x43ompleteInterviewRequest\x12!\n\x0cinterview_id\x18\x01 \x01(\tR\x0binterviewId\">\n\x19GetInterviewStatusRequest\x12!\n\x0cinterview_id\x18\x01 \x01(\tR\x0binterviewId\"i\n\x08Progress\x12\x18\n\x07percent\x18\x01 \x01(\x05R\x07percent\x12\x1a\n\x08\x61nswered\x18\x02 \x01(\x05R\x08\x61nswered\x12\'\n\x0ftotal_questions\x18\x03 \x01(\x05R\x0etotalQuestions\"\xec\x01\n\x0fInterviewStatus\x12!\n\x0cinterview_id\x18\x01 \x01(\tR\x0binterviewId\x12\x32\n\x05state\x18\x02 \x01(\x0e\x32\x1c.interview.v1.InterviewStateR\x05state\x12\x32\n\x08progress\x18\x03 \x01(\x0b\x32\x16.interview.v1.ProgressR\x08progress\x12\'\n\x0f\x66rames_received\x18\x04 \x01(\x03R\x0e\x66ramesReceived\x12%\n\x0e\x66\x61ilure_reason\x18\x05 \x01(\tR\rfailureReason\"`\n\x10GetReportRequest\x12!\n\x0cinterview_id\x18\x01 \x01(\tR\x0binterviewId\x12)\n\x10include_emotions\x18\x02 \x01(\x08R\x0fincludeEmotions\"\x80\x01\n\x06Scores\x12\x1c\n\ttechnical\x18\x01 \x01(\x02R\ttechnical\x12$\n\rcommunication\x18\x02 \x01(\x02R\rcommunication\x12\x18\n\x07\x65motion\x18\x03 \x01(\x02R\x07\x65motion\x12\x18\n\x07overall\x18\x04 \x01(\x02R\x07overall\"\x96\x01\n\x06Report\x12!\n\x0cinterview_id\x18\x01 \x01(\tR\x0binterviewId\x12,\n\x06scores\x18\x02 \x01(\x0b\x32\x14.interview.v1.ScoresR\x06scores\x12\x1a\n\x08\x66\x65\x65\x64\x62\x61\x63k\x18\x03 \x01(\tR\x08\x66\x65\x65\x64\x62\x61\x63k\x12\x1f\n\x0breport_json\x18\x04 \x01(\x0cR\nreportJson\"\xd7\x01\n\x16StreamInterviewRequest\x12\x31\n\x05\x66rame\x18\x01 \x01(\x0b\x32\x19.interview.v1.StreamFrameH\x00R\x05\x66rame\x12\x34\n\x06\x61nswer\x18\x02 \x01(\x0b\x32\x1a.interview.v1.StreamAnswerH\x00R\x06\x61nswer\x12(\n\x04ping\x18\x03 \x01(\x0b\x32\x12.interview.v1.PingH\x00R\x04ping\x12!\n\x0cinterview_id\x18\x04 \x01(\tR\x0binterviewIdB\x07\n\x05\x65vent\"g\n\x0bStreamFrame\x12\x1d\n\nimage_data\x18\x01 \x01(\x0cR\timageData\x12\x16\n\x06\x66ormat\x18\x02 \x01(\tR\x06\x66ormat\x12!\n\x0ctimestamp_ms\x18\x03 \x01(\x03R\x0btimestampMs\"\x9a\x01\n\x0cStreamAnswer\x12\x1f\n\x0bquestion_id\x18\x01 \x01(\tR\nquestionId\x12\x1e\n\ntranscript\x18\x02 \x01(\tR\ntranscript\x12)\n\x10\x64uration_seconds\x18\x03 \x01(\x02R\x0f\x64urationSeconds\x12\x1e\n\nconfidence\x18\x04 \x01(\x02R\nconfidence\"$\n\x04Ping\x12\x1c\n\nsent_at_ms\x18\x01 \x01(\x03R\x08sentAtMs\"\xad\x02\n\x17StreamInterviewResponse\x12\x44\n\x0e\x65motion_update\x18\x01 \x01(\x0b\x32\x1b.interview.v1.EmotionUpdateH\x00R\remotionUpdate\x12\x34\n\x08question\x18\x02 \x01(\x0b\x32\x16.interview.v1.QuestionH\x00R\x08question\x12\x30\n\x06status\x18\x03 \x01(\x0b\x32\x16.interview.v1.ProgressH\x00R\x06status\x12\x31\n\x05\x65rror\x18\x04 \x01(\x0b\x32\x19.interview.v1.StreamErrorH\x00R\x05\x65rror\x12(\n\x04pong\x18\x05 \x01(\x0b\x32\x12.interview.v1.PongH\x00R\x04pongB\x07\n\x05\x65vent\"\xfd\x01\n\rEmotionUpdate\x12!\n\x0c\x66rame_number\x18\x01 \x01(\x03R\x0b\x66rameNumber\x12!\n\x0ctimestamp_ms\x18\x02 \x01(\x03R\x0btimestampMs\x12\x18\n\x07\x65motion\x18\x03 \x01(\tR\x07\x65motion\x12\x1e\n\nconfidence\x18\x04 \x01(\x02R\nconfidence\x12#\n\rface_detected\x18\x05 \x01(\x08R\x0c\x66\x61\x63\x65\x44\x65tected\x12/\n\x08\x66\x61\x63\x65_box\x18\x06 \x01(\x0b\x32\x14.emotion.BoundingBoxR\x07\x66\x61\x63\x65\x42ox\x12\x16\n\x06queued\x18\x07 \x01(\x08R\x06queued\"y\n\x0bStreamError\x12\x12\n\x04\x63ode\x18\x01 \x01(\tR\x04\x63ode\x12\x18\n\x07message\x18\x02 \x01(\tR\x07message\x12\x16\n\x06reason\x18\x03 \x01(\tR\x06reason\x12$\n\x0eretry_after_ms\x18\x04 \x01(\x03R\x0cretryAfterMs\"$\n\x04Pong\x12\x1c\n\nsent_at_ms\x18\x01 \x01(\x03R\x08sentAtMs*\xa9\x01\n\x0eInterviewState\x12\x1f\n\x1bINTERVIEW_STATE_UNSPECIFIED\x10\x00\x12\x1f\n\x1bINTERVIEW_STATE_IN_PROGRESS\x10\x01\x12\x1d\n\x19INTERVIEW_STATE_COMPLETED\x10\x02\x12\x1a\n\x16INTERVIEW_STATE_SCORED\x10\x03\x12\x1a\n\x16INTERVIEW_STATE_FAILED\x10\x04*i\n\nDifficulty\x12\x1a\n\x16\x44IFFICULTY_UNSPECIFIED\x10\x00\x12\x13\n\x0f\x44IFFICULTY_EASY\x10\x01\x12\x15\n\x11\x44IFFICULTY_MEDIUM\x10\x02\x12\x13\n\x0f\x44IFFICULTY_HARD\x10\x03\x32\xae\x05\n\x10InterviewService\x12N\n\x0eStartInterview\x12#.interview.v1.StartInterviewRequest\x1a\x17.interview.v1.Interview\x12J\n\x0cGetInterview\x12!.interview.v1.GetInterviewRequest\x1a\x17.interview.v1.Interview\x12U\n\x0cSubmitAnswer\x12!.interview.v1.SubmitAnswerRequest\x1a\".interview.v1.SubmitAnswerResponse\x12L\n\tSendFrame\x12\x1e.interview.v1.SendFrameRequest\x1a\x1f.interview.v1.SendFrameResponse\x12\x62\n\x0fStreamInterview\x12$.interview.v1.StreamInterviewRequest\x1a%.interview.v1.StreamInterviewResponse(\x01\x30\x01\x12T\n\x11\x43ompleteInterview\x12&.interview.v1.CompleteInterviewRequest\x1a\x17.interview.v1.Interview\x12\\\n\x12GetInterviewStatus\x12\'.interview.v1.GetInterviewStatusRequest\x1a\x1d.interview.v1.InterviewStatus\x12\x41\n\tGetReport\x12\x1e.interview.v1.GetReportRequest\x1a\x14.interview.v1.ReportBGZEgithub.com/yourorg/ai-interview/shared/proto/interview/v1;interviewv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x0finterview.proto\x12\x0cinterview.v1\x1a\remotion.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x0creport.proto\"\xc0\x01\n\x08Question\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n\x04text\x18\x02 \x01(\tR\x04text\x12\x1a\n\x08\x63\x61tegory\x18\x03 \x01(\tR\x08\x63\x61tegory\x12\x38\n\ndifficulty\x18\x04 \x01(\x0e\x32\x18.interview.v1.DifficultyR\ndifficulty\x12:\n\x19\x65xpected_duration_seconds\x18\x05 \x01(\x05R\x17\x65xpectedDurationSeconds\"\xfd\x02\n\tInterview\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12!\n\x0c\x63\x61ndidate_id\x18\x02 \x01(\tR\x0b\x63\x61ndidateId\x12\x32\n\x05state\x18\x03 \x01(\x0e\x32\x1c.interview.v1.InterviewStateR\x05state\x12\x34\n\tquestions\x18\x04 \x03(\x0b\x32\x16.interview.v1.QuestionR\tquestions\x12\x32\n\x15\x61nswered_question_ids\x18\x05 \x03(\tR\x13\x61nsweredQuestionIds\x12\x39\n\nstarted_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tstartedAt\x12=\n\x0c\x63ompleted_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0b\x63ompletedAt\x12%\n\x0e\x66\x61ilure_reason\x18\x08 \x01(\tR\rfailureReason\"\xbb\x01\n\x15StartInterviewRequest\x12!\n\x0c\x63\x61ndidate_id\x18\x01 \x01(\tR\x0b\x63\x61ndidateId\x12\x1e\n\ncategories\x18\x02 \x03(\tR\ncategories\x12\x38\n\ndifficulty\x18\x03 \x01(\x0e\x32\x18.interview.v1.DifficultyR\ndifficulty\x12%\n\x0equestion_count\x18\x04 \x01(\x05R\rquestionCount\"8\n\x13GetInterviewRequest\x12!\n\x0cinterview_id\x18\x01 \x01(\tR\x0binterviewId\"\xc4\x01\n\x13SubmitAnswerRequest\x12!\n\x0cinterview_id\x18\x01 \x01(\tR\x0binterviewId\x12\x1f\n\x0bquestion_id\x18\x02 \x01(\tR\nquestionId\x12\x1e\n\ntranscript\x18\x03 \x01(\tR\ntranscript\x12)\n\x10\x64uration_seconds\x18\x04 \x01(\x02R\x0f\x64urationSeconds\x12\x1e\n\nconfidence\x18\x05 \x01(\x02R\nconfidence\"\xa4\x01\n\x14SubmitAnswerResponse\x12\x1b\n\tanswer_id\x18\x01 \x01(\tR\x08\x61nswerId\x12;\n\rnext_question\x18\x02 \x01(\x0b\x32\x16.interview.v1.QuestionR\x0cnextQuestion\x12\x32\n\x08progress\x18\x03 \x01(\x0b\x32\x16.interview.v1.ProgressR\x08progress\"\x8f\x01\n\x10SendFrameRequest\x12!\n\x0cinterview_id\x18\x01 \x01(\tR\x0binterviewId\x12\x1d\n\nimage_data\x18\x02 \x01(\x0cR\timageData\x12\x16\n\x06\x66ormat\x18\x03 \x01(\tR\x06\x66ormat\x12!\n\x0ctimestamp_ms\x18\x04 \x01(\x03R\x0btimestampMs\"\x84\x01\n\x11SendFrameResponse\x12!\n\x0c\x66rame_number\x18\x01 \x01(\x03R\x0b\x66rameNumber\x12\x34\n\x08\x61nalysis\x18\x02 \x01(\x0b\x32\x18.emotion.EmotionResponseR\x08\x61nalysis\x12\x16\n\x06queued\x18\x03 \x01(\x08R\x06queued\"=\n\x18\x43ompleteInterviewRequest\x12!\n\x0cinterview_id\x18\x01 \x01(\tR\x0binterviewId\">\n\x19GetInterviewStatusRequest\x12!\n\x0cinterview_id\x18\x01 \x01(\tR\x0binterviewId\"i\n\x08Progress\x12\x18\n\x07percent\x18\x01 \x01(\x05R\x07percent\x12\x1a\n\x08\x61nswered\x18\x02 \x01(\x05R\x08\x61nswered\x12\'\n\x0ftotal_questions\x18\x03 \x01(\x05R\x0etotalQuestions\"\xec\x01\n\x0fInterviewStatus\x12!\n\x0cinterview_id\x18\x01 \x01(\tR\x0binterviewId\x12\x32\n\x05state\x18\x02 \x01(\x0e\x32\x1c.interview.v1.InterviewStateR\x05state\x12\x32\n\x08progress\x18\x03 \x01(\x0b\x32\x16.interview.v1.ProgressR\x08progress\x12\'\n\x0f\x66rames_received\x18\x04 \x01(\x03R\x0e\x66ramesReceived\x12%\n\x0e\x66\x61ilure_reason\x18\x05 \x01(\tR\rfailureReason\"\x94\x01\n\x10GetReportRequest\x12!\n\x0cinterview_id\x18\x01 \x01(\tR\x0binterviewId\x12)\n\x10include_emotions\x18\x02 \x01(\x08R\x0fincludeEmotions\x12\x32\n\x06\x66ormat\x18\x03 \x01(\x0e\x32\x1a.interview.v1.ReportFormatR\x06\x66ormat\"\x80\x01\n\x06Scores\x12\x1c\n\ttechnical\x18\x01 \x01(\x02R\ttechnical\x12$\n\rcommunication\x18\x02 \x01(\x02R\rcommunication\x12\x18\n\x07\x65motion\x18\x03 \x01(\x02R\x07\x65motion\x12\x18\n\x07overall\x18\x04 \x01(\x02R\x07overall\"\xe5\x02\n\x06Report\x12!\n\x0cinterview_id\x18\x01 \x01(\tR\x0binterviewId\x12,\n\x06scores\x18\x02 \x01(\x0b\x32\x14.interview.v1.ScoresR\x06scores\x12\x1a\n\x08\x66\x65\x65\x64\x62\x61\x63k\x18\x03 \x01(\tR\x08\x66\x65\x65\x64\x62\x61\x63k\x12#\n\x0breport_json\x18\x04 \x01(\x0c\x42\x02\x18\x01R\nreportJson\x12<\n\x06report\x18\x05 \x01(\x0b\x32$.interview.report.v1.InterviewReportR\x06report\x12\x1d\n\nreport_pdf\x18\x06 \x01(\x0cR\treportPdf\x12\x1d\n\nreport_url\x18\x07 \x01(\tR\treportUrl\x12M\n\x15report_url_expires_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x12reportUrlExpiresAt\"\xd7\x01\n\x16StreamInterviewRequest\x12\x31\n\x05\x66rame\x18\x01 \x01(\x0b\x32\x19.interview.v1.StreamFrameH\x00R\x05\x66rame\x12\x34\n\x06\x61nswer\x18\x02 \x01(\x0b\x32\x1a.interview.v1.StreamAnswerH\x00R\x06\x61nswer\x12(\n\x04ping\x18\x03 \x01(\x0b\x32\x12.interview.v1.PingH\x00R\x04ping\x12!\n\x0cinterview_id\x18\x04 \x01(\tR\x0binterviewIdB\x07\n\x05\x65vent\"g\n\x0bStreamFrame\x12\x1d\n\nimage_data\x18\x01 \x01(\x0cR\timageData\x12\x16\n\x06\x66ormat\x18\x02 \x01(\tR\x06\x66ormat\x12!\n\x0ctimestamp_ms\x18\x03 \x01(\x03R\x0btimestampMs\"\x9a\x01\n\x0cStreamAnswer\x12\x1f\n\x0bquestion_id\x18\x01 \x01(\tR\nquestionId\x12\x1e\n\ntranscript\x18\x02 \x01(\tR\ntranscript\x12)\n\x10\x64uration_seconds\x18\x03 \x01(\x02R\x0f\x64urationSeconds\x12\x1e\n\nconfidence\x18\x04 \x01(\x02R\nconfidence\"$\n\x04Ping\x12\x1c\n\nsent_at_ms\x18\x01 \x01(\x03R\x08sentAtMs\"\xad\x02\n\x17StreamInterviewResponse\x12\x44\n\x0e\x65motion_update\x18\x01 \x01(\x0b\x32\x1b.interview.v1.EmotionUpdateH\x00R\remotionUpdate\x12\x34\n\x08question\x18\x02 \x01(\x0b\x32\x16.interview.v1.QuestionH\x00R\x08question\x12\x30\n\x06status\x18\x03 \x01(\x0b\x32\x16.interview.v1.ProgressH\x00R\x06status\x12\x31\n\x05\x65rror\x18\x04 \x01(\x0b\x32\x19.interview.v1.StreamErrorH\x00R\x05\x65rror\x12(\n\x04pong\x18\x05 \x01(\x0b\x32\x12.interview.v1.PongH\x00R\x04pongB\x07\n\x05\x65vent\"\xfd\x01\n\rEmotionUpdate\x12!\n\x0c\x66rame_number\x18\x01 \x01(\x03R\x0b\x66rameNumber\x12!\n\x0ctimestamp_ms\x18\x02 \x01(\x03R\x0btimestampMs\x12\x18\n\x07\x65motion\x18\x03 \x01(\tR\x07\x65motion\x12\x1e\n\nconfidence\x18\x04 \x01(\x02R\nconfidence\x12#\n\rface_detected\x18\x05 \x01(\x08R\x0c\x66\x61\x63\x65\x44\x65tected\x12/\n\x08\x66\x61\x63\x65_box\x18\x06 \x01(\x0b\x32\x14.emotion.BoundingBoxR\x07\x66\x61\x63\x65\x42ox\x12\x16\n\x06queued\x18\x07 \x01(\x08R\x06queued\"y\n\x0bStreamError\x12\x12\n\x04\x63ode\x18\x01 \x01(\tR\x04\x63ode\x12\x18\n\x07message\x18\x02 \x01(\tR\x07message\x12\x16\n\x06reason\x18\x03 \x01(\tR\x06reason\x12$\n\x0eretry_after_ms\x18\x04 \x01(\x03R\x0cretryAfterMs\"$\n\x04Pong\x12\x1c\n\nsent_at_ms\x18\x01 \x01(\x03R\x08sentAtMs*\xa9\x01\n\x0eInterviewState\x12\x1f\n\x1bINTERVIEW_STATE_UNSPECIFIED\x10\x00\x12\x1f\n\x1bINTERVIEW_STATE_IN_PROGRESS\x10\x01\x12\x1d\n\x19INTERVIEW_STATE_COMPLETED\x10\x02\x12\x1a\n\x16INTERVIEW_STATE_SCORED\x10\x03\x12\x1a\n\x16INTERVIEW_STATE_FAILED\x10\x04*i\n\nDifficulty\x12\x1a\n\x16\x44IFFICULTY_UNSPECIFIED\x10\x00\x12\x13\n\x0f\x44IFFICULTY_EASY\x10\x01\x12\x15\n\x11\x44IFFICULTY_MEDIUM\x10\x02\x12\x13\n\x0f\x44IFFICULTY_HARD\x10\x03*\\\n\x0cReportFormat\x12\x1d\n\x19REPORT_FORMAT_UNSPECIFIED\x10\x00\x12\x16\n\x12REPORT_FORMAT_JSON\x10\x01\x12\x15\n\x11REPORT_FORMAT_PDF\x10\x02\x32\xae\x05\n\x10InterviewService\x12N\n\x0eStartInterview\x12#.interview.v1.StartInterviewRequest\x1a\x17.interview.v1.Interview\x12J\n\x0cGetInterview\x12!.interview.v1.GetInterviewRequest\x1a\x17.interview.v1.Interview\x12U\n\x0cSubmitAnswer\x12!.interview.v1.SubmitAnswerRequest\x1a\".interview.v1.SubmitAnswerResponse\x12L\n\tSendFrame\x12\x1e.interview.v1.SendFrameRequest\x1a\x1f.interview.v1.SendFrameResponse\x12\x62\n\x0fStreamInterview\x12$.interview.v1.StreamInterviewRequest\x1a%.interview.v1.StreamInterviewResponse(\x01\x30\x01\x12T\n\x11\x43ompleteInterview\x12&.interview.v1.CompleteInterviewRequest\x1a\x17.interview.v1.Interview\x12\\\n\x12GetInterviewStatus\x12\'.interview.v1.GetInterviewStatusRequest\x1a\x1d.interview.v1.InterviewStatus\x12\x41\n\tGetReport\x12\x1e.interview.v1.GetReportRequest\x1a\x14.interview.v1.ReportBGZEgithub.com/yourorg/ai-interview/shared/proto/interview/v1;interviewv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,56 +35,60 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'interview_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'ZEgithub.com/yourorg/ai-interview/shared/proto/interview/v1;interviewv1'
-  _globals['_INTERVIEWSTATE']._serialized_start=3650
-  _globals['_INTERVIEWSTATE']._serialized_end=3819
-  _globals['_DIFFICULTY']._serialized_start=3821
-  _globals['_DIFFICULTY']._serialized_end=3926
-  _globals['_QUESTION']._serialized_start=82
-  _globals['_QUESTION']._serialized_end=274
-  _globals['_INTERVIEW']._serialized_start=277
-  _globals['_INTERVIEW']._serialized_end=658
-  _globals['_STARTINTERVIEWREQUEST']._serialized_start=661
-  _globals['_STARTINTERVIEWREQUEST']._serialized_end=848
-  _globals['_GETINTERVIEWREQUEST']._serialized_start=850
-  _globals['_GETINTERVIEWREQUEST']._serialized_end=906
-  _globals['_SUBMITANSWERREQUEST']._serialized_start=909
-  _globals['_SUBMITANSWERREQUEST']._serialized_end=1105
-  _globals['_SUBMITANSWERRESPONSE']._serialized_start=1108
-  _globals['_SUBMITANSWERRESPONSE']._serialized_end=1272
-  _globals['_SENDFRAMEREQUEST']._serialized_start=1275
-  _globals['_SENDFRAMEREQUEST']._serialized_end=1418
-  _globals['_SENDFRAMERESPONSE']._serialized_start=1421
-  _globals['_SENDFRAMERESPONSE']._serialized_end=1553
-  _globals['_COMPLETEINTERVIEWREQUEST']._serialized_start=1555
-  _globals['_COMPLETEINTERVIEWREQUEST']._serialized_end=1616
-  _globals['_GETINTERVIEWSTATUSREQUEST']._serialized_start=1618
-  _globals['_GETINTERVIEWSTATUSREQUEST']._serialized_end=1680
-  _globals['_PROGRESS']._serialized_start=1682
-  _globals['_PROGRESS']._serialized_end=1787
-  _globals['_INTERVIEWSTATUS']._serialized_start=1790
-  _globals['_INTERVIEWSTATUS']._serialized_end=2026
-  _globals['_GETREPORTREQUEST']._serialized_start=2028
-  _globals['_GETREPORTREQUEST']._serialized_end=2124
-  _globals['_SCORES']._serialized_start=2127
-  _globals['_SCORES']._serialized_end=2255
-  _globals['_REPORT']._serialized_start=2258
-  _globals['_REPORT']._serialized_end=2408
-  _globals['_STREAMINTERVIEWREQUEST']._serialized_start=2411
-  _globals['_STREAMINTERVIEWREQUEST']._serialized_end=2626
-  _globals['_STREAMFRAME']._serialized_start=2628
-  _globals['_STREAMFRAME']._serialized_end=2731
-  _globals['_STREAMANSWER']._serialized_start=2734
-  _globals['_STREAMANSWER']._serialized_end=2888
-  _globals['_PING']._serialized_start=2890
-  _globals['_PING']._serialized_end=2926
-  _globals['_STREAMINTERVIEWRESPONSE']._serialized_start=2929
-  _globals['_STREAMINTERVIEWRESPONSE']._serialized_end=3230
-  _globals['_EMOTIONUPDATE']._serialized_start=3233
-  _globals['_EMOTIONUPDATE']._serialized_end=3486
-  _globals['_STREAMERROR']._serialized_start=3488
-  _globals['_STREAMERROR']._serialized_end=3609
-  _globals['_PONG']._serialized_start=3611
-  _globals['_PONG']._serialized_end=3647
-  _globals['_INTERVIEWSERVICE']._serialized_start=3929
-  _globals['_INTERVIEWSERVICE']._serialized_end=4615
+  _globals['_REPORT'].fields_by_name['report_json']._loaded_options = None
+  _globals['_REPORT'].fields_by_name['report_json']._serialized_options = b'\030\001'
+  _globals['_INTERVIEWSTATE']._serialized_start=3924
+  _globals['_INTERVIEWSTATE']._serialized_end=4093
+  _globals['_DIFFICULTY']._serialized_start=4095
+  _globals['_DIFFICULTY']._serialized_end=4200
+  _globals['_REPORTFORMAT']._serialized_start=4202
+  _globals['_REPORTFORMAT']._serialized_end=4294
+  _globals['_QUESTION']._serialized_start=96
+  _globals['_QUESTION']._serialized_end=288
+  _globals['_INTERVIEW']._serialized_start=291
+  _globals['_INTERVIEW']._serialized_end=672
+  _globals['_STARTINTERVIEWREQUEST']._serialized_start=675
+  _globals['_STARTINTERVIEWREQUEST']._serialized_end=862
+  _globals['_GETINTERVIEWREQUEST']._serialized_start=864
+  _globals['_GETINTERVIEWREQUEST']._serialized_end=920
+  _globals['_SUBMITANSWERREQUEST']._serialized_start=923
+  _globals['_SUBMITANSWERREQUEST']._serialized_end=1119
+  _globals['_SUBMITANSWERRESPONSE']._serialized_start=1122
+  _globals['_SUBMITANSWERRESPONSE']._serialized_end=1286
+  _globals['_SENDFRAMEREQUEST']._serialized_start=1289
+  _globals['_SENDFRAMEREQUEST']._serialized_end=1432
+  _globals['_SENDFRAMERESPONSE']._serialized_start=1435
+  _globals['_SENDFRAMERESPONSE']._serialized_end=1567
+  _globals['_COMPLETEINTERVIEWREQUEST']._serialized_start=1569
+  _globals['_COMPLETEINTERVIEWREQUEST']._serialized_end=1630
+  _globals['_GETINTERVIEWSTATUSREQUEST']._serialized_start=1632
+  _globals['_GETINTERVIEWSTATUSREQUEST']._serialized_end=1694
+  _globals['_PROGRESS']._serialized_start=1696
+  _globals['_PROGRESS']._serialized_end=1801
+  _globals['_INTERVIEWSTATUS']._serialized_start=1804
+  _globals['_INTERVIEWSTATUS']._serialized_end=2040
+  _globals['_GETREPORTREQUEST']._serialized_start=2043
+  _globals['_GETREPORTREQUEST']._serialized_end=2191
+  _globals['_SCORES']._serialized_start=2194
+  _globals['_SCORES']._serialized_end=2322
+  _globals['_REPORT']._serialized_start=2325
+  _globals['_REPORT']._serialized_end=2682
+  _globals['_STREAMINTERVIEWREQUEST']._serialized_start=2685
+  _globals['_STREAMINTERVIEWREQUEST']._serialized_end=2900
+  _globals['_STREAMFRAME']._serialized_start=2902
+  _globals['_STREAMFRAME']._serialized_end=3005
+  _globals['_STREAMANSWER']._serialized_start=3008
+  _globals['_STREAMANSWER']._serialized_end=3162
+  _globals['_PING']._serialized_start=3164
+  _globals['_PING']._serialized_end=3200
+  _globals['_STREAMINTERVIEWRESPONSE']._serialized_start=3203
+  _globals['_STREAMINTERVIEWRESPONSE']._serialized_end=3504
+  _globals['_EMOTIONUPDATE']._serialized_start=3507
+  _globals['_EMOTIONUPDATE']._serialized_end=3760
+  _globals['_STREAMERROR']._serialized_start=3762
+  _globals['_STREAMERROR']._serialized_end=3883
+  _globals['_PONG']._serialized_start=3885
+  _globals['_PONG']._serialized_end=3921
+  _globals['_INTERVIEWSERVICE']._serialized_start=4297
+  _globals['_INTERVIEWSERVICE']._serialized_end=4983
 # @@protoc_insertion_point(module_scope)

@@ -2,6 +2,7 @@ import datetime
 
 import emotion_pb2 as _emotion_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+import report_pb2 as _report_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -25,6 +26,12 @@ class Difficulty(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     DIFFICULTY_EASY: _ClassVar[Difficulty]
     DIFFICULTY_MEDIUM: _ClassVar[Difficulty]
     DIFFICULTY_HARD: _ClassVar[Difficulty]
+
+class ReportFormat(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    REPORT_FORMAT_UNSPECIFIED: _ClassVar[ReportFormat]
+    REPORT_FORMAT_JSON: _ClassVar[ReportFormat]
+    REPORT_FORMAT_PDF: _ClassVar[ReportFormat]
 INTERVIEW_STATE_UNSPECIFIED: InterviewState
 INTERVIEW_STATE_IN_PROGRESS: InterviewState
 INTERVIEW_STATE_COMPLETED: InterviewState
@@ -34,6 +41,9 @@ DIFFICULTY_UNSPECIFIED: Difficulty
 DIFFICULTY_EASY: Difficulty
 DIFFICULTY_MEDIUM: Difficulty
 DIFFICULTY_HARD: Difficulty
+REPORT_FORMAT_UNSPECIFIED: ReportFormat
+REPORT_FORMAT_JSON: ReportFormat
+REPORT_FORMAT_PDF: ReportFormat
 
 class Question(_message.Message):
     __slots__ = ("id", "text", "category", "difficulty", "expected_duration_seconds")
@@ -170,12 +180,14 @@ class InterviewStatus(_message.Message):
     def __init__(self, interview_id: _Optional[str] = ..., state: _Optional[_Union[InterviewState, str]] = ..., progress: _Optional[_Union[Progress, _Mapping]] = ..., frames_received: _Optional[int] = ..., failure_reason: _Optional[str] = ...) -> None: ...
 
 class GetReportRequest(_message.Message):
-    __slots__ = ("interview_id", "include_emotions")
+    __slots__ = ("interview_id", "include_emotions", "format")
     INTERVIEW_ID_FIELD_NUMBER: _ClassVar[int]
     INCLUDE_EMOTIONS_FIELD_NUMBER: _ClassVar[int]
+    FORMAT_FIELD_NUMBER: _ClassVar[int]
     interview_id: str
     include_emotions: bool
-    def __init__(self, interview_id: _Optional[str] = ..., include_emotions: _Optional[bool] = ...) -> None: ...
+    format: ReportFormat
+    def __init__(self, interview_id: _Optional[str] = ..., include_emotions: _Optional[bool] = ..., format: _Optional[_Union[ReportFormat, str]] = ...) -> None: ...
 
 class Scores(_message.Message):
     __slots__ = ("technical", "communication", "emotion", "overall")
@@ -190,16 +202,24 @@ class Scores(_message.Message):
     def __init__(self, technical: _Optional[float] = ..., communication: _Optional[float] = ..., emotion: _Optional[float] = ..., overall: _Optional[float] = ...) -> None: ...
 
 class Report(_message.Message):
-    __slots__ = ("interview_id", "scores", "feedback", "report_json")
+    __slots__ = ("interview_id", "scores", "feedback", "report_json", "report", "report_pdf", "report_url", "report_url_expires_at")
     INTERVIEW_ID_FIELD_NUMBER: _ClassVar[int]
     SCORES_FIELD_NUMBER: _ClassVar[int]
     FEEDBACK_FIELD_NUMBER: _ClassVar[int]
     REPORT_JSON_FIELD_NUMBER: _ClassVar[int]
+    REPORT_FIELD_NUMBER: _ClassVar[int]
+    REPORT_PDF_FIELD_NUMBER: _ClassVar[int]
+    REPORT_URL_FIELD_NUMBER: _ClassVar[int]
+    REPORT_URL_EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
     interview_id: str
     scores: Scores
     feedback: str
     report_json: bytes
-    def __init__(self, interview_id: _Optional[str] = ..., scores: _Optional[_Union[Scores, _Mapping]] = ..., feedback: _Optional[str] = ..., report_json: _Optional[bytes] = ...) -> None: ...
+    report: _report_pb2.InterviewReport
+    report_pdf: bytes
+    report_url: str
+    report_url_expires_at: _timestamp_pb2.Timestamp
+    def __init__(self, interview_id: _Optional[str] = ..., scores: _Optional[_Union[Scores, _Mapping]] = ..., feedback: _Optional[str] = ..., report_json: _Optional[bytes] = ..., report: _Optional[_Union[_report_pb2.InterviewReport, _Mapping]] = ..., report_pdf: _Optional[bytes] = ..., report_url: _Optional[str] = ..., report_url_expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class StreamInterviewRequest(_message.Message):
     __slots__ = ("frame", "answer", "ping", "interview_id")

@@ -151,8 +151,10 @@ class InterviewServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetReport(self, request, context):
-        """The scored report. FAILED_PRECONDITION until the interview has been scored, and for an
-        interview whose scoring failed (INTERVIEW_STATE_FAILED; the message says why).
+        """The scored report, typed, with the document asked for (JSON, or a PDF inline) and a link to
+        that document. FAILED_PRECONDITION until the interview has been scored, and for an interview
+        whose scoring failed (INTERVIEW_STATE_FAILED; the message says why); INVALID_ARGUMENT for an
+        unknown format.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -22,9 +22,10 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+import report_pb2 as report__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\rscoring.proto\x12\x07scoring\"\xc2\x01\n\x0cScoreRequest\x12\x1d\n\nsession_id\x18\x01 \x01(\tR\tsessionId\x12)\n\x07\x61nswers\x18\x02 \x03(\x0b\x32\x0f.scoring.AnswerR\x07\x61nswers\x12\x30\n\x08\x65motions\x18\x03 \x03(\x0b\x32\x14.scoring.EmotionDataR\x08\x65motions\x12\x36\n\x08metadata\x18\x04 \x01(\x0b\x32\x1a.scoring.InterviewMetadataR\x08metadata\"\xbd\x01\n\x06\x41nswer\x12\x1f\n\x0bquestion_id\x18\x01 \x01(\tR\nquestionId\x12\x1e\n\ntranscript\x18\x02 \x01(\tR\ntranscript\x12\x1a\n\x08\x64uration\x18\x03 \x01(\x02R\x08\x64uration\x12\x1e\n\nconfidence\x18\x04 \x01(\x02R\nconfidence\x12\x1a\n\x08question\x18\x05 \x01(\tR\x08question\x12\x1a\n\x08\x63\x61tegory\x18\x06 \x01(\tR\x08\x63\x61tegory\"\x86\x01\n\x0b\x45motionData\x12\x1c\n\ttimestamp\x18\x01 \x01(\x03R\ttimestamp\x12\x18\n\x07\x65motion\x18\x02 \x01(\tR\x07\x65motion\x12\x1e\n\nconfidence\x18\x03 \x01(\x02R\nconfidence\x12\x1f\n\x0b\x62link_count\x18\x04 \x01(\x05R\nblinkCount\"\x97\x01\n\x11InterviewMetadata\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\x12\x1d\n\nstarted_at\x18\x02 \x01(\x03R\tstartedAt\x12!\n\x0c\x63ompleted_at\x18\x03 \x01(\x03R\x0b\x63ompletedAt\x12\'\n\x0ftotal_questions\x18\x04 \x01(\x05R\x0etotalQuestions\"\x9c\x02\n\rScoreResponse\x12\x1d\n\nsession_id\x18\x01 \x01(\tR\tsessionId\x12\'\n\x0ftechnical_score\x18\x02 \x01(\x02R\x0etechnicalScore\x12/\n\x13\x63ommunication_score\x18\x03 \x01(\x02R\x12\x63ommunicationScore\x12#\n\remotion_score\x18\x04 \x01(\x02R\x0c\x65motionScore\x12#\n\roverall_score\x18\x05 \x01(\x02R\x0coverallScore\x12\x1a\n\x08\x66\x65\x65\x64\x62\x61\x63k\x18\x06 \x01(\tR\x08\x66\x65\x65\x64\x62\x61\x63k\x12,\n\x08insights\x18\x07 \x03(\x0b\x32\x10.scoring.InsightR\x08insights\"_\n\rAnswerRequest\x12\x1a\n\x08question\x18\x01 \x01(\tR\x08question\x12\x16\n\x06\x61nswer\x18\x02 \x01(\tR\x06\x61nswer\x12\x1a\n\x08\x63\x61tegory\x18\x03 \x01(\tR\x08\x63\x61tegory\"\xb7\x01\n\x0e\x41nswerAnalysis\x12\'\n\x0frelevance_score\x18\x01 \x01(\x02R\x0erelevanceScore\x12#\n\rclarity_score\x18\x02 \x01(\x02R\x0c\x63larityScore\x12\x1f\n\x0b\x64\x65pth_score\x18\x03 \x01(\x02R\ndepthScore\x12\x1a\n\x08keywords\x18\x04 \x03(\tR\x08keywords\x12\x1a\n\x08\x66\x65\x65\x64\x62\x61\x63k\x18\x05 \x01(\tR\x08\x66\x65\x65\x64\x62\x61\x63k\"~\n\rReportRequest\x12\x1d\n\nsession_id\x18\x01 \x01(\tR\tsessionId\x12)\n\x10include_emotions\x18\x02 \x01(\x08R\x0fincludeEmotions\x12#\n\rinclude_video\x18\x03 \x01(\x08R\x0cincludeVideo\"h\n\x0eReportResponse\x12\x1d\n\nreport_url\x18\x01 \x01(\tR\treportUrl\x12\x1f\n\x0breport_data\x18\x02 \x01(\x0cR\nreportData\x12\x16\n\x06\x66ormat\x18\x03 \x01(\tR\x06\x66ormat\"_\n\x07Insight\x12\x1a\n\x08\x63\x61tegory\x18\x01 \x01(\tR\x08\x63\x61tegory\x12 \n\x0b\x64\x65scription\x18\x02 \x01(\tR\x0b\x64\x65scription\x12\x16\n\x06impact\x18\x03 \x01(\x02R\x06impact2\xd6\x01\n\x0eScoringService\x12?\n\x0e\x43\x61lculateScore\x12\x15.scoring.ScoreRequest\x1a\x16.scoring.ScoreResponse\x12@\n\rAnalyzeAnswer\x12\x16.scoring.AnswerRequest\x1a\x17.scoring.AnswerAnalysis\x12\x41\n\x0eGenerateReport\x12\x16.scoring.ReportRequest\x1a\x17.scoring.ReportResponseB6Z4github.com/yourorg/ai-interview/shared/proto/scoringb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\rscoring.proto\x12\x07scoring\x1a\x0creport.proto\"\xc2\x01\n\x0cScoreRequest\x12\x1d\n\nsession_id\x18\x01 \x01(\tR\tsessionId\x12)\n\x07\x61nswers\x18\x02 \x03(\x0b\x32\x0f.scoring.AnswerR\x07\x61nswers\x12\x30\n\x08\x65motions\x18\x03 \x03(\x0b\x32\x14.scoring.EmotionDataR\x08\x65motions\x12\x36\n\x08metadata\x18\x04 \x01(\x0b\x32\x1a.scoring.InterviewMetadataR\x08metadata\"\xbd\x01\n\x06\x41nswer\x12\x1f\n\x0bquestion_id\x18\x01 \x01(\tR\nquestionId\x12\x1e\n\ntranscript\x18\x02 \x01(\tR\ntranscript\x12\x1a\n\x08\x64uration\x18\x03 \x01(\x02R\x08\x64uration\x12\x1e\n\nconfidence\x18\x04 \x01(\x02R\nconfidence\x12\x1a\n\x08question\x18\x05 \x01(\tR\x08question\x12\x1a\n\x08\x63\x61tegory\x18\x06 \x01(\tR\x08\x63\x61tegory\"\x86\x01\n\x0b\x45motionData\x12\x1c\n\ttimestamp\x18\x01 \x01(\x03R\ttimestamp\x12\x18\n\x07\x65motion\x18\x02 \x01(\tR\x07\x65motion\x12\x1e\n\nconfidence\x18\x03 \x01(\x02R\nconfidence\x12\x1f\n\x0b\x62link_count\x18\x04 \x01(\x05R\nblinkCount\"\x97\x01\n\x11InterviewMetadata\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\x12\x1d\n\nstarted_at\x18\x02 \x01(\x03R\tstartedAt\x12!\n\x0c\x63ompleted_at\x18\x03 \x01(\x03R\x0b\x63ompletedAt\x12\'\n\x0ftotal_questions\x18\x04 \x01(\x05R\x0etotalQuestions\"\x9c\x02\n\rScoreResponse\x12\x1d\n\nsession_id\x18\x01 \x01(\tR\tsessionId\x12\'\n\x0ftechnical_score\x18\x02 \x01(\x02R\x0etechnicalScore\x12/\n\x13\x63ommunication_score\x18\x03 \x01(\x02R\x12\x63ommunicationScore\x12#\n\remotion_score\x18\x04 \x01(\x02R\x0c\x65motionScore\x12#\n\roverall_score\x18\x05 \x01(\x02R\x0coverallScore\x12\x1a\n\x08\x66\x65\x65\x64\x62\x61\x63k\x18\x06 \x01(\tR\x08\x66\x65\x65\x64\x62\x61\x63k\x12,\n\x08insights\x18\x07 \x03(\x0b\x32\x10.scoring.InsightR\x08insights\"_\n\rAnswerRequest\x12\x1a\n\x08question\x18\x01 \x01(\tR\x08question\x12\x16\n\x06\x61nswer\x18\x02 \x01(\tR\x06\x61nswer\x12\x1a\n\x08\x63\x61tegory\x18\x03 \x01(\tR\x08\x63\x61tegory\"\xb7\x01\n\x0e\x41nswerAnalysis\x12\'\n\x0frelevance_score\x18\x01 \x01(\x02R\x0erelevanceScore\x12#\n\rclarity_score\x18\x02 \x01(\x02R\x0c\x63larityScore\x12\x1f\n\x0b\x64\x65pth_score\x18\x03 \x01(\x02R\ndepthScore\x12\x1a\n\x08keywords\x18\x04 \x03(\tR\x08keywords\x12\x1a\n\x08\x66\x65\x65\x64\x62\x61\x63k\x18\x05 \x01(\tR\x08\x66\x65\x65\x64\x62\x61\x63k\"\x96\x01\n\rReportRequest\x12\x1d\n\nsession_id\x18\x01 \x01(\tR\tsessionId\x12)\n\x10include_emotions\x18\x02 \x01(\x08R\x0fincludeEmotions\x12#\n\rinclude_video\x18\x03 \x01(\x08R\x0cincludeVideo\x12\x16\n\x06\x66ormat\x18\x04 \x01(\tR\x06\x66ormat\"\xa6\x01\n\x0eReportResponse\x12\x1d\n\nreport_url\x18\x01 \x01(\tR\treportUrl\x12\x1f\n\x0breport_data\x18\x02 \x01(\x0cR\nreportData\x12\x16\n\x06\x66ormat\x18\x03 \x01(\tR\x06\x66ormat\x12<\n\x06report\x18\x04 \x01(\x0b\x32$.interview.report.v1.InterviewReportR\x06report\"_\n\x07Insight\x12\x1a\n\x08\x63\x61tegory\x18\x01 \x01(\tR\x08\x63\x61tegory\x12 \n\x0b\x64\x65scription\x18\x02 \x01(\tR\x0b\x64\x65scription\x12\x16\n\x06impact\x18\x03 \x01(\x02R\x06impact2\xd6\x01\n\x0eScoringService\x12?\n\x0e\x43\x61lculateScore\x12\x15.scoring.ScoreRequest\x1a\x16.scoring.ScoreResponse\x12@\n\rAnalyzeAnswer\x12\x16.scoring.AnswerRequest\x1a\x17.scoring.AnswerAnalysis\x12\x41\n\x0eGenerateReport\x12\x16.scoring.ReportRequest\x1a\x17.scoring.ReportResponseB6Z4github.com/yourorg/ai-interview/shared/proto/scoringb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,26 +33,26 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'scoring_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'Z4github.com/yourorg/ai-interview/shared/proto/scoring'
-  _globals['_SCOREREQUEST']._serialized_start=27
-  _globals['_SCOREREQUEST']._serialized_end=221
-  _globals['_ANSWER']._serialized_start=224
-  _globals['_ANSWER']._serialized_end=413
-  _globals['_EMOTIONDATA']._serialized_start=416
-  _globals['_EMOTIONDATA']._serialized_end=550
-  _globals['_INTERVIEWMETADATA']._serialized_start=553
-  _globals['_INTERVIEWMETADATA']._serialized_end=704
-  _globals['_SCORERESPONSE']._serialized_start=707
-  _globals['_SCORERESPONSE']._serialized_end=991
-  _globals['_ANSWERREQUEST']._serialized_start=993
-  _globals['_ANSWERREQUEST']._serialized_end=1088
-  _globals['_ANSWERANALYSIS']._serialized_start=1091
-  _globals['_ANSWERANALYSIS']._serialized_end=1274
-  _globals['_REPORTREQUEST']._serialized_start=1276
-  _globals['_REPORTREQUEST']._serialized_end=1402
-  _globals['_REPORTRESPONSE']._serialized_start=1404
-  _globals['_REPORTRESPONSE']._serialized_end=1508
-  _globals['_INSIGHT']._serialized_start=1510
-  _globals['_INSIGHT']._serialized_end=1605
-  _globals['_SCORINGSERVICE']._serialized_start=1608
-  _globals['_SCORINGSERVICE']._serialized_end=1822
+  _globals['_SCOREREQUEST']._serialized_start=41
+  _globals['_SCOREREQUEST']._serialized_end=235
+  _globals['_ANSWER']._serialized_start=238
+  _globals['_ANSWER']._serialized_end=427
+  _globals['_EMOTIONDATA']._serialized_start=430
+  _globals['_EMOTIONDATA']._serialized_end=564
+  _globals['_INTERVIEWMETADATA']._serialized_start=567
+  _globals['_INTERVIEWMETADATA']._serialized_end=718
+  _globals['_SCORERESPONSE']._serialized_start=721
+  _globals['_SCORERESPONSE']._serialized_end=1005
+  _globals['_ANSWERREQUEST']._serialized_start=1007
+  _globals['_ANSWERREQUEST']._serialized_end=1102
+  _globals['_ANSWERANALYSIS']._serialized_start=1105
+  _globals['_ANSWERANALYSIS']._serialized_end=1288
+  _globals['_REPORTREQUEST']._serialized_start=1291
+  _globals['_REPORTREQUEST']._serialized_end=1441
+  _globals['_REPORTRESPONSE']._serialized_start=1444
+  _globals['_REPORTRESPONSE']._serialized_end=1610
+  _globals['_INSIGHT']._serialized_start=1612
+  _globals['_INSIGHT']._serialized_end=1707
+  _globals['_SCORINGSERVICE']._serialized_start=1710
+  _globals['_SCORINGSERVICE']._serialized_end=1924
 # @@protoc_insertion_point(module_scope)

@@ -1,3 +1,4 @@
+import report_pb2 as _report_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -101,24 +102,28 @@ class AnswerAnalysis(_message.Message):
     def __init__(self, relevance_score: _Optional[float] = ..., clarity_score: _Optional[float] = ..., depth_score: _Optional[float] = ..., keywords: _Optional[_Iterable[str]] = ..., feedback: _Optional[str] = ...) -> None: ...
 
 class ReportRequest(_message.Message):
-    __slots__ = ("session_id", "include_emotions", "include_video")
+    __slots__ = ("session_id", "include_emotions", "include_video", "format")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     INCLUDE_EMOTIONS_FIELD_NUMBER: _ClassVar[int]
     INCLUDE_VIDEO_FIELD_NUMBER: _ClassVar[int]
+    FORMAT_FIELD_NUMBER: _ClassVar[int]
     session_id: str
     include_emotions: bool
     include_video: bool
-    def __init__(self, session_id: _Optional[str] = ..., include_emotions: _Optional[bool] = ..., include_video: _Optional[bool] = ...) -> None: ...
+    format: str
+    def __init__(self, session_id: _Optional[str] = ..., include_emotions: _Optional[bool] = ..., include_video: _Optional[bool] = ..., format: _Optional[str] = ...) -> None: ...
 
 class ReportResponse(_message.Message):
-    __slots__ = ("report_url", "report_data", "format")
+    __slots__ = ("report_url", "report_data", "format", "report")
     REPORT_URL_FIELD_NUMBER: _ClassVar[int]
     REPORT_DATA_FIELD_NUMBER: _ClassVar[int]
     FORMAT_FIELD_NUMBER: _ClassVar[int]
+    REPORT_FIELD_NUMBER: _ClassVar[int]
     report_url: str
     report_data: bytes
     format: str
-    def __init__(self, report_url: _Optional[str] = ..., report_data: _Optional[bytes] = ..., format: _Optional[str] = ...) -> None: ...
+    report: _report_pb2.InterviewReport
+    def __init__(self, report_url: _Optional[str] = ..., report_data: _Optional[bytes] = ..., format: _Optional[str] = ..., report: _Optional[_Union[_report_pb2.InterviewReport, _Mapping]] = ...) -> None: ...
 
 class Insight(_message.Message):
     __slots__ = ("category", "description", "impact")

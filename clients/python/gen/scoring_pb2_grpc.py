@@ -75,8 +75,11 @@ class ScoringServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GenerateReport(self, request, context):
-        """The stored report (format "json") of a scored interview. NOT_FOUND until the interview has
-        been scored; UNIMPLEMENTED for include_video (no video is processed yet).
+        """The stored report of a scored interview: typed (ReportResponse.report) and as a document in
+        the format asked for, JSON or PDF (A4, fonts embedded, charts), made once and stored.
+        NOT_FOUND until the interview has been scored; INVALID_ARGUMENT for a format other than json
+        or pdf; UNIMPLEMENTED for include_video (the mesh stores no video: frames are analysed, not
+        kept); RESOURCE_EXHAUSTED when too many PDFs are being made at once (retry shortly).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -10,6 +10,7 @@ import { InFlightHandlers } from '../grpc/in-flight';
 import { loggingInterceptor } from '../grpc/logging-interceptor';
 import { monitorReadiness, ReadinessCheck } from '../grpc/readiness';
 import { RunningGrpcServer, startGrpcServer } from '../grpc/server';
+import { HttpsListener, startHttpsServer } from '../http/https-server';
 import { createRateLimit, LimitStore } from '../limits/rate-limit';
 import { Logger } from '../log/logger';
 import { serverTelemetryInterceptor, zeroRpcSeries } from '../telemetry/grpc-telemetry';
@@ -97,6 +98,8 @@ export async function startService<S, D extends DownstreamSpecs, R>(
   const pool = deps.db.poolOf(name);
   const limitStore: LimitStore = pool ? { kind: 'postgres', query: (text, values) => pool.query(text, [...values]), schema: name } : { kind: 'memory' };
   const stopping = new AbortController();
+  const listeners: HttpsListener[] = [];
+  const closeListeners = () => Promise.all(listeners.splice(0).map((l) => l.close()));
   const context: ServiceContext<S, D, R> = {
     name,
     settings: wiring.settings,
@@ -110,14 +113,33 @@ export async function startService<S, D extends DownstreamSpecs, R>(
     resource,
     rateLimit: (spec) => createRateLimit(spec, limitStore),
     metrics: deps.metrics,
+    serveHttps: async (port, handler) => {
+      const listener = await startHttpsServer({
+        host: deps.config.bindHost,
+        advertiseHost: deps.config.advertiseHost,
+        port,
+        identity: deps.transport.identity(name),
+        handler,
+        log: log.child({ component: 'https' }),
+      });
+      listeners.push(listener);
+      return listener;
+    },
     stopping: stopping.signal,
   };
   if (relay) {
     await requireOutboxTraceContext(db, name);
     await requireOutboxContentType(db, name);
   }
-  const parts = await descriptor.start(context);
-  checkParts(descriptor, parts);
+  // A listener the service opened is closed if its start fails half-way.
+  const parts = await (async () => {
+    const started = await descriptor.start(context);
+    checkParts(descriptor, started);
+    return started;
+  })().catch(async (error: unknown) => {
+    await closeListeners();
+    throw error;
+  });
 
   for (const spec of parts.grpc) zeroRpcSeries(deps.metrics, spec.definition, { service: name });
   const health = new HealthState(descriptor.grpcServices);
@@ -178,6 +200,7 @@ export async function startService<S, D extends DownstreamSpecs, R>(
   };
   /** Undoes a start that failed half-way. */
   const abandon = async () => {
+    await closeListeners();
     readiness.stop();
     for (const remove of unhook) remove();
     await Promise.all(subscriptions.map((s) => s.cancel()));
@@ -241,6 +264,8 @@ export async function startService<S, D extends DownstreamSpecs, R>(
       health.markNotServing();
       // Out of Consul before draining, so that clients stop picking this instance first.
       await registration?.deregister();
+      // No new HTTPS requests; those in progress finish.
+      await closeListeners();
       // No new messages; the ones in hand finish (or, past the grace, are redelivered elsewhere).
       const consumersDone = withinGrace(Promise.all(subscriptions.map((s) => s.cancel())), graceMs);
       await server.shutdown(graceMs);

@@ -80,6 +80,14 @@ export class TransportSecurity {
   }
 
   /**
+   * `service`'s certificate and key, re-read as for its gRPC port, for a listener of another kind
+   * (its HTTPS port); undefined with the development switch's plaintext.
+   */
+  identity(service: string): experimental.CertificateProvider | undefined {
+    return this.settings.plaintext ? undefined : this.provider({ kind: 'service', name: service });
+  }
+
+  /**
    * A channel from workload `self` to the mesh's service `target`: TLS presenting `self`'s
    * certificate, verifying the server's against the CA bundle and its SPIFFE ID, which must be
    * `target`'s (an X.509-SVID is verified by its SPIFFE ID, not by the address dialled: a

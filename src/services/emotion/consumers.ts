@@ -66,6 +66,8 @@ export function frameCapturedHandler(deps: {
       metadata: analysis.metadata,
       frameNumber: frame.frameNumber,
       faceDetected: analysis.faceDetected,
+      // So that scoring tells "no blink yet" (0, tracked) from "not tracked" (0, meaningless).
+      blinksTracked: analysis.blinkCount !== null,
     };
     await processOnce(deps.outbox, ANALYSIS_QUEUE, delivery, async (trx) => {
       if (await deps.store.insertAnalysis(trx, analysis)) await deps.outbox.add(trx, EVENTS.emotionAnalyzed, event, frame.sessionId);

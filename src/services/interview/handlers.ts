@@ -1,4 +1,6 @@
-import { InterviewServiceService, Report, SendFrameResponse } from '../../gen/interview';
+import { InterviewServiceService, Report, ReportFormat, SendFrameResponse } from '../../gen/interview';
+import { reportJson } from '../../platform/contracts/report-json';
+import { UnavailableError } from '../../platform/errors/domain-errors';
 import { AsyncService } from '../../platform/grpc/async-service';
 import { ServiceError } from '../../platform/grpc/errors';
 import { requireBytes, requireUuid } from '../../platform/grpc/validate';
@@ -8,15 +10,30 @@ import { DEFAULT_QUESTION_COUNT, MAX_QUESTION_COUNT, nextQuestion, progressOf } 
 import { Interviews } from './interviews';
 import { streamInterview } from './interview-stream';
 import { frameKey, HandlerLimits } from './limits';
+import { LinkFormat, ReportLinks } from './report-links';
 import { captureTime, validateAnswer, validateCategories } from './request-validation';
 import { difficultyName, toInterview, toProgress, toQuestion, toState } from './to-proto';
+
+/** GetReportRequest.format as the document's format; INVALID_ARGUMENT for a value the enum does not have. */
+export function documentFormat(format: ReportFormat): LinkFormat {
+  switch (format) {
+    case ReportFormat.REPORT_FORMAT_UNSPECIFIED:
+    case ReportFormat.REPORT_FORMAT_JSON:
+      return 'json';
+    case ReportFormat.REPORT_FORMAT_PDF:
+      return 'pdf';
+    default:
+      throw ServiceError.invalidArgument(`format ${String(format)} is not a known ReportFormat`);
+  }
+}
 
 /**
  * interview.v1.InterviewService: validates requests and maps the use cases of Interviews to proto,
  * each on behalf of the call's verified principal (the authentication interceptor's), within
- * `limits` (interviews started per hour, frames per second, open streams).
+ * `limits` (interviews started per hour, frames per second, open streams); GetReport hands out a
+ * link to the document (`links`).
  */
-export function interviewHandlers(interviews: Interviews, limits: HandlerLimits): AsyncService<typeof InterviewServiceService> {
+export function interviewHandlers(interviews: Interviews, limits: HandlerLimits, links: ReportLinks): AsyncService<typeof InterviewServiceService> {
   return {
     async startInterview(request, ctx) {
       const actor = principalOf(ctx);
@@ -70,12 +87,26 @@ export function interviewHandlers(interviews: Interviews, limits: HandlerLimits)
 
     async getReport(request, ctx): Promise<Report> {
       const sessionId = requireUuid(request.interviewId, 'interview_id');
-      const json = await interviews.report(principalOf(ctx), sessionId, request.includeEmotions, ctx);
-      const report = JSON.parse(json.toString('utf8')) as {
-        scores: { technical: number; communication: number; emotion: number; overall: number };
-        feedback: string;
+      const format = documentFormat(request.format);
+      const { includeEmotions } = request;
+      const response = await interviews.report(principalOf(ctx), sessionId, includeEmotions, format, ctx);
+      const { report } = response;
+      // A scoring service from before the typed report (a rolling upgrade): it will be there shortly.
+      if (!report) throw new UnavailableError('the scoring service answered without the typed report; retry shortly');
+      // Checked above: the caller may read this report, so may the link's holder.
+      const link = await links.issue({ interviewId: sessionId, format, includeEmotions });
+      return {
+        interviewId: sessionId,
+        scores: report.scores,
+        feedback: report.feedback,
+        report,
+        // The deprecated field, kept for the callers written before `report`.
+        // eslint-disable-next-line @typescript-eslint/no-deprecated
+        reportJson: Buffer.from(reportJson().stringify(report)),
+        reportPdf: format === 'pdf' ? Buffer.from(response.reportData) : Buffer.alloc(0),
+        reportUrl: link.url,
+        reportUrlExpiresAt: link.expiresAt,
       };
-      return { interviewId: sessionId, scores: report.scores, feedback: report.feedback, reportJson: json };
     },
   };
 }

@@ -24,6 +24,7 @@ import {
 } from './domain/errors';
 import { SessionRecord, SubmittedAnswer } from './domain/interview';
 import { leanFrameCaptured } from './frame-event';
+import type { LinkFormat, LinkGrant } from './report-links';
 import { InterviewStore, InterviewTables } from './store';
 
 /** How long an interview found open for its candidate's frames is believed so before analysing the next, milliseconds. */
@@ -176,12 +177,34 @@ export class Interviews {
     return this.get(actor, sessionId);
   }
 
-  /** The scoring service's JSON report; InterviewStateError until the interview is scored, InterviewFailedError (with why) when its scoring failed. */
-  async report(actor: Principal, sessionId: string, includeEmotions: boolean, ctx?: CallContext): Promise<Buffer> {
-    const session = await this.get(actor, sessionId);
-    if (session.status === 'failed') throw new InterviewFailedError(sessionId, session.failureReason);
-    if (session.status !== 'scored') throw new InterviewStateError(sessionId, session.status, 'the report exists once it is scored');
-    const response = await this.downstreams.generateReport({ sessionId, includeEmotions, includeVideo: false }, ctx);
-    return Buffer.from(response.reportData);
+  /**
+   * The scoring service's report with its document in `format`, for the interview's candidate or an
+   * interviewer; InterviewStateError until the interview is scored, InterviewFailedError (with why)
+   * when its scoring failed.
+   */
+  async report(actor: Principal, sessionId: string, includeEmotions: boolean, format: LinkFormat, ctx?: CallContext): Promise<ReportResponse> {
+    requireScored(await this.get(actor, sessionId));
+    return this.downstreams.generateReport({ sessionId, includeEmotions, includeVideo: false, format }, ctx);
   }
+
+  /**
+   * The document a verified report link grants: whoever holds the link may fetch it, while the
+   * interview still exists (InterviewNotFoundError once its candidate's account is deleted).
+   */
+  async linkedDocument(grant: LinkGrant, ctx?: CallContext): Promise<Uint8Array> {
+    const session = await this.store.getSession(this.store.db, grant.interviewId);
+    if (!session) throw new InterviewNotFoundError(grant.interviewId);
+    requireScored(session);
+    const response = await this.downstreams.generateReport(
+      { sessionId: grant.interviewId, includeEmotions: grant.includeEmotions, includeVideo: false, format: grant.format },
+      ctx,
+    );
+    return response.reportData;
+  }
+}
+
+/** A report exists once the interview is scored; never for one whose scoring failed. */
+function requireScored(session: SessionRecord): void {
+  if (session.status === 'failed') throw new InterviewFailedError(session.id, session.failureReason);
+  if (session.status !== 'scored') throw new InterviewStateError(session.id, session.status, 'the report exists once it is scored');
 }

@@ -3,6 +3,7 @@ import { Env } from '../../platform/config/env';
 import { TokenVerificationSettings, tokenVerificationSettings } from '../../platform/identity/token-verifier';
 import { addressRequestLimit, limitFromEnv } from '../../platform/limits/limit-settings';
 import { LimitSpec, RateLimit } from '../../platform/limits/rate-limit';
+import { ReportLinkSettings, reportLinkSettings } from './report-link-settings';
 
 /**
  * The interview service's limits (issue 10; seed 002 section 7 for the first three), each set by
@@ -37,15 +38,16 @@ export function interviewLimitSpecs(env: Env): InterviewLimitSpecs {
   };
 }
 
-/** The interview service's settings: how it verifies access tokens, and its limits. */
+/** The interview service's settings: how it verifies access tokens, its limits, and its report links. */
 export interface InterviewSettings {
   readonly tokens: TokenVerificationSettings;
   readonly limits: InterviewLimitSpecs;
+  readonly reportLinks: ReportLinkSettings;
 }
 
-/** AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL and the LIMIT_* variables; ConfigError names a malformed one. */
+/** AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL, the LIMIT_* and the report links' variables; ConfigError names a malformed one. */
 export function interviewSettings(env: Env): InterviewSettings {
-  return { tokens: tokenVerificationSettings(env), limits: interviewLimitSpecs(env) };
+  return { tokens: tokenVerificationSettings(env), limits: interviewLimitSpecs(env), reportLinks: reportLinkSettings(env) };
 }
 
 /** The limits the handlers apply themselves (the request limits are interceptors). */

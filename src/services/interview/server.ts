@@ -13,6 +13,10 @@ import { FRAME_STREAM_IDLE_MS, FrameStreams } from './frame-streams';
 import { interviewHandlers } from './handlers';
 import { InterviewDownstreams, Interviews } from './interviews';
 import { handlerLimits, InterviewSettings } from './limits';
+import { Logger } from '../../platform/log/logger';
+import { loadLinkKey, ReportLinks } from './report-links';
+import { ReportLinkSettings } from './report-link-settings';
+import { reportRoute } from './report-route';
 import { InterviewStore, InterviewTables } from './store';
 
 /**
@@ -48,14 +52,15 @@ export const INTERVIEW_DOWNSTREAMS = {
 const SEND_FRAME = '/interview.v1.InterviewService/SendFrame';
 
 /**
- * The interview service's wiring: its store and use cases on the clients of emotion and scoring.
+ * The interview service's wiring: its store and use cases on the clients of emotion and scoring,
+ * and the HTTPS listener of its report links.
  * Every RPC passes, in order, the per-address limit, the authentication interceptor (tokens
  * verified with the auth service's keys, refused for deleted accounts) and the per-user limit;
  * the handlers apply the frame, interview and stream limits.
  */
-export function startInterview(context: ServiceContext<InterviewSettings, typeof INTERVIEW_DOWNSTREAMS, undefined>): ServiceParts {
+export async function startInterview(context: ServiceContext<InterviewSettings, typeof INTERVIEW_DOWNSTREAMS, undefined>): Promise<ServiceParts> {
   const { auth, emotion, scoring } = context.downstreams;
-  const { tokens, limits } = context.settings;
+  const { tokens, limits, reportLinks } = context.settings;
   const keys = cachedKeySet(async () => (await auth.call('getJwks', {})).keys);
   const verifier = createTokenVerifier(tokens, keys);
   const store = new InterviewStore(context.db<InterviewTables>());
@@ -71,8 +76,22 @@ export function startInterview(context: ServiceContext<InterviewSettings, typeof
     generateReport: (request, ctx) => scoring.call('generateReport', request, ctx),
   };
   const interviews = new Interviews(store, downstreams, outbox, context.log);
+  // Report links: signed here, served by this service's HTTPS listener (report-route.ts).
+  let origin = reportLinks.baseUrl;
+  const links = new ReportLinks(await linkKey(reportLinks, context.log), reportLinks.ttlSeconds, () => origin ?? '');
+  const route = reportRoute({
+    links,
+    document: (grant) => interviews.linkedDocument(grant),
+    perAddress: context.rateLimit(limits.requestsPerAddress),
+    log: context.log,
+  });
+  // Its port may be 0 (a free one): the links' origin is known once it listens.
+  const https = await context.serveHttps(reportLinks.httpsPort, route);
+  origin ??= https.url;
   return {
-    grpc: [grpcService('interview.v1.InterviewService', InterviewServiceService, interviewHandlers(interviews, handlerLimits(limits, context.rateLimit)))],
+    grpc: [
+      grpcService('interview.v1.InterviewService', InterviewServiceService, interviewHandlers(interviews, handlerLimits(limits, context.rateLimit), links)),
+    ],
     interceptors: [
       limitInterceptor(context.rateLimit(limits.requestsPerAddress), (ctx) => clientAddress(ctx.peer)),
       authenticationInterceptor(verifier, (principal) => store.isDeletedUser(principal.subject)),
@@ -88,4 +107,23 @@ export function startInterview(context: ServiceContext<InterviewSettings, typeof
       return Promise.resolve();
     },
   };
+}
+
+/**
+ * The report links' key (loadLinkKey). The default file in a data directory this process cannot
+ * write (a read-only root filesystem) gives a key of this process alone, said at start-up: its links
+ * then work on this replica only. A file named by INTERVIEW_REPORT_LINK_KEY_FILE must be usable.
+ */
+async function linkKey(settings: ReportLinkSettings, log: Logger): Promise<Uint8Array> {
+  try {
+    return await loadLinkKey(settings.keyFile);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (settings.keyFileSet || (code !== 'EROFS' && code !== 'EACCES' && code !== 'EPERM')) throw error;
+    log.warn(
+      { file: settings.keyFile, reason: code },
+      'report links: cannot write the default key file; using a key of this process (set INTERVIEW_REPORT_LINK_KEY_FILE to a key shared by every replica)',
+    );
+    return loadLinkKey(undefined);
+  }
 }

@@ -271,7 +271,7 @@ export class InterviewStore {
       .selectFrom('answers as a')
       .innerJoin('questions as q', 'q.id', 'a.question_id')
       .innerJoin('session_questions as sq', (join) => join.onRef('sq.session_id', '=', 'a.session_id').onRef('sq.question_id', '=', 'a.question_id'))
-      .select(['a.question_id', 'q.text', 'q.category', 'a.transcript', 'a.duration', 'a.confidence'])
+      .select(['a.question_id', 'q.text', 'q.category', 'a.transcript', 'a.duration', 'a.confidence', 'a.created_at'])
       .where('a.session_id', '=', sessionId)
       .orderBy('sq.position')
       .execute();
@@ -282,6 +282,7 @@ export class InterviewStore {
       transcript: r.transcript,
       durationSeconds: r.duration,
       confidence: r.confidence,
+      answeredAt: new Date(r.created_at),
     }));
   }
 }

@@ -107,7 +107,8 @@ export function emotionAnalyzedHandler(deps: ConsumerDeps) {
         faceDetected: event.faceDetected,
         emotion: event.emotion || null,
         confidence: event.confidence,
-        blinkCount: null,
+        // The interview's blinks so far, when the emotion service tracked them for this frame.
+        blinkCount: event.blinksTracked ? event.blinkCount : null,
       });
       const pending = await deps.store.pendingCompletion(trx, event.sessionId);
       if (!pending || (await deps.store.countSamples(trx, event.sessionId)) < pending.framesSent) return;

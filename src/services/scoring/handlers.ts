@@ -1,12 +1,27 @@
 import { AnswerAnalysis, AnswerRequest, ReportRequest, ReportResponse, ScoreRequest, ScoreResponse, ScoringServiceService } from '../../gen/scoring';
 import { AsyncService } from '../../platform/grpc/async-service';
 import { BOUNDS } from '../../platform/contracts/bounds';
-import { LimitExceededError, NotFoundError } from '../../platform/errors/domain-errors';
+import { reportJson } from '../../platform/contracts/report-json';
+import { LimitExceededError, NotFoundError, NotImplementedError } from '../../platform/errors/domain-errors';
 import { ServiceError } from '../../platform/grpc/errors';
 import { requireString, requireUuid } from '../../platform/grpc/validate';
 import { AnswerAnalyzer, answerInput } from './answer-analyzer';
 import { calculateScores, ScoredAnswer, ScoringInputError } from './domain';
+import { withoutTimeline } from './report/build-report';
+import { ReportDocuments } from './report/report-documents';
 import { ScoringStore } from './store';
+
+/** The documents GenerateReport makes: ReportRequest.format, lower case; empty means json. */
+export const REPORT_FORMATS = ['json', 'pdf'] as const;
+export type ReportFormatName = (typeof REPORT_FORMATS)[number];
+
+/** ReportRequest.format as a format (trimmed, any case; empty is json); INVALID_ARGUMENT for any other. */
+export function reportFormat(value: string): ReportFormatName {
+  const name = value.trim().toLowerCase() || 'json';
+  const known = REPORT_FORMATS.find((f) => f === name);
+  if (!known) throw ServiceError.invalidArgument(`format must be json or pdf, got "${value.slice(0, 40)}"`);
+  return known;
+}
 
 /** Runs `run`; an input error it throws names where in the request the value was (`answers[2].`). */
 async function at<T>(where: string, run: () => Promise<T>): Promise<T> {
@@ -18,8 +33,11 @@ async function at<T>(where: string, run: () => Promise<T>): Promise<T> {
   }
 }
 
-/** scoring.ScoringService: AnalyzeAnswer and CalculateScore compute; GenerateReport reads the stored report. */
-export function scoringHandlers(store: ScoringStore, analyzer: AnswerAnalyzer): AsyncService<typeof ScoringServiceService> {
+/**
+ * scoring.ScoringService: AnalyzeAnswer and CalculateScore compute; GenerateReport reads the stored
+ * report, and makes its PDF once (`documents`).
+ */
+export function scoringHandlers(store: ScoringStore, analyzer: AnswerAnalyzer, documents: ReportDocuments): AsyncService<typeof ScoringServiceService> {
   return {
     analyzeAnswer(request: AnswerRequest): Promise<AnswerAnalysis> {
       return analyzer.analyze({ question: request.question, answer: request.answer, category: request.category });
@@ -31,11 +49,16 @@ export function scoringHandlers(store: ScoringStore, analyzer: AnswerAnalyzer): 
 
     async generateReport(request: ReportRequest): Promise<ReportResponse> {
       const sessionId = requireUuid(request.sessionId, 'session_id');
-      if (request.includeVideo) throw ServiceError.unimplemented('GenerateReport with include_video');
-      const report = await store.loadReport(sessionId);
-      if (!report) throw new NotFoundError(`no report for session ${sessionId}: it has not been scored yet`);
-      const body = request.includeEmotions ? report : { ...report, emotionSummary: { ...report.emotionSummary, timeline: null } };
-      return { reportUrl: '', reportData: Buffer.from(JSON.stringify(body)), format: 'json' };
+      const format = reportFormat(request.format);
+      // Not a state of this interview that could change: the mesh keeps no video at all.
+      if (request.includeVideo)
+        throw new NotImplementedError('include_video: the mesh stores no video (frames are analysed, not kept), so no report can include it');
+      const stored = await store.loadReport(sessionId);
+      if (!stored) throw new NotFoundError(`no report for session ${sessionId}: it has not been scored yet`);
+      const report = request.includeEmotions ? stored : withoutTimeline(stored);
+      // report_url stays empty: this service is internal; the interview service links to its documents.
+      const reportData = format === 'pdf' ? await documents.pdf(report, request.includeEmotions) : Buffer.from(reportJson().stringify(report));
+      return { reportUrl: '', reportData, format, report };
     },
   };
 }

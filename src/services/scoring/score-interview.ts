@@ -1,7 +1,8 @@
 import { Transaction } from 'kysely';
 import { InterviewCompleted, ScoreCalculated } from '../../gen/events';
 import { AnswerAnalyzer, answerInput } from './answer-analyzer';
-import { buildReport, calculateScoreBreakdown, ScoredAnswer } from './domain';
+import { calculateScoreBreakdown, ScoredAnswer } from './domain';
+import { buildReport } from './report/build-report';
 import { ScoringStore, ScoringTables } from './store';
 
 /** The completion's answers with their analyses (AnswerAnalyzer.analyze, side by side), in order. */
@@ -35,7 +36,7 @@ export async function scoreInterview(
   const breakdown = calculateScoreBreakdown({ answers, emotions, totalQuestions: completed.totalQuestions });
   const card = breakdown.scoreCard;
   // The breakdown lets the report reuse the transcripts' text analysis rather than redo it.
-  const report = buildReport({ sessionId: completed.sessionId, scoreCard: card, answers, emotions, includeEmotions: true, generatedAt: now, breakdown });
+  const report = buildReport({ completed, answers, emotions, breakdown });
   await store.insertScores(trx, completed.sessionId, card, answers, report);
   await store.deletePendingCompletion(trx, completed.sessionId);
   return {

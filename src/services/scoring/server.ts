@@ -4,6 +4,8 @@ import { AnswerAnalyzer } from './answer-analyzer';
 import { completedHandler, emotionAnalyzedHandler, SCORING_QUEUES } from './consumers';
 import { scoringHandlers } from './handlers';
 import { LlmJudge } from './judge/llm-judge';
+import { PdfMaker } from './report/pdf/pdf-maker';
+import { ReportDocuments } from './report/report-documents';
 import type { SentenceEmbedder } from './domain/semantic';
 import { EncoderPool } from './semantic/encoder-pool';
 import { RememberingEmbedder } from './semantic/remembering-embedder';
@@ -38,14 +40,17 @@ export function startScoring(context: ServiceContext<ScoringSettings, NoDownstre
     context.settings.judge && new LlmJudge(context.settings.judge, { log: context.log, registry: context.metrics.registry, breakerMetrics: context.metrics });
   const analyzer = new AnswerAnalyzer(context.resource, judge);
   const consumerDeps = { store, analyzer, outbox: context.outbox<ScoringTables>(), log: context.log };
+  // Report PDFs on a worker thread of their own, started with the first one asked for.
+  const pdfs = new PdfMaker(context.settings.pdfThreads);
   return {
-    grpc: [grpcService('scoring.ScoringService', ScoringServiceService, scoringHandlers(store, analyzer))],
+    grpc: [grpcService('scoring.ScoringService', ScoringServiceService, scoringHandlers(store, analyzer, new ReportDocuments(store, pdfs)))],
     consumers: {
       [SCORING_QUEUES.emotionAnalyzed]: emotionAnalyzedHandler(consumerDeps),
       [SCORING_QUEUES.completed]: completedHandler(consumerDeps),
     },
     release: async () => {
       await judge?.close();
+      await pdfs.close();
     },
   };
 }

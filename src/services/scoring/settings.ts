@@ -1,5 +1,6 @@
 import { Env, integerOr } from '../../platform/config/env';
 import { judgeSettings, type JudgeSettings } from './judge/judge-settings';
+import { DEFAULT_PDF_THREADS } from './report/pdf/pdf-maker';
 import { DEFAULT_ENCODER_THREADS } from './semantic/encoder-pool';
 import { DEFAULT_MEMO_ENTRIES } from './semantic/remembering-embedder';
 import { textModelDir } from './semantic/sentence-encoder';
@@ -17,6 +18,8 @@ export interface ScoringSettings {
   readonly textThreads: number;
   /** The LLM judge's endpoint, model and limits (SCORING_JUDGE_*); undefined when it is off, the default. */
   readonly judge: JudgeSettings | undefined;
+  /** Report PDFs made at once, a worker thread each (SCORING_PDF_THREADS). */
+  readonly pdfThreads: number;
 }
 
 /** Throws ConfigError naming the variable when one is malformed. */
@@ -26,5 +29,6 @@ export function scoringSettings(env: Env): ScoringSettings {
     textMemoEntries: integerOr(env, 'SCORING_TEXT_MEMO_ENTRIES', DEFAULT_MEMO_ENTRIES, 0, 1_000_000),
     textThreads: integerOr(env, 'SCORING_TEXT_THREADS', DEFAULT_ENCODER_THREADS, 1, 16),
     judge: judgeSettings(env),
+    pdfThreads: integerOr(env, 'SCORING_PDF_THREADS', DEFAULT_PDF_THREADS, 1, 8),
   });
 }

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { JsonValue } from '@bufbuild/protobuf';
 import { Generated, Kysely, sql, Transaction } from 'kysely';
 import { InterviewCompleted } from '../../gen/events';
-import { EmotionSample, InterviewReport, ScoreCard, ScoredAnswer } from './domain';
+import { InterviewReport } from '../../gen/report';
+import { reportJson } from '../../platform/contracts/report-json';
+import { EmotionSample, ScoreCard, ScoredAnswer } from './domain';
 import { MessagingTables } from '../../platform/messaging/messaging-tables';
 
 /** The scoring service's tables (schema `scoring`), with its outbox and inbox. */
@@ -44,9 +47,25 @@ export interface ScoringTables extends MessagingTables {
   reports: {
     session_id: string;
     format: string;
+    /** The typed report's proto3 JSON (reportJson). */
     report: unknown;
     created_at: Generated<Date>;
   };
+  /** Each report's documents, made once (migration 0005_report_documents). */
+  report_documents: {
+    session_id: string;
+    format: string;
+    include_emotions: boolean;
+    content: Uint8Array;
+    created_at: Generated<Date>;
+  };
+}
+
+/** Which document of a report: its format, and whether it shows every frame. */
+export interface DocumentKey {
+  readonly sessionId: string;
+  readonly format: 'pdf';
+  readonly includeEmotions: boolean;
 }
 
 export type ScoringDb = Kysely<ScoringTables>;
@@ -169,13 +188,42 @@ export class ScoringStore {
     }
     await trx
       .insertInto('reports')
-      .values({ session_id: sessionId, format: 'json', report: JSON.stringify(report) })
+      .values({ session_id: sessionId, format: 'json', report: reportJson().stringify(report) })
       .execute();
   }
 
+  /** The interview's stored report (schema 2, or 1 for one stored before the report was typed); undefined before it is scored. */
   async loadReport(sessionId: string): Promise<InterviewReport | undefined> {
     const row = await this.db.selectFrom('reports').select('report').where('session_id', '=', sessionId).executeTakeFirst();
     if (!row) return undefined;
-    return (typeof row.report === 'string' ? JSON.parse(row.report) : row.report) as InterviewReport;
+    // jsonb: pg parses it, PGlite may hand the text.
+    return reportJson().parse((typeof row.report === 'string' ? JSON.parse(row.report) : row.report) as JsonValue);
+  }
+
+  /** A document of the report made before; undefined when none was. */
+  async loadDocument(key: DocumentKey): Promise<Buffer | undefined> {
+    const row = await this.db
+      .selectFrom('report_documents')
+      .select('content')
+      .where('session_id', '=', key.sessionId)
+      .where('format', '=', key.format)
+      .where('include_emotions', '=', key.includeEmotions)
+      .executeTakeFirst();
+    return row && Buffer.from(row.content);
+  }
+
+  /**
+   * Keeps a document made for the report and returns the one kept: `content`, or the one another
+   * call (or replica) kept first, so that every caller gets the same bytes.
+   */
+  async saveDocument(key: DocumentKey, content: Uint8Array): Promise<Buffer> {
+    await this.db
+      .insertInto('report_documents')
+      .values({ session_id: key.sessionId, format: key.format, include_emotions: key.includeEmotions, content })
+      .onConflict((oc) => oc.columns(['session_id', 'format', 'include_emotions']).doNothing())
+      .execute();
+    const kept = await this.loadDocument(key);
+    if (!kept) throw new Error(`the ${key.format} of report ${key.sessionId} was not kept`);
+    return kept;
   }
 }

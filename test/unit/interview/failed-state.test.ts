@@ -5,10 +5,10 @@
  * FAILED_PRECONDITION saying why. The consumer and the store run on PGlite; the RPCs are the
  * handlers themselves, called with a verified principal.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { Kysely } from 'kysely';
-import { InterviewState } from '../../../src/gen/interview';
+import { InterviewState, ReportFormat } from '../../../src/gen/interview';
 import { Delivery } from '../../../src/platform/bus/event-bus';
 import { encodeEvent, EVENTS } from '../../../src/platform/bus/event-catalog';
 import { MemoryBus } from '../../../src/platform/bus/memory-bus';
@@ -25,6 +25,7 @@ import { SessionRecord } from '../../../src/services/interview/domain/interview'
 import { interviewHandlers } from '../../../src/services/interview/handlers';
 import { interviewService } from '../../../src/services/interview';
 import { Interviews } from '../../../src/services/interview/interviews';
+import { ReportLinks } from '../../../src/services/interview/report-links';
 import { handlerLimits, interviewLimitSpecs } from '../../../src/services/interview/limits';
 import { createRateLimit } from '../../../src/platform/limits/rate-limit';
 import { interviewMigrations } from '../../../src/services/interview/migrations';
@@ -136,6 +137,7 @@ describe('the FAILED state', () => {
     const rpc = interviewHandlers(
       interviews,
       handlerLimits(interviewLimitSpecs({}), (spec) => createRateLimit(spec, { kind: 'memory' })),
+      new ReportLinks(randomBytes(32), 900, () => 'https://reports.test'),
     );
     const ctx = callContext(CANDIDATE);
 
@@ -145,7 +147,7 @@ describe('the FAILED state', () => {
       state: InterviewState.INTERVIEW_STATE_FAILED,
       failureReason: REASON,
     });
-    const error = await rpc.getReport({ interviewId: sessionId, includeEmotions: false }, ctx).then(
+    const error = await rpc.getReport({ interviewId: sessionId, includeEmotions: false, format: ReportFormat.REPORT_FORMAT_UNSPECIFIED }, ctx).then(
       () => undefined,
       (e: unknown) => e,
     );

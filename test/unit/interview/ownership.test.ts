@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Metadata, ServiceError as GrpcClientError, status } from '@grpc/grpc-js';
 import { AuthServiceClient, Role } from '../../../src/gen/auth';
-import { Difficulty, Interview, InterviewServiceClient, StreamInterviewRequest, StreamInterviewResponse } from '../../../src/gen/interview';
+import { Difficulty, Interview, InterviewServiceClient, ReportFormat, StreamInterviewRequest, StreamInterviewResponse } from '../../../src/gen/interview';
 import { Mesh, startMesh } from '../../../src/mesh/start-mesh';
 import { loadConfig } from '../../../src/platform/config/mesh-config';
 import { bearer } from '../../../src/platform/identity/authentication';
@@ -189,7 +189,7 @@ describe('interview ownership', () => {
       ['SubmitAnswer', (id) => candidateB.submitAnswer({ ...answer(), interviewId: id })],
       ['SendFrame', (id) => candidateB.sendFrame(frame(id))],
       ['CompleteInterview', (id) => candidateB.completeInterview({ interviewId: id })],
-      ['GetReport', (id) => candidateB.getReport({ interviewId: id, includeEmotions: true })],
+      ['GetReport', (id) => candidateB.getReport({ interviewId: id, includeEmotions: true, format: ReportFormat.REPORT_FORMAT_UNSPECIFIED })],
     ];
     for (const [name, rpc] of rpcs) {
       const theirs = withoutId(await statusOf(rpc(interview.id)), interview.id);

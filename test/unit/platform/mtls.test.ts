@@ -145,7 +145,7 @@ async function startPolicedScoring(
   policy: CallPolicy = CALL_POLICY,
 ): Promise<RunningGrpcServer> {
   const implementation: AsyncService<typeof ScoringServiceService> = {
-    generateReport: () => Promise.resolve({ reportUrl: '', reportData: Buffer.from('{}'), format: 'json' }),
+    generateReport: () => Promise.resolve({ reportUrl: '', reportData: Buffer.from('{}'), format: 'json', report: undefined }),
     calculateScore: (request, ctx) =>
       Promise.resolve(ScoreResponse.fromPartial({ sessionId: request.sessionId, feedback: JSON.stringify(ctx.caller ?? null) })),
     analyzeAnswer: () => Promise.reject(ServiceError.unimplemented('AnalyzeAnswer')),

@@ -82,11 +82,13 @@ describe('calculateScores — documented formulas, computed by hand', () => {
       category: 'technical',
       description: '1 of 3 questions were not answered; each counts as 0 in the technical score.',
       impact: -0.33,
+      evidence: ['1 of 3 questions without an answer'],
     });
     expect(card.insights).toContainEqual({
       category: 'engagement',
       description: 'No face detected in 2 of 10 frames (looked away or out of the camera view).',
       impact: -0.2,
+      evidence: ['8 of 10 frames with a face'],
     });
     const shallow = card.insights.find((i) => i.description.includes('lacked specifics'));
     expect(shallow?.description).toMatch(/^1 of 2 answers lacked specifics/);
@@ -117,6 +119,7 @@ describe('calculateScores — no emotion samples', () => {
         'No video frames were analyzed; the emotion score is 0 and is left out of the overall score ' +
         '(weights renormalised to technical 62.5%, communication 37.5%).',
       impact: 0,
+      evidence: ['0 video frames analysed'],
     });
     expect(card.insights.some((i) => i.category === 'engagement')).toBe(false);
   });
@@ -179,6 +182,7 @@ describe('calculateScores — edge cases', () => {
       category: 'communication',
       description: 'Answers averaged 13 words, 91% shorter than the ~150 words (about one minute of speech) expected.',
       impact: -0.91,
+      evidence: ['mean 13 words over 1 answer, against ~150 expected'],
     });
   });
 

@@ -49,6 +49,7 @@ function completion(transcript: string, framesSent: number): InterviewCompleted 
         transcript,
         durationSeconds: 120,
         confidence: 0.9,
+        answeredAt: new Date(1_700_000_500_000),
       },
     ],
   };
@@ -153,6 +154,7 @@ describe('scoring an interview it cannot process', () => {
           metadata: undefined,
           frameNumber: 1,
           faceDetected: true,
+          blinksTracked: false,
         },
         SESSION,
       ),

@@ -6,6 +6,7 @@ import { BOUNDS } from '../../../src/platform/contracts/bounds';
 import { LimitExceededError } from '../../../src/platform/errors/domain-errors';
 import { toStatus } from '../../../src/platform/grpc/errors';
 import { scoringHandlers } from '../../../src/services/scoring/handlers';
+import { ReportDocuments } from '../../../src/services/scoring/report/report-documents';
 import type { ScoringStore } from '../../../src/services/scoring/store';
 import { testCallContext } from '../../support/call-context';
 import { testEncoder } from '../../support/text-model';
@@ -18,9 +19,11 @@ const NO_STORE = new Proxy(Object.create(null) as ScoringStore, {
   },
 });
 const CONTEXT = testCallContext('/scoring.ScoringService/CalculateScore');
+/** CalculateScore makes no document either. */
+const NO_DOCUMENTS = new ReportDocuments(NO_STORE, { make: () => Promise.reject(new Error('CalculateScore made a PDF')) });
 
 async function handlers() {
-  return scoringHandlers(NO_STORE, new AnswerAnalyzer(provided(await testEncoder()), undefined));
+  return scoringHandlers(NO_STORE, new AnswerAnalyzer(provided(await testEncoder()), undefined), NO_DOCUMENTS);
 }
 
 const answer = (question: string, transcript: string, category: string) => ({ questionId: 'q', question, transcript, category, duration: 40 });
@@ -47,6 +50,7 @@ describe('CalculateScore', () => {
         }),
         undefined,
       ),
+      NO_DOCUMENTS,
     );
     const answers = Array.from({ length: BOUNDS.scoredAnswers + 1 }, () => answer(HASH_MAP_QUESTION, HASH_MAP_GOOD, 'technical'));
     const refused = neverAsked.calculateScore(ScoreRequest.fromPartial({ sessionId: 's', answers }), CONTEXT);

@@ -141,8 +141,11 @@ type EmotionAnalyzed struct {
 	BlinkCount int32            `protobuf:"varint,5,opt,name=blink_count,json=blinkCount,proto3" json:"blink_count,omitempty"`
 	Metadata   *structpb.Struct `protobuf:"bytes,6,opt,name=metadata,proto3" json:"metadata,omitempty"`
 	// Added: which frame this is, and whether a face was found in it.
-	FrameNumber   int64 `protobuf:"varint,7,opt,name=frame_number,json=frameNumber,proto3" json:"frame_number,omitempty"`
-	FaceDetected  bool  `protobuf:"varint,8,opt,name=face_detected,json=faceDetected,proto3" json:"face_detected,omitempty"`
+	FrameNumber  int64 `protobuf:"varint,7,opt,name=frame_number,json=frameNumber,proto3" json:"frame_number,omitempty"`
+	FaceDetected bool  `protobuf:"varint,8,opt,name=face_detected,json=faceDetected,proto3" json:"face_detected,omitempty"`
+	// Added: whether blink_count is the session's count as of this frame (true), or blinks were not
+	// tracked for it (false: blink_count is then 0 and means nothing).
+	BlinksTracked bool `protobuf:"varint,9,opt,name=blinks_tracked,json=blinksTracked,proto3" json:"blinks_tracked,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -233,6 +236,13 @@ func (x *EmotionAnalyzed) GetFaceDetected() bool {
 	return false
 }
 
+func (x *EmotionAnalyzed) GetBlinksTracked() bool {
+	if x != nil {
+		return x.BlinksTracked
+	}
+	return false
+}
+
 type CompletedAnswer struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
 	QuestionId string                 `protobuf:"bytes,1,opt,name=question_id,json=questionId,proto3" json:"question_id,omitempty"`
@@ -242,8 +252,10 @@ type CompletedAnswer struct {
 	// Seconds.
 	DurationSeconds float64 `protobuf:"fixed64,5,opt,name=duration_seconds,json=durationSeconds,proto3" json:"duration_seconds,omitempty"`
 	Confidence      float64 `protobuf:"fixed64,6,opt,name=confidence,proto3" json:"confidence,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// Added: when the answer was submitted (marks the question on the report's timelines).
+	AnsweredAt    *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=answered_at,json=answeredAt,proto3" json:"answered_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CompletedAnswer) Reset() {
@@ -316,6 +328,13 @@ func (x *CompletedAnswer) GetConfidence() float64 {
 		return x.Confidence
 	}
 	return 0
+}
+
+func (x *CompletedAnswer) GetAnsweredAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.AnsweredAt
+	}
+	return nil
 }
 
 type InterviewCompleted struct {
@@ -668,7 +687,7 @@ const file_events_proto_rawDesc = "" +
 	"image_data\x18\x03 \x01(\fR\timageData\x12\x16\n" +
 	"\x06format\x18\x04 \x01(\tR\x06format\x12!\n" +
 	"\fframe_number\x18\x05 \x01(\x03R\vframeNumber\x124\n" +
-	"\banalysis\x18\x06 \x01(\v2\x18.emotion.EmotionResponseR\banalysis\"\xc2\x02\n" +
+	"\banalysis\x18\x06 \x01(\v2\x18.emotion.EmotionResponseR\banalysis\"\xe9\x02\n" +
 	"\x0fEmotionAnalyzed\x12\x1d\n" +
 	"\n" +
 	"session_id\x18\x01 \x01(\tR\tsessionId\x128\n" +
@@ -681,7 +700,8 @@ const file_events_proto_rawDesc = "" +
 	"blinkCount\x123\n" +
 	"\bmetadata\x18\x06 \x01(\v2\x17.google.protobuf.StructR\bmetadata\x12!\n" +
 	"\fframe_number\x18\a \x01(\x03R\vframeNumber\x12#\n" +
-	"\rface_detected\x18\b \x01(\bR\ffaceDetected\"\xd5\x01\n" +
+	"\rface_detected\x18\b \x01(\bR\ffaceDetected\x12%\n" +
+	"\x0eblinks_tracked\x18\t \x01(\bR\rblinksTracked\"\x92\x02\n" +
 	"\x0fCompletedAnswer\x12\x1f\n" +
 	"\vquestion_id\x18\x01 \x01(\tR\n" +
 	"questionId\x12\x1a\n" +
@@ -693,7 +713,9 @@ const file_events_proto_rawDesc = "" +
 	"\x10duration_seconds\x18\x05 \x01(\x01R\x0fdurationSeconds\x12\x1e\n" +
 	"\n" +
 	"confidence\x18\x06 \x01(\x01R\n" +
-	"confidence\"\x9a\x03\n" +
+	"confidence\x12;\n" +
+	"\vanswered_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"answeredAt\"\x9a\x03\n" +
 	"\x12InterviewCompleted\x12\x1d\n" +
 	"\n" +
 	"session_id\x18\x01 \x01(\tR\tsessionId\x12\x17\n" +
@@ -758,17 +780,18 @@ var file_events_proto_depIdxs = []int32{
 	8,  // 1: interview.events.v1.FrameCaptured.analysis:type_name -> emotion.EmotionResponse
 	7,  // 2: interview.events.v1.EmotionAnalyzed.timestamp:type_name -> google.protobuf.Timestamp
 	9,  // 3: interview.events.v1.EmotionAnalyzed.metadata:type_name -> google.protobuf.Struct
-	7,  // 4: interview.events.v1.InterviewCompleted.completed_at:type_name -> google.protobuf.Timestamp
-	7,  // 5: interview.events.v1.InterviewCompleted.started_at:type_name -> google.protobuf.Timestamp
-	2,  // 6: interview.events.v1.InterviewCompleted.answers:type_name -> interview.events.v1.CompletedAnswer
-	7,  // 7: interview.events.v1.ScoreCalculated.calculated_at:type_name -> google.protobuf.Timestamp
-	7,  // 8: interview.events.v1.ScoringFailed.failed_at:type_name -> google.protobuf.Timestamp
-	7,  // 9: interview.events.v1.UserDeleted.deleted_at:type_name -> google.protobuf.Timestamp
-	10, // [10:10] is the sub-list for method output_type
-	10, // [10:10] is the sub-list for method input_type
-	10, // [10:10] is the sub-list for extension type_name
-	10, // [10:10] is the sub-list for extension extendee
-	0,  // [0:10] is the sub-list for field type_name
+	7,  // 4: interview.events.v1.CompletedAnswer.answered_at:type_name -> google.protobuf.Timestamp
+	7,  // 5: interview.events.v1.InterviewCompleted.completed_at:type_name -> google.protobuf.Timestamp
+	7,  // 6: interview.events.v1.InterviewCompleted.started_at:type_name -> google.protobuf.Timestamp
+	2,  // 7: interview.events.v1.InterviewCompleted.answers:type_name -> interview.events.v1.CompletedAnswer
+	7,  // 8: interview.events.v1.ScoreCalculated.calculated_at:type_name -> google.protobuf.Timestamp
+	7,  // 9: interview.events.v1.ScoringFailed.failed_at:type_name -> google.protobuf.Timestamp
+	7,  // 10: interview.events.v1.UserDeleted.deleted_at:type_name -> google.protobuf.Timestamp
+	11, // [11:11] is the sub-list for method output_type
+	11, // [11:11] is the sub-list for method input_type
+	11, // [11:11] is the sub-list for extension type_name
+	11, // [11:11] is the sub-list for extension extendee
+	0,  // [0:11] is the sub-list for field type_name
 }
 
 func init() { file_events_proto_init() }

@@ -12,6 +12,7 @@ package interviewv1
 
 import (
 	emotion "github.com/yourorg/ai-interview/shared/proto/emotion"
+	v1 "github.com/yourorg/ai-interview/shared/proto/report/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -136,6 +137,57 @@ func (x Difficulty) Number() protoreflect.EnumNumber {
 // Deprecated: Use Difficulty.Descriptor instead.
 func (Difficulty) EnumDescriptor() ([]byte, []int) {
 	return file_interview_proto_rawDescGZIP(), []int{1}
+}
+
+type ReportFormat int32
+
+const (
+	ReportFormat_REPORT_FORMAT_UNSPECIFIED ReportFormat = 0
+	ReportFormat_REPORT_FORMAT_JSON        ReportFormat = 1
+	// A4, fonts embedded, text selectable: a cover with the scores, the expression timeline, the
+	// blink rate, a page per answer and the insights.
+	ReportFormat_REPORT_FORMAT_PDF ReportFormat = 2
+)
+
+// Enum value maps for ReportFormat.
+var (
+	ReportFormat_name = map[int32]string{
+		0: "REPORT_FORMAT_UNSPECIFIED",
+		1: "REPORT_FORMAT_JSON",
+		2: "REPORT_FORMAT_PDF",
+	}
+	ReportFormat_value = map[string]int32{
+		"REPORT_FORMAT_UNSPECIFIED": 0,
+		"REPORT_FORMAT_JSON":        1,
+		"REPORT_FORMAT_PDF":         2,
+	}
+)
+
+func (x ReportFormat) Enum() *ReportFormat {
+	p := new(ReportFormat)
+	*p = x
+	return p
+}
+
+func (x ReportFormat) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ReportFormat) Descriptor() protoreflect.EnumDescriptor {
+	return file_interview_proto_enumTypes[2].Descriptor()
+}
+
+func (ReportFormat) Type() protoreflect.EnumType {
+	return &file_interview_proto_enumTypes[2]
+}
+
+func (x ReportFormat) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ReportFormat.Descriptor instead.
+func (ReportFormat) EnumDescriptor() ([]byte, []int) {
+	return file_interview_proto_rawDescGZIP(), []int{2}
 }
 
 type Question struct {
@@ -938,11 +990,14 @@ func (x *InterviewStatus) GetFailureReason() string {
 }
 
 type GetReportRequest struct {
-	state           protoimpl.MessageState `protogen:"open.v1"`
-	InterviewId     string                 `protobuf:"bytes,1,opt,name=interview_id,json=interviewId,proto3" json:"interview_id,omitempty"`
-	IncludeEmotions bool                   `protobuf:"varint,2,opt,name=include_emotions,json=includeEmotions,proto3" json:"include_emotions,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	InterviewId string                 `protobuf:"bytes,1,opt,name=interview_id,json=interviewId,proto3" json:"interview_id,omitempty"`
+	// With every video frame (the emotion timeline; in the PDF the expression and blink pages).
+	IncludeEmotions bool `protobuf:"varint,2,opt,name=include_emotions,json=includeEmotions,proto3" json:"include_emotions,omitempty"`
+	// Added: the document besides the typed report; unspecified means JSON.
+	Format        ReportFormat `protobuf:"varint,3,opt,name=format,proto3,enum=interview.v1.ReportFormat" json:"format,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *GetReportRequest) Reset() {
@@ -987,6 +1042,13 @@ func (x *GetReportRequest) GetIncludeEmotions() bool {
 		return x.IncludeEmotions
 	}
 	return false
+}
+
+func (x *GetReportRequest) GetFormat() ReportFormat {
+	if x != nil {
+		return x.Format
+	}
+	return ReportFormat_REPORT_FORMAT_UNSPECIFIED
 }
 
 type Scores struct {
@@ -1063,10 +1125,22 @@ type Report struct {
 	InterviewId string                 `protobuf:"bytes,1,opt,name=interview_id,json=interviewId,proto3" json:"interview_id,omitempty"`
 	Scores      *Scores                `protobuf:"bytes,2,opt,name=scores,proto3" json:"scores,omitempty"`
 	Feedback    string                 `protobuf:"bytes,3,opt,name=feedback,proto3" json:"feedback,omitempty"`
-	// The full report as produced by the scoring service.
-	ReportJson    []byte `protobuf:"bytes,4,opt,name=report_json,json=reportJson,proto3" json:"report_json,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// The full report as produced by the scoring service: `report` in its proto3 JSON form. Kept for
+	// the callers written before `report`; read `report` instead.
+	//
+	// Deprecated: Marked as deprecated in interview.proto.
+	ReportJson []byte `protobuf:"bytes,4,opt,name=report_json,json=reportJson,proto3" json:"report_json,omitempty"`
+	// Added: the full report, typed.
+	Report *v1.InterviewReport `protobuf:"bytes,5,opt,name=report,proto3" json:"report,omitempty"`
+	// Added: the PDF, when the request's format is REPORT_FORMAT_PDF; empty otherwise.
+	ReportPdf []byte `protobuf:"bytes,6,opt,name=report_pdf,json=reportPdf,proto3" json:"report_pdf,omitempty"`
+	// Added: an HTTPS link to the document asked for (the PDF, or the JSON), which anyone holding it
+	// can fetch (GET, no token) until report_url_expires_at, and for this report only. Served by the
+	// interview service's HTTPS port (README, "Report links").
+	ReportUrl          string                 `protobuf:"bytes,7,opt,name=report_url,json=reportUrl,proto3" json:"report_url,omitempty"`
+	ReportUrlExpiresAt *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=report_url_expires_at,json=reportUrlExpiresAt,proto3" json:"report_url_expires_at,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *Report) Reset() {
@@ -1120,9 +1194,38 @@ func (x *Report) GetFeedback() string {
 	return ""
 }
 
+// Deprecated: Marked as deprecated in interview.proto.
 func (x *Report) GetReportJson() []byte {
 	if x != nil {
 		return x.ReportJson
+	}
+	return nil
+}
+
+func (x *Report) GetReport() *v1.InterviewReport {
+	if x != nil {
+		return x.Report
+	}
+	return nil
+}
+
+func (x *Report) GetReportPdf() []byte {
+	if x != nil {
+		return x.ReportPdf
+	}
+	return nil
+}
+
+func (x *Report) GetReportUrl() string {
+	if x != nil {
+		return x.ReportUrl
+	}
+	return ""
+}
+
+func (x *Report) GetReportUrlExpiresAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ReportUrlExpiresAt
 	}
 	return nil
 }
@@ -1756,7 +1859,7 @@ var File_interview_proto protoreflect.FileDescriptor
 
 const file_interview_proto_rawDesc = "" +
 	"\n" +
-	"\x0finterview.proto\x12\finterview.v1\x1a\remotion.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc0\x01\n" +
+	"\x0finterview.proto\x12\finterview.v1\x1a\remotion.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\freport.proto\"\xc0\x01\n" +
 	"\bQuestion\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04text\x18\x02 \x01(\tR\x04text\x12\x1a\n" +
@@ -1824,21 +1927,28 @@ const file_interview_proto_rawDesc = "" +
 	"\x05state\x18\x02 \x01(\x0e2\x1c.interview.v1.InterviewStateR\x05state\x122\n" +
 	"\bprogress\x18\x03 \x01(\v2\x16.interview.v1.ProgressR\bprogress\x12'\n" +
 	"\x0fframes_received\x18\x04 \x01(\x03R\x0eframesReceived\x12%\n" +
-	"\x0efailure_reason\x18\x05 \x01(\tR\rfailureReason\"`\n" +
+	"\x0efailure_reason\x18\x05 \x01(\tR\rfailureReason\"\x94\x01\n" +
 	"\x10GetReportRequest\x12!\n" +
 	"\finterview_id\x18\x01 \x01(\tR\vinterviewId\x12)\n" +
-	"\x10include_emotions\x18\x02 \x01(\bR\x0fincludeEmotions\"\x80\x01\n" +
+	"\x10include_emotions\x18\x02 \x01(\bR\x0fincludeEmotions\x122\n" +
+	"\x06format\x18\x03 \x01(\x0e2\x1a.interview.v1.ReportFormatR\x06format\"\x80\x01\n" +
 	"\x06Scores\x12\x1c\n" +
 	"\ttechnical\x18\x01 \x01(\x02R\ttechnical\x12$\n" +
 	"\rcommunication\x18\x02 \x01(\x02R\rcommunication\x12\x18\n" +
 	"\aemotion\x18\x03 \x01(\x02R\aemotion\x12\x18\n" +
-	"\aoverall\x18\x04 \x01(\x02R\aoverall\"\x96\x01\n" +
+	"\aoverall\x18\x04 \x01(\x02R\aoverall\"\xe5\x02\n" +
 	"\x06Report\x12!\n" +
 	"\finterview_id\x18\x01 \x01(\tR\vinterviewId\x12,\n" +
 	"\x06scores\x18\x02 \x01(\v2\x14.interview.v1.ScoresR\x06scores\x12\x1a\n" +
-	"\bfeedback\x18\x03 \x01(\tR\bfeedback\x12\x1f\n" +
-	"\vreport_json\x18\x04 \x01(\fR\n" +
-	"reportJson\"\xd7\x01\n" +
+	"\bfeedback\x18\x03 \x01(\tR\bfeedback\x12#\n" +
+	"\vreport_json\x18\x04 \x01(\fB\x02\x18\x01R\n" +
+	"reportJson\x12<\n" +
+	"\x06report\x18\x05 \x01(\v2$.interview.report.v1.InterviewReportR\x06report\x12\x1d\n" +
+	"\n" +
+	"report_pdf\x18\x06 \x01(\fR\treportPdf\x12\x1d\n" +
+	"\n" +
+	"report_url\x18\a \x01(\tR\treportUrl\x12M\n" +
+	"\x15report_url_expires_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\x12reportUrlExpiresAt\"\xd7\x01\n" +
 	"\x16StreamInterviewRequest\x121\n" +
 	"\x05frame\x18\x01 \x01(\v2\x19.interview.v1.StreamFrameH\x00R\x05frame\x124\n" +
 	"\x06answer\x18\x02 \x01(\v2\x1a.interview.v1.StreamAnswerH\x00R\x06answer\x12(\n" +
@@ -1899,7 +2009,11 @@ const file_interview_proto_rawDesc = "" +
 	"\x16DIFFICULTY_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fDIFFICULTY_EASY\x10\x01\x12\x15\n" +
 	"\x11DIFFICULTY_MEDIUM\x10\x02\x12\x13\n" +
-	"\x0fDIFFICULTY_HARD\x10\x032\xae\x05\n" +
+	"\x0fDIFFICULTY_HARD\x10\x03*\\\n" +
+	"\fReportFormat\x12\x1d\n" +
+	"\x19REPORT_FORMAT_UNSPECIFIED\x10\x00\x12\x16\n" +
+	"\x12REPORT_FORMAT_JSON\x10\x01\x12\x15\n" +
+	"\x11REPORT_FORMAT_PDF\x10\x022\xae\x05\n" +
 	"\x10InterviewService\x12N\n" +
 	"\x0eStartInterview\x12#.interview.v1.StartInterviewRequest\x1a\x17.interview.v1.Interview\x12J\n" +
 	"\fGetInterview\x12!.interview.v1.GetInterviewRequest\x1a\x17.interview.v1.Interview\x12U\n" +
@@ -1922,81 +2036,86 @@ func file_interview_proto_rawDescGZIP() []byte {
 	return file_interview_proto_rawDescData
 }
 
-var file_interview_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_interview_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
 var file_interview_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
 var file_interview_proto_goTypes = []any{
 	(InterviewState)(0),               // 0: interview.v1.InterviewState
 	(Difficulty)(0),                   // 1: interview.v1.Difficulty
-	(*Question)(nil),                  // 2: interview.v1.Question
-	(*Interview)(nil),                 // 3: interview.v1.Interview
-	(*StartInterviewRequest)(nil),     // 4: interview.v1.StartInterviewRequest
-	(*GetInterviewRequest)(nil),       // 5: interview.v1.GetInterviewRequest
-	(*SubmitAnswerRequest)(nil),       // 6: interview.v1.SubmitAnswerRequest
-	(*SubmitAnswerResponse)(nil),      // 7: interview.v1.SubmitAnswerResponse
-	(*SendFrameRequest)(nil),          // 8: interview.v1.SendFrameRequest
-	(*SendFrameResponse)(nil),         // 9: interview.v1.SendFrameResponse
-	(*CompleteInterviewRequest)(nil),  // 10: interview.v1.CompleteInterviewRequest
-	(*GetInterviewStatusRequest)(nil), // 11: interview.v1.GetInterviewStatusRequest
-	(*Progress)(nil),                  // 12: interview.v1.Progress
-	(*InterviewStatus)(nil),           // 13: interview.v1.InterviewStatus
-	(*GetReportRequest)(nil),          // 14: interview.v1.GetReportRequest
-	(*Scores)(nil),                    // 15: interview.v1.Scores
-	(*Report)(nil),                    // 16: interview.v1.Report
-	(*StreamInterviewRequest)(nil),    // 17: interview.v1.StreamInterviewRequest
-	(*StreamFrame)(nil),               // 18: interview.v1.StreamFrame
-	(*StreamAnswer)(nil),              // 19: interview.v1.StreamAnswer
-	(*Ping)(nil),                      // 20: interview.v1.Ping
-	(*StreamInterviewResponse)(nil),   // 21: interview.v1.StreamInterviewResponse
-	(*EmotionUpdate)(nil),             // 22: interview.v1.EmotionUpdate
-	(*StreamError)(nil),               // 23: interview.v1.StreamError
-	(*Pong)(nil),                      // 24: interview.v1.Pong
-	(*timestamppb.Timestamp)(nil),     // 25: google.protobuf.Timestamp
-	(*emotion.EmotionResponse)(nil),   // 26: emotion.EmotionResponse
-	(*emotion.BoundingBox)(nil),       // 27: emotion.BoundingBox
+	(ReportFormat)(0),                 // 2: interview.v1.ReportFormat
+	(*Question)(nil),                  // 3: interview.v1.Question
+	(*Interview)(nil),                 // 4: interview.v1.Interview
+	(*StartInterviewRequest)(nil),     // 5: interview.v1.StartInterviewRequest
+	(*GetInterviewRequest)(nil),       // 6: interview.v1.GetInterviewRequest
+	(*SubmitAnswerRequest)(nil),       // 7: interview.v1.SubmitAnswerRequest
+	(*SubmitAnswerResponse)(nil),      // 8: interview.v1.SubmitAnswerResponse
+	(*SendFrameRequest)(nil),          // 9: interview.v1.SendFrameRequest
+	(*SendFrameResponse)(nil),         // 10: interview.v1.SendFrameResponse
+	(*CompleteInterviewRequest)(nil),  // 11: interview.v1.CompleteInterviewRequest
+	(*GetInterviewStatusRequest)(nil), // 12: interview.v1.GetInterviewStatusRequest
+	(*Progress)(nil),                  // 13: interview.v1.Progress
+	(*InterviewStatus)(nil),           // 14: interview.v1.InterviewStatus
+	(*GetReportRequest)(nil),          // 15: interview.v1.GetReportRequest
+	(*Scores)(nil),                    // 16: interview.v1.Scores
+	(*Report)(nil),                    // 17: interview.v1.Report
+	(*StreamInterviewRequest)(nil),    // 18: interview.v1.StreamInterviewRequest
+	(*StreamFrame)(nil),               // 19: interview.v1.StreamFrame
+	(*StreamAnswer)(nil),              // 20: interview.v1.StreamAnswer
+	(*Ping)(nil),                      // 21: interview.v1.Ping
+	(*StreamInterviewResponse)(nil),   // 22: interview.v1.StreamInterviewResponse
+	(*EmotionUpdate)(nil),             // 23: interview.v1.EmotionUpdate
+	(*StreamError)(nil),               // 24: interview.v1.StreamError
+	(*Pong)(nil),                      // 25: interview.v1.Pong
+	(*timestamppb.Timestamp)(nil),     // 26: google.protobuf.Timestamp
+	(*emotion.EmotionResponse)(nil),   // 27: emotion.EmotionResponse
+	(*v1.InterviewReport)(nil),        // 28: interview.report.v1.InterviewReport
+	(*emotion.BoundingBox)(nil),       // 29: emotion.BoundingBox
 }
 var file_interview_proto_depIdxs = []int32{
 	1,  // 0: interview.v1.Question.difficulty:type_name -> interview.v1.Difficulty
 	0,  // 1: interview.v1.Interview.state:type_name -> interview.v1.InterviewState
-	2,  // 2: interview.v1.Interview.questions:type_name -> interview.v1.Question
-	25, // 3: interview.v1.Interview.started_at:type_name -> google.protobuf.Timestamp
-	25, // 4: interview.v1.Interview.completed_at:type_name -> google.protobuf.Timestamp
+	3,  // 2: interview.v1.Interview.questions:type_name -> interview.v1.Question
+	26, // 3: interview.v1.Interview.started_at:type_name -> google.protobuf.Timestamp
+	26, // 4: interview.v1.Interview.completed_at:type_name -> google.protobuf.Timestamp
 	1,  // 5: interview.v1.StartInterviewRequest.difficulty:type_name -> interview.v1.Difficulty
-	2,  // 6: interview.v1.SubmitAnswerResponse.next_question:type_name -> interview.v1.Question
-	12, // 7: interview.v1.SubmitAnswerResponse.progress:type_name -> interview.v1.Progress
-	26, // 8: interview.v1.SendFrameResponse.analysis:type_name -> emotion.EmotionResponse
+	3,  // 6: interview.v1.SubmitAnswerResponse.next_question:type_name -> interview.v1.Question
+	13, // 7: interview.v1.SubmitAnswerResponse.progress:type_name -> interview.v1.Progress
+	27, // 8: interview.v1.SendFrameResponse.analysis:type_name -> emotion.EmotionResponse
 	0,  // 9: interview.v1.InterviewStatus.state:type_name -> interview.v1.InterviewState
-	12, // 10: interview.v1.InterviewStatus.progress:type_name -> interview.v1.Progress
-	15, // 11: interview.v1.Report.scores:type_name -> interview.v1.Scores
-	18, // 12: interview.v1.StreamInterviewRequest.frame:type_name -> interview.v1.StreamFrame
-	19, // 13: interview.v1.StreamInterviewRequest.answer:type_name -> interview.v1.StreamAnswer
-	20, // 14: interview.v1.StreamInterviewRequest.ping:type_name -> interview.v1.Ping
-	22, // 15: interview.v1.StreamInterviewResponse.emotion_update:type_name -> interview.v1.EmotionUpdate
-	2,  // 16: interview.v1.StreamInterviewResponse.question:type_name -> interview.v1.Question
-	12, // 17: interview.v1.StreamInterviewResponse.status:type_name -> interview.v1.Progress
-	23, // 18: interview.v1.StreamInterviewResponse.error:type_name -> interview.v1.StreamError
-	24, // 19: interview.v1.StreamInterviewResponse.pong:type_name -> interview.v1.Pong
-	27, // 20: interview.v1.EmotionUpdate.face_box:type_name -> emotion.BoundingBox
-	4,  // 21: interview.v1.InterviewService.StartInterview:input_type -> interview.v1.StartInterviewRequest
-	5,  // 22: interview.v1.InterviewService.GetInterview:input_type -> interview.v1.GetInterviewRequest
-	6,  // 23: interview.v1.InterviewService.SubmitAnswer:input_type -> interview.v1.SubmitAnswerRequest
-	8,  // 24: interview.v1.InterviewService.SendFrame:input_type -> interview.v1.SendFrameRequest
-	17, // 25: interview.v1.InterviewService.StreamInterview:input_type -> interview.v1.StreamInterviewRequest
-	10, // 26: interview.v1.InterviewService.CompleteInterview:input_type -> interview.v1.CompleteInterviewRequest
-	11, // 27: interview.v1.InterviewService.GetInterviewStatus:input_type -> interview.v1.GetInterviewStatusRequest
-	14, // 28: interview.v1.InterviewService.GetReport:input_type -> interview.v1.GetReportRequest
-	3,  // 29: interview.v1.InterviewService.StartInterview:output_type -> interview.v1.Interview
-	3,  // 30: interview.v1.InterviewService.GetInterview:output_type -> interview.v1.Interview
-	7,  // 31: interview.v1.InterviewService.SubmitAnswer:output_type -> interview.v1.SubmitAnswerResponse
-	9,  // 32: interview.v1.InterviewService.SendFrame:output_type -> interview.v1.SendFrameResponse
-	21, // 33: interview.v1.InterviewService.StreamInterview:output_type -> interview.v1.StreamInterviewResponse
-	3,  // 34: interview.v1.InterviewService.CompleteInterview:output_type -> interview.v1.Interview
-	13, // 35: interview.v1.InterviewService.GetInterviewStatus:output_type -> interview.v1.InterviewStatus
-	16, // 36: interview.v1.InterviewService.GetReport:output_type -> interview.v1.Report
-	29, // [29:37] is the sub-list for method output_type
-	21, // [21:29] is the sub-list for method input_type
-	21, // [21:21] is the sub-list for extension type_name
-	21, // [21:21] is the sub-list for extension extendee
-	0,  // [0:21] is the sub-list for field type_name
+	13, // 10: interview.v1.InterviewStatus.progress:type_name -> interview.v1.Progress
+	2,  // 11: interview.v1.GetReportRequest.format:type_name -> interview.v1.ReportFormat
+	16, // 12: interview.v1.Report.scores:type_name -> interview.v1.Scores
+	28, // 13: interview.v1.Report.report:type_name -> interview.report.v1.InterviewReport
+	26, // 14: interview.v1.Report.report_url_expires_at:type_name -> google.protobuf.Timestamp
+	19, // 15: interview.v1.StreamInterviewRequest.frame:type_name -> interview.v1.StreamFrame
+	20, // 16: interview.v1.StreamInterviewRequest.answer:type_name -> interview.v1.StreamAnswer
+	21, // 17: interview.v1.StreamInterviewRequest.ping:type_name -> interview.v1.Ping
+	23, // 18: interview.v1.StreamInterviewResponse.emotion_update:type_name -> interview.v1.EmotionUpdate
+	3,  // 19: interview.v1.StreamInterviewResponse.question:type_name -> interview.v1.Question
+	13, // 20: interview.v1.StreamInterviewResponse.status:type_name -> interview.v1.Progress
+	24, // 21: interview.v1.StreamInterviewResponse.error:type_name -> interview.v1.StreamError
+	25, // 22: interview.v1.StreamInterviewResponse.pong:type_name -> interview.v1.Pong
+	29, // 23: interview.v1.EmotionUpdate.face_box:type_name -> emotion.BoundingBox
+	5,  // 24: interview.v1.InterviewService.StartInterview:input_type -> interview.v1.StartInterviewRequest
+	6,  // 25: interview.v1.InterviewService.GetInterview:input_type -> interview.v1.GetInterviewRequest
+	7,  // 26: interview.v1.InterviewService.SubmitAnswer:input_type -> interview.v1.SubmitAnswerRequest
+	9,  // 27: interview.v1.InterviewService.SendFrame:input_type -> interview.v1.SendFrameRequest
+	18, // 28: interview.v1.InterviewService.StreamInterview:input_type -> interview.v1.StreamInterviewRequest
+	11, // 29: interview.v1.InterviewService.CompleteInterview:input_type -> interview.v1.CompleteInterviewRequest
+	12, // 30: interview.v1.InterviewService.GetInterviewStatus:input_type -> interview.v1.GetInterviewStatusRequest
+	15, // 31: interview.v1.InterviewService.GetReport:input_type -> interview.v1.GetReportRequest
+	4,  // 32: interview.v1.InterviewService.StartInterview:output_type -> interview.v1.Interview
+	4,  // 33: interview.v1.InterviewService.GetInterview:output_type -> interview.v1.Interview
+	8,  // 34: interview.v1.InterviewService.SubmitAnswer:output_type -> interview.v1.SubmitAnswerResponse
+	10, // 35: interview.v1.InterviewService.SendFrame:output_type -> interview.v1.SendFrameResponse
+	22, // 36: interview.v1.InterviewService.StreamInterview:output_type -> interview.v1.StreamInterviewResponse
+	4,  // 37: interview.v1.InterviewService.CompleteInterview:output_type -> interview.v1.Interview
+	14, // 38: interview.v1.InterviewService.GetInterviewStatus:output_type -> interview.v1.InterviewStatus
+	17, // 39: interview.v1.InterviewService.GetReport:output_type -> interview.v1.Report
+	32, // [32:40] is the sub-list for method output_type
+	24, // [24:32] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_interview_proto_init() }
@@ -2021,7 +2140,7 @@ func file_interview_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_interview_proto_rawDesc), len(file_interview_proto_rawDesc)),
-			NumEnums:      2,
+			NumEnums:      3,
 			NumMessages:   23,
 			NumExtensions: 0,
 			NumServices:   1,

@@ -68,8 +68,10 @@ type InterviewServiceClient interface {
 	// returns it unchanged.
 	CompleteInterview(ctx context.Context, in *CompleteInterviewRequest, opts ...grpc.CallOption) (*Interview, error)
 	GetInterviewStatus(ctx context.Context, in *GetInterviewStatusRequest, opts ...grpc.CallOption) (*InterviewStatus, error)
-	// The scored report. FAILED_PRECONDITION until the interview has been scored, and for an
-	// interview whose scoring failed (INTERVIEW_STATE_FAILED; the message says why).
+	// The scored report, typed, with the document asked for (JSON, or a PDF inline) and a link to
+	// that document. FAILED_PRECONDITION until the interview has been scored, and for an interview
+	// whose scoring failed (INTERVIEW_STATE_FAILED; the message says why); INVALID_ARGUMENT for an
+	// unknown format.
 	GetReport(ctx context.Context, in *GetReportRequest, opts ...grpc.CallOption) (*Report, error)
 }
 
@@ -199,8 +201,10 @@ type InterviewServiceServer interface {
 	// returns it unchanged.
 	CompleteInterview(context.Context, *CompleteInterviewRequest) (*Interview, error)
 	GetInterviewStatus(context.Context, *GetInterviewStatusRequest) (*InterviewStatus, error)
-	// The scored report. FAILED_PRECONDITION until the interview has been scored, and for an
-	// interview whose scoring failed (INTERVIEW_STATE_FAILED; the message says why).
+	// The scored report, typed, with the document asked for (JSON, or a PDF inline) and a link to
+	// that document. FAILED_PRECONDITION until the interview has been scored, and for an interview
+	// whose scoring failed (INTERVIEW_STATE_FAILED; the message says why); INVALID_ARGUMENT for an
+	// unknown format.
 	GetReport(context.Context, *GetReportRequest) (*Report, error)
 	mustEmbedUnimplementedInterviewServiceServer()
 }

@@ -32,10 +32,12 @@ export interface AnswerRecord {
   transcript: string;
   durationSeconds: number;
   confidence: number;
+  /** When it was submitted (recorded). */
+  answeredAt: Date;
 }
 
 /** An answer as submitted: the question it answers and what was said. */
-export type SubmittedAnswer = Omit<AnswerRecord, 'question' | 'category'>;
+export type SubmittedAnswer = Omit<AnswerRecord, 'question' | 'category' | 'answeredAt'>;
 
 export interface Progress {
   /** 0..100. */

@@ -20,7 +20,7 @@ export class ScoringInputError extends InvalidInputError {
 export class InvalidAnswerError extends ScoringInputError {}
 
 /**
- * Thrown by `calculateScores` / `buildReport` for structurally invalid input (negative counts,
+ * Thrown by `calculateScores` for structurally invalid input (negative counts,
  * non-finite durations, confidences outside 0..1, an invalid date …).
  */
 export class InvalidScoreInputError extends ScoringInputError {}

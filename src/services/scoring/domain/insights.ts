@@ -3,7 +3,7 @@
  * and cites the numbers behind it. Insights are listed by category (technical, communication,
  * emotion, engagement) and, within a category, in rule order. `impact` is in −1..1 (two decimals):
  * positive for a strength, negative for a weakness, 0 for information; its magnitude is the share
- * named in the rule.
+ * named in the rule. `evidence` states the counts each rests on, one fact a line.
  *
  * technical
  * - T1 unanswered: questions without an answer (missing, or empty transcript) > 0 →
@@ -71,13 +71,14 @@ function technicalInsights(input: InsightInput): Insight[] {
   const out: Insight[] = [];
   const answered = input.metrics.filter((m) => m.wordCount > 0);
   const unanswered = input.questionCount - answered.length;
-  const add = (description: string, impact: number): void => {
-    out.push({ category: 'technical', description, impact: impactOf(impact) });
+  const add = (description: string, impact: number, evidence: string[]): void => {
+    out.push({ category: 'technical', description, impact: impactOf(impact), evidence });
   };
   if (unanswered > 0 && input.questionCount > 0) {
     add(
       `${unanswered} of ${plural(input.questionCount, 'question was', 'questions were')} not answered; ` + `each counts as 0 in the technical score.`,
       -unanswered / input.questionCount,
+      [`${unanswered} of ${plural(input.questionCount, 'question', 'questions')} without an answer`],
     );
   }
   if (answered.length > 0) {
@@ -86,6 +87,7 @@ function technicalInsights(input: InsightInput): Insight[] {
       add(
         `${offTopic} of ${plural(answered.length, 'answer was', 'answers were')} mostly off-topic ` + `(relevance below ${LOW_SCORE_THRESHOLD}).`,
         -offTopic / answered.length,
+        [`${offTopic} of ${plural(answered.length, 'answer', 'answers')} with relevance below ${LOW_SCORE_THRESHOLD}`],
       );
     }
     const shallow = answered.filter((m) => m.answer.analysis.depthScore < LOW_SCORE_THRESHOLD).length;
@@ -94,12 +96,16 @@ function technicalInsights(input: InsightInput): Insight[] {
         `${shallow} of ${plural(answered.length, 'answer', 'answers')} lacked specifics such as numbers, ` +
           `tools or examples (depth below ${LOW_SCORE_THRESHOLD}).`,
         -shallow / answered.length,
+        [`${shallow} of ${plural(answered.length, 'answer', 'answers')} with depth below ${LOW_SCORE_THRESHOLD}`],
       );
     }
     let best: AnswerMetrics | undefined;
     for (const m of answered) if (best === undefined || m.technical > best.technical) best = m;
     if (best !== undefined && best.technical >= STRONG_ANSWER_THRESHOLD) {
-      add(`Strongest answer: "${truncate(best.answer.question, 60)}" (technical ${best.technical.toFixed(1)}).`, 1 / input.questionCount);
+      add(`Strongest answer: "${truncate(best.answer.question, 60)}" (technical ${best.technical.toFixed(1)}).`, 1 / input.questionCount, [
+        `technical ${best.technical.toFixed(1)} (relevance ${best.answer.analysis.relevanceScore.toFixed(1)}, depth ${best.answer.analysis.depthScore.toFixed(1)}), ` +
+          `at or above ${STRONG_ANSWER_THRESHOLD}`,
+      ]);
     }
   }
   return out;
@@ -107,8 +113,8 @@ function technicalInsights(input: InsightInput): Insight[] {
 
 function communicationInsights(input: InsightInput): Insight[] {
   const out: Insight[] = [];
-  const add = (description: string, impact: number): void => {
-    out.push({ category: 'communication', description, impact: impactOf(impact) });
+  const add = (description: string, impact: number, evidence: string[]): void => {
+    out.push({ category: 'communication', description, impact: impactOf(impact), evidence });
   };
   const rates = input.metrics.map((m) => m.wordsPerMinute).filter((rate): rate is number => rate !== null);
   if (rates.length > 0) {
@@ -116,11 +122,16 @@ function communicationInsights(input: InsightInput): Insight[] {
     const within = rates.filter((r) => rateBandPosition(r) === 'within').length;
     const band = `${SPEAKING_RATE_BAND.low}–${SPEAKING_RATE_BAND.high}`;
     const position = rateBandPosition(meanRate);
+    const evidence = [
+      `mean ${Math.round(meanRate)} words per minute over ${plural(rates.length, 'answer', 'answers')} with a measurable rate`,
+      `${within} of ${plural(rates.length, 'answer', 'answers')} within ${band} wpm`,
+    ];
     if (position === 'within') {
       add(
         `Spoke at ${Math.round(meanRate)} words per minute on average, within the ${band} wpm conversational band ` +
           `(${within} of ${plural(rates.length, 'answer', 'answers')} within it).`,
         within / rates.length,
+        evidence,
       );
     } else {
       add(
@@ -128,6 +139,7 @@ function communicationInsights(input: InsightInput): Insight[] {
           `than the ${band} wpm conversational band (${rates.length - within} of ` +
           `${plural(rates.length, 'answer', 'answers')} outside it).`,
         -(rates.length - within) / rates.length,
+        evidence,
       );
     }
   }
@@ -135,17 +147,20 @@ function communicationInsights(input: InsightInput): Insight[] {
   if (answered.length > 0) {
     const meanWords = answered.reduce((a, m) => a + m.wordCount, 0) / answered.length;
     const ratio = meanWords / EXPECTED_ANSWER_WORDS;
+    const evidence = [`mean ${Math.round(meanWords)} words over ${plural(answered.length, 'answer', 'answers')}, against ~${EXPECTED_ANSWER_WORDS} expected`];
     if (ratio < 0.8) {
       add(
         `Answers averaged ${Math.round(meanWords)} words, ${pct(1 - ratio)} shorter than the ~${EXPECTED_ANSWER_WORDS} ` +
           `words (about one minute of speech) expected.`,
         -(1 - ratio),
+        evidence,
       );
     } else if (ratio > 2) {
       add(
         `Answers averaged ${Math.round(meanWords)} words, ${ratio.toFixed(1)}× the ~${EXPECTED_ANSWER_WORDS} words ` +
           `(about one minute of speech) expected; more concise answers are easier to follow.`,
         -0.25,
+        evidence,
       );
     }
   }
@@ -153,14 +168,15 @@ function communicationInsights(input: InsightInput): Insight[] {
   const fillerWords = input.metrics.reduce((a, m) => a + m.fillerWordCount, 0);
   if (totalWords > 0) {
     const ratio = fillerWords / totalWords;
+    const evidence = [`${fillerWords} filler words of ${totalWords} words`];
     if (ratio >= 0.05) {
       const fillers = input.metrics.flatMap((m) => [...m.fillers]);
       const counts = new Map<string, number>();
       for (const f of fillers) counts.set(f.phrase, (counts.get(f.phrase) ?? 0) + 1);
       const top = topFillers(fillers, 3).map((p) => `'${p}' ×${counts.get(p) ?? 0}`);
-      add(`Filler words made up ${pct(ratio)} of all words (most frequent: ${top.join(', ')}).`, -ratio / 0.1);
+      add(`Filler words made up ${pct(ratio)} of all words (most frequent: ${top.join(', ')}).`, -ratio / 0.1, evidence);
     } else if (ratio < 0.02 && totalWords >= 50) {
-      add(`Few filler words: ${pct(ratio)} of all words.`, 1 - ratio / 0.1);
+      add(`Few filler words: ${pct(ratio)} of all words.`, 1 - ratio / 0.1, evidence);
     }
   }
   return out;
@@ -169,17 +185,20 @@ function communicationInsights(input: InsightInput): Insight[] {
 function emotionInsights(input: InsightInput): Insight[] {
   const { emotion, weights } = input;
   const stats = emotion.stats;
-  const add = (description: string, impact: number): Insight => ({
+  const add = (description: string, impact: number, evidence: string[]): Insight => ({
     category: 'emotion',
     description,
     impact: impactOf(impact),
+    evidence,
   });
+  const classified = `${stats.classifiedFrameCount} of ${plural(stats.sampleCount, 'frame', 'frames')} with a classified expression`;
   if (!emotion.measured) {
     return [
       add(
         'No video frames were analyzed; the emotion score is 0 and is left out of the overall score ' +
           `(weights renormalised to technical ${pctPrecise(weights.technical)}, communication ${pctPrecise(weights.communication)}).`,
         0,
+        ['0 video frames analysed'],
       ),
     ];
   }
@@ -189,6 +208,7 @@ function emotionInsights(input: InsightInput): Insight[] {
         `A face was detected in ${stats.faceFrameCount} of ${plural(stats.sampleCount, 'frame', 'frames')} but no ` +
           'expression was classified; the emotion score reflects face presence only.',
         0,
+        [`${stats.faceFrameCount} of ${plural(stats.sampleCount, 'frame', 'frames')} with a face`, classified],
       ),
     ];
   }
@@ -201,6 +221,7 @@ function emotionInsights(input: InsightInput): Insight[] {
         `Negative expressions (${seen.join(', ')}) made up ${pct(negative)} of ${stats.classifiedFrameCount} classified ` +
           'frames, weighted by classifier confidence.',
         -negative,
+        [classified, `confidence-weighted negative share ${pct(negative)}, at or above 30%`],
       ),
     ];
   }
@@ -209,6 +230,7 @@ function emotionInsights(input: InsightInput): Insight[] {
       `Expressions were mostly neutral or positive: ${pct(positiveOrNeutral)} of ${stats.classifiedFrameCount} ` +
         'classified frames, weighted by classifier confidence.',
       positiveOrNeutral,
+      [classified, `confidence-weighted positive or neutral share ${pct(positiveOrNeutral)}`],
     ),
   ];
 }
@@ -223,6 +245,7 @@ function engagementInsights(input: InsightInput): Insight[] {
         category: 'engagement',
         description: `No face detected in ${noFace} of ${plural(stats.sampleCount, 'frame', 'frames')} (looked away or out of the camera view).`,
         impact: impactOf(-noFace / stats.sampleCount),
+        evidence: [`${stats.faceFrameCount} of ${plural(stats.sampleCount, 'frame', 'frames')} with a face`],
       },
     ];
   }
@@ -231,6 +254,7 @@ function engagementInsights(input: InsightInput): Insight[] {
       category: 'engagement',
       description: `Face visible in all ${plural(stats.sampleCount, 'frame', 'frames')}.`,
       impact: 1,
+      evidence: [`${stats.faceFrameCount} of ${plural(stats.sampleCount, 'frame', 'frames')} with a face`],
     },
   ];
 }

@@ -56,6 +56,8 @@ export interface Insight {
   readonly description: string;
   /** −1..1, see above (two decimals). */
   readonly impact: number;
+  /** The counts the observation rests on, one fact each (e.g. `2 of 4 answers with relevance below 40`). */
+  readonly evidence: readonly string[];
 }
 
 /** Session scores, each 0..100 with one decimal, plus summary feedback and insights. */

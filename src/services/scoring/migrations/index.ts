@@ -3,6 +3,7 @@ import { outboxContentTypeMigration } from '../../../platform/messaging/content-
 import { messagingTablesMigration } from '../../../platform/messaging/messaging-migration';
 import { outboxTraceContextMigration } from '../../../platform/messaging/trace-context-migration';
 import * as initial from './0001_initial';
+import * as reportDocuments from './0005_report_documents';
 
 /** The scoring service's migrations, applied in name order. */
 export const scoringMigrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const scoringMigrations: Record<string, Migration> = {
   '0002_outbox_inbox': messagingTablesMigration,
   '0003_outbox_trace_context': outboxTraceContextMigration,
   '0004_outbox_content_type': outboxContentTypeMigration,
+  '0005_report_documents': reportDocuments,
 };
