@@ -1,6 +1,7 @@
 import http, { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import { AddressInfo } from 'node:net';
+import { Duplex } from 'node:stream';
 import { experimental } from '@grpc/grpc-js';
 import { Logger } from '../log/logger';
 
@@ -9,6 +10,12 @@ export const MAX_URL_CHARS = 2_048;
 
 /** An HTTP request handler: answers `response` (the server ends it with 500 if it throws). */
 export type HttpHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+
+/**
+ * Takes over a request to upgrade the connection (RFC 6455's WebSocket handshake): `socket` is the
+ * raw connection, `head` the first bytes after the headers. Without one, upgrades are refused.
+ */
+export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 /** A service's HTTPS listener (ServiceContext.serveHttps). */
 export interface HttpsListener {
@@ -31,6 +38,8 @@ export interface HttpsServerOptions {
    */
   readonly identity: experimental.CertificateProvider | undefined;
   readonly handler: HttpHandler;
+  /** Upgrades (WebSocket), bounded like requests: URLs of MAX_URL_CHARS, 16 KiB of headers. */
+  readonly upgrade?: UpgradeHandler;
   readonly log: Logger;
 }
 
@@ -69,6 +78,16 @@ export async function startHttpsServer(options: HttpsServerOptions): Promise<Htt
     server = tls;
   } else {
     server = http.createServer(serverOptions, listener);
+  }
+  const upgrade = options.upgrade;
+  if (upgrade) {
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if ((request.url ?? '').length > MAX_URL_CHARS) {
+        socket.end('HTTP/1.1 414 URI Too Long\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+        return;
+      }
+      upgrade(request, socket, head);
+    });
   }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

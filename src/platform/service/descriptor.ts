@@ -4,7 +4,7 @@ import { DeliveryHandler } from '../bus/event-bus';
 import { QueueName, RoutingKey } from '../bus/topology';
 import { Env } from '../config/env';
 import { AsyncService, ServerInterceptor } from '../grpc/async-service';
-import { HttpHandler, HttpsListener } from '../http/https-server';
+import { HttpHandler, HttpsListener, UpgradeHandler } from '../http/https-server';
 import { ReadinessCheck } from '../grpc/readiness';
 import { LimitSpec, RateLimit } from '../limits/rate-limit';
 import { Logger } from '../log/logger';
@@ -98,8 +98,10 @@ export interface ServiceContext<S, D extends DownstreamSpecs, R> {
    * Serves `handler` over HTTPS on `port` (0: a free one) with the service's own certificate, as
    * its gRPC port (plain HTTP with the development switch), for people who follow a link rather
    * than call an RPC. The host closes it when the service stops, before the gRPC server drains.
+   * `upgrade` takes WebSocket handshakes (the gateway's); upgraded connections are the service's
+   * to close (on `stopping`).
    */
-  serveHttps(port: number, handler: HttpHandler): Promise<HttpsListener>;
+  serveHttps(port: number, handler: HttpHandler, upgrade?: UpgradeHandler): Promise<HttpsListener>;
   /**
    * Aborts when the host begins to stop the service, before the server drains: a handler of a
    * long-lived stream ends it then, so that its client reconnects to another replica at once

@@ -84,7 +84,8 @@ type DownstreamExchange<T> = (deadline: Date, signal?: AbortSignal) => Promise<T
 export interface DownstreamClient<C> {
   /** The downstream's service name, e.g. `emotion`. */
   readonly name: string;
-  call<M extends UnaryMethodName<C>>(method: M, request: RequestOf<C, M>, ctx?: CallContext): Promise<ResponseOf<C, M>>;
+  /** `metadata` goes with the call: a gateway passes its caller's `authorization` on. */
+  call<M extends UnaryMethodName<C>>(method: M, request: RequestOf<C, M>, ctx?: CallContext, metadata?: Metadata): Promise<ResponseOf<C, M>>;
   /**
    * Runs `work` as `call` runs a unary call: within the call budget (the deadline given to it),
    * behind the breaker, its failures mapped to DomainErrors the same way (a grpc-js ServiceError,
@@ -92,7 +93,7 @@ export interface DownstreamClient<C> {
    */
   exchange<T>(work: DownstreamExchange<T>, ctx?: CallContext): Promise<T>;
   /** Opens a bidirectional stream of `method` on the downstream's channel: no deadline (it lives as long as its user keeps it), no breaker (guard each message with `exchange`). */
-  openDuplex<M extends DuplexMethodName<C>>(method: M): DuplexShape<C, M>;
+  openDuplex<M extends DuplexMethodName<C>>(method: M, metadata?: Metadata): DuplexShape<C, M>;
   readonly breakerState: BreakerState;
   /** Tells `listener` of every change of the breaker's state (health follows it). */
   onBreakerState(listener: (state: BreakerState) => void): void;
@@ -151,13 +152,13 @@ export function createDownstreamClient<C extends Client>(spec: DownstreamSpec<C>
   };
   return {
     name: spec.service,
-    call(method, request, ctx) {
+    call(method, request, ctx, metadata) {
       const unary = (client[method] as UnaryMethod<unknown, unknown>).bind(client);
-      return exchange((deadline, signal) => callUnary(unary, request, { deadline, signal }), ctx);
+      return exchange((deadline, signal) => callUnary(unary, request, { deadline, signal, ...(metadata ? { metadata } : {}) }), ctx);
     },
     exchange,
-    openDuplex(method) {
-      return (client[method] as (metadata: Metadata) => DuplexShape<C, typeof method>).call(client, new Metadata());
+    openDuplex(method, metadata) {
+      return (client[method] as (metadata: Metadata) => DuplexShape<C, typeof method>).call(client, metadata ?? new Metadata());
     },
     get breakerState() {
       return breaker.state;
@@ -178,11 +179,14 @@ const CALLER_FAULT_KINDS: ReadonlyMap<status, ErrorKind> = new Map<status, Error
   [status.OUT_OF_RANGE, 'invalid-input'],
 ]);
 
-/** A downstream's failure in the caller's terms (see DownstreamClient); the original stays as `cause` for the logs. */
+/**
+ * A downstream's failure in the caller's terms (see DownstreamClient); the original stays as `cause`
+ * for the logs, and for a gateway that reads its status details (RetryInfo).
+ */
 function asDomainError(service: string, error: unknown): unknown {
   if (error instanceof DomainError || !carriesStatus(error)) return error;
   const kind = CALLER_FAULT_KINDS.get(error.code);
-  if (kind) return deserializeDomainError({ kind, message: error.details });
+  if (kind) return Object.assign(deserializeDomainError({ kind, message: error.details }), { cause: error });
   if (error.code === status.UNAVAILABLE) return new UnavailableError(`the ${service} service is unavailable; retry shortly`, { cause: error });
   if (error.code === status.DEADLINE_EXCEEDED) return new TimeoutError(`the ${service} service did not answer in time`, { cause: error });
   if (error.code === status.CANCELLED) return new CancelledError('cancelled', { cause: error });

@@ -113,13 +113,14 @@ export async function startService<S, D extends DownstreamSpecs, R>(
     resource,
     rateLimit: (spec) => createRateLimit(spec, limitStore),
     metrics: deps.metrics,
-    serveHttps: async (port, handler) => {
+    serveHttps: async (port, handler, upgrade) => {
       const listener = await startHttpsServer({
         host: deps.config.bindHost,
         advertiseHost: deps.config.advertiseHost,
         port,
         identity: deps.transport.identity(name),
         handler,
+        ...(upgrade ? { upgrade } : {}),
         log: log.child({ component: 'https' }),
       });
       listeners.push(listener);
