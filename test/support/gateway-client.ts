@@ -12,7 +12,9 @@ export function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
+      server.close(() => {
+        resolve(port);
+      });
     });
   });
 }
@@ -30,7 +32,12 @@ export interface HttpAnswer {
 }
 
 /** One HTTPS request to the gateway on 127.0.0.1:`port`; a JSON body is sent and read as JSON. */
-export function request(port: number, method: string, path: string, options: { body?: unknown; token?: string; headers?: Record<string, string>; rawBody?: string } = {}): Promise<HttpAnswer> {
+export function request(
+  port: number,
+  method: string,
+  path: string,
+  options: { body?: unknown; token?: string; headers?: Record<string, string>; rawBody?: string } = {},
+): Promise<HttpAnswer> {
   const payload = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
   return new Promise((resolve, reject) => {
     const req = https.request(
@@ -68,7 +75,11 @@ export interface TestSocket {
   readonly messages: { type: string; data: Record<string, unknown> }[];
   readonly closed: Promise<{ code: number; reason: string }>;
   /** Resolves with the first message (from now on, or already received past `from`) that `match` accepts. */
-  next(match: (m: { type: string; data: Record<string, unknown> }) => boolean, from?: number, timeoutMs?: number): Promise<{ type: string; data: Record<string, unknown> }>;
+  next(
+    match: (m: { type: string; data: Record<string, unknown> }) => boolean,
+    from?: number,
+    timeoutMs?: number,
+  ): Promise<{ type: string; data: Record<string, unknown> }>;
   send(message: unknown): void;
 }
 
@@ -77,13 +88,21 @@ export function openSocket(port: number, path: string): Promise<TestSocket> {
   const messages: TestSocket['messages'] = [];
   const waiters: (() => void)[] = [];
   socket.on('message', (data) => {
-    messages.push(JSON.parse(data.toString()) as TestSocket['messages'][number]);
-    waiters.splice(0).forEach((w) => w());
+    messages.push(JSON.parse((data as Buffer).toString('utf8')) as TestSocket['messages'][number]);
+    waiters.splice(0).forEach((w) => {
+      w();
+    });
   });
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    socket.once('close', (code, reason) => {
+      resolve({ code, reason: reason.toString() });
+    }),
+  );
   const next: TestSocket['next'] = (match, from = 0, timeoutMs = 10_000) =>
     new Promise((resolve, reject) => {
-      const deadline = setTimeout(() => reject(new Error(`no matching message in ${timeoutMs} ms; got ${JSON.stringify(messages).slice(0, 500)}`)), timeoutMs);
+      const deadline = setTimeout(() => {
+        reject(new Error(`no matching message in ${timeoutMs} ms; got ${JSON.stringify(messages).slice(0, 500)}`));
+      }, timeoutMs);
       const check = () => {
         const found = messages.slice(from).find(match);
         if (found) {
@@ -94,7 +113,17 @@ export function openSocket(port: number, path: string): Promise<TestSocket> {
       check();
     });
   return new Promise((resolve, reject) => {
-    socket.once('open', () => resolve({ socket, messages, closed, next, send: (m) => socket.send(JSON.stringify(m)) }));
+    socket.once('open', () => {
+      resolve({
+        socket,
+        messages,
+        closed,
+        next,
+        send: (m) => {
+          socket.send(JSON.stringify(m));
+        },
+      });
+    });
     socket.once('error', reject);
   });
 }

@@ -33,13 +33,23 @@ export const HTTP_STATUS_OF_GRPC: Readonly<Record<status, number>> = Object.free
 
 /** The HTTP status of a gRPC status code (500 for a number that is no code). */
 export function httpStatusOf(code: status): number {
-  return HTTP_STATUS_OF_GRPC[code] ?? 500;
+  return (HTTP_STATUS_OF_GRPC as Readonly<Partial<Record<number, number>>>)[code] ?? 500;
+}
+
+/** The name of a gRPC status code (`NOT_FOUND`), `UNKNOWN` for a number that is none. */
+export function statusName(code: status): string {
+  return (status as unknown as Readonly<Partial<Record<number, string>>>)[code] ?? 'UNKNOWN';
 }
 
 /** One entry of `error.details`: a google.rpc detail in its proto3 JSON form, typed by `@type`. */
 export type HttpErrorDetail =
   | { readonly '@type': 'type.googleapis.com/google.rpc.RetryInfo'; readonly retryDelay: string }
-  | { readonly '@type': 'type.googleapis.com/google.rpc.ErrorInfo'; readonly reason: string; readonly domain: string; readonly metadata: Record<string, string> };
+  | {
+      readonly '@type': 'type.googleapis.com/google.rpc.ErrorInfo';
+      readonly reason: string;
+      readonly domain: string;
+      readonly metadata: Record<string, string>;
+    };
 
 /**
  * An error response's body, Google's JSON form of google.rpc.Status (AIP-193):
@@ -64,7 +74,7 @@ export interface HttpErrorResponse {
 
 /** The body of an error with gRPC code `code` and `message` (an error the HTTP edge raises itself, e.g. a schema's refusal). */
 export function errorBody(code: status, message: string, details: readonly HttpErrorDetail[] = []): HttpErrorBody {
-  return { error: { code: httpStatusOf(code), status: status[code] ?? 'UNKNOWN', message, details } };
+  return { error: { code: httpStatusOf(code), status: statusName(code), message, details } };
 }
 
 /**
@@ -80,7 +90,14 @@ export function httpErrorOf(error: unknown): HttpErrorResponse {
   const body = errorBody(code, details, [
     ...(retryDelayMs === undefined ? [] : [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo' as const, retryDelay: durationJson(retryDelayMs) }]),
     ...(rpcDetails.errorInfo
-      ? [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo' as const, reason: rpcDetails.errorInfo.reason, domain: rpcDetails.errorInfo.domain, metadata: rpcDetails.errorInfo.metadata }]
+      ? [
+          {
+            '@type': 'type.googleapis.com/google.rpc.ErrorInfo' as const,
+            reason: rpcDetails.errorInfo.reason,
+            domain: rpcDetails.errorInfo.domain,
+            metadata: rpcDetails.errorInfo.metadata,
+          },
+        ]
       : []),
   ]);
   return { httpStatus: httpStatusOf(code), body, retryAfterSeconds: retryDelayMs === undefined ? undefined : Math.max(1, Math.ceil(retryDelayMs / 1000)) };

@@ -9,26 +9,15 @@ import { UnauthenticatedError } from '../../platform/errors/domain-errors';
 import { errorBody, httpErrorOf } from '../../platform/http/http-errors';
 import { HttpHandler, UpgradeHandler } from '../../platform/http/https-server';
 import { Principal } from '../../platform/identity/principal';
-import { TokenVerifier } from '../../platform/identity/token-verifier';
-import { RateLimit } from '../../platform/limits/rate-limit';
-import { Logger } from '../../platform/log/logger';
 import { OPENAPI_PATH, openApiDocument } from './openapi';
 import { interviewRoutes } from './interview-routes';
 import { authRoutes } from './auth-routes';
-import { GatewaySettings } from './settings';
-import { Caller, Upstreams } from './upstream';
+import { Caller } from './upstream';
 import { WS_MAX_MESSAGE_BYTES } from './schemas';
 import { WebSockets } from './web-sockets';
+import { GatewayDeps } from './deps';
 
-/** What the gateway's HTTP side is built from (server.ts passes the real ones, tests fakes). */
-export interface GatewayDeps {
-  readonly upstreams: Upstreams;
-  readonly verifier: TokenVerifier;
-  readonly perAddress: RateLimit;
-  readonly framesPerSocket: RateLimit;
-  readonly settings: Pick<GatewaySettings, 'corsOrigins' | 'wsAuthTimeoutMs'>;
-  readonly log: Logger;
-}
+export type { GatewayDeps } from './deps';
 
 /** The gateway's HTTP application, as the platform's HTTPS listener takes it. */
 export interface GatewayApp {
@@ -71,8 +60,10 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
   let route: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   // Fastify's server, never listening: the real one is the platform's; upgrades are forwarded to it for @fastify/websocket.
   const shadow = http.createServer();
+  // Fastify's request loggers are children of the service's (pino, structured like every service's logs).
+  const httpLog: FastifyBaseLogger = deps.log.child({ component: 'http' });
   const fastify = Fastify({
-    loggerInstance: deps.log.child({ component: 'http' }) as FastifyBaseLogger,
+    loggerInstance: httpLog,
     bodyLimit: 16 * 1024,
     // Strict JSON: no coercion of types, no silent removal of unknown fields (they are refused).
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
@@ -134,8 +125,8 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
   fastify.setErrorHandler((error: FastifyError, request, reply) => sendError(error, request, reply));
   fastify.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody(status.NOT_FOUND, `no route ${request.method} ${request.url.split('?')[0]}`)));
 
-  fastify.get('/healthz', async (_request, reply) => (stopping ? reply.code(503).send({ status: 'stopping' }) : { status: 'serving' }));
-  fastify.get(OPENAPI_PATH, async () => openApiDocument());
+  fastify.get('/healthz', (_request, reply) => reply.code(stopping ? 503 : 200).send({ status: stopping ? 'stopping' : 'serving' }));
+  fastify.get(OPENAPI_PATH, (_request, reply) => reply.send(openApiDocument()));
   authRoutes(fastify, deps.upstreams);
   interviewRoutes(fastify, deps.upstreams);
   sockets.register(fastify, deps);
@@ -172,12 +163,16 @@ function bearerToken(request: FastifyRequest): string | undefined {
 
 /** Fastify's own refusals (schema, body size, media type, JSON syntax) keep their 4xx as INVALID_ARGUMENT; everything else goes through the one table. */
 function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  // Fastify's own errors have a code; the handlers' (domain errors, downstream failures) may not.
+  const fastifyCode = (error as Partial<FastifyError>).code ?? '';
   if (error.validation) {
     return reply.code(400).send(errorBody(status.INVALID_ARGUMENT, `${error.validationContext ?? 'request'}${error.message.replace(/^[a-z]+/, '')}`));
   }
-  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).send({ error: { ...errorBody(status.INVALID_ARGUMENT, error.message).error, code: 413 } });
-  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return reply.code(415).send({ error: { ...errorBody(status.INVALID_ARGUMENT, error.message).error, code: 415 } });
-  if (error.code?.startsWith('FST_ERR_CTP_') || (error.statusCode === 400 && error.code === undefined) || error instanceof SyntaxError) {
+  if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return reply.code(413).send({ error: { ...errorBody(status.INVALID_ARGUMENT, error.message).error, code: 413 } });
+  if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+    return reply.code(415).send({ error: { ...errorBody(status.INVALID_ARGUMENT, error.message).error, code: 415 } });
+  if (fastifyCode.startsWith('FST_ERR_CTP_') || error instanceof SyntaxError) {
     return reply.code(400).send(errorBody(status.INVALID_ARGUMENT, `the body is not valid JSON: ${error.message}`));
   }
   const answer = httpErrorOf(error);

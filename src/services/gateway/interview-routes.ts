@@ -7,7 +7,9 @@ import { BODY_LIMITS, S } from './schemas';
 import { answerJson, difficultyOf, DifficultyName, frameJson, interviewJson, statusJson } from './to-json';
 import { callerMetadata, httpCallContext, Upstreams } from './upstream';
 
-type Id = { id: string };
+interface Id {
+  id: string;
+}
 
 /** A signal that aborts when the HTTP client goes away before its answer was sent: the downstream call is cancelled with it. */
 function clientGone(reply: FastifyReply): AbortSignal {
@@ -95,7 +97,11 @@ export function interviewRoutes(fastify: FastifyInstance, upstreams: Upstreams):
       const pdf = request.query.format === 'pdf';
       const report = await interview.call(
         'getReport',
-        { interviewId: request.params.id, includeEmotions: request.query.include_emotions !== 'false', format: pdf ? ReportFormat.REPORT_FORMAT_PDF : ReportFormat.REPORT_FORMAT_JSON },
+        {
+          interviewId: request.params.id,
+          includeEmotions: request.query.include_emotions !== 'false',
+          format: pdf ? ReportFormat.REPORT_FORMAT_PDF : ReportFormat.REPORT_FORMAT_JSON,
+        },
         ctx(request, reply),
         meta(request),
       );

@@ -5,8 +5,7 @@ export const OPENAPI_PATH = '/openapi.json';
 
 const ref = (name: keyof typeof S) => ({ $ref: `#/components/schemas/${name}` });
 const json = (name: keyof typeof S) => ({ content: { 'application/json': { schema: ref(name) } } });
-const errors = (...codes: number[]) =>
-  Object.fromEntries(codes.map((c) => [String(c), { description: ERROR_TEXT[c] ?? 'error', ...json('Error') }]));
+const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), { description: ERROR_TEXT[c] ?? 'error', ...json('Error') }]));
 const ERROR_TEXT: Record<number, string> = {
   400: 'INVALID_ARGUMENT or FAILED_PRECONDITION',
   401: 'UNAUTHENTICATED: no, or no valid, bearer token',
@@ -43,34 +42,86 @@ export function openApiDocument(serverUrl?: string) {
     },
     paths: {
       '/api/v1/auth/register': {
-        post: { operationId: 'register', summary: 'Create an account', requestBody: { required: true, ...json('RegisterRequest') }, responses: { '201': { description: 'created', ...json('RegisterResponse') }, ...errors(400, 403, 409, 429, 503) } },
+        post: {
+          operationId: 'register',
+          summary: 'Create an account',
+          requestBody: { required: true, ...json('RegisterRequest') },
+          responses: { '201': { description: 'created', ...json('RegisterResponse') }, ...errors(400, 403, 409, 429, 503) },
+        },
       },
       '/api/v1/auth/login': {
-        post: { operationId: 'login', summary: 'Log in: an access and a refresh token', requestBody: { required: true, ...json('LoginRequest') }, responses: { '200': { description: 'tokens', ...json('TokenPair') }, ...errors(400, 401, 429, 503) } },
+        post: {
+          operationId: 'login',
+          summary: 'Log in: an access and a refresh token',
+          requestBody: { required: true, ...json('LoginRequest') },
+          responses: { '200': { description: 'tokens', ...json('TokenPair') }, ...errors(400, 401, 429, 503) },
+        },
       },
       '/api/v1/auth/refresh': {
-        post: { operationId: 'refresh', summary: 'A new token pair for a refresh token', requestBody: { required: true, ...json('RefreshRequest') }, responses: { '200': { description: 'tokens', ...json('TokenPair') }, ...errors(400, 401, 429, 503) } },
+        post: {
+          operationId: 'refresh',
+          summary: 'A new token pair for a refresh token',
+          requestBody: { required: true, ...json('RefreshRequest') },
+          responses: { '200': { description: 'tokens', ...json('TokenPair') }, ...errors(400, 401, 429, 503) },
+        },
       },
       '/api/v1/auth/logout': {
-        post: { operationId: 'logout', summary: 'Revoke a refresh token', requestBody: { required: true, ...json('RefreshRequest') }, responses: { '204': { description: 'revoked' }, ...errors(400, 401, 429, 503) } },
+        post: {
+          operationId: 'logout',
+          summary: 'Revoke a refresh token',
+          requestBody: { required: true, ...json('RefreshRequest') },
+          responses: { '204': { description: 'revoked' }, ...errors(400, 401, 429, 503) },
+        },
       },
       '/api/v1/interviews/start': {
-        post: { operationId: 'startInterview', security: bearer, requestBody: { required: false, ...json('StartInterviewRequest') }, responses: { '201': { description: 'started', ...json('Interview') }, ...errors(...COMMON, 403) } },
+        post: {
+          operationId: 'startInterview',
+          security: bearer,
+          requestBody: { required: false, ...json('StartInterviewRequest') },
+          responses: { '201': { description: 'started', ...json('Interview') }, ...errors(...COMMON, 403) },
+        },
       },
       '/api/v1/interviews/{id}': {
-        get: { operationId: 'getInterview', security: bearer, parameters: id, responses: { '200': { description: 'the interview', ...json('Interview') }, ...errors(...COMMON) } },
+        get: {
+          operationId: 'getInterview',
+          security: bearer,
+          parameters: id,
+          responses: { '200': { description: 'the interview', ...json('Interview') }, ...errors(...COMMON) },
+        },
       },
       '/api/v1/interviews/{id}/frames': {
-        post: { operationId: 'sendFrame', security: bearer, parameters: id, requestBody: { required: true, ...json('FrameRequest') }, responses: { '200': { description: 'received (analysed now, or queued)', ...json('FrameResponse') }, ...errors(...COMMON, 403, 413) } },
+        post: {
+          operationId: 'sendFrame',
+          security: bearer,
+          parameters: id,
+          requestBody: { required: true, ...json('FrameRequest') },
+          responses: { '200': { description: 'received (analysed now, or queued)', ...json('FrameResponse') }, ...errors(...COMMON, 403, 413) },
+        },
       },
       '/api/v1/interviews/{id}/answers': {
-        post: { operationId: 'submitAnswer', security: bearer, parameters: id, requestBody: { required: true, ...json('AnswerRequest') }, responses: { '200': { description: 'recorded; the next question', ...json('AnswerResponse') }, ...errors(...COMMON, 403, 413) } },
+        post: {
+          operationId: 'submitAnswer',
+          security: bearer,
+          parameters: id,
+          requestBody: { required: true, ...json('AnswerRequest') },
+          responses: { '200': { description: 'recorded; the next question', ...json('AnswerResponse') }, ...errors(...COMMON, 403, 413) },
+        },
       },
       '/api/v1/interviews/{id}/complete': {
-        post: { operationId: 'completeInterview', security: bearer, parameters: id, responses: { '200': { description: 'completed', ...json('Interview') }, ...errors(...COMMON, 403) } },
+        post: {
+          operationId: 'completeInterview',
+          security: bearer,
+          parameters: id,
+          responses: { '200': { description: 'completed', ...json('Interview') }, ...errors(...COMMON, 403) },
+        },
       },
       '/api/v1/interviews/{id}/status': {
-        get: { operationId: 'getInterviewStatus', security: bearer, parameters: id, responses: { '200': { description: 'progress', ...json('InterviewStatus') }, ...errors(...COMMON) } },
+        get: {
+          operationId: 'getInterviewStatus',
+          security: bearer,
+          parameters: id,
+          responses: { '200': { description: 'progress', ...json('InterviewStatus') }, ...errors(...COMMON) },
+        },
       },
       '/api/v1/interviews/{id}/report': {
         get: {
@@ -84,7 +135,10 @@ export function openApiDocument(serverUrl?: string) {
           responses: {
             '200': {
               description: 'the report once scored: JSON (interview.v1.Report, its report in proto3 JSON), or the PDF',
-              content: { 'application/json': { schema: { type: 'object' } }, 'application/pdf': { schema: { type: 'string', contentMediaType: 'application/pdf' } } },
+              content: {
+                'application/json': { schema: { type: 'object' } },
+                'application/pdf': { schema: { type: 'string', contentMediaType: 'application/pdf' } },
+              },
             },
             ...errors(...COMMON),
           },

@@ -117,7 +117,12 @@ export const S = {
     additionalProperties: false,
     required: ['image'],
     properties: {
-      image: { type: 'string', minLength: 4, maxLength: base64Chars(BOUNDS.frameBytes), description: `base64 (RFC 4648) JPEG or PNG, at most ${BOUNDS.frameBytes} bytes decoded` },
+      image: {
+        type: 'string',
+        minLength: 4,
+        maxLength: base64Chars(BOUNDS.frameBytes),
+        description: `base64 (RFC 4648) JPEG or PNG, at most ${BOUNDS.frameBytes} bytes decoded`,
+      },
       format: { type: 'string', enum: ['jpeg', 'png'] },
       timestamp: { type: 'integer', minimum: 0, maximum: MAX_TIMESTAMP_MS, description: 'capture time, milliseconds since the epoch; now when absent' },
       session_id: { ...uuid, description: "seed 003 section 5's field; when present it must be the path's id" },

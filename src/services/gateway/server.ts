@@ -47,7 +47,13 @@ export async function startGateway(context: ServiceContext<GatewaySettings, type
     settings,
     log: context.log,
   });
-  context.stopping.addEventListener('abort', () => app.stopping(), { once: true });
+  context.stopping.addEventListener(
+    'abort',
+    () => {
+      app.stopping();
+    },
+    { once: true },
+  );
   const listener = await context.serveHttps(settings.httpsPort, app.handler, app.upgrade);
   context.log.info({ url: listener.url }, 'gateway: REST under /api/v1, WebSocket under /ws/interviews/:id, OpenAPI at /openapi.json');
   return { grpc: [], release: () => app.close() };

@@ -1,4 +1,14 @@
-import { Difficulty, Interview, InterviewState, InterviewStatus, Progress, Question, SendFrameResponse, StreamInterviewResponse, SubmitAnswerResponse } from '../../gen/interview';
+import {
+  Difficulty,
+  Interview,
+  InterviewState,
+  InterviewStatus,
+  Progress,
+  Question,
+  SendFrameResponse,
+  StreamInterviewResponse,
+  SubmitAnswerResponse,
+} from '../../gen/interview';
 
 /**
  * The interview API's messages as the REST and WebSocket JSON of seed 003 (sections 4 and 5):
@@ -29,7 +39,7 @@ export function difficultyOf(name: DifficultyName | undefined): Difficulty {
 }
 
 function difficultyName(difficulty: Difficulty): string {
-  return (Object.entries(DIFFICULTY_OF_NAME).find(([, d]) => d === difficulty)?.[0] as string | undefined) ?? 'unspecified';
+  return Object.entries(DIFFICULTY_OF_NAME).find(([, d]) => d === difficulty)?.[0] ?? 'unspecified';
 }
 
 export function questionJson(q: Question) {
@@ -57,7 +67,13 @@ export function progressJson(p: Progress | undefined) {
 }
 
 export function statusJson(s: InterviewStatus) {
-  return { interview_id: s.interviewId, state: STATES[s.state], ...progressJson(s.progress), frames_received: s.framesReceived, failure_reason: s.failureReason };
+  return {
+    interview_id: s.interviewId,
+    state: STATES[s.state],
+    ...progressJson(s.progress),
+    frames_received: s.framesReceived,
+    failure_reason: s.failureReason,
+  };
 }
 
 export function answerJson(r: SubmitAnswerResponse) {
@@ -83,7 +99,10 @@ export function frameJson(r: SendFrameResponse) {
 }
 
 /** A WebSocket message to the client (seed 003 section 5). */
-export type ServerMessage = { readonly type: string; readonly data: Record<string, unknown> };
+export interface ServerMessage {
+  readonly type: string;
+  readonly data: Record<string, unknown>;
+}
 
 /** One StreamInterview event as seed 003 section 5's server message; undefined for an empty one. */
 export function streamEventJson(r: StreamInterviewResponse): ServerMessage | undefined {
@@ -91,7 +110,14 @@ export function streamEventJson(r: StreamInterviewResponse): ServerMessage | und
     const u = r.emotionUpdate;
     return {
       type: 'emotion_update',
-      data: { emotion: u.emotion, confidence: u.confidence, timestamp: u.timestampMs, frame_number: u.frameNumber, face_detected: u.faceDetected, queued: u.queued },
+      data: {
+        emotion: u.emotion,
+        confidence: u.confidence,
+        timestamp: u.timestampMs,
+        frame_number: u.frameNumber,
+        face_detected: u.faceDetected,
+        queued: u.queued,
+      },
     };
   }
   if (r.question) return { type: 'question', data: questionJson(r.question) };

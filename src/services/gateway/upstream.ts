@@ -35,5 +35,6 @@ export function callerMetadata(caller: Caller): Metadata {
  */
 export function httpCallContext(route: string, caller: Caller, signal: AbortSignal, log: FastifyBaseLogger): CallContext {
   // Fastify's request logger is a child of the service's pino logger (app.ts's loggerInstance).
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- it is pino's Logger, typed by Fastify as its narrower interface
   return { method: route, metadata: new Metadata(), deadline: undefined, signal, peer: caller.address, caller: undefined, log: log as Logger };
 }

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { ServiceError as GrpcClientError, status } from '@grpc/grpc-js';
+import { ClientDuplexStream, ServiceError as GrpcClientError, status } from '@grpc/grpc-js';
 import { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { StreamInterviewRequest, StreamInterviewResponse } from '../../gen/interview';
 import { DomainError } from '../../platform/errors/domain-errors';
 import { toStatus } from '../../platform/grpc/errors';
-import { httpStatusOf } from '../../platform/http/http-errors';
+import { httpStatusOf, statusName } from '../../platform/http/http-errors';
 import { RateLimitedError } from '../../platform/limits/rate-limit';
-import type { GatewayDeps } from './app';
+import type { GatewayDeps } from './deps';
 import { decodeBase64Image } from './frames';
 import { S } from './schemas';
 import { ServerMessage, streamEventJson } from './to-json';
@@ -35,7 +35,10 @@ function reason(text: string): string {
   return out;
 }
 
-type ClientMessage = { type: string; data?: Record<string, unknown> };
+interface ClientMessage {
+  type: string;
+  data?: Record<string, unknown>;
+}
 
 /** The open WebSockets, to close them all when the gateway stops. */
 export class WebSockets {
@@ -77,10 +80,14 @@ function bridge(socket: WebSocket, interviewId: string, address: string, deps: G
   const send = (message: ServerMessage) => {
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
   };
-  const sendError = (code: string, message: string, extra: Record<string, unknown> = {}) => send({ type: 'error', data: { code, message, ...extra } });
-  let stream: ReturnType<GatewayDeps['upstreams']['interview']['openDuplex']> | undefined;
+  const sendError = (code: string, message: string, extra: Record<string, unknown> = {}) => {
+    send({ type: 'error', data: { code, message, ...extra } });
+  };
+  let stream: ClientDuplexStream<StreamInterviewRequest, StreamInterviewResponse> | undefined;
   let authenticating = false;
-  const authTimer = setTimeout(() => socket.close(4401, `send {"type":"auth"} within ${deps.settings.wsAuthTimeoutMs} ms`), deps.settings.wsAuthTimeoutMs);
+  const authTimer = setTimeout(() => {
+    socket.close(4401, `send {"type":"auth"} within ${deps.settings.wsAuthTimeoutMs} ms`);
+  }, deps.settings.wsAuthTimeoutMs);
 
   socket.on('close', () => {
     clearTimeout(authTimer);
@@ -99,10 +106,12 @@ function bridge(socket: WebSocket, interviewId: string, address: string, deps: G
     call.on('error', (error: GrpcClientError) => {
       if (socket.readyState !== socket.OPEN) return;
       log.info({ status: status[error.code] }, 'interview stream ended');
-      sendError(status[error.code] ?? 'UNKNOWN', error.details);
+      sendError(statusName(error.code), error.details);
       socket.close(closeCodeOf(error.code), reason(error.details));
     });
-    call.on('end', () => socket.close(1000, 'the interview stream ended'));
+    call.on('end', () => {
+      socket.close(1000, 'the interview stream ended');
+    });
     // The stream's first event names the interview: the service answers with its status and question.
     call.write({ interviewId, ping: { sentAtMs: 0 } } satisfies Partial<StreamInterviewRequest>);
   };
@@ -132,14 +141,24 @@ function bridge(socket: WebSocket, interviewId: string, address: string, deps: G
     } else if (message.type === 'frame') {
       const image = data.image;
       const timestamp = data.timestamp ?? 0;
-      if (typeof image !== 'string') return sendError('INVALID_ARGUMENT', 'frame: data.image must be a base64 string');
-      if (typeof timestamp !== 'number' || !Number.isSafeInteger(timestamp) || timestamp < 0) return sendError('INVALID_ARGUMENT', 'frame: data.timestamp must be milliseconds since the epoch');
-      if (data.session_id !== undefined && data.session_id !== interviewId) return sendError('INVALID_ARGUMENT', "frame: data.session_id must be the path's interview");
+      if (typeof image !== 'string') {
+        sendError('INVALID_ARGUMENT', 'frame: data.image must be a base64 string');
+        return;
+      }
+      if (typeof timestamp !== 'number' || !Number.isSafeInteger(timestamp) || timestamp < 0) {
+        sendError('INVALID_ARGUMENT', 'frame: data.timestamp must be milliseconds since the epoch');
+        return;
+      }
+      if (data.session_id !== undefined && data.session_id !== interviewId) {
+        sendError('INVALID_ARGUMENT', "frame: data.session_id must be the path's interview");
+        return;
+      }
       try {
         await deps.framesPerSocket.take(connection);
       } catch (error) {
         if (!(error instanceof RateLimitedError)) throw error;
-        return sendError('RATE_LIMIT_EXCEEDED', error.message, { status: 'RESOURCE_EXHAUSTED', retry_after_ms: Math.ceil(error.retryAfterMs) });
+        sendError('RATE_LIMIT_EXCEEDED', error.message, { status: 'RESOURCE_EXHAUSTED', retry_after_ms: Math.ceil(error.retryAfterMs) });
+        return;
       }
       const imageData = decodeBase64Image(image, 'frame: data.image');
       const format = typeof data.format === 'string' ? data.format.slice(0, 8) : '';
@@ -147,11 +166,12 @@ function bridge(socket: WebSocket, interviewId: string, address: string, deps: G
     } else if (message.type === 'answer') {
       const { question_id: questionId, transcript, duration, confidence = 0 } = data;
       if (typeof questionId !== 'string' || typeof transcript !== 'string' || typeof duration !== 'number' || typeof confidence !== 'number') {
-        return sendError('INVALID_ARGUMENT', 'answer: data needs question_id (string), transcript (string) and duration (seconds)');
+        sendError('INVALID_ARGUMENT', 'answer: data needs question_id (string), transcript (string) and duration (seconds)');
+        return;
       }
       stream?.write({ interviewId, answer: { questionId, transcript, durationSeconds: duration, confidence } });
     } else {
-      sendError('INVALID_ARGUMENT', `unknown message type ${JSON.stringify(String(message.type).slice(0, 32))}: frame, answer or ping`);
+      sendError('INVALID_ARGUMENT', `unknown message type ${JSON.stringify(message.type.slice(0, 32))}: frame, answer or ping`);
     }
   };
 
@@ -162,16 +182,22 @@ function bridge(socket: WebSocket, interviewId: string, address: string, deps: G
     }
     let message: ClientMessage;
     try {
-      message = JSON.parse(raw.toString()) as ClientMessage;
-      if (typeof message !== 'object' || message === null || typeof message.type !== 'string') throw new Error('no type');
-      if (message.data !== undefined && (typeof message.data !== 'object' || message.data === null)) throw new Error('data is no object');
+      // Text messages arrive as one Buffer (binaryType nodebuffer, the default).
+      const parsed: unknown = JSON.parse((raw as Buffer).toString('utf8'));
+      if (typeof parsed !== 'object' || parsed === null || typeof (parsed as { type?: unknown }).type !== 'string') throw new Error('no type');
+      const data = (parsed as { data?: unknown }).data;
+      if (data !== undefined && (typeof data !== 'object' || data === null || Array.isArray(data))) throw new Error('data is no object');
+      message = parsed as ClientMessage;
     } catch {
       if (!stream) socket.close(1008, 'messages are JSON objects {type, data}');
       else sendError('INVALID_ARGUMENT', 'messages are JSON objects {type, data}');
       return;
     }
     if (!stream) {
-      if (authenticating) return sendError('FAILED_PRECONDITION', 'wait for the first status message before sending');
+      if (authenticating) {
+        sendError('FAILED_PRECONDITION', 'wait for the first status message before sending');
+        return;
+      }
       void onAuth(message).catch((error: unknown) => {
         log.error({ err: error }, 'WebSocket authentication failed');
         socket.close(1011, 'internal error');
@@ -180,7 +206,7 @@ function bridge(socket: WebSocket, interviewId: string, address: string, deps: G
     }
     onEvent(message).catch((error: unknown) => {
       const { code, details } = toStatus(error);
-      sendError(status[code] ?? 'UNKNOWN', details);
+      sendError(statusName(code), details);
     });
   });
 }

@@ -48,7 +48,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await mesh?.stop();
+  await mesh.stop();
   await fs.rm(keysDir, { recursive: true, force: true });
 });
 
@@ -113,19 +113,28 @@ test('errors: google.rpc.Status JSON, bounds, auth, another candidate', async ()
 
   const bad = await request(port, 'POST', `/api/v1/interviews/${id}/answers`, { token: alice, body: { question_id: 'x', transcript: 1 } });
   expect(bad).toMatchObject({ status: 400, body: { error: { status: 'INVALID_ARGUMENT' } } });
-  expect((await request(port, 'POST', `/api/v1/interviews/${id}/answers`, { token: alice, body: { question_id: id, transcript: 'a', duration: 1, extra: 1 } })).status).toBe(400);
+  expect(
+    (await request(port, 'POST', `/api/v1/interviews/${id}/answers`, { token: alice, body: { question_id: id, transcript: 'a', duration: 1, extra: 1 } }))
+      .status,
+  ).toBe(400);
   expect((await request(port, 'POST', `/api/v1/interviews/${id}/frames`, { token: alice, body: { image: 'not base64!' } })).status).toBe(400);
   expect((await request(port, 'POST', `/api/v1/interviews/${id}/frames`, { token: alice, rawBody: '{"image":' })).status).toBe(400);
   expect((await request(port, 'GET', '/api/v1/interviews/not-a-uuid', { token: alice })).status).toBe(400);
   expect((await request(port, 'GET', '/nowhere')).status).toBe(404);
-  expect((await request(port, 'POST', '/api/v1/interviews/start', { token: alice, rawBody: JSON.stringify({ categories: ['x'.repeat(20_000)] }) })).status).toBe(413);
+  expect(
+    (await request(port, 'POST', '/api/v1/interviews/start', { token: alice, rawBody: JSON.stringify({ categories: ['x'.repeat(20_000)] }) })).status,
+  ).toBe(413);
   expect((await request(port, 'GET', `/api/v1/interviews/${id}/status`, { token: alice })).body).toMatchObject({ frames_received: 0 });
 });
 
 test('CORS: only the allow-list', async () => {
-  const allowed = await request(port, 'OPTIONS', '/api/v1/interviews/start', { headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' } });
+  const allowed = await request(port, 'OPTIONS', '/api/v1/interviews/start', {
+    headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' },
+  });
   expect(allowed.headers['access-control-allow-origin']).toBe('https://app.example');
-  const refused = await request(port, 'OPTIONS', '/api/v1/interviews/start', { headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+  const refused = await request(port, 'OPTIONS', '/api/v1/interviews/start', {
+    headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+  });
   expect(refused.headers['access-control-allow-origin']).toBeUndefined();
 });
 

@@ -53,7 +53,11 @@ test("a limit's refusal, own or a downstream's, is 429 with Retry-After and Retr
   expect(own.retryAfterSeconds).toBe(2);
   expect(own.body.error.details[0]).toEqual({ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '1.500s' });
   // As the downstream client hands it over: a LimitExceededError whose cause is the gRPC error with its trailers.
-  const cause = Object.assign(new Error('limited'), { code: status.RESOURCE_EXHAUSTED, details: 'limited', metadata: rateLimitTrailers(status.RESOURCE_EXHAUSTED, 'limited', new RateLimitedError(spec, 30_000)) });
+  const cause = Object.assign(new Error('limited'), {
+    code: status.RESOURCE_EXHAUSTED,
+    details: 'limited',
+    metadata: rateLimitTrailers(status.RESOURCE_EXHAUSTED, 'limited', new RateLimitedError(spec, 30_000)),
+  });
   const downstream = httpErrorOf(new LimitExceededError('limited', { cause }));
   expect(downstream).toMatchObject({ httpStatus: 429, retryAfterSeconds: 30 });
   expect(downstream.body.error.details).toEqual(
@@ -82,6 +86,9 @@ console.log(JSON.stringify({ valid: result.valid, errors: result.errors ?? [], v
 `;
 
 test('the OpenAPI document is valid OpenAPI 3.1 (@seriousme/openapi-schema-validator)', () => {
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', VALIDATE], { input: JSON.stringify(openApiDocument('https://localhost:8080')), cwd: process.cwd() });
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', VALIDATE], {
+    input: JSON.stringify(openApiDocument('https://localhost:8080')),
+    cwd: process.cwd(),
+  });
   expect(JSON.parse(out.toString())).toEqual({ valid: true, errors: [], version: '3.1' });
 });
