@@ -12,6 +12,7 @@ import { createLogger } from './platform/log/logger';
 import { migrate, openConfiguredDatabase } from './mesh/infrastructure';
 import { SERVICE_NAMES, SERVICES } from './mesh/registry';
 import { startMesh } from './mesh/start-mesh';
+import { keepsTables } from './platform/service/descriptor';
 import { startTracing } from './platform/telemetry/tracing';
 
 function parseServices(value: string): string[] {
@@ -64,13 +65,21 @@ program
     }
   });
 
+/** The services that keep tables (keepsTables): provision-db's default, the gateway's not among them. */
+const TABLE_SERVICE_NAMES = SERVICES.filter(keepsTables).map((s) => s.name);
+
 program
   .command('provision-db')
   .description(
     'with DATABASE_ADMIN_URL (an administrator of the database), make each service a login role owning only its schema; ' +
-      'its password from <SERVICE>_DATABASE_PASSWORD (required), its name from <SERVICE>_DATABASE_ROLE (mesh_<service> by default)',
+      'its password from <SERVICE>_DATABASE_PASSWORD (required), its name from <SERVICE>_DATABASE_ROLE (mesh_<service> by default); ' +
+      'by default every service that keeps tables (a service keeping none, the gateway, gets no role: least privilege)',
   )
-  .addOption(servicesOption)
+  .addOption(
+    new Option('-s, --services <list>', `comma-separated: ${SERVICE_NAMES.join(',')}`)
+      .default([...TABLE_SERVICE_NAMES], TABLE_SERVICE_NAMES.join(','))
+      .argParser(parseServices),
+  )
   .action(async (options: { services: string[] }) => {
     const adminUrl = optionalUrl(process.env, 'DATABASE_ADMIN_URL', ['postgres', 'postgresql']);
     if (!adminUrl) throw new ConfigError("DATABASE_ADMIN_URL must name an administrator of the mesh's database");

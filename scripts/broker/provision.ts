@@ -30,11 +30,15 @@ import { meshTopology } from '../../src/mesh/topology';
 import { DEFAULT_BROKER_USER_PREFIX } from '../../src/platform/bus/broker-identity';
 import { brokerDefinitions, provisionBroker } from '../../src/platform/bus/broker-provision';
 import { createLogger } from '../../src/platform/log/logger';
+import { usesBroker } from '../../src/platform/service/descriptor';
 
 interface ProvisionOptions {
   service?: string[];
   out?: string;
 }
+
+/** The services with a broker user by default: those that publish or consume events. */
+const BROKER_SERVICE_NAMES = SERVICES.filter(usesBroker).map((s) => s.name);
 
 const list = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), ...value.split(',').filter(Boolean)];
 
@@ -56,7 +60,8 @@ async function provision(options: ProvisionOptions): Promise<void> {
   const env = process.env;
   const config = loadConfig(env);
   const log = createLogger({ level: config.logLevel });
-  const services = options.service ?? [...SERVICE_NAMES];
+  // By default the services that publish or consume (usesBroker): one that does neither (the gateway) gets no user.
+  const services = options.service ?? [...BROKER_SERVICE_NAMES];
   const unknown = services.filter((name) => !SERVICE_NAMES.includes(name));
   if (unknown.length) throw new ConfigError(`--service: no service named ${unknown.join(', ')} (the mesh's: ${SERVICE_NAMES.join(', ')})`);
   const missing = services.map((name) => serviceVariable(name, 'AMQP_PASSWORD')).filter((variable) => !optionalString(env, variable));
@@ -99,7 +104,7 @@ const program = new Command('broker:provision')
     "makes each service a RabbitMQ user <AMQP_USER_PREFIX><service> allowed only its own queues and routing keys, and declares the mesh's exchanges and queues " +
       '(idempotent), through the management API at RABBITMQ_MANAGEMENT_URL; passwords from <SERVICE>_AMQP_PASSWORD (required)',
   )
-  .option('--service <names>', `services to provision, comma-separated or repeated (default: ${SERVICE_NAMES.join(',')})`, list)
+  .option('--service <names>', `services to provision, comma-separated or repeated (default: those with events, ${BROKER_SERVICE_NAMES.join(',')})`, list)
   .option('--out <file>', "write the definitions document to <file> (for RabbitMQ's load_definitions) instead of loading it")
   .action(provision);
 

@@ -8,7 +8,7 @@ import { MeshConfig, serviceVariable } from '../platform/config/mesh-config';
 import { DatabaseHandle, openDatabase } from '../platform/db/database';
 import { migrateSchema } from '../platform/db/migrate';
 import { Logger } from '../platform/log/logger';
-import { AnyServiceDescriptor } from '../platform/service/descriptor';
+import { AnyServiceDescriptor, keepsTables } from '../platform/service/descriptor';
 import { meshTopology, serviceTopology } from './topology';
 
 export interface Infrastructure {
@@ -58,18 +58,22 @@ export async function openInfrastructure(
 }
 
 /**
- * The database the configuration names: PostgreSQL at DATABASE_URL, each of `services` on its own
- * role when `<SERVICE>_DATABASE_URL` is set (provision them with `npm run db:provision`; then
- * DATABASE_URL may be left unset), else PGlite under DATA_DIR/pglite. A service sharing DATABASE_URL's role is warned about: that role
- * may read every other service's tables.
+ * The database the configuration names: PostgreSQL at DATABASE_URL, each of `services` that keeps
+ * tables on its own role when `<SERVICE>_DATABASE_URL` is set (provision them with `npm run
+ * db:provision`; then DATABASE_URL may be left unset), else PGlite under DATA_DIR/pglite. A service
+ * sharing DATABASE_URL's role is warned about: that role may read every other service's tables.
+ * Services that keep no tables (keepsTables: the gateway) need no URL; a process running only such
+ * services and given no DATABASE_URL opens PGlite in memory, writing nothing to disk (its readiness
+ * check still has a database to ping).
  */
 export function openConfiguredDatabase(config: MeshConfig, services: readonly AnyServiceDescriptor[], log: Logger, env: Env): Promise<DatabaseHandle> {
+  const withTables = services.filter(keepsTables);
   const serviceUrls: Record<string, string> = {};
-  for (const { name } of services) {
+  for (const { name } of withTables) {
     const url = optionalUrl(env, serviceVariable(name, 'DATABASE_URL'), ['postgres', 'postgresql']);
     if (url) serviceUrls[name] = url;
   }
-  const shared = services.filter((s) => !(s.name in serviceUrls)).map((s) => s.name);
+  const shared = withTables.filter((s) => !(s.name in serviceUrls)).map((s) => s.name);
   if (!config.databaseUrl && Object.keys(serviceUrls).length > 0 && shared.length > 0) {
     // Some services on PostgreSQL and some on PGlite is no deployment anyone wants.
     throw new ConfigError(
@@ -79,12 +83,13 @@ export function openConfiguredDatabase(config: MeshConfig, services: readonly An
   if (config.databaseUrl && shared.length > 0) {
     log.warn({ services: shared }, 'these services share the role of DATABASE_URL: set <SERVICE>_DATABASE_URL for a role per service (least privilege)');
   }
-  return openDatabase({ url: config.databaseUrl, serviceUrls, dataDir: `${config.dataDir}/pglite`, log });
+  const dataDir = !config.databaseUrl && withTables.length === 0 ? 'memory://' : `${config.dataDir}/pglite`;
+  return openDatabase({ url: config.databaseUrl, serviceUrls, dataDir, log });
 }
 
-/** Applies each service's migrations to its own schema, named after it. */
+/** Applies each service's migrations to its own schema, named after it; a service keeping no tables gets no schema. */
 export async function migrate(db: DatabaseHandle, services: readonly AnyServiceDescriptor[], log: Logger): Promise<void> {
-  for (const service of services) await migrateSchema(db.forService(service.name), service.name, { ...service.migrations }, log);
+  for (const service of services.filter(keepsTables)) await migrateSchema(db.forService(service.name), service.name, { ...service.migrations }, log);
 }
 
 /** The buses of the started services, by name, and how to close them all. */

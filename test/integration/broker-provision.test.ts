@@ -7,7 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import amqp, { ConfirmChannel } from 'amqplib';
-import { SERVICES } from '../../src/mesh/registry';
+import { SERVICES as REGISTERED } from '../../src/mesh/registry';
+import { usesBroker } from '../../src/platform/service/descriptor';
 import { meshTopology } from '../../src/mesh/topology';
 import { brokerDefinitions, brokerManagementRequest, provisionBroker } from '../../src/platform/bus/broker-provision';
 import { checkExchanges, declareQueues } from '../../src/platform/bus/broker-topology';
@@ -16,6 +17,9 @@ import { DEAD_LETTER_EXCHANGE, EXCHANGE, RETRY_EXCHANGE, Topology } from '../../
 import { silentLogger } from '../../src/platform/log/logger';
 import { waitFor } from '../support/wait';
 import { brokerUserUrl, createTestVhost, Disposable, INTEGRATION_SERVERS, requireEnv, serviceBrokerEnv, vhostOf } from '../support/infrastructure';
+
+/** The services with events, each a broker user (the gateway has none: it neither publishes nor consumes). */
+const SERVICES = REGISTERED.filter(usesBroker);
 
 jest.setTimeout(60_000);
 

@@ -5,13 +5,18 @@
  */
 import { sql } from 'kysely';
 import { Client } from 'pg';
-import { SERVICES } from '../../src/mesh/registry';
+import { SERVICES as REGISTERED } from '../../src/mesh/registry';
+import { keepsTables } from '../../src/platform/service/descriptor';
 import { migrate } from '../../src/mesh/infrastructure';
 import { serviceVariable } from '../../src/platform/config/mesh-config';
 import { DatabaseHandle, openDatabase } from '../../src/platform/db/database';
 import { provisionServiceRoles } from '../../src/platform/db/provision';
 import { silentLogger } from '../../src/platform/log/logger';
 import { createTestDatabase, Disposable, serviceDatabaseEnv, withClient } from '../support/infrastructure';
+
+/** The services that keep tables: each gets a role and a schema; the others (the gateway) neither. */
+const SERVICES = REGISTERED.filter(keepsTables);
+const TABLELESS = REGISTERED.filter((s) => !keepsTables(s));
 
 jest.setTimeout(120_000);
 
@@ -44,7 +49,7 @@ describe('a database role per service', () => {
     urls = serviceDatabaseEnv(database.value);
     const serviceUrls = Object.fromEntries(SERVICES.map((s) => [s.name, ownUrl(s.name)]));
     db = await openDatabase({ url: database.value, serviceUrls, dataDir: 'unused', log: silentLogger(), maxConnections: 2 });
-    await migrate(db, SERVICES, silentLogger());
+    await migrate(db, REGISTERED, silentLogger());
   });
 
   afterAll(async () => {
@@ -66,6 +71,13 @@ describe('a database role per service', () => {
       ),
     );
     expect(owners.rows).toHaveLength(SERVICES.length);
+    // A service keeping no tables gets neither a role's URL nor a schema, even when migrated.
+    expect(TABLELESS.map((s) => s.name)).toContain('gateway');
+    for (const service of TABLELESS) expect(ownUrl(service.name)).toBeUndefined();
+    const tableless = await withClient(database.value, (c) =>
+      c.query('select nspname from pg_namespace where nspname = any($1)', [TABLELESS.map((s) => s.name)]),
+    );
+    expect(tableless.rows).toEqual([]);
     for (const { schema, owner, tables } of owners.rows) {
       const role = new URL(ownUrl(schema)).username;
       expect({ schema, owner, tables }).toEqual({ schema, owner: role, tables: [role] });

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import pino from 'pino';
 import { migrate } from '../../src/mesh/infrastructure';
-import { SERVICES } from '../../src/mesh/registry';
+import { SERVICES as REGISTERED } from '../../src/mesh/registry';
+import { keepsTables } from '../../src/platform/service/descriptor';
 import { serviceVariable } from '../../src/platform/config/mesh-config';
 import { DatabaseHandle, openDatabase } from '../../src/platform/db/database';
 import { Logger, silentLogger } from '../../src/platform/log/logger';
@@ -19,6 +20,9 @@ import { tlsFiles } from '../../src/platform/tls/certificate-files';
 import { createTestDatabase, Disposable, serviceDatabaseEnv } from '../support/infrastructure';
 import { POSTGRES_TLS_HOST } from '../support/postgres-tls';
 import { TEST_TLS_DIR } from '../support/tls';
+
+/** The services that keep tables, each on its own role (the gateway keeps none and connects to no database). */
+const SERVICES = REGISTERED.filter(keepsTables);
 
 jest.setTimeout(120_000);
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { Client } from 'pg';
-import { SERVICE_NAMES, SERVICES } from '../../src/mesh/registry';
+import { SERVICES } from '../../src/mesh/registry';
 import { meshTopology } from '../../src/mesh/topology';
 import { brokerUser } from '../../src/platform/bus/broker-identity';
 import { brokerDefinitions, brokerManagementRequest, provisionBroker } from '../../src/platform/bus/broker-provision';
@@ -9,7 +9,7 @@ import { DEFAULT_RETRY_POLICY, RetryPolicy } from '../../src/platform/bus/event-
 import { serviceVariable } from '../../src/platform/config/mesh-config';
 import { provisionServiceRoles } from '../../src/platform/db/provision';
 import { silentLogger } from '../../src/platform/log/logger';
-import { AnyServiceDescriptor } from '../../src/platform/service/descriptor';
+import { AnyServiceDescriptor, keepsTables, usesBroker } from '../../src/platform/service/descriptor';
 import { run } from './tools';
 
 export interface Disposable<T> {
@@ -91,7 +91,8 @@ export async function createTestDatabase(servers: TestServers = INTEGRATION_SERV
   await withClient(admin, (c) => c.query(`create database ${name}`));
   const url = new URL(admin);
   url.pathname = `/${name}`;
-  const roles = SERVICE_NAMES.map((service) => ({ service, role: `${name}_${service}`, password: randomBytes(18).toString('base64url') }));
+  // The services that keep tables, as provision-db's default: the gateway gets no role.
+  const roles = SERVICES.filter(keepsTables).map(({ name: service }) => ({ service, role: `${name}_${service}`, password: randomBytes(18).toString('base64url') }));
   const drop = async () => {
     serviceUrlsByDatabase.delete(url.toString());
     await withClient(admin, async (c) => {
@@ -150,7 +151,8 @@ export async function createTestVhost(servers: TestServers = INTEGRATION_SERVERS
   const services = options.services ?? SERVICES;
   const vhost = `mesh-${servers.prefix}-${randomBytes(6).toString('hex')}`;
   const userPrefix = `${vhost}-`;
-  const users = services.map(({ name }) => ({ service: name, password: randomBytes(18).toString('base64url') }));
+  // The services with events, as broker:provision's default: the gateway gets no user.
+  const users = services.filter(usesBroker).map(({ name }) => ({ service: name, password: randomBytes(18).toString('base64url') }));
   const definitions = brokerDefinitions({
     vhost,
     userPrefix,

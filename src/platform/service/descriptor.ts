@@ -150,6 +150,20 @@ export function defineService<S, D extends DownstreamSpecs, R = undefined>(descr
   return descriptor;
 }
 
+/**
+ * Whether `service` keeps tables (declares migrations): only such a service gets a schema, a
+ * database role (provision-db) and a URL of its own; one that keeps none (the gateway) opens no
+ * database connection of its own and counts its limits in memory.
+ */
+export function keepsTables(service: Pick<AnyServiceDescriptor, 'migrations'>): boolean {
+  return Object.keys(service.migrations).length > 0;
+}
+
+/** Whether `service` publishes or consumes events: only such a service gets a broker user (broker:provision) and a bus. */
+export function usesBroker(service: Pick<AnyServiceDescriptor, 'consumes' | 'publishes'>): boolean {
+  return service.consumes.length > 0 || service.publishes.length > 0;
+}
+
 /** Health names reporting each downstream's breaker, e.g. `interview.dependency.emotion`. */
 export function dependencyHealthName(service: string, downstream: string): string {
   return `${service}.dependency.${downstream}`;

@@ -23,7 +23,7 @@ import { Outbox } from '../messaging/outbox';
 import { requireOutboxTraceContext } from '../messaging/trace-context-migration';
 import { requireOutboxContentType } from '../messaging/content-type-migration';
 import { DEFAULT_RELAY_OPTIONS, OutboxRelay } from '../messaging/outbox-relay';
-import { dependencyHealthName, DownstreamClients, DownstreamSpecs, ServiceContext, ServiceDescriptor, ServiceParts } from './descriptor';
+import { dependencyHealthName, DownstreamClients, DownstreamSpecs, keepsTables, ServiceContext, ServiceDescriptor, ServiceParts } from './descriptor';
 import { DownstreamClient } from './downstream-client';
 import { LateResource, provided, Provisioned } from './provisioned';
 
@@ -95,7 +95,8 @@ export async function startService<S, D extends DownstreamSpecs, R>(
     });
   const late = wiring.resource === undefined && descriptor.resource ? new LateResource<R>(descriptor.resource.whileMissing) : undefined;
   const resource: Provisioned<R> = late ?? provided(wiring.resource as R);
-  const pool = deps.db.poolOf(name);
+  // A service keeping no tables has no rate_limits table (nor a role of its own): its counters stay in this replica's memory.
+  const pool = keepsTables(descriptor) ? deps.db.poolOf(name) : undefined;
   const limitStore: LimitStore = pool ? { kind: 'postgres', query: (text, values) => pool.query(text, [...values]), schema: name } : { kind: 'memory' };
   const stopping = new AbortController();
   const listeners: HttpsListener[] = [];
