@@ -54,6 +54,8 @@ import { HealthState } from '../../src/platform/grpc/health';
 import { startGrpcServer } from '../../src/platform/grpc/server';
 import { silentLogger } from '../../src/platform/log/logger';
 import { TransportSecurity, transportSettings } from '../../src/platform/tls/transport-security';
+import { keepsTables, usesBroker } from '../../src/platform/service/descriptor';
+import { DEFAULT_GATEWAY_HTTPS_PORT } from '../../src/services/gateway/settings';
 import { DEFAULT_HTTPS_PORT } from '../../src/services/interview/report-link-settings';
 import { TEST_TLS_DIR } from '../support/tls';
 
@@ -63,8 +65,18 @@ const DEFAULT_PORTS = Object.fromEntries(SERVICES.map((s) => [s.name, s.defaultP
 const SERVICE_TAGS = Object.fromEntries(SERVICES.map((s) => [s.name, s.consulTags]));
 /** The services whose port is public (people call it): interview and auth. */
 const PUBLIC_SERVICES = SERVICES.filter((s) => s.exposure === 'public').map((s) => s.name);
-/** The HTTPS ports (ServiceContext.serveHttps), public like their services' gRPC ports: the interview service's report links. */
-const HTTPS_PORTS: Partial<Record<string, number>> = { interview: DEFAULT_HTTPS_PORT };
+/**
+ * The HTTPS ports (ServiceContext.serveHttps), public whatever their service's gRPC port is (people
+ * reach them with a browser or curl): the interview service's report links, the gateway's REST and
+ * WebSocket API (whose gRPC port, health only, is internal).
+ */
+const HTTPS_PORTS: Partial<Record<string, number>> = { interview: DEFAULT_HTTPS_PORT, gateway: DEFAULT_GATEWAY_HTTPS_PORT };
+/** The services that keep tables: each a database role of its own; the others (the gateway) none, no URL, no password. */
+const TABLE_SERVICES = SERVICES.filter(keepsTables).map((s) => s.name);
+const TABLELESS_SERVICES = SERVICE_NAMES.filter((name) => !TABLE_SERVICES.includes(name));
+/** The services that publish or consume events: each a broker user of its own; the others (the gateway) none. */
+const BROKER_SERVICES = SERVICES.filter(usesBroker).map((s) => s.name);
+const BROKERLESS_SERVICES = SERVICE_NAMES.filter((name) => !BROKER_SERVICES.includes(name));
 /** The Kubernetes Secret holding the report links' signing key (deploy/k8s/interview.yaml), which every interview pod mounts. */
 const REPORT_LINK_SECRET = 'interview-report-link-key';
 /** Who calls each service: the services that declare it a downstream. */
@@ -302,7 +314,15 @@ function composeRoleProblems(compose: ComposeFile): string[] {
   if (!adminUrl.startsWith('postgres://') || urlPassword(adminUrl) !== superuserPassword) {
     problems.push("db-provision's DATABASE_ADMIN_URL is not PostgreSQL's superuser with POSTGRES_PASSWORD");
   }
-  for (const name of SERVICE_NAMES) {
+  for (const name of TABLELESS_SERVICES) {
+    // Least privilege: a service keeping no tables gets no role, so no password and no URL.
+    if (provisionEnv[serviceVariable(name, 'DATABASE_PASSWORD')] !== undefined)
+      problems.push(`db-provision takes ${serviceVariable(name, 'DATABASE_PASSWORD')}: ${name} keeps no tables`);
+    const env = composeEnvironment(compose.services[name]);
+    for (const urlVariable of ['DATABASE_URL', serviceVariable(name, 'DATABASE_URL')])
+      if (env[urlVariable] !== undefined) problems.push(`${name}: has ${urlVariable}, keeping no tables`);
+  }
+  for (const name of TABLE_SERVICES) {
     const passwordVariable = serviceVariable(name, 'DATABASE_PASSWORD');
     const ownPassword = new RegExp(`^\\$\\{${passwordVariable}:\\?[^}]+\\}$`);
     if (!ownPassword.test(provisionEnv[passwordVariable] ?? '')) problems.push(`db-provision does not take ${passwordVariable}`);
@@ -344,7 +364,14 @@ function composeBrokerProblems(compose: ComposeFile): string[] {
   }
   /** The services connecting as each broker user. */
   const users = new Map<string, Set<string>>();
-  for (const name of SERVICE_NAMES) {
+  for (const name of BROKERLESS_SERVICES) {
+    // Least privilege: a service with no events gets no broker user, so no password and no URL.
+    if (provisionEnv[serviceVariable(name, 'AMQP_PASSWORD')] !== undefined)
+      problems.push(`broker-provision takes ${serviceVariable(name, 'AMQP_PASSWORD')}: ${name} has no events`);
+    const env = composeEnvironment(compose.services[name]);
+    for (const urlVariable of ['AMQP_URL', serviceVariable(name, 'AMQP_URL')]) if (env[urlVariable] !== undefined) problems.push(`${name}: has ${urlVariable}, with no events`);
+  }
+  for (const name of BROKER_SERVICES) {
     const passwordVariable = serviceVariable(name, 'AMQP_PASSWORD');
     const ownPassword = new RegExp(`^\\$\\{${passwordVariable}:\\?[^}]+\\}$`);
     if (!ownPassword.test(provisionEnv[passwordVariable] ?? '')) problems.push(`broker-provision does not take ${passwordVariable}`);
@@ -392,8 +419,8 @@ const rootOrUnset = (user: string | undefined) => user === undefined || /^(root|
 const isBindSource = (source: string) => /^[./~]/.test(source);
 
 /**
- * The Compose file's exposure and confinement: only the public services publish a port, their
- * own (gRPC, and HTTPS where they serve it: HTTPS_PORTS); every image pinned to a version, the mesh's at the package's; every container of the mesh's
+ * The Compose file's exposure and confinement: only the public services publish their gRPC port,
+ * and the services serving HTTPS their HTTPS port (HTTPS_PORTS: report links, the gateway); every image pinned to a version, the mesh's at the package's; every container of the mesh's
  * image and of the observability stack (OBSERVABILITY) with a read-only root filesystem, /tmp a
  * tmpfs, no capability, no privilege escalation, the observability stack's as a user it names that
  * is not root; no container mounting a path of the host writable.
@@ -403,7 +430,7 @@ function composeExposureProblems(compose: ComposeFile): string[] {
   const observability = new Set(Object.values(OBSERVABILITY).map((o) => o.service));
   for (const [name, service] of Object.entries(compose.services)) {
     const published = (service.ports ?? []).map((port) => (typeof port === 'object' ? port.target : Number(String(port).split(':').at(-1)!.split('/')[0])));
-    const allowed = PUBLIC_SERVICES.includes(name) ? [DEFAULT_PORTS[name], HTTPS_PORTS[name]].filter((port) => port !== undefined) : [];
+    const allowed = [PUBLIC_SERVICES.includes(name) ? DEFAULT_PORTS[name] : undefined, HTTPS_PORTS[name]].filter((port) => port !== undefined);
     for (const port of published) if (!allowed.includes(port)) problems.push(`${name} publishes port ${port}`);
     const pin = imagePinProblem(service.image ?? '');
     if (pin) problems.push(`${name}: ${pin}`);
@@ -758,7 +785,7 @@ function composeBrokerTlsProblems(compose: ComposeFile, conf: string): string[] 
     const service = compose.services[name] as ComposeService | undefined;
     if (!service) continue;
     const env = composeEnvironment(service);
-    for (const variable of ['AMQP_URL', serviceVariable(name, 'AMQP_URL')]) {
+    for (const variable of BROKER_SERVICES.includes(name) ? ['AMQP_URL', serviceVariable(name, 'AMQP_URL')] : []) {
       if (!/^amqps:\/\/[^@]*@rabbitmq:5671(\/.*)?$/.test(env[variable] ?? '')) problems.push(`${name}: ${variable} is not amqps:// to rabbitmq:5671`);
     }
     if (!mountsCaAt(service, env.AMQP_CA_FILE)) problems.push(`${name}: AMQP_CA_FILE is not the mesh's CA certificate in a TLS directory it mounts`);
@@ -1013,7 +1040,13 @@ function kubernetesCredentialProblems(documents: K8sObject[]): string[] {
     }
   }
   const envOf = (name: string) => workloads(documents).find((w) => w.metadata.name === name)?.spec.template.spec.containers[0].env ?? [];
-  for (const name of SERVICE_NAMES) {
+  for (const name of TABLELESS_SERVICES) {
+    // Least privilege: a service keeping no tables reads no database Secret and has no URL.
+    for (const urlVariable of ['DATABASE_URL', serviceVariable(name, 'DATABASE_URL')])
+      if (envOf(name).some((e) => e.name === urlVariable)) problems.push(`${name}: has ${urlVariable}, keeping no tables`);
+    if (readers.has(`mesh-db-${name}`)) problems.push(`mesh-db-${name} is read, for ${name}, which keeps no tables`);
+  }
+  for (const name of TABLE_SERVICES) {
     const env = envOf(name);
     for (const urlVariable of ['DATABASE_URL', serviceVariable(name, 'DATABASE_URL')]) {
       const ref = env.find((e) => e.name === urlVariable)?.valueFrom?.secretKeyRef;
@@ -1033,7 +1066,7 @@ function kubernetesCredentialProblems(documents: K8sObject[]): string[] {
   if (admin?.name !== 'mesh-db-admin') problems.push("provision-db's DATABASE_ADMIN_URL is not from the Secret mesh-db-admin");
   const adminReaders = [...(readers.get('mesh-db-admin') ?? [])].filter((reader) => reader !== 'provision-db');
   if (adminReaders.length) problems.push(`mesh-db-admin is read by ${adminReaders.join(', ')}`);
-  for (const name of SERVICE_NAMES) {
+  for (const name of TABLE_SERVICES) {
     const ref = jobEnv.find((e) => e.name === serviceVariable(name, 'DATABASE_PASSWORD'))?.valueFrom?.secretKeyRef;
     if (ref?.name !== `mesh-db-${name}` || ref.key !== 'password')
       problems.push(`provision-db's ${serviceVariable(name, 'DATABASE_PASSWORD')} is not from mesh-db-${name}`);
@@ -1063,7 +1096,13 @@ function kubernetesBrokerProblems(documents: K8sObject[]): string[] {
     if (![undefined, 'mesh-'].includes(config.data.AMQP_USER_PREFIX)) problems.push(`ConfigMap ${config.metadata.name}: AMQP_USER_PREFIX is not mesh-`);
   }
   const envOf = (name: string) => workloads(documents).find((w) => w.metadata.name === name)?.spec.template.spec.containers[0].env ?? [];
-  for (const name of SERVICE_NAMES) {
+  for (const name of BROKERLESS_SERVICES) {
+    // Least privilege: a service with no events reads no broker Secret and has no URL.
+    for (const urlVariable of ['AMQP_URL', serviceVariable(name, 'AMQP_URL')])
+      if (envOf(name).some((e) => e.name === urlVariable)) problems.push(`${name}: has ${urlVariable}, with no events`);
+    if (readers.has(`mesh-broker-${name}`)) problems.push(`mesh-broker-${name} is read, for ${name}, which has no events`);
+  }
+  for (const name of BROKER_SERVICES) {
     const env = envOf(name);
     for (const urlVariable of ['AMQP_URL', serviceVariable(name, 'AMQP_URL')]) {
       const ref = env.find((e) => e.name === urlVariable)?.valueFrom?.secretKeyRef;
@@ -1086,7 +1125,7 @@ function kubernetesBrokerProblems(documents: K8sObject[]): string[] {
   if (admin?.name !== 'mesh-broker-admin') problems.push("provision-broker's RABBITMQ_MANAGEMENT_URL is not from the Secret mesh-broker-admin");
   const adminReaders = strangers('mesh-broker-admin', ['provision-broker']);
   if (adminReaders.length) problems.push(`mesh-broker-admin is read by ${adminReaders.join(', ')}`);
-  for (const name of SERVICE_NAMES) {
+  for (const name of BROKER_SERVICES) {
     const ref = jobEnv.find((e) => e.name === serviceVariable(name, 'AMQP_PASSWORD'))?.valueFrom?.secretKeyRef;
     if (ref?.name !== `mesh-broker-${name}` || ref.key !== 'password')
       problems.push(`provision-broker's ${serviceVariable(name, 'AMQP_PASSWORD')} is not from mesh-broker-${name}`);
@@ -1388,8 +1427,9 @@ function egressAllows(policies: NetworkPolicy[], from: Peer, to: Destination): b
  * Consul's servers, Prometheus (PROMETHEUS), another pod of its namespace, pods labelled as
  * Prometheus in the mesh's namespace and in another, a pod of the namespace that is not the mesh's,
  * a pod of another namespace, a client outside the cluster.
- * Ingress, what each destination lets in: a public service's port anyone, and so its HTTPS port
- * (HTTPS_PORTS: the interview service's report links, which no pod of the mesh connects to); another service's port
+ * Ingress, what each destination lets in: a public service's port anyone, and so every HTTPS port
+ * (HTTPS_PORTS: the interview service's report links, the gateway's REST and WebSocket API, which
+ * no pod of the mesh connects to); another service's port (the gateway's gRPC port included)
  * its callers (the services declaring it a downstream) and Consul (its health checks) only; each
  * service's metrics port (9464, the container port `metrics`) Prometheus alone; another port of a
  * service's pod, no one; PostgreSQL and RabbitMQ's AMQP over TLS the mesh's pods only (RabbitMQ's
@@ -1398,7 +1438,7 @@ function egressAllows(policies: NetworkPolicy[], from: Peer, to: Destination): b
  * default); what is not the mesh's (the DNS, the OTLP receiver, ...), anyone: its policies are not
  * these.
  * Egress, where each of the mesh's pods may connect: its downstreams' gRPC ports (the interview
- * service's), PostgreSQL, RabbitMQ's AMQP over TLS (its management API the Job provision-broker
+ * service's; the gateway's, the interview and auth services'), PostgreSQL, RabbitMQ's AMQP over TLS (its management API the Job provision-broker
  * alone), Consul's HTTP API, the cluster's DNS (kube-dns, 53 over UDP and TCP) and the OTLP
  * receiver (OTLP_RECEIVER, 4317 and 4318); nowhere else (not a public service's port, a metrics
  * port, the receiver's other ports or another pod of its namespace, Prometheus, a pod of another
@@ -1433,7 +1473,7 @@ function networkPolicyProblems(documents: K8sObject[]): string[] {
     expectations.push({ to: { ...base, port: DEFAULT_PORTS[name] }, ingress, egress: CALLERS[name] });
     const https = HTTPS_PORTS[name];
     if (https !== undefined)
-      expectations.push({ to: { ...base, name: `${name} (https)`, port: https }, ingress: PUBLIC_SERVICES.includes(name) ? everyoneNames : [], egress: [] });
+      expectations.push({ to: { ...base, name: `${name} (https)`, port: https }, ingress: everyoneNames, egress: [] });
     expectations.push({ to: { ...base, name: `${name} (metrics)`, port: DEFAULT_METRICS_PORT }, ingress: [PROMETHEUS.name], egress: [] });
     expectations.push({ to: { ...base, name: `${name} (another port)`, port: 9229 }, ingress: [], egress: [] });
   }
@@ -1534,6 +1574,7 @@ describe('deployment files', () => {
         'consul-provision',
         'db-provision',
         'emotion',
+        'gateway',
         'grafana',
         'interview',
         'jaeger',
@@ -1547,11 +1588,9 @@ describe('deployment files', () => {
       for (const name of SERVICE_NAMES) {
         const service = compose.services[name];
         expect(service.command).toEqual(['--services', name]);
-        expect(service.environment).toMatchObject<Record<string, unknown>>({
-          CONSUL_HTTP_ADDR: 'http://consul:8500',
-          DATABASE_URL: expect.stringMatching(/^postgres:\/\/.*@postgres:5432\//),
-          AMQP_URL: expect.stringMatching(/^amqps:\/\/.*@rabbitmq:5671$/),
-        });
+        expect(service.environment).toMatchObject<Record<string, unknown>>({ CONSUL_HTTP_ADDR: 'http://consul:8500' });
+        if (TABLE_SERVICES.includes(name)) expect(service.environment!.DATABASE_URL).toMatch(/^postgres:\/\/.*@postgres:5432\//);
+        if (BROKER_SERVICES.includes(name)) expect(service.environment!.AMQP_URL).toMatch(/^amqps:\/\/.*@rabbitmq:5671$/);
         expect(service.depends_on!.consul).toEqual({ condition: 'service_healthy' });
       }
       expect(compose.services.emotion.deploy!.replicas).toBeGreaterThanOrEqual(2);
@@ -1647,9 +1686,22 @@ describe('deployment files', () => {
         'scoring: SCORING_DATABASE_URL is not its own role (mesh_scoring, SCORING_DATABASE_PASSWORD)',
       ]);
       expect(await problems(broken(COMPOSE, '    db-provision: { condition: service_completed_successfully }\n', ''))).toEqual(
-        SERVICE_NAMES.map((name) => `${name} does not wait for db-provision`),
+        TABLE_SERVICES.map((name) => `${name} does not wait for db-provision`),
       );
       expect(await problems(broken(COMPOSE, /^ +NOTIFIER_DATABASE_PASSWORD: .*\n/m, ''))).toEqual(['db-provision does not take NOTIFIER_DATABASE_PASSWORD']);
+      // The gateway, which keeps no tables, given a role and a URL: least privilege undone.
+      expect(
+        await problems(
+          broken(
+            COMPOSE,
+            '      GATEWAY_HTTPS_PORT: "8080"\n',
+            '      GATEWAY_HTTPS_PORT: "8080"\n      DATABASE_URL: postgres://mesh_gateway:${GATEWAY_DATABASE_PASSWORD:?x}@postgres:5432/mesh\n',
+          ),
+        ),
+      ).toEqual(['gateway: has DATABASE_URL, keeping no tables']);
+      expect(await problems(broken(COMPOSE, '      AUTH_DATABASE_PASSWORD:', '      GATEWAY_DATABASE_PASSWORD: ${GATEWAY_DATABASE_PASSWORD:?x}\n      AUTH_DATABASE_PASSWORD:'))).toEqual([
+        'db-provision takes GATEWAY_DATABASE_PASSWORD: gateway keeps no tables',
+      ]);
       expect(await problems(broken(COMPOSE, 'postgres://mesh:${POSTGRES_PASSWORD', 'postgres://mesh:${RABBITMQ_PASSWORD'))).toEqual([
         "db-provision's DATABASE_ADMIN_URL is not PostgreSQL's superuser with POSTGRES_PASSWORD",
       ]);
@@ -1671,9 +1723,13 @@ describe('deployment files', () => {
         "auth connects as RabbitMQ's administrator mesh",
       ]);
       expect(await problems(broken(COMPOSE, '    broker-provision: { condition: service_completed_successfully }\n', ''))).toEqual(
-        SERVICE_NAMES.map((name) => `${name} does not wait for broker-provision`),
+        BROKER_SERVICES.map((name) => `${name} does not wait for broker-provision`),
       );
       expect(await problems(broken(COMPOSE, /^ +NOTIFIER_AMQP_PASSWORD: .*\n/m, ''))).toEqual(['broker-provision does not take NOTIFIER_AMQP_PASSWORD']);
+      // The gateway, which has no events, given a broker user.
+      expect(
+        await problems(broken(COMPOSE, '      GATEWAY_HTTPS_PORT: "8080"\n', '      GATEWAY_HTTPS_PORT: "8080"\n      AMQP_URL: amqps://mesh-gateway:${GATEWAY_AMQP_PASSWORD:?x}@rabbitmq:5671\n')),
+      ).toEqual(['gateway: has AMQP_URL, with no events']);
       expect(await problems(broken(COMPOSE, '@rabbitmq:15672', '@rabbitmq:5672'))).toEqual([
         "broker-provision's RABBITMQ_MANAGEMENT_URL is not RabbitMQ's administrator at rabbitmq:15672",
       ]);
@@ -1789,9 +1845,9 @@ describe('deployment files', () => {
       ]);
       // The resolver's token handed to every service.
       expect(
-        await problems(broken(COMPOSE, 'CONSUL_RESOLVER_SERVICES: interview', 'CONSUL_RESOLVER_SERVICES: interview emotion scoring notifier auth')),
+        await problems(broken(COMPOSE, 'CONSUL_RESOLVER_SERVICES: interview gateway', 'CONSUL_RESOLVER_SERVICES: interview emotion scoring notifier auth gateway')),
       ).toEqual([
-        `consul-provision gives the resolver's token to auth, emotion, interview, notifier, scoring, not ${RESOLVERS.join(', ')} (the services with downstreams)`,
+        `consul-provision gives the resolver's token to auth, emotion, gateway, interview, notifier, scoring, not ${RESOLVERS.join(', ')} (the services with downstreams)`,
       ]);
       // The tokens left to the one-shot's log, or no one-shot at all.
       expect(await problems(broken(COMPOSE, 'entrypoint: ["mesh-consul-tokens", "node"', 'entrypoint: ["node"'))).toEqual([
@@ -1865,6 +1921,8 @@ describe('deployment files', () => {
       ]);
       // An HTTPS port the service does not serve (the report links are the interview service's).
       expect(await problems(broken(COMPOSE, 'ports: ["50055:50055"]', 'ports: ["50055:50055", "8443:8443"]'))).toEqual(['auth publishes port 8443']);
+      // The gateway's gRPC port (health only, internal) published beside its HTTPS port.
+      expect(await problems(broken(COMPOSE, 'ports: ["8080:8080"]', 'ports: ["8080:8080", "50058:50058"]'))).toEqual(['gateway publishes port 50058']);
       // RabbitMQ's management API published.
       expect(
         await problems(broken(COMPOSE, '    image: rabbitmq:3.13.7-management\n', '    image: rabbitmq:3.13.7-management\n    ports: ["15672:15672"]\n')),
@@ -2115,7 +2173,8 @@ describe('deployment files', () => {
     it(`are valid Kubernetes ${KUBERNETES_VERSION} resources, unknown fields rejected, and a broken copy is not`, async () => {
       const { code, output } = await validate(manifests());
       expect({ code, errors: output.split('\n').filter((line) => !line.startsWith('INFO') && line) }).toEqual({ code: 0, errors: [] });
-      expect(output.match(/^INFO .* passed/gm)).toHaveLength(26);
+      // Every document of every file: 30 with the gateway's Deployment, Service and two NetworkPolicies.
+      expect(output.match(/^INFO .* passed/gm)).toHaveLength(30);
       const misspelt = await validate([broken('deploy/k8s/emotion.yaml', 'periodSeconds: 5', 'periodSecond: 5')]);
       expect(misspelt.code).not.toBe(0);
       expect(misspelt.output).toContain("'periodSecond' was unexpected");
@@ -2154,8 +2213,11 @@ describe('deployment files', () => {
         expect(deployment.spec.template.spec.volumes?.find((v) => v.name === mount!.name)?.secret?.secretName).toBe(`mesh-tls-${name}`);
         const env = Object.fromEntries((container.env ?? []).map((e) => [e.name, e]));
         expect(env.ADVERTISE_HOST.valueFrom).toEqual({ fieldRef: { fieldPath: 'status.podIP' } });
-        expect(env.DATABASE_URL.valueFrom!.secretKeyRef).toBeDefined();
-        expect(env.AMQP_URL.valueFrom!.secretKeyRef).toBeDefined();
+        // A database URL where it keeps tables, a broker URL where it has events (not the gateway's).
+        if (TABLE_SERVICES.includes(name)) expect(env.DATABASE_URL.valueFrom!.secretKeyRef).toBeDefined();
+        else expect(env.DATABASE_URL).toBeUndefined();
+        if (BROKER_SERVICES.includes(name)) expect(env.AMQP_URL.valueFrom!.secretKeyRef).toBeDefined();
+        else expect(env.AMQP_URL).toBeUndefined();
         const service = documents.find((d): d is Service => d.kind === 'Service' && d.metadata.name === name)!;
         expect(service.spec.ports).toEqual([
           { name: 'grpc', port, targetPort: 'grpc', protocol: 'TCP', appProtocol: 'grpc' },
@@ -2477,6 +2539,19 @@ describe('deployment files', () => {
       expect(
         await problems('        - { port: grpc, protocol: TCP }\n        - { port: https, protocol: TCP }\n', '        - { port: grpc, protocol: TCP }\n'),
       ).toEqual(peers.map((peer) => `interview (https):8443 does not let in ${peer}`));
+      // The gateway's HTTPS port closed: the browsers kept out.
+      expect(await problems(/(name: gateway-ingress[\s\S]*?ingress:\n) +- ports:\n +- \{ port: https, protocol: TCP \}\n/, '$1')).toEqual(
+        peers.map((peer) => `gateway (https):8080 does not let in ${peer}`),
+      );
+      // Its gRPC port (health only) opened to anyone, as its HTTPS port is.
+      expect(await problems(/(name: gateway-ingress[\s\S]*?- \{ port: https, protocol: TCP \}\n)/, '$1        - { port: grpc, protocol: TCP }\n')).toEqual(
+        expect.arrayContaining(['gateway:50058 lets in a client outside the cluster', 'gateway:50058 lets in emotion']),
+      );
+      // The gateway's calls not let out: REST and WebSocket would time out.
+      expect(await problems(/\n---\n# The gateway's calls:[\s\S]*?(?=\n---\n)/, '')).toEqual([
+        'gateway may not connect to auth:50055',
+        'gateway may not connect to interview:50051',
+      ]);
       // PostgreSQL open to every pod of the namespace.
       expect(
         await problems(/(name: postgresql-from-mesh[\s\S]*?)matchLabels: \{ app\.kubernetes\.io\/part-of: interview-mesh \}/, '$1matchLabels: {}'),

@@ -24,6 +24,9 @@ export interface GatewayLimitSpecs {
   readonly framesPerSocket: LimitSpec;
 }
 
+/** The gateway's HTTPS port when GATEWAY_HTTPS_PORT is unset (the deployments publish it: deploy/). */
+export const DEFAULT_GATEWAY_HTTPS_PORT = 8080;
+
 const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/;
 
 /** GATEWAY_* variables, the token settings and the limits. */
@@ -35,7 +38,7 @@ export function gatewaySettings(env: Env): GatewaySettings {
   const bad = origins.find((o) => !ORIGIN.test(o));
   if (bad !== undefined) throw new ConfigError(`GATEWAY_CORS_ORIGINS: ${JSON.stringify(bad)} is not an origin (scheme://host[:port], no path, no wildcard)`);
   return Object.freeze({
-    httpsPort: portOr(env, 'GATEWAY_HTTPS_PORT', 8080),
+    httpsPort: portOr(env, 'GATEWAY_HTTPS_PORT', DEFAULT_GATEWAY_HTTPS_PORT),
     corsOrigins: Object.freeze(origins),
     wsAuthTimeoutMs: integerOr(env, 'GATEWAY_WS_AUTH_TIMEOUT_MS', 5000, 100, 60_000),
     tokens: tokenVerificationSettings(env),
