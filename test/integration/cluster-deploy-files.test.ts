@@ -369,7 +369,8 @@ function composeBrokerProblems(compose: ComposeFile): string[] {
     if (provisionEnv[serviceVariable(name, 'AMQP_PASSWORD')] !== undefined)
       problems.push(`broker-provision takes ${serviceVariable(name, 'AMQP_PASSWORD')}: ${name} has no events`);
     const env = composeEnvironment(compose.services[name]);
-    for (const urlVariable of ['AMQP_URL', serviceVariable(name, 'AMQP_URL')]) if (env[urlVariable] !== undefined) problems.push(`${name}: has ${urlVariable}, with no events`);
+    for (const urlVariable of ['AMQP_URL', serviceVariable(name, 'AMQP_URL')])
+      if (env[urlVariable] !== undefined) problems.push(`${name}: has ${urlVariable}, with no events`);
   }
   for (const name of BROKER_SERVICES) {
     const passwordVariable = serviceVariable(name, 'AMQP_PASSWORD');
@@ -1472,8 +1473,7 @@ function networkPolicyProblems(documents: K8sObject[]): string[] {
     const ingress = PUBLIC_SERVICES.includes(name) ? everyoneNames : [...CALLERS[name], CONSUL_AGENT.name];
     expectations.push({ to: { ...base, port: DEFAULT_PORTS[name] }, ingress, egress: CALLERS[name] });
     const https = HTTPS_PORTS[name];
-    if (https !== undefined)
-      expectations.push({ to: { ...base, name: `${name} (https)`, port: https }, ingress: everyoneNames, egress: [] });
+    if (https !== undefined) expectations.push({ to: { ...base, name: `${name} (https)`, port: https }, ingress: everyoneNames, egress: [] });
     expectations.push({ to: { ...base, name: `${name} (metrics)`, port: DEFAULT_METRICS_PORT }, ingress: [PROMETHEUS.name], egress: [] });
     expectations.push({ to: { ...base, name: `${name} (another port)`, port: 9229 }, ingress: [], egress: [] });
   }
@@ -1699,9 +1699,11 @@ describe('deployment files', () => {
           ),
         ),
       ).toEqual(['gateway: has DATABASE_URL, keeping no tables']);
-      expect(await problems(broken(COMPOSE, '      AUTH_DATABASE_PASSWORD:', '      GATEWAY_DATABASE_PASSWORD: ${GATEWAY_DATABASE_PASSWORD:?x}\n      AUTH_DATABASE_PASSWORD:'))).toEqual([
-        'db-provision takes GATEWAY_DATABASE_PASSWORD: gateway keeps no tables',
-      ]);
+      expect(
+        await problems(
+          broken(COMPOSE, '      AUTH_DATABASE_PASSWORD:', '      GATEWAY_DATABASE_PASSWORD: ${GATEWAY_DATABASE_PASSWORD:?x}\n      AUTH_DATABASE_PASSWORD:'),
+        ),
+      ).toEqual(['db-provision takes GATEWAY_DATABASE_PASSWORD: gateway keeps no tables']);
       expect(await problems(broken(COMPOSE, 'postgres://mesh:${POSTGRES_PASSWORD', 'postgres://mesh:${RABBITMQ_PASSWORD'))).toEqual([
         "db-provision's DATABASE_ADMIN_URL is not PostgreSQL's superuser with POSTGRES_PASSWORD",
       ]);
@@ -1728,7 +1730,13 @@ describe('deployment files', () => {
       expect(await problems(broken(COMPOSE, /^ +NOTIFIER_AMQP_PASSWORD: .*\n/m, ''))).toEqual(['broker-provision does not take NOTIFIER_AMQP_PASSWORD']);
       // The gateway, which has no events, given a broker user.
       expect(
-        await problems(broken(COMPOSE, '      GATEWAY_HTTPS_PORT: "8080"\n', '      GATEWAY_HTTPS_PORT: "8080"\n      AMQP_URL: amqps://mesh-gateway:${GATEWAY_AMQP_PASSWORD:?x}@rabbitmq:5671\n')),
+        await problems(
+          broken(
+            COMPOSE,
+            '      GATEWAY_HTTPS_PORT: "8080"\n',
+            '      GATEWAY_HTTPS_PORT: "8080"\n      AMQP_URL: amqps://mesh-gateway:${GATEWAY_AMQP_PASSWORD:?x}@rabbitmq:5671\n',
+          ),
+        ),
       ).toEqual(['gateway: has AMQP_URL, with no events']);
       expect(await problems(broken(COMPOSE, '@rabbitmq:15672', '@rabbitmq:5672'))).toEqual([
         "broker-provision's RABBITMQ_MANAGEMENT_URL is not RabbitMQ's administrator at rabbitmq:15672",
@@ -1845,7 +1853,9 @@ describe('deployment files', () => {
       ]);
       // The resolver's token handed to every service.
       expect(
-        await problems(broken(COMPOSE, 'CONSUL_RESOLVER_SERVICES: interview gateway', 'CONSUL_RESOLVER_SERVICES: interview emotion scoring notifier auth gateway')),
+        await problems(
+          broken(COMPOSE, 'CONSUL_RESOLVER_SERVICES: interview gateway', 'CONSUL_RESOLVER_SERVICES: interview emotion scoring notifier auth gateway'),
+        ),
       ).toEqual([
         `consul-provision gives the resolver's token to auth, emotion, gateway, interview, notifier, scoring, not ${RESOLVERS.join(', ')} (the services with downstreams)`,
       ]);
