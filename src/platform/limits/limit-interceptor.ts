@@ -1,7 +1,13 @@
 import { isIP } from 'node:net';
 import { CallContext } from '../grpc/call-context';
 import { ServerInterceptor } from '../grpc/async-service';
+import { allows, Caller } from '../tls/call-policy';
 import { RateLimit } from './rate-limit';
+
+/** Metadata key of the client's address that a trusted forwarder (the gateway) passes on. */
+export const FORWARDED_FOR = 'x-forwarded-for';
+/** The longest x-forwarded-for value read (bytes): an address is at most 45 characters (IPv6 with an IPv4 tail). */
+const MAX_FORWARDED_LENGTH = 256;
 
 /**
  * Counts each call against `limit` under the key `keyOf` gives (a stream counts once, when it
@@ -32,6 +38,26 @@ export function clientAddress(peer: string): string {
   const host = bracketed ? bracketed[1] : withoutPort(rest);
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(host);
   return mapped ? mapped[1] : host;
+}
+
+/**
+ * The address a call is counted under by a per-address limit: the client's address the caller
+ * forwarded (`x-forwarded-for` metadata) when the caller is one of `forwarders`, as proven by its
+ * verified mTLS client certificate (`ctx.caller`, the SPIFFE ID's workload identity); else the TCP
+ * peer's (clientAddress). From anyone else the header is ignored: a client cannot pick its own
+ * counter. Of a forwarder's value, the last comma-separated entry (the one it added) is taken, and
+ * only when it is an IP address (IPv4-mapped IPv6 read as IPv4); a malformed or oversized value
+ * falls back to the peer, so a broken forwarder shares one counter rather than escaping it.
+ */
+export function forwardedClientAddress(ctx: Pick<CallContext, 'peer' | 'caller' | 'metadata'>, forwarders: readonly Caller[]): string {
+  const peer = clientAddress(ctx.peer);
+  if (forwarders.length === 0 || !allows(forwarders, ctx.caller)) return peer;
+  const values = ctx.metadata.get(FORWARDED_FOR);
+  const last = values.at(-1);
+  if (typeof last !== 'string' || last.length > MAX_FORWARDED_LENGTH) return peer;
+  const entry = last.split(',').at(-1)?.trim() ?? '';
+  const address = clientAddress(entry);
+  return isIP(address) !== 0 ? address : peer;
 }
 
 /** `host:port` without `:port`, when it ends in one and what is left is an IP address. */

@@ -1,11 +1,19 @@
 import { AuthServiceService } from '../../gen/auth';
-import { clientAddress, limitInterceptor } from '../../platform/limits/limit-interceptor';
+import { forwardedClientAddress, limitInterceptor } from '../../platform/limits/limit-interceptor';
+import { Caller } from '../../platform/tls/call-policy';
 import { grpcService, NoDownstreams, ResourceSpec, ServiceContext, ServiceParts } from '../../platform/service/descriptor';
 import { Accounts } from './accounts';
 import { authHandlers } from './handlers';
 import { AuthSettings } from './settings';
 import { SigningKeys } from './signing-keys';
 import { AuthStore, AuthTables } from './store';
+
+/**
+ * Whose `x-forwarded-for` this service believes for its per-address limit: the gateway's, proven
+ * by its mTLS client certificate (its browsers' addresses; else every gateway user shared the
+ * gateway's one counter). Anyone else's is ignored (forwardedClientAddress).
+ */
+const ADDRESS_FORWARDERS: readonly Caller[] = ['service:gateway'];
 
 /** The signing keys, read (or created, on a first start) once the server is up, re-read every keysReloadMs. */
 export const SIGNING_KEYS: ResourceSpec<AuthSettings, SigningKeys> = {
@@ -30,6 +38,6 @@ export function startAuth(context: ServiceContext<AuthSettings, NoDownstreams, S
   const perAddress = context.rateLimit(context.settings.requestsPerAddress);
   return {
     grpc: [grpcService('auth.v1.AuthService', AuthServiceService, authHandlers(accounts, context.resource))],
-    interceptors: [limitInterceptor(perAddress, (ctx) => (ctx.method === GET_JWKS ? undefined : clientAddress(ctx.peer)))],
+    interceptors: [limitInterceptor(perAddress, (ctx) => (ctx.method === GET_JWKS ? undefined : forwardedClientAddress(ctx, ADDRESS_FORWARDERS)))],
   };
 }

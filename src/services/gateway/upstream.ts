@@ -4,6 +4,7 @@ import { InterviewServiceClient } from '../../gen/interview';
 import { CallContext } from '../../platform/grpc/call-context';
 import { DownstreamClient } from '../../platform/service/downstream-client';
 import type { FastifyBaseLogger } from 'fastify';
+import { FORWARDED_FOR } from '../../platform/limits/limit-interceptor';
 import { Logger } from '../../platform/log/logger';
 
 /** The services behind the gateway, through the platform's client stack (Consul, breaker, deadline, mTLS). */
@@ -12,8 +13,14 @@ export interface Upstreams {
   readonly auth: DownstreamClient<AuthServiceClient>;
 }
 
-/** Metadata key of the HTTP client's address, passed on so that the interview service counts its per-address limit by it (only from the gateway's certificate). */
-export const FORWARDED_FOR = 'x-forwarded-for';
+
+/**
+ * Metadata key of the HTTP client's address (its TCP peer: Fastify's trustProxy is off, so a
+ * client's own X-Forwarded-For header is never passed on), by which the interview and auth
+ * services count their per-address limits, believing it from the gateway's certificate alone
+ * (forwardedClientAddress).
+ */
+export { FORWARDED_FOR };
 
 /** Who an HTTP request or WebSocket is from: its bearer token (when it has one) and its address. */
 export interface Caller {

@@ -6,7 +6,8 @@ import { authenticationInterceptor } from '../../platform/identity/authenticatio
 import { streamMessageClient } from '../../platform/telemetry/stream-telemetry';
 import { principalOf } from '../../platform/identity/principal';
 import { cachedKeySet, createTokenVerifier } from '../../platform/identity/token-verifier';
-import { clientAddress, limitInterceptor } from '../../platform/limits/limit-interceptor';
+import { forwardedClientAddress, limitInterceptor } from '../../platform/limits/limit-interceptor';
+import { Caller } from '../../platform/tls/call-policy';
 import { DownstreamSpec, grpcService, ServiceContext, ServiceParts } from '../../platform/service/descriptor';
 import { scoredHandler, SCORED_QUEUE, SCORING_FAILED_QUEUE, scoringFailedHandler, userDeletedHandler, USER_DELETED_QUEUE } from './consumers';
 import { FRAME_STREAM_IDLE_MS, FrameStreams } from './frame-streams';
@@ -18,6 +19,13 @@ import { loadLinkKey, ReportLinks } from './report-links';
 import { ReportLinkSettings } from './report-link-settings';
 import { reportRoute } from './report-route';
 import { InterviewStore, InterviewTables } from './store';
+
+/**
+ * Whose `x-forwarded-for` this service believes for its per-address limit: the gateway's, proven
+ * by its mTLS client certificate (its browsers' addresses; else every gateway user shared the
+ * gateway's one counter). Anyone else's is ignored (forwardedClientAddress).
+ */
+const ADDRESS_FORWARDERS: readonly Caller[] = ['service:gateway'];
 
 /**
  * The interview service's downstreams. Live frames go on AnalyzeStream, one stream per interview
@@ -93,7 +101,7 @@ export async function startInterview(context: ServiceContext<InterviewSettings, 
       grpcService('interview.v1.InterviewService', InterviewServiceService, interviewHandlers(interviews, handlerLimits(limits, context.rateLimit), links)),
     ],
     interceptors: [
-      limitInterceptor(context.rateLimit(limits.requestsPerAddress), (ctx) => clientAddress(ctx.peer)),
+      limitInterceptor(context.rateLimit(limits.requestsPerAddress), (ctx) => forwardedClientAddress(ctx, ADDRESS_FORWARDERS)),
       authenticationInterceptor(verifier, (principal) => store.isDeletedUser(principal.subject)),
       limitInterceptor(context.rateLimit(limits.requestsPerUser), (ctx) => (ctx.method === SEND_FRAME ? undefined : principalOf(ctx).subject)),
     ],

@@ -14,7 +14,7 @@ import { migrateSchema } from '../../../src/platform/db/migrate';
 import { LimitExceededError } from '../../../src/platform/errors/domain-errors';
 import { CallContext } from '../../../src/platform/grpc/call-context';
 import { toStatus } from '../../../src/platform/grpc/errors';
-import { clientAddress, limitInterceptor } from '../../../src/platform/limits/limit-interceptor';
+import { clientAddress, FORWARDED_FOR, forwardedClientAddress, limitInterceptor } from '../../../src/platform/limits/limit-interceptor';
 import { addressRequestLimit, limitFromEnv, limitVariable } from '../../../src/platform/limits/limit-settings';
 import { createRateLimit, LimitSpec, LimitStore, RateLimit, RateLimitedError, SqlQuery } from '../../../src/platform/limits/rate-limit';
 import { rateLimitsMigration } from '../../../src/platform/limits/rate-limits-migration';
@@ -255,6 +255,65 @@ describe('limitInterceptor', () => {
     await interceptor(context('ipv4:10.0.0.8:50001'), next);
     for (let i = 0; i < 5; i++) await interceptor(context('unix:/run/exempt.sock'), next);
     expect(ran).toBe(8);
+  });
+});
+
+describe("forwardedClientAddress: x-forwarded-for believed from the gateway's certificate alone", () => {
+  /** A call from `peer` by the workload of its verified client certificate (`caller`), with x-forwarded-for `forwarded`. */
+  const call = (peer: string, caller: CallContext['caller'], ...forwarded: string[]): CallContext => {
+    const metadata = new Metadata();
+    for (const value of forwarded) metadata.add(FORWARDED_FOR, value);
+    return {
+      method: '/interview.v1.InterviewService/GetInterview',
+      metadata,
+      deadline: undefined,
+      signal: new AbortController().signal,
+      peer,
+      caller,
+      log: silentLogger(),
+    };
+  };
+  const GATEWAY = { kind: 'service', name: 'gateway' } as const;
+  const FORWARDERS = ['service:gateway'] as const;
+  const GATEWAY_PEER = 'ipv4:10.0.0.2:40000';
+
+  it("counts a gateway's calls by the browser's address it forwards: its users do not share the gateway's one budget", async () => {
+    expect(forwardedClientAddress(call(GATEWAY_PEER, GATEWAY, '203.0.113.7'), FORWARDERS)).toBe('203.0.113.7');
+    expect(forwardedClientAddress(call(GATEWAY_PEER, GATEWAY, '::ffff:203.0.113.7'), FORWARDERS)).toBe('203.0.113.7');
+    expect(forwardedClientAddress(call(GATEWAY_PEER, GATEWAY, '2001:db8::9'), FORWARDERS)).toBe('2001:db8::9');
+    // A list: the last entry, the one the gateway added.
+    expect(forwardedClientAddress(call(GATEWAY_PEER, GATEWAY, '198.51.100.1, 203.0.113.7'), FORWARDERS)).toBe('203.0.113.7');
+    const interceptor = limitInterceptor(createRateLimit(spec('test_forwarded', 2), MEMORY), (ctx) => forwardedClientAddress(ctx, FORWARDERS));
+    const next = () => Promise.resolve();
+    for (const browser of ['203.0.113.7', '203.0.113.8', '203.0.113.9']) {
+      await interceptor(call(GATEWAY_PEER, GATEWAY, browser), next);
+      await interceptor(call(GATEWAY_PEER, GATEWAY, browser), next);
+    }
+    // Six calls through one gateway, two per browser: each browser at its own limit, none refused until it passes it.
+    await expect(interceptor(call(GATEWAY_PEER, GATEWAY, '203.0.113.7'), next)).rejects.toBeInstanceOf(RateLimitedError);
+  });
+
+  it("ignores another caller's header, forged or not: a client (or another service) cannot pick its own counter", async () => {
+    const forged = '198.51.100.66';
+    // A person's client: no mesh certificate.
+    expect(forwardedClientAddress(call('ipv4:192.0.2.5:5000', undefined, forged), FORWARDERS)).toBe('192.0.2.5');
+    // Another service of the mesh, and an operator, with certificates of the CA but not the gateway's.
+    expect(forwardedClientAddress(call('ipv4:10.0.0.3:5000', { kind: 'service', name: 'interview' }, forged), FORWARDERS)).toBe('10.0.0.3');
+    expect(forwardedClientAddress(call('ipv4:10.0.0.4:5000', { kind: 'operator', name: 'gateway' }, forged), FORWARDERS)).toBe('10.0.0.4');
+    // No forwarders: the peer always.
+    expect(forwardedClientAddress(call(GATEWAY_PEER, GATEWAY, forged), [])).toBe('10.0.0.2');
+    const interceptor = limitInterceptor(createRateLimit(spec('test_forged', 2), MEMORY), (ctx) => forwardedClientAddress(ctx, FORWARDERS));
+    const next = () => Promise.resolve();
+    await interceptor(call('ipv4:192.0.2.5:5000', undefined, '198.51.100.1'), next);
+    await interceptor(call('ipv4:192.0.2.5:5001', undefined, '198.51.100.2'), next);
+    // A new forged address per call does not buy a new budget.
+    await expect(interceptor(call('ipv4:192.0.2.5:5002', undefined, '198.51.100.3'), next)).rejects.toBeInstanceOf(RateLimitedError);
+  });
+
+  it("falls back to the gateway's own address when what it forwards is not an IP address or is oversized (one shared counter, never none)", () => {
+    for (const value of ['', 'not-an-address', '203.0.113.7:443:x', `${'1'.repeat(300)}`, 'unix:/tmp/x'])
+      expect({ value, key: forwardedClientAddress(call(GATEWAY_PEER, GATEWAY, value), FORWARDERS) }).toEqual({ value, key: '10.0.0.2' });
+    expect(forwardedClientAddress(call(GATEWAY_PEER, GATEWAY), FORWARDERS)).toBe('10.0.0.2');
   });
 });
 
