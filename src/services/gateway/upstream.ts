@@ -13,7 +13,6 @@ export interface Upstreams {
   readonly auth: DownstreamClient<AuthServiceClient>;
 }
 
-
 /**
  * Metadata key of the HTTP client's address (its TCP peer: Fastify's trustProxy is off, so a
  * client's own X-Forwarded-For header is never passed on), by which the interview and auth
