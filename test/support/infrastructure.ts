@@ -92,7 +92,11 @@ export async function createTestDatabase(servers: TestServers = INTEGRATION_SERV
   const url = new URL(admin);
   url.pathname = `/${name}`;
   // The services that keep tables, as provision-db's default: the gateway gets no role.
-  const roles = SERVICES.filter(keepsTables).map(({ name: service }) => ({ service, role: `${name}_${service}`, password: randomBytes(18).toString('base64url') }));
+  const roles = SERVICES.filter(keepsTables).map(({ name: service }) => ({
+    service,
+    role: `${name}_${service}`,
+    password: randomBytes(18).toString('base64url'),
+  }));
   const drop = async () => {
     serviceUrlsByDatabase.delete(url.toString());
     await withClient(admin, async (c) => {
