@@ -1,3 +1,4 @@
+import { buildWeb } from '../../../scripts/build-web';
 import { ensureFakeCamera } from '../../../scripts/browser/fake-camera';
 import { runScript } from '../../support/tools';
 
@@ -10,4 +11,6 @@ import { runScript } from '../../support/tools';
 export default async function globalSetup(): Promise<void> {
   process.env.BROWSER_EXECUTABLE ??= runScript('scripts/infra/ensure-chromium.sh', [], { timeoutMs: 600_000 });
   process.env.FAKE_CAMERA_FILE ??= await ensureFakeCamera();
+  const web = await buildWeb();
+  if (web.built) console.error(`[web] built ${web.dir} in ${web.ms} ms`);
 }
