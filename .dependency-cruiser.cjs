@@ -1,7 +1,8 @@
 /**
- * The layering of src/, checked by `npm run lint:deps` (depcruise src --config .dependency-cruiser.cjs).
+ * The layering of src/ and of the web app, checked by `npm run lint:deps` (depcruise src web/src --config .dependency-cruiser.cjs).
  *   platform  <- services/<x> <- mesh, demo, main.ts
  *   gen (ts-proto output) stands apart; services/<x>/domain is pure logic.
+ *   web/ (the browser app) and src/ (the Node services) never import each other: they meet over HTTP.
  * Type-only imports count (tsPreCompilationDeps): a layer may not reach another even for its types.
  * @type {import('dependency-cruiser').IConfiguration}
  */
@@ -38,10 +39,32 @@ module.exports = {
     },
     {
       name: 'no-circular',
-      comment: 'No import cycles anywhere in src.',
+      comment: 'No import cycles anywhere in src or web.',
+      severity: 'error',
+      from: { path: '^(src|web)/' },
+      to: { circular: true },
+    },
+    {
+      name: 'web-stays-in-the-browser',
+      comment:
+        "The web app runs in the browser and speaks to the gateway's REST and WebSocket JSON only: it imports none of the services' code, generated types included; Node built-ins do not exist there.",
+      severity: 'error',
+      from: { path: '^web/' },
+      to: { path: ['^src/', '^scripts/', '^test/'] },
+    },
+    {
+      name: 'web-no-node-builtins',
+      comment: 'No Node built-in reaches the browser bundle.',
+      severity: 'error',
+      from: { path: '^web/' },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'services-import-no-web',
+      comment: 'The services serve the built app (dist/web) as files; they import none of its sources.',
       severity: 'error',
       from: { path: '^src/' },
-      to: { circular: true },
+      to: { path: '^web/' },
     },
     {
       name: 'domain-is-pure',

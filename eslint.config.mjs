@@ -7,7 +7,8 @@ import { defineConfig, globalIgnores } from 'eslint/config';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
-const TS_FILES = ['src/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts'];
+// web/ is the browser app (its own tsconfig: DOM, JSX), found by the project service like the rest.
+const TS_FILES = ['src/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts', 'web/**/*.ts', 'web/**/*.tsx'];
 
 // Node's CommonJS globals, for the .js/.cjs files (seven names: no need for the `globals` package).
 const NODE_COMMONJS_GLOBALS = {

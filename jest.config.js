@@ -1,9 +1,10 @@
 /**
- * Four projects: `unit` needs nothing but this repository (models included) and the answer-analysis
+ * Five projects: `unit` needs nothing but this repository (models included) and the answer-analysis
  * model that scripts/models/ensure-text-model.sh makes under .cache/ (`npm test` runs it first); `integration` runs
  * against real PostgreSQL and RabbitMQ, which its global set-up makes reachable first; `security`
  * attacks a running mesh on those servers from outside (test/security/attacks.py, in Python);
- * `faults` runs the mesh through broker, database, process and network faults on servers of its own.
+ * `faults` runs the mesh through broker, database, process and network faults on servers of its own;
+ * `browser` drives Debian's Chromium (playwright-core) with a fake camera against pages served by the test.
  * ts-jest transpiles only (isolatedModules): `tsc --noEmit` in `npm test` checks types once.
  * @type {import('jest').Config}
  */
@@ -46,6 +47,17 @@ module.exports = {
       testEnvironment: '<rootDir>/test/support/native-typed-arrays-environment.js',
       testMatch: ['<rootDir>/test/security/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
+      transform,
+      modulePathIgnorePatterns,
+    },
+    {
+      // Debian's Chromium driven by playwright-core, with a fake camera; its global set-up installs
+      // the browser when missing, makes the camera's video and builds the web app (scripts/test.sh
+      // runs it after the others).
+      displayName: 'browser',
+      testEnvironment: '<rootDir>/test/support/native-typed-arrays-environment.js',
+      testMatch: ['<rootDir>/test/browser/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/browser/support/global-setup.ts',
       transform,
       modulePathIgnorePatterns,
     },

@@ -2,7 +2,8 @@
 # `npm test`: the linters (ESLint, Prettier, the layering check), type-check, then every jest suite:
 # unit and integration (against real PostgreSQL and RabbitMQ, which the integration set-up installs
 # and starts when they are missing), the security suite on those servers, then the fault suite on
-# servers of its own. Arguments, if any, go to a single jest run instead (no linters).
+# servers of its own, and last the browser suite (Debian's Chromium, a fake camera). Arguments, if
+# any, go to a single jest run instead (no linters).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +22,10 @@ if [ "$#" -eq 0 ]; then
   # time, instant after), which the unit tests need: waited for right before them.
   bash scripts/models/ensure-text-model.sh > /dev/null 2> .cache/ensure-text-model.log &
   text_model=$!
+  # Debian's Chromium for the browser suite (~25 s the first time: apt-get), waited for before the
+  # unit tests, whose report test may install Poppler with apt-get too.
+  bash scripts/infra/ensure-chromium.sh > .cache/ensure-chromium.log 2>&1 &
+  chromium_install=$!
 fi
 
 if [ "$#" -eq 0 ]; then
@@ -43,6 +48,8 @@ if [ "$#" -gt 0 ]; then
 else
   echo "== waiting for the text model (log: .cache/ensure-text-model.log)"
   wait "$text_model" || { echo "Text model set-up failed:"; tail -20 .cache/ensure-text-model.log; }
+  echo "== waiting for Chromium (log: .cache/ensure-chromium.log)"
+  wait "$chromium_install" || { echo "Chromium install failed:"; tail -20 .cache/ensure-chromium.log; }
   npx jest --json --outputFile=.cache/jest-results.json --selectProjects unit || status=$?
   echo "== waiting for the Consul build (log: .cache/ensure-consul.log)"
   wait "$consul_build" || { echo "Consul build failed:"; tail -20 .cache/ensure-consul.log; }
@@ -55,11 +62,16 @@ else
   # The fault suite restarts its own PostgreSQL and RabbitMQ: alone, after the rest.
   echo "== fault suite"
   npx jest --json --outputFile=.cache/jest-results-faults.json --selectProjects faults --runInBand || status=$?
+  # Debian's Chromium (playwright-core) with a fake camera made from the fixture photographs: the
+  # harness's own page, then the web app against a test double of the gateway's API. Last, and one
+  # file at a time: a browser is the heaviest client on two cores.
+  echo "== browser suite (Chromium, fake camera, axe-core; screenshots in .cache/browser/screenshots)"
+  npx jest --json --outputFile=.cache/jest-results-browser.json --selectProjects browser --runInBand || status=$?
 fi
 # The plain summary line CI reads, whatever the runner.
 node -e '
   const fs = require("fs");
-  const runs = [".cache/jest-results.json", ".cache/jest-results-integration.json", ".cache/jest-results-security.json", ".cache/jest-results-faults.json"].filter((f) => fs.existsSync(f)).map((f) => JSON.parse(fs.readFileSync(f, "utf8")));
+  const runs = [".cache/jest-results.json", ".cache/jest-results-integration.json", ".cache/jest-results-security.json", ".cache/jest-results-faults.json", ".cache/jest-results-browser.json"].filter((f) => fs.existsSync(f)).map((f) => JSON.parse(fs.readFileSync(f, "utf8")));
   const sum = (k) => runs.reduce((n, r) => n + r[k], 0);
   console.log(`${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed`);
 ' || true

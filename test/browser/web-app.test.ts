@@ -1,0 +1,195 @@
+/**
+ * The web app (dist/web, built by the global set-up) in Debian's Chromium with the fake camera,
+ * against a TEST DOUBLE of the gateway (support/mock-gateway.ts) until the real one is in the tree.
+ * The double analyses nothing: its feedback is scripted, so these tests prove the page's flows and
+ * states (sign-up, the interview, live feedback shown, no face, limits hit, connection lost and
+ * resumed, completion, the report, the interviewer's list, camera refused) and what the page sends
+ * (a JPEG frame every ~500 ms over the WebSocket, for the path's interview), never an analysis.
+ * Screenshots of each step in .cache/browser/screenshots/web-app/; axe-core on every page.
+ */
+import { Browser, BrowserContext, Page } from 'playwright-core';
+
+import { WEB_DIST } from '../../scripts/build-web';
+import { expectNoSeriousAxeViolations } from './support/axe';
+import { launchBrowser, newContext } from './support/browser';
+import { MockGateway } from './support/mock-gateway';
+import { Screenshots } from './support/screenshots';
+import { serveStatic, StaticServer } from './support/static-server';
+
+jest.setTimeout(180_000);
+
+async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+describe('web app against a test double of the gateway (UI flows only: the double analyses nothing)', () => {
+  let browser: Browser;
+  let server: StaticServer;
+  let mock: MockGateway;
+  let context: BrowserContext;
+  let page: Page;
+  let errors: string[];
+  const shots = new Screenshots('web-app');
+  const axeMinor: string[] = [];
+  let interviewId = '';
+
+  const axe = async (where: string) => {
+    const minor = await expectNoSeriousAxeViolations(page, where);
+    axeMinor.push(...minor.map((v) => `${where}: ${v.impact ?? ''} ${v.id}`));
+  };
+
+  beforeAll(async () => {
+    mock = new MockGateway();
+    server = await serveStatic(WEB_DIST, { handler: mock.handler });
+    server.server.on('upgrade', mock.upgrade);
+    browser = await launchBrowser();
+    ({ context, errors } = await newContext(browser));
+    page = await context.newPage();
+  });
+
+  afterAll(async () => {
+    console.log(`web app: axe's minor and moderate findings: ${axeMinor.length ? axeMinor.join('; ') : 'none'}`);
+    await browser.close();
+    mock.close();
+    await server.close();
+  });
+
+  it('signs a candidate up and opens the interview page with the camera on', async () => {
+    await page.goto(`${server.origin}/`);
+    await page.getByRole('heading', { name: 'Log in' }).waitFor();
+    await shots.take(page, 'login');
+    await axe('the login page');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.getByLabel('Email').fill('candidate@example.com');
+    await page.getByLabel('Password').fill('correct horse battery');
+    await shots.take(page, 'sign-up');
+    await axe('the sign-up form');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.getByRole('heading', { name: 'Your interview' }).waitFor();
+    await page.getByRole('button', { name: 'Start the interview' }).waitFor();
+    await until(() => page.locator('video').evaluate((v: { videoWidth: number }) => v.videoWidth > 0), 'the camera preview');
+    await shots.take(page, 'interview-ready');
+    await axe('the interview page before the start');
+  });
+
+  it('sends a JPEG frame every ~500 ms over the WebSocket and shows the live feedback it gets back', async () => {
+    await page.getByRole('button', { name: 'Start the interview' }).click();
+    await page.getByText('Tell me about yourself.').waitFor();
+    expect(await page.getByText('about 2 min (90 s)').count()).toBe(1);
+    interviewId = [...mock.interviews.keys()][0]!;
+    await until(() => mock.frames.length >= 12, '12 frames', 20_000);
+    const frames = mock.frames.slice(0, 12);
+    const gaps = frames.slice(1).map((f, i) => f.at - frames[i].at);
+    console.log(`web app: frame gaps (ms): ${gaps.join(' ')}; median ${median(gaps)}; sizes ${frames.map((f) => f.bytes).join(' ')} bytes`);
+    expect(median(gaps)).toBeGreaterThanOrEqual(400);
+    expect(median(gaps)).toBeLessThanOrEqual(650);
+    for (const frame of frames) {
+      expect(frame).toMatchObject({ interviewId, sessionId: interviewId, format: 'jpeg', magic: 'ffd8ff' });
+      expect(frame.bytes).toBeGreaterThan(5_000);
+      expect(typeof frame.timestamp).toBe('number');
+    }
+    const feedback = page.getByTestId('live-feedback');
+    await feedback.getByText('found', { exact: true }).waitFor();
+    await feedback.getByText('neutral (80%)').waitFor();
+    await feedback.getByText('14.0 a minute').waitFor();
+    await shots.take(page, 'live-feedback-face');
+    await axe('the interview page with live feedback');
+  });
+
+  it('shows "no face" when the server says so, and the limits-hit state, holding frames meanwhile', async () => {
+    mock.feedback = { face_detected: false, emotion: '', confidence: 0 };
+    await page.getByText('No face found: please face the camera, in good light.').waitFor();
+    await shots.take(page, 'no-face');
+    await axe('the interview page with no face');
+    mock.feedback = { face_detected: true, emotion: 'happy', confidence: 0.9, blink_rate: 16 };
+    await page.getByTestId('live-feedback').getByText('happy (90%)').waitFor();
+
+    mock.limit(3000);
+    await page.getByText(/Slow down: the server's limit was reached/).waitFor();
+    const held = mock.frames.length;
+    await page.waitForTimeout(2000);
+    expect(mock.frames.length - held).toBeLessThanOrEqual(1);
+    await shots.take(page, 'limit-hit');
+    await axe('the interview page with the limit hit');
+    await until(() => mock.frames.length >= held + 3, 'frames after the limit', 10_000);
+    await page.getByText(/Slow down/).waitFor({ state: 'detached' });
+  });
+
+  it('says the connection was lost, reconnects by itself and resumes sending frames', async () => {
+    await until(() => mock.openSockets === 1, 'one open socket');
+    mock.dropSockets();
+    await page.getByText(/Connection lost: reconnecting/).waitFor();
+    await shots.take(page, 'connection-lost');
+    await axe('the interview page with the connection lost');
+    await until(() => mock.openSockets === 1, 'the page to reconnect', 40_000);
+    await page.getByText(/Connection lost/).waitFor({ state: 'detached' });
+    const after = mock.frames.length;
+    await until(() => mock.frames.length >= after + 3, 'frames after the reconnect');
+  });
+
+  it('takes the three answers one at a time, completes, and shows the report', async () => {
+    for (const [n, text] of ['Tell me about yourself.', 'Describe a hard bug you fixed.', 'Why this role?'].entries()) {
+      await page.getByText(text).waitFor();
+      await page.getByRole('heading', { name: `Question ${n + 1} of 3` }).waitFor();
+      await page.getByLabel('Your answer').fill(`My answer to question ${n + 1}: I led a team that shipped a service.`);
+      if (n === 1) await shots.take(page, 'answering');
+      await page.getByRole('button', { name: 'Submit answer' }).click();
+    }
+    await page.getByText('All questions answered.').waitFor();
+    expect(mock.answers.map((a) => a.via)).toEqual(['ws', 'ws', 'ws']);
+    expect(mock.answers.every((a) => typeof a.data.duration === 'number' && String(a.data.transcript).startsWith('My answer'))).toBe(true);
+    await shots.take(page, 'all-answered');
+    await page.getByRole('button', { name: 'Complete the interview' }).click();
+    await page.getByRole('heading', { name: 'Your report' }).waitFor();
+    await page.getByTestId('expression-chart').locator('svg').first().waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('scores').textContent()).toBe('68627180');
+    expect(await page.getByRole('link', { name: 'Download the report (PDF)' }).getAttribute('href')).toBe(`/mock-report/${interviewId}.pdf`);
+    await shots.take(page, 'candidate-report');
+    await axe('the candidate report');
+  });
+
+  it("lists the interviews for an interviewer, who opens this one's report", async () => {
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('heading', { name: 'Log in' }).waitFor();
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.getByLabel('Email').fill('interviewer@example.com');
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByLabel('I am an interviewer').check();
+    await page.getByLabel('Invitation code').fill('mock-invitation');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.getByRole('heading', { name: 'Interviews' }).waitFor();
+    await shots.take(page, 'interviewer-list');
+    await axe('the interviewer list');
+    await page.getByRole('link', { name: `Open interview ${interviewId.slice(0, 8)}` }).click();
+    await page.getByRole('heading', { name: 'Interview report' }).waitFor();
+    await page.getByTestId('expression-chart').locator('svg').first().waitFor({ timeout: 20_000 });
+    await page.getByText('Face out of view for 4 s.').waitFor();
+    await shots.take(page, 'interviewer-report');
+    await axe('the interviewer report');
+    expect(errors).toEqual([]);
+  });
+
+  it('says the camera was refused when the browser refuses it', async () => {
+    const refusing = await launchBrowser({ allowCamera: false });
+    try {
+      const made = await newContext(refusing);
+      const other = await made.context.newPage();
+      await other.goto(`${server.origin}/login`);
+      await other.getByLabel('Email').fill('candidate@example.com');
+      await other.getByLabel('Password').fill('correct horse battery');
+      await other.getByRole('button', { name: 'Log in' }).click();
+      await other.getByText(/Camera access was refused/).waitFor();
+      await shots.take(other, 'camera-refused');
+      const minor = await expectNoSeriousAxeViolations(other, 'the interview page with the camera refused');
+      axeMinor.push(...minor.map((v) => `camera refused: ${v.id}`));
+    } finally {
+      await refusing.close();
+    }
+  });
+});

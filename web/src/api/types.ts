@@ -1,0 +1,193 @@
+/**
+ * The JSON the gateway speaks (seed 003 sections 4 and 5): snake_case fields, enums as lower-case
+ * words, times as RFC 3339 strings. The report inside `ReportJson.report` is
+ * interview.report.v1.InterviewReport's proto3 JSON (lowerCamelCase), as the gateway passes it on.
+ */
+
+export type Role = 'candidate' | 'interviewer';
+
+export interface TokenPair {
+  readonly access_token: string;
+  readonly refresh_token: string;
+  /** Seconds. */
+  readonly expires_in: number;
+  readonly token_type: string;
+}
+
+export interface Question {
+  readonly id: string;
+  readonly text: string;
+  readonly category: string;
+  readonly difficulty?: string;
+  readonly expected_duration_seconds?: number;
+}
+
+export type InterviewState = 'unspecified' | 'in_progress' | 'completed' | 'scored' | 'failed';
+
+export interface Interview {
+  readonly id: string;
+  readonly candidate_id: string;
+  readonly state: InterviewState;
+  readonly questions: readonly Question[];
+  readonly answered_question_ids: readonly string[];
+  readonly started_at: string | null;
+  readonly completed_at: string | null;
+  readonly failure_reason?: string;
+}
+
+/** Seed 003 section 5's status data, also in the answer's response and GET .../status. */
+export interface Progress {
+  /** Percent answered. */
+  readonly progress: number;
+  /** The question now asked, from 1. */
+  readonly current_question: number;
+  readonly total_questions: number;
+  readonly answered?: number;
+}
+
+export interface InterviewStatus extends Progress {
+  readonly interview_id: string;
+  readonly state: InterviewState;
+  readonly frames_received: number;
+  readonly failure_reason?: string;
+}
+
+export interface FrameAnalysis {
+  readonly emotion: string;
+  readonly confidence: number;
+  readonly timestamp: number;
+  readonly face_detected: boolean;
+  readonly blink_count: number;
+  /** Blinks a minute. */
+  readonly blink_rate: number;
+}
+
+export interface FrameResponse {
+  readonly frame_number: number;
+  readonly queued: boolean;
+  readonly analysis: FrameAnalysis | null;
+}
+
+export interface AnswerResponse {
+  readonly answer_id: string;
+  readonly next_question: Question | null;
+  readonly status: Progress;
+}
+
+/** One page of `GET /api/v1/interviews?page_size=&page_token=` (the interviewer's list; ListInterviews). */
+export interface InterviewPage {
+  readonly interviews: readonly Interview[];
+  /** Empty on the last page. */
+  readonly next_page_token: string;
+}
+
+export interface ReportAnswer {
+  readonly questionId: string;
+  readonly question: string;
+  readonly category?: string;
+  readonly durationSeconds?: number;
+  readonly wordCount?: number;
+  readonly wordsPerMinute?: number;
+  readonly relevanceScore?: number;
+  readonly clarityScore?: number;
+  readonly depthScore?: number;
+  readonly keywords?: readonly string[];
+  readonly feedback?: string;
+  readonly technicalScore?: number;
+  readonly communicationScore?: number;
+}
+
+export interface TimelinePoint {
+  /** int64 in proto3 JSON: a string. */
+  readonly timestampMs: string | number;
+  readonly faceDetected?: boolean;
+  readonly emotion?: string;
+  readonly confidence?: number;
+  readonly blinkCount?: number;
+}
+
+export interface Scores {
+  readonly technical?: number;
+  readonly communication?: number;
+  readonly emotion?: number;
+  readonly overall?: number;
+}
+
+export interface InterviewReport {
+  readonly schemaVersion?: number;
+  readonly sessionId?: string;
+  readonly candidateId?: string;
+  readonly startedAt?: string;
+  readonly completedAt?: string;
+  readonly totalQuestions?: number;
+  readonly scores?: Scores;
+  readonly feedback?: string;
+  readonly answers?: readonly ReportAnswer[];
+  readonly emotionSummary?: {
+    readonly sampleCount?: number;
+    readonly faceDetectedCount?: number;
+    readonly dominantEmotion?: string;
+    readonly countsByEmotion?: Readonly<Record<string, number>>;
+    readonly timeline?: readonly TimelinePoint[];
+  };
+  readonly blinks?: {
+    readonly blinkCount?: number;
+    readonly blinksPerMinute?: number;
+    readonly normalLowPerMinute?: number;
+    readonly normalHighPerMinute?: number;
+  };
+  readonly insights?: readonly { readonly category?: string; readonly description?: string; readonly impact?: number; readonly evidence?: readonly string[] }[];
+}
+
+/** `GET /api/v1/interviews/:id/report`. */
+export interface ReportJson {
+  readonly interview_id: string;
+  readonly scores: Scores | null;
+  readonly feedback: string;
+  readonly report: InterviewReport | null;
+  /** A link to the PDF its holder can fetch until `report_url_expires_at`; empty when none. */
+  readonly report_url: string;
+  readonly report_url_expires_at: string | null;
+}
+
+/** The gateway's error body: google.rpc.Status's JSON form, `code` the HTTP status. */
+export interface ErrorBody {
+  readonly error: { readonly code: number; readonly status: string; readonly message: string; readonly details?: readonly object[] };
+}
+
+/** Seed 003 section 5, client to server (plus the gateway's first message, `auth`). */
+export type ClientMessage =
+  | { readonly type: 'auth'; readonly data: { readonly token: string } }
+  | { readonly type: 'frame'; readonly data: { readonly session_id: string; readonly timestamp: number; readonly image: string; readonly format: 'jpeg' } }
+  | {
+      readonly type: 'answer';
+      readonly data: { readonly question_id: string; readonly transcript: string; readonly duration: number; readonly confidence: number };
+    }
+  | { readonly type: 'ping'; readonly data: Record<string, never> };
+
+export interface EmotionUpdate {
+  readonly emotion: string;
+  readonly confidence: number;
+  readonly timestamp: number;
+  readonly frame_number?: number;
+  readonly face_detected?: boolean;
+  readonly queued?: boolean;
+  readonly blink_count?: number;
+  readonly blink_rate?: number;
+}
+
+export interface StreamError {
+  /** Seed 003's reason (FACE_NOT_DETECTED, RATE_LIMIT_EXCEEDED) or a gRPC status name. */
+  readonly code: string;
+  readonly message: string;
+  readonly status?: string;
+  readonly retry_after_ms?: number;
+}
+
+/** Seed 003 section 5, server to client. */
+export type ServerMessage =
+  | { readonly type: 'emotion_update'; readonly data: EmotionUpdate }
+  | { readonly type: 'question'; readonly data: Question }
+  | { readonly type: 'status'; readonly data: Progress }
+  | { readonly type: 'error'; readonly data: StreamError }
+  | { readonly type: 'pong'; readonly data: { readonly sent_at_ms?: number } };
