@@ -17,6 +17,8 @@ export interface ScoringTables extends MessagingTables {
     emotion: string | null;
     confidence: number;
     blink_count: number | null;
+    /** now() of the transaction that stored the sample. */
+    stored_at: Generated<Date>;
   };
   pending_completions: {
     session_id: string;
