@@ -194,7 +194,8 @@ describe('scoring an interview it cannot process', () => {
     await publish(frame(1)); // the same frame announced again, under a new message id
     await waitFor('the three deliveries of frame 1', () => handled[SCORING_QUEUES.emotionAnalyzed] === 3, 5_000, 10);
     const samples = await db.selectFrom('emotion_samples').select(['frame_number', 'stored_at']).where('session_id', '=', SESSION).execute();
-    expect(samples).toEqual([{ frame_number: 1, stored_at: expect.any(Date) }]);
+    expect(samples.map((sample) => sample.frame_number)).toEqual([1]);
+    expect(samples[0].stored_at).toBeInstanceOf(Date);
     expect(await pending()).toHaveLength(1);
     expect(failures).toEqual([]);
     // Only the completion's consumer keeps an inbox.
