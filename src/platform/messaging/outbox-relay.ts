@@ -142,6 +142,16 @@ export class OutboxRelay {
     }
   }
 
+  /**
+   * Marks the rows already confirmed published now rather than at the next settle: for a reading
+   * of the outbox (its waiting-messages gauge) that must not count them as waiting.
+   */
+  async settleConfirmed(): Promise<void> {
+    if (this.settleTimer) clearTimeout(this.settleTimer);
+    this.settleTimer = undefined;
+    await this.settle();
+  }
+
   private scheduleSettle(delayMs: number): void {
     if (this.settleTimer) {
       if (delayMs > 0) return;
