@@ -153,6 +153,8 @@ export class OutboxRelay {
   }
 
   private scheduleSettle(delayMs: number): void {
+    // Stopping: flushAndStop's rounds settle what is left, and no timer outlives the relay.
+    if (this.stopped) return;
     if (this.settleTimer) {
       if (delayMs > 0) return;
       clearTimeout(this.settleTimer);
@@ -166,7 +168,7 @@ export class OutboxRelay {
     }, delayMs);
   }
 
-  /** Runs a round soon (rows were just committed). */
+  /** Runs a round soon (at start; rows written outside Outbox.transaction wait for the next poll). */
   wake(): void {
     if (this.stopped) return;
     if (this.running) {
