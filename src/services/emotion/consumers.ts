@@ -19,7 +19,8 @@ export const ANALYSIS_QUEUE = 'emotion.analysis';
 /**
  * Consumer of `emotion.analysis` (interview.frame.captured): stores each frame's analysis and
  * announces it as interview.emotion.analyzed, both in one transaction (with the message's inbox
- * entry for a frame analysed here; a frame with its analysis is deduplicated by the analysis's key). A frame that arrives with its synchronous analysis (and then without its image or the
+ * entry for a frame analysed here; a frame with its analysis is deduplicated by the analysis's
+ * key). A frame that arrives with its synchronous analysis (and then without its image or the
  * analysis' landmarks, which it does not need) is stored as is, not analyzed again; a frame the
  * models reject (not an image) is stored as analyzed with no face and the reason, so that every
  * frame sent yields exactly one analysis.
