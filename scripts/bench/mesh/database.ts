@@ -1,6 +1,4 @@
 import { Client } from 'pg';
-import { EVENTS } from '../../../src/platform/bus/event-catalog';
-import { SCORING_QUEUES } from '../../../src/services/scoring/consumers';
 import { sleep } from './stats';
 
 /** A frame's capture time (ms since the epoch) and its lags, milliseconds (BenchDatabase.lags says which). */
@@ -92,31 +90,21 @@ export class BenchDatabase {
    *   frame and its interview.frame.captured event, after the synchronous analysis);
    * - `receiptToAnalysis`: from captured_at to emotion.emotion_analysis.created_at (the emotion
    *   service's transaction storing the analysis and its interview.emotion.analyzed event).
-   * scoring.emotion_samples has no time of its own (its `timestamp` is the frame's capture time):
-   * the sample's time is its transaction's, the processed_at of the scoring inbox's row of that
-   * interview.emotion.analyzed message (scoring.inbox, consumer scoring.emotions, written in the same
-   * transaction), matched to its frame through the emotion service's outbox row of that message
-   * (message_id; the body, proto3 JSON as interview.emotion.analyzed travels, names session_id and
-   * frame_number). now() is when a
-   * transaction began, a few milliseconds before it commits. One machine, one clock.
+   * The sample's time is scoring.emotion_samples.stored_at, now() of the transaction that stored it
+   * (its `timestamp` is the frame's capture time). now() is when a transaction began, a few
+   * milliseconds before it commits. One machine, one clock.
    */
   async lags(interviews: readonly string[]): Promise<FrameLags[]> {
     const { rows } = await this.client.query<{ captured_at_ms: number; receipt_to_sample: number; recorded_to_sample: number; receipt_to_analysis: number }>(
-      `with sampled as (
-         select (convert_from(o.body, 'UTF8')::jsonb ->> 'session_id')::uuid as session_id,
-                (convert_from(o.body, 'UTF8')::jsonb ->> 'frame_number')::bigint as frame_number,
-                i.processed_at
-           from scoring.inbox i join emotion.outbox o on o.message_id::text = i.message_id
-          where i.consumer = $2 and o.routing_key = $4 and o.correlation_id = any($3::text[]))
-       select extract(epoch from f.captured_at)::float8 * 1000 as captured_at_ms,
-              extract(epoch from s.processed_at - f.captured_at)::float8 * 1000 as receipt_to_sample,
-              extract(epoch from s.processed_at - f.received_at)::float8 * 1000 as recorded_to_sample,
+      `select extract(epoch from f.captured_at)::float8 * 1000 as captured_at_ms,
+              extract(epoch from s.stored_at - f.captured_at)::float8 * 1000 as receipt_to_sample,
+              extract(epoch from s.stored_at - f.received_at)::float8 * 1000 as recorded_to_sample,
               extract(epoch from a.created_at - f.captured_at)::float8 * 1000 as receipt_to_analysis
          from interview.frames f
-         join sampled s using (session_id, frame_number)
+         join scoring.emotion_samples s using (session_id, frame_number)
          join emotion.emotion_analysis a using (session_id, frame_number)
         where f.session_id = any($1::uuid[])`,
-      [interviews, SCORING_QUEUES.emotionAnalyzed, interviews, EVENTS.emotionAnalyzed.routingKey],
+      [interviews],
     );
     return rows.map((r) => ({
       capturedAtMs: r.captured_at_ms,

@@ -142,7 +142,19 @@ export class OutboxRelay {
     }
   }
 
+  /**
+   * Marks the rows already confirmed published now rather than at the next settle: for a reading
+   * of the outbox (its waiting-messages gauge) that must not count them as waiting.
+   */
+  async settleConfirmed(): Promise<void> {
+    if (this.settleTimer) clearTimeout(this.settleTimer);
+    this.settleTimer = undefined;
+    await this.settle();
+  }
+
   private scheduleSettle(delayMs: number): void {
+    // Stopping: flushAndStop's rounds settle what is left, and no timer outlives the relay.
+    if (this.stopped) return;
     if (this.settleTimer) {
       if (delayMs > 0) return;
       clearTimeout(this.settleTimer);
@@ -156,7 +168,7 @@ export class OutboxRelay {
     }, delayMs);
   }
 
-  /** Runs a round soon (rows were just committed). */
+  /** Runs a round soon (at start; rows written outside Outbox.transaction wait for the next poll). */
   wake(): void {
     if (this.stopped) return;
     if (this.running) {

@@ -185,7 +185,7 @@ export async function startService<S, D extends DownstreamSpecs, R>(
   ];
   const readiness = monitorReadiness(health, checks, log);
   const unhook = [
-    ...(relay ? [deps.metrics.onScrape(() => sampleOutbox(db, name, deps.metrics))] : []),
+    ...(relay ? [deps.metrics.onScrape(() => sampleOutbox(db, relay, name, deps.metrics))] : []),
     ...(pool
       ? [
           deps.metrics.onScrape(() => {
@@ -333,7 +333,10 @@ function observedHandler(
 }
 
 /** The outbox rows of `service` not yet confirmed, and the age of the oldest, into their gauges. */
-async function sampleOutbox(db: Kysely<MessagingTables>, service: string, metrics: MeshMetrics): Promise<void> {
+async function sampleOutbox(db: Kysely<MessagingTables>, relay: OutboxRelay, service: string, metrics: MeshMetrics): Promise<void> {
+  // Rows the broker confirmed are marked published up to settleDelayMs later: mark them first, or
+  // the gauge would count as waiting what was delivered already.
+  await relay.settleConfirmed();
   const row = await db
     .selectFrom('outbox')
     .select((eb) => [eb.fn.countAll<string>().as('waiting'), eb.fn.min('created_at').as('oldest')])

@@ -1,3 +1,4 @@
+import { Transaction } from 'kysely';
 import { EmotionResponse } from '../../gen/emotion';
 import { EmotionAnalyzed, FrameCaptured } from '../../gen/events';
 import { Delivery } from '../../platform/bus/event-bus';
@@ -17,8 +18,9 @@ export const ANALYSIS_QUEUE = 'emotion.analysis';
 
 /**
  * Consumer of `emotion.analysis` (interview.frame.captured): stores each frame's analysis and
- * announces it as interview.emotion.analyzed, both in one transaction with the message's inbox
- * entry. A frame that arrives with its synchronous analysis (and then without its image or the
+ * announces it as interview.emotion.analyzed, both in one transaction (with the message's inbox
+ * entry for a frame analysed here; a frame with its analysis is deduplicated by the analysis's
+ * key). A frame that arrives with its synchronous analysis (and then without its image or the
  * analysis' landmarks, which it does not need) is stored as is, not analyzed again; a frame the
  * models reject (not an image) is stored as analyzed with no face and the reason, so that every
  * frame sent yields exactly one analysis.
@@ -69,10 +71,28 @@ export function frameCapturedHandler(deps: {
       // So that scoring tells "no blink yet" (0, tracked) from "not tracked" (0, meaningless).
       blinksTracked: analysis.blinkCount !== null,
     };
-    await processOnce(deps.outbox, ANALYSIS_QUEUE, delivery, async (trx) => {
-      if (await deps.store.insertAnalysis(trx, analysis)) await deps.outbox.add(trx, EVENTS.emotionAnalyzed, event, frame.sessionId);
-      else deps.log.warn({ sessionId: frame.sessionId, frame: frame.frameNumber }, 'frame analyzed already under another message id: not announced again');
-    });
+    const store = async (trx: Transaction<EmotionTables>): Promise<boolean> => {
+      const stored = await deps.store.insertAnalysis(trx, analysis);
+      if (stored) await deps.outbox.add(trx, EVENTS.emotionAnalyzed, event, frame.sessionId);
+      return stored;
+    };
+    if (!frame.analysis) {
+      // Analysed here: the inbox, which alreadyProcessed read before the models, records the message.
+      await processOnce(deps.outbox, ANALYSIS_QUEUE, delivery, async (trx) => {
+        if (!(await store(trx)))
+          deps.log.warn({ sessionId: frame.sessionId, frame: frame.frameNumber }, 'frame analyzed already under another message id: not announced again');
+      });
+      return;
+    }
+    // Analysed already: the analysis's key (interview, frame number) makes storing it idempotent,
+    // with no inbox row per frame; a frame stored before is a duplicate, announced once.
+    if (!(await deps.outbox.transaction(store))) {
+      deps.log.info(
+        { sessionId: frame.sessionId, frame: frame.frameNumber, messageId: delivery.properties.messageId },
+        'frame stored already: message ignored',
+      );
+      deps.outbox.onDuplicate(ANALYSIS_QUEUE);
+    }
   };
 }
 

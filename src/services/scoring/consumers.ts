@@ -96,13 +96,19 @@ export function completedHandler(deps: ConsumerDeps) {
   };
 }
 
-/** Consumer of `scoring.emotions` (interview.emotion.analyzed). */
+/**
+ * Consumer of `scoring.emotions` (interview.emotion.analyzed). Idempotent by the sample's key
+ * (interview, frame number) rather than the inbox: a frame sampled already (a redelivery, or the
+ * same frame announced twice) changes nothing, and saves each frame an inbox row. Its advisory lock
+ * orders it with the completion's consumer, so the interview is scored once, by whichever of them
+ * finds every frame sampled.
+ */
 export function emotionAnalyzedHandler(deps: ConsumerDeps) {
   return async (delivery: Delivery): Promise<void> => {
     const event = decodeEvent(EVENTS.emotionAnalyzed, delivery);
-    await processOnce(deps.outbox, SCORING_QUEUES.emotionAnalyzed, delivery, async (trx) => {
+    const sampled = await deps.outbox.transaction(async (trx) => {
       await deps.store.lockSession(trx, event.sessionId);
-      await deps.store.insertSample(trx, event.sessionId, event.frameNumber, {
+      const inserted = await deps.store.insertSample(trx, event.sessionId, event.frameNumber, {
         timestampMs: event.timestamp?.getTime() ?? delivery.properties.timestamp,
         faceDetected: event.faceDetected,
         emotion: event.emotion || null,
@@ -110,9 +116,19 @@ export function emotionAnalyzedHandler(deps: ConsumerDeps) {
         // The interview's blinks so far, when the emotion service tracked them for this frame.
         blinkCount: event.blinksTracked ? event.blinkCount : null,
       });
+      // Sampled before: whatever that sample made happen has happened.
+      if (!inserted) return false;
       const pending = await deps.store.pendingCompletion(trx, event.sessionId);
-      if (!pending || (await deps.store.countSamples(trx, event.sessionId)) < pending.framesSent) return;
+      if (!pending || (await deps.store.countSamples(trx, event.sessionId)) < pending.framesSent) return true;
       await scoreAndAnnounce(deps, trx, pending.completed);
+      return true;
     });
+    if (!sampled) {
+      deps.log.info(
+        { sessionId: event.sessionId, frame: event.frameNumber, messageId: delivery.properties.messageId },
+        'frame sampled already: message ignored',
+      );
+      deps.outbox.onDuplicate(SCORING_QUEUES.emotionAnalyzed);
+    }
   };
 }

@@ -17,6 +17,8 @@ export interface ScoringTables extends MessagingTables {
     emotion: string | null;
     confidence: number;
     blink_count: number | null;
+    /** now() of the transaction that stored the sample. */
+    stored_at: Generated<Date>;
   };
   pending_completions: {
     session_id: string;
@@ -86,9 +88,9 @@ export class ScoringStore {
     await sql`select pg_advisory_xact_lock(hashtext(${'scoring:' + sessionId}))`.execute(trx);
   }
 
-  /** Stores one frame's emotion sample; a frame stored already is left as it is. */
-  async insertSample(trx: Transaction<ScoringTables>, sessionId: string, frameNumber: number, sample: EmotionSample): Promise<void> {
-    await trx
+  /** Stores one frame's emotion sample; false, leaving it as it is, for a frame stored already. */
+  async insertSample(trx: Transaction<ScoringTables>, sessionId: string, frameNumber: number, sample: EmotionSample): Promise<boolean> {
+    const result = await trx
       .insertInto('emotion_samples')
       .values({
         session_id: sessionId,
@@ -100,7 +102,8 @@ export class ScoringStore {
         blink_count: sample.blinkCount,
       })
       .onConflict((oc) => oc.columns(['session_id', 'frame_number']).doNothing())
-      .execute();
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
   }
 
   /** How many frames of the interview have their sample. */

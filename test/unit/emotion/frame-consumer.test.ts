@@ -78,10 +78,11 @@ describe('the frame consumer on a failed analysis', () => {
     const store = new EmotionStore(db);
     const handler = frameCapturedHandler({ analyzer: models, blinks: new SessionBlinks(store), store, outbox, log: silentLogger() });
     const attempts: number[] = [];
-    await bus.consume(ANALYSIS_QUEUE, (delivery) => (attempts.push(delivery.attempt), handler(delivery)), { prefetch: 1 });
+    const handled = { count: 0 };
+    await bus.consume(ANALYSIS_QUEUE, (delivery) => (attempts.push(delivery.attempt), handler(delivery).finally(() => (handled.count += 1))), { prefetch: 1 });
     const event = encodeEvent(EVENTS.frameCaptured, frame, SESSION);
     await bus.publish(event.routingKey, event.body, event.properties);
-    return { bus, attempts };
+    return { bus, attempts, handled };
   }
 
   const stored = () => db.selectFrom('emotion_analysis').select(['frame_number', 'face_detected', 'metadata']).where('session_id', '=', SESSION).execute();
@@ -113,6 +114,29 @@ describe('the frame consumer on a failed analysis', () => {
     expect(row.metadata).not.toHaveProperty('error');
     expect(analyzer.calls).toBe(0);
     expect(attempts).toEqual([1]);
+  });
+
+  it('stores an analysed frame delivered twice, and under another message id, once and announces it once, with no inbox row', async () => {
+    const analysis: EmotionResponse = {
+      sessionId: SESSION,
+      timestamp: 1_700_000_000_000,
+      emotion: 'neutral',
+      confidence: 0.5,
+      faceMetrics: { detected: true, detectionConfidence: 0.9, boundingBox: { x: 1, y: 2, width: 3, height: 4 }, landmarks: [] },
+      blinkMetrics: { count: 0, rate: 0, avgDuration: 0, eyeAspectRatio: 0.3 },
+      error: undefined,
+    };
+    const frame = { ...QUEUED, imageData: Buffer.alloc(0), analysis };
+    const { bus, handled } = await consumerWith(new ScriptedAnalyzer(), frame);
+    const event = encodeEvent(EVENTS.frameCaptured, frame, SESSION);
+    await bus.publish(event.routingKey, event.body, event.properties); // the same message again
+    const other = encodeEvent(EVENTS.frameCaptured, frame, SESSION); // the same frame under a new message id
+    await bus.publish(other.routingKey, other.body, other.properties);
+    await waitFor('the three deliveries to be handled', () => Promise.resolve(handled.count === 3), 5_000, 10);
+    expect(await stored()).toHaveLength(1);
+    const announced = await db.selectFrom('outbox').select('routing_key').execute();
+    expect(announced).toEqual([{ routing_key: EVENTS.emotionAnalyzed.routingKey }]);
+    expect(await db.selectFrom('inbox').selectAll().execute()).toEqual([]);
   });
 
   it('stores a frame the models reject once, with the reason', async () => {

@@ -224,6 +224,19 @@ describe('transactional outbox and inbox (PGlite)', () => {
     expect(await relay.flushAndStop(1_000)).toBe(0);
   });
 
+  it('marks confirmed rows published at once when asked (settleConfirmed), before their batch is due', async () => {
+    const bus = new RecordingBus(silentLogger(), {});
+    const relay = new OutboxRelay(db, bus, silentLogger(), { ...relayOptions, settleDelayMs: 60_000 });
+    relay.start();
+    const outbox = new Outbox(db, relay, silentLogger());
+    await outbox.transaction((trx) => outbox.add(trx, EVENTS.scored, scored('gauge'), 'gauge'));
+    await waitFor(() => Promise.resolve(bus.published.length === 1));
+    expect(await unpublished()).toBe(1); // delivered, not yet marked: its batch is a minute away
+    await relay.settleConfirmed();
+    expect(await unpublished()).toBe(0);
+    await relay.flushAndStop(1_000);
+  });
+
   it('publishes the events of a process that died before handing them over once their lease ends', async () => {
     const dead = new OutboxRelay(db, new RecordingBus(silentLogger(), {}), silentLogger(), { ...relayOptions, handOverLeaseMs: 300 });
     dead.start();

@@ -168,6 +168,44 @@ describe('scoring an interview it cannot process', () => {
     expect(deadLetters()).toEqual([]);
   });
 
+  it("takes a frame's sample once however often it is announced, with no inbox row, and a duplicate does not complete the interview", async () => {
+    const { handled, failures } = await scoringWith();
+    await publish(encodeEvent(EVENTS.completed, completion(TOO_LONG, 2), SESSION));
+    await waitFor('the completion to wait for its frames', async () => (await pending()).length === 1, 5_000, 10);
+    const frame = (frameNumber: number) =>
+      encodeEvent(
+        EVENTS.emotionAnalyzed,
+        {
+          sessionId: SESSION,
+          timestamp: new Date(1_700_000_100_000 + frameNumber),
+          emotion: 'neutral',
+          confidence: 0.8,
+          blinkCount: 0,
+          metadata: undefined,
+          frameNumber,
+          faceDetected: true,
+          blinksTracked: false,
+        },
+        SESSION,
+      );
+    const first = frame(1);
+    await publish(first);
+    await publish(first); // a redelivery
+    await publish(frame(1)); // the same frame announced again, under a new message id
+    await waitFor('the three deliveries of frame 1', () => handled[SCORING_QUEUES.emotionAnalyzed] === 3, 5_000, 10);
+    const samples = await db.selectFrom('emotion_samples').select(['frame_number', 'stored_at']).where('session_id', '=', SESSION).execute();
+    expect(samples.map((sample) => sample.frame_number)).toEqual([1]);
+    expect(samples[0].stored_at).toBeInstanceOf(Date);
+    expect(await pending()).toHaveLength(1);
+    expect(failures).toEqual([]);
+    // Only the completion's consumer keeps an inbox.
+    expect(await db.selectFrom('inbox').select('consumer').execute()).toEqual([{ consumer: SCORING_QUEUES.completed }]);
+
+    await publish(frame(2));
+    await waitFor('interview.scoring.failed', () => failures.length === 1, 5_000, 10);
+    expect(await pending()).toEqual([]);
+  });
+
   it('keeps nothing a rejected attempt wrote, and cuts a long reason to its first 500 characters', async () => {
     class RejectingStore extends ScoringStore {
       override async insertScores(...args: Parameters<ScoringStore['insertScores']>): Promise<void> {

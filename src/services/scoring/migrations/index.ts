@@ -4,6 +4,7 @@ import { messagingTablesMigration } from '../../../platform/messaging/messaging-
 import { outboxTraceContextMigration } from '../../../platform/messaging/trace-context-migration';
 import * as initial from './0001_initial';
 import * as reportDocuments from './0005_report_documents';
+import * as sampleStoredAt from './0006_sample_stored_at';
 
 /** The scoring service's migrations, applied in name order. */
 export const scoringMigrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const scoringMigrations: Record<string, Migration> = {
   '0003_outbox_trace_context': outboxTraceContextMigration,
   '0004_outbox_content_type': outboxContentTypeMigration,
   '0005_report_documents': reportDocuments,
+  '0006_sample_stored_at': sampleStoredAt,
 };
