@@ -16,6 +16,7 @@ import { Caller } from './upstream';
 import { WS_MAX_MESSAGE_BYTES } from './schemas';
 import { WebSockets } from './web-sockets';
 import { GatewayDeps } from './deps';
+import { CONTENT_SECURITY_POLICY, isApiPath, isAppRoute, sendAppPage, serveWebApp } from './web-app';
 
 export type { GatewayDeps } from './deps';
 
@@ -49,8 +50,8 @@ const BEARER = /^Bearer ([A-Za-z0-9\-_.~+/]+=*)$/i;
  * The gateway's Fastify application: security headers (helmet: CSP, HSTS under TLS, nosniff,
  * frame-ancestors none, no referrer), CORS from the configured allow-list only, the per-address
  * limit on every request and handshake, bearer tokens verified on every route that needs one, the
- * REST routes (seed 003 section 4, auth), the WebSocket (seed 003 section 5), the OpenAPI document
- * and /healthz; every error as google.rpc.Status JSON with the HTTP status of its gRPC code.
+ * REST routes (seed 003 section 4, auth), the WebSocket (seed 003 section 5), the OpenAPI document,
+ * /healthz and the built web app (its client-side routes answered with its page); every error as google.rpc.Status JSON with the HTTP status of its gRPC code.
  *
  * It never listens itself: the platform's HTTPS listener (ServiceContext.serveHttps) hands it
  * requests (`handler`) and upgrades (`upgrade`), so that TLS, certificate renewal and the
@@ -77,18 +78,7 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
   const sockets = new WebSockets();
 
   await fastify.register(fastifyHelmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
-        objectSrc: ["'none'"],
-        baseUri: ["'none'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-      },
-    },
+    contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
     // Sent by the onRequest hook, over TLS only (RFC 6797 section 7.2).
     hsts: false,
     referrerPolicy: { policy: 'no-referrer' },
@@ -110,7 +100,8 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
 
   fastify.addHook('onRequest', async (request, reply) => {
     request.caller = { token: bearerToken(request), address: request.ip };
-    void reply.header('cache-control', 'no-store');
+    // The API's answers are never cached; the web app's files say their own (web-app.ts).
+    if (isApiPath(request.url)) void reply.header('cache-control', 'no-store');
     if (request.protocol === 'https') void reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
     if (request.url === '/healthz') return;
     await deps.perAddress.take(request.ip);
@@ -123,7 +114,14 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<GatewayApp> {
   });
 
   fastify.setErrorHandler((error: FastifyError, request, reply) => sendError(error, request, reply));
-  fastify.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody(status.NOT_FOUND, `no route ${request.method} ${request.url.split('?')[0]}`)));
+  // The web app's files (dist/web) when built; a client-side route (/interviews/:id, ...) gets its page.
+  const webApp = deps.settings.webDir !== undefined && (await serveWebApp(fastify, deps.settings.webDir));
+  if (deps.settings.webDir !== undefined && !webApp) deps.log.warn({ dir: deps.settings.webDir }, 'gateway: no web app to serve (npm run build:web)');
+  fastify.setNotFoundHandler((request, reply) =>
+    webApp && isAppRoute(request.method, request.url)
+      ? sendAppPage(reply)
+      : reply.code(404).send(errorBody(status.NOT_FOUND, `no route ${request.method} ${request.url.split('?')[0]}`)),
+  );
 
   fastify.get('/healthz', (_request, reply) => reply.code(stopping ? 503 : 200).send({ status: stopping ? 'stopping' : 'serving' }));
   fastify.get(OPENAPI_PATH, (_request, reply) => reply.send(openApiDocument()));

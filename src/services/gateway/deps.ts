@@ -10,6 +10,6 @@ export interface GatewayDeps {
   readonly verifier: TokenVerifier;
   readonly perAddress: RateLimit;
   readonly framesPerSocket: RateLimit;
-  readonly settings: Pick<GatewaySettings, 'corsOrigins' | 'wsAuthTimeoutMs'>;
+  readonly settings: Pick<GatewaySettings, 'corsOrigins' | 'wsAuthTimeoutMs' | 'webDir'>;
   readonly log: Logger;
 }

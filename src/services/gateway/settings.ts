@@ -1,7 +1,9 @@
+import path from 'node:path';
 import { ConfigError, Env, integerOr, optionalString, portOr } from '../../platform/config/env';
 import { TokenVerificationSettings, tokenVerificationSettings } from '../../platform/identity/token-verifier';
 import { addressRequestLimit, limitFromEnv } from '../../platform/limits/limit-settings';
 import { LimitSpec } from '../../platform/limits/rate-limit';
+import { REPO_ROOT } from '../../platform/paths';
 
 /** The gateway's settings, parsed once at start-up (ConfigError names a malformed variable). */
 export interface GatewaySettings {
@@ -13,6 +15,8 @@ export interface GatewaySettings {
   readonly wsAuthTimeoutMs: number;
   /** AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL: the same tokens the interview service accepts. */
   readonly tokens: TokenVerificationSettings;
+  /** The built web app the gateway serves (GATEWAY_WEB_DIR, <repo>/dist/web; `none`: no app, the API only). */
+  readonly webDir: string | undefined;
   readonly limits: GatewayLimitSpecs;
 }
 
@@ -37,11 +41,13 @@ export function gatewaySettings(env: Env): GatewaySettings {
     .filter(Boolean);
   const bad = origins.find((o) => !ORIGIN.test(o));
   if (bad !== undefined) throw new ConfigError(`GATEWAY_CORS_ORIGINS: ${JSON.stringify(bad)} is not an origin (scheme://host[:port], no path, no wildcard)`);
+  const webDir = optionalString(env, 'GATEWAY_WEB_DIR');
   return Object.freeze({
     httpsPort: portOr(env, 'GATEWAY_HTTPS_PORT', DEFAULT_GATEWAY_HTTPS_PORT),
     corsOrigins: Object.freeze(origins),
     wsAuthTimeoutMs: integerOr(env, 'GATEWAY_WS_AUTH_TIMEOUT_MS', 5000, 100, 60_000),
     tokens: tokenVerificationSettings(env),
+    webDir: webDir === 'none' ? undefined : path.resolve(webDir ?? path.join(REPO_ROOT, 'dist/web')),
     limits: Object.freeze({
       requestsPerAddress: addressRequestLimit(env),
       framesPerSocket: limitFromEnv(env, 'websocket_frames_per_second', 10, 1, 'frames', true),
