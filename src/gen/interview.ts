@@ -222,6 +222,19 @@ export interface StartInterviewRequest {
   questionCount: number;
 }
 
+export interface ListInterviewsRequest {
+  /** At most 100; 0 means 20. */
+  pageSize: number;
+  /** Empty for the first page; else a previous answer's next_page_token, opaque. */
+  pageToken: string;
+}
+
+export interface ListInterviewsResponse {
+  interviews: Interview[];
+  /** Empty on the last page. */
+  nextPageToken: string;
+}
+
 export interface GetInterviewRequest {
   interviewId: string;
 }
@@ -847,6 +860,178 @@ export const StartInterviewRequest: MessageFns<StartInterviewRequest> = {
     message.categories = object.categories?.map((e) => e) || [];
     message.difficulty = object.difficulty ?? 0;
     message.questionCount = object.questionCount ?? 0;
+    return message;
+  },
+};
+
+function createBaseListInterviewsRequest(): ListInterviewsRequest {
+  return { pageSize: 0, pageToken: "" };
+}
+
+export const ListInterviewsRequest: MessageFns<ListInterviewsRequest> = {
+  encode(message: ListInterviewsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pageSize !== 0) {
+      writer.uint32(8).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(18).string(message.pageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListInterviewsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListInterviewsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListInterviewsRequest {
+    return {
+      pageSize: isSet(object.page_size) ? globalThis.Number(object.page_size) : 0,
+      pageToken: isSet(object.page_token) ? globalThis.String(object.page_token) : "",
+    };
+  },
+
+  toJSON(message: ListInterviewsRequest): unknown {
+    const obj: any = {};
+    if (message.pageSize !== 0) {
+      obj.page_size = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.page_token = message.pageToken;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListInterviewsRequest>): ListInterviewsRequest {
+    return ListInterviewsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListInterviewsRequest>): ListInterviewsRequest {
+    const message = createBaseListInterviewsRequest();
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseListInterviewsResponse(): ListInterviewsResponse {
+  return { interviews: [], nextPageToken: "" };
+}
+
+export const ListInterviewsResponse: MessageFns<ListInterviewsResponse> = {
+  encode(message: ListInterviewsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.interviews) {
+      Interview.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListInterviewsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListInterviewsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.interviews.push(Interview.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListInterviewsResponse {
+    return {
+      interviews: globalThis.Array.isArray(object?.interviews)
+        ? object.interviews.map((e: any) => Interview.fromJSON(e))
+        : [],
+      nextPageToken: isSet(object.next_page_token) ? globalThis.String(object.next_page_token) : "",
+    };
+  },
+
+  toJSON(message: ListInterviewsResponse): unknown {
+    const obj: any = {};
+    if (message.interviews?.length) {
+      obj.interviews = message.interviews.map((e) => Interview.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.next_page_token = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListInterviewsResponse>): ListInterviewsResponse {
+    return ListInterviewsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListInterviewsResponse>): ListInterviewsResponse {
+    const message = createBaseListInterviewsResponse();
+    message.interviews = object.interviews?.map((e) => Interview.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
     return message;
   },
 };
@@ -3185,6 +3370,22 @@ export const InterviewServiceService = {
     responseSerialize: (value: Report): Buffer => Buffer.from(Report.encode(value).finish()),
     responseDeserialize: (value: Buffer): Report => Report.decode(value),
   },
+  /**
+   * Added: interviews newest first (start time, then id, descending), a page at a time. A candidate
+   * sees their own only; an interviewer every candidate's. INVALID_ARGUMENT for a page_size out of
+   * 0..100 or a page_token this RPC did not issue.
+   */
+  listInterviews: {
+    path: "/interview.v1.InterviewService/ListInterviews" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListInterviewsRequest): Buffer =>
+      Buffer.from(ListInterviewsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListInterviewsRequest => ListInterviewsRequest.decode(value),
+    responseSerialize: (value: ListInterviewsResponse): Buffer =>
+      Buffer.from(ListInterviewsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListInterviewsResponse => ListInterviewsResponse.decode(value),
+  },
 } as const;
 
 export interface InterviewServiceServer extends UntypedServiceImplementation {
@@ -3227,6 +3428,12 @@ export interface InterviewServiceServer extends UntypedServiceImplementation {
    * unknown format.
    */
   getReport: handleUnaryCall<GetReportRequest, Report>;
+  /**
+   * Added: interviews newest first (start time, then id, descending), a page at a time. A candidate
+   * sees their own only; an interviewer every candidate's. INVALID_ARGUMENT for a page_size out of
+   * 0..100 or a page_token this RPC did not issue.
+   */
+  listInterviews: handleUnaryCall<ListInterviewsRequest, ListInterviewsResponse>;
 }
 
 export interface InterviewServiceClient extends Client {
@@ -3371,6 +3578,26 @@ export interface InterviewServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: Report) => void,
+  ): ClientUnaryCall;
+  /**
+   * Added: interviews newest first (start time, then id, descending), a page at a time. A candidate
+   * sees their own only; an interviewer every candidate's. INVALID_ARGUMENT for a page_size out of
+   * 0..100 or a page_token this RPC did not issue.
+   */
+  listInterviews(
+    request: ListInterviewsRequest,
+    callback: (error: ServiceError | null, response: ListInterviewsResponse) => void,
+  ): ClientUnaryCall;
+  listInterviews(
+    request: ListInterviewsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListInterviewsResponse) => void,
+  ): ClientUnaryCall;
+  listInterviews(
+    request: ListInterviewsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListInterviewsResponse) => void,
   ): ClientUnaryCall;
 }
 

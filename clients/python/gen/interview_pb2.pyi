@@ -91,6 +91,22 @@ class StartInterviewRequest(_message.Message):
     question_count: int
     def __init__(self, candidate_id: _Optional[str] = ..., categories: _Optional[_Iterable[str]] = ..., difficulty: _Optional[_Union[Difficulty, str]] = ..., question_count: _Optional[int] = ...) -> None: ...
 
+class ListInterviewsRequest(_message.Message):
+    __slots__ = ("page_size", "page_token")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListInterviewsResponse(_message.Message):
+    __slots__ = ("interviews", "next_page_token")
+    INTERVIEWS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    interviews: _containers.RepeatedCompositeFieldContainer[Interview]
+    next_page_token: str
+    def __init__(self, interviews: _Optional[_Iterable[_Union[Interview, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
 class GetInterviewRequest(_message.Message):
     __slots__ = ("interview_id",)
     INTERVIEW_ID_FIELD_NUMBER: _ClassVar[int]

@@ -80,6 +80,11 @@ class InterviewServiceStub:
                 request_serializer=interview__pb2.GetReportRequest.SerializeToString,
                 response_deserializer=interview__pb2.Report.FromString,
                 _registered_method=True)
+        self.ListInterviews = channel.unary_unary(
+                '/interview.v1.InterviewService/ListInterviews',
+                request_serializer=interview__pb2.ListInterviewsRequest.SerializeToString,
+                response_deserializer=interview__pb2.ListInterviewsResponse.FromString,
+                _registered_method=True)
 
 
 class InterviewServiceServicer:
@@ -160,6 +165,15 @@ class InterviewServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListInterviews(self, request, context):
+        """Added: interviews newest first (start time, then id, descending), a page at a time. A candidate
+        sees their own only; an interviewer every candidate's. INVALID_ARGUMENT for a page_size out of
+        0..100 or a page_token this RPC did not issue.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_InterviewServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -202,6 +216,11 @@ def add_InterviewServiceServicer_to_server(servicer, server):
                     servicer.GetReport,
                     request_deserializer=interview__pb2.GetReportRequest.FromString,
                     response_serializer=interview__pb2.Report.SerializeToString,
+            ),
+            'ListInterviews': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListInterviews,
+                    request_deserializer=interview__pb2.ListInterviewsRequest.FromString,
+                    response_serializer=interview__pb2.ListInterviewsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -426,6 +445,33 @@ class InterviewService:
             '/interview.v1.InterviewService/GetReport',
             interview__pb2.GetReportRequest.SerializeToString,
             interview__pb2.Report.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListInterviews(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/interview.v1.InterviewService/ListInterviews',
+            interview__pb2.ListInterviewsRequest.SerializeToString,
+            interview__pb2.ListInterviewsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -45,6 +45,20 @@ export function interviewRoutes(fastify: FastifyInstance, upstreams: Upstreams):
     },
   );
 
+  fastify.get<{ Querystring: { page_size?: string; page_token?: string } }>(
+    '/api/v1/interviews',
+    { config: auth, schema: { querystring: S.ListInterviewsQuery } },
+    async (request, reply) => {
+      const page = await interview.call(
+        'listInterviews',
+        { pageSize: Number(request.query.page_size ?? 0), pageToken: request.query.page_token ?? '' },
+        ctx(request, reply),
+        meta(request),
+      );
+      return { interviews: page.interviews.map(interviewJson), next_page_token: page.nextPageToken };
+    },
+  );
+
   fastify.get<{ Params: Id }>('/api/v1/interviews/:id', { config: auth, schema: { params: S.InterviewId } }, async (request, reply) =>
     interviewJson(await interview.call('getInterview', { interviewId: request.params.id }, ctx(request, reply), meta(request))),
   );

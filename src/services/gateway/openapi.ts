@@ -73,6 +73,17 @@ export function openApiDocument(serverUrl?: string) {
           responses: { '204': { description: 'revoked' }, ...errors(400, 401, 429, 503) },
         },
       },
+      '/api/v1/interviews': {
+        get: {
+          operationId: 'listInterviews',
+          security: bearer,
+          parameters: [
+            { name: 'page_size', in: 'query', required: false, schema: S.ListInterviewsQuery.properties.page_size },
+            { name: 'page_token', in: 'query', required: false, schema: S.ListInterviewsQuery.properties.page_token },
+          ],
+          responses: { '200': { description: 'a page of interviews, newest first', ...json('InterviewList') }, ...errors(...COMMON) },
+        },
+      },
       '/api/v1/interviews/start': {
         post: {
           operationId: 'startInterview',

@@ -191,6 +191,22 @@ export const S = {
       failure_reason: { type: 'string' },
     },
   },
+  ListInterviewsQuery: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      page_size: { type: 'string', pattern: '^(0|[1-9][0-9]?|100)$', description: 'interviews per page, 1 to 100 (0 or absent: 20)' },
+      page_token: { type: 'string', maxLength: 512, pattern: '^[A-Za-z0-9_-]*$', description: "the previous page's next_page_token, opaque" },
+    },
+  },
+  InterviewList: {
+    type: 'object',
+    required: ['interviews', 'next_page_token'],
+    properties: {
+      interviews: { type: 'array', items: { $ref: '#/components/schemas/Interview' }, description: 'newest first; a candidate sees their own only' },
+      next_page_token: { type: 'string', description: 'empty on the last page' },
+    },
+  },
   ReportQuery: {
     type: 'object',
     additionalProperties: false,

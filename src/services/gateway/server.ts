@@ -17,7 +17,7 @@ export const GATEWAY_DOWNSTREAMS = {
     grpcService: 'interview.v1.InterviewService',
     client: InterviewServiceClient,
     deadlineMs: 10_000,
-    idempotentMethods: ['GetInterview', 'GetInterviewStatus', 'GetReport'],
+    idempotentMethods: ['GetInterview', 'GetInterviewStatus', 'GetReport', 'ListInterviews'],
   } satisfies DownstreamSpec<InterviewServiceClient>,
   auth: {
     service: 'auth',

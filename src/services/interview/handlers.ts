@@ -3,6 +3,7 @@ import { reportJson } from '../../platform/contracts/report-json';
 import { UnavailableError } from '../../platform/errors/domain-errors';
 import { AsyncService } from '../../platform/grpc/async-service';
 import { ServiceError } from '../../platform/grpc/errors';
+
 import { requireBytes, requireUuid } from '../../platform/grpc/validate';
 import { principalOf } from '../../platform/identity/principal';
 import { OtherCandidateError } from './domain/errors';
@@ -13,6 +14,10 @@ import { frameKey, HandlerLimits } from './limits';
 import { LinkFormat, ReportLinks } from './report-links';
 import { captureTime, validateAnswer, validateCategories } from './request-validation';
 import { difficultyName, toInterview, toProgress, toQuestion, toState } from './to-proto';
+
+/** ListInterviews' page size when none is asked for, and the most it gives. */
+const DEFAULT_PAGE_SIZE = 20;
+const MAX_PAGE_SIZE = 100;
 
 /** GetReportRequest.format as the document's format; INVALID_ARGUMENT for a value the enum does not have. */
 export function documentFormat(format: ReportFormat): LinkFormat {
@@ -50,6 +55,14 @@ export function interviewHandlers(interviews: Interviews, limits: HandlerLimits,
 
     async getInterview(request, ctx) {
       return toInterview(await interviews.get(principalOf(ctx), requireUuid(request.interviewId, 'interview_id')));
+    },
+
+    async listInterviews(request, ctx) {
+      const size = request.pageSize || DEFAULT_PAGE_SIZE;
+      if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE)
+        throw ServiceError.invalidArgument(`page_size must be from 0 to ${MAX_PAGE_SIZE}, got ${request.pageSize}`);
+      const { sessions, nextPageToken } = await interviews.list(principalOf(ctx), size, request.pageToken);
+      return { interviews: sessions.map(toInterview), nextPageToken };
     },
 
     async submitAnswer(request, ctx) {

@@ -7,6 +7,7 @@ import { BOUNDS } from '../../platform/contracts/bounds';
 import { checkFrame } from '../../platform/contracts/frame-checks';
 import { classifyError } from '../../platform/errors/classify';
 import { CallContext } from '../../platform/grpc/call-context';
+import { ServiceError } from '../../platform/grpc/errors';
 import { Logger } from '../../platform/log/logger';
 import { Outbox } from '../../platform/messaging/outbox';
 import { Principal } from '../../platform/identity/principal';
@@ -80,6 +81,21 @@ export class Interviews {
     requireReader(actor, sessionId, session?.candidateId);
     if (!session) throw new InterviewNotFoundError(sessionId);
     return session;
+  }
+
+  /**
+   * A page of interviews, newest first: a candidate's own, or every one for an interviewer.
+   * `pageToken` is the opaque key of the previous page's last interview (encodePageToken).
+   */
+  async list(actor: Principal, pageSize: number, pageToken: string): Promise<{ sessions: SessionRecord[]; nextPageToken: string }> {
+    const after = pageToken === '' ? undefined : decodePageToken(pageToken);
+    const owner = actor.role === 'candidate' ? actor.subject : undefined;
+    // One more than the page: whether there is a next page, without a count.
+    const ids = await this.store.listSessionIds(this.store.db, pageSize + 1, owner, after);
+    const page = ids.slice(0, pageSize);
+    const sessions = (await Promise.all(page.map((row) => this.store.getSession(this.store.db, row.id)))).filter((s) => s !== undefined);
+    const last = page.at(-1);
+    return { sessions, nextPageToken: ids.length > pageSize && last ? encodePageToken(last) : '' };
   }
 
   async submitAnswer(actor: Principal, sessionId: string, answer: SubmittedAnswer): Promise<{ answerId: string; session: SessionRecord }> {
@@ -208,3 +224,23 @@ function requireScored(session: SessionRecord): void {
   if (session.status === 'failed') throw new InterviewFailedError(session.id, session.failureReason);
   if (session.status !== 'scored') throw new InterviewStateError(session.id, session.status, 'the report exists once it is scored');
 }
+
+/** The opaque page token of ListInterviews: the last listed interview's start (ms) and id, base64url. */
+export function encodePageToken(key: { startedAt: Date; id: string }): string {
+  return Buffer.from(JSON.stringify([key.startedAt.getTime(), key.id])).toString('base64url');
+}
+
+/** The key of a page token encodePageToken made; INVALID_ARGUMENT for anything else. */
+export function decodePageToken(token: string): { startedAt: Date; id: string } {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 2 && Number.isSafeInteger(value[0]) && typeof value[1] === 'string' && UUID.test(value[1])) {
+      return { startedAt: new Date(value[0] as number), id: value[1] };
+    }
+  } catch {
+    // Not JSON: refused below.
+  }
+  throw ServiceError.invalidArgument('page_token is not one ListInterviews issued');
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -116,6 +116,23 @@ export class InterviewStore {
     return row && { status: row.status, candidateId: row.external_id, framesReceived: Number(row.frames_received) };
   }
 
+  /**
+   * Up to `limit` session ids, newest first (started_at, then id, descending), after the `after`
+   * key (keyset paging: stable while sessions start); only `candidateId`'s when given.
+   */
+  async listSessionIds(
+    trx: Db,
+    limit: number,
+    candidateId: string | undefined,
+    after: { startedAt: Date; id: string } | undefined,
+  ): Promise<{ id: string; startedAt: Date }[]> {
+    let query = trx.selectFrom('interview_sessions as s').innerJoin('users as u', 'u.id', 's.user_id').select(['s.id', 's.started_at']);
+    if (candidateId !== undefined) query = query.where('u.external_id', '=', candidateId);
+    if (after) query = query.where((eb) => eb(eb.refTuple('s.started_at', 's.id'), '<', eb.tuple(after.startedAt, after.id)));
+    const rows = await query.orderBy('s.started_at', 'desc').orderBy('s.id', 'desc').limit(limit).execute();
+    return rows.map((r) => ({ id: r.id, startedAt: new Date(r.started_at) }));
+  }
+
   /** The session with its questions and answered ids; undefined when unknown. `forUpdate` locks its row. */
   async getSession(trx: Db, sessionId: string, forUpdate = false): Promise<SessionRecord | undefined> {
     let query = trx

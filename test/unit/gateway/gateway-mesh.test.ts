@@ -14,6 +14,7 @@ import { loadConfig } from '../../../src/platform/config/mesh-config';
 import { silentLogger } from '../../../src/platform/log/logger';
 import { waitForHealth } from '../../support/grpc-clients';
 import { freePort, openSocket, request } from '../../support/gateway-client';
+import { TEST_INVITATION_CODE } from '../../support/identity';
 import { TEST_MESH_ENV } from '../../support/mesh-env';
 
 jest.setTimeout(60_000);
@@ -41,6 +42,7 @@ beforeAll(async () => {
     EMOTION_ADDR: '127.0.0.1:9',
     SCORING_ADDR: '127.0.0.1:9',
     LIMIT_WEBSOCKET_FRAMES_PER_SECOND: '2',
+    AUTH_INTERVIEWER_INVITATION_CODE: TEST_INVITATION_CODE,
   };
   mesh = await startMesh({ ...loadConfig(env), dataDir: 'memory://' }, ['auth', 'interview', 'gateway'], silentLogger(), { env });
   await waitForHealth(mesh.address('gateway'), 'SERVING', 10_000);
@@ -52,9 +54,10 @@ afterAll(async () => {
   await fs.rm(keysDir, { recursive: true, force: true });
 });
 
-async function signUp(): Promise<string> {
+async function signUp(role: 'candidate' | 'interviewer' = 'candidate'): Promise<string> {
   const email = `c-${Math.random().toString(36).slice(2)}@example.com`;
-  const created = await request(port, 'POST', '/api/v1/auth/register', { body: { email, password: PASSWORD } });
+  const extra = role === 'interviewer' ? { role, invitation_code: TEST_INVITATION_CODE } : {};
+  const created = await request(port, 'POST', '/api/v1/auth/register', { body: { email, password: PASSWORD, ...extra } });
   expect(created.status).toBe(201);
   const login = await request(port, 'POST', '/api/v1/auth/login', { body: { email, password: PASSWORD } });
   expect(login.status).toBe(200);
@@ -192,4 +195,61 @@ test('WebSocket refusals: no auth in time, bad token, another candidate', async 
   other.send({ type: 'auth', data: { token: bob } });
   expect((await other.closed).code).toBe(4404);
   expect((await request(port, 'GET', `/api/v1/interviews/${id}/status`, { token: alice })).body).toMatchObject({ frames_received: 0 });
+});
+
+interface Page {
+  interviews: { id: string; candidate_id: string; started_at: string }[];
+  next_page_token: string;
+}
+
+test('GET /api/v1/interviews: newest first, paged by an opaque token; a candidate sees their own only, an interviewer all', async () => {
+  const alice = await signUp();
+  const bob = await signUp();
+  const interviewer = await signUp('interviewer');
+  const start = async (token: string) => ((await request(port, 'POST', '/api/v1/interviews/start', { token, body: {} })).body as { id: string }).id;
+  const alices = [await start(alice), await start(alice), await start(alice)];
+  const bobs = [await start(bob)];
+
+  const list = async (token: string, query = '') => {
+    const answer = await request(port, 'GET', `/api/v1/interviews${query}`, { token });
+    expect(answer.status).toBe(200);
+    expect(answer.headers['cache-control']).toBe('no-store');
+    return answer.body as Page;
+  };
+  const all = async (token: string, size: number) => {
+    const ids: string[] = [];
+    let page = await list(token, `?page_size=${size}`);
+    for (let n = 0; ; n += 1) {
+      expect(page.interviews.length).toBeLessThanOrEqual(size);
+      ids.push(...page.interviews.map((i) => i.id));
+      if (page.next_page_token === '' || n > 50) break;
+      page = await list(token, `?page_size=${size}&page_token=${page.next_page_token}`);
+    }
+    return ids;
+  };
+
+  // Alice: her three, newest first, over two pages; never Bob's.
+  expect(await all(alice, 2)).toEqual([...alices].reverse());
+  const first = await list(alice, '?page_size=2');
+  expect(first.interviews).toHaveLength(2);
+  expect(first.next_page_token).not.toBe('');
+  expect(first.interviews.every((i) => i.candidate_id === first.interviews[0].candidate_id)).toBe(true);
+  expect(await all(bob, 100)).toEqual(bobs);
+  // A page token of Alice's used by Bob still lists Bob's only.
+  expect((await list(bob, `?page_token=${first.next_page_token}`)).interviews.map((i) => i.id).filter((id) => alices.includes(id))).toEqual([]);
+  // The interviewer: everyone's, newest first, each once.
+  const everyone = await all(interviewer, 3);
+  expect(new Set(everyone).size).toBe(everyone.length);
+  for (const id of [...alices, ...bobs]) expect(everyone).toContain(id);
+  const mine = everyone.filter((id) => [...alices, ...bobs].includes(id));
+  expect(mine).toEqual([bobs[0], ...[...alices].reverse()]);
+
+  // Bounds and tokens refused as INVALID_ARGUMENT; no token, 401.
+  for (const query of ['?page_size=101', '?page_size=-1', '?page_size=x', '?page_token=bm90LWEtdG9rZW4', '?other=1']) {
+    expect([query, await request(port, 'GET', `/api/v1/interviews${query}`, { token: alice })]).toMatchObject([
+      query,
+      { status: 400, body: { error: { status: 'INVALID_ARGUMENT' } } },
+    ]);
+  }
+  expect((await request(port, 'GET', '/api/v1/interviews')).status).toBe(401);
 });

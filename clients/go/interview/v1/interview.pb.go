@@ -445,6 +445,113 @@ func (x *StartInterviewRequest) GetQuestionCount() int32 {
 	return 0
 }
 
+type ListInterviewsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// At most 100; 0 means 20.
+	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// Empty for the first page; else a previous answer's next_page_token, opaque.
+	PageToken     string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListInterviewsRequest) Reset() {
+	*x = ListInterviewsRequest{}
+	mi := &file_interview_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListInterviewsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListInterviewsRequest) ProtoMessage() {}
+
+func (x *ListInterviewsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_interview_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListInterviewsRequest.ProtoReflect.Descriptor instead.
+func (*ListInterviewsRequest) Descriptor() ([]byte, []int) {
+	return file_interview_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *ListInterviewsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListInterviewsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+type ListInterviewsResponse struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Interviews []*Interview           `protobuf:"bytes,1,rep,name=interviews,proto3" json:"interviews,omitempty"`
+	// Empty on the last page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListInterviewsResponse) Reset() {
+	*x = ListInterviewsResponse{}
+	mi := &file_interview_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListInterviewsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListInterviewsResponse) ProtoMessage() {}
+
+func (x *ListInterviewsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_interview_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListInterviewsResponse.ProtoReflect.Descriptor instead.
+func (*ListInterviewsResponse) Descriptor() ([]byte, []int) {
+	return file_interview_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *ListInterviewsResponse) GetInterviews() []*Interview {
+	if x != nil {
+		return x.Interviews
+	}
+	return nil
+}
+
+func (x *ListInterviewsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
 type GetInterviewRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	InterviewId   string                 `protobuf:"bytes,1,opt,name=interview_id,json=interviewId,proto3" json:"interview_id,omitempty"`
@@ -454,7 +561,7 @@ type GetInterviewRequest struct {
 
 func (x *GetInterviewRequest) Reset() {
 	*x = GetInterviewRequest{}
-	mi := &file_interview_proto_msgTypes[3]
+	mi := &file_interview_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -466,7 +573,7 @@ func (x *GetInterviewRequest) String() string {
 func (*GetInterviewRequest) ProtoMessage() {}
 
 func (x *GetInterviewRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_interview_proto_msgTypes[3]
+	mi := &file_interview_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -479,7 +586,7 @@ func (x *GetInterviewRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetInterviewRequest.ProtoReflect.Descriptor instead.
 func (*GetInterviewRequest) Descriptor() ([]byte, []int) {
-	return file_interview_proto_rawDescGZIP(), []int{3}
+	return file_interview_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *GetInterviewRequest) GetInterviewId() string {
@@ -505,7 +612,7 @@ type SubmitAnswerRequest struct {
 
 func (x *SubmitAnswerRequest) Reset() {
 	*x = SubmitAnswerRequest{}
-	mi := &file_interview_proto_msgTypes[4]
+	mi := &file_interview_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -517,7 +624,7 @@ func (x *SubmitAnswerRequest) String() string {
 func (*SubmitAnswerRequest) ProtoMessage() {}
 
 func (x *SubmitAnswerRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_interview_proto_msgTypes[4]
+	mi := &file_interview_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -530,7 +637,7 @@ func (x *SubmitAnswerRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitAnswerRequest.ProtoReflect.Descriptor instead.
 func (*SubmitAnswerRequest) Descriptor() ([]byte, []int) {
-	return file_interview_proto_rawDescGZIP(), []int{4}
+	return file_interview_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *SubmitAnswerRequest) GetInterviewId() string {
@@ -580,7 +687,7 @@ type SubmitAnswerResponse struct {
 
 func (x *SubmitAnswerResponse) Reset() {
 	*x = SubmitAnswerResponse{}
-	mi := &file_interview_proto_msgTypes[5]
+	mi := &file_interview_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -592,7 +699,7 @@ func (x *SubmitAnswerResponse) String() string {
 func (*SubmitAnswerResponse) ProtoMessage() {}
 
 func (x *SubmitAnswerResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_interview_proto_msgTypes[5]
+	mi := &file_interview_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -605,7 +712,7 @@ func (x *SubmitAnswerResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitAnswerResponse.ProtoReflect.Descriptor instead.
 func (*SubmitAnswerResponse) Descriptor() ([]byte, []int) {
-	return file_interview_proto_rawDescGZIP(), []int{5}
+	return file_interview_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *SubmitAnswerResponse) GetAnswerId() string {
@@ -644,7 +751,7 @@ type SendFrameRequest struct {
 
 func (x *SendFrameRequest) Reset() {
 	*x = SendFrameRequest{}
-	mi := &file_interview_proto_msgTypes[6]
+	mi := &file_interview_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -656,7 +763,7 @@ func (x *SendFrameRequest) String() string {
 func (*SendFrameRequest) ProtoMessage() {}
 
 func (x *SendFrameRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_interview_proto_msgTypes[6]
+	mi := &file_interview_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -669,7 +776,7 @@ func (x *SendFrameRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendFrameRequest.ProtoReflect.Descriptor instead.
 func (*SendFrameRequest) Descriptor() ([]byte, []int) {
-	return file_interview_proto_rawDescGZIP(), []int{6}
+	return file_interview_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *SendFrameRequest) GetInterviewId() string {
@@ -714,7 +821,7 @@ type SendFrameResponse struct {
 
 func (x *SendFrameResponse) Reset() {
 	*x = SendFrameResponse{}
-	mi := &file_interview_proto_msgTypes[7]
+	mi := &file_interview_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -726,7 +833,7 @@ func (x *SendFrameResponse) String() string {
 func (*SendFrameResponse) ProtoMessage() {}
 
 func (x *SendFrameResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_interview_proto_msgTypes[7]
+	mi := &file_interview_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -739,7 +846,7 @@ func (x *SendFrameResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendFrameResponse.ProtoReflect.Descriptor instead.
 func (*SendFrameResponse) Descriptor() ([]byte, []int) {
-	return file_interview_proto_rawDescGZIP(), []int{7}
+	return file_interview_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *SendFrameResponse) GetFrameNumber() int64 {
@@ -772,7 +879,7 @@ type CompleteInterviewRequest struct {
 
 func (x *CompleteInterviewRequest) Reset() {
 	*x = CompleteInterviewRequest{}
-	mi := &file_interview_proto_msgTypes[8]
+	mi := &file_interview_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -784,7 +891,7 @@ func (x *CompleteInterviewRequest) String() string {
 func (*CompleteInterviewRequest) ProtoMessage() {}
 
 func (x *CompleteInterviewRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_interview_proto_msgTypes[8]
+	mi := &file_interview_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -797,7 +904,7 @@ func (x *CompleteInterviewRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteInterviewRequest.ProtoReflect.Descriptor instead.
 func (*CompleteInterviewRequest) Descriptor() ([]byte, []int) {
-	return file_interview_proto_rawDescGZIP(), []int{8}
+	return file_interview_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *CompleteInterviewRequest) GetInterviewId() string {
@@ -816,7 +923,7 @@ type GetInterviewStatusRequest struct {
 
 func (x *GetInterviewStatusRequest) Reset() {
 	*x = GetInterviewStatusRequest{}
-	mi := &file_interview_proto_msgTypes[9]
+	mi := &file_interview_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -828,7 +935,7 @@ func (x *GetInterviewStatusRequest) String() string {
 func (*GetInterviewStatusRequest) ProtoMessage() {}
 
 func (x *GetInterviewStatusRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_interview_proto_msgTypes[9]
+	mi := &file_interview_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -841,7 +948,7 @@ func (x *GetInterviewStatusRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetInterviewStatusRequest.ProtoReflect.Descriptor instead.
 func (*GetInterviewStatusRequest) Descriptor() ([]byte, []int) {
-	return file_interview_proto_rawDescGZIP(), []int{9}
+	return file_interview_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *GetInterviewStatusRequest) GetInterviewId() string {
@@ -863,7 +970,7 @@ type Progress struct {
 
 func (x *Progress) Reset() {
 	*x = Progress{}
-	mi := &file_interview_proto_msgTypes[10]
+	mi := &file_interview_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -875,7 +982,7 @@ func (x *Progress) String() string {
 func (*Progress) ProtoMessage() {}
 
 func (x *Progress) ProtoReflect() protoreflect.Message {
-	mi := &file_interview_proto_msgTypes[10]
+	mi := &file_interview_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -888,7 +995,7 @@ func (x *Progress) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Progress.ProtoReflect.Descriptor instead.
 func (*Progress) Descriptor() ([]byte, []int) {
-	return file_interview_proto_rawDescGZIP(), []int{10}
+	return file_interview_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Progress) GetPercent() int32 {
@@ -926,7 +1033,7 @@ type InterviewStatus struct {
 
 func (x *InterviewStatus) Reset() {
 	*x = InterviewStatus{}
-	mi := &file_interview_proto_msgTypes[11]
+	mi := &file_interview_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -938,7 +1045,7 @@ func (x *InterviewStatus) String() string {
 func (*InterviewStatus) ProtoMessage() {}
 
 func (x *InterviewStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_interview_proto_msgTypes[11]
+	mi := &file_interview_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -951,7 +1058,7 @@ func (x *InterviewStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InterviewStatus.ProtoReflect.Descriptor instead.
 func (*InterviewStatus) Descriptor() ([]byte, []int) {
-	return file_interview_proto_rawDescGZIP(), []int{11}
+	return file_interview_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *InterviewStatus) GetInterviewId() string {
@@ -1002,7 +1109,7 @@ type GetReportRequest struct {
 
 func (x *GetReportRequest) Reset() {
 	*x = GetReportRequest{}
-	mi := &file_interview_proto_msgTypes[12]
+	mi := &file_interview_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1014,7 +1121,7 @@ func (x *GetReportRequest) String() string {
 func (*GetReportRequest) ProtoMessage() {}
 
 func (x *GetReportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_interview_proto_msgTypes[12]
+	mi := &file_interview_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1027,7 +1134,7 @@ func (x *GetReportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetReportRequest.ProtoReflect.Descriptor instead.
 func (*GetReportRequest) Descriptor() ([]byte, []int) {
-	return file_interview_proto_rawDescGZIP(), []int{12}
+	return file_interview_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *GetReportRequest) GetInterviewId() string {
@@ -1064,7 +1171,7 @@ type Scores struct {
 
 func (x *Scores) Reset() {
 	*x = Scores{}
-	mi := &file_interview_proto_msgTypes[13]
+	mi := &file_interview_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1076,7 +1183,7 @@ func (x *Scores) String() string {
 func (*Scores) ProtoMessage() {}
 
 func (x *Scores) ProtoReflect() protoreflect.Message {
-	mi := &file_interview_proto_msgTypes[13]
+	mi := &file_interview_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1089,7 +1196,7 @@ func (x *Scores) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Scores.ProtoReflect.Descriptor instead.
 func (*Scores) Descriptor() ([]byte, []int) {
-	return file_interview_proto_rawDescGZIP(), []int{13}
+	return file_interview_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Scores) GetTechnical() float32 {
@@ -1145,7 +1252,7 @@ type Report struct {
 
 func (x *Report) Reset() {
 	*x = Report{}
-	mi := &file_interview_proto_msgTypes[14]
+	mi := &file_interview_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1157,7 +1264,7 @@ func (x *Report) String() string {
 func (*Report) ProtoMessage() {}
 
 func (x *Report) ProtoReflect() protoreflect.Message {
-	mi := &file_interview_proto_msgTypes[14]
+	mi := &file_interview_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1170,7 +1277,7 @@ func (x *Report) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Report.ProtoReflect.Descriptor instead.
 func (*Report) Descriptor() ([]byte, []int) {
-	return file_interview_proto_rawDescGZIP(), []int{14}
+	return file_interview_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Report) GetInterviewId() string {
@@ -1247,7 +1354,7 @@ type StreamInterviewRequest struct {
 
 func (x *StreamInterviewRequest) Reset() {
 	*x = StreamInterviewRequest{}
-	mi := &file_interview_proto_msgTypes[15]
+	mi := &file_interview_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1259,7 +1366,7 @@ func (x *StreamInterviewRequest) String() string {
 func (*StreamInterviewRequest) ProtoMessage() {}
 
 func (x *StreamInterviewRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_interview_proto_msgTypes[15]
+	mi := &file_interview_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1272,7 +1379,7 @@ func (x *StreamInterviewRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamInterviewRequest.ProtoReflect.Descriptor instead.
 func (*StreamInterviewRequest) Descriptor() ([]byte, []int) {
-	return file_interview_proto_rawDescGZIP(), []int{15}
+	return file_interview_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *StreamInterviewRequest) GetEvent() isStreamInterviewRequest_Event {
@@ -1350,7 +1457,7 @@ type StreamFrame struct {
 
 func (x *StreamFrame) Reset() {
 	*x = StreamFrame{}
-	mi := &file_interview_proto_msgTypes[16]
+	mi := &file_interview_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1362,7 +1469,7 @@ func (x *StreamFrame) String() string {
 func (*StreamFrame) ProtoMessage() {}
 
 func (x *StreamFrame) ProtoReflect() protoreflect.Message {
-	mi := &file_interview_proto_msgTypes[16]
+	mi := &file_interview_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1375,7 +1482,7 @@ func (x *StreamFrame) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamFrame.ProtoReflect.Descriptor instead.
 func (*StreamFrame) Descriptor() ([]byte, []int) {
-	return file_interview_proto_rawDescGZIP(), []int{16}
+	return file_interview_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *StreamFrame) GetImageData() []byte {
@@ -1412,7 +1519,7 @@ type StreamAnswer struct {
 
 func (x *StreamAnswer) Reset() {
 	*x = StreamAnswer{}
-	mi := &file_interview_proto_msgTypes[17]
+	mi := &file_interview_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1424,7 +1531,7 @@ func (x *StreamAnswer) String() string {
 func (*StreamAnswer) ProtoMessage() {}
 
 func (x *StreamAnswer) ProtoReflect() protoreflect.Message {
-	mi := &file_interview_proto_msgTypes[17]
+	mi := &file_interview_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1437,7 +1544,7 @@ func (x *StreamAnswer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamAnswer.ProtoReflect.Descriptor instead.
 func (*StreamAnswer) Descriptor() ([]byte, []int) {
-	return file_interview_proto_rawDescGZIP(), []int{17}
+	return file_interview_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *StreamAnswer) GetQuestionId() string {
@@ -1478,7 +1585,7 @@ type Ping struct {
 
 func (x *Ping) Reset() {
 	*x = Ping{}
-	mi := &file_interview_proto_msgTypes[18]
+	mi := &file_interview_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1490,7 +1597,7 @@ func (x *Ping) String() string {
 func (*Ping) ProtoMessage() {}
 
 func (x *Ping) ProtoReflect() protoreflect.Message {
-	mi := &file_interview_proto_msgTypes[18]
+	mi := &file_interview_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1503,7 +1610,7 @@ func (x *Ping) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Ping.ProtoReflect.Descriptor instead.
 func (*Ping) Descriptor() ([]byte, []int) {
-	return file_interview_proto_rawDescGZIP(), []int{18}
+	return file_interview_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Ping) GetSentAtMs() int64 {
@@ -1530,7 +1637,7 @@ type StreamInterviewResponse struct {
 
 func (x *StreamInterviewResponse) Reset() {
 	*x = StreamInterviewResponse{}
-	mi := &file_interview_proto_msgTypes[19]
+	mi := &file_interview_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1542,7 +1649,7 @@ func (x *StreamInterviewResponse) String() string {
 func (*StreamInterviewResponse) ProtoMessage() {}
 
 func (x *StreamInterviewResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_interview_proto_msgTypes[19]
+	mi := &file_interview_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1555,7 +1662,7 @@ func (x *StreamInterviewResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamInterviewResponse.ProtoReflect.Descriptor instead.
 func (*StreamInterviewResponse) Descriptor() ([]byte, []int) {
-	return file_interview_proto_rawDescGZIP(), []int{19}
+	return file_interview_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *StreamInterviewResponse) GetEvent() isStreamInterviewResponse_Event {
@@ -1661,7 +1768,7 @@ type EmotionUpdate struct {
 
 func (x *EmotionUpdate) Reset() {
 	*x = EmotionUpdate{}
-	mi := &file_interview_proto_msgTypes[20]
+	mi := &file_interview_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1673,7 +1780,7 @@ func (x *EmotionUpdate) String() string {
 func (*EmotionUpdate) ProtoMessage() {}
 
 func (x *EmotionUpdate) ProtoReflect() protoreflect.Message {
-	mi := &file_interview_proto_msgTypes[20]
+	mi := &file_interview_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1686,7 +1793,7 @@ func (x *EmotionUpdate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EmotionUpdate.ProtoReflect.Descriptor instead.
 func (*EmotionUpdate) Descriptor() ([]byte, []int) {
-	return file_interview_proto_rawDescGZIP(), []int{20}
+	return file_interview_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *EmotionUpdate) GetFrameNumber() int64 {
@@ -1755,7 +1862,7 @@ type StreamError struct {
 
 func (x *StreamError) Reset() {
 	*x = StreamError{}
-	mi := &file_interview_proto_msgTypes[21]
+	mi := &file_interview_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1767,7 +1874,7 @@ func (x *StreamError) String() string {
 func (*StreamError) ProtoMessage() {}
 
 func (x *StreamError) ProtoReflect() protoreflect.Message {
-	mi := &file_interview_proto_msgTypes[21]
+	mi := &file_interview_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1780,7 +1887,7 @@ func (x *StreamError) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamError.ProtoReflect.Descriptor instead.
 func (*StreamError) Descriptor() ([]byte, []int) {
-	return file_interview_proto_rawDescGZIP(), []int{21}
+	return file_interview_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *StreamError) GetCode() string {
@@ -1820,7 +1927,7 @@ type Pong struct {
 
 func (x *Pong) Reset() {
 	*x = Pong{}
-	mi := &file_interview_proto_msgTypes[22]
+	mi := &file_interview_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1832,7 +1939,7 @@ func (x *Pong) String() string {
 func (*Pong) ProtoMessage() {}
 
 func (x *Pong) ProtoReflect() protoreflect.Message {
-	mi := &file_interview_proto_msgTypes[22]
+	mi := &file_interview_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1845,7 +1952,7 @@ func (x *Pong) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Pong.ProtoReflect.Descriptor instead.
 func (*Pong) Descriptor() ([]byte, []int) {
-	return file_interview_proto_rawDescGZIP(), []int{22}
+	return file_interview_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *Pong) GetSentAtMs() int64 {
@@ -1886,7 +1993,16 @@ const file_interview_proto_rawDesc = "" +
 	"\n" +
 	"difficulty\x18\x03 \x01(\x0e2\x18.interview.v1.DifficultyR\n" +
 	"difficulty\x12%\n" +
-	"\x0equestion_count\x18\x04 \x01(\x05R\rquestionCount\"8\n" +
+	"\x0equestion_count\x18\x04 \x01(\x05R\rquestionCount\"S\n" +
+	"\x15ListInterviewsRequest\x12\x1b\n" +
+	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x02 \x01(\tR\tpageToken\"y\n" +
+	"\x16ListInterviewsResponse\x127\n" +
+	"\n" +
+	"interviews\x18\x01 \x03(\v2\x17.interview.v1.InterviewR\n" +
+	"interviews\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"8\n" +
 	"\x13GetInterviewRequest\x12!\n" +
 	"\finterview_id\x18\x01 \x01(\tR\vinterviewId\"\xc4\x01\n" +
 	"\x13SubmitAnswerRequest\x12!\n" +
@@ -2013,7 +2129,7 @@ const file_interview_proto_rawDesc = "" +
 	"\fReportFormat\x12\x1d\n" +
 	"\x19REPORT_FORMAT_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12REPORT_FORMAT_JSON\x10\x01\x12\x15\n" +
-	"\x11REPORT_FORMAT_PDF\x10\x022\xae\x05\n" +
+	"\x11REPORT_FORMAT_PDF\x10\x022\x8b\x06\n" +
 	"\x10InterviewService\x12N\n" +
 	"\x0eStartInterview\x12#.interview.v1.StartInterviewRequest\x1a\x17.interview.v1.Interview\x12J\n" +
 	"\fGetInterview\x12!.interview.v1.GetInterviewRequest\x1a\x17.interview.v1.Interview\x12U\n" +
@@ -2022,7 +2138,8 @@ const file_interview_proto_rawDesc = "" +
 	"\x0fStreamInterview\x12$.interview.v1.StreamInterviewRequest\x1a%.interview.v1.StreamInterviewResponse(\x010\x01\x12T\n" +
 	"\x11CompleteInterview\x12&.interview.v1.CompleteInterviewRequest\x1a\x17.interview.v1.Interview\x12\\\n" +
 	"\x12GetInterviewStatus\x12'.interview.v1.GetInterviewStatusRequest\x1a\x1d.interview.v1.InterviewStatus\x12A\n" +
-	"\tGetReport\x12\x1e.interview.v1.GetReportRequest\x1a\x14.interview.v1.ReportBGZEgithub.com/yourorg/ai-interview/shared/proto/interview/v1;interviewv1b\x06proto3"
+	"\tGetReport\x12\x1e.interview.v1.GetReportRequest\x1a\x14.interview.v1.Report\x12[\n" +
+	"\x0eListInterviews\x12#.interview.v1.ListInterviewsRequest\x1a$.interview.v1.ListInterviewsResponseBGZEgithub.com/yourorg/ai-interview/shared/proto/interview/v1;interviewv1b\x06proto3"
 
 var (
 	file_interview_proto_rawDescOnce sync.Once
@@ -2037,7 +2154,7 @@ func file_interview_proto_rawDescGZIP() []byte {
 }
 
 var file_interview_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_interview_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
+var file_interview_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
 var file_interview_proto_goTypes = []any{
 	(InterviewState)(0),               // 0: interview.v1.InterviewState
 	(Difficulty)(0),                   // 1: interview.v1.Difficulty
@@ -2045,77 +2162,82 @@ var file_interview_proto_goTypes = []any{
 	(*Question)(nil),                  // 3: interview.v1.Question
 	(*Interview)(nil),                 // 4: interview.v1.Interview
 	(*StartInterviewRequest)(nil),     // 5: interview.v1.StartInterviewRequest
-	(*GetInterviewRequest)(nil),       // 6: interview.v1.GetInterviewRequest
-	(*SubmitAnswerRequest)(nil),       // 7: interview.v1.SubmitAnswerRequest
-	(*SubmitAnswerResponse)(nil),      // 8: interview.v1.SubmitAnswerResponse
-	(*SendFrameRequest)(nil),          // 9: interview.v1.SendFrameRequest
-	(*SendFrameResponse)(nil),         // 10: interview.v1.SendFrameResponse
-	(*CompleteInterviewRequest)(nil),  // 11: interview.v1.CompleteInterviewRequest
-	(*GetInterviewStatusRequest)(nil), // 12: interview.v1.GetInterviewStatusRequest
-	(*Progress)(nil),                  // 13: interview.v1.Progress
-	(*InterviewStatus)(nil),           // 14: interview.v1.InterviewStatus
-	(*GetReportRequest)(nil),          // 15: interview.v1.GetReportRequest
-	(*Scores)(nil),                    // 16: interview.v1.Scores
-	(*Report)(nil),                    // 17: interview.v1.Report
-	(*StreamInterviewRequest)(nil),    // 18: interview.v1.StreamInterviewRequest
-	(*StreamFrame)(nil),               // 19: interview.v1.StreamFrame
-	(*StreamAnswer)(nil),              // 20: interview.v1.StreamAnswer
-	(*Ping)(nil),                      // 21: interview.v1.Ping
-	(*StreamInterviewResponse)(nil),   // 22: interview.v1.StreamInterviewResponse
-	(*EmotionUpdate)(nil),             // 23: interview.v1.EmotionUpdate
-	(*StreamError)(nil),               // 24: interview.v1.StreamError
-	(*Pong)(nil),                      // 25: interview.v1.Pong
-	(*timestamppb.Timestamp)(nil),     // 26: google.protobuf.Timestamp
-	(*emotion.EmotionResponse)(nil),   // 27: emotion.EmotionResponse
-	(*v1.InterviewReport)(nil),        // 28: interview.report.v1.InterviewReport
-	(*emotion.BoundingBox)(nil),       // 29: emotion.BoundingBox
+	(*ListInterviewsRequest)(nil),     // 6: interview.v1.ListInterviewsRequest
+	(*ListInterviewsResponse)(nil),    // 7: interview.v1.ListInterviewsResponse
+	(*GetInterviewRequest)(nil),       // 8: interview.v1.GetInterviewRequest
+	(*SubmitAnswerRequest)(nil),       // 9: interview.v1.SubmitAnswerRequest
+	(*SubmitAnswerResponse)(nil),      // 10: interview.v1.SubmitAnswerResponse
+	(*SendFrameRequest)(nil),          // 11: interview.v1.SendFrameRequest
+	(*SendFrameResponse)(nil),         // 12: interview.v1.SendFrameResponse
+	(*CompleteInterviewRequest)(nil),  // 13: interview.v1.CompleteInterviewRequest
+	(*GetInterviewStatusRequest)(nil), // 14: interview.v1.GetInterviewStatusRequest
+	(*Progress)(nil),                  // 15: interview.v1.Progress
+	(*InterviewStatus)(nil),           // 16: interview.v1.InterviewStatus
+	(*GetReportRequest)(nil),          // 17: interview.v1.GetReportRequest
+	(*Scores)(nil),                    // 18: interview.v1.Scores
+	(*Report)(nil),                    // 19: interview.v1.Report
+	(*StreamInterviewRequest)(nil),    // 20: interview.v1.StreamInterviewRequest
+	(*StreamFrame)(nil),               // 21: interview.v1.StreamFrame
+	(*StreamAnswer)(nil),              // 22: interview.v1.StreamAnswer
+	(*Ping)(nil),                      // 23: interview.v1.Ping
+	(*StreamInterviewResponse)(nil),   // 24: interview.v1.StreamInterviewResponse
+	(*EmotionUpdate)(nil),             // 25: interview.v1.EmotionUpdate
+	(*StreamError)(nil),               // 26: interview.v1.StreamError
+	(*Pong)(nil),                      // 27: interview.v1.Pong
+	(*timestamppb.Timestamp)(nil),     // 28: google.protobuf.Timestamp
+	(*emotion.EmotionResponse)(nil),   // 29: emotion.EmotionResponse
+	(*v1.InterviewReport)(nil),        // 30: interview.report.v1.InterviewReport
+	(*emotion.BoundingBox)(nil),       // 31: emotion.BoundingBox
 }
 var file_interview_proto_depIdxs = []int32{
 	1,  // 0: interview.v1.Question.difficulty:type_name -> interview.v1.Difficulty
 	0,  // 1: interview.v1.Interview.state:type_name -> interview.v1.InterviewState
 	3,  // 2: interview.v1.Interview.questions:type_name -> interview.v1.Question
-	26, // 3: interview.v1.Interview.started_at:type_name -> google.protobuf.Timestamp
-	26, // 4: interview.v1.Interview.completed_at:type_name -> google.protobuf.Timestamp
+	28, // 3: interview.v1.Interview.started_at:type_name -> google.protobuf.Timestamp
+	28, // 4: interview.v1.Interview.completed_at:type_name -> google.protobuf.Timestamp
 	1,  // 5: interview.v1.StartInterviewRequest.difficulty:type_name -> interview.v1.Difficulty
-	3,  // 6: interview.v1.SubmitAnswerResponse.next_question:type_name -> interview.v1.Question
-	13, // 7: interview.v1.SubmitAnswerResponse.progress:type_name -> interview.v1.Progress
-	27, // 8: interview.v1.SendFrameResponse.analysis:type_name -> emotion.EmotionResponse
-	0,  // 9: interview.v1.InterviewStatus.state:type_name -> interview.v1.InterviewState
-	13, // 10: interview.v1.InterviewStatus.progress:type_name -> interview.v1.Progress
-	2,  // 11: interview.v1.GetReportRequest.format:type_name -> interview.v1.ReportFormat
-	16, // 12: interview.v1.Report.scores:type_name -> interview.v1.Scores
-	28, // 13: interview.v1.Report.report:type_name -> interview.report.v1.InterviewReport
-	26, // 14: interview.v1.Report.report_url_expires_at:type_name -> google.protobuf.Timestamp
-	19, // 15: interview.v1.StreamInterviewRequest.frame:type_name -> interview.v1.StreamFrame
-	20, // 16: interview.v1.StreamInterviewRequest.answer:type_name -> interview.v1.StreamAnswer
-	21, // 17: interview.v1.StreamInterviewRequest.ping:type_name -> interview.v1.Ping
-	23, // 18: interview.v1.StreamInterviewResponse.emotion_update:type_name -> interview.v1.EmotionUpdate
-	3,  // 19: interview.v1.StreamInterviewResponse.question:type_name -> interview.v1.Question
-	13, // 20: interview.v1.StreamInterviewResponse.status:type_name -> interview.v1.Progress
-	24, // 21: interview.v1.StreamInterviewResponse.error:type_name -> interview.v1.StreamError
-	25, // 22: interview.v1.StreamInterviewResponse.pong:type_name -> interview.v1.Pong
-	29, // 23: interview.v1.EmotionUpdate.face_box:type_name -> emotion.BoundingBox
-	5,  // 24: interview.v1.InterviewService.StartInterview:input_type -> interview.v1.StartInterviewRequest
-	6,  // 25: interview.v1.InterviewService.GetInterview:input_type -> interview.v1.GetInterviewRequest
-	7,  // 26: interview.v1.InterviewService.SubmitAnswer:input_type -> interview.v1.SubmitAnswerRequest
-	9,  // 27: interview.v1.InterviewService.SendFrame:input_type -> interview.v1.SendFrameRequest
-	18, // 28: interview.v1.InterviewService.StreamInterview:input_type -> interview.v1.StreamInterviewRequest
-	11, // 29: interview.v1.InterviewService.CompleteInterview:input_type -> interview.v1.CompleteInterviewRequest
-	12, // 30: interview.v1.InterviewService.GetInterviewStatus:input_type -> interview.v1.GetInterviewStatusRequest
-	15, // 31: interview.v1.InterviewService.GetReport:input_type -> interview.v1.GetReportRequest
-	4,  // 32: interview.v1.InterviewService.StartInterview:output_type -> interview.v1.Interview
-	4,  // 33: interview.v1.InterviewService.GetInterview:output_type -> interview.v1.Interview
-	8,  // 34: interview.v1.InterviewService.SubmitAnswer:output_type -> interview.v1.SubmitAnswerResponse
-	10, // 35: interview.v1.InterviewService.SendFrame:output_type -> interview.v1.SendFrameResponse
-	22, // 36: interview.v1.InterviewService.StreamInterview:output_type -> interview.v1.StreamInterviewResponse
-	4,  // 37: interview.v1.InterviewService.CompleteInterview:output_type -> interview.v1.Interview
-	14, // 38: interview.v1.InterviewService.GetInterviewStatus:output_type -> interview.v1.InterviewStatus
-	17, // 39: interview.v1.InterviewService.GetReport:output_type -> interview.v1.Report
-	32, // [32:40] is the sub-list for method output_type
-	24, // [24:32] is the sub-list for method input_type
-	24, // [24:24] is the sub-list for extension type_name
-	24, // [24:24] is the sub-list for extension extendee
-	0,  // [0:24] is the sub-list for field type_name
+	4,  // 6: interview.v1.ListInterviewsResponse.interviews:type_name -> interview.v1.Interview
+	3,  // 7: interview.v1.SubmitAnswerResponse.next_question:type_name -> interview.v1.Question
+	15, // 8: interview.v1.SubmitAnswerResponse.progress:type_name -> interview.v1.Progress
+	29, // 9: interview.v1.SendFrameResponse.analysis:type_name -> emotion.EmotionResponse
+	0,  // 10: interview.v1.InterviewStatus.state:type_name -> interview.v1.InterviewState
+	15, // 11: interview.v1.InterviewStatus.progress:type_name -> interview.v1.Progress
+	2,  // 12: interview.v1.GetReportRequest.format:type_name -> interview.v1.ReportFormat
+	18, // 13: interview.v1.Report.scores:type_name -> interview.v1.Scores
+	30, // 14: interview.v1.Report.report:type_name -> interview.report.v1.InterviewReport
+	28, // 15: interview.v1.Report.report_url_expires_at:type_name -> google.protobuf.Timestamp
+	21, // 16: interview.v1.StreamInterviewRequest.frame:type_name -> interview.v1.StreamFrame
+	22, // 17: interview.v1.StreamInterviewRequest.answer:type_name -> interview.v1.StreamAnswer
+	23, // 18: interview.v1.StreamInterviewRequest.ping:type_name -> interview.v1.Ping
+	25, // 19: interview.v1.StreamInterviewResponse.emotion_update:type_name -> interview.v1.EmotionUpdate
+	3,  // 20: interview.v1.StreamInterviewResponse.question:type_name -> interview.v1.Question
+	15, // 21: interview.v1.StreamInterviewResponse.status:type_name -> interview.v1.Progress
+	26, // 22: interview.v1.StreamInterviewResponse.error:type_name -> interview.v1.StreamError
+	27, // 23: interview.v1.StreamInterviewResponse.pong:type_name -> interview.v1.Pong
+	31, // 24: interview.v1.EmotionUpdate.face_box:type_name -> emotion.BoundingBox
+	5,  // 25: interview.v1.InterviewService.StartInterview:input_type -> interview.v1.StartInterviewRequest
+	8,  // 26: interview.v1.InterviewService.GetInterview:input_type -> interview.v1.GetInterviewRequest
+	9,  // 27: interview.v1.InterviewService.SubmitAnswer:input_type -> interview.v1.SubmitAnswerRequest
+	11, // 28: interview.v1.InterviewService.SendFrame:input_type -> interview.v1.SendFrameRequest
+	20, // 29: interview.v1.InterviewService.StreamInterview:input_type -> interview.v1.StreamInterviewRequest
+	13, // 30: interview.v1.InterviewService.CompleteInterview:input_type -> interview.v1.CompleteInterviewRequest
+	14, // 31: interview.v1.InterviewService.GetInterviewStatus:input_type -> interview.v1.GetInterviewStatusRequest
+	17, // 32: interview.v1.InterviewService.GetReport:input_type -> interview.v1.GetReportRequest
+	6,  // 33: interview.v1.InterviewService.ListInterviews:input_type -> interview.v1.ListInterviewsRequest
+	4,  // 34: interview.v1.InterviewService.StartInterview:output_type -> interview.v1.Interview
+	4,  // 35: interview.v1.InterviewService.GetInterview:output_type -> interview.v1.Interview
+	10, // 36: interview.v1.InterviewService.SubmitAnswer:output_type -> interview.v1.SubmitAnswerResponse
+	12, // 37: interview.v1.InterviewService.SendFrame:output_type -> interview.v1.SendFrameResponse
+	24, // 38: interview.v1.InterviewService.StreamInterview:output_type -> interview.v1.StreamInterviewResponse
+	4,  // 39: interview.v1.InterviewService.CompleteInterview:output_type -> interview.v1.Interview
+	16, // 40: interview.v1.InterviewService.GetInterviewStatus:output_type -> interview.v1.InterviewStatus
+	19, // 41: interview.v1.InterviewService.GetReport:output_type -> interview.v1.Report
+	7,  // 42: interview.v1.InterviewService.ListInterviews:output_type -> interview.v1.ListInterviewsResponse
+	34, // [34:43] is the sub-list for method output_type
+	25, // [25:34] is the sub-list for method input_type
+	25, // [25:25] is the sub-list for extension type_name
+	25, // [25:25] is the sub-list for extension extendee
+	0,  // [0:25] is the sub-list for field type_name
 }
 
 func init() { file_interview_proto_init() }
@@ -2123,12 +2245,12 @@ func file_interview_proto_init() {
 	if File_interview_proto != nil {
 		return
 	}
-	file_interview_proto_msgTypes[15].OneofWrappers = []any{
+	file_interview_proto_msgTypes[17].OneofWrappers = []any{
 		(*StreamInterviewRequest_Frame)(nil),
 		(*StreamInterviewRequest_Answer)(nil),
 		(*StreamInterviewRequest_Ping)(nil),
 	}
-	file_interview_proto_msgTypes[19].OneofWrappers = []any{
+	file_interview_proto_msgTypes[21].OneofWrappers = []any{
 		(*StreamInterviewResponse_EmotionUpdate)(nil),
 		(*StreamInterviewResponse_Question)(nil),
 		(*StreamInterviewResponse_Status)(nil),
@@ -2141,7 +2263,7 @@ func file_interview_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_interview_proto_rawDesc), len(file_interview_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   23,
+			NumMessages:   25,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

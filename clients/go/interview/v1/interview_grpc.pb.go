@@ -31,6 +31,7 @@ const (
 	InterviewService_CompleteInterview_FullMethodName  = "/interview.v1.InterviewService/CompleteInterview"
 	InterviewService_GetInterviewStatus_FullMethodName = "/interview.v1.InterviewService/GetInterviewStatus"
 	InterviewService_GetReport_FullMethodName          = "/interview.v1.InterviewService/GetReport"
+	InterviewService_ListInterviews_FullMethodName     = "/interview.v1.InterviewService/ListInterviews"
 )
 
 // InterviewServiceClient is the client API for InterviewService service.
@@ -73,6 +74,10 @@ type InterviewServiceClient interface {
 	// whose scoring failed (INTERVIEW_STATE_FAILED; the message says why); INVALID_ARGUMENT for an
 	// unknown format.
 	GetReport(ctx context.Context, in *GetReportRequest, opts ...grpc.CallOption) (*Report, error)
+	// Added: interviews newest first (start time, then id, descending), a page at a time. A candidate
+	// sees their own only; an interviewer every candidate's. INVALID_ARGUMENT for a page_size out of
+	// 0..100 or a page_token this RPC did not issue.
+	ListInterviews(ctx context.Context, in *ListInterviewsRequest, opts ...grpc.CallOption) (*ListInterviewsResponse, error)
 }
 
 type interviewServiceClient struct {
@@ -166,6 +171,16 @@ func (c *interviewServiceClient) GetReport(ctx context.Context, in *GetReportReq
 	return out, nil
 }
 
+func (c *interviewServiceClient) ListInterviews(ctx context.Context, in *ListInterviewsRequest, opts ...grpc.CallOption) (*ListInterviewsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListInterviewsResponse)
+	err := c.cc.Invoke(ctx, InterviewService_ListInterviews_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // InterviewServiceServer is the server API for InterviewService service.
 // All implementations must embed UnimplementedInterviewServiceServer
 // for forward compatibility.
@@ -206,6 +221,10 @@ type InterviewServiceServer interface {
 	// whose scoring failed (INTERVIEW_STATE_FAILED; the message says why); INVALID_ARGUMENT for an
 	// unknown format.
 	GetReport(context.Context, *GetReportRequest) (*Report, error)
+	// Added: interviews newest first (start time, then id, descending), a page at a time. A candidate
+	// sees their own only; an interviewer every candidate's. INVALID_ARGUMENT for a page_size out of
+	// 0..100 or a page_token this RPC did not issue.
+	ListInterviews(context.Context, *ListInterviewsRequest) (*ListInterviewsResponse, error)
 	mustEmbedUnimplementedInterviewServiceServer()
 }
 
@@ -239,6 +258,9 @@ func (UnimplementedInterviewServiceServer) GetInterviewStatus(context.Context, *
 }
 func (UnimplementedInterviewServiceServer) GetReport(context.Context, *GetReportRequest) (*Report, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetReport not implemented")
+}
+func (UnimplementedInterviewServiceServer) ListInterviews(context.Context, *ListInterviewsRequest) (*ListInterviewsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListInterviews not implemented")
 }
 func (UnimplementedInterviewServiceServer) mustEmbedUnimplementedInterviewServiceServer() {}
 func (UnimplementedInterviewServiceServer) testEmbeddedByValue()                          {}
@@ -394,6 +416,24 @@ func _InterviewService_GetReport_Handler(srv interface{}, ctx context.Context, d
 	return interceptor(ctx, in, info, handler)
 }
 
+func _InterviewService_ListInterviews_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListInterviewsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(InterviewServiceServer).ListInterviews(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: InterviewService_ListInterviews_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(InterviewServiceServer).ListInterviews(ctx, req.(*ListInterviewsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // InterviewService_ServiceDesc is the grpc.ServiceDesc for InterviewService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -428,6 +468,10 @@ var InterviewService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetReport",
 			Handler:    _InterviewService_GetReport_Handler,
+		},
+		{
+			MethodName: "ListInterviews",
+			Handler:    _InterviewService_ListInterviews_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
