@@ -6,6 +6,7 @@ generated Python client in clients/python/gen), and prints a Markdown table of w
     DATABASE_URL=postgres://... AUTH_KEYS_DIR=... TEST_INVITATION_CODE=... MESH_FIXTURES=test/fixtures/faces \\
     MESH_CONSUL_ADDR=127.0.0.1:8500 MESH_CONSUL_TOKENS='{"services": {"emotion": "...", ...}, "resolver": "..."}' \\
     MESH_AMQP_ADMIN_URL=amqp://guest:...@127.0.0.1:5672/<vhost> MESH_AMQP_URLS='{"interview": "amqp://...", ...}' \\
+    MESH_GATEWAY_ADDR=127.0.0.1:8080 MESH_GATEWAY_ORIGIN=https://app.example \\
     .cache/venv/bin/python test/security/attacks.py
 
 (test/security/security-suite.test.ts starts a mesh and runs it so.) The mesh must run with the
@@ -42,8 +43,15 @@ service. Groups of attacks:
   administrator's interview.scored without a user-id, which the broker takes, parked by each of its
   consumers, unhandled; a control that scoring's user publishes a key of its own, handled; the
   tables of every service that would act on a forgery unchanged;
+- gateway (gateway_attacks.py): the gateway's HTTPS port (MESH_GATEWAY_ADDR, its CORS allow-list's
+  origin MESH_GATEWAY_ORIGIN): REST without a token, with a garbage, an expired or an unsigned one,
+  another candidate's interview over REST (404) and the WebSocket (closed 4404), an interviewer
+  changing an interview (403), a body past its bound (413), the token in the WebSocket's URL, a CORS
+  preflight from another origin, plaintext HTTP; controls as the victim. Before the floods: the
+  gateway forwards this address, which the interview service then counts;
 - limits: floods per user, of frames, of interviews, of streams, and per address, last (they block
-  this address for a minute): the interview service's, then password guessing against the auth
+  this address for a minute): the interview service's (and, from the refused address, a call naming
+  another one in x-forwarded-for, which only the gateway's certificate may), then password guessing against the auth
   service's. Each of the two services counts every call from an address (1,000 a minute, GetJwks
   exempt), so the attacks before those floods make a few hundred calls to each at most.
 
@@ -79,6 +87,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey 
 
 from broker_attacks import BrokerAttacks, BrokerSettings, Target  # noqa: E402
 from consul_attacks import ConsulAttacks, ConsulSettings  # noqa: E402
+from gateway_attacks import Gateway, GatewayAttacks, Parties  # noqa: E402
 from images import grey_png, padded_png  # noqa: E402
 from mesh_client import (  # noqa: E402
     DEADLINE_S,
@@ -134,6 +143,8 @@ FRAME_FLOOD = FRAMES.max + 2
 ADDRESS_FLOOD_CAP = 2 * PER_ADDRESS.max
 # Calls of each user in the per-address flood: under the per-user limit, so only the address's is hit.
 ADDRESS_FLOOD_CALLS_PER_USER = 90
+# The address a client that is not the gateway claims to call for (x-forwarded-for): TEST-NET-3, nobody's.
+FORGED_ADDRESS = "203.0.113.7"
 DELETION_WAIT_S = 15.0
 # An interview of one answer is scored in well under a second; the text model may still be loading.
 SCORING_WAIT_S = 60.0
@@ -155,6 +166,8 @@ class Settings:
     report_link_key: Path
     consul: ConsulSettings
     broker: BrokerSettings
+    gateway_addr: str
+    gateway_origin: str
 
     @staticmethod
     def from_env() -> "Settings":
@@ -178,6 +191,8 @@ class Settings:
             report_link_key=Path(need("MESH_REPORT_LINK_KEY_FILE")),
             consul=ConsulSettings.parse(need("MESH_CONSUL_ADDR"), need("MESH_CONSUL_TOKENS")),
             broker=BrokerSettings.parse(need("MESH_AMQP_ADMIN_URL"), need("MESH_AMQP_URLS")),
+            gateway_addr=need("MESH_GATEWAY_ADDR"),
+            gateway_origin=need("MESH_GATEWAY_ORIGIN"),
         )
 
 
@@ -262,6 +277,8 @@ class Suite:
             ("report link attacks", self.report_link_attacks),
             ("consul attacks", self.consul_attacks),
             ("broker attacks", self.broker_attacks),
+            # Before the floods: the gateway forwards this address, which they leave refused for a minute.
+            ("gateway attacks", self.gateway_attacks),
             ("limit floods", self.limit_floods),
         ]
         for name, group in groups:
@@ -670,6 +687,28 @@ class Suite:
 
     # -- limits -------------------------------------------------------------------------------
 
+    # -- gateway ------------------------------------------------------------------------------
+
+    def gateway_attacks(self) -> None:
+        """The gateway's REST and WebSocket (gateway_attacks.py): controls as the victim, then the
+        refusals, which write nothing; the tokens forged as in the token attacks."""
+        now = int(time.time())
+        parties = Parties(
+            victim_token=self.victim.access_token,
+            victim_interview=self.victim_interview.id,
+            victim_question=self.victim_interview.questions[1].id,
+            attacker_token=self.attacker.access_token,
+            interviewer_token=self.interviewer.access_token,
+            expired_token=self.forger.sign(self.forger.claims(iat=now - 3900, exp=now - 3600)),
+            unsigned_token=self.forger.unsigned(self.forger.claims()),
+        )
+        gateway = GatewayAttacks(self.record, Gateway(self.settings.gateway_addr, self.settings.tls.dir / "ca.crt"), self.settings.gateway_origin)
+        gateway.controls(parties)
+        watch = Watch(self.tables, "gateway attacks")
+        with watch.around():
+            gateway.attacks(parties)
+        self.tables_row(watch)
+
     def limit_floods(self) -> None:
         watch = Watch(self.tables, "limit floods")
         floods: list[tuple[str, str, str, Callable[[Watch], None]]] = [
@@ -838,6 +877,16 @@ class Suite:
         with watch.around():
             write = m.call(m.interview.SubmitAnswer, answer_request(self.victim_interview, 1), self.victim.access_token)
             self.expect_limited("a write from the refused address", "SubmitAnswer", PER_ADDRESS, write)
+            # A client that is not the gateway naming another address (x-forwarded-for): still counted as this one.
+            m.interview_calls += 1
+            forged = outcome_of(
+                lambda: m.interview.GetInterviewStatus(
+                    status, metadata=(*bearer(self.victim.access_token), ("x-forwarded-for", FORGED_ADDRESS)), timeout=DEADLINE_S
+                )
+            )
+            self.expect_limited(
+                f"x-forwarded-for {FORGED_ADDRESS} from a client not the gateway, at the refused address", "GetInterviewStatus", PER_ADDRESS, forged
+            )
 
     def guess_passwords(self, watch: Watch) -> None:
         """Logins with wrong passwords for the victim's email until the auth service refuses this address;

@@ -9,7 +9,8 @@
  * turned against another interview, altered, forged or expired, inputs past each
  * bound, rogue registrations in the mesh's Consul (test/security/consul_attacks.py), forged events
  * on its RabbitMQ vhost with other services' broker users (test/security/broker_attacks.py, with
- * pika) and floods past each rate limit. The mesh registers every service in a Consul agent of this test's own with ACLs
+ * pika), the gateway's REST and WebSocket over HTTPS and WSS (test/security/gateway_attacks.py, with
+ * websockets; run before the floods, which leave this address refused) and floods past each rate limit. The mesh registers every service in a Consul agent of this test's own with ACLs
  * on, default deny (test/support/consul-agent.ts), each with its own token provisioned as
  * `npm run consul:provision` does, so the Consul attacks face a deployment's ACLs. It prints a
  * table of what each attack got (also written to .cache/security-table.md), checks that refused
@@ -22,6 +23,7 @@ import path from 'node:path';
 import { SERVICE_NAMES } from '../../src/mesh/registry';
 import { serviceVariable } from '../../src/platform/config/mesh-config';
 import { ConsulAgent, startConsulAgent } from '../support/consul-agent';
+import { freePort, request } from '../support/gateway-client';
 import { MeshProcess, startMeshProcess } from '../support/mesh-process';
 import { TEST_INVITATION_CODE } from '../support/identity';
 import { TEST_TLS_DIR } from '../support/tls';
@@ -31,6 +33,8 @@ import { waitFor } from '../support/wait';
 jest.setTimeout(900_000);
 
 const REPO = path.resolve(__dirname, '../..');
+/** The one origin the gateway's CORS allow-list holds (GATEWAY_CORS_ORIGINS): the suite's control preflight. */
+const GATEWAY_ORIGIN = 'https://app.example';
 
 /** Every row the table must hold, as [attack, RPC], each with the verdict `ok`. */
 const ATTACKS: readonly (readonly [attack: string, rpc: string])[] = [
@@ -118,6 +122,20 @@ const ATTACKS: readonly (readonly [attack: string, rpc: string])[] = [
   ["interview.scored without user-id, published by the broker's administrator", 'basic.publish interview.events'],
   ['tables unchanged by refused calls: broker attacks', '(database)'],
   ["control: scoring's user publishes interview.scoring.failed (its own key) for an interview that does not exist", 'basic.publish interview.events'],
+  ["control: the candidate's own interview over REST", 'GET /api/v1/interviews/:id'],
+  ["control: the candidate's own interview over the WebSocket", 'WS /ws/interviews/:id'],
+  ['control: CORS preflight from the allowed origin', 'OPTIONS /api/v1/interviews/start'],
+  ...['no token', 'garbage token', 'expired token (an hour ago)', 'alg none, no signature'].map((attack) => [attack, 'GET /api/v1/interviews/:id'] as const),
+  ['no token', 'POST /api/v1/interviews/:id/frames'],
+  ...['GET /api/v1/interviews/:id', 'POST /api/v1/interviews/:id/answers', 'POST /api/v1/interviews/:id/complete', 'WS /ws/interviews/:id'].map(
+    (route) => ["another candidate's interview", route] as const,
+  ),
+  ...['POST /api/v1/interviews/:id/answers', 'POST /api/v1/interviews/:id/complete'].map((route) => ['an interviewer changing an interview', route] as const),
+  ['body of 17 KiB past the 16 KiB bound', 'POST /api/v1/interviews/start'],
+  ['the token in the WebSocket URL, then a ping', 'WS /ws/interviews/:id'],
+  ['CORS preflight from an origin not allowed', 'OPTIONS /api/v1/interviews/start'],
+  ["plaintext HTTP to the gateway's HTTPS port", 'GET /api/v1/interviews/:id'],
+  ['tables unchanged by refused calls: gateway attacks', '(database)'],
   ['flood per user: 101 calls in a minute', 'GetInterviewStatus'],
   ['a write by a user past its limit', 'SubmitAnswer'],
   ['flood of frames: 12 SendFrame at once', 'SendFrame'],
@@ -127,6 +145,7 @@ const ATTACKS: readonly (readonly [attack: string, rpc: string])[] = [
   ['flood of streams: 4 open at once', 'StreamInterview'],
   ['flood per address: users until refused', 'GetInterviewStatus'],
   ['a write from the refused address', 'SubmitAnswer'],
+  ['x-forwarded-for 203.0.113.7 from a client not the gateway, at the refused address', 'GetInterviewStatus'],
   ['password guessing per address: Login until refused', 'Login'],
   ['the right password from the refused address', 'Login'],
   ['tables unchanged by refused calls: limit floods', '(database)'],
@@ -157,12 +176,17 @@ describe('the security suite (test/security/attacks.py) against the running mesh
   let consul: ConsulAgent | undefined;
   let mesh: MeshProcess | undefined;
   let python: string;
+  let gatewayPort: number;
 
   beforeAll(async () => {
     python = runScript('scripts/infra/ensure-python-tools.sh');
     // Builds Consul first when missing (minutes, cold), then provisions every service's token and the resolver's.
     consul = await startConsulAgent();
+    // The mesh does not report the gateway's HTTPS port: one chosen here.
+    gatewayPort = await freePort();
     mesh = await startMeshProcess({
+      GATEWAY_HTTPS_PORT: String(gatewayPort),
+      GATEWAY_CORS_ORIGINS: GATEWAY_ORIGIN,
       CONSUL_HTTP_ADDR: consul.httpAddr,
       // Each service registers with its own token (EMOTION_CONSUL_TOKEN, …), as deployed.
       ...consul.tokenEnv,
@@ -174,6 +198,8 @@ describe('the security suite (test/security/attacks.py) against the running mesh
       console.error(`--- consul ---\n${consul!.logs().slice(-4000)}`);
       throw error;
     });
+    const gatewayServing = async () => (await request(gatewayPort, 'GET', '/healthz').catch(() => undefined))?.status === 200;
+    await waitFor("the gateway's HTTPS port serving", gatewayServing, 30_000, 200);
   }, 900_000);
 
   afterAll(async () => {
@@ -222,6 +248,9 @@ describe('the security suite (test/security/attacks.py) against the running mesh
         MESH_CONSUL_TOKENS: JSON.stringify(consul!.tokens),
         // The mesh's vhost as the broker's administrator, and as each service's own user (broker_attacks.py).
         MESH_AMQP_ADMIN_URL: env.AMQP_URL,
+        // The gateway's HTTPS port and the origin its CORS allow-list holds (gateway_attacks.py).
+        MESH_GATEWAY_ADDR: `127.0.0.1:${String(gatewayPort)}`,
+        MESH_GATEWAY_ORIGIN: GATEWAY_ORIGIN,
         MESH_AMQP_URLS: JSON.stringify(Object.fromEntries(SERVICE_NAMES.map((name) => [name, env[serviceVariable(name, 'AMQP_URL')]]))),
       },
       timeout: 600_000,
