@@ -88,13 +88,13 @@ import { createTestDatabase, INTEGRATION_SERVERS, serviceDatabaseEnv } from '../
 import { parentPid, processCpuMs, processTreeCpuMs } from './mesh/cpu';
 import { percentiles } from './mesh/stats';
 import { ensurePostgres, postmasterPid } from './mesh/infrastructure';
+import { SERVICE_NODE_ARGS } from './mesh/services';
 import { OtlpSink, OtlpSinkCounts, startOtlpSink } from './otlp-sink';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 300);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SESSIONS = (process.env.BENCH_SESSIONS ?? '1,10,100').split(',').map(Number);
 const DATABASE = process.env.BENCH_DATABASE === 'pglite' ? 'pglite' : 'postgres';
-const SERVICE_NODE_ARGS = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
 const COMPARE_PLAINTEXT = process.env.BENCH_COMPARE_PLAINTEXT !== 'false';
 const COMPARE_INSTRUMENTATION = process.env.BENCH_COMPARE_INSTRUMENTATION !== 'false';

@@ -38,8 +38,8 @@ export interface BenchMesh {
   stop(keepLogs: boolean): Promise<void>;
 }
 
-/** BENCH_SERVICE_NODE_ARGS: extra node flags for every service's process ("--cpu-prof --cpu-prof-dir=/tmp/prof" profiles them). */
-const SERVICE_NODE_ARGS = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+/** BENCH_SERVICE_NODE_ARGS: extra node flags for every service's process ("--cpu-prof --cpu-prof-dir=/tmp/prof" profiles them); bench:emotion's too. */
+export const SERVICE_NODE_ARGS = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 /** Starts `name` as `npm start -- --services <name>` runs it (node --import tsx, so that signals reach it), its output to `log`. */
 function startService(name: ServiceName, env: Record<string, string>, log: string): ChildProcess {

@@ -39,6 +39,28 @@ export async function processOnce<DB extends MessagingTables>(
 }
 
 /**
+ * Idempotent consumption by the effect's own key, with no inbox row: runs `effect` in one
+ * transaction (the outbox's); `effect` returns false when what it writes was there already (a
+ * redelivery, or the same fact announced under another message id), and the message then counts
+ * and is logged as a duplicate, as with processOnce. For effects keyed by what they record (a
+ * frame's analysis, its sample), where an inbox row per message would be a write for nothing.
+ * Returns what `effect` returned.
+ */
+export async function applyOnce<DB extends MessagingTables>(
+  outbox: Outbox<DB>,
+  consumer: string,
+  delivery: Delivery,
+  effect: (trx: Transaction<DB>) => Promise<boolean>,
+): Promise<boolean> {
+  const applied = await outbox.transaction(effect);
+  if (!applied) {
+    outbox.log.info({ consumer, messageId: delivery.properties.messageId, redelivered: delivery.redelivered }, 'duplicate message ignored');
+    outbox.onDuplicate(consumer);
+  }
+  return applied;
+}
+
+/**
  * True when `consumer` has processed this message already: lets a consumer skip expensive work
  * (model inference) before the transaction. processOnce stays the authority.
  */

@@ -5,7 +5,7 @@ import { Delivery } from '../../platform/bus/event-bus';
 import { decodeEvent, EVENTS } from '../../platform/bus/event-catalog';
 import { classifyError } from '../../platform/errors/classify';
 import { Logger } from '../../platform/log/logger';
-import { alreadyProcessed, processOnce } from '../../platform/messaging/inbox';
+import { alreadyProcessed, applyOnce, processOnce } from '../../platform/messaging/inbox';
 import { Outbox } from '../../platform/messaging/outbox';
 import { Provisioned } from '../../platform/service/provisioned';
 import { EmotionStore, EmotionTables, StoredAnalysis } from './store';
@@ -86,13 +86,7 @@ export function frameCapturedHandler(deps: {
     }
     // Analysed already: the analysis's key (interview, frame number) makes storing it idempotent,
     // with no inbox row per frame; a frame stored before is a duplicate, announced once.
-    if (!(await deps.outbox.transaction(store))) {
-      deps.log.info(
-        { sessionId: frame.sessionId, frame: frame.frameNumber, messageId: delivery.properties.messageId },
-        'frame stored already: message ignored',
-      );
-      deps.outbox.onDuplicate(ANALYSIS_QUEUE);
-    }
+    await applyOnce(deps.outbox, ANALYSIS_QUEUE, delivery, store);
   };
 }
 

@@ -4,7 +4,7 @@ import { Delivery } from '../../platform/bus/event-bus';
 import { decodeEvent, EVENTS } from '../../platform/bus/event-catalog';
 import { classifyError } from '../../platform/errors/classify';
 import { Logger } from '../../platform/log/logger';
-import { alreadyProcessed, processOnce } from '../../platform/messaging/inbox';
+import { alreadyProcessed, applyOnce, processOnce } from '../../platform/messaging/inbox';
 import { Outbox } from '../../platform/messaging/outbox';
 import { AnswerAnalyzer, answerInput } from './answer-analyzer';
 import { scoreInterview } from './score-interview';
@@ -106,7 +106,7 @@ export function completedHandler(deps: ConsumerDeps) {
 export function emotionAnalyzedHandler(deps: ConsumerDeps) {
   return async (delivery: Delivery): Promise<void> => {
     const event = decodeEvent(EVENTS.emotionAnalyzed, delivery);
-    const sampled = await deps.outbox.transaction(async (trx) => {
+    await applyOnce(deps.outbox, SCORING_QUEUES.emotionAnalyzed, delivery, async (trx) => {
       await deps.store.lockSession(trx, event.sessionId);
       const inserted = await deps.store.insertSample(trx, event.sessionId, event.frameNumber, {
         timestampMs: event.timestamp?.getTime() ?? delivery.properties.timestamp,
@@ -123,12 +123,5 @@ export function emotionAnalyzedHandler(deps: ConsumerDeps) {
       await scoreAndAnnounce(deps, trx, pending.completed);
       return true;
     });
-    if (!sampled) {
-      deps.log.info(
-        { sessionId: event.sessionId, frame: event.frameNumber, messageId: delivery.properties.messageId },
-        'frame sampled already: message ignored',
-      );
-      deps.outbox.onDuplicate(SCORING_QUEUES.emotionAnalyzed);
-    }
   };
 }
