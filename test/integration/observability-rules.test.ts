@@ -330,27 +330,33 @@ function ruleQueries(rules: RulesFile): { references: Reference[]; recorded: str
 
 /**
  * What is wrong with the latency alert's budgets: a downstream some service calls without its
- * line (`{server="<name>"} > <seconds>`, with the label `budget` "<seconds>s"), or with another
- * number than its default deadline (the service's DownstreamSpec.deadlineMs).
+ * line (`{service="<caller>",server="<name>"} > <seconds>`, with the label `budget`
+ * "<seconds>s"), with another number than the caller's default deadline for it (its
+ * DownstreamSpec.deadlineMs), or a line for a call no service makes.
  */
 function budgetProblems(rules: RulesFile): string[] {
   const rule = rules.groups.flatMap((g) => g.rules).find((r) => r.alert === 'MeshLatencyP99OverDeadline');
   if (!rule) return ['no alert MeshLatencyP99OverDeadline'];
   const lines = new Map<string, { threshold: number; label: string }>();
-  for (const [, server = '', threshold = '', label = ''] of rule.expr.matchAll(/\{server="([\w-]+)"\}\s*>\s*([\d.]+)\s*,\s*"budget"\s*,\s*"([^"]*)"/g)) {
-    lines.set(server, { threshold: Number(threshold), label });
+  const pattern = /\{service="([\w-]+)",server="([\w-]+)"\}\s*>\s*([\d.]+)\s*,\s*"budget"\s*,\s*"([^"]*)"/g;
+  for (const [, caller = '', server = '', threshold = '', label = ''] of rule.expr.matchAll(pattern)) {
+    lines.set(`${caller} → ${server}`, { threshold: Number(threshold), label });
   }
   const problems: string[] = [];
+  const calls = new Set<string>();
   for (const service of SERVICES) {
     for (const spec of Object.values(service.downstreams)) {
-      const line = lines.get(spec.service);
+      const call = `${service.name} → ${spec.service}`;
+      calls.add(call);
+      const line = lines.get(call);
       const seconds = spec.deadlineMs / 1000;
       if (!line) problems.push(`${service.name} → ${spec.service}: no budget line`);
       else if (line.threshold !== seconds || line.label !== `${String(seconds)}s`) {
-        problems.push(`${service.name} → ${spec.service}: budget ${String(line.threshold)} (${line.label}), not its deadline ${String(seconds)} s`);
+        problems.push(`${call}: budget ${String(line.threshold)} (${line.label}), not its deadline ${String(seconds)} s`);
       }
     }
   }
+  for (const call of lines.keys()) if (!calls.has(call)) problems.push(`${call}: a budget line for a call no service makes`);
   return problems;
 }
 
@@ -536,10 +542,12 @@ describe('observability: alert rules, scrape configuration, dashboard', () => {
 
     it("holds the latency budgets of every service's downstreams: their default deadlines", async () => {
       expect(budgetProblems(await loadYaml<RulesFile>(path.join(REPO, ALERTS)))).toEqual([]);
-      const wrong = await loadYaml<RulesFile>(brokenCopy(ALERTS, '{server="scoring"} > 5, "budget", "5s"', '{server="scoring"} > 2, "budget", "2s"'));
+      const wrong = await loadYaml<RulesFile>(
+        brokenCopy(ALERTS, '{service="interview",server="scoring"} > 5, "budget", "5s"', '{service="interview",server="scoring"} > 2, "budget", "2s"'),
+      );
       expect(budgetProblems(wrong)).toEqual(['interview → scoring: budget 2 (2s), not its deadline 5 s']);
-      const missing = await loadYaml<RulesFile>(brokenCopy(ALERTS, '{server="auth"}', '{server="authn"}'));
-      expect(budgetProblems(missing)).toEqual(['interview → auth: no budget line']);
+      const missing = await loadYaml<RulesFile>(brokenCopy(ALERTS, '{service="gateway",server="auth"}', '{service="gateway",server="authn"}'));
+      expect(budgetProblems(missing)).toEqual(['gateway → auth: no budget line', 'gateway → authn: a budget line for a call no service makes']);
     });
   });
 
@@ -603,7 +611,18 @@ describe('observability: alert rules, scrape configuration, dashboard', () => {
         'service_method:rpc_server_fault_ratio:rate5m > 0.05',
         'service_method:rpc_server_fault_ratio:rate5m > 0.08',
       ],
-      ['MeshLatencyP99OverDeadline', "scoring held to emotion's budget", '{server="scoring"} > 5', '{server="scoring"} > 2'],
+      [
+        'MeshLatencyP99OverDeadline',
+        "scoring held to emotion's budget",
+        '{service="interview",server="scoring"} > 5',
+        '{service="interview",server="scoring"} > 2',
+      ],
+      [
+        'MeshLatencyP99OverDeadline',
+        "the gateway held to the interview service's budget for auth",
+        '{service="gateway",server="auth"} > 5',
+        '{service="gateway",server="auth"} > 2',
+      ],
       [
         'MeshLatencyP99OverDeadline',
         'no minimum request rate',
