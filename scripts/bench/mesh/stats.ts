@@ -5,7 +5,7 @@ export interface Percentiles {
 }
 
 /** The `q` quantile (0..1) of `sorted` (ascending), nearest rank; NaN when empty. */
-function quantile(sorted: readonly number[], q: number): number {
+export function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
