@@ -10,6 +10,8 @@ export interface DemoUser {
   /** The access token's subject. */
   readonly userId: string;
   readonly accessToken: string;
+  /** The random password it was registered with: `--web` prints it, so that a person can log in to the web app as this user. */
+  readonly password: string;
 }
 
 /**
@@ -23,7 +25,7 @@ export async function signUp(authTarget: string, channel: MeshChannel, email: st
   try {
     const { userId } = await callUnary(client.register.bind(client), { email, password, role, invitationCode }, options());
     const { accessToken } = await callUnary(client.login.bind(client), { email, password }, options());
-    return { email, userId, accessToken };
+    return { email, userId, accessToken, password };
   } catch (error) {
     throw new Error(`signing up ${email} with the auth service at ${authTarget}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   } finally {

@@ -6,6 +6,11 @@
  * the answers over StreamInterview, completes it and waits for the scored event; the interviewer
  * reads the report it prints, asks for its PDF, fetches it through the report link and writes
  * report.pdf and report.json (--out, .data/demo by default).
+ *
+ * With --web it also opens the front door: builds the web app when dist/web is missing or stale,
+ * and after the interview prints the gateway's URL (the mesh's gateway, in this process), the CA a
+ * browser must trust, the accounts' e-mails and passwords and the interviewers' invitation code,
+ * then serves until SIGINT or SIGTERM and stops the mesh gracefully.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -26,6 +31,7 @@ import { startMesh } from '../mesh/start-mesh';
 import { authService } from '../services/auth';
 import { bearer } from '../platform/identity/authentication';
 import { DemoUser, demoEmail, signUp } from './accounts';
+import { frontDoorLines, frontDoorUrl, prepareWebApp, untilStopped } from './front-door';
 import { loadDemoFrames } from './frames';
 import { InterviewStreamClient } from './interview-stream-client';
 import { fetchLink, writeReportFiles } from './report-files';
@@ -44,11 +50,18 @@ interface DemoOptions {
   candidate: string;
   questions: number;
   timeout: number;
+  /** Open the front door (the gateway and the web app) and serve until a signal. */
+  web: boolean;
 }
 
 async function main(options: DemoOptions): Promise<void> {
+  if (options.web && options.target)
+    throw new Error('--web opens the front door of the mesh this run starts; a mesh at --target serves its own (its gateway, GATEWAY_HTTPS_PORT)');
   const started = Date.now();
   let stopMesh: (() => Promise<void>) | undefined;
+  let frontDoor: URL | undefined;
+  /** Set once a signal ended the serving (--web). */
+  let stopped = false;
   let target = options.target;
   let authTarget: string;
   /** What an interviewer's registration presents; undefined: no interviewer is signed up. */
@@ -62,8 +75,10 @@ async function main(options: DemoOptions): Promise<void> {
     say(
       `[1/6] Starting the mesh in this process: ${config.databaseUrl ? 'PostgreSQL' : 'embedded PGlite'}, ${config.amqpUrl ? 'RabbitMQ' : 'in-process bus'} (logs: ${path.relative(process.cwd(), logFile)})`,
     );
+    if (options.web) say(`      ${await prepareWebApp(env)}`);
     const mesh = await startMesh(config, SERVICE_NAMES, createLogger({ level: config.logLevel, file: logFile }), { env });
     stopMesh = () => mesh.stop(2_000);
+    if (options.web) frontDoor = frontDoorUrl(mesh);
     target = mesh.address('interview');
     authTarget = mesh.address('auth');
     for (const [name, service] of mesh.services) say(`      ${name.padEnd(9)} gRPC ${service.server.address}  health ${service.health.get()}`);
@@ -146,10 +161,18 @@ async function main(options: DemoOptions): Promise<void> {
       `      wrote ${path.relative(process.cwd(), files.pdf)} (${(files.pdfBytes / 1024).toFixed(0)} KB, made and returned in ${(madeMs / 1000).toFixed(2)} s) and ${path.relative(process.cwd(), files.json)}`,
     );
     say(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+    if (frontDoor) {
+      say();
+      for (const line of frontDoorLines({ url: frontDoor, transport, interviewId: interview.id, candidate, interviewer, invitationCode })) say(line);
+      const signal = await untilStopped();
+      say(`${signal}: stopping the mesh`);
+      stopped = true;
+    }
   } finally {
     client.close();
     await stopMesh?.();
   }
+  if (stopped) say('Stopped.');
 }
 
 /** The host of a `host:port` target (brackets of an IPv6 address kept). */
@@ -234,6 +257,7 @@ const program = new Command('demo')
   .option('-q, --questions <n>', 'questions in the interview', (v) => Number.parseInt(v, 10), 4)
   .option('--timeout <seconds>', 'give up after this long', (v) => Number.parseInt(v, 10), 120)
   .option('-o, --out <dir>', 'where to write report.pdf and report.json', path.join(REPO_ROOT, '.data', 'demo'))
+  .option('--web', 'also open the front door: build the web app if needed, print its URL and the accounts, serve until Ctrl-C', false)
   .action(async (options: DemoOptions) => main(options));
 
 program.parseAsync().catch((error: unknown) => {

@@ -59,6 +59,8 @@ export interface RunningService {
   readonly name: string;
   readonly server: RunningGrpcServer;
   readonly health: HealthState;
+  /** The HTTPS listeners the service opened (ServiceContext.serveHttps: the gateway's front door, the report links), in order; closed by `stop`. */
+  readonly httpsListeners: readonly HttpsListener[];
   /**
    * Graceful stop: health NOT_SERVING, out of Consul, consumers stop taking messages and finish the
    * ones in hand, the server finishes in-flight calls within `graceMs` milliseconds, the outbox is
@@ -259,6 +261,7 @@ export async function startService<S, D extends DownstreamSpecs, R>(
     name,
     server,
     health,
+    httpsListeners: [...listeners],
     async stop(graceMs) {
       stopping.abort(new Error(`${name} is stopping`));
       readiness.stop();
