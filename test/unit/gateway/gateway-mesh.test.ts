@@ -39,6 +39,8 @@ beforeAll(async () => {
     GATEWAY_PORT: '0',
     GATEWAY_HTTPS_PORT: String(port),
     GATEWAY_CORS_ORIGINS: 'https://app.example',
+    // The API only, whether or not dist/web was built (the demo's --web and the browser suite build it): with the app, an unknown path is its page.
+    GATEWAY_WEB_DIR: 'none',
     EMOTION_ADDR: '127.0.0.1:9',
     SCORING_ADDR: '127.0.0.1:9',
     LIMIT_WEBSOCKET_FRAMES_PER_SECOND: '2',
