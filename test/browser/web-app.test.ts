@@ -97,7 +97,8 @@ describe('web app against a test double of the gateway (UI flows only: the doubl
     const feedback = page.getByTestId('live-feedback');
     await feedback.getByText('found', { exact: true }).waitFor();
     await feedback.getByText('neutral (80%)').waitFor();
-    await feedback.getByText('14.0 a minute').waitFor();
+    expect(await feedback.getByTestId('blink-count').textContent()).toBe('14 so far');
+    expect(await feedback.getByTestId('blink-rate').textContent()).toBe('14.0 a minute over the last 60 s (within the usual 10.5–32.5 in conversation)');
     await shots.take(page, 'live-feedback-face');
     await axe('the interview page with live feedback');
   });
@@ -107,8 +108,20 @@ describe('web app against a test double of the gateway (UI flows only: the doubl
     await page.getByText('No face found: please face the camera, in good light.').waitFor();
     await shots.take(page, 'no-face');
     await axe('the interview page with no face');
-    mock.feedback = { face_detected: true, emotion: 'happy', confidence: 0.9, blink_rate: 16 };
-    await page.getByTestId('live-feedback').getByText('happy (90%)').waitFor();
+    // The server's rate needs 15 s of frames on a socket: until then the count alone, and the page says it is measuring.
+    mock.feedback = { face_detected: true, emotion: 'happy', confidence: 0.9, blink_count: 3, blink_rate_per_minute: null, blink_rate_window_seconds: null };
+    const feedback = page.getByTestId('live-feedback');
+    await feedback.getByText('happy (90%)').waitFor();
+    await feedback.getByTestId('blink-count').getByText('3 so far').waitFor();
+    expect(await feedback.getByTestId('blink-rate').textContent()).toBe('measuring… (needs 15 s of your face)');
+    // A queued frame (analysed later) says nothing of the face or the blinks: the last measured stay, and no "no face".
+    mock.feedback = { face_detected: false, emotion: '', confidence: 0, queued: true };
+    const queuedFrom = mock.frames.length;
+    await until(() => mock.frames.length >= queuedFrom + 3, 'three queued frames answered');
+    expect(await page.getByText('No face found').count()).toBe(0);
+    expect(await feedback.getByTestId('blink-count').textContent()).toBe('3 so far');
+    mock.feedback = { face_detected: true, emotion: 'happy', confidence: 0.9, blink_count: 9, blink_rate_per_minute: 8.5, blink_rate_window_seconds: 42 };
+    await feedback.getByTestId('blink-rate').getByText('8.5 a minute over the last 42 s (below the usual 10.5–32.5 in conversation)').waitFor();
 
     mock.limit(3000);
     await page.getByText(/Slow down: the server's limit was reached/).waitFor();

@@ -4,7 +4,8 @@
  * gateway is in the tree. It analyses nothing: its emotion updates are whatever the test scripts
  * (`feedback`), so a test on it proves the page's flows, states and what the page sends (frames
  * every ~500 ms, JPEG, over the WebSocket), never an analysis. Tokens are unsigned JWT-shaped
- * strings the page can read its role from.
+ * strings the page can read its role from. Its emotion updates carry blink_count,
+ * blink_rate_per_minute and blink_rate_window_seconds as the real gateway's do, null when not measured.
  */
 import { randomUUID } from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
@@ -48,11 +49,13 @@ export class MockGateway {
   readonly answers: { interviewId: string; data: Record<string, unknown>; via: 'ws' | 'rest' }[] = [];
   readonly interviews = new Map<string, MockInterview>();
   /** What the next emotion updates say (scripted by the test, not analysed). */
-  feedback: { face_detected: boolean; emotion: string; confidence: number; blink_rate?: number } = {
+  feedback: Feedback = {
     face_detected: true,
     emotion: 'neutral',
     confidence: 0.8,
-    blink_rate: 14,
+    blink_count: 14,
+    blink_rate_per_minute: 14,
+    blink_rate_window_seconds: 60,
   };
   private readonly users = new Map<string, { id: string; password: string; role: string }>();
   private readonly sockets = new Set<WebSocket>();
@@ -265,7 +268,8 @@ export class MockGateway {
           magic: image.subarray(0, 3).toString('hex'),
           bytes: image.length,
         });
-        ws.send(JSON.stringify({ type: 'emotion_update', data: { ...this.feedback, timestamp: Date.now(), frame_number: this.frames.length } }));
+        const data = { blink_count: null, blink_rate_per_minute: null, blink_rate_window_seconds: null, queued: false, ...this.feedback };
+        ws.send(JSON.stringify({ type: 'emotion_update', data: { ...data, timestamp: Date.now(), frame_number: this.frames.length } }));
       } else if (message.type === 'answer') {
         const next = this.answer(interview, message.data, 'ws');
         ws.send(JSON.stringify({ type: 'status', data: this.progress(interview) }));
@@ -273,6 +277,18 @@ export class MockGateway {
       } else if (message.type === 'ping') ws.send(JSON.stringify({ type: 'pong', data: {} }));
     });
   }
+}
+
+/** An emotion update's scripted fields; the blinks null when the test means "not measured". */
+export interface Feedback {
+  face_detected: boolean;
+  emotion: string;
+  confidence: number;
+  /** True for a frame the real gateway queued for analysis (face_detected false and no emotion then mean "not analysed"). */
+  queued?: boolean;
+  blink_count?: number | null;
+  blink_rate_per_minute?: number | null;
+  blink_rate_window_seconds?: number | null;
 }
 
 async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
