@@ -160,11 +160,34 @@ describe('web app against a test double of the gateway (UI flows only: the doubl
     await shots.take(page, 'all-answered');
     await page.getByRole('button', { name: 'Complete the interview' }).click();
     await page.getByRole('heading', { name: 'Your report' }).waitFor();
+    // Not scored yet: the gateway's 400 FAILED_PRECONDITION is "not ready", asked again until it is.
+    const notReady = page.getByTestId('report-not-ready');
+    await notReady.getByText('The report is not ready yet: the interview is being scored.', { exact: false }).waitFor();
+    await until(() => mock.reportRequests.filter((r) => r.status === 400).length >= 2, 'the page to ask again by itself');
+    await shots.take(page, 'report-not-ready');
+    await axe('the report page before scoring');
+    const asked = mock.reportRequests.length;
+    await notReady.getByRole('button', { name: 'Check now' }).click();
+    await until(() => mock.reportRequests.length > asked, '"Check now" to ask at once');
+    expect(mock.reportRequests.every((r) => r.interviewId === interviewId && r.status === 400)).toBe(true);
+    mock.score(interviewId);
     await page.getByTestId('expression-chart').locator('svg').first().waitFor({ timeout: 20_000 });
     expect(await page.getByTestId('scores').textContent()).toBe('68627180');
     expect(await page.getByRole('link', { name: 'Download the report (PDF)' }).getAttribute('href')).toBe(`/mock-report/${interviewId}.pdf`);
     await shots.take(page, 'candidate-report');
     await axe('the candidate report');
+  });
+
+  it('says so, and stops asking, when scoring failed', async () => {
+    const failed = mock.addCompleted('someone');
+    mock.failScoring(failed, 'the transcript could not be analysed');
+    await page.goto(`${server.origin}/interview/${failed}/report`);
+    await page.getByText('This interview could not be scored, so it has no report: the transcript could not be analysed').waitFor();
+    const asked = mock.reportRequests.length;
+    await page.waitForTimeout(2500);
+    expect(mock.reportRequests.length).toBe(asked);
+    expect(await page.getByTestId('report-not-ready').count()).toBe(0);
+    await axe('the report page of a failed interview');
   });
 
   it("lists the interviews for an interviewer, who opens this one's report", async () => {
@@ -185,7 +208,10 @@ describe('web app against a test double of the gateway (UI flows only: the doubl
     await page.getByText('Face out of view for 4 s.').waitFor();
     await shots.take(page, 'interviewer-report');
     await axe('the interviewer report');
-    expect(errors).toEqual([]);
+    // Chromium logs every 4xx response as a console error: the only ones expected are the report's 400s before scoring, one each.
+    const refused = mock.reportRequests.filter((r) => r.status === 400).length;
+    expect(errors.filter((e) => e.includes('status of 400 (Bad Request)'))).toHaveLength(refused);
+    expect(errors.filter((e) => !e.includes('status of 400 (Bad Request)'))).toEqual([]);
   });
 
   it('says the camera was refused when the browser refuses it', async () => {
