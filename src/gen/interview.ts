@@ -394,6 +394,27 @@ export interface EmotionUpdate {
   faceDetected: boolean;
   faceBox: BoundingBox | undefined;
   queued: boolean;
+  /**
+   * Added: the interview's blinks so far as the emotion service counted them as of this frame
+   * (emotion.BlinkMetrics.count: the eye aspect ratio over consecutive frames, Soukupova and Cech
+   * 2016). Unset when blinks were not tracked for this frame: it was queued, or the interview has
+   * shown no face yet. Never 0 for "unknown".
+   */
+  blinkCount?:
+    | number
+    | undefined;
+  /**
+   * Added: blinks a minute over the last 60 s of this stream's frames whose blinks were tracked:
+   * blink_count now less blink_count at the window's first tracked frame, over the capture time
+   * between them. Unset whenever blink_count is, and while that span is under 15 s (one blink more
+   * or less would swing it by 4 a minute or more): the first 15 s of tracked frames of each stream.
+   * The range of spontaneous blinking in conversation is 10.5 to 32.5 a minute (Doughty 2001).
+   */
+  blinkRatePerMinute?:
+    | number
+    | undefined;
+  /** Added: the span blink_rate_per_minute was measured over, seconds (15 to 60); unset with it. */
+  blinkRateWindowSeconds?: number | undefined;
 }
 
 export interface StreamError {
@@ -2901,6 +2922,9 @@ function createBaseEmotionUpdate(): EmotionUpdate {
     faceDetected: false,
     faceBox: undefined,
     queued: false,
+    blinkCount: undefined,
+    blinkRatePerMinute: undefined,
+    blinkRateWindowSeconds: undefined,
   };
 }
 
@@ -2926,6 +2950,15 @@ export const EmotionUpdate: MessageFns<EmotionUpdate> = {
     }
     if (message.queued !== false) {
       writer.uint32(56).bool(message.queued);
+    }
+    if (message.blinkCount !== undefined) {
+      writer.uint32(64).int32(message.blinkCount);
+    }
+    if (message.blinkRatePerMinute !== undefined) {
+      writer.uint32(73).double(message.blinkRatePerMinute);
+    }
+    if (message.blinkRateWindowSeconds !== undefined) {
+      writer.uint32(81).double(message.blinkRateWindowSeconds);
     }
     return writer;
   },
@@ -2999,6 +3032,30 @@ export const EmotionUpdate: MessageFns<EmotionUpdate> = {
             message.queued = reader.bool();
             continue;
           }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.blinkCount = reader.int32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 73) {
+              break;
+            }
+
+            message.blinkRatePerMinute = reader.double();
+            continue;
+          }
+          case 10: {
+            if (tag !== 81) {
+              break;
+            }
+
+            message.blinkRateWindowSeconds = reader.double();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3020,6 +3077,13 @@ export const EmotionUpdate: MessageFns<EmotionUpdate> = {
       faceDetected: isSet(object.face_detected) ? globalThis.Boolean(object.face_detected) : false,
       faceBox: isSet(object.face_box) ? BoundingBox.fromJSON(object.face_box) : undefined,
       queued: isSet(object.queued) ? globalThis.Boolean(object.queued) : false,
+      blinkCount: isSet(object.blink_count) ? globalThis.Number(object.blink_count) : undefined,
+      blinkRatePerMinute: isSet(object.blink_rate_per_minute)
+        ? globalThis.Number(object.blink_rate_per_minute)
+        : undefined,
+      blinkRateWindowSeconds: isSet(object.blink_rate_window_seconds)
+        ? globalThis.Number(object.blink_rate_window_seconds)
+        : undefined,
     };
   },
 
@@ -3046,6 +3110,15 @@ export const EmotionUpdate: MessageFns<EmotionUpdate> = {
     if (message.queued !== false) {
       obj.queued = message.queued;
     }
+    if (message.blinkCount !== undefined) {
+      obj.blink_count = Math.round(message.blinkCount);
+    }
+    if (message.blinkRatePerMinute !== undefined) {
+      obj.blink_rate_per_minute = floatToJson(message.blinkRatePerMinute);
+    }
+    if (message.blinkRateWindowSeconds !== undefined) {
+      obj.blink_rate_window_seconds = floatToJson(message.blinkRateWindowSeconds);
+    }
     return obj;
   },
 
@@ -3063,6 +3136,9 @@ export const EmotionUpdate: MessageFns<EmotionUpdate> = {
       ? BoundingBox.fromPartial(object.faceBox)
       : undefined;
     message.queued = object.queued ?? false;
+    message.blinkCount = object.blinkCount ?? undefined;
+    message.blinkRatePerMinute = object.blinkRatePerMinute ?? undefined;
+    message.blinkRateWindowSeconds = object.blinkRateWindowSeconds ?? undefined;
     return message;
   },
 };

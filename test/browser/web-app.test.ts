@@ -97,7 +97,8 @@ describe('web app against a test double of the gateway (UI flows only: the doubl
     const feedback = page.getByTestId('live-feedback');
     await feedback.getByText('found', { exact: true }).waitFor();
     await feedback.getByText('neutral (80%)').waitFor();
-    await feedback.getByText('14.0 a minute').waitFor();
+    expect(await feedback.getByTestId('blink-count').textContent()).toBe('14 so far');
+    expect(await feedback.getByTestId('blink-rate').textContent()).toBe('14.0 a minute over the last 60 s (within the usual 10.5–32.5 in conversation)');
     await shots.take(page, 'live-feedback-face');
     await axe('the interview page with live feedback');
   });
@@ -107,8 +108,20 @@ describe('web app against a test double of the gateway (UI flows only: the doubl
     await page.getByText('No face found: please face the camera, in good light.').waitFor();
     await shots.take(page, 'no-face');
     await axe('the interview page with no face');
-    mock.feedback = { face_detected: true, emotion: 'happy', confidence: 0.9, blink_rate: 16 };
-    await page.getByTestId('live-feedback').getByText('happy (90%)').waitFor();
+    // The server's rate needs 15 s of frames on a socket: until then the count alone, and the page says it is measuring.
+    mock.feedback = { face_detected: true, emotion: 'happy', confidence: 0.9, blink_count: 3, blink_rate_per_minute: null, blink_rate_window_seconds: null };
+    const feedback = page.getByTestId('live-feedback');
+    await feedback.getByText('happy (90%)').waitFor();
+    await feedback.getByTestId('blink-count').getByText('3 so far').waitFor();
+    expect(await feedback.getByTestId('blink-rate').textContent()).toBe('measuring… (needs 15 s of your face)');
+    // A queued frame (analysed later) says nothing of the face or the blinks: the last measured stay, and no "no face".
+    mock.feedback = { face_detected: false, emotion: '', confidence: 0, queued: true };
+    const queuedFrom = mock.frames.length;
+    await until(() => mock.frames.length >= queuedFrom + 3, 'three queued frames answered');
+    expect(await page.getByText('No face found').count()).toBe(0);
+    expect(await feedback.getByTestId('blink-count').textContent()).toBe('3 so far');
+    mock.feedback = { face_detected: true, emotion: 'happy', confidence: 0.9, blink_count: 9, blink_rate_per_minute: 8.5, blink_rate_window_seconds: 42 };
+    await feedback.getByTestId('blink-rate').getByText('8.5 a minute over the last 42 s (below the usual 10.5–32.5 in conversation)').waitFor();
 
     mock.limit(3000);
     await page.getByText(/Slow down: the server's limit was reached/).waitFor();
@@ -147,11 +160,34 @@ describe('web app against a test double of the gateway (UI flows only: the doubl
     await shots.take(page, 'all-answered');
     await page.getByRole('button', { name: 'Complete the interview' }).click();
     await page.getByRole('heading', { name: 'Your report' }).waitFor();
+    // Not scored yet: the gateway's 400 FAILED_PRECONDITION is "not ready", asked again until it is.
+    const notReady = page.getByTestId('report-not-ready');
+    await notReady.getByText('The report is not ready yet: the interview is being scored.', { exact: false }).waitFor();
+    await until(() => mock.reportRequests.filter((r) => r.status === 400).length >= 2, 'the page to ask again by itself');
+    await shots.take(page, 'report-not-ready');
+    await axe('the report page before scoring');
+    const asked = mock.reportRequests.length;
+    await notReady.getByRole('button', { name: 'Check now' }).click();
+    await until(() => mock.reportRequests.length > asked, '"Check now" to ask at once');
+    expect(mock.reportRequests.every((r) => r.interviewId === interviewId && r.status === 400)).toBe(true);
+    mock.score(interviewId);
     await page.getByTestId('expression-chart').locator('svg').first().waitFor({ timeout: 20_000 });
     expect(await page.getByTestId('scores').textContent()).toBe('68627180');
     expect(await page.getByRole('link', { name: 'Download the report (PDF)' }).getAttribute('href')).toBe(`/mock-report/${interviewId}.pdf`);
     await shots.take(page, 'candidate-report');
     await axe('the candidate report');
+  });
+
+  it('says so, and stops asking, when scoring failed', async () => {
+    const failed = mock.addCompleted('someone');
+    mock.failScoring(failed, 'the transcript could not be analysed');
+    await page.goto(`${server.origin}/interview/${failed}/report`);
+    await page.getByText('This interview could not be scored, so it has no report: the transcript could not be analysed').waitFor();
+    const asked = mock.reportRequests.length;
+    await page.waitForTimeout(2500);
+    expect(mock.reportRequests.length).toBe(asked);
+    expect(await page.getByTestId('report-not-ready').count()).toBe(0);
+    await axe('the report page of a failed interview');
   });
 
   it("lists the interviews for an interviewer, who opens this one's report", async () => {
@@ -172,7 +208,10 @@ describe('web app against a test double of the gateway (UI flows only: the doubl
     await page.getByText('Face out of view for 4 s.').waitFor();
     await shots.take(page, 'interviewer-report');
     await axe('the interviewer report');
-    expect(errors).toEqual([]);
+    // Chromium logs every 4xx response as a console error: the only ones expected are the report's 400s before scoring, one each.
+    const refused = mock.reportRequests.filter((r) => r.status === 400).length;
+    expect(errors.filter((e) => e.includes('status of 400 (Bad Request)'))).toHaveLength(refused);
+    expect(errors.filter((e) => !e.includes('status of 400 (Bad Request)'))).toEqual([]);
   });
 
   it('says the camera was refused when the browser refuses it', async () => {

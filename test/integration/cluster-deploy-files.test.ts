@@ -204,7 +204,8 @@ interface NetworkPolicy extends K8sObject {
 }
 interface LabelSelector {
   matchLabels?: Labels;
-  matchExpressions?: unknown[];
+  /** operator: In, NotIn, Exists or DoesNotExist (a string: the YAML may say anything). */
+  matchExpressions?: { key: string; operator: string; values?: string[] }[];
 }
 /** A peer of a NetworkPolicy rule: pods (of namespaces), or addresses. */
 interface PolicyPeer {
@@ -1351,10 +1352,18 @@ const PROMETHEUS: Peer = { name: 'Prometheus', namespace: 'monitoring', labels: 
 /** The OTLP receiver the traces go to, as config.yaml and network-policies.yaml expect it (Jaeger v2, in `observability`). */
 const OTLP_RECEIVER = { namespace: 'observability', labels: { 'app.kubernetes.io/name': 'jaeger' } };
 
+/** Whether `selector` takes `labels`: every matchLabels pair and every matchExpressions requirement (In, NotIn, Exists, DoesNotExist, as Kubernetes reads them). */
 function selects(selector: LabelSelector | undefined, labels: Labels): boolean {
   if (!selector) return true;
-  if (selector.matchExpressions?.length) throw new Error('matchExpressions: this evaluator reads matchLabels only');
-  return Object.entries(selector.matchLabels ?? {}).every(([key, value]) => labels[key] === value);
+  const expressions = (selector.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
+    const value = labels[key] as string | undefined;
+    if (operator === 'In') return value !== undefined && values.includes(value);
+    if (operator === 'NotIn') return value === undefined || !values.includes(value);
+    if (operator === 'Exists') return value !== undefined;
+    if (operator === 'DoesNotExist') return value === undefined;
+    throw new Error(`matchExpressions: unknown operator ${operator}`);
+  });
+  return expressions && Object.entries(selector.matchLabels ?? {}).every(([key, value]) => labels[key] === value);
 }
 
 /** The directions a policy isolates: its policyTypes, else Ingress, and Egress if it has egress rules (Kubernetes' default). */
@@ -1433,14 +1442,15 @@ function egressAllows(policies: NetworkPolicy[], from: Peer, to: Destination): b
  * no pod of the mesh connects to); another service's port (the gateway's gRPC port included)
  * its callers (the services declaring it a downstream) and Consul (its health checks) only; each
  * service's metrics port (9464, the container port `metrics`) Prometheus alone; another port of a
- * service's pod, no one; PostgreSQL and RabbitMQ's AMQP over TLS the mesh's pods only (RabbitMQ's
+ * service's pod, no one; PostgreSQL and RabbitMQ's AMQP over TLS the mesh's pods but the gateway (RabbitMQ's
  * plaintext AMQP no one, its management port the Job provision-broker alone), Consul's HTTP API the
  * mesh's pods and Consul's own; a pod of the namespace that nothing opens, no one (ingress denied by
  * default); what is not the mesh's (the DNS, the OTLP receiver, ...), anyone: its policies are not
  * these.
  * Egress, where each of the mesh's pods may connect: its downstreams' gRPC ports (the interview
- * service's; the gateway's, the interview and auth services'), PostgreSQL, RabbitMQ's AMQP over TLS (its management API the Job provision-broker
- * alone), Consul's HTTP API, the cluster's DNS (kube-dns, 53 over UDP and TCP) and the OTLP
+ * service's; the gateway's, the interview and auth services'), PostgreSQL and RabbitMQ's AMQP over
+ * TLS (not the gateway, which uses neither; its management API the Job provision-broker alone),
+ * Consul's HTTP API, the cluster's DNS (kube-dns, 53 over UDP and TCP) and the OTLP
  * receiver (OTLP_RECEIVER, 4317 and 4318); nowhere else (not a public service's port, a metrics
  * port, the receiver's other ports or another pod of its namespace, Prometheus, a pod of another
  * namespace, an address outside the cluster). The peers that are not the mesh's, anywhere.
@@ -1486,8 +1496,10 @@ function networkPolicyProblems(documents: K8sObject[]): string[] {
     namedPorts: {},
   });
   const rabbitmq = { 'app.kubernetes.io/name': 'rabbitmq' };
-  expectations.push({ to: pod('postgresql', { 'app.kubernetes.io/name': 'postgresql' }, 5432), ingress: meshNames, egress: meshNames });
-  expectations.push({ to: pod('rabbitmq', rabbitmq, 5671), ingress: meshNames, egress: meshNames });
+  // The gateway keeps no tables and publishes nothing: no database role, no broker user, no route to either.
+  const datastoreUsers = meshNames.filter((name) => name !== 'gateway');
+  expectations.push({ to: pod('postgresql', { 'app.kubernetes.io/name': 'postgresql' }, 5432), ingress: datastoreUsers, egress: datastoreUsers });
+  expectations.push({ to: pod('rabbitmq', rabbitmq, 5671), ingress: datastoreUsers, egress: datastoreUsers });
   expectations.push({ to: pod('rabbitmq (plaintext AMQP)', rabbitmq, 5672), ingress: [], egress: [] });
   expectations.push({ to: pod('rabbitmq (management)', rabbitmq, 15672), ingress: ['provision-broker'], egress: ['provision-broker'] });
   expectations.push({ to: pod('consul', CONSUL_AGENT.labels, 8500, 'consul'), ingress: [...meshNames, CONSUL_AGENT.name], egress: meshNames });
@@ -2558,10 +2570,30 @@ describe('deployment files', () => {
         expect.arrayContaining(['gateway:50058 lets in a client outside the cluster', 'gateway:50058 lets in emotion']),
       );
       // The gateway's calls not let out: REST and WebSocket would time out.
-      expect(await problems(/\n---\n# The gateway's calls:[\s\S]*?(?=\n---\n)/, '')).toEqual([
-        'gateway may not connect to auth:50055',
-        'gateway may not connect to interview:50051',
-      ]);
+      expect(
+        await problems(
+          /(name: gateway-egress[\s\S]*?)\n {4}- to:\n {8}- podSelector:\n {12}matchLabels: \{ app\.kubernetes\.io\/name: interview \}[\s\S]*?- \{ port: grpc, protocol: TCP \}/,
+          '$1',
+        ),
+      ).toEqual(['gateway may not connect to auth:50055', 'gateway may not connect to interview:50051']);
+      // The gateway reaching PostgreSQL or RabbitMQ, which it never uses: mesh-egress selecting it again (egress
+      // policies add up), its own policy gone (no policy, no limit), or the databases' ingress letting it in.
+      const gatewayToDatastores = ['gateway may connect to postgresql:5432', 'gateway may connect to rabbitmq:5671'];
+      expect(
+        await problems(
+          /(name: mesh-egress[\s\S]*?)\n {4}matchExpressions:\n {6}- \{ key: app\.kubernetes\.io\/name, operator: NotIn, values: \[gateway\] \}/,
+          '$1',
+        ),
+      ).toEqual(gatewayToDatastores);
+      expect(await problems(/\n---\n# The gateway's calls[\s\S]*?(?=\n---\n)/, '')).toEqual(
+        expect.arrayContaining([...gatewayToDatastores, 'gateway may connect to an address outside the cluster:443']),
+      );
+      const datastoreIngress = (policy: string) =>
+        new RegExp(
+          `(name: ${policy}[\\s\\S]*?)\\n {12}matchExpressions:\\n {14}- \\{ key: app\\.kubernetes\\.io\\/name, operator: NotIn, values: \\[gateway\\] \\}`,
+        );
+      expect(await problems(datastoreIngress('postgresql-from-mesh'), '$1')).toEqual(['postgresql:5432 lets in gateway']);
+      expect(await problems(datastoreIngress('rabbitmq-from-mesh'), '$1')).toEqual(['rabbitmq:5671 lets in gateway']);
       // PostgreSQL open to every pod of the namespace.
       expect(
         await problems(/(name: postgresql-from-mesh[\s\S]*?)matchLabels: \{ app\.kubernetes\.io\/part-of: interview-mesh \}/, '$1matchLabels: {}'),
@@ -2614,8 +2646,10 @@ describe('deployment files', () => {
       ]);
 
       // Egress: the OTLP receiver left out, or everything let out.
+      // (mesh-egress's rules, the first of their kind in the file: the gateway, which has its own, keeps them.)
+      const meshEgressPods = meshWorkloads.filter((name) => name !== 'gateway');
       expect(await problems(/\n {4}# The traces \(OTLP[\s\S]*?- \{ port: 4318, protocol: TCP \}\n/, '\n')).toEqual(
-        ['4317', '4318'].flatMap((port) => meshWorkloads.map((name) => `${name} may not connect to the OTLP receiver:${port}`)),
+        ['4317', '4318'].flatMap((port) => meshEgressPods.map((name) => `${name} may not connect to the OTLP receiver:${port}`)),
       );
       expect(await problems(/(name: mesh-egress[\s\S]*?\n {2}egress:\n)/, '$1    - {}\n')).toEqual(
         expect.arrayContaining([
@@ -2632,7 +2666,7 @@ describe('deployment files', () => {
           /(# The traces \(OTLP[\s\S]*?matchLabels: \{ kubernetes\.io\/metadata\.name: observability \})\n\s+podSelector:\n\s+matchLabels: \{ app\.kubernetes\.io\/name: jaeger \}/,
           '$1',
         ),
-      ).toEqual(meshWorkloads.map((name) => `${name} may connect to another pod of the namespace observability:4318`));
+      ).toEqual(meshEgressPods.map((name) => `${name} may connect to another pod of the namespace observability:4318`));
       // The interview service cut off from a downstream, or every service free to call the others.
       expect(await problems(/(name: interview-egress[\s\S]*?\n) +- podSelector:\n\s+matchLabels: \{ app\.kubernetes\.io\/name: scoring \}\n/, '$1')).toEqual([
         'interview may not connect to scoring:50053',
@@ -2646,7 +2680,13 @@ describe('deployment files', () => {
         expect.arrayContaining(['scoring may connect to emotion:50052', 'emotion may connect to auth:50055', 'provision-db may connect to scoring:50053']),
       );
       // DNS over UDP alone: TCP (large answers) refused.
-      expect(await problems('        - { port: 53, protocol: TCP }\n', '')).toEqual(meshWorkloads.map((name) => `${name} may not connect to the DNS (TCP):53`));
+      expect(await problems('        - { port: 53, protocol: TCP }\n', '')).toEqual(
+        meshEgressPods.map((name) => `${name} may not connect to the DNS (TCP):53`),
+      );
+      // The gateway's own DNS rule: UDP alone too.
+      expect(await problems(/(name: gateway-egress[\s\S]*?) {8}- \{ port: 53, protocol: TCP \}\n/, '$1')).toEqual([
+        'gateway may not connect to the DNS (TCP):53',
+      ]);
     });
   });
 

@@ -118,11 +118,24 @@ describe('the embedded mesh', () => {
       stream.send({ frame: { imageData: fs.readFileSync(path.join(FIXTURES, 'astronaut.png')), format: 'png', timestampMs: 1000 } });
       const [face] = await stream.until((r) => r.emotionUpdate !== undefined);
       expect(face.emotionUpdate).toMatchObject({ frameNumber: 1, faceDetected: true, emotion: 'happy', queued: false });
+      // The interview's first face: its blinks are tracked from here (none yet); no rate under 15 s of frames.
+      expect(face.emotionUpdate).toMatchObject({ blinkCount: 0, blinkRatePerMinute: undefined, blinkRateWindowSeconds: undefined });
 
       stream.send({ frame: { imageData: fs.readFileSync(path.join(FIXTURES, 'coffee.png')), format: 'png', timestampMs: 1500 } });
       const noFace = await stream.until((r) => r.error !== undefined);
       expect(noFace[0].emotionUpdate).toMatchObject({ frameNumber: 2, faceDetected: false, emotion: '' });
       expect(noFace[1].error).toMatchObject({ reason: 'FACE_NOT_DETECTED' });
+      // No face now, but the interview's count so far is still known.
+      expect(noFace[0].emotionUpdate?.blinkCount).toBe(0);
+
+      // A blink as the emotion service measures it: lids closed (EAR 0.205) at 16 s, open (0.32) 300 ms later.
+      stream.send({ frame: { imageData: fs.readFileSync(path.join(FIXTURES, 'astronaut-eyes-closed.png')), format: 'png', timestampMs: 16_000 } });
+      const [closed] = await stream.until((r) => r.emotionUpdate !== undefined);
+      expect(closed.emotionUpdate).toMatchObject({ frameNumber: 3, faceDetected: true, blinkCount: 0, blinkRatePerMinute: 0, blinkRateWindowSeconds: 15 });
+      stream.send({ frame: { imageData: fs.readFileSync(path.join(FIXTURES, 'astronaut.png')), format: 'png', timestampMs: 16_300 } });
+      const [reopened] = await stream.until((r) => r.emotionUpdate !== undefined);
+      // One blink over the 15.3 s from the first tracked frame (1 s): 3.9 a minute.
+      expect(reopened.emotionUpdate).toMatchObject({ frameNumber: 4, blinkCount: 1, blinkRatePerMinute: 3.9, blinkRateWindowSeconds: 15.3 });
 
       stream.send({ frame: { imageData: Buffer.from('garbage'), format: '', timestampMs: 0 } });
       const [bad] = await stream.until((r) => r.error !== undefined);
@@ -150,7 +163,9 @@ describe('the embedded mesh', () => {
         100,
       );
       const { report } = await client.getReport({ interviewId: interview.id, includeEmotions: false, format: ReportFormat.REPORT_FORMAT_UNSPECIFIED });
-      expect(report?.emotionSummary).toMatchObject({ sampleCount: 2, faceDetectedCount: 1, timeline: [] });
+      expect(report?.emotionSummary).toMatchObject({ sampleCount: 4, faceDetectedCount: 3, timeline: [] });
+      // The report's rate over the whole interview agrees with the stream's last live figure.
+      expect(report?.blinks).toMatchObject({ blinkCount: 1, blinksPerMinute: 3.9 });
     } finally {
       client.close();
       await mesh.stop(1_000);

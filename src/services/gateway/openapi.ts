@@ -33,7 +33,7 @@ export function openApiDocument(serverUrl?: string) {
       title: 'Interview mesh gateway',
       version: '1.0.0',
       description:
-        'REST and WebSocket front door of the interview mesh (seed 003 sections 4 and 5). Errors are google.rpc.Status in JSON with the HTTP status from the gRPC code (google.api mapping). WebSocket: GET /ws/interviews/{id}, first message {"type":"auth","data":{"token":"<access token>"}} within the auth deadline; then seed 003 section 5 messages.',
+        'REST and WebSocket front door of the interview mesh (seed 003 sections 4 and 5). Errors are google.rpc.Status in JSON with the HTTP status from the gRPC code (google.api mapping). WebSocket: GET /ws/interviews/{id}, first message {"type":"auth","data":{"token":"<access token>"}} within the auth deadline; then seed 003 section 5 messages (emotion_update: components.schemas.EmotionUpdateMessage).',
     },
     ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
     components: {

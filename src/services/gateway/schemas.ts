@@ -228,4 +228,48 @@ export const S = {
       },
     },
   },
+  /** The WebSocket's `emotion_update` (OpenAPI has no WebSocket operations: published here for its shape). */
+  EmotionUpdateMessage: {
+    type: 'object',
+    description: 'WebSocket /ws/interviews/{id}, server to client: one per frame taken (StreamInterview EmotionUpdate)',
+    required: ['type', 'data'],
+    properties: {
+      type: { const: 'emotion_update' },
+      data: {
+        type: 'object',
+        required: [
+          'emotion',
+          'confidence',
+          'timestamp',
+          'frame_number',
+          'face_detected',
+          'queued',
+          'blink_count',
+          'blink_rate_per_minute',
+          'blink_rate_window_seconds',
+        ],
+        properties: {
+          emotion: { type: 'string', description: 'FER-2013 label; empty without a face or when queued' },
+          confidence: { type: 'number', minimum: 0, maximum: 1 },
+          timestamp: { type: 'integer', description: 'capture time, milliseconds since the epoch' },
+          frame_number: { type: 'integer', minimum: 1 },
+          face_detected: { type: 'boolean' },
+          queued: { type: 'boolean', description: 'analysed later through the queue: no emotion, face or blinks now' },
+          blink_count: {
+            type: ['integer', 'null'],
+            minimum: 0,
+            description:
+              "the interview's blinks so far as the emotion service counted them (eye aspect ratio); null when not tracked for this frame (queued, or no face yet)",
+          },
+          blink_rate_per_minute: {
+            type: ['number', 'null'],
+            minimum: 0,
+            description:
+              "blinks a minute over the stream's last 60 s of tracked frames; null with blink_count, and until those frames span 15 s (each new socket starts again). Conversational range 10.5 to 32.5 (Doughty 2001)",
+          },
+          blink_rate_window_seconds: { type: ['number', 'null'], minimum: 15, maximum: 60, description: 'the span the rate was measured over; null with it' },
+        },
+      },
+    },
+  },
 } as const;

@@ -104,7 +104,14 @@ export interface ServerMessage {
   readonly data: Record<string, unknown>;
 }
 
-/** One StreamInterview event as seed 003 section 5's server message; undefined for an empty one. */
+/**
+ * One StreamInterview event as seed 003 section 5's server message; undefined for an empty one.
+ * `emotion_update` carries the seed's `emotion`, `confidence` and `timestamp` (ms), then
+ * `frame_number`, `face_detected`, `queued`, and the blinks (schemas.ts, EmotionUpdateMessage):
+ * `blink_count` (the interview's so far), `blink_rate_per_minute` (over the stream's last 60 s) and
+ * `blink_rate_window_seconds` (15 to 60), each null when not measured for the frame — never 0 for
+ * "unknown".
+ */
 export function streamEventJson(r: StreamInterviewResponse): ServerMessage | undefined {
   if (r.emotionUpdate) {
     const u = r.emotionUpdate;
@@ -117,6 +124,9 @@ export function streamEventJson(r: StreamInterviewResponse): ServerMessage | und
         frame_number: u.frameNumber,
         face_detected: u.faceDetected,
         queued: u.queued,
+        blink_count: u.blinkCount ?? null,
+        blink_rate_per_minute: u.blinkRatePerMinute ?? null,
+        blink_rate_window_seconds: u.blinkRateWindowSeconds ?? null,
       },
     };
   }

@@ -10,6 +10,7 @@ import { Principal, principalOf } from '../../platform/identity/principal';
 import { CandidateOnlyError } from './domain/errors';
 import { requireBytes, requireUuid } from '../../platform/grpc/validate';
 import { nextQuestion, progressOf } from './domain/interview';
+import { LiveBlinkRate } from './domain/live-blink-rate';
 import { Interviews } from './interviews';
 import { frameKey, HandlerLimits } from './limits';
 import { captureTime, validateAnswer } from './request-validation';
@@ -31,7 +32,9 @@ export const STREAM_BOUNDS: StreamBounds = { lifetimeMs: BOUNDS.streamLifetimeMs
  * StreamInterview: the interview as a conversation. The first event names the interview (an
  * unknown one ends the stream with NOT_FOUND); then each frame gets an emotion update (and a
  * FACE_NOT_DETECTED error event when there is no face), each answer a status and the next
- * question, each ping a pong. A bad event gets an error event with its status code and the stream
+ * question, each ping a pong. An emotion update carries the interview's blink count as the emotion
+ * service counted it for the frame and the stream's blink rate over its last 60 s (LiveBlinkRate),
+ * both unset when the frame's blinks were not tracked. A bad event gets an error event with its status code and the stream
  * goes on; a frame past the frames-per-second limit gets one with RATE_LIMIT_EXCEEDED and its
  * retry delay. The stream ends with RESOURCE_EXHAUSTED when the user already holds
  * `limits.streams`' maximum of open streams, when it has lasted `bounds.lifetimeMs`, or the client
@@ -62,6 +65,7 @@ async function* conversation(
   bounds: StreamBounds,
 ): AsyncIterable<StreamInterviewResponse> {
   let sessionId: string | undefined;
+  const blinkRate = new LiveBlinkRate();
   for await (const request of boundedRequests(requests, ctx.signal, bounds)) {
     if (!sessionId) {
       sessionId = requireUuid(request.interviewId, 'interview_id');
@@ -73,7 +77,7 @@ async function* conversation(
       if (question) yield { question: toQuestion(question) };
     }
     try {
-      yield* handleEvent(interviews, limits, actor, sessionId, request, ctx);
+      yield* handleEvent(interviews, limits, actor, sessionId, request, ctx, blinkRate);
     } catch (error) {
       const { code, details } = fail(ctx, error, 'stream event failed');
       const limited = error instanceof RateLimitedError;
@@ -91,6 +95,7 @@ async function* handleEvent(
   sessionId: string,
   request: StreamInterviewRequest,
   ctx: CallContext,
+  blinkRate: LiveBlinkRate,
 ): AsyncIterable<StreamInterviewResponse> {
   if (request.frame) {
     const capturedAt = captureTime(request.frame.timestampMs);
@@ -104,6 +109,7 @@ async function* handleEvent(
       ctx,
     );
     const face = outcome.analysis?.faceMetrics;
+    const blinks = blinkRate.update(capturedAt.getTime(), outcome.analysis?.blinkMetrics?.count);
     yield {
       emotionUpdate: {
         frameNumber: outcome.frameNumber,
@@ -113,6 +119,7 @@ async function* handleEvent(
         faceDetected: face?.detected ?? false,
         faceBox: face?.boundingBox,
         queued: outcome.analysis === undefined,
+        ...blinks,
       },
     };
     if (outcome.analysis && !face?.detected) yield { error: FACE_NOT_DETECTED };

@@ -126,10 +126,7 @@ export class InterviewStore {
     candidateId: string | undefined,
     after: { startedAt: Date; id: string } | undefined,
   ): Promise<{ id: string; startedAt: Date }[]> {
-    let query = trx.selectFrom('interview_sessions as s').innerJoin('users as u', 'u.id', 's.user_id').select(['s.id', 's.started_at']);
-    if (candidateId !== undefined) query = query.where('u.external_id', '=', candidateId);
-    if (after) query = query.where((eb) => eb(eb.refTuple('s.started_at', 's.id'), '<', eb.tuple(after.startedAt, after.id)));
-    const rows = await query.orderBy('s.started_at', 'desc').orderBy('s.id', 'desc').limit(limit).execute();
+    const rows = await listSessionIdsQuery(trx, limit, candidateId, after).execute();
     return rows.map((r) => ({ id: r.id, startedAt: new Date(r.started_at) }));
   }
 
@@ -302,4 +299,19 @@ export class InterviewStore {
       answeredAt: new Date(r.created_at),
     }));
   }
+}
+
+/**
+ * ListInterviews' query, built but not run (the store runs it; the tests EXPLAIN it). Each form
+ * reads an index in its ORDER BY's order and stops at `limit` (migration 0010): every interview by
+ * idx_sessions_started_id, one candidate's by idx_sessions_user_started_id, whose user_id is looked
+ * up first (a scalar subquery: with a join, PostgreSQL would sort the candidate's rows instead).
+ * Sessions reference users by a NOT NULL foreign key, so no join is needed to list them all.
+ */
+export function listSessionIdsQuery(trx: Db, limit: number, candidateId: string | undefined, after: { startedAt: Date; id: string } | undefined) {
+  let query = trx.selectFrom('interview_sessions as s').select(['s.id', 's.started_at']);
+  if (candidateId !== undefined)
+    query = query.where('s.user_id', '=', (eb) => eb.selectFrom('users').select('users.id').where('users.external_id', '=', candidateId));
+  if (after) query = query.where((eb) => eb(eb.refTuple('s.started_at', 's.id'), '<', eb.tuple(after.startedAt, after.id)));
+  return query.orderBy('s.started_at', 'desc').orderBy('s.id', 'desc').limit(limit);
 }

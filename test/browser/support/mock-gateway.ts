@@ -4,7 +4,11 @@
  * gateway is in the tree. It analyses nothing: its emotion updates are whatever the test scripts
  * (`feedback`), so a test on it proves the page's flows, states and what the page sends (frames
  * every ~500 ms, JPEG, over the WebSocket), never an analysis. Tokens are unsigned JWT-shaped
- * strings the page can read its role from.
+ * strings the page can read its role from. Its answers follow the real gateway's where the page
+ * depends on them: a completed interview is not scored until the test says so (`score`, or
+ * `failScoring`), and until then its report is 400 FAILED_PRECONDITION with the interview service's
+ * message, as google.api's mapping gives it (src/platform/http/http-errors.ts); emotion updates
+ * carry blink_count, blink_rate_per_minute and blink_rate_window_seconds, null when not measured.
  */
 import { randomUUID } from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
@@ -27,7 +31,7 @@ export interface ReceivedFrame {
 interface MockInterview {
   id: string;
   candidate_id: string;
-  state: 'in_progress' | 'completed' | 'scored';
+  state: 'in_progress' | 'completed' | 'scored' | 'failed';
   questions: { id: string; text: string; category: string; difficulty: string; expected_duration_seconds: number }[];
   answered_question_ids: string[];
   started_at: string;
@@ -47,12 +51,16 @@ export class MockGateway {
   readonly frames: ReceivedFrame[] = [];
   readonly answers: { interviewId: string; data: Record<string, unknown>; via: 'ws' | 'rest' }[] = [];
   readonly interviews = new Map<string, MockInterview>();
+  /** Each GET of a report, with the HTTP status it was answered. */
+  readonly reportRequests: { interviewId: string; status: number }[] = [];
   /** What the next emotion updates say (scripted by the test, not analysed). */
-  feedback: { face_detected: boolean; emotion: string; confidence: number; blink_rate?: number } = {
+  feedback: Feedback = {
     face_detected: true,
     emotion: 'neutral',
     confidence: 0.8,
-    blink_rate: 14,
+    blink_count: 14,
+    blink_rate_per_minute: 14,
+    blink_rate_window_seconds: 60,
   };
   private readonly users = new Map<string, { id: string; password: string; role: string }>();
   private readonly sockets = new Set<WebSocket>();
@@ -89,6 +97,43 @@ export class MockGateway {
       type: 'error',
       data: { code: 'RATE_LIMIT_EXCEEDED', status: 'RESOURCE_EXHAUSTED', message: 'too many frames', retry_after_ms: retryAfterMs },
     });
+  }
+
+  /** Scoring done: the interview's report is served from now on. */
+  score(interviewId: string): void {
+    const interview = this.interview(interviewId);
+    if (interview.state !== 'completed') throw new Error(`interview ${interviewId} is ${interview.state}, not completed`);
+    interview.state = 'scored';
+  }
+
+  /** Scoring failed: no report ever, as the interview service's failed state says. */
+  failScoring(interviewId: string, reason: string): void {
+    const interview = this.interview(interviewId);
+    interview.state = 'failed';
+    interview.failure_reason = reason;
+  }
+
+  /** An interview of `candidateId` already completed (the page can open its report by URL). */
+  addCompleted(candidateId: string): string {
+    const id = randomUUID();
+    const now = new Date().toISOString();
+    this.interviews.set(id, {
+      id,
+      candidate_id: candidateId,
+      state: 'completed',
+      questions: QUESTIONS.map((q) => ({ ...q, id: randomUUID(), difficulty: 'medium' })),
+      answered_question_ids: [],
+      started_at: now,
+      completed_at: now,
+      failure_reason: '',
+    });
+    return id;
+  }
+
+  private interview(id: string): MockInterview {
+    const interview = this.interviews.get(id);
+    if (!interview) throw new Error(`no interview ${id} in the mock`);
+    return interview;
   }
 
   get openSockets(): number {
@@ -189,13 +234,27 @@ export class MockGateway {
     else if (method === 'POST' && action === 'answers')
       send(200, { answer_id: randomUUID(), next_question: this.answer(interview, body, 'rest'), status: this.progress(interview) });
     else if (method === 'POST' && action === 'complete') {
-      interview.state = 'scored';
-      interview.completed_at = new Date().toISOString();
+      // Completed, not scored: scoring runs afterwards (the test's `score`).
+      if (interview.state === 'in_progress') {
+        interview.state = 'completed';
+        interview.completed_at = new Date().toISOString();
+      }
       send(200, interview);
     } else if (method === 'GET' && action === 'status')
       send(200, { interview_id: interview.id, state: interview.state, ...this.progress(interview), frames_received: this.frames.length });
-    else if (method === 'GET' && action === 'report') send(200, this.report(interview));
-    else send(404, { error: { code: 404, status: 'NOT_FOUND', message: 'no such route', details: [] } });
+    else if (method === 'GET' && action === 'report') {
+      const refusal = this.reportRefusal(interview);
+      this.reportRequests.push({ interviewId: interview.id, status: refusal ? 400 : 200 });
+      if (refusal) send(400, { error: { code: 400, status: 'FAILED_PRECONDITION', message: refusal, details: [] } });
+      else send(200, this.report(interview));
+    } else send(404, { error: { code: 404, status: 'NOT_FOUND', message: 'no such route', details: [] } });
+  }
+
+  /** The interview service's GetReport refusal (requireScored), which the gateway answers 400 FAILED_PRECONDITION; undefined once scored. */
+  private reportRefusal(i: MockInterview): string | undefined {
+    if (i.state === 'scored') return undefined;
+    if (i.state === 'failed') return `interview ${i.id} failed: it could not be scored (${i.failure_reason || 'no reason given'}), so it has no report`;
+    return `interview ${i.id} is ${i.state}; the report exists once it is scored`;
   }
 
   /** A fixed report shaped as the gateway returns one (InterviewReport's proto3 JSON inside). */
@@ -265,7 +324,8 @@ export class MockGateway {
           magic: image.subarray(0, 3).toString('hex'),
           bytes: image.length,
         });
-        ws.send(JSON.stringify({ type: 'emotion_update', data: { ...this.feedback, timestamp: Date.now(), frame_number: this.frames.length } }));
+        const data = { blink_count: null, blink_rate_per_minute: null, blink_rate_window_seconds: null, queued: false, ...this.feedback };
+        ws.send(JSON.stringify({ type: 'emotion_update', data: { ...data, timestamp: Date.now(), frame_number: this.frames.length } }));
       } else if (message.type === 'answer') {
         const next = this.answer(interview, message.data, 'ws');
         ws.send(JSON.stringify({ type: 'status', data: this.progress(interview) }));
@@ -273,6 +333,18 @@ export class MockGateway {
       } else if (message.type === 'ping') ws.send(JSON.stringify({ type: 'pong', data: {} }));
     });
   }
+}
+
+/** An emotion update's scripted fields; the blinks null when the test means "not measured". */
+export interface Feedback {
+  face_detected: boolean;
+  emotion: string;
+  confidence: number;
+  /** True for a frame the real gateway queued for analysis (face_detected false and no emotion then mean "not analysed"). */
+  queued?: boolean;
+  blink_count?: number | null;
+  blink_rate_per_minute?: number | null;
+  blink_rate_window_seconds?: number | null;
 }
 
 async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {

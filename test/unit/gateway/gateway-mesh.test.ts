@@ -162,7 +162,18 @@ test('WebSocket: auth first, then frames, answers and pings bridged to StreamInt
 
   const mark = ws.messages.length;
   ws.send({ type: 'frame', data: { session_id: id, timestamp: Date.now(), image } });
-  expect((await ws.next((m) => m.type === 'emotion_update', mark)).data).toMatchObject({ frame_number: 1, queued: true });
+  // Queued (no emotion service here): nothing measured, so the blinks are null rather than 0.
+  expect((await ws.next((m) => m.type === 'emotion_update', mark)).data).toEqual({
+    emotion: '',
+    confidence: 0,
+    timestamp: expect.any(Number) as number,
+    frame_number: 1,
+    face_detected: false,
+    queued: true,
+    blink_count: null,
+    blink_rate_per_minute: null,
+    blink_rate_window_seconds: null,
+  });
   // Past 2 frames a second (the test's limit): an error, the socket stays open.
   ws.send({ type: 'frame', data: { image } });
   ws.send({ type: 'frame', data: { image } });

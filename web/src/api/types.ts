@@ -172,8 +172,12 @@ export interface EmotionUpdate {
   readonly frame_number?: number;
   readonly face_detected?: boolean;
   readonly queued?: boolean;
-  readonly blink_count?: number;
-  readonly blink_rate?: number;
+  /** The interview's blinks so far, as the emotion service counted them; null when not measured for this frame (queued, no face yet). */
+  readonly blink_count?: number | null;
+  /** Blinks a minute over the socket's last `blink_rate_window_seconds`; null with blink_count and until its frames span 15 s. */
+  readonly blink_rate_per_minute?: number | null;
+  /** The span the rate covers, seconds (15 to 60); null with the rate. */
+  readonly blink_rate_window_seconds?: number | null;
 }
 
 export interface StreamError {

@@ -6,6 +6,7 @@ import { useApi } from '../api/context';
 import { Connection, LiveSocket } from '../api/live-socket';
 import type { EmotionUpdate, Interview, Progress, Question, ServerMessage } from '../api/types';
 import { CameraState, captureJpeg, FRAME_INTERVAL_MS, openCamera } from '../camera/camera';
+import { BlinkFeedback, hasBlinks, MeasuredBlinks } from '../components/blink-feedback';
 import { Alert, Layout } from '../components/layout';
 
 /** When the server asked this page to hold its frames (429, RATE_LIMIT_EXCEEDED), and why. */
@@ -36,6 +37,7 @@ export function CandidatePage() {
   const [camera, setCamera] = useState<CameraState>({ kind: 'asking' });
   const [connection, setConnection] = useState<{ state: Connection; detail?: string }>({ state: 'connecting' });
   const [feedback, setFeedback] = useState<EmotionUpdate>();
+  const [blinks, setBlinks] = useState<MeasuredBlinks>();
   const [faceMissing, setFaceMissing] = useState(false);
   const [question, setQuestion] = useState<Question>();
   const [progress, setProgress] = useState<Progress>();
@@ -88,7 +90,10 @@ export function CandidatePage() {
     switch (message.type) {
       case 'emotion_update':
         setFeedback(message.data);
-        setFaceMissing(message.data.face_detected === false);
+        // A frame without blink figures (queued, say) leaves the last measured ones shown.
+        if (hasBlinks(message.data)) setBlinks(message.data);
+        // A queued frame was not analysed: it says nothing about the face either way.
+        if (!message.data.queued) setFaceMissing(message.data.face_detected === false);
         break;
       case 'question':
         setQuestion(message.data);
@@ -229,8 +234,7 @@ export function CandidatePage() {
                   <dd>{feedback ? (feedback.face_detected === false ? 'not found' : 'found') : 'waiting for the first analysis'}</dd>
                   <dt>Expression</dt>
                   <dd data-testid="expression">{feedback?.emotion ? `${feedback.emotion} (${Math.round(feedback.confidence * 100)}%)` : '—'}</dd>
-                  <dt>Blink rate</dt>
-                  <dd>{feedback?.blink_rate !== undefined ? `${feedback.blink_rate.toFixed(1)} a minute` : 'not measured yet'}</dd>
+                  <BlinkFeedback blinks={blinks} />
                 </dl>
               )}
               <p className="small">Frames sent: {framesSent}</p>

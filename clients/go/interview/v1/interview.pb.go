@@ -1757,13 +1757,26 @@ type EmotionUpdate struct {
 	// Milliseconds since the Unix epoch.
 	TimestampMs int64 `protobuf:"varint,2,opt,name=timestamp_ms,json=timestampMs,proto3" json:"timestamp_ms,omitempty"`
 	// Classifier label; empty when no face was found or the frame was queued.
-	Emotion       string               `protobuf:"bytes,3,opt,name=emotion,proto3" json:"emotion,omitempty"`
-	Confidence    float32              `protobuf:"fixed32,4,opt,name=confidence,proto3" json:"confidence,omitempty"`
-	FaceDetected  bool                 `protobuf:"varint,5,opt,name=face_detected,json=faceDetected,proto3" json:"face_detected,omitempty"`
-	FaceBox       *emotion.BoundingBox `protobuf:"bytes,6,opt,name=face_box,json=faceBox,proto3" json:"face_box,omitempty"`
-	Queued        bool                 `protobuf:"varint,7,opt,name=queued,proto3" json:"queued,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Emotion      string               `protobuf:"bytes,3,opt,name=emotion,proto3" json:"emotion,omitempty"`
+	Confidence   float32              `protobuf:"fixed32,4,opt,name=confidence,proto3" json:"confidence,omitempty"`
+	FaceDetected bool                 `protobuf:"varint,5,opt,name=face_detected,json=faceDetected,proto3" json:"face_detected,omitempty"`
+	FaceBox      *emotion.BoundingBox `protobuf:"bytes,6,opt,name=face_box,json=faceBox,proto3" json:"face_box,omitempty"`
+	Queued       bool                 `protobuf:"varint,7,opt,name=queued,proto3" json:"queued,omitempty"`
+	// Added: the interview's blinks so far as the emotion service counted them as of this frame
+	// (emotion.BlinkMetrics.count: the eye aspect ratio over consecutive frames, Soukupova and Cech
+	// 2016). Unset when blinks were not tracked for this frame: it was queued, or the interview has
+	// shown no face yet. Never 0 for "unknown".
+	BlinkCount *int32 `protobuf:"varint,8,opt,name=blink_count,json=blinkCount,proto3,oneof" json:"blink_count,omitempty"`
+	// Added: blinks a minute over the last 60 s of this stream's frames whose blinks were tracked:
+	// blink_count now less blink_count at the window's first tracked frame, over the capture time
+	// between them. Unset whenever blink_count is, and while that span is under 15 s (one blink more
+	// or less would swing it by 4 a minute or more): the first 15 s of tracked frames of each stream.
+	// The range of spontaneous blinking in conversation is 10.5 to 32.5 a minute (Doughty 2001).
+	BlinkRatePerMinute *float64 `protobuf:"fixed64,9,opt,name=blink_rate_per_minute,json=blinkRatePerMinute,proto3,oneof" json:"blink_rate_per_minute,omitempty"`
+	// Added: the span blink_rate_per_minute was measured over, seconds (15 to 60); unset with it.
+	BlinkRateWindowSeconds *float64 `protobuf:"fixed64,10,opt,name=blink_rate_window_seconds,json=blinkRateWindowSeconds,proto3,oneof" json:"blink_rate_window_seconds,omitempty"`
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *EmotionUpdate) Reset() {
@@ -1843,6 +1856,27 @@ func (x *EmotionUpdate) GetQueued() bool {
 		return x.Queued
 	}
 	return false
+}
+
+func (x *EmotionUpdate) GetBlinkCount() int32 {
+	if x != nil && x.BlinkCount != nil {
+		return *x.BlinkCount
+	}
+	return 0
+}
+
+func (x *EmotionUpdate) GetBlinkRatePerMinute() float64 {
+	if x != nil && x.BlinkRatePerMinute != nil {
+		return *x.BlinkRatePerMinute
+	}
+	return 0
+}
+
+func (x *EmotionUpdate) GetBlinkRateWindowSeconds() float64 {
+	if x != nil && x.BlinkRateWindowSeconds != nil {
+		return *x.BlinkRateWindowSeconds
+	}
+	return 0
 }
 
 type StreamError struct {
@@ -2095,7 +2129,7 @@ const file_interview_proto_rawDesc = "" +
 	"\x06status\x18\x03 \x01(\v2\x16.interview.v1.ProgressH\x00R\x06status\x121\n" +
 	"\x05error\x18\x04 \x01(\v2\x19.interview.v1.StreamErrorH\x00R\x05error\x12(\n" +
 	"\x04pong\x18\x05 \x01(\v2\x12.interview.v1.PongH\x00R\x04pongB\a\n" +
-	"\x05event\"\xfd\x01\n" +
+	"\x05event\"\xe3\x03\n" +
 	"\rEmotionUpdate\x12!\n" +
 	"\fframe_number\x18\x01 \x01(\x03R\vframeNumber\x12!\n" +
 	"\ftimestamp_ms\x18\x02 \x01(\x03R\vtimestampMs\x12\x18\n" +
@@ -2105,7 +2139,15 @@ const file_interview_proto_rawDesc = "" +
 	"confidence\x12#\n" +
 	"\rface_detected\x18\x05 \x01(\bR\ffaceDetected\x12/\n" +
 	"\bface_box\x18\x06 \x01(\v2\x14.emotion.BoundingBoxR\afaceBox\x12\x16\n" +
-	"\x06queued\x18\a \x01(\bR\x06queued\"y\n" +
+	"\x06queued\x18\a \x01(\bR\x06queued\x12$\n" +
+	"\vblink_count\x18\b \x01(\x05H\x00R\n" +
+	"blinkCount\x88\x01\x01\x126\n" +
+	"\x15blink_rate_per_minute\x18\t \x01(\x01H\x01R\x12blinkRatePerMinute\x88\x01\x01\x12>\n" +
+	"\x19blink_rate_window_seconds\x18\n" +
+	" \x01(\x01H\x02R\x16blinkRateWindowSeconds\x88\x01\x01B\x0e\n" +
+	"\f_blink_countB\x18\n" +
+	"\x16_blink_rate_per_minuteB\x1c\n" +
+	"\x1a_blink_rate_window_seconds\"y\n" +
 	"\vStreamError\x12\x12\n" +
 	"\x04code\x18\x01 \x01(\tR\x04code\x12\x18\n" +
 	"\amessage\x18\x02 \x01(\tR\amessage\x12\x16\n" +
@@ -2257,6 +2299,7 @@ func file_interview_proto_init() {
 		(*StreamInterviewResponse_Error)(nil),
 		(*StreamInterviewResponse_Pong)(nil),
 	}
+	file_interview_proto_msgTypes[22].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

@@ -8,6 +8,7 @@ import * as questionBank from './0002_question_bank';
 import * as analyzedSpelling from './0004_analyzed_spelling';
 import * as failedState from './0005_failed_state';
 import * as deletedUsers from './0007_deleted_users';
+import * as listOrderIndexes from './0010_list_order_indexes';
 
 /** The interview service's migrations, applied in name order. */
 export const interviewMigrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const interviewMigrations: Record<string, Migration> = {
   '0007_deleted_users': deletedUsers,
   '0008_outbox_trace_context': outboxTraceContextMigration,
   '0009_outbox_content_type': outboxContentTypeMigration,
+  '0010_list_order_indexes': listOrderIndexes,
 };
