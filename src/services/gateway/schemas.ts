@@ -141,8 +141,14 @@ export const S = {
           confidence: { type: 'number' },
           timestamp: { type: 'integer' },
           face_detected: { type: 'boolean' },
-          blink_count: { type: 'integer' },
-          blink_rate: { type: 'number' },
+          blink_count: {
+            type: ['integer', 'null'],
+            description: "the session's blinks so far as the emotion service counted them; null when it tracked none for this frame",
+          },
+          blink_rate: {
+            type: ['number', 'null'],
+            description: "the emotion service's blinks a minute since the session's first tracked frame (emotion.BlinkMetrics.rate); null with blink_count",
+          },
         },
       },
     },

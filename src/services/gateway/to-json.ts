@@ -91,8 +91,9 @@ export function frameJson(r: SendFrameResponse) {
           confidence: a.confidence,
           timestamp: a.timestamp,
           face_detected: a.faceMetrics?.detected ?? false,
-          blink_count: a.blinkMetrics?.count ?? 0,
-          blink_rate: a.blinkMetrics?.rate ?? 0,
+          // The emotion service's own figures for the session; null when it tracked no blinks for this frame, never 0 for unknown.
+          blink_count: a.blinkMetrics?.count ?? null,
+          blink_rate: a.blinkMetrics?.rate ?? null,
         }
       : null,
   };

@@ -6,7 +6,7 @@
  */
 import { EmotionUpdate } from '../../../src/gen/interview';
 import { S } from '../../../src/services/gateway/schemas';
-import { streamEventJson } from '../../../src/services/gateway/to-json';
+import { frameJson, streamEventJson } from '../../../src/services/gateway/to-json';
 
 const base = EmotionUpdate.fromPartial({ frameNumber: 7, timestampMs: 1_764_460_800_000, emotion: 'happy', confidence: 0.75, faceDetected: true });
 
@@ -44,4 +44,17 @@ test('the message has exactly the fields the published schema lists', () => {
   const schema = S.EmotionUpdateMessage.properties.data;
   expect(Object.keys(data).sort()).toEqual([...schema.required].sort());
   expect(Object.keys(schema.properties).sort()).toEqual([...schema.required].sort());
+});
+
+test("a REST frame's analysis: the emotion service's blinks when it tracked them, null when it did not", () => {
+  const analysis = { sessionId: 's', timestamp: 1, emotion: 'neutral', confidence: 0.5, faceMetrics: undefined, error: undefined };
+  const tracked = frameJson({
+    frameNumber: 3,
+    queued: false,
+    analysis: { ...analysis, blinkMetrics: { count: 0, rate: 0, avgDuration: 0, eyeAspectRatio: 0.3 } },
+  });
+  expect(tracked.analysis).toMatchObject({ blink_count: 0, blink_rate: 0 });
+  const untracked = frameJson({ frameNumber: 4, queued: false, analysis: { ...analysis, blinkMetrics: undefined } });
+  expect(untracked.analysis).toMatchObject({ blink_count: null, blink_rate: null });
+  expect(frameJson({ frameNumber: 5, queued: true, analysis: undefined }).analysis).toBeNull();
 });

@@ -57,9 +57,10 @@ export interface FrameAnalysis {
   readonly confidence: number;
   readonly timestamp: number;
   readonly face_detected: boolean;
-  readonly blink_count: number;
-  /** Blinks a minute. */
-  readonly blink_rate: number;
+  /** The session's blinks so far; null when none were tracked for this frame. */
+  readonly blink_count: number | null;
+  /** Blinks a minute since the session's first tracked frame; null with blink_count. */
+  readonly blink_rate: number | null;
 }
 
 export interface FrameResponse {
