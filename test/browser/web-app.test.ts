@@ -1,12 +1,14 @@
 /**
  * The web app (dist/web, built by the global set-up) in Debian's Chromium with the fake camera,
- * against a TEST DOUBLE of the gateway (support/mock-gateway.ts) until the real one is in the tree.
- * The double analyses nothing: its feedback is scripted, so these tests prove the page's flows and
- * states (sign-up, the interview, live feedback shown, no face, limits hit, connection lost and
- * resumed, completion, the report, the interviewer's list, camera refused) and what the page sends
- * (a JPEG frame every ~500 ms over the WebSocket, for the path's interview), never an analysis.
- * Screenshots of each step in .cache/browser/screenshots/web-app/; axe-core on every page.
- */
+ * against a TEST DOUBLE of the gateway (support/mock-gateway.ts, kept in the real gateway's shapes),
+ * for the states a real mesh cannot be made to show on demand; mesh-interview.test.ts runs the
+ * same page against a mesh of real processes, the real analysis included. The double analyses
+ * nothing: its feedback is scripted, so these tests prove the page's flows and states (sign-up,
+ * the interview, live feedback shown, no face, limits hit, connection lost and resumed, completion,
+ * the report and its PDF, the interviewer's list, camera refused) and what the page sends (a JPEG
+ * frame every ~500 ms over the WebSocket, for the path's interview), never an analysis.
+ * Screenshots of each step in .cache/browser/screenshots/web-app/; axe-core on every page. */
+import { readFile } from 'node:fs/promises';
 import { Browser, BrowserContext, Page } from 'playwright-core';
 
 import { WEB_DIST } from '../../scripts/build-web';
@@ -149,7 +151,13 @@ describe('web app against a test double of the gateway (UI flows only: the doubl
     await page.getByRole('heading', { name: 'Your report' }).waitFor();
     await page.getByTestId('expression-chart').locator('svg').first().waitFor({ timeout: 20_000 });
     expect(await page.getByTestId('scores').textContent()).toBe('68627180');
-    expect(await page.getByRole('link', { name: 'Download the report (PDF)' }).getAttribute('href')).toBe(`/mock-report/${interviewId}.pdf`);
+    const downloading = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download the report (PDF)' }).click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toBe(`interview-${interviewId}.pdf`);
+    expect((await readFile(await download.path())).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(mock.pdfDownloads).toBe(1);
+    expect(await page.getByRole('link', { name: /this report's data \(JSON\)/ }).getAttribute('href')).toBe(`/mock-report/${interviewId}.json`);
     await shots.take(page, 'candidate-report');
     await axe('the candidate report');
   });

@@ -1,11 +1,12 @@
 /**
  * A TEST DOUBLE of the gateway's REST and WebSocket API (seed 003 sections 4 and 5, the gateway's
- * auth routes, and the interviewer's list), in memory, for the web app's UI tests before the real
- * gateway is in the tree. It analyses nothing: its emotion updates are whatever the test scripts
- * (`feedback`), so a test on it proves the page's flows, states and what the page sends (frames
- * every ~500 ms, JPEG, over the WebSocket), never an analysis. Tokens are unsigned JWT-shaped
- * strings the page can read its role from.
- */
+ * auth routes, the interviewer's list and the report), in memory, for the web app's UI tests
+ * (web-app.test.ts): states the real mesh cannot be made to show on demand (limits hit, the
+ * connection cut). It answers in the real gateway's shapes (src/services/gateway/to-json.ts and
+ * interview-routes.ts; mesh-interview.test.ts drives the same page against the real one), but
+ * analyses nothing: its emotion updates are whatever the test scripts (`feedback`), so a test on it
+ * proves the page's flows, states and what the page sends (frames every ~500 ms, JPEG, over the
+ * WebSocket), never an analysis. Tokens are unsigned JWT-shaped strings the page can read its role from. */
 import { randomUUID } from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Duplex } from 'node:stream';
@@ -41,12 +42,17 @@ const QUESTIONS = [
   { text: 'Why this role?', category: 'motivation', expected_duration_seconds: 60 },
 ];
 
+/** What the double answers for a report's PDF: a PDF's header, no document (the real one is the scoring service's). */
+const MOCK_PDF = Buffer.from("%PDF-1.7\n% a test double's stand-in, not a document\n");
+
 const b64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 export class MockGateway {
   readonly frames: ReceivedFrame[] = [];
   readonly answers: { interviewId: string; data: Record<string, unknown>; via: 'ws' | 'rest' }[] = [];
   readonly interviews = new Map<string, MockInterview>();
+  /** How many times the report's PDF was asked for (GET .../report?format=pdf). */
+  pdfDownloads = 0;
   /** What the next emotion updates say (scripted by the test, not analysed). */
   feedback: { face_detected: boolean; emotion: string; confidence: number; blink_rate?: number } = {
     face_detected: true,
@@ -194,45 +200,49 @@ export class MockGateway {
       send(200, interview);
     } else if (method === 'GET' && action === 'status')
       send(200, { interview_id: interview.id, state: interview.state, ...this.progress(interview), frames_received: this.frames.length });
-    else if (method === 'GET' && action === 'report') send(200, this.report(interview));
+    else if (method === 'GET' && action === 'report' && url.searchParams.get('format') === 'pdf') {
+      this.pdfDownloads += 1;
+      response
+        .writeHead(200, { 'content-type': 'application/pdf', 'content-disposition': `attachment; filename="interview-${interview.id}.pdf"` })
+        .end(MOCK_PDF);
+    } else if (method === 'GET' && action === 'report') send(200, this.report(interview));
     else send(404, { error: { code: 404, status: 'NOT_FOUND', message: 'no such route', details: [] } });
   }
 
-  /** A fixed report shaped as the gateway returns one (InterviewReport's proto3 JSON inside). */
+  /** A fixed report shaped as the gateway returns one (InterviewReport's proto3 JSON inside, the proto's snake_case names, zeros and falses left out). */
   private report(i: MockInterview) {
     const start = Date.parse(i.started_at);
-    const timeline = Array.from({ length: 20 }, (_, n) => ({
-      timestampMs: String(start + n * 500),
-      faceDetected: n < 8 || n >= 16,
-      emotion: n < 8 || n >= 16 ? (n % 3 === 0 ? 'happy' : 'neutral') : '',
-      confidence: 0.7,
-    }));
+    const timeline = Array.from({ length: 20 }, (_, n) =>
+      n < 8 || n >= 16
+        ? { timestamp_ms: start + n * 500, face_detected: true, emotion: n % 3 === 0 ? 'happy' : 'neutral', confidence: 0.7 }
+        : { timestamp_ms: start + n * 500 },
+    );
     return {
       interview_id: i.id,
       scores: { technical: 62, communication: 71, emotion: 80, overall: 68 },
       feedback: 'A mock report.',
       report: {
-        schemaVersion: 2,
-        sessionId: i.id,
+        schema_version: 2,
+        session_id: i.id,
         scores: { technical: 62, communication: 71, emotion: 80, overall: 68 },
         feedback: 'Clear answers; the technical one could go deeper.',
         answers: i.questions.map((q) => ({
-          questionId: q.id,
+          question_id: q.id,
           question: q.text,
           category: q.category,
-          durationSeconds: 20,
-          wordCount: 40,
-          relevanceScore: 70,
-          clarityScore: 75,
-          depthScore: 55,
+          duration_seconds: 20,
+          word_count: 40,
+          relevance_score: 70,
+          clarity_score: 75,
+          depth_score: 55,
           keywords: ['example'],
           feedback: 'Fine.',
         })),
-        emotionSummary: { sampleCount: 20, faceDetectedCount: 12, dominantEmotion: 'neutral', timeline },
-        blinks: { blinkCount: 3, blinksPerMinute: 18, normalLowPerMinute: 10.5, normalHighPerMinute: 32.5 },
+        emotion_summary: { sample_count: 20, face_detected_count: 12, dominant_emotion: 'neutral', timeline },
+        blinks: { blink_count: 3, tracked_seconds: 10, blinks_per_minute: 18, normal_low_per_minute: 10.5, normal_high_per_minute: 32.5 },
         insights: [{ category: 'presence', description: 'Face out of view for 4 s.', impact: -0.1, evidence: ['frames 8-15'] }],
       },
-      report_url: `/mock-report/${i.id}.pdf`,
+      report_url: `/mock-report/${i.id}.json`,
       report_url_expires_at: new Date(Date.now() + 900_000).toISOString(),
     };
   }
@@ -265,7 +275,7 @@ export class MockGateway {
           magic: image.subarray(0, 3).toString('hex'),
           bytes: image.length,
         });
-        ws.send(JSON.stringify({ type: 'emotion_update', data: { ...this.feedback, timestamp: Date.now(), frame_number: this.frames.length } }));
+        ws.send(JSON.stringify({ type: 'emotion_update', data: { ...this.feedback, timestamp: Date.now(), frame_number: this.frames.length, queued: false } }));
       } else if (message.type === 'answer') {
         const next = this.answer(interview, message.data, 'ws');
         ws.send(JSON.stringify({ type: 'status', data: this.progress(interview) }));

@@ -88,7 +88,8 @@ export function CandidatePage() {
     switch (message.type) {
       case 'emotion_update':
         setFeedback(message.data);
-        setFaceMissing(message.data.face_detected === false);
+        // A queued frame was not analysed yet (the emotion service is slow or away): it says nothing about the face.
+        if (!message.data.queued) setFaceMissing(message.data.face_detected === false);
         break;
       case 'question':
         setQuestion(message.data);
@@ -226,7 +227,15 @@ export function CandidatePage() {
               ) : (
                 <dl>
                   <dt>Face</dt>
-                  <dd>{feedback ? (feedback.face_detected === false ? 'not found' : 'found') : 'waiting for the first analysis'}</dd>
+                  <dd>
+                    {!feedback
+                      ? 'waiting for the first analysis'
+                      : feedback.queued
+                        ? 'analysis delayed: the frame was queued'
+                        : feedback.face_detected === false
+                          ? 'not found'
+                          : 'found'}
+                  </dd>
                   <dt>Expression</dt>
                   <dd data-testid="expression">{feedback?.emotion ? `${feedback.emotion} (${Math.round(feedback.confidence * 100)}%)` : '—'}</dd>
                   <dt>Blink rate</dt>
