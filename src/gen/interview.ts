@@ -20,7 +20,7 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { BoundingBox, EmotionResponse } from "./emotion";
+import { BlinkMetrics, BoundingBox, EmotionResponse } from "./emotion";
 import { Timestamp } from "./google/protobuf/timestamp";
 import { InterviewReport } from "./report";
 
@@ -394,6 +394,11 @@ export interface EmotionUpdate {
   faceDetected: boolean;
   faceBox: BoundingBox | undefined;
   queued: boolean;
+  /**
+   * The session's blinks so far and their rate (blinks a minute), as the emotion service measured
+   * them with this frame; unset when the frame was queued or no eyes were tracked.
+   */
+  blinks: BlinkMetrics | undefined;
 }
 
 export interface StreamError {
@@ -2901,6 +2906,7 @@ function createBaseEmotionUpdate(): EmotionUpdate {
     faceDetected: false,
     faceBox: undefined,
     queued: false,
+    blinks: undefined,
   };
 }
 
@@ -2926,6 +2932,9 @@ export const EmotionUpdate: MessageFns<EmotionUpdate> = {
     }
     if (message.queued !== false) {
       writer.uint32(56).bool(message.queued);
+    }
+    if (message.blinks !== undefined) {
+      BlinkMetrics.encode(message.blinks, writer.uint32(66).fork()).join();
     }
     return writer;
   },
@@ -2999,6 +3008,14 @@ export const EmotionUpdate: MessageFns<EmotionUpdate> = {
             message.queued = reader.bool();
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.blinks = BlinkMetrics.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3020,6 +3037,7 @@ export const EmotionUpdate: MessageFns<EmotionUpdate> = {
       faceDetected: isSet(object.face_detected) ? globalThis.Boolean(object.face_detected) : false,
       faceBox: isSet(object.face_box) ? BoundingBox.fromJSON(object.face_box) : undefined,
       queued: isSet(object.queued) ? globalThis.Boolean(object.queued) : false,
+      blinks: isSet(object.blinks) ? BlinkMetrics.fromJSON(object.blinks) : undefined,
     };
   },
 
@@ -3046,6 +3064,9 @@ export const EmotionUpdate: MessageFns<EmotionUpdate> = {
     if (message.queued !== false) {
       obj.queued = message.queued;
     }
+    if (message.blinks !== undefined) {
+      obj.blinks = BlinkMetrics.toJSON(message.blinks);
+    }
     return obj;
   },
 
@@ -3063,6 +3084,9 @@ export const EmotionUpdate: MessageFns<EmotionUpdate> = {
       ? BoundingBox.fromPartial(object.faceBox)
       : undefined;
     message.queued = object.queued ?? false;
+    message.blinks = (object.blinks !== undefined && object.blinks !== null)
+      ? BlinkMetrics.fromPartial(object.blinks)
+      : undefined;
     return message;
   },
 };

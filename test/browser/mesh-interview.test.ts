@@ -13,7 +13,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Browser, BrowserContext, Page } from 'playwright-core';
+import { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 
 import { EMOTION_LABELS } from '../../src/services/emotion/domain/expression/emotion-classifier';
 import { tlsFiles } from '../../src/platform/tls/certificate-files';
@@ -107,16 +107,26 @@ describe('the web app against a mesh of real processes, in Chromium with the fak
     // The page's feedback comes from the real analysis of a frame sent a moment before: each state is
     // waited for together with the camera showing the photograph it is about, the segments (4 s of
     // cat, 8 s of astronaut, looping) being longer than an analysis takes.
-    const expression = async () =>
-      (await feedback.getByTestId('expression').count()) > 0 ? ((await feedback.getByTestId('expression').textContent()) ?? '') : '';
+    // What an element says now, '' when it is not shown (no waiting: the conditions are polled).
+    const textNow = async (locator: Locator) =>
+      (await locator
+        .first()
+        .textContent({ timeout: 500 })
+        .catch(() => '')) ?? '';
+    const expression = () => textNow(feedback.getByTestId('expression'));
+    // The blink rate the emotion service measures on the eyes it tracks (a photograph's: 0 a minute), or "not measured yet".
+    const blinkRate = feedback.locator('dt:text-is("Blink rate") + dd');
     await waitFor(
-      'an expression of the astronaut on the page',
+      'an expression and a blink rate of the astronaut on the page',
       async () =>
-        EXPRESSION.test(await expression()) && (await feedback.getByText('found', { exact: true }).count()) === 1 && (await camera.shows()) === 'astronaut',
+        EXPRESSION.test(await expression()) &&
+        (await feedback.getByText('found', { exact: true }).count()) === 1 &&
+        /^\d+\.\d a minute$/.test(await textNow(blinkRate)) &&
+        (await camera.shows()) === 'astronaut',
       60_000,
       100,
     );
-    console.log(`mesh web app: the astronaut's live expression: ${await expression()}`);
+    console.log(`mesh web app: the astronaut's live expression: ${await expression()}; blink rate: ${await textNow(blinkRate)}`);
     await shots.take(page, 'live-expression-astronaut');
     await axe('the interview page with live feedback');
     const noFace = feedback.getByText('No face found: please face the camera, in good light.');

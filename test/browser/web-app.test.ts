@@ -111,6 +111,12 @@ describe('web app against a test double of the gateway (UI flows only: the doubl
     await axe('the interview page with no face');
     mock.feedback = { face_detected: true, emotion: 'happy', confidence: 0.9, blink_rate: 16 };
     await page.getByTestId('live-feedback').getByText('happy (90%)').waitFor();
+    // A queued frame (the emotion service slow or away) was never analysed: it says nothing about the face.
+    mock.feedback = { face_detected: false, emotion: '', confidence: 0, queued: true };
+    await page.getByTestId('live-feedback').getByText('analysis delayed: the frame was queued').waitFor();
+    expect(await page.getByText(/No face found/).count()).toBe(0);
+    mock.feedback = { face_detected: true, emotion: 'happy', confidence: 0.9, blink_rate: 16 };
+    await page.getByTestId('live-feedback').getByText('happy (90%)').waitFor();
 
     mock.limit(3000);
     await page.getByText(/Slow down: the server's limit was reached/).waitFor();

@@ -292,7 +292,7 @@ class StreamInterviewResponse(_message.Message):
     def __init__(self, emotion_update: _Optional[_Union[EmotionUpdate, _Mapping]] = ..., question: _Optional[_Union[Question, _Mapping]] = ..., status: _Optional[_Union[Progress, _Mapping]] = ..., error: _Optional[_Union[StreamError, _Mapping]] = ..., pong: _Optional[_Union[Pong, _Mapping]] = ...) -> None: ...
 
 class EmotionUpdate(_message.Message):
-    __slots__ = ("frame_number", "timestamp_ms", "emotion", "confidence", "face_detected", "face_box", "queued")
+    __slots__ = ("frame_number", "timestamp_ms", "emotion", "confidence", "face_detected", "face_box", "queued", "blinks")
     FRAME_NUMBER_FIELD_NUMBER: _ClassVar[int]
     TIMESTAMP_MS_FIELD_NUMBER: _ClassVar[int]
     EMOTION_FIELD_NUMBER: _ClassVar[int]
@@ -300,6 +300,7 @@ class EmotionUpdate(_message.Message):
     FACE_DETECTED_FIELD_NUMBER: _ClassVar[int]
     FACE_BOX_FIELD_NUMBER: _ClassVar[int]
     QUEUED_FIELD_NUMBER: _ClassVar[int]
+    BLINKS_FIELD_NUMBER: _ClassVar[int]
     frame_number: int
     timestamp_ms: int
     emotion: str
@@ -307,7 +308,8 @@ class EmotionUpdate(_message.Message):
     face_detected: bool
     face_box: _emotion_pb2.BoundingBox
     queued: bool
-    def __init__(self, frame_number: _Optional[int] = ..., timestamp_ms: _Optional[int] = ..., emotion: _Optional[str] = ..., confidence: _Optional[float] = ..., face_detected: _Optional[bool] = ..., face_box: _Optional[_Union[_emotion_pb2.BoundingBox, _Mapping]] = ..., queued: _Optional[bool] = ...) -> None: ...
+    blinks: _emotion_pb2.BlinkMetrics
+    def __init__(self, frame_number: _Optional[int] = ..., timestamp_ms: _Optional[int] = ..., emotion: _Optional[str] = ..., confidence: _Optional[float] = ..., face_detected: _Optional[bool] = ..., face_box: _Optional[_Union[_emotion_pb2.BoundingBox, _Mapping]] = ..., queued: _Optional[bool] = ..., blinks: _Optional[_Union[_emotion_pb2.BlinkMetrics, _Mapping]] = ...) -> None: ...
 
 class StreamError(_message.Message):
     __slots__ = ("code", "message", "reason", "retry_after_ms")

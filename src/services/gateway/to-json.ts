@@ -117,6 +117,8 @@ export function streamEventJson(r: StreamInterviewResponse): ServerMessage | und
         frame_number: u.frameNumber,
         face_detected: u.faceDetected,
         queued: u.queued,
+        // As the REST frame's analysis names them; left out when not measured (a queued frame, no eyes tracked).
+        ...(u.blinks ? { blink_count: u.blinks.count, blink_rate: u.blinks.rate } : {}),
       },
     };
   }

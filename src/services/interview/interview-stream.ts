@@ -113,6 +113,7 @@ async function* handleEvent(
         faceDetected: face?.detected ?? false,
         faceBox: face?.boundingBox,
         queued: outcome.analysis === undefined,
+        blinks: outcome.analysis?.blinkMetrics,
       },
     };
     if (outcome.analysis && !face?.detected) yield { error: FACE_NOT_DETECTED };

@@ -54,7 +54,7 @@ export class MockGateway {
   /** How many times the report's PDF was asked for (GET .../report?format=pdf). */
   pdfDownloads = 0;
   /** What the next emotion updates say (scripted by the test, not analysed). */
-  feedback: { face_detected: boolean; emotion: string; confidence: number; blink_rate?: number } = {
+  feedback: { face_detected: boolean; emotion: string; confidence: number; blink_rate?: number; queued?: boolean } = {
     face_detected: true,
     emotion: 'neutral',
     confidence: 0.8,
@@ -275,7 +275,7 @@ export class MockGateway {
           magic: image.subarray(0, 3).toString('hex'),
           bytes: image.length,
         });
-        ws.send(JSON.stringify({ type: 'emotion_update', data: { ...this.feedback, timestamp: Date.now(), frame_number: this.frames.length, queued: false } }));
+        ws.send(JSON.stringify({ type: 'emotion_update', data: { queued: false, ...this.feedback, timestamp: Date.now(), frame_number: this.frames.length } }));
       } else if (message.type === 'answer') {
         const next = this.answer(interview, message.data, 'ws');
         ws.send(JSON.stringify({ type: 'status', data: this.progress(interview) }));

@@ -39,6 +39,8 @@ beforeAll(async () => {
     GATEWAY_PORT: '0',
     GATEWAY_HTTPS_PORT: String(port),
     GATEWAY_CORS_ORIGINS: 'https://app.example',
+    // The API alone: with dist/web built (the browser suite builds it) an unknown path would get the app's page (test/unit/gateway/web-app.test.ts).
+    GATEWAY_WEB_DIR: 'none',
     EMOTION_ADDR: '127.0.0.1:9',
     SCORING_ADDR: '127.0.0.1:9',
     LIMIT_WEBSOCKET_FRAMES_PER_SECOND: '2',

@@ -1757,11 +1757,14 @@ type EmotionUpdate struct {
 	// Milliseconds since the Unix epoch.
 	TimestampMs int64 `protobuf:"varint,2,opt,name=timestamp_ms,json=timestampMs,proto3" json:"timestamp_ms,omitempty"`
 	// Classifier label; empty when no face was found or the frame was queued.
-	Emotion       string               `protobuf:"bytes,3,opt,name=emotion,proto3" json:"emotion,omitempty"`
-	Confidence    float32              `protobuf:"fixed32,4,opt,name=confidence,proto3" json:"confidence,omitempty"`
-	FaceDetected  bool                 `protobuf:"varint,5,opt,name=face_detected,json=faceDetected,proto3" json:"face_detected,omitempty"`
-	FaceBox       *emotion.BoundingBox `protobuf:"bytes,6,opt,name=face_box,json=faceBox,proto3" json:"face_box,omitempty"`
-	Queued        bool                 `protobuf:"varint,7,opt,name=queued,proto3" json:"queued,omitempty"`
+	Emotion      string               `protobuf:"bytes,3,opt,name=emotion,proto3" json:"emotion,omitempty"`
+	Confidence   float32              `protobuf:"fixed32,4,opt,name=confidence,proto3" json:"confidence,omitempty"`
+	FaceDetected bool                 `protobuf:"varint,5,opt,name=face_detected,json=faceDetected,proto3" json:"face_detected,omitempty"`
+	FaceBox      *emotion.BoundingBox `protobuf:"bytes,6,opt,name=face_box,json=faceBox,proto3" json:"face_box,omitempty"`
+	Queued       bool                 `protobuf:"varint,7,opt,name=queued,proto3" json:"queued,omitempty"`
+	// The session's blinks so far and their rate (blinks a minute), as the emotion service measured
+	// them with this frame; unset when the frame was queued or no eyes were tracked.
+	Blinks        *emotion.BlinkMetrics `protobuf:"bytes,8,opt,name=blinks,proto3" json:"blinks,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1843,6 +1846,13 @@ func (x *EmotionUpdate) GetQueued() bool {
 		return x.Queued
 	}
 	return false
+}
+
+func (x *EmotionUpdate) GetBlinks() *emotion.BlinkMetrics {
+	if x != nil {
+		return x.Blinks
+	}
+	return nil
 }
 
 type StreamError struct {
@@ -2095,7 +2105,7 @@ const file_interview_proto_rawDesc = "" +
 	"\x06status\x18\x03 \x01(\v2\x16.interview.v1.ProgressH\x00R\x06status\x121\n" +
 	"\x05error\x18\x04 \x01(\v2\x19.interview.v1.StreamErrorH\x00R\x05error\x12(\n" +
 	"\x04pong\x18\x05 \x01(\v2\x12.interview.v1.PongH\x00R\x04pongB\a\n" +
-	"\x05event\"\xfd\x01\n" +
+	"\x05event\"\xac\x02\n" +
 	"\rEmotionUpdate\x12!\n" +
 	"\fframe_number\x18\x01 \x01(\x03R\vframeNumber\x12!\n" +
 	"\ftimestamp_ms\x18\x02 \x01(\x03R\vtimestampMs\x12\x18\n" +
@@ -2105,7 +2115,8 @@ const file_interview_proto_rawDesc = "" +
 	"confidence\x12#\n" +
 	"\rface_detected\x18\x05 \x01(\bR\ffaceDetected\x12/\n" +
 	"\bface_box\x18\x06 \x01(\v2\x14.emotion.BoundingBoxR\afaceBox\x12\x16\n" +
-	"\x06queued\x18\a \x01(\bR\x06queued\"y\n" +
+	"\x06queued\x18\a \x01(\bR\x06queued\x12-\n" +
+	"\x06blinks\x18\b \x01(\v2\x15.emotion.BlinkMetricsR\x06blinks\"y\n" +
 	"\vStreamError\x12\x12\n" +
 	"\x04code\x18\x01 \x01(\tR\x04code\x12\x18\n" +
 	"\amessage\x18\x02 \x01(\tR\amessage\x12\x16\n" +
@@ -2188,6 +2199,7 @@ var file_interview_proto_goTypes = []any{
 	(*emotion.EmotionResponse)(nil),   // 29: emotion.EmotionResponse
 	(*v1.InterviewReport)(nil),        // 30: interview.report.v1.InterviewReport
 	(*emotion.BoundingBox)(nil),       // 31: emotion.BoundingBox
+	(*emotion.BlinkMetrics)(nil),      // 32: emotion.BlinkMetrics
 }
 var file_interview_proto_depIdxs = []int32{
 	1,  // 0: interview.v1.Question.difficulty:type_name -> interview.v1.Difficulty
@@ -2215,29 +2227,30 @@ var file_interview_proto_depIdxs = []int32{
 	26, // 22: interview.v1.StreamInterviewResponse.error:type_name -> interview.v1.StreamError
 	27, // 23: interview.v1.StreamInterviewResponse.pong:type_name -> interview.v1.Pong
 	31, // 24: interview.v1.EmotionUpdate.face_box:type_name -> emotion.BoundingBox
-	5,  // 25: interview.v1.InterviewService.StartInterview:input_type -> interview.v1.StartInterviewRequest
-	8,  // 26: interview.v1.InterviewService.GetInterview:input_type -> interview.v1.GetInterviewRequest
-	9,  // 27: interview.v1.InterviewService.SubmitAnswer:input_type -> interview.v1.SubmitAnswerRequest
-	11, // 28: interview.v1.InterviewService.SendFrame:input_type -> interview.v1.SendFrameRequest
-	20, // 29: interview.v1.InterviewService.StreamInterview:input_type -> interview.v1.StreamInterviewRequest
-	13, // 30: interview.v1.InterviewService.CompleteInterview:input_type -> interview.v1.CompleteInterviewRequest
-	14, // 31: interview.v1.InterviewService.GetInterviewStatus:input_type -> interview.v1.GetInterviewStatusRequest
-	17, // 32: interview.v1.InterviewService.GetReport:input_type -> interview.v1.GetReportRequest
-	6,  // 33: interview.v1.InterviewService.ListInterviews:input_type -> interview.v1.ListInterviewsRequest
-	4,  // 34: interview.v1.InterviewService.StartInterview:output_type -> interview.v1.Interview
-	4,  // 35: interview.v1.InterviewService.GetInterview:output_type -> interview.v1.Interview
-	10, // 36: interview.v1.InterviewService.SubmitAnswer:output_type -> interview.v1.SubmitAnswerResponse
-	12, // 37: interview.v1.InterviewService.SendFrame:output_type -> interview.v1.SendFrameResponse
-	24, // 38: interview.v1.InterviewService.StreamInterview:output_type -> interview.v1.StreamInterviewResponse
-	4,  // 39: interview.v1.InterviewService.CompleteInterview:output_type -> interview.v1.Interview
-	16, // 40: interview.v1.InterviewService.GetInterviewStatus:output_type -> interview.v1.InterviewStatus
-	19, // 41: interview.v1.InterviewService.GetReport:output_type -> interview.v1.Report
-	7,  // 42: interview.v1.InterviewService.ListInterviews:output_type -> interview.v1.ListInterviewsResponse
-	34, // [34:43] is the sub-list for method output_type
-	25, // [25:34] is the sub-list for method input_type
-	25, // [25:25] is the sub-list for extension type_name
-	25, // [25:25] is the sub-list for extension extendee
-	0,  // [0:25] is the sub-list for field type_name
+	32, // 25: interview.v1.EmotionUpdate.blinks:type_name -> emotion.BlinkMetrics
+	5,  // 26: interview.v1.InterviewService.StartInterview:input_type -> interview.v1.StartInterviewRequest
+	8,  // 27: interview.v1.InterviewService.GetInterview:input_type -> interview.v1.GetInterviewRequest
+	9,  // 28: interview.v1.InterviewService.SubmitAnswer:input_type -> interview.v1.SubmitAnswerRequest
+	11, // 29: interview.v1.InterviewService.SendFrame:input_type -> interview.v1.SendFrameRequest
+	20, // 30: interview.v1.InterviewService.StreamInterview:input_type -> interview.v1.StreamInterviewRequest
+	13, // 31: interview.v1.InterviewService.CompleteInterview:input_type -> interview.v1.CompleteInterviewRequest
+	14, // 32: interview.v1.InterviewService.GetInterviewStatus:input_type -> interview.v1.GetInterviewStatusRequest
+	17, // 33: interview.v1.InterviewService.GetReport:input_type -> interview.v1.GetReportRequest
+	6,  // 34: interview.v1.InterviewService.ListInterviews:input_type -> interview.v1.ListInterviewsRequest
+	4,  // 35: interview.v1.InterviewService.StartInterview:output_type -> interview.v1.Interview
+	4,  // 36: interview.v1.InterviewService.GetInterview:output_type -> interview.v1.Interview
+	10, // 37: interview.v1.InterviewService.SubmitAnswer:output_type -> interview.v1.SubmitAnswerResponse
+	12, // 38: interview.v1.InterviewService.SendFrame:output_type -> interview.v1.SendFrameResponse
+	24, // 39: interview.v1.InterviewService.StreamInterview:output_type -> interview.v1.StreamInterviewResponse
+	4,  // 40: interview.v1.InterviewService.CompleteInterview:output_type -> interview.v1.Interview
+	16, // 41: interview.v1.InterviewService.GetInterviewStatus:output_type -> interview.v1.InterviewStatus
+	19, // 42: interview.v1.InterviewService.GetReport:output_type -> interview.v1.Report
+	7,  // 43: interview.v1.InterviewService.ListInterviews:output_type -> interview.v1.ListInterviewsResponse
+	35, // [35:44] is the sub-list for method output_type
+	26, // [26:35] is the sub-list for method input_type
+	26, // [26:26] is the sub-list for extension type_name
+	26, // [26:26] is the sub-list for extension extendee
+	0,  // [0:26] is the sub-list for field type_name
 }
 
 func init() { file_interview_proto_init() }
