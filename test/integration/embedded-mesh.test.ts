@@ -118,6 +118,8 @@ describe('the embedded mesh', () => {
       stream.send({ frame: { imageData: fs.readFileSync(path.join(FIXTURES, 'astronaut.png')), format: 'png', timestampMs: 1000 } });
       const [face] = await stream.until((r) => r.emotionUpdate !== undefined);
       expect(face.emotionUpdate).toMatchObject({ frameNumber: 1, faceDetected: true, emotion: 'happy', queued: false });
+      // The session's blinks as the emotion service measured them with this frame (a photograph: none).
+      expect(face.emotionUpdate?.blinks).toMatchObject({ count: 0, rate: 0 });
 
       stream.send({ frame: { imageData: fs.readFileSync(path.join(FIXTURES, 'coffee.png')), format: 'png', timestampMs: 1500 } });
       const noFace = await stream.until((r) => r.error !== undefined);
