@@ -2,15 +2,14 @@
  * The web app end to end, through the page only: Debian's Chromium with the fake camera (the
  * astronaut, then the cat, then the astronaut: scripts/browser/fake-camera.ts) against a mesh of
  * real processes (`npm start`'s services, startMeshProcess), its gateway serving dist/web over
- * HTTPS with a certificate of the tests' CA (Chromium trusts the gateway's and the interview
- * service's keys by --ignore-certificate-errors-spki-list, so the page is a secure context and the
- * camera works). A candidate signs up, starts an interview and sees the expression the real emotion
+ * HTTPS with a certificate of the tests' CA (Chromium trusts the gateway's key by
+ * --ignore-certificate-errors-spki-list, so the page is a secure context and the camera works). A
+ * candidate signs up, starts an interview and sees the expression and blink rate the real emotion
  * service reads on the astronaut's face and "no face" on the cat, answers the questions, completes
- * and finds the report; an interviewer signs up with the tests' invitation code, lists the
+ * and finds the scored report; an interviewer signs up with the tests' invitation code, lists the
  * interviews, opens this one (scores, answers, expression chart, insights) and downloads the PDF
- * from the interview service's signed link. Screenshots of each step in
- * .cache/browser/screenshots/mesh/; axe-core on every page.
- */
+ * (GET .../report?format=pdf through the page's button). Screenshots of each step in
+ * .cache/browser/screenshots/mesh/; axe-core on every page. */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Browser, BrowserContext, Download, Locator, Page } from 'playwright-core';
@@ -57,8 +56,8 @@ describe('the web app against a mesh of real processes, in Chromium with the fak
     await waitFor("the gateway's HTTPS port serving", async () => (await request(port, 'GET', '/healthz').catch(() => undefined))?.status === 200, 60_000, 200);
     origin = `https://127.0.0.1:${String(port)}`;
     const files = tlsFiles(TEST_TLS_DIR);
-    // The page's origin and the report links' (the interview service's HTTPS port).
-    browser = await launchBrowser({ trustCertificates: [files.certificate('gateway'), files.certificate('interview')] });
+    // Read after the mesh's start: the gateway issues its certificate when it lacks one.
+    browser = await launchBrowser({ trustCertificates: [files.certificate('gateway')] });
     ({ context, errors } = await newContext(browser));
     context.on('response', (response) => {
       if (response.status() < 400) return;
