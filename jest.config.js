@@ -4,7 +4,8 @@
  * against real PostgreSQL and RabbitMQ, which its global set-up makes reachable first; `security`
  * attacks a running mesh on those servers from outside (test/security/attacks.py, in Python);
  * `faults` runs the mesh through broker, database, process and network faults on servers of its own;
- * `browser` drives Debian's Chromium (playwright-core) with a fake camera against pages served by the test.
+ * `browser` drives Debian's Chromium (playwright-core) with a fake camera against pages served by the test
+ * and against the web app served by a mesh of real processes.
  * ts-jest transpiles only (isolatedModules): `tsc --noEmit` in `npm test` checks types once.
  * @type {import('jest').Config}
  */
@@ -51,9 +52,10 @@ module.exports = {
       modulePathIgnorePatterns,
     },
     {
-      // Debian's Chromium driven by playwright-core, with a fake camera; its global set-up installs
-      // the browser when missing, makes the camera's video and builds the web app (scripts/test.sh
-      // runs it after the others).
+      // Debian's Chromium driven by playwright-core, with a fake camera; its global set-up makes
+      // PostgreSQL and RabbitMQ reachable (the integration project's, for the mesh the end-to-end
+      // test starts), installs the browser when missing, makes the camera's video and builds the web
+      // app (scripts/test.sh runs it after the others).
       displayName: 'browser',
       testEnvironment: '<rootDir>/test/support/native-typed-arrays-environment.js',
       testMatch: ['<rootDir>/test/browser/**/*.test.ts'],

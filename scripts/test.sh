@@ -63,7 +63,9 @@ else
   echo "== fault suite"
   npx jest --json --outputFile=.cache/jest-results-faults.json --selectProjects faults --runInBand || status=$?
   # Debian's Chromium (playwright-core) with a fake camera made from the fixture photographs: the
-  # harness's own page, then the web app against a test double of the gateway's API. Last, and one
+  # harness's own page, the web app against a test double of the gateway's API (the states a mesh
+  # cannot be made to show), and the web app end to end against a mesh of real processes (its
+  # set-up makes PostgreSQL and RabbitMQ reachable as the integration suite's does). Last, and one
   # file at a time: a browser is the heaviest client on two cores.
   echo "== browser suite (Chromium, fake camera, axe-core; screenshots in .cache/browser/screenshots)"
   npx jest --json --outputFile=.cache/jest-results-browser.json --selectProjects browser --runInBand || status=$?

@@ -8,49 +8,14 @@
 import path from 'node:path';
 import { Browser, Page } from 'playwright-core';
 
-import { DEFAULT_CAMERA, i420Frame } from '../../scripts/browser/fake-camera';
+import { DEFAULT_CAMERA } from '../../scripts/browser/fake-camera';
 import { expectNoSeriousAxeViolations } from './support/axe';
 import { launchBrowser, newContext } from './support/browser';
+import { correlation, FrameSample, referenceThumbnail } from './support/camera-view';
 import { Screenshots } from './support/screenshots';
 import { serveStatic, StaticServer } from './support/static-server';
 
 jest.setTimeout(120_000);
-
-interface Sample {
-  width: number;
-  height: number;
-  mean: number;
-  std: number;
-  thumbnail: number[];
-}
-
-const COLS = 16;
-const ROWS = 12;
-
-/** The Y' plane's 16x12 block means of a photograph's frame in the fake camera's video. */
-async function referenceThumbnail(photo: string): Promise<number[]> {
-  const { width, height } = DEFAULT_CAMERA;
-  const frame = await i420Frame(path.resolve(__dirname, '../fixtures/faces', photo), width, height);
-  const thumbnail = new Array<number>(COLS * ROWS).fill(0);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) thumbnail[Math.floor((y * ROWS) / height) * COLS + Math.floor((x * COLS) / width)] += frame[y * width + x];
-  }
-  return thumbnail.map((v) => v / ((width * height) / (COLS * ROWS)));
-}
-
-/** Pearson's correlation: 1 for the same picture whatever the luma's range (studio in the file, full on the canvas). */
-function correlation(a: readonly number[], b: readonly number[]): number {
-  const mean = (v: readonly number[]) => v.reduce((s, x) => s + x, 0) / v.length;
-  const [ma, mb] = [mean(a), mean(b)];
-  let [ab, aa, bb] = [0, 0, 0];
-  a.forEach((x, i) => {
-    const y = b[i];
-    ab += (x - ma) * (y - mb);
-    aa += (x - ma) ** 2;
-    bb += (y - mb) ** 2;
-  });
-  return ab / Math.sqrt(aa * bb);
-}
 
 describe('browser harness: Chromium, the fake camera, screenshots and axe', () => {
   let browser: Browser;
@@ -83,7 +48,7 @@ describe('browser harness: Chromium, the fake camera, screenshots and axe', () =
     const shot = new Set<string>();
     // The video loops every 12 s (4 s astronaut, 4 s cat, 4 s astronaut): 13 s of samples cover it.
     while (Date.now() - started < 13_000) {
-      const sample = await page.evaluate(() => (globalThis as unknown as { sampleFrame: () => Sample }).sampleFrame());
+      const sample = await page.evaluate(() => (globalThis as unknown as { sampleFrame: () => FrameSample }).sampleFrame());
       expect({ width: sample.width, height: sample.height }).toEqual({ width: DEFAULT_CAMERA.width, height: DEFAULT_CAMERA.height });
       // Not blank (black, white or one flat colour): a photograph's luma spreads widely.
       expect(sample.mean).toBeGreaterThan(30);

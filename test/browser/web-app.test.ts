@@ -1,12 +1,14 @@
 /**
  * The web app (dist/web, built by the global set-up) in Debian's Chromium with the fake camera,
- * against a TEST DOUBLE of the gateway (support/mock-gateway.ts) until the real one is in the tree.
- * The double analyses nothing: its feedback is scripted, so these tests prove the page's flows and
- * states (sign-up, the interview, live feedback shown, no face, limits hit, connection lost and
- * resumed, completion, the report, the interviewer's list, camera refused) and what the page sends
- * (a JPEG frame every ~500 ms over the WebSocket, for the path's interview), never an analysis.
- * Screenshots of each step in .cache/browser/screenshots/web-app/; axe-core on every page.
- */
+ * against a TEST DOUBLE of the gateway (support/mock-gateway.ts, kept in the real gateway's shapes),
+ * for the states a real mesh cannot be made to show on demand; mesh-interview.test.ts runs the
+ * same page against a mesh of real processes, the real analysis included. The double analyses
+ * nothing: its feedback is scripted, so these tests prove the page's flows and states (sign-up,
+ * the interview, live feedback shown, no face, limits hit, connection lost and resumed, completion,
+ * the report and its PDF, the interviewer's list, camera refused) and what the page sends (a JPEG
+ * frame every ~500 ms over the WebSocket, for the path's interview), never an analysis.
+ * Screenshots of each step in .cache/browser/screenshots/web-app/; axe-core on every page. */
+import { readFile } from 'node:fs/promises';
 import { Browser, BrowserContext, Page } from 'playwright-core';
 
 import { WEB_DIST } from '../../scripts/build-web';
@@ -118,6 +120,7 @@ describe('web app against a test double of the gateway (UI flows only: the doubl
     mock.feedback = { face_detected: false, emotion: '', confidence: 0, queued: true };
     const queuedFrom = mock.frames.length;
     await until(() => mock.frames.length >= queuedFrom + 3, 'three queued frames answered');
+    await feedback.getByText('analysis delayed: the frame was queued').waitFor();
     expect(await page.getByText('No face found').count()).toBe(0);
     expect(await feedback.getByTestId('blink-count').textContent()).toBe('3 so far');
     mock.feedback = { face_detected: true, emotion: 'happy', confidence: 0.9, blink_count: 9, blink_rate_per_minute: 8.5, blink_rate_window_seconds: 42 };
@@ -173,7 +176,13 @@ describe('web app against a test double of the gateway (UI flows only: the doubl
     mock.score(interviewId);
     await page.getByTestId('expression-chart').locator('svg').first().waitFor({ timeout: 20_000 });
     expect(await page.getByTestId('scores').textContent()).toBe('68627180');
-    expect(await page.getByRole('link', { name: 'Download the report (PDF)' }).getAttribute('href')).toBe(`/mock-report/${interviewId}.pdf`);
+    const downloading = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download the report (PDF)' }).click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toBe(`interview-${interviewId}.pdf`);
+    expect((await readFile(await download.path())).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(mock.pdfDownloads).toBe(1);
+    expect(await page.getByRole('link', { name: /this report's data \(JSON\)/ }).getAttribute('href')).toBe(`/mock-report/${interviewId}.json`);
     await shots.take(page, 'candidate-report');
     await axe('the candidate report');
   });

@@ -145,7 +145,8 @@ export function openApiDocument(serverUrl?: string) {
           ],
           responses: {
             '200': {
-              description: 'the report once scored: JSON (interview.v1.Report, its report in proto3 JSON), or the PDF',
+              description:
+                'the report once scored: JSON (interview.v1.Report; its report in proto3 JSON with the proto field names, snake_case, defaults left out), or the PDF',
               content: {
                 'application/json': { schema: { type: 'object' } },
                 'application/pdf': { schema: { type: 'string', contentMediaType: 'application/pdf' } },

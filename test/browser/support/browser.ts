@@ -1,3 +1,5 @@
+import { createHash, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Browser, BrowserContext, chromium } from 'playwright-core';
 
 import { runScript } from '../../support/tools';
@@ -16,17 +18,36 @@ export interface LaunchOptions {
   readonly cameraFile?: string;
   /** false: the camera prompt is answered "block" (the page sees NotAllowedError), for the camera-refused state. Default true. */
   readonly allowCamera?: boolean;
+  /**
+   * PEM certificate files (a server's leaf certificate, e.g. the tests' gateway.crt) whose public
+   * keys Chromium accepts though their CA is not in its store: HTTPS pages of those servers are then
+   * secure contexts (the camera works) with every other check of TLS kept. Default none.
+   */
+  readonly trustCertificates?: readonly string[];
+}
+
+/** base64(SHA-256(SubjectPublicKeyInfo)) of a PEM certificate: the hash --ignore-certificate-errors-spki-list takes. */
+export function spkiHash(pemFile: string): string {
+  const spki = new X509Certificate(readFileSync(pemFile)).publicKey.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(spki).digest('base64');
 }
 
 /**
  * Launches headless Chromium with a fake camera and the camera prompt answered without a person:
  * `--use-fake-device-for-media-stream` replaces the devices, `--use-file-for-fake-video-capture`
  * feeds the video from `cameraFile`, `--use-fake-ui-for-media-stream` accepts the prompt (or, with
- * `allowCamera: false`, `--deny-permission-prompts` refuses it).
+ * `allowCamera: false`, `--deny-permission-prompts` refuses it); `--ignore-certificate-errors-spki-list`
+ * trusts the keys of `trustCertificates` (Chromium honours it with a --user-data-dir of its own,
+ * which playwright-core always gives it).
  */
-export async function launchBrowser({ cameraFile = process.env.FAKE_CAMERA_FILE, allowCamera = true }: LaunchOptions = {}): Promise<Browser> {
+export async function launchBrowser({
+  cameraFile = process.env.FAKE_CAMERA_FILE,
+  allowCamera = true,
+  trustCertificates = [],
+}: LaunchOptions = {}): Promise<Browser> {
   const args = ['--use-fake-device-for-media-stream', allowCamera ? '--use-fake-ui-for-media-stream' : '--deny-permission-prompts'];
   if (cameraFile !== undefined) args.push(`--use-file-for-fake-video-capture=${cameraFile}`);
+  if (trustCertificates.length > 0) args.push(`--ignore-certificate-errors-spki-list=${trustCertificates.map(spkiHash).join(',')}`);
   return chromium.launch({ executablePath: browserExecutable(), headless: true, args, timeout: 60_000 });
 }
 

@@ -1,14 +1,18 @@
 /**
  * A TEST DOUBLE of the gateway's REST and WebSocket API (seed 003 sections 4 and 5, the gateway's
- * auth routes, and the interviewer's list), in memory, for the web app's UI tests before the real
- * gateway is in the tree. It analyses nothing: its emotion updates are whatever the test scripts
- * (`feedback`), so a test on it proves the page's flows, states and what the page sends (frames
- * every ~500 ms, JPEG, over the WebSocket), never an analysis. Tokens are unsigned JWT-shaped
- * strings the page can read its role from. Its answers follow the real gateway's where the page
- * depends on them: a completed interview is not scored until the test says so (`score`, or
- * `failScoring`), and until then its report is 400 FAILED_PRECONDITION with the interview service's
- * message, as google.api's mapping gives it (src/platform/http/http-errors.ts); emotion updates
- * carry blink_count, blink_rate_per_minute and blink_rate_window_seconds, null when not measured.
+/**
+ * A TEST DOUBLE of the gateway's REST and WebSocket API (seed 003 sections 4 and 5, the gateway's
+ * auth routes, the interviewer's list and the report), in memory, for the web app's UI tests
+ * (web-app.test.ts): states the real mesh cannot be made to show on demand (limits hit, the
+ * connection cut, scoring failed). It answers in the real gateway's shapes (src/services/gateway/to-json.ts and
+ * interview-routes.ts; mesh-interview.test.ts drives the same page against the real one), but
+ * analyses nothing: its emotion updates are whatever the test scripts (`feedback`), so a test on it
+ * proves the page's flows, states and what the page sends (frames every ~500 ms, JPEG, over the
+ * WebSocket), never an analysis. Tokens are unsigned JWT-shaped strings the page can read its role
+ * from. A completed interview is not scored until the test says so (`score`, or `failScoring`), and
+ * until then its report is 400 FAILED_PRECONDITION with the interview service's message, as
+ * google.api's mapping gives it (src/platform/http/http-errors.ts); emotion updates carry
+ * blink_count, blink_rate_per_minute and blink_rate_window_seconds, null when not measured.
  */
 import { randomUUID } from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
@@ -45,6 +49,9 @@ const QUESTIONS = [
   { text: 'Why this role?', category: 'motivation', expected_duration_seconds: 60 },
 ];
 
+/** What the double answers for a report's PDF: a PDF's header, no document (the real one is the scoring service's). */
+const MOCK_PDF = Buffer.from("%PDF-1.7\n% a test double's stand-in, not a document\n");
+
 const b64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 export class MockGateway {
@@ -53,6 +60,8 @@ export class MockGateway {
   readonly interviews = new Map<string, MockInterview>();
   /** Each GET of a report, with the HTTP status it was answered. */
   readonly reportRequests: { interviewId: string; status: number }[] = [];
+  /** How many times the report's PDF was asked for (GET .../report?format=pdf). */
+  pdfDownloads = 0;
   /** What the next emotion updates say (scripted by the test, not analysed). */
   feedback: Feedback = {
     face_detected: true,
@@ -246,7 +255,12 @@ export class MockGateway {
       const refusal = this.reportRefusal(interview);
       this.reportRequests.push({ interviewId: interview.id, status: refusal ? 400 : 200 });
       if (refusal) send(400, { error: { code: 400, status: 'FAILED_PRECONDITION', message: refusal, details: [] } });
-      else send(200, this.report(interview));
+      else if (url.searchParams.get('format') === 'pdf') {
+        this.pdfDownloads += 1;
+        response
+          .writeHead(200, { 'content-type': 'application/pdf', 'content-disposition': `attachment; filename="interview-${interview.id}.pdf"` })
+          .end(MOCK_PDF);
+      } else send(200, this.report(interview));
     } else send(404, { error: { code: 404, status: 'NOT_FOUND', message: 'no such route', details: [] } });
   }
 
@@ -257,41 +271,40 @@ export class MockGateway {
     return `interview ${i.id} is ${i.state}; the report exists once it is scored`;
   }
 
-  /** A fixed report shaped as the gateway returns one (InterviewReport's proto3 JSON inside). */
+  /** A fixed report shaped as the gateway returns one (InterviewReport's proto3 JSON inside, the proto's snake_case names, zeros and falses left out). */
   private report(i: MockInterview) {
     const start = Date.parse(i.started_at);
-    const timeline = Array.from({ length: 20 }, (_, n) => ({
-      timestampMs: String(start + n * 500),
-      faceDetected: n < 8 || n >= 16,
-      emotion: n < 8 || n >= 16 ? (n % 3 === 0 ? 'happy' : 'neutral') : '',
-      confidence: 0.7,
-    }));
+    const timeline = Array.from({ length: 20 }, (_, n) =>
+      n < 8 || n >= 16
+        ? { timestamp_ms: start + n * 500, face_detected: true, emotion: n % 3 === 0 ? 'happy' : 'neutral', confidence: 0.7 }
+        : { timestamp_ms: start + n * 500 },
+    );
     return {
       interview_id: i.id,
       scores: { technical: 62, communication: 71, emotion: 80, overall: 68 },
       feedback: 'A mock report.',
       report: {
-        schemaVersion: 2,
-        sessionId: i.id,
+        schema_version: 2,
+        session_id: i.id,
         scores: { technical: 62, communication: 71, emotion: 80, overall: 68 },
         feedback: 'Clear answers; the technical one could go deeper.',
         answers: i.questions.map((q) => ({
-          questionId: q.id,
+          question_id: q.id,
           question: q.text,
           category: q.category,
-          durationSeconds: 20,
-          wordCount: 40,
-          relevanceScore: 70,
-          clarityScore: 75,
-          depthScore: 55,
+          duration_seconds: 20,
+          word_count: 40,
+          relevance_score: 70,
+          clarity_score: 75,
+          depth_score: 55,
           keywords: ['example'],
           feedback: 'Fine.',
         })),
-        emotionSummary: { sampleCount: 20, faceDetectedCount: 12, dominantEmotion: 'neutral', timeline },
-        blinks: { blinkCount: 3, blinksPerMinute: 18, normalLowPerMinute: 10.5, normalHighPerMinute: 32.5 },
+        emotion_summary: { sample_count: 20, face_detected_count: 12, dominant_emotion: 'neutral', timeline },
+        blinks: { blink_count: 3, tracked_seconds: 10, blinks_per_minute: 18, normal_low_per_minute: 10.5, normal_high_per_minute: 32.5 },
         insights: [{ category: 'presence', description: 'Face out of view for 4 s.', impact: -0.1, evidence: ['frames 8-15'] }],
       },
-      report_url: `/mock-report/${i.id}.pdf`,
+      report_url: `/mock-report/${i.id}.json`,
       report_url_expires_at: new Date(Date.now() + 900_000).toISOString(),
     };
   }

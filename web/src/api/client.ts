@@ -69,16 +69,22 @@ export class ApiClient {
     this.storage.removeItem(STORAGE_KEY);
   }
 
-  private async request<T>(method: string, path: string, body?: unknown, { auth = true, retried = false } = {}): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+  /** One call with the bearer token (refreshed once on a 401): the response when it is 2xx; ApiError otherwise. */
+  private async send(method: string, path: string, body: unknown, accept: string, { auth = true, retried = false } = {}): Promise<Response> {
+    const headers: Record<string, string> = { accept };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (auth && this.session) headers.authorization = `Bearer ${this.session.accessToken}`;
     const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     if (response.status === 401 && auth && !retried && this.session) {
       await this.refresh();
-      return this.request<T>(method, path, body, { auth, retried: true });
+      return this.send(method, path, body, accept, { auth, retried: true });
     }
     if (!response.ok) throw await errorOf(response);
+    return response;
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown, options: { auth?: boolean } = {}): Promise<T> {
+    const response = await this.send(method, path, body, 'application/json', options);
     if (response.status === 204) return undefined as T;
     return (await response.json()) as T;
   }
@@ -141,6 +147,11 @@ export class ApiClient {
 
   getReport(id: string): Promise<ReportJson> {
     return this.request('GET', `/api/v1/interviews/${encodeURIComponent(id)}/report?format=json&include_emotions=true`);
+  }
+
+  /** The report as a PDF (`GET .../report?format=pdf`, application/pdf), for the page to offer as a download. */
+  async getReportPdf(id: string): Promise<Blob> {
+    return (await this.send('GET', `/api/v1/interviews/${encodeURIComponent(id)}/report?format=pdf`, undefined, 'application/pdf')).blob();
   }
 
   /** The interviewer's list, newest first (ListInterviews through the gateway). */

@@ -1,7 +1,7 @@
 /**
  * The JSON the gateway speaks (seed 003 sections 4 and 5): snake_case fields, enums as lower-case
  * words, times as RFC 3339 strings. The report inside `ReportJson.report` is
- * interview.report.v1.InterviewReport's proto3 JSON (lowerCamelCase), as the gateway passes it on.
+ * interview.report.v1.InterviewReport's proto3 JSON with the proto's field names (snake_case too).
  */
 
 export type Role = 'candidate' | 'interviewer';
@@ -82,29 +82,37 @@ export interface InterviewPage {
   readonly next_page_token: string;
 }
 
+/**
+ * interview.report.v1 messages in the gateway's JSON: proto3 JSON with the proto's own field names
+ * (snake_case, as the rest of the API), and proto3's defaults left out: a number or a flag that is
+ * absent is 0 or false, except the fields the proto marks `optional` (absent: not measured).
+ */
 export interface ReportAnswer {
-  readonly questionId: string;
+  readonly question_id: string;
   readonly question: string;
   readonly category?: string;
-  readonly durationSeconds?: number;
-  readonly wordCount?: number;
-  readonly wordsPerMinute?: number;
-  readonly relevanceScore?: number;
-  readonly clarityScore?: number;
-  readonly depthScore?: number;
+  readonly duration_seconds?: number;
+  readonly word_count?: number;
+  /** `optional`: absent when the duration was too short to tell. */
+  readonly words_per_minute?: number;
+  readonly relevance_score?: number;
+  readonly clarity_score?: number;
+  readonly depth_score?: number;
   readonly keywords?: readonly string[];
   readonly feedback?: string;
-  readonly technicalScore?: number;
-  readonly communicationScore?: number;
+  readonly technical_score?: number;
+  readonly communication_score?: number;
+  readonly filler_word_count?: number;
+  readonly answered_at?: string;
 }
 
 export interface TimelinePoint {
-  /** int64 in proto3 JSON: a string. */
-  readonly timestampMs: string | number;
-  readonly faceDetected?: boolean;
+  /** Milliseconds since the epoch (int64: a number, or a string from a printer that keeps 64 bits). */
+  readonly timestamp_ms: string | number;
+  readonly face_detected?: boolean;
   readonly emotion?: string;
   readonly confidence?: number;
-  readonly blinkCount?: number;
+  readonly blink_count?: number;
 }
 
 export interface Scores {
@@ -115,38 +123,45 @@ export interface Scores {
 }
 
 export interface InterviewReport {
-  readonly schemaVersion?: number;
-  readonly sessionId?: string;
-  readonly candidateId?: string;
-  readonly startedAt?: string;
-  readonly completedAt?: string;
-  readonly totalQuestions?: number;
+  readonly schema_version?: number;
+  readonly session_id?: string;
+  readonly candidate_id?: string;
+  readonly started_at?: string;
+  readonly completed_at?: string;
+  readonly total_questions?: number;
   readonly scores?: Scores;
   readonly feedback?: string;
   readonly answers?: readonly ReportAnswer[];
-  readonly emotionSummary?: {
-    readonly sampleCount?: number;
-    readonly faceDetectedCount?: number;
-    readonly dominantEmotion?: string;
-    readonly countsByEmotion?: Readonly<Record<string, number>>;
+  readonly emotion_summary?: {
+    readonly sample_count?: number;
+    readonly face_detected_count?: number;
+    readonly face_present_share?: number;
+    readonly dominant_emotion?: string;
+    readonly counts_by_emotion?: Readonly<Record<string, number>>;
     readonly timeline?: readonly TimelinePoint[];
   };
   readonly blinks?: {
-    readonly blinkCount?: number;
-    readonly blinksPerMinute?: number;
-    readonly normalLowPerMinute?: number;
-    readonly normalHighPerMinute?: number;
+    readonly blink_count?: number;
+    readonly tracked_seconds?: number;
+    /** `optional`: absent when too little was tracked to tell. */
+    readonly blinks_per_minute?: number;
+    readonly normal_low_per_minute?: number;
+    readonly normal_high_per_minute?: number;
   };
   readonly insights?: readonly { readonly category?: string; readonly description?: string; readonly impact?: number; readonly evidence?: readonly string[] }[];
 }
 
-/** `GET /api/v1/interviews/:id/report`. */
+/** `GET /api/v1/interviews/:id/report` (format=json). */
 export interface ReportJson {
   readonly interview_id: string;
   readonly scores: Scores | null;
   readonly feedback: string;
   readonly report: InterviewReport | null;
-  /** A link to the PDF its holder can fetch until `report_url_expires_at`; empty when none. */
+  /**
+   * A signed link to this report's JSON document (the interview service's, on its own origin) its
+   * holder can fetch without logging in until `report_url_expires_at`; empty when none. The PDF
+   * comes from `GET .../report?format=pdf` (ApiClient.getReportPdf).
+   */
   readonly report_url: string;
   readonly report_url_expires_at: string | null;
 }

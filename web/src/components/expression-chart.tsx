@@ -2,6 +2,12 @@ import { useEffect, useRef, useState } from 'react';
 
 import type { TimelinePoint } from '../api/types';
 
+/** A point's label on the chart: proto3 JSON leaves false and '' out, so a point without face_detected had no face. */
+function labelOf(point: TimelinePoint): string {
+  if (!point.face_detected) return 'no face';
+  return point.emotion === undefined || point.emotion === '' ? 'unrecognised' : point.emotion;
+}
+
 /**
  * The expression timeline as a Vega-Lite chart (the library the PDF report's charts use), loaded on
  * demand (its own bundle chunk) and rendered as SVG. Expressions evaluated by vega-interpreter, not
@@ -11,10 +17,10 @@ import type { TimelinePoint } from '../api/types';
 export function ExpressionChart({ timeline }: { timeline: readonly TimelinePoint[] }) {
   const target = useRef<HTMLDivElement>(null);
   const [failed, setFailed] = useState<string>();
-  const start = timeline.length ? Number(timeline[0]?.timestampMs ?? 0) : 0;
+  const start = timeline.length ? Number(timeline[0]?.timestamp_ms ?? 0) : 0;
   const values = timeline.map((p) => ({
-    seconds: (Number(p.timestampMs) - start) / 1000,
-    expression: p.faceDetected === false ? 'no face' : (p.emotion ?? 'unknown'),
+    seconds: (Number(p.timestamp_ms) - start) / 1000,
+    expression: labelOf(p),
     confidence: p.confidence ?? 0,
   }));
 

@@ -231,7 +231,15 @@ export function CandidatePage() {
               ) : (
                 <dl>
                   <dt>Face</dt>
-                  <dd>{feedback ? (feedback.face_detected === false ? 'not found' : 'found') : 'waiting for the first analysis'}</dd>
+                  <dd>
+                    {!feedback
+                      ? 'waiting for the first analysis'
+                      : feedback.queued
+                        ? 'analysis delayed: the frame was queued'
+                        : feedback.face_detected === false
+                          ? 'not found'
+                          : 'found'}
+                  </dd>
                   <dt>Expression</dt>
                   <dd data-testid="expression">{feedback?.emotion ? `${feedback.emotion} (${Math.round(feedback.confidence * 100)}%)` : '—'}</dd>
                   <BlinkFeedback blinks={blinks} />
