@@ -148,7 +148,14 @@ describe('the web app against a mesh of real processes, in Chromium with the fak
       100,
     );
     // By now the stream's tracked frames span 15 s or soon will: the rate the server measured.
-    await waitFor('a measured blink rate on the page', async () => /^\d+\.\d a minute over the last \d+ s/.test(await textNow(blinkRate)), 60_000, 200);
+    // (Shown with the astronaut in view, so that the screenshot's feedback is about the face on it.)
+    await waitFor(
+      'a measured blink rate on the page, the astronaut in view',
+      async () =>
+        /^\d+\.\d a minute over the last \d+ s/.test(await textNow(blinkRate)) && EXPRESSION.test(await expression()) && (await camera.shows()) === 'astronaut',
+      60_000,
+      100,
+    );
     console.log(`mesh web app: the blink rate: ${await textNow(blinkRate)}`);
     await shots.take(page, 'blink-rate-measured');
   });
