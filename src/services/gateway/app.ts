@@ -159,6 +159,22 @@ function bearerToken(request: FastifyRequest): string | undefined {
   return typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
 }
 
+/** How far past its route's bound a declared body may go and still be read (and discarded) after its 413: bytes. */
+export const LINGER_EXCESS_BYTES = 64 * 1024;
+
+/**
+ * Whether a body refused as too large is read to its end rather than the connection closed.
+ * Fastify answers `Connection: close` so as not to read it; a client still sending then meets a
+ * closed connection (a broken pipe, an SSL EOF) instead of reading its 413 (RFC 9112 section 9.6).
+ * A body that declares a length at most LINGER_EXCESS_BYTES past the route's bound is drained
+ * instead (Node discards an unread request body once the response is sent), and the connection
+ * kept: the common mistake gets its clear answer. A larger or undeclared one is still cut.
+ */
+function lingers(request: FastifyRequest): boolean {
+  const declared = Number(request.headers['content-length']);
+  return Number.isSafeInteger(declared) && declared <= request.routeOptions.bodyLimit + LINGER_EXCESS_BYTES;
+}
+
 /** Fastify's own refusals (schema, body size, media type, JSON syntax) keep their 4xx as INVALID_ARGUMENT; everything else goes through the one table. */
 function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   // Fastify's own errors have a code; the handlers' (domain errors, downstream failures) may not.
@@ -166,8 +182,10 @@ function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyR
   if (error.validation) {
     return reply.code(400).send(errorBody(status.INVALID_ARGUMENT, `${error.validationContext ?? 'request'}${error.message.replace(/^[a-z]+/, '')}`));
   }
-  if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE')
+  if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    if (lingers(request)) reply.removeHeader('connection');
     return reply.code(413).send({ error: { ...errorBody(status.INVALID_ARGUMENT, error.message).error, code: 413 } });
+  }
   if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
     return reply.code(415).send({ error: { ...errorBody(status.INVALID_ARGUMENT, error.message).error, code: 415 } });
   if (fastifyCode.startsWith('FST_ERR_CTP_') || error instanceof SyntaxError) {

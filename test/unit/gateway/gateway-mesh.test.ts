@@ -9,6 +9,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { LINGER_EXCESS_BYTES } from '../../../src/services/gateway/app';
 import { Mesh, startMesh } from '../../../src/mesh/start-mesh';
 import { loadConfig } from '../../../src/platform/config/mesh-config';
 import { silentLogger } from '../../../src/platform/log/logger';
@@ -126,9 +127,16 @@ test('errors: google.rpc.Status JSON, bounds, auth, another candidate', async ()
   expect((await request(port, 'POST', `/api/v1/interviews/${id}/frames`, { token: alice, rawBody: '{"image":' })).status).toBe(400);
   expect((await request(port, 'GET', '/api/v1/interviews/not-a-uuid', { token: alice })).status).toBe(400);
   expect((await request(port, 'GET', '/nowhere')).status).toBe(404);
-  expect(
-    (await request(port, 'POST', '/api/v1/interviews/start', { token: alice, rawBody: JSON.stringify({ categories: ['x'.repeat(20_000)] }) })).status,
-  ).toBe(413);
+  // A body a little past its bound is read and dropped after its 413, the connection kept (a client
+  // still sending reads its answer); one far past it is cut (Connection: close).
+  const slightly = await request(port, 'POST', '/api/v1/interviews/start', { token: alice, rawBody: JSON.stringify({ categories: ['x'.repeat(20_000)] }) });
+  expect(slightly.status).toBe(413);
+  expect(slightly.headers.connection).not.toBe('close');
+  const far = String(16 * 1024 + LINGER_EXCESS_BYTES + 1);
+  const cut = await request(port, 'POST', '/api/v1/interviews/start', { token: alice, rawBody: '{}', headers: { 'content-length': far } }).catch(
+    (e: Error) => e,
+  );
+  expect(cut).toMatchObject({ status: 413, headers: { connection: 'close' } });
   expect((await request(port, 'GET', `/api/v1/interviews/${id}/status`, { token: alice })).body).toMatchObject({ frames_received: 0 });
 });
 
