@@ -11,7 +11,7 @@ import { Browser, Page } from 'playwright-core';
 import { DEFAULT_CAMERA } from '../../scripts/browser/fake-camera';
 import { expectNoSeriousAxeViolations } from './support/axe';
 import { launchBrowser, newContext } from './support/browser';
-import { correlation, FrameSample, referenceThumbnail } from './support/camera-view';
+import { correlation, referenceThumbnail, sampleVideo } from './support/camera-view';
 import { Screenshots } from './support/screenshots';
 import { serveStatic, StaticServer } from './support/static-server';
 
@@ -48,7 +48,7 @@ describe('browser harness: Chromium, the fake camera, screenshots and axe', () =
     const shot = new Set<string>();
     // The video loops every 12 s (4 s astronaut, 4 s cat, 4 s astronaut): 13 s of samples cover it.
     while (Date.now() - started < 13_000) {
-      const sample = await page.evaluate(() => (globalThis as unknown as { sampleFrame: () => FrameSample }).sampleFrame());
+      const sample = await sampleVideo(page);
       expect({ width: sample.width, height: sample.height }).toEqual({ width: DEFAULT_CAMERA.width, height: DEFAULT_CAMERA.height });
       // Not blank (black, white or one flat colour): a photograph's luma spreads widely.
       expect(sample.mean).toBeGreaterThan(30);
