@@ -272,6 +272,9 @@ manifest = {
         },
     ],
 }
+# Entries other scripts write (scripts/models/integrity/fetch-and-convert.sh) are kept as they are.
+ours = {m['file'] for m in manifest['models']}
+manifest['models'] += [m for m in previous.values() if m['file'] not in ours]
 if generated is not None:
     manifest['generated'] = generated
 with open(manifest_path, 'w') as f:

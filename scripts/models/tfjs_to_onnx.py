@@ -181,7 +181,9 @@ def tf_conv_out_and_pads(size: int, k: int, stride: int, dilation: int, padding:
 # --------------------------------------------------------------------------
 
 class Converter:
-    def __init__(self, model: dict, weights: dict[str, np.ndarray], input_name: str):
+    def __init__(self, model: dict, weights: dict[str, np.ndarray], input_name: str, batch_of_one: bool = False):
+        # A graph exported with its batch fixed at 1: that 1 is read as the free batch dimension.
+        self.batch_of_one = batch_of_one
         self.nodes = OrderedDict((n['name'], n) for n in model['modelTopology']['node'])
         self.weights = weights
         self.input_name = input_name
@@ -299,6 +301,8 @@ class Converter:
     def op_Placeholder(self, node: dict) -> str:
         dims = node['attr']['shape']['shape']['dim']
         shape = [None if int(d.get('size', -1)) < 0 else int(d['size']) for d in dims]
+        if self.batch_of_one and shape[0] == 1:
+            shape[0] = None
         if shape[0] is not None or any(d is None for d in shape[1:]):
             raise ValueError(f'expected input shape [-1, H, W, C], got {shape}')
         onnx_shape = ['batch'] + shape[1:]
@@ -483,6 +487,8 @@ class Converter:
         target = [int(v) for v in self.const_value(node['input'][1]).reshape(-1)]
         known = [d for d in self.shapes[x][1:]]
         total = int(np.prod(known))  # elements per batch item
+        if self.batch_of_one and target[0] == 1:
+            target[0] = -1
         if target[0] != -1:
             raise ValueError(f"{node['name']}: reshape must keep a free batch dimension, got {target}")
         rest = int(np.prod(target[1:])) if len(target) > 1 else 1
@@ -514,6 +520,9 @@ def main(argv: list[str]) -> int:
                         help='ONNX_NAME=TF_NODE; default: the signature outputs, keeping TF names')
     parser.add_argument('--doc', default='', help='doc_string stored in the ONNX model')
     parser.add_argument('--meta', action='append', default=[], help='KEY=VALUE metadata_props entries')
+    parser.add_argument('--batch-of-one', action='store_true',
+                        help='the graph fixes its batch at 1 (input [1,H,W,C], reshapes to [1,...]): make it the free batch '
+                             'dimension; every op here works per batch item, so a batch of 1 computes exactly the same')
     args = parser.parse_args(argv)
 
     with open(args.model_json) as f:
@@ -530,7 +539,7 @@ def main(argv: list[str]) -> int:
     if not outputs:
         raise ValueError('no outputs given and none found in the model signature')
 
-    conv = Converter(model, weights, args.input_name)
+    conv = Converter(model, weights, args.input_name, args.batch_of_one)
     graph = conv.convert(outputs)
     graph.name = os.path.splitext(os.path.basename(args.out_onnx))[0]
     onnx_model = helper.make_model(graph, opset_imports=[helper.make_opsetid('', OPSET)],

