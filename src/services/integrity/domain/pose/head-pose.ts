@@ -21,6 +21,8 @@ export interface HeadPose {
   readonly rotation: Float64Array;
   /** Observed units (frame pixels) per centimetre of the canonical face. */
   readonly scale: number;
+  /** Where the canonical face's origin lands: landmark ≈ scale * rotation * canonical (camera axes) + translation, pixels. */
+  readonly translation: readonly [number, number, number];
   /**
    * Root-mean-square distance, in centimetres of the canonical face, between the landmarks and the
    * fitted canonical face: how far the face departs from a rigid canonical one (expression, a wrong
@@ -58,7 +60,7 @@ export function estimateHeadPose(landmarks: ArrayLike<number>): HeadPose {
     throw new RangeError(`expected ${FACE_MESH_LANDMARKS * 3} landmark coordinates (468 x, y, z), got ${landmarks.length}`);
   const fit = fitSimilarity(CANONICAL_IN_CAMERA_AXES, landmarks);
   const { yaw, pitch, roll } = anglesOf(fit.rotation);
-  return { yaw, pitch, roll, rotation: fit.rotation, scale: fit.scale, rmsResidual: fit.rmsResidual };
+  return { yaw, pitch, roll, rotation: fit.rotation, scale: fit.scale, translation: fit.translation, rmsResidual: fit.rmsResidual };
 }
 
 /** Yaw, pitch and roll in degrees of a row-major rotation matrix, as HeadPose defines them. */
@@ -93,4 +95,17 @@ export function rotationOf(yaw: number, pitch: number, roll: number): Float64Arr
 /** The canonical face's vertices in the camera's axes (see estimateHeadPose), centimetres [468 * 3]. */
 export function canonicalFaceInCameraAxes(): Float64Array {
   return CANONICAL_IN_CAMERA_AXES.slice();
+}
+
+/**
+ * Where a point given in the canonical face's own coordinates (centimetres; +y up, +z out of the
+ * face) appears in the frame under `pose`: x, y in pixels, z in the same scale (the mesh's depth).
+ */
+export function projectCanonicalPoint(
+  pose: Pick<HeadPose, 'rotation' | 'scale' | 'translation'>,
+  point: readonly [number, number, number],
+): [number, number, number] {
+  const c = [point[0], -point[1], -point[2]];
+  const r = pose.rotation;
+  return [0, 1, 2].map((k) => pose.scale * (r[k * 3] * c[0] + r[k * 3 + 1] * c[1] + r[k * 3 + 2] * c[2]) + pose.translation[k]) as [number, number, number];
 }
