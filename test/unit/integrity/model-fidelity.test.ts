@@ -17,6 +17,7 @@ import { loadModels } from '../../../src/services/emotion/models/load-models';
 import { OnnxModel } from '../../../src/services/emotion/models/onnx-model';
 import { EYES, eyeRegion, IRIS_INPUT_SIZE } from '../../../src/services/integrity/domain/gaze/iris-landmarks';
 import { sampleSquare } from '../../../src/services/integrity/domain/image/sample-square';
+import { decodeCenterNet, OBJECT_INPUT_SIZE } from '../../../src/services/integrity/domain/objects/object-detector';
 import { letterbox } from '../../../src/services/integrity/domain/image/letterbox';
 import { FULL_RANGE_INPUT_SIZE } from '../../../src/services/integrity/domain/people/full-range-face-detector';
 import { runScript } from '../../support/tools';
@@ -147,5 +148,51 @@ describe('integrity ONNX models against the original TF.js models (TensorFlow.js
     // The comparison has teeth: the original puts the astronaut's right iris centre (point 71) inside her eye region.
     expect(reference[71 * 3]).toBeGreaterThan(16);
     expect(reference[71 * 3]).toBeLessThan(48);
+  });
+
+  it("CenterNet: heatmap and boxes within 1e-4, and the TypeScript decoding equal to the graph's own, on two photographs", async () => {
+    const original = await loadOriginal(path.join(originals, 'centernet.json'));
+    const onnx = await OnnxModel.load(path.join(REPO, 'models/centernet-coco-512.onnx'));
+    const worst = { heatmap: 0, boxes: 0, boxesPx: 0, decodedBox: 0, decodedScore: 0 };
+    let classMismatches = 0;
+    let bestScore = 0;
+    try {
+      for (const photo of ['faces/coffee.png', 'people/basketball1.png']) {
+        const image = await decodeFrame(fs.readFileSync(path.join(REPO, 'test/fixtures', photo)));
+        const { data } = await letterbox(image, OBJECT_INPUT_SIZE, 1, 0);
+        const dims = [1, OBJECT_INPUT_SIZE, OBJECT_INPUT_SIZE, 3];
+        const x = tf.tensor(data, dims, 'float32');
+        const executed = original.execute(x, ['tower_0/keypoints', 'tower_0/wh', 'tower_0/detections']) as tf.Tensor[];
+        const [heatmap, sizes, detections] = (await Promise.all(executed.map((t) => t.data()))) as Float32Array[];
+        tf.dispose([x, ...executed]);
+        const ours = await onnx.run({ input: { dims, data } });
+        worst.heatmap = Math.max(worst.heatmap, maxAbsDiff(ours.heatmap.data, heatmap));
+        worst.boxes = Math.max(worst.boxes, maxAbsDiff(ours.boxes.data, sizes, OBJECT_INPUT_SIZE));
+        worst.boxesPx = Math.max(worst.boxesPx, maxAbsDiff(ours.boxes.data, sizes));
+        // The decoding, on the original's own heads, against the original's detections [100, 6]; the
+        // comparison stops at ties' reach: rows whose score is within float noise of a neighbour may swap.
+        const decoded = decodeCenterNet(heatmap, sizes);
+        decoded.slice(0, 20).forEach((d, i) => {
+          const row = detections.subarray(i * 6, i * 6 + 6);
+          worst.decodedBox = Math.max(worst.decodedBox, ...[d.x1, d.y1, d.x2, d.y2].map((v, k) => Math.abs(v - row[k])));
+          worst.decodedScore = Math.max(worst.decodedScore, Math.abs(d.score - row[4]));
+          if (d.classIndex !== row[5]) classMismatches++;
+        });
+        bestScore = Math.max(bestScore, detections[4]);
+      }
+    } finally {
+      await onnx.release();
+    }
+    console.log(
+      `centernet-coco-512.onnx vs TF.js: max |diff| heatmap ${worst.heatmap.toExponential(2)}, boxes ${worst.boxes.toExponential(2)} (/512), ${worst.boxesPx.toExponential(2)} px; ` +
+        `decoding vs tower_0/detections (top 20 of 2 photos): box ${worst.decodedBox.toExponential(2)} px, score ${worst.decodedScore.toExponential(2)}, ${classMismatches} class mismatches`,
+    );
+    expect(worst.heatmap).toBeLessThan(TOLERANCE);
+    expect(worst.boxes).toBeLessThan(TOLERANCE);
+    expect(worst.decodedBox).toBeLessThan(1e-3);
+    expect(worst.decodedScore).toBeLessThan(1e-6);
+    expect(classMismatches).toBe(0);
+    // The comparison has teeth: the original finds something above 0.5 in these photographs.
+    expect(bestScore).toBeGreaterThan(0.5);
   });
 });
