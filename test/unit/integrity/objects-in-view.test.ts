@@ -10,7 +10,7 @@ import { decodeFrame } from '../../../src/services/emotion/domain/image/decode-f
 import { OnnxModel } from '../../../src/services/emotion/models/onnx-model';
 import { Box, iou } from '../../../src/services/integrity/domain/image/rgb-image';
 import { COCO_LABELS } from '../../../src/services/integrity/domain/objects/coco-labels';
-import { DetectedObject, ObjectDetector } from '../../../src/services/integrity/domain/objects/object-detector';
+import { decodeCenterNet, DetectedObject, ObjectDetector } from '../../../src/services/integrity/domain/objects/object-detector';
 
 jest.setTimeout(120_000);
 
@@ -67,5 +67,36 @@ describe('ObjectDetector (CenterNet, COCO 80) on real photographs', () => {
 
   it('refuses a threshold outside (0, 1)', () => {
     expect(() => new ObjectDetector(model, 0)).toThrow(RangeError);
+  });
+});
+
+describe("decodeCenterNet (the original graph's decoding)", () => {
+  const GRID = 128;
+  const at = (x: number, y: number, c: number) => (y * GRID + x) * 80 + c;
+
+  it('keeps 3x3 peaks by score, decodes class, cell and box, and fills with zero-score rows by lowest index', () => {
+    const heatmap = new Float32Array(GRID * GRID * 80);
+    const sizes = new Float32Array(GRID * GRID * 4);
+    heatmap[at(10, 20, 67)] = 0.9; // a cell phone
+    heatmap[at(11, 20, 67)] = 0.5; // its neighbour: not a peak
+    heatmap[at(100, 5, 0)] = 0.7; // a person
+    sizes.set([8, 12, 8, 12], (20 * GRID + 10) * 4);
+    const rows = decodeCenterNet(heatmap, sizes);
+    expect(rows).toHaveLength(100);
+    expect(rows[0]).toEqual({ x1: 32, y1: 68, x2: 48, y2: 92, score: expect.closeTo(0.9, 6) as number, classIndex: 67 });
+    expect(rows[1]).toMatchObject({ classIndex: 0, x1: 400, y1: 20, score: expect.closeTo(0.7, 6) as number });
+    // Then zeros, as the graph's masked TopKV2 gives them: index 0, 1, 2... (cell 0, classes 0, 1, 2...).
+    expect(rows[2]).toMatchObject({ score: 0, classIndex: 0, x1: 0, y1: 0 });
+    expect(rows[3]).toMatchObject({ score: 0, classIndex: 1 });
+    expect(rows.some((r) => r.score === 0.5)).toBe(false);
+  });
+
+  it('orders equal scores by lower index first, as TopKV2 does', () => {
+    const heatmap = new Float32Array(GRID * GRID * 80);
+    heatmap[at(50, 50, 3)] = 0.6;
+    heatmap[at(5, 5, 7)] = 0.6;
+    const rows = decodeCenterNet(heatmap, new Float32Array(GRID * GRID * 4));
+    expect(rows[0].classIndex).toBe(7);
+    expect(rows[1].classIndex).toBe(3);
   });
 });
