@@ -29,9 +29,6 @@ import { EmotionStore, EmotionTables } from '../../../src/services/emotion/store
 import { waitFor } from '../../support/wait';
 import { NO_FACE } from '../../support/emotion-fakes';
 
-// A fresh PGlite (WebAssembly) and its migrations for each test: seconds on a loaded two-core machine, past jest's 5 s default for a hook.
-jest.setTimeout(30_000);
-
 const SESSION = '0b9e2a52-5c1e-4d4e-9a53-6f2d6c0f4b11';
 
 /** An analyzer whose answer the test sets: an analysis, or an error to throw. */

@@ -30,9 +30,6 @@ import { sleep, waitFor } from '../../support/wait';
 import { failure } from '../../support/interview-client';
 import { testCredentials, testTransport } from '../../support/tls';
 
-// PGlite (WebAssembly) and the services it hosts start in seconds on a loaded two-core machine, past jest's 5 s default for a hook.
-jest.setTimeout(30_000);
-
 /** The probe service's own table beside the outbox and inbox. */
 interface ProbeTables extends MessagingTables {
   probe_seen: { message_id: string; note: string };
