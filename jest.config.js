@@ -15,6 +15,10 @@ const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
 const modulePathIgnorePatterns = ['<rootDir>/.cache/', '<rootDir>/clients/'];
 
 module.exports = {
+  // A hang's net, not a speed test (a global option: jest reads no project's own): PGlite's
+  // WebAssembly, buf and the text encoder take seconds on a loaded two-core machine, and jest's 5 s
+  // default failed unit files that were only slow. Files that need longer still say so.
+  testTimeout: 30_000,
   projects: [
     {
       displayName: 'unit',

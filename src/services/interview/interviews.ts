@@ -189,6 +189,8 @@ export class Interviews {
       );
       return { answers: answers.length, frames: session.framesReceived };
     });
+    // Frames after this are refused before their analysis, not only when recorded (on this replica; another's memo lapses in OPEN_FOR_FRAMES_MEMO_MS).
+    this.openForFrames.delete(sessionId);
     if (completed) this.log.info({ sessionId, ...completed }, 'interview completed');
     return this.get(actor, sessionId);
   }

@@ -147,6 +147,23 @@ describe('interview.frame.captured as SendFrame publishes it', () => {
     expect(delivery.body.length).toBeLessThan(image.length + 96);
   });
 
+  it('refuses a frame after its interview was completed on this replica before analysing it: the memo of open interviews is cleared', async () => {
+    const sessionId = await interview();
+    let analysed = 0;
+    const downstreams = {
+      analyzeFrame: () => ((analysed += 1), Promise.resolve(analysisOf(sessionId))),
+      generateReport: () => Promise.reject(new Error('not used')),
+    };
+    const relay = new OutboxRelay(db, new MemoryBus(silentLogger(), {}), silentLogger(), { ...DEFAULT_RELAY_OPTIONS, pollMs: 10_000, batchSize: 10 });
+    const interviews = new Interviews(store, downstreams, new Outbox(db, relay, silentLogger()), silentLogger());
+    expect(await interviews.sendFrame(CANDIDATE, sessionId, image, 'jpeg', CAPTURED_AT)).toMatchObject({ frameNumber: 1 });
+    await interviews.complete(CANDIDATE, sessionId);
+    await expect(interviews.sendFrame(CANDIDATE, sessionId, image, 'jpeg', new Date(CAPTURED_AT.getTime() + 500))).rejects.toThrow(/completed/);
+    // The second frame never reached the emotion service: refused by the check before analysis, not when recorded.
+    expect(analysed).toBe(1);
+    await relay.flushAndStop(5_000);
+  });
+
   it('leaves an unanalysed frame as it is, and the analysis it is given untouched', () => {
     const frame = { sessionId: 's', timestamp: CAPTURED_AT, imageData: image, format: 'jpeg', frameNumber: 3, analysis: undefined };
     expect(leanFrameCaptured(frame)).toBe(frame);

@@ -3,20 +3,16 @@
  * count of the interview's blinks as of each frame (emotion.BlinkMetrics.count: the eye aspect ratio
  * over consecutive frames, Soukupova and Cech 2016). The interview service sees only those counts,
  * so the rate is the count's rise over a window of the stream's recent frames, over the capture time
- * they span. Same window and shortest span as the report's blink rate (60 s, 15 s), read against the
- * same conversational range, 10.5 to 32.5 a minute (Doughty 2001). Pure, in memory, one per stream.
+ * they span. The report's window and shortest span (platform/contracts/blink-rate.ts: 60 s, 15 s).
+ * Pure, in memory, one per stream.
  */
-
-/** Longest span the rate looks back over, milliseconds. */
-export const LIVE_BLINK_WINDOW_MS = 60_000;
-/** Shortest span a rate is given for, milliseconds: over less, one blink more or less swings it by 4 a minute or more. */
-export const MIN_LIVE_RATE_SPAN_MS = 15_000;
+import { BLINK_WINDOW_MS, blinksPerMinute, MIN_RATE_SPAN_MS } from '../../../platform/contracts/blink-rate';
 
 /** One frame's blink figures for the emotion update; every field undefined when its blinks were not tracked. */
 export interface LiveBlinks {
   /** The interview's blinks so far as of the frame. */
   readonly blinkCount: number | undefined;
-  /** Blinks a minute over the window, one decimal; undefined when untracked or while the window spans under {@link MIN_LIVE_RATE_SPAN_MS}. */
+  /** Blinks a minute over the window, one decimal; undefined when untracked or while the window spans under {@link MIN_RATE_SPAN_MS}. */
   readonly blinkRatePerMinute: number | undefined;
   /** The window's span, seconds, one decimal; undefined with the rate. */
   readonly blinkRateWindowSeconds: number | undefined;
@@ -49,18 +45,18 @@ export class LiveBlinkRate {
     const latest = this.samples.at(-1);
     if (!latest || capturedAtMs > latest.t) {
       this.samples.push({ t: capturedAtMs, count: blinkCount });
-      const from = capturedAtMs - LIVE_BLINK_WINDOW_MS;
+      const from = capturedAtMs - BLINK_WINDOW_MS;
       const keepFrom = this.samples.findIndex((s) => s.t >= from);
       if (keepFrom > 0) this.samples = this.samples.slice(keepFrom);
     }
     const first = this.samples[0];
     const last = this.samples[this.samples.length - 1];
     const span = last.t - first.t;
-    if (span < MIN_LIVE_RATE_SPAN_MS) return { ...UNTRACKED, blinkCount };
+    if (span < MIN_RATE_SPAN_MS) return { ...UNTRACKED, blinkCount };
     const blinks = Math.max(0, last.count - first.count);
     return {
       blinkCount,
-      blinkRatePerMinute: Math.round((blinks / (span / 60_000)) * 10) / 10,
+      blinkRatePerMinute: blinksPerMinute(blinks, span),
       blinkRateWindowSeconds: Math.round(span / 100) / 10,
     };
   }

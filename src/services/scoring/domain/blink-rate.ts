@@ -5,14 +5,10 @@
  * types of spontaneous eyeblink activity in normal humans", Optometry and Vision Science 78(10)).
  * Pure and deterministic.
  */
+import { BLINK_WINDOW_MS, blinksPerMinute, MIN_RATE_SPAN_MS } from '../../../platform/contracts/blink-rate';
 import type { EmotionSample } from './score-types';
 
-/** Spontaneous blink rate in conversation, blinks a minute (Doughty 2001). */
-export const CONVERSATIONAL_BLINK_RATE = { low: 10.5, high: 32.5 } as const;
-/** Length of a window of the rate over time, milliseconds. */
-export const BLINK_WINDOW_MS = 60_000;
-/** Shortest span a rate is given for, milliseconds: over less, one blink more or less swings it by 4 a minute or more. */
-export const MIN_RATE_SPAN_MS = 15_000;
+export { BLINK_WINDOW_MS, CONVERSATIONAL_BLINK_RATE, MIN_RATE_SPAN_MS } from '../../../platform/contracts/blink-rate';
 
 /** The blinks of one window of the interview. */
 export interface BlinkWindow {
@@ -35,8 +31,6 @@ export interface BlinkRate {
   /** Consecutive windows from the first tracked frame, each at least {@link MIN_RATE_SPAN_MS} long. */
   readonly windows: readonly BlinkWindow[];
 }
-
-const perMinute = (blinks: number, ms: number): number => Math.round((blinks / (ms / 60_000)) * 10) / 10;
 
 /**
  * The blink rate of `samples` (any order): only frames whose blinks were tracked (`blinkCount` not
@@ -66,13 +60,13 @@ export function blinkRate(samples: readonly EmotionSample[]): BlinkRate {
     const end = Math.min(start + BLINK_WINDOW_MS, last.t);
     if (end - start < MIN_RATE_SPAN_MS) break;
     const blinks = Math.max(0, countAt(end) - countAt(start));
-    windows.push({ startMs: start, endMs: end, blinks, blinksPerMinute: perMinute(blinks, end - start) });
+    windows.push({ startMs: start, endMs: end, blinks, blinksPerMinute: blinksPerMinute(blinks, end - start) });
   }
   const blinkCount = Math.max(0, last.count - first.count);
   return {
     blinkCount,
     trackedSeconds: Math.round(span / 100) / 10,
-    blinksPerMinute: span >= MIN_RATE_SPAN_MS ? perMinute(blinkCount, span) : null,
+    blinksPerMinute: span >= MIN_RATE_SPAN_MS ? blinksPerMinute(blinkCount, span) : null,
     windows,
   };
 }
