@@ -9,6 +9,7 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { EmotionResponse } from "./emotion";
 import { Struct } from "./google/protobuf/struct";
 import { Timestamp } from "./google/protobuf/timestamp";
+import { IntegrityEvent, Verdict, verdictFromJSON, verdictToJSON } from "./integrity";
 
 export const protobufPackage = "interview.events.v1";
 
@@ -31,6 +32,7 @@ export const protobufFileName = "events.proto";
  *   interview.scored           ScoreCalculated   scoring   -> notification.email, interview.scored
  *   interview.scoring.failed   ScoringFailed     scoring   -> interview.scoring-failed
  *   auth.user.deleted          UserDeleted       auth      -> interview.user-deleted
+ *   interview.integrity.flagged IntegrityFlagged integrity -> (any service that binds it)
  */
 
 export interface FrameCaptured {
@@ -40,7 +42,9 @@ export interface FrameCaptured {
     | undefined;
   /**
    * The frame's image (JPEG or PNG, as `format` says). Empty when `analysis` is set: the frame is
-   * analysed already, and its image is not sent again.
+   * analysed already, and its image is not sent again; except on the frames the interview service
+   * samples for the integrity service (one per INTEGRITY_SAMPLE_INTERVAL_MS of each interview),
+   * which carry both.
    */
   imageData: Buffer;
   format: string;
@@ -138,6 +142,21 @@ export interface ScoringFailed {
 export interface UserDeleted {
   userId: string;
   deletedAt: Date | undefined;
+}
+
+/**
+ * Added: the integrity service confirmed an event that raised an interview's risk (looking away, a
+ * phone in view, ...). One per event, as stored; GetAssessment has the whole session.
+ */
+export interface IntegrityFlagged {
+  sessionId: string;
+  event:
+    | IntegrityEvent
+    | undefined;
+  /** The session's risk after the event, 0..1, and the highest verdict reached so far. */
+  risk: number;
+  verdict: Verdict;
+  flaggedAt: Date | undefined;
 }
 
 function createBaseFrameCaptured(): FrameCaptured {
@@ -1275,6 +1294,141 @@ export const UserDeleted: MessageFns<UserDeleted> = {
     const message = createBaseUserDeleted();
     message.userId = object.userId ?? "";
     message.deletedAt = object.deletedAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseIntegrityFlagged(): IntegrityFlagged {
+  return { sessionId: "", event: undefined, risk: 0, verdict: 0, flaggedAt: undefined };
+}
+
+export const IntegrityFlagged: MessageFns<IntegrityFlagged> = {
+  encode(message: IntegrityFlagged, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sessionId !== "") {
+      writer.uint32(10).string(message.sessionId);
+    }
+    if (message.event !== undefined) {
+      IntegrityEvent.encode(message.event, writer.uint32(18).fork()).join();
+    }
+    if (message.risk !== 0) {
+      writer.uint32(25).double(message.risk);
+    }
+    if (message.verdict !== 0) {
+      writer.uint32(32).int32(message.verdict);
+    }
+    if (message.flaggedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.flaggedAt), writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): IntegrityFlagged {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseIntegrityFlagged();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.event = IntegrityEvent.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.risk = reader.double();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.verdict = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.flaggedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): IntegrityFlagged {
+    return {
+      sessionId: isSet(object.session_id) ? globalThis.String(object.session_id) : "",
+      event: isSet(object.event) ? IntegrityEvent.fromJSON(object.event) : undefined,
+      risk: isSet(object.risk) ? globalThis.Number(object.risk) : 0,
+      verdict: isSet(object.verdict) ? verdictFromJSON(object.verdict) : 0,
+      flaggedAt: isSet(object.flagged_at) ? fromJsonTimestamp(object.flagged_at) : undefined,
+    };
+  },
+
+  toJSON(message: IntegrityFlagged): unknown {
+    const obj: any = {};
+    if (message.sessionId !== "") {
+      obj.session_id = message.sessionId;
+    }
+    if (message.event !== undefined) {
+      obj.event = IntegrityEvent.toJSON(message.event);
+    }
+    if (message.risk !== 0) {
+      obj.risk = floatToJson(message.risk);
+    }
+    if (message.verdict !== 0) {
+      obj.verdict = verdictToJSON(message.verdict);
+    }
+    if (message.flaggedAt !== undefined) {
+      obj.flagged_at = message.flaggedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<IntegrityFlagged>): IntegrityFlagged {
+    return IntegrityFlagged.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<IntegrityFlagged>): IntegrityFlagged {
+    const message = createBaseIntegrityFlagged();
+    message.sessionId = object.sessionId ?? "";
+    message.event = (object.event !== undefined && object.event !== null)
+      ? IntegrityEvent.fromPartial(object.event)
+      : undefined;
+    message.risk = object.risk ?? 0;
+    message.verdict = object.verdict ?? 0;
+    message.flaggedAt = object.flaggedAt ?? undefined;
     return message;
   },
 };

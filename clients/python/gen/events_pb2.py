@@ -23,11 +23,12 @@ _sym_db = _symbol_database.Default()
 
 
 import emotion_pb2 as emotion__pb2
+import integrity_pb2 as integrity__pb2
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x0c\x65vents.proto\x12\x13interview.events.v1\x1a\remotion.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf8\x01\n\rFrameCaptured\x12\x1d\n\nsession_id\x18\x01 \x01(\tR\tsessionId\x12\x38\n\ttimestamp\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ttimestamp\x12\x1d\n\nimage_data\x18\x03 \x01(\x0cR\timageData\x12\x16\n\x06\x66ormat\x18\x04 \x01(\tR\x06\x66ormat\x12!\n\x0c\x66rame_number\x18\x05 \x01(\x03R\x0b\x66rameNumber\x12\x34\n\x08\x61nalysis\x18\x06 \x01(\x0b\x32\x18.emotion.EmotionResponseR\x08\x61nalysis\"\xe9\x02\n\x0f\x45motionAnalyzed\x12\x1d\n\nsession_id\x18\x01 \x01(\tR\tsessionId\x12\x38\n\ttimestamp\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ttimestamp\x12\x18\n\x07\x65motion\x18\x03 \x01(\tR\x07\x65motion\x12\x1e\n\nconfidence\x18\x04 \x01(\x01R\nconfidence\x12\x1f\n\x0b\x62link_count\x18\x05 \x01(\x05R\nblinkCount\x12\x33\n\x08metadata\x18\x06 \x01(\x0b\x32\x17.google.protobuf.StructR\x08metadata\x12!\n\x0c\x66rame_number\x18\x07 \x01(\x03R\x0b\x66rameNumber\x12#\n\rface_detected\x18\x08 \x01(\x08R\x0c\x66\x61\x63\x65\x44\x65tected\x12%\n\x0e\x62links_tracked\x18\t \x01(\x08R\rblinksTracked\"\x92\x02\n\x0f\x43ompletedAnswer\x12\x1f\n\x0bquestion_id\x18\x01 \x01(\tR\nquestionId\x12\x1a\n\x08question\x18\x02 \x01(\tR\x08question\x12\x1a\n\x08\x63\x61tegory\x18\x03 \x01(\tR\x08\x63\x61tegory\x12\x1e\n\ntranscript\x18\x04 \x01(\tR\ntranscript\x12)\n\x10\x64uration_seconds\x18\x05 \x01(\x01R\x0f\x64urationSeconds\x12\x1e\n\nconfidence\x18\x06 \x01(\x01R\nconfidence\x12;\n\x0b\x61nswered_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nansweredAt\"\x9a\x03\n\x12InterviewCompleted\x12\x1d\n\nsession_id\x18\x01 \x01(\tR\tsessionId\x12\x17\n\x07user_id\x18\x02 \x01(\tR\x06userId\x12=\n\x0c\x63ompleted_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0b\x63ompletedAt\x12%\n\x0etotal_duration\x18\x04 \x01(\x05R\rtotalDuration\x12!\n\x0c\x61nswer_count\x18\x05 \x01(\x05R\x0b\x61nswerCount\x12\x39\n\nstarted_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tstartedAt\x12\'\n\x0ftotal_questions\x18\x07 \x01(\x05R\x0etotalQuestions\x12\x1f\n\x0b\x66rames_sent\x18\x08 \x01(\x03R\nframesSent\x12>\n\x07\x61nswers\x18\t \x03(\x0b\x32$.interview.events.v1.CompletedAnswerR\x07\x61nswers\"\xca\x02\n\x0fScoreCalculated\x12\x1d\n\nsession_id\x18\x01 \x01(\tR\tsessionId\x12\'\n\x0ftechnical_score\x18\x02 \x01(\x01R\x0etechnicalScore\x12/\n\x13\x63ommunication_score\x18\x03 \x01(\x01R\x12\x63ommunicationScore\x12#\n\remotion_score\x18\x04 \x01(\x01R\x0c\x65motionScore\x12#\n\roverall_score\x18\x05 \x01(\x01R\x0coverallScore\x12?\n\rcalculated_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0c\x63\x61lculatedAt\x12\x17\n\x07user_id\x18\x07 \x01(\tR\x06userId\x12\x1a\n\x08\x66\x65\x65\x64\x62\x61\x63k\x18\x08 \x01(\tR\x08\x66\x65\x65\x64\x62\x61\x63k\"\x98\x01\n\rScoringFailed\x12\x1d\n\nsession_id\x18\x01 \x01(\tR\tsessionId\x12\x17\n\x07user_id\x18\x02 \x01(\tR\x06userId\x12\x16\n\x06reason\x18\x03 \x01(\tR\x06reason\x12\x37\n\tfailed_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x08\x66\x61iledAt\"a\n\x0bUserDeleted\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\x12\x39\n\ndeleted_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tdeletedAtBAZ?github.com/yourorg/ai-interview/shared/proto/events/v1;eventsv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x0c\x65vents.proto\x12\x13interview.events.v1\x1a\remotion.proto\x1a\x0fintegrity.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf8\x01\n\rFrameCaptured\x12\x1d\n\nsession_id\x18\x01 \x01(\tR\tsessionId\x12\x38\n\ttimestamp\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ttimestamp\x12\x1d\n\nimage_data\x18\x03 \x01(\x0cR\timageData\x12\x16\n\x06\x66ormat\x18\x04 \x01(\tR\x06\x66ormat\x12!\n\x0c\x66rame_number\x18\x05 \x01(\x03R\x0b\x66rameNumber\x12\x34\n\x08\x61nalysis\x18\x06 \x01(\x0b\x32\x18.emotion.EmotionResponseR\x08\x61nalysis\"\xe9\x02\n\x0f\x45motionAnalyzed\x12\x1d\n\nsession_id\x18\x01 \x01(\tR\tsessionId\x12\x38\n\ttimestamp\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ttimestamp\x12\x18\n\x07\x65motion\x18\x03 \x01(\tR\x07\x65motion\x12\x1e\n\nconfidence\x18\x04 \x01(\x01R\nconfidence\x12\x1f\n\x0b\x62link_count\x18\x05 \x01(\x05R\nblinkCount\x12\x33\n\x08metadata\x18\x06 \x01(\x0b\x32\x17.google.protobuf.StructR\x08metadata\x12!\n\x0c\x66rame_number\x18\x07 \x01(\x03R\x0b\x66rameNumber\x12#\n\rface_detected\x18\x08 \x01(\x08R\x0c\x66\x61\x63\x65\x44\x65tected\x12%\n\x0e\x62links_tracked\x18\t \x01(\x08R\rblinksTracked\"\x92\x02\n\x0f\x43ompletedAnswer\x12\x1f\n\x0bquestion_id\x18\x01 \x01(\tR\nquestionId\x12\x1a\n\x08question\x18\x02 \x01(\tR\x08question\x12\x1a\n\x08\x63\x61tegory\x18\x03 \x01(\tR\x08\x63\x61tegory\x12\x1e\n\ntranscript\x18\x04 \x01(\tR\ntranscript\x12)\n\x10\x64uration_seconds\x18\x05 \x01(\x01R\x0f\x64urationSeconds\x12\x1e\n\nconfidence\x18\x06 \x01(\x01R\nconfidence\x12;\n\x0b\x61nswered_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nansweredAt\"\x9a\x03\n\x12InterviewCompleted\x12\x1d\n\nsession_id\x18\x01 \x01(\tR\tsessionId\x12\x17\n\x07user_id\x18\x02 \x01(\tR\x06userId\x12=\n\x0c\x63ompleted_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0b\x63ompletedAt\x12%\n\x0etotal_duration\x18\x04 \x01(\x05R\rtotalDuration\x12!\n\x0c\x61nswer_count\x18\x05 \x01(\x05R\x0b\x61nswerCount\x12\x39\n\nstarted_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tstartedAt\x12\'\n\x0ftotal_questions\x18\x07 \x01(\x05R\x0etotalQuestions\x12\x1f\n\x0b\x66rames_sent\x18\x08 \x01(\x03R\nframesSent\x12>\n\x07\x61nswers\x18\t \x03(\x0b\x32$.interview.events.v1.CompletedAnswerR\x07\x61nswers\"\xca\x02\n\x0fScoreCalculated\x12\x1d\n\nsession_id\x18\x01 \x01(\tR\tsessionId\x12\'\n\x0ftechnical_score\x18\x02 \x01(\x01R\x0etechnicalScore\x12/\n\x13\x63ommunication_score\x18\x03 \x01(\x01R\x12\x63ommunicationScore\x12#\n\remotion_score\x18\x04 \x01(\x01R\x0c\x65motionScore\x12#\n\roverall_score\x18\x05 \x01(\x01R\x0coverallScore\x12?\n\rcalculated_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0c\x63\x61lculatedAt\x12\x17\n\x07user_id\x18\x07 \x01(\tR\x06userId\x12\x1a\n\x08\x66\x65\x65\x64\x62\x61\x63k\x18\x08 \x01(\tR\x08\x66\x65\x65\x64\x62\x61\x63k\"\x98\x01\n\rScoringFailed\x12\x1d\n\nsession_id\x18\x01 \x01(\tR\tsessionId\x12\x17\n\x07user_id\x18\x02 \x01(\tR\x06userId\x12\x16\n\x06reason\x18\x03 \x01(\tR\x06reason\x12\x37\n\tfailed_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x08\x66\x61iledAt\"a\n\x0bUserDeleted\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\x12\x39\n\ndeleted_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tdeletedAt\"\xe5\x01\n\x10IntegrityFlagged\x12\x1d\n\nsession_id\x18\x01 \x01(\tR\tsessionId\x12\x32\n\x05\x65vent\x18\x02 \x01(\x0b\x32\x1c.integrity.v1.IntegrityEventR\x05\x65vent\x12\x12\n\x04risk\x18\x03 \x01(\x01R\x04risk\x12/\n\x07verdict\x18\x04 \x01(\x0e\x32\x15.integrity.v1.VerdictR\x07verdict\x12\x39\n\nflagged_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tflaggedAtBAZ?github.com/yourorg/ai-interview/shared/proto/events/v1;eventsv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,18 +36,20 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'events_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'Z?github.com/yourorg/ai-interview/shared/proto/events/v1;eventsv1'
-  _globals['_FRAMECAPTURED']._serialized_start=116
-  _globals['_FRAMECAPTURED']._serialized_end=364
-  _globals['_EMOTIONANALYZED']._serialized_start=367
-  _globals['_EMOTIONANALYZED']._serialized_end=728
-  _globals['_COMPLETEDANSWER']._serialized_start=731
-  _globals['_COMPLETEDANSWER']._serialized_end=1005
-  _globals['_INTERVIEWCOMPLETED']._serialized_start=1008
-  _globals['_INTERVIEWCOMPLETED']._serialized_end=1418
-  _globals['_SCORECALCULATED']._serialized_start=1421
-  _globals['_SCORECALCULATED']._serialized_end=1751
-  _globals['_SCORINGFAILED']._serialized_start=1754
-  _globals['_SCORINGFAILED']._serialized_end=1906
-  _globals['_USERDELETED']._serialized_start=1908
-  _globals['_USERDELETED']._serialized_end=2005
+  _globals['_FRAMECAPTURED']._serialized_start=133
+  _globals['_FRAMECAPTURED']._serialized_end=381
+  _globals['_EMOTIONANALYZED']._serialized_start=384
+  _globals['_EMOTIONANALYZED']._serialized_end=745
+  _globals['_COMPLETEDANSWER']._serialized_start=748
+  _globals['_COMPLETEDANSWER']._serialized_end=1022
+  _globals['_INTERVIEWCOMPLETED']._serialized_start=1025
+  _globals['_INTERVIEWCOMPLETED']._serialized_end=1435
+  _globals['_SCORECALCULATED']._serialized_start=1438
+  _globals['_SCORECALCULATED']._serialized_end=1768
+  _globals['_SCORINGFAILED']._serialized_start=1771
+  _globals['_SCORINGFAILED']._serialized_end=1923
+  _globals['_USERDELETED']._serialized_start=1925
+  _globals['_USERDELETED']._serialized_end=2022
+  _globals['_INTEGRITYFLAGGED']._serialized_start=2025
+  _globals['_INTEGRITYFLAGGED']._serialized_end=2254
 # @@protoc_insertion_point(module_scope)

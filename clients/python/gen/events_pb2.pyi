@@ -1,6 +1,7 @@
 import datetime
 
 import emotion_pb2 as _emotion_pb2
+import integrity_pb2 as _integrity_pb2
 from google.protobuf import struct_pb2 as _struct_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
@@ -128,3 +129,17 @@ class UserDeleted(_message.Message):
     user_id: str
     deleted_at: _timestamp_pb2.Timestamp
     def __init__(self, user_id: _Optional[str] = ..., deleted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class IntegrityFlagged(_message.Message):
+    __slots__ = ("session_id", "event", "risk", "verdict", "flagged_at")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    EVENT_FIELD_NUMBER: _ClassVar[int]
+    RISK_FIELD_NUMBER: _ClassVar[int]
+    VERDICT_FIELD_NUMBER: _ClassVar[int]
+    FLAGGED_AT_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    event: _integrity_pb2.IntegrityEvent
+    risk: float
+    verdict: _integrity_pb2.Verdict
+    flagged_at: _timestamp_pb2.Timestamp
+    def __init__(self, session_id: _Optional[str] = ..., event: _Optional[_Union[_integrity_pb2.IntegrityEvent, _Mapping]] = ..., risk: _Optional[float] = ..., verdict: _Optional[_Union[_integrity_pb2.Verdict, str]] = ..., flagged_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
