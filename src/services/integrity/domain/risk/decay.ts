@@ -16,7 +16,8 @@ export function decayed(risk: number, elapsedMs: number, halfLifeSeconds: number
 /**
  * `risk` with an event of `weight` added: 1 - (1 - risk)(1 - weight), the probability that either of
  * two independent signals is right (a noisy-OR). Stays in 0..1 for inputs in 0..1 and never falls.
+ * Computed as risk + weight(1 - risk), which is exact for a first event (0 + w = w).
  */
 export function combined(risk: number, weight: number): number {
-  return Math.min(1, Math.max(risk, 1 - (1 - risk) * (1 - weight)));
+  return Math.min(1, Math.max(risk, risk + weight * (1 - risk)));
 }

@@ -21,3 +21,4 @@ export { type ConditionEpisode, debounce } from './debounce';
 export { combined, decayed } from './decay';
 export { type IntegrityVerdict, moreSevere, verdictOf } from './verdict';
 export { initialSessionRisk, observe, type ObserveResult, type RiskEvent, riskAt, type SessionRisk } from './session-risk';
+export { sessionRiskFromJson } from './session-risk-json';
