@@ -306,6 +306,8 @@ describe('the state', () => {
     expect(() => observe(s, frame(0, { objects: [object('book', 1.2)] }), P)).toThrow('observation.objects[0].score must be a number from 0 to 1, got 1.2');
     expect(() => observe(s, frame(0, { headPose: { yaw: Infinity, pitch: 0, roll: 0 } }), P)).toThrow('observation.headPose.yaw');
     expect(() => observe(s, frame(0, { gaze: { direction: 'sideways' as 'left', yaw: 0, pitch: 0 } }), P)).toThrow('observation.gaze.direction');
+    expect(() => observe(s, frame(0, { gaze: { direction: 'left', yaw: NaN, pitch: 0 } }), P)).toThrow('observation.gaze.yaw must be finite degrees');
+    expect(observe(s, frame(0, EYES_CLOSED), P).state.frames).toBe(1); // closed eyes have no angles
   });
 
   it('keeps no episode for a kind whose weight is 0 (turned off)', () => {

@@ -12,7 +12,8 @@ export type Look = Partial<Omit<Observation, 'timestampMs' | 'frameNumber'>>;
 
 export const AT_SCREEN: Look = { gaze: { direction: 'screen', yaw: 2, pitch: -9 }, headPose: { yaw: 3, pitch: -6, roll: 1 } };
 export const AWAY: Look = { gaze: { direction: 'left', yaw: -34, pitch: -4 }, headPose: { yaw: -22, pitch: -3, roll: 0 } };
-export const EYES_CLOSED: Look = { gaze: { direction: 'closed', yaw: 0, pitch: 0 } };
+/** As the gaze module gives closed eyes: no angles. */
+export const EYES_CLOSED: Look = { gaze: { direction: 'closed', yaw: NaN, pitch: NaN } };
 export const NO_FACE: Look = { faceCount: 0, gaze: undefined, headPose: undefined };
 
 /** A COCO detection, its box 60x120 px centred on (cx, cy). */

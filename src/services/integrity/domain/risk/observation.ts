@@ -19,7 +19,8 @@ export interface ObservedObject {
  *   orders frames and recognises a replayed one.
  * - `faceCount`: faces found by the full-range detector.
  * - `gaze`, `headPose`: the most confident face's, degrees (yaw positive towards the image's right,
- *   pitch positive up); absent when no face was found or they could not be estimated.
+ *   pitch positive up); absent when no face was found or they could not be estimated. A `closed`
+ *   gaze's angles are not read (the gaze module gives NaN for them).
  * - `objectsChecked`: whether the object detector ran on this frame; when false, `objects` is
  *   ignored and the object conditions keep their state.
  */
@@ -37,7 +38,8 @@ const GAZE_DIRECTIONS: readonly string[] = ['screen', 'left', 'right', 'up', 'do
 
 /**
  * Throws RangeError naming the first malformed field: a timestamp that is not a finite number, a
- * frame number or face count that is not a non-negative safe integer, a non-finite angle, an unknown
+ * frame number or face count that is not a non-negative safe integer, a non-finite angle (but a
+ * closed gaze's), an unknown
  * gaze direction, an object score outside 0..1 or a non-finite box.
  */
 export function assertValidObservation(observation: Observation): void {
@@ -50,8 +52,9 @@ export function assertValidObservation(observation: Observation): void {
   if (!Number.isSafeInteger(faceCount) || faceCount < 0) fail('faceCount', faceCount, 'a non-negative integer');
   if (gaze !== undefined) {
     if (!GAZE_DIRECTIONS.includes(gaze.direction)) fail('gaze.direction', gaze.direction, GAZE_DIRECTIONS.join(', '));
-    if (!Number.isFinite(gaze.yaw)) fail('gaze.yaw', gaze.yaw, 'finite degrees');
-    if (!Number.isFinite(gaze.pitch)) fail('gaze.pitch', gaze.pitch, 'finite degrees');
+    // Closed eyes have no angles (the gaze module gives NaN): only an open gaze's are checked.
+    if (gaze.direction !== 'closed' && !Number.isFinite(gaze.yaw)) fail('gaze.yaw', gaze.yaw, 'finite degrees');
+    if (gaze.direction !== 'closed' && !Number.isFinite(gaze.pitch)) fail('gaze.pitch', gaze.pitch, 'finite degrees');
   }
   if (headPose !== undefined) {
     for (const angle of ['yaw', 'pitch', 'roll'] as const) {

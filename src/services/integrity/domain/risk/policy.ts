@@ -69,9 +69,11 @@ export interface RiskPolicy {
  *   because the detector also misses faces in bad light or at the frame's edge.
  * - multiple_faces 0.4 after 2 frames and 1 s: a second face is strong evidence of help, but a face on
  *   a poster or photograph in the room would be one too, hence review, not flag.
- * - head_turned 0.1 after 3 frames and 3 s, beyond 30° yaw or 30° pitch: the screen spans ±16° of yaw
- *   and 0° to -18° of pitch below the camera (the gaze module's DEFAULT_SCREEN), the head-pose fit is
- *   within about 2°; low, because a turned head mostly comes with looking away, which already counts.
+ * - head_turned 0.1 after 3 frames and 3 s, beyond 30° yaw or 30° pitch: 5-10° outside the gaze
+ *   module's screen (DEFAULT_SCREEN: ±20° yaw, +10° to -25° pitch, a 15.6" screen at 60 cm below the
+ *   camera with margins), so a head turned to read the screen's corner or bottom is not turned away;
+ *   the head-pose fit is within about 2°. Low, because a turned head mostly comes with looking away,
+ *   which already counts.
  * - phone_in_view 0.5 after 2 object checks and 1 s: the clearest sign of outside help COCO can see;
  *   two consecutive checks (2 s apart at the defaults) keep one misread peak from counting. COCO's
  *   `remote` counts as a phone too: both are small dark hand-held slabs, a phone held edge-on or from
