@@ -1,6 +1,6 @@
 /**
  * Objects in view on real photographs of the things an interview watches for: a phone, a book, a
- * laptop. Photographs from registry packages, test/fixtures/objects/SOURCES.md; every expected box
+ * screen (a laptop; a monitor, COCO's tv). Photographs from registry packages, test/fixtures/objects/SOURCES.md; every expected box
  * below was read off the photograph by eye (pixels of the fixture), not copied from a detection.
  *
  * Known misses are pinned as they are, with the scores the detector gave, rather than loosened
@@ -99,6 +99,20 @@ describe('ObjectDetector on photographs of a phone, a book and a laptop', () => 
     const reported = found.filter((o) => o.score >= 0.3);
     expect(reported.map((o) => o.label)).toEqual(['clock']);
     expect(centreIn(reported[0].box, book)).toBe(true);
+  });
+
+  it('finds the computer monitor of objects/monitor-and-keyboard.jpg as a tv (a screen in view) where it stands, weakly, and its keyboard', async () => {
+    // By eye: a CRT monitor at x 0..160, y 140..430 (its base behind the keyboard), the keyboard at
+    // x 40..225, y 360..480. The monitor's 0.38 is near the 0.3 threshold: on the 13 other frames
+    // of this series (opencv-doc's left*.jpg) it scores 0.24..0.35, under 0.3 on most.
+    const found = await detect('objects/monitor-and-keyboard.jpg');
+    const screens = found.filter((o) => o.label === 'tv' || o.label === 'laptop');
+    expect(screens).toHaveLength(1);
+    expect(screens[0].label).toBe('tv');
+    expect(iou(screens[0].box, { x: 0, y: 140, width: 160, height: 290 })).toBeGreaterThan(0.7);
+    const keyboards = found.filter((o) => o.label === 'keyboard');
+    expect(keyboards).toHaveLength(1);
+    expect(iou(keyboards[0].box, { x: 40, y: 360, width: 185, height: 120 })).toBeGreaterThan(0.7);
   });
 
   it.todo('finds a laptop: no photograph with a laptop was found in the registry packages searched (SOURCES.md)');
