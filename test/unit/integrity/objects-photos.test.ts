@@ -88,6 +88,22 @@ describe('ObjectDetector on photographs of a phone, a book and a laptop', () => 
     expect(found.filter((o) => o.label === 'cell phone' && centreIn(o.box, held))).toHaveLength(0);
   });
 
+  it('finds a book standing cover on where it stands (objects/books-on-floor.jpg), just over the threshold; the second book scores under it', async () => {
+    // By eye: "Let Us C" at x 86..272, y 128..380, "Basic Electronics" at x 262..405, y 100..330.
+    const [letUsC, electronics]: Box[] = [
+      { x: 86, y: 128, width: 186, height: 252 },
+      { x: 262, y: 100, width: 143, height: 230 },
+    ];
+    const books = (await detect('objects/books-on-floor.jpg')).filter((o) => o.label === 'book');
+    expect(books).toHaveLength(1);
+    expect(iou(books[0].box, letUsC)).toBeGreaterThan(0.7);
+    expect(books[0].score).toBeLessThan(0.35); // 0.31 on this machine: a book is a weak class here
+    const second = (await detect('objects/books-on-floor.jpg', probe)).filter((o) => o.label === 'book' && iou(o.box, electronics) > 0.7);
+    expect(second).toHaveLength(1);
+    expect(second[0].score).toBeGreaterThan(0.2); // 0.27
+    expect(second[0].score).toBeLessThan(0.3);
+  });
+
   it('known miss: a book held up to the camera, cover on (objects/book-held-up.png), is no book at any score from 0.02', async () => {
     // By eye: the book fills x 97..220, y 33..212 of the 320x240 webcam frame; the detector sees the
     // eyes printed on its cover as clocks and donuts (best: clock 0.31) and the whole cover as a
