@@ -2,7 +2,8 @@
 generated Python client in clients/python/gen), and prints a Markdown table of what each attack got.
 
     MESH_INTERVIEW_ADDR=127.0.0.1:50051 MESH_AUTH_ADDR=127.0.0.1:50055 MESH_EMOTION_ADDR=127.0.0.1:50052 \\
-    MESH_SCORING_ADDR=127.0.0.1:50053 MESH_NOTIFIER_ADDR=127.0.0.1:50054 MESH_TLS_DIR=.data/tls \\
+    MESH_SCORING_ADDR=127.0.0.1:50053 MESH_NOTIFIER_ADDR=127.0.0.1:50054 \\
+    MESH_INTEGRITY_ADDR=127.0.0.1:50057 MESH_TLS_DIR=.data/tls \\
     DATABASE_URL=postgres://... AUTH_KEYS_DIR=... TEST_INVITATION_CODE=... MESH_FIXTURES=test/fixtures/faces \\
     MESH_CONSUL_ADDR=127.0.0.1:8500 MESH_CONSUL_TOKENS='{"services": {"emotion": "...", ...}, "resolver": "..."}' \\
     MESH_AMQP_ADMIN_URL=amqp://guest:...@127.0.0.1:5672/<vhost> MESH_AMQP_URLS='{"interview": "amqp://...", ...}' \\
@@ -23,6 +24,9 @@ service. Groups of attacks:
   by hand (alg none, HS256 keyed with the public key), a deleted user's, refresh tokens replayed;
 - ownership: a second candidate, and an interviewer, at the victim's interview, on every RPC;
 - bounds: each input just past its bound;
+- integrity (integrity_attacks.py): the integrity port as the transport attacks treat the others
+  (GetAssessment is scoring's and the operators', AnalyzeFrame the operators'), with controls, then
+  its inputs past their bounds;
 - report links (report_link_attacks.py): the attacker's own scored interview's report, asked for by
   the victim, and its link (the interview service's HTTPS port) turned towards the victim's
   interview or another format, altered, re-signed, replaced by an access token, expired, over
@@ -38,7 +42,9 @@ service. Groups of attacks:
   and as each service's own user (MESH_AMQP_URLS, JSON: every service's AMQP URL by name): a
   finished-looking interview.scored for the victim's interview published with notifier's user, with
   scoring's user-id, through the default exchange and the retry exchange, interview.completed with
-  emotion's user, emotion reading scoring's queue and binding its own to interview.scored, each
+  emotion's user, emotion reading scoring's queue and binding its own to interview.scored, an
+  interview.integrity.flagged with emotion's user, interview.scored with integrity's, integrity
+  reading emotion's frames, each
   refused by the broker (403, 406 for the administrator claiming scoring's user-id); the
   administrator's interview.scored without a user-id, which the broker takes, parked by each of its
   consumers, unhandled; a control that scoring's user publishes a key of its own, handled; the
@@ -89,6 +95,7 @@ from broker_attacks import BrokerAttacks, BrokerSettings, Target  # noqa: E402
 from consul_attacks import ConsulAttacks, ConsulSettings  # noqa: E402
 from gateway_attacks import Gateway, GatewayAttacks, Parties  # noqa: E402
 from images import grey_png, padded_png  # noqa: E402
+from integrity_attacks import IntegrityAttacks, SuiteHooks  # noqa: E402
 from mesh_client import (  # noqa: E402
     DEADLINE_S,
     RATE_LIMIT_EXCEEDED,
@@ -158,6 +165,7 @@ class Settings:
     emotion_addr: str
     scoring_addr: str
     notifier_addr: str
+    integrity_addr: str
     tls: TlsFiles
     database_url: str
     keys_dir: Path
@@ -183,6 +191,7 @@ class Settings:
             emotion_addr=need("MESH_EMOTION_ADDR"),
             scoring_addr=need("MESH_SCORING_ADDR"),
             notifier_addr=need("MESH_NOTIFIER_ADDR"),
+            integrity_addr=need("MESH_INTEGRITY_ADDR"),
             tls=TlsFiles(Path(need("MESH_TLS_DIR"))),
             database_url=need("DATABASE_URL"),
             keys_dir=Path(need("AUTH_KEYS_DIR")),
@@ -226,6 +235,8 @@ class Suite:
         self.rows: list[Row] = []
         self.face = (settings.fixtures / "astronaut.png").read_bytes()
         self.small_frame = grey_png(16, 16)
+        hooks = SuiteHooks(expect=self.expect, expect_refused_handshake=self.expect_refused_handshake, over=self.over)
+        self.integrity = IntegrityAttacks(settings.integrity_addr, settings.tls, self.face, hooks)
 
     # -- rows ---------------------------------------------------------------------------------
 
@@ -273,6 +284,7 @@ class Suite:
             ("token attacks", self.token_attacks),
             ("ownership attacks", self.ownership_attacks),
             ("bounds attacks", self.bound_attacks),
+            ("integrity attacks", self.integrity_attacks),
             ("account attacks", self.account_attacks),
             ("report link attacks", self.report_link_attacks),
             ("consul attacks", self.consul_attacks),
@@ -573,6 +585,15 @@ class Suite:
         )
         self.not_attacked("stream open past 3 hours", "StreamInterview", "RESOURCE_EXHAUSTED", "3 hours; test/unit/interview/stream-bounds.test.ts")
         self.not_attacked("stream silent for 5 minutes", "StreamInterview", "RESOURCE_EXHAUSTED", "5 minutes; test/unit/interview/stream-bounds.test.ts")
+
+    def integrity_attacks(self) -> None:
+        """The integrity port (integrity_attacks.py): the transport refusals and the call policy's controls, then
+        each input past its bound; AnalyzeFrame changes no session and GetAssessment only reads, so its tables stay as they were."""
+        watch = Watch(self.tables, "integrity attacks", extra_tables=self.tables.tables_of("integrity"))
+        with watch.around():
+            self.integrity.transport(unknown_session=f"security-integrity-{uuid.uuid4()}")
+            self.integrity.bounds()
+        self.tables_row(watch)
 
     def stream_frame_past_bound(self, token: str, interview_id: str) -> None:
         attack, rpc, expected = "stream frame of 8 MiB + 1 byte", "StreamInterview", "error event RESOURCE_EXHAUSTED, then a pong"

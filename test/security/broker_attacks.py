@@ -39,6 +39,7 @@ from typing import cast
 from urllib.parse import unquote, urlsplit
 
 import events_pb2
+import integrity_pb2
 import pika
 from google.protobuf import json_format
 from google.protobuf.message import Message
@@ -54,6 +55,10 @@ DEFAULT_EXCHANGE = ""
 SCORED = "interview.scored"
 COMPLETED = "interview.completed"
 SCORING_FAILED = "interview.scoring.failed"
+FLAGGED = "interview.integrity.flagged"
+# The emotion service's queue of frames, which the integrity service's user has no business reading.
+EMOTION_FRAMES_QUEUE = "emotion.analysis"
+INTEGRITY = "integrity"
 SCHEMA_VERSION = "v1"
 # The queues bound to interview.scored, each with the schema of its consumer's inbox (the inbox is named after the queue).
 SCORED_CONSUMERS = {"interview.scored": "interview", "notification.email": "notifier"}
@@ -214,7 +219,7 @@ class BrokerAttacks:
         self.broker = Broker(settings)
         self.record = record
         self.tables = tables
-        missing = {OWNER, ATTACKER, OTHER_ATTACKER} - set(settings.urls)
+        missing = {OWNER, ATTACKER, OTHER_ATTACKER, INTEGRITY} - set(settings.urls)
         if missing:
             raise RuntimeError(f"MESH_AMQP_URLS has no URL for {', '.join(sorted(missing))}")
 
@@ -272,6 +277,16 @@ class BrokerAttacks:
         event.started_at.GetCurrentTime()
         event.completed_at.GetCurrentTime()
         return proto_json(event), envelope("interview.events.v1.InterviewCompleted", target.interview_id, user_id)
+
+    def flagged(self, target: Target, user_id: str) -> tuple[bytes, pika.BasicProperties]:
+        """An IntegrityFlagged for the victim's interview (a phone in view, the risk at 0.9), as the integrity service publishes it."""
+        event = events_pb2.IntegrityFlagged(session_id=target.interview_id, risk=0.9, verdict=integrity_pb2.VERDICT_FLAGGED)
+        event.event.kind = integrity_pb2.EVENT_KIND_PHONE_IN_VIEW
+        event.event.weight = 0.9
+        event.event.risk_after = 0.9
+        event.event.detail = "cell phone 0.99"
+        event.flagged_at.GetCurrentTime()
+        return proto_json(event), envelope("interview.events.v1.IntegrityFlagged", target.interview_id, user_id)
 
     def run(self, watch: Watch, target: Target) -> None:
         s, b = self.settings, self.broker
@@ -334,6 +349,26 @@ class BrokerAttacks:
                 b.attempt(OTHER_ATTACKER, lambda channel: channel.basic_consume(SCORING_PROCESS_QUEUE, lambda *_: None), "consuming (basic.consume-ok)"),
                 403,
                 f"queue '{SCORING_PROCESS_QUEUE}'",
+            )
+            # The integrity service's event and its user: a flag forged by another service, and integrity reading another's frames.
+            body, properties = self.flagged(target, other)
+            self.expect_refused(
+                f"forged {FLAGGED} published with {OTHER_ATTACKER}'s user",
+                publish,
+                b.publish(OTHER_ATTACKER, EXCHANGE, FLAGGED, body, properties),
+                403,
+                f"topic '{FLAGGED}' in exchange '{EXCHANGE}'",
+            )
+            body, properties = self.scored(target, s.user(INTEGRITY))
+            self.expect_refused(
+                f"{SCORED} published with {INTEGRITY}'s user", publish, b.publish(INTEGRITY, EXCHANGE, SCORED, body, properties), 403, topic_scored
+            )
+            self.expect_refused(
+                f"{INTEGRITY}'s user consuming {EMOTION_FRAMES_QUEUE}",
+                "basic.consume",
+                b.attempt(INTEGRITY, lambda channel: channel.basic_consume(EMOTION_FRAMES_QUEUE, lambda *_: None), "consuming (basic.consume-ok)"),
+                403,
+                f"queue '{EMOTION_FRAMES_QUEUE}'",
             )
             self.refused_eavesdropping()
             self.parked_forgery(target)

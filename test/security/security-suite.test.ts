@@ -235,6 +235,7 @@ describe('the security suite (test/security/attacks.py) against the running mesh
         MESH_EMOTION_ADDR: addresses.emotion,
         MESH_SCORING_ADDR: addresses.scoring,
         MESH_NOTIFIER_ADDR: addresses.notifier,
+        MESH_INTEGRITY_ADDR: addresses.integrity,
         // The tests' CA, the operator's certificate and the services' (test/support/tls.ts), which the mesh uses.
         MESH_TLS_DIR: TEST_TLS_DIR,
         DATABASE_URL: env.DATABASE_URL,
