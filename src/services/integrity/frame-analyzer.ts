@@ -51,7 +51,9 @@ export type TimingsObserver = (timings: FrameTimings) => void;
  */
 export class SerialFrameAnalyzer implements IntegrityFrameAnalyzer {
   private tail: Promise<unknown> = Promise.resolve();
+  /** Frames accepted whose turn has not come. */
   private waiting = 0;
+  private running = false;
   private closing = false;
   private readonly observers = new Set<TimingsObserver>();
 
@@ -72,6 +74,11 @@ export class SerialFrameAnalyzer implements IntegrityFrameAnalyzer {
     return this.waiting;
   }
 
+  /** Whether a frame is in the models now. */
+  get busy(): boolean {
+    return this.running;
+  }
+
   observe(observer: TimingsObserver): () => void {
     this.observers.add(observer);
     return () => {
@@ -85,14 +92,21 @@ export class SerialFrameAnalyzer implements IntegrityFrameAnalyzer {
     const decodeStart = performance.now();
     const image = await decodeFrame(imageData, format);
     const decode = performance.now() - decodeStart;
-    if (!options.background && this.waiting >= this.maxWaitingFrames) {
+    // A frame that would start at once is never refused; one that would wait, past the bound.
+    const wouldWait = this.running || this.waiting > 0;
+    if (!options.background && wouldWait && this.waiting >= this.maxWaitingFrames) {
       throw new UnavailableError(`the integrity service is overloaded: ${this.waiting} frames are already waiting for the models; retry with backoff`);
     }
     this.waiting += 1;
-    const turn = this.tail.then(() => {
+    const turn = this.tail.then(async () => {
       this.waiting -= 1;
       if (options.signal?.aborted) throw new CancelledError('the call ended before its frame reached the models');
-      return analyzeFrameIntegrity(this.models, image, { objects: options.objects });
+      this.running = true;
+      try {
+        return await analyzeFrameIntegrity(this.models, image, { objects: options.objects });
+      } finally {
+        this.running = false;
+      }
     });
     // The next frame waits for this one whatever its outcome.
     this.tail = turn.catch(() => undefined);

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Env, integerOr, optionalInteger, stringOr } from '../../platform/config/env';
+import { Env, integerOr, stringOr } from '../../platform/config/env';
 import { integritySampleIntervalMs } from '../../platform/contracts/integrity-sampling';
 import { REPO_ROOT } from '../../platform/paths';
 import { RiskPolicy, riskPolicyFromEnv } from './domain/risk';
@@ -16,7 +16,11 @@ export interface IntegritySettings {
   readonly sampleIntervalMs: number;
   /** The object detector runs on every this-many-th analysed frame of a session, the first included (INTEGRITY_OBJECTS_EVERY, default 2). */
   readonly objectsEvery: number;
-  /** Frames that may wait for the models at once; one more is refused with UNAVAILABLE (INTEGRITY_MAX_WAITING_FRAMES, default 4). */
+  /**
+   * AnalyzeFrame calls that may wait for the models while they are busy; one more is refused with
+   * UNAVAILABLE (INTEGRITY_MAX_WAITING_FRAMES, default 4; 0: a call is taken only when the models
+   * are free). The consumer's frames always wait: the queue's prefetch bounds them.
+   */
   readonly maxWaitingFrames: number;
   /** The risk engine's weights, debounces, half-life and thresholds (INTEGRITY_* variables: riskPolicyFromEnv). */
   readonly policy: RiskPolicy;
@@ -31,7 +35,7 @@ export function integritySettings(env: Env): IntegritySettings {
     modelsDir: path.resolve(stringOr(env, 'MODELS_DIR', path.join(REPO_ROOT, 'models'))),
     sampleIntervalMs: integritySampleIntervalMs(env),
     objectsEvery: integerOr(env, 'INTEGRITY_OBJECTS_EVERY', 2, 1, 1_000),
-    maxWaitingFrames: optionalInteger(env, 'INTEGRITY_MAX_WAITING_FRAMES', 0, 10_000) ?? DEFAULT_MAX_WAITING_FRAMES,
+    maxWaitingFrames: integerOr(env, 'INTEGRITY_MAX_WAITING_FRAMES', DEFAULT_MAX_WAITING_FRAMES, 0, 10_000),
     policy: riskPolicyFromEnv(env),
   });
 }
