@@ -43,11 +43,11 @@ export type TimingsObserver = (timings: FrameTimings) => void;
  * The integrity models on this process's thread, one frame at a time in arrival order.
  * onnxruntime-node runs a session on its caller's thread, so frames taking turns is what happens
  * anyway; waiting here, counted, is what lets a live caller be refused at once (UNAVAILABLE past
- * `maxWaitingFrames`) instead of answered after its deadline. The pipeline costs about 15-25 ms a
- * frame without the object detector and 60-90 ms more with it (`npm run bench:integrity` has the
- * figures); at the default sampling (one frame a second per interview, objects every second frame)
- * a core serves some fifteen to twenty interviews at once. Worker threads, as the emotion service's pool has, are the next
- * step when one core per replica is not enough.
+ * `maxWaitingFrames`) instead of answered after its deadline. The object detector costs several
+ * times the other stages together (`npm run bench:integrity` has each stage's median and p99), hence
+ * its sampling (INTEGRITY_OBJECTS_EVERY). Frames block this thread while the models run: worker
+ * threads, as the emotion service's pool has, are the next step when a replica must serve more
+ * sessions than one core keeps up with.
  */
 export class SerialFrameAnalyzer implements IntegrityFrameAnalyzer {
   private tail: Promise<unknown> = Promise.resolve();
