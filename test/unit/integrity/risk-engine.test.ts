@@ -8,6 +8,7 @@ import {
   DEFAULT_RISK_POLICY,
   initialSessionRisk,
   observe,
+  replay,
   riskAt,
   RiskPolicy,
   SessionRisk,
@@ -41,6 +42,7 @@ describe('looking away', () => {
         frameNumber: 13,
         weight: 0.15,
         riskAfter: expect.closeTo(0.15, 12) as number,
+        verdictAfter: 'clear',
         detail: 'looking left (gaze yaw -34°, pitch -4°) for 3.0 s over 4 frames',
       },
     ]);
@@ -127,6 +129,7 @@ describe('objects in view', () => {
         frameNumber: 12,
         weight: 0.5,
         riskAfter: 0.5,
+        verdictAfter: 'review',
         detail: 'cell phone 0.70 at (412, 300) for 2.0 s over 2 checks',
       },
     ]);
@@ -162,6 +165,7 @@ describe('objects in view', () => {
       ['another_person', 6, '2 persons in view (0.91, 0.45) for 2.0 s over 2 checks'],
     ]);
     expect(events.map((e) => e.riskAfter)).toEqual([0.3, 1 - 0.7 * 0.75, 1 - 0.7 * 0.75 * 0.6].map((r) => expect.closeTo(r, 12) as number));
+    expect(events.map((e) => e.verdictAfter)).toEqual(['clear', 'review', 'flagged']);
     expect(state.verdict).toBe('flagged');
   });
 
@@ -249,6 +253,13 @@ describe('late and replayed frames', () => {
     );
     expect(replayAll.state).toBe(session.state);
     expect(replayAll.events).toEqual([]);
+    const steps = replay([frame(16), frame(15), frame(16), frame(17, AWAY)], P, session.state).steps;
+    expect(steps.map((step) => [step.frameNumber, step.skipped])).toEqual([
+      [16, undefined],
+      [15, 'late'],
+      [16, 'duplicate'],
+      [17, undefined],
+    ]);
   });
 
   it('orders frames of the same timestamp by frame number', () => {

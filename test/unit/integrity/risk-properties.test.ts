@@ -108,7 +108,10 @@ function checkStep(previous: SessionRisk, observation: Observation, policy: Risk
     if (!(event.weight > 0 && event.riskAfter >= 0 && event.riskAfter <= 1)) fail('event weight or risk out of range');
     if (event.startedAtMs > event.confirmedAtMs || event.confirmedAtMs !== observation.timestampMs) fail('event times wrong');
     if (event.frameNumber !== observation.frameNumber) fail('event frame number wrong');
+    if (event.verdictAfter !== verdictOf(Math.max(previous.peak, ...events.slice(0, events.indexOf(event) + 1).map((e) => e.riskAfter)), policy))
+      fail("event's verdict is not the peak's so far");
   }
+  if (events.length > 0 && events[events.length - 1].verdictAfter !== state.verdict) fail("the last event's verdict is not the state's");
   for (const [kind, episode] of Object.entries(state.conditions)) {
     if (policy.events[kind as IntegrityEventKind].weight === 0) fail(`${kind} is off but has an episode`);
     if (episode.lastSeenAtMs < episode.startedAtMs || episode.frames < 1 || episode.clearRun >= policy.clearFrames) fail(`${kind}'s episode is unsound`);

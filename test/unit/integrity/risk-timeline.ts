@@ -3,7 +3,7 @@
  * at the screen, alone, objects checked on even seconds (the design's defaults: 1 frame/s, objects
  * every 2nd), unless a second's `look` says otherwise.
  */
-import { initialSessionRisk, IntegrityVerdict, Observation, observe, RiskEvent, RiskPolicy, SessionRisk } from '../../../src/services/integrity/domain/risk';
+import { initialSessionRisk, IntegrityVerdict, Observation, replay, RiskEvent, RiskPolicy, SessionRisk } from '../../../src/services/integrity/domain/risk';
 
 /** 2025-12-01T00:00:00Z: frame times are epoch milliseconds in the service. */
 export const T0 = 1_764_547_200_000;
@@ -45,16 +45,10 @@ export function runSession(
   );
 }
 
+/** `frames` through replay (observe, frame by frame), from `from`: the final state, every event and the risk after each frame. */
 export function runFrames(frames: readonly Observation[], policy: RiskPolicy, from: SessionRisk = initialSessionRisk()) {
-  let state = from;
-  const events: RiskEvent[] = [];
-  const timeline: Second[] = [];
-  for (const observation of frames) {
-    const result = observe(state, observation, policy);
-    state = result.state;
-    events.push(...result.events);
-    timeline.push({ second: (observation.timestampMs - T0) / 1000, risk: state.risk, verdict: state.verdict, events: result.events });
-  }
+  const { state, events, steps } = replay(frames, policy, from);
+  const timeline: Second[] = steps.map((step) => ({ second: (step.timestampMs - T0) / 1000, risk: step.risk, verdict: step.verdict, events: step.events }));
   return { state, events, timeline };
 }
 

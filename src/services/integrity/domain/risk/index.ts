@@ -10,6 +10,7 @@
  * let state = initialSessionRisk();
  * const { state: next, events } = observe(state, observation, policy); // per analysed frame, in its transaction
  * riskAt(next, nowFrameMs, policy); // the risk decayed to a later time
+ * replay(recordedObservations, candidatePolicy); // calibration: a recorded session under another policy
  * ```
  */
 export { EVENT_KINDS, type IntegrityEventKind, OBJECT_EVENT_KINDS } from './event-kind';
@@ -22,3 +23,4 @@ export { combined, decayed } from './decay';
 export { type IntegrityVerdict, moreSevere, verdictOf } from './verdict';
 export { initialSessionRisk, observe, type ObserveResult, type RiskEvent, riskAt, type SessionRisk } from './session-risk';
 export { sessionRiskFromJson } from './session-risk-json';
+export { replay, type ReplayStep } from './replay';

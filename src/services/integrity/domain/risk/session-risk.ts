@@ -45,6 +45,8 @@ export interface RiskEvent {
   /** What was added to the risk (0..1), and the session's risk just after (0..1). */
   readonly weight: number;
   readonly riskAfter: number;
+  /** The session's verdict just after (the highest reached so far): IntegrityFlagged's verdict. */
+  readonly verdictAfter: IntegrityVerdict;
   /** What was seen, for a person reviewing it, e.g. "cell phone 0.62 at (412, 300) for 2.0 s over 2 checks". */
   readonly detail: string;
 }
@@ -100,7 +102,7 @@ export function observe(state: SessionRisk, observation: Observation, policy: Ri
 
   const { timestampMs: t, frameNumber } = observation;
   let risk = riskAt(state, t, policy);
-  let { peak, peakAtMs } = state;
+  let { peak, peakAtMs, verdict } = state;
   const readings = readConditions(observation, policy);
   const conditions: Partial<Record<IntegrityEventKind, ConditionEpisode>> = {};
   const events: RiskEvent[] = [];
@@ -113,6 +115,7 @@ export function observe(state: SessionRisk, observation: Observation, policy: Ri
     if (!step.confirmed || step.episode === undefined || reading?.holds !== true) continue;
     risk = combined(risk, rule.weight);
     if (risk > peak) [peak, peakAtMs] = [risk, t];
+    verdict = moreSevere(verdict, verdictOf(peak, policy));
     events.push({
       kind,
       startedAtMs: step.episode.startedAtMs,
@@ -120,6 +123,7 @@ export function observe(state: SessionRisk, observation: Observation, policy: Ri
       frameNumber,
       weight: rule.weight,
       riskAfter: risk,
+      verdictAfter: verdict,
       detail: `${reading.detail} for ${((t - step.episode.startedAtMs) / 1000).toFixed(1)} s over ${step.episode.frames} ${OBJECT_EVENT_KINDS.includes(kind) ? 'checks' : 'frames'}`,
     });
   }
@@ -132,7 +136,7 @@ export function observe(state: SessionRisk, observation: Observation, policy: Ri
       firstFrameAtMs: state.firstFrameAtMs ?? t,
       peak,
       peakAtMs,
-      verdict: moreSevere(state.verdict, verdictOf(peak, policy)),
+      verdict: moreSevere(verdict, verdictOf(peak, policy)),
       frames: state.frames + 1,
       objectChecks: state.objectChecks + (observation.objectsChecked ? 1 : 0),
       eventsTotal: state.eventsTotal + events.length,
