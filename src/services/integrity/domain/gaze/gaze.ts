@@ -1,3 +1,4 @@
+import { EAR_POINTS } from '../../../../platform/vision/face/mesh-topology';
 import { CANONICAL_FACE_VERTICES } from '../pose/canonical-face-model';
 import { HeadPose, projectCanonicalPoint } from '../pose/head-pose';
 import { EYES, EyeLandmarks, EyeSide } from './iris-landmarks';
@@ -52,15 +53,11 @@ export function eyeGaze(head: Pick<HeadPose, 'rotation' | 'scale' | 'translation
 
 /**
  * Eye aspect ratio below which an eye counts as closed and says nothing about gaze (Soukupová and
- * Čech 2016, six mesh points per eye: corners 33/133 and 362/263, lid pairs 160-144, 158-153,
- * 385-380, 387-373); the emotion service's blink threshold, measured there at 0.32 open and 0.205
- * closed on the astronaut fixture.
+ * Čech 2016, six mesh points per eye, the mesh topology's EAR_POINTS: corners 33/133 and 362/263,
+ * lid pairs 160-144, 158-153, 385-380, 387-373); the emotion service's blink threshold, measured
+ * there at 0.32 open and 0.205 closed on the astronaut fixture.
  */
 export const EYES_CLOSED_EAR = 0.25;
-const EAR_POINTS: Record<EyeSide, readonly [number, number, number, number, number, number]> = {
-  right: [33, 160, 158, 133, 153, 144],
-  left: [362, 385, 387, 263, 373, 380],
-};
 
 /** Eye aspect ratio of `side` from the mesh's 468 landmarks: (|p2-p6| + |p3-p5|) / (2 |p1-p4|). */
 export function eyeAspectRatio(mesh: ArrayLike<number>, side: EyeSide): number {
