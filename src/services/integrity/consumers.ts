@@ -104,7 +104,7 @@ async function handle(deps: FramesConsumerDeps, delivery: Delivery): Promise<Fra
     await deps.store.saveSession(trx, next.record);
     await deps.store.insertEvents(trx, sessionId, next.events);
     for (const event of next.events) {
-      await deps.outbox.add(trx, EVENTS.integrityFlagged, toIntegrityFlagged(sessionId, event, next.verdict, new Date()), sessionId);
+      await deps.outbox.add(trx, EVENTS.integrityFlagged, toIntegrityFlagged(sessionId, event, new Date()), sessionId);
     }
     if (next.events.length > 0) {
       deps.log.info({ sessionId, frame: frameNumber, events: next.events.map((e) => e.kind), risk: next.risk }, 'integrity events confirmed');

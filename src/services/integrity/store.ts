@@ -1,6 +1,6 @@
 import { Generated, Kysely, Selectable, sql, Transaction } from 'kysely';
 import { MessagingTables } from '../../platform/messaging/messaging-tables';
-import { IntegrityEventKind, RiskEvent, SessionRisk, sessionRiskFromJson } from './domain/risk';
+import { IntegrityEventKind, IntegrityVerdict, RiskEvent, SessionRisk, sessionRiskFromJson } from './domain/risk';
 
 /** The integrity service's tables (schema `integrity`), with its outbox and inbox. */
 export interface IntegrityTables extends MessagingTables {
@@ -28,6 +28,7 @@ export interface IntegrityTables extends MessagingTables {
     frame_number: number | string | bigint;
     weight: number;
     risk_after: number;
+    verdict_after: IntegrityVerdict;
     detail: string;
     created_at: Generated<Date>;
   };
@@ -133,6 +134,7 @@ export class IntegrityStore {
           frame_number: event.frameNumber,
           weight: event.weight,
           risk_after: event.riskAfter,
+          verdict_after: event.verdictAfter,
           detail: event.detail,
         })),
       )
@@ -157,6 +159,7 @@ export class IntegrityStore {
         frameNumber: Number(row.frame_number),
         weight: row.weight,
         riskAfter: row.risk_after,
+        verdictAfter: row.verdict_after,
         detail: row.detail,
       })),
       total: Number(count.total),

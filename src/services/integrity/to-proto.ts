@@ -116,7 +116,7 @@ export function toAssessment(parts: AssessmentParts): Assessment {
   };
 }
 
-/** interview.integrity.flagged for one confirmed event: the session's risk after it and the highest verdict so far. */
-export function toIntegrityFlagged(sessionId: string, event: RiskEvent, verdict: IntegrityVerdict, flaggedAt: Date): IntegrityFlagged {
-  return { sessionId, event: toIntegrityEvent(event), risk: event.riskAfter, verdict: toVerdict(verdict), flaggedAt };
+/** interview.integrity.flagged for one confirmed event: the session's risk just after it and the highest verdict reached by then. */
+export function toIntegrityFlagged(sessionId: string, event: RiskEvent, flaggedAt: Date): IntegrityFlagged {
+  return { sessionId, event: toIntegrityEvent(event), risk: event.riskAfter, verdict: toVerdict(event.verdictAfter), flaggedAt };
 }

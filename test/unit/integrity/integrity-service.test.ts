@@ -209,8 +209,16 @@ describe('the integrity service', () => {
     expect(a.peakRisk).toBeCloseTo(flagged[1].risk, 10);
     expect(a.peakAt).toEqual(flagged[1].event!.confirmedAt);
     expect(a.policy).toEqual({ halfLifeSeconds: 60, reviewThreshold: 0.35, flagThreshold: 0.65 });
-    const stored = await db.selectFrom('integrity_events').select(['kind', 'detail']).where('session_id', '=', session).orderBy('id').execute();
-    expect(stored.map((e) => e.kind)).toEqual(['face_missing', 'another_person']);
+    const stored = await db
+      .selectFrom('integrity_events')
+      .select(['kind', 'verdict_after', 'detail'])
+      .where('session_id', '=', session)
+      .orderBy('id')
+      .execute();
+    expect(stored.map((e) => [e.kind, e.verdict_after])).toEqual([
+      ['face_missing', 'clear'],
+      ['another_person', 'review'],
+    ]);
     expect(stored[0].detail).toMatch(/for 5\.0 s over 6 frames/);
   });
 

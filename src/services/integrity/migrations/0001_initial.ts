@@ -34,6 +34,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('frame_number', 'bigint', (c) => c.notNull())
     .addColumn('weight', 'float8', (c) => c.notNull())
     .addColumn('risk_after', 'float8', (c) => c.notNull())
+    // The session's verdict just after the event (clear, review, flagged).
+    .addColumn('verdict_after', 'varchar(16)', (c) => c.notNull())
     .addColumn('detail', 'text', (c) => c.notNull())
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
