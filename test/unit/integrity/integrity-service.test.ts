@@ -53,10 +53,15 @@ const EMPTY: FrameFindings = { width: 640, height: 480, faces: [], objectsChecke
 class ScriptedAnalyzer implements IntegrityFrameAnalyzer {
   findings: FrameFindings = CANDIDATE;
   failure: Error | undefined;
+  /** Runs while the next frame is "in the models", once: what another replica does meanwhile. */
+  meanwhile: (() => Promise<unknown>) | undefined;
   readonly calls: IntegrityAnalyzeOptions[] = [];
   readonly waitingFrames = 0;
-  analyze(_image: Uint8Array, _format: string, options: IntegrityAnalyzeOptions): Promise<FrameFindings> {
+  async analyze(_image: Uint8Array, _format: string, options: IntegrityAnalyzeOptions): Promise<FrameFindings> {
     this.calls.push(options);
+    const meanwhile = this.meanwhile;
+    this.meanwhile = undefined;
+    await meanwhile?.();
     if (this.failure) return Promise.reject(this.failure);
     // As the pipeline: objects checked (and found) only when asked.
     return Promise.resolve({ ...this.findings, objectsChecked: options.objects, objects: options.objects ? this.findings.objects : [] });
@@ -157,6 +162,19 @@ describe('the integrity service', () => {
     expect(await consume(frame(1, 0))).toBe('duplicate');
     expect(analyzer.calls).toHaveLength(1);
     expect((await assessment()).framesAnalyzed).toBe(1);
+  });
+
+  it('decides again under the session lock: a frame overtaken while in the models is skipped when no longer due', async () => {
+    await consume(frame(1, 0));
+    // Frame 2 (1.0 s) passes the first check; while it is in the models, another replica analyses
+    // and commits a frame of 0.9 s, after which 1.0 s is too soon (the engine alone would apply it).
+    let overtaking: FrameOutcome | undefined;
+    analyzer.meanwhile = async () => (overtaking = await consume(frame(3, 900)));
+    expect(await consume(frame(2, 1_000))).toBe('skipped_interval');
+    expect(overtaking).toBe('analyzed');
+    const keys = await db.selectFrom('analyzed_frames').select('frame_number').where('session_id', '=', session).orderBy('frame_number').execute();
+    expect(keys.map((k) => Number(k.frame_number))).toEqual([1, 3]);
+    expect((await assessment()).lastFrameAt).toEqual(new Date(T0 + 900));
   });
 
   it('runs the object detector on the 1st, 3rd, 5th ... analysed frame of a session (INTEGRITY_OBJECTS_EVERY 2)', async () => {
