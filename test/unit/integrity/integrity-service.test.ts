@@ -29,6 +29,7 @@ import { DEFAULT_RISK_POLICY } from '../../../src/services/integrity/domain/risk
 import { IntegrityAnalyzeOptions, IntegrityFrameAnalyzer } from '../../../src/services/integrity/frame-analyzer';
 import { integrityHandlers, MAX_SESSION_ID_CHARS } from '../../../src/services/integrity/handlers';
 import { integrityMigrations } from '../../../src/services/integrity/migrations';
+import { integritySettings } from '../../../src/services/integrity/settings';
 import { IntegrityStore, IntegrityTables } from '../../../src/services/integrity/store';
 import { testCallContext } from '../../support/call-context';
 
@@ -292,6 +293,23 @@ describe('the integrity service', () => {
       expect(answer.headPose).toEqual({ yawDegrees: 2, pitchDegrees: -3, rollDegrees: 1 });
       // Stateless: no session is touched.
       expect(await db.selectFrom('analyzed_frames').selectAll().where('session_id', '=', session).execute()).toEqual([]);
+    });
+  });
+
+  describe('settings', () => {
+    it('default to a frame a second, objects every 2nd, 4 live frames waiting and the default policy', () => {
+      expect(integritySettings({})).toMatchObject({ sampleIntervalMs: 1_000, objectsEvery: 2, maxWaitingFrames: 4, policy: DEFAULT_RISK_POLICY });
+      expect(integritySettings({ INTEGRITY_SAMPLE_INTERVAL_MS: '0', INTEGRITY_OBJECTS_EVERY: '1', INTEGRITY_MAX_WAITING_FRAMES: '0' })).toMatchObject({
+        sampleIntervalMs: 0,
+        objectsEvery: 1,
+        maxWaitingFrames: 0,
+      });
+    });
+
+    it('refuse a malformed variable, naming it (ConfigError)', () => {
+      expect(() => integritySettings({ INTEGRITY_SAMPLE_INTERVAL_MS: '-1' })).toThrow(/INTEGRITY_SAMPLE_INTERVAL_MS must be an integer from 0 to 60000/);
+      expect(() => integritySettings({ INTEGRITY_OBJECTS_EVERY: '0' })).toThrow(/INTEGRITY_OBJECTS_EVERY must be an integer from 1/);
+      expect(() => integritySettings({ INTEGRITY_MAX_WAITING_FRAMES: 'many' })).toThrow(/INTEGRITY_MAX_WAITING_FRAMES/);
     });
   });
 });
