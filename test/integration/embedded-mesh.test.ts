@@ -20,6 +20,8 @@ import { CALL_POLICY } from '../../src/mesh/call-policy';
 import { TransportSecurity } from '../../src/platform/tls/transport-security';
 import { scoringService } from '../../src/services/scoring';
 import { scoringSettings } from '../../src/services/scoring/settings';
+import { SCORING_DOWNSTREAMS } from '../../src/services/scoring/server';
+import { createDownstreamClient } from '../../src/platform/service/downstream-client';
 import { meshTopology } from '../../src/mesh/topology';
 import { SERVICES } from '../../src/mesh/registry';
 import { InterviewStreamClient } from '../../src/demo/interview-stream-client';
@@ -54,10 +56,17 @@ describe('health follows readiness', () => {
     const config = { ...loadConfig({ ...TEST_MESH_ENV }), bindHost: '127.0.0.1' };
     // TLS with the tests' certificates (TEST_TLS_DIR): the scoring service's own, its port requiring a client certificate.
     const transport = new TransportSecurity(config.transport, silentLogger());
+    // Its integrity downstream, never called here (no report is asked for): a client of an address nothing listens on.
+    const integrity = createDownstreamClient(SCORING_DOWNSTREAMS.integrity, {
+      target: '127.0.0.1:1',
+      channel: transport.channel({ kind: 'service', name: 'scoring' }, 'integrity'),
+      deadlineMs: SCORING_DOWNSTREAMS.integrity.deadlineMs,
+      log: silentLogger(),
+    });
     const service = await startService(
       scoringService,
       { config, log: silentLogger(), db, busFor: () => bus, transport, policy: CALL_POLICY, metrics: new MeshMetrics() },
-      { port: 0, settings: scoringSettings({}), downstreams: {} },
+      { port: 0, settings: scoringSettings({}), downstreams: { integrity } },
     );
     const address = service.server.address;
 
@@ -72,6 +81,7 @@ describe('health follows readiness', () => {
     await service.stop(1_000);
     await watch.ended;
     watch.stop();
+    integrity.close();
     transport.close();
     expect(watch.statuses).toEqual(['SERVING', 'NOT_SERVING']);
   });
