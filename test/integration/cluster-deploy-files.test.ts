@@ -1866,7 +1866,7 @@ describe('deployment files', () => {
       // The resolver's token handed to every service.
       expect(
         await problems(
-          broken(COMPOSE, 'CONSUL_RESOLVER_SERVICES: interview gateway', 'CONSUL_RESOLVER_SERVICES: interview emotion scoring notifier auth gateway'),
+          broken(COMPOSE, 'CONSUL_RESOLVER_SERVICES: interview scoring gateway', 'CONSUL_RESOLVER_SERVICES: interview emotion scoring notifier auth gateway'),
         ),
       ).toEqual([
         `consul-provision gives the resolver's token to auth, emotion, gateway, interview, notifier, scoring, not ${RESOLVERS.join(', ')} (the services with downstreams)`,
@@ -2395,11 +2395,11 @@ describe('deployment files', () => {
       // The resolver's token to a service that resolves nothing.
       expect(
         await problems(
-          'deploy/k8s/scoring.yaml',
-          /- name: SCORING_CONSUL_TOKEN\n(\s+)valueFrom: .*\n/,
-          '- name: SCORING_CONSUL_TOKEN\n$1valueFrom: { secretKeyRef: { name: mesh-consul-scoring, key: token } }\n            - name: CONSUL_RESOLVER_TOKEN\n$1valueFrom: { secretKeyRef: { name: mesh-consul-resolver, key: token } }\n',
+          'deploy/k8s/notifier.yaml',
+          /- name: NOTIFIER_CONSUL_TOKEN\n(\s+)valueFrom: .*\n/,
+          '- name: NOTIFIER_CONSUL_TOKEN\n$1valueFrom: { secretKeyRef: { name: mesh-consul-notifier, key: token } }\n            - name: CONSUL_RESOLVER_TOKEN\n$1valueFrom: { secretKeyRef: { name: mesh-consul-resolver, key: token } }\n',
         ),
-      ).toEqual(["scoring: gets the resolver's Consul token, resolving nothing", 'mesh-consul-resolver is read by scoring']);
+      ).toEqual(["notifier: gets the resolver's Consul token, resolving nothing", 'mesh-consul-resolver is read by notifier']);
       // A token every pod gets.
       expect(
         await problems('deploy/k8s/config.yaml', '  LOG_LEVEL: info\n', '  LOG_LEVEL: info\n  CONSUL_HTTP_TOKEN: "0f6b1a1e-0000-4000-8000-000000000000"\n'),
