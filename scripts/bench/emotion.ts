@@ -73,11 +73,11 @@ import { ensureWorkloadCertificates } from '../../src/platform/tls/certificate-f
 import { MeshChannel, TransportSecurity, transportSettings } from '../../src/platform/tls/transport-security';
 import { eyeAspectRatio } from '../../src/services/emotion/domain/blink/eye-aspect-ratio';
 import { EmotionClassifier } from '../../src/services/emotion/domain/expression/emotion-classifier';
-import { FaceDetector } from '../../src/services/emotion/domain/face/face-detector';
-import { FaceMeshModel } from '../../src/services/emotion/domain/face/face-mesh';
+import { FaceDetector } from '../../src/platform/vision/face/face-detector';
+import { FaceMeshModel } from '../../src/platform/vision/face/face-mesh';
 import { FaceTrack, REDETECT_AFTER_FRAMES } from '../../src/services/emotion/domain/face/face-track';
 import { FrameAnalysis, FrameAnalyzer } from '../../src/services/emotion/domain/frame-analyzer';
-import { decodeFrame } from '../../src/services/emotion/domain/image/decode-frame';
+import { decodeFrame } from '../../src/platform/vision/image/decode-frame';
 import { loadModels } from '../../src/services/emotion/models/load-models';
 import { FrameStreams } from '../../src/services/interview/frame-streams';
 import { benchFrame } from './bench-frame';

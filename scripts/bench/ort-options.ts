@@ -2,7 +2,7 @@
  * `npm run bench:ort-options`: each model's median and p99 (milliseconds) under ONNX Runtime
  * session options, at batch 1 and, for the mesh and the classifier, batch 8 (per frame), on the
  * benchmark frame's face. Figures only; the emotion service's choice is recorded in
- * src/services/emotion/models/inference-model.ts.
+ * src/platform/onnx/session-options.ts.
  *
  * Environment: BENCH_CALLS (default 200) calls per figure.
  */
@@ -13,11 +13,11 @@ import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { REPO_ROOT } from '../../src/platform/paths';
 import { EmotionClassifier } from '../../src/services/emotion/domain/expression/emotion-classifier';
-import { FaceDetector } from '../../src/services/emotion/domain/face/face-detector';
-import { FaceMeshModel } from '../../src/services/emotion/domain/face/face-mesh';
-import { decodeFrame } from '../../src/services/emotion/domain/image/decode-frame';
+import { FaceDetector } from '../../src/platform/vision/face/face-detector';
+import { FaceMeshModel } from '../../src/platform/vision/face/face-mesh';
+import { decodeFrame } from '../../src/platform/vision/image/decode-frame';
 import { MODEL_FILES } from '../../src/services/emotion/models/load-models';
-import { OnnxModel } from '../../src/services/emotion/models/onnx-model';
+import { OnnxModel } from '../../src/platform/vision/models/onnx-model';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 200);
 

@@ -24,4 +24,10 @@ export const CALL_POLICY: CallPolicy = {
     CalculateScore: ['operator'],
     AnalyzeAnswer: ['operator'],
   },
+  // Integrity findings of a candidate's frames: scoring reads a session's assessment for its report;
+  // operators may analyse a frame or read an assessment for diagnosis. Sessions are fed by the bus alone.
+  'integrity.v1.IntegrityService': {
+    AnalyzeFrame: ['operator'],
+    GetAssessment: ['service:scoring', 'operator'],
+  },
 };

@@ -1588,6 +1588,7 @@ describe('deployment files', () => {
         'emotion',
         'gateway',
         'grafana',
+        'integrity',
         'interview',
         'jaeger',
         'notifier',
@@ -2195,8 +2196,9 @@ describe('deployment files', () => {
     it(`are valid Kubernetes ${KUBERNETES_VERSION} resources, unknown fields rejected, and a broken copy is not`, async () => {
       const { code, output } = await validate(manifests());
       expect({ code, errors: output.split('\n').filter((line) => !line.startsWith('INFO') && line) }).toEqual({ code: 0, errors: [] });
-      // Every document of every file: 30 with the gateway's Deployment, Service and two NetworkPolicies.
-      expect(output.match(/^INFO .* passed/gm)).toHaveLength(30);
+      // Every document of every file: 33 with the gateway's Deployment, Service and two NetworkPolicies,
+      // and the integrity service's Deployment, Service and NetworkPolicy.
+      expect(output.match(/^INFO .* passed/gm)).toHaveLength(33);
       const misspelt = await validate([broken('deploy/k8s/emotion.yaml', 'periodSeconds: 5', 'periodSecond: 5')]);
       expect(misspelt.code).not.toBe(0);
       expect(misspelt.output).toContain("'periodSecond' was unexpected");

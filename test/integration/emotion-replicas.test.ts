@@ -12,7 +12,7 @@ import { Client } from 'pg';
 import sharp from 'sharp';
 import { BlinkResponse, EmotionResponse, EmotionServiceClient, FrameRequest } from '../../src/gen/emotion';
 import { callUnary } from '../../src/platform/grpc/unary-call';
-import { MAX_FRAME_BYTES } from '../../src/services/emotion/domain/image/decode-frame';
+import { MAX_FRAME_BYTES } from '../../src/platform/vision/image/decode-frame';
 import { freePort } from '../support/grpc-clients';
 import { createTestDatabase, createTestVhost, Disposable, serviceBrokerEnv } from '../support/infrastructure';
 import { statusOf } from '../support/interview-client';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EmotionAnalyzed, FrameCaptured, InterviewCompleted, ScoreCalculated, ScoringFailed, UserDeleted } from '../../gen/events';
+import { EmotionAnalyzed, FrameCaptured, IntegrityFlagged, InterviewCompleted, ScoreCalculated, ScoringFailed, UserDeleted } from '../../gen/events';
 import { Delivery, EventProperties } from './event-bus';
 import { decodeBody, encodeBody, EventEncoding, MalformedEventError, MessageCodec } from './event-encoding';
 import { RoutingKey } from './topology';
@@ -21,6 +21,8 @@ export const ROUTING_KEYS = {
   videoUploaded: 'interview.video.uploaded',
   /** An account was deleted: services that verify access tokens refuse the user's from then on. */
   userDeleted: 'auth.user.deleted',
+  /** The integrity service confirmed an event that raised an interview's risk (one per event). */
+  integrityFlagged: 'interview.integrity.flagged',
 } as const;
 
 /** One kind of event: its routing key, payload type, codecs and encoding. */
@@ -46,6 +48,12 @@ export const EVENTS = {
   scored: { routingKey: ROUTING_KEYS.scored, typeName: 'interview.events.v1.ScoreCalculated', codec: ScoreCalculated, encoding: 'json' },
   scoringFailed: { routingKey: ROUTING_KEYS.scoringFailed, typeName: 'interview.events.v1.ScoringFailed', codec: ScoringFailed, encoding: 'json' },
   userDeleted: { routingKey: ROUTING_KEYS.userDeleted, typeName: 'interview.events.v1.UserDeleted', codec: UserDeleted, encoding: 'json' },
+  integrityFlagged: {
+    routingKey: ROUTING_KEYS.integrityFlagged,
+    typeName: 'interview.events.v1.IntegrityFlagged',
+    codec: IntegrityFlagged,
+    encoding: 'json',
+  },
 } as const satisfies Record<string, EventKind<unknown>>;
 
 /** An event ready for the bus: where it goes, its bytes and its envelope (its content type always set). */

@@ -16,7 +16,7 @@ export const MESSAGE_OUTCOMES: readonly MessageOutcome[] = ['handled', 'duplicat
  * (`rpc.server.call.duration`, `rpc.client.call.duration`, seconds; attributes `rpc.system`,
  * `rpc.service`, `rpc.method`, `rpc.grpc.status_code`), dots as underscores, as OpenTelemetry's
  * Prometheus exporter writes them; the mesh's own internals are `mesh_*`, the emotion models'
- * `emotion_*`. Label values are bounded: service, method, queue, model and status names, never ids.
+ * `emotion_*`, the integrity pipeline's `integrity_*`. Label values are bounded: service, method, queue, model and status names, never ids.
  */
 export const METRIC = {
   rpcServerDuration: 'rpc_server_call_duration_seconds',
@@ -33,6 +33,8 @@ export const METRIC = {
   emotionQueueLength: 'emotion_worker_queue_length',
   emotionStreamFrames: 'emotion_stream_frame_duration_seconds',
   streamMessageDuration: 'mesh_stream_message_duration_seconds',
+  integrityStage: 'integrity_stage_duration_seconds',
+  integrityFrames: 'integrity_frames_total',
 } as const;
 
 /** The labels of a call (or a stream's message) as its caller saw it: OpenTelemetry's RPC attributes and the `server` called. */
@@ -184,6 +186,26 @@ export class MeshMetrics {
     'Time from the receipt of one AnalyzeStream frame to its response, seconds, by the status code of its response',
     ['rpc_grpc_status_code'] as const,
   );
+
+  /** The integrity pipeline's stages on one frame (decode, faces, mesh, pose, gaze, objects), each measured where it runs. */
+  readonly integrityStage = latencyHistogram(
+    this.registry,
+    METRIC.integrityStage,
+    "Time of one stage of the integrity service's pipeline on one frame, seconds",
+    ['stage'] as const,
+  );
+
+  /**
+   * What became of each frame the integrity consumer received: analyzed, skipped_no_image,
+   * skipped_interval (within INTEGRITY_SAMPLE_INTERVAL_MS of the session's last analysed frame, or
+   * earlier than it), duplicate (its effect was stored already).
+   */
+  readonly integrityFrames = new Counter({
+    name: METRIC.integrityFrames,
+    help: 'Frames the integrity consumer received, by outcome: analyzed, skipped_no_image, skipped_interval, duplicate',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
 
   constructor() {
     // Process CPU, memory, GC, file descriptors, and event-loop lag (nodejs_eventloop_lag_seconds and its percentiles).

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Piscina } from 'piscina';
 import { CancelledError, UnavailableError } from '../../platform/errors/domain-errors';
 import { AnalysisTask, AnalysisTaskResult, AnalysisWorkerData, AnalyzeTaskResult, DetectFaceTaskResult, FrameFailure, rejectionOf } from './analysis-task';
-import { FrameRejection, isFrameRejection } from './domain/errors';
+import { FrameRejection, isFrameRejection } from '../../platform/vision/frame-errors';
 import { FaceTracks } from './domain/face/face-tracks';
 import { EncodedFrame, FrameAnalysis, FrameAnalyzer } from './domain/frame-analyzer';
 import { ModelTimings } from './domain/model-timings';

@@ -3,7 +3,7 @@
  * whose module starts loading models as soon as it is imported.
  */
 import { EncodedFrame, FrameAnalysis, FrameAnalyzer } from './domain/frame-analyzer';
-import { FrameRejection, FrameTooLargeError, InvalidFrameError, isFrameRejection } from './domain/errors';
+import { FrameRejection, FrameTooLargeError, InvalidFrameError, isFrameRejection } from '../../platform/vision/frame-errors';
 import { ModelTimings } from './domain/model-timings';
 
 /** What the pool gives each worker. */

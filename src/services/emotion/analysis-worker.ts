@@ -6,10 +6,10 @@
  */
 import { workerData } from 'node:worker_threads';
 import { EmotionClassifier } from './domain/expression/emotion-classifier';
-import { FaceDetector } from './domain/face/face-detector';
-import { FaceMeshModel } from './domain/face/face-mesh';
+import { FaceDetector } from '../../platform/vision/face/face-detector';
+import { FaceMeshModel } from '../../platform/vision/face/face-mesh';
 import { FrameAnalyzer } from './domain/frame-analyzer';
-import { isFrameRejection } from './domain/errors';
+import { isFrameRejection } from '../../platform/vision/frame-errors';
 import { noModelTimings } from './domain/model-timings';
 import { loadModels } from './models/load-models';
 import { AnalysisTask, AnalysisTaskResult, AnalysisWorkerData, asFailure } from './analysis-task';

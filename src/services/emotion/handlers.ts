@@ -7,7 +7,7 @@ import { CallContext } from '../../platform/grpc/call-context';
 import { ServiceError } from '../../platform/grpc/errors';
 import { Provisioned } from '../../platform/service/provisioned';
 import { isTrackableFrame } from './domain/blink/blink-tracker';
-import { isFrameRejection } from './domain/errors';
+import { isFrameRejection } from '../../platform/vision/frame-errors';
 import { requireBytes, requireString } from '../../platform/grpc/validate';
 import { SessionBlinks } from './session-blinks';
 import { FrameAnalysisService } from './analysis-pool';

@@ -1,11 +1,11 @@
 import { BlinkMetrics, BlinkResponse, BoundingBox, EmotionResponse, FaceMetrics, Landmark } from '../../gen/emotion';
 import { EyeAspectRatio } from './domain/blink/eye-aspect-ratio';
 import { BlinkSummary } from './domain/blink/blink-tracker';
-import { FaceDetection } from './domain/face/face-detection';
-import { FaceMesh } from './domain/face/face-mesh';
-import { MESH_REGIONS, MeshRegion } from './domain/face/mesh-topology';
+import { FaceDetection } from '../../platform/vision/face/face-detection';
+import { FaceMesh } from '../../platform/vision/face/face-mesh';
+import { MESH_REGIONS, MeshRegion } from '../../platform/vision/face/mesh-topology';
 import { FrameAnalysis } from './domain/frame-analyzer';
-import { FrameRejection } from './domain/errors';
+import { FrameRejection } from '../../platform/vision/frame-errors';
 import { toStatus } from '../../platform/grpc/errors';
 
 export function toBoundingBox(face: FaceDetection): BoundingBox {

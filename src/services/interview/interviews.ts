@@ -24,7 +24,7 @@ import {
   requireReader,
 } from './domain/errors';
 import { SessionRecord, SubmittedAnswer } from './domain/interview';
-import { leanFrameCaptured } from './frame-event';
+import { IntegritySampler, leanFrameCaptured } from './frame-event';
 import type { LinkFormat, LinkGrant } from './report-links';
 import { InterviewStore, InterviewTables } from './store';
 
@@ -60,6 +60,8 @@ export class Interviews {
     private readonly downstreams: InterviewDownstreams,
     private readonly outbox: Outbox<InterviewTables>,
     private readonly log: Logger,
+    /** Which analysed frames keep their image for the integrity service; by default none does. */
+    private readonly integritySampler: IntegritySampler = new IntegritySampler(0),
   ) {}
 
   /** Starts an interview for `actor`, a candidate (CandidateOnlyError otherwise). */
@@ -117,9 +119,10 @@ export class Interviews {
    * is slow, down, failing or its breaker is open, queues the frame instead (the work is kept).
    * Either way the frame is recorded and published as interview.frame.captured, carrying the
    * synchronous analysis when there is one so the emotion consumer does not analyze it twice (and
-   * then not the image, nor the analysis' landmarks: leanFrameCaptured). A
-   * frame the emotion service rejects as bad input, or whose caller gave up, is neither recorded
-   * nor published.
+   * then not the image, nor the analysis' landmarks: leanFrameCaptured), except on the frames the
+   * integrity sampler picks (about one per INTEGRITY_SAMPLE_INTERVAL_MS of the interview), whose
+   * image the integrity service analyses. A frame the emotion service rejects as bad input, or
+   * whose caller gave up, is neither recorded nor published.
    */
   async sendFrame(actor: Principal, sessionId: string, image: Buffer, format: string, capturedAt: Date, ctx?: CallContext): Promise<FrameOutcome> {
     // Checked before the (slow) analysis, then again, locked, when the frame is recorded. The first
@@ -141,6 +144,8 @@ export class Interviews {
       this.log.info({ sessionId, reason: error instanceof Error ? error.message : String(error) }, 'emotion service unavailable: frame queued for analysis');
     }
 
+    // Unanalysed, the frame travels with its image anyway, which the integrity service may take.
+    const keepsImage = analysis === undefined || this.integritySampler.isDue(sessionId, capturedAt.getTime());
     const frameNumber = await this.outbox.transaction(async (trx) => {
       const frame = { capturedAt, format: format || 'unknown', byteLength: image.length, analyzedSynchronously: analysis !== undefined };
       const number = actor.role === 'candidate' ? await this.store.recordFrame(trx, sessionId, actor.subject, BOUNDS.framesPerInterview, frame) : undefined;
@@ -152,11 +157,13 @@ export class Interviews {
       await this.outbox.add(
         trx,
         EVENTS.frameCaptured,
-        leanFrameCaptured({ sessionId, timestamp: capturedAt, imageData: image, format, frameNumber: number, analysis }),
+        leanFrameCaptured({ sessionId, timestamp: capturedAt, imageData: image, format, frameNumber: number, analysis }, keepsImage),
         sessionId,
       );
       return number;
     });
+    // Remembered once committed: a frame rolled back was never sent.
+    if (keepsImage) this.integritySampler.sent(sessionId, capturedAt.getTime());
     return { frameNumber, analysis };
   }
 

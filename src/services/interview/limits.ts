@@ -1,5 +1,6 @@
 import { BOUNDS } from '../../platform/contracts/bounds';
 import { Env } from '../../platform/config/env';
+import { integritySampleIntervalMs } from '../../platform/contracts/integrity-sampling';
 import { TokenVerificationSettings, tokenVerificationSettings } from '../../platform/identity/token-verifier';
 import { addressRequestLimit, limitFromEnv } from '../../platform/limits/limit-settings';
 import { LimitSpec, RateLimit } from '../../platform/limits/rate-limit';
@@ -38,16 +39,26 @@ export function interviewLimitSpecs(env: Env): InterviewLimitSpecs {
   };
 }
 
-/** The interview service's settings: how it verifies access tokens, its limits, and its report links. */
+/** The interview service's settings: how it verifies access tokens, its limits, its report links, and its frames' sampling for integrity. */
 export interface InterviewSettings {
   readonly tokens: TokenVerificationSettings;
   readonly limits: InterviewLimitSpecs;
   readonly reportLinks: ReportLinkSettings;
+  /** An analysed frame keeps its image for the integrity service once per this many milliseconds of an interview (INTEGRITY_SAMPLE_INTERVAL_MS; 0: never). */
+  readonly integritySampleIntervalMs: number;
 }
 
-/** AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL, the LIMIT_* and the report links' variables; ConfigError names a malformed one. */
+/**
+ * AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL, the LIMIT_*, the report links' variables and
+ * INTEGRITY_SAMPLE_INTERVAL_MS; ConfigError names a malformed one.
+ */
 export function interviewSettings(env: Env): InterviewSettings {
-  return { tokens: tokenVerificationSettings(env), limits: interviewLimitSpecs(env), reportLinks: reportLinkSettings(env) };
+  return {
+    tokens: tokenVerificationSettings(env),
+    limits: interviewLimitSpecs(env),
+    reportLinks: reportLinkSettings(env),
+    integritySampleIntervalMs: integritySampleIntervalMs(env),
+  };
 }
 
 /** The limits the handlers apply themselves (the request limits are interceptors). */

@@ -10,6 +10,7 @@ import { forwardedClientAddress, limitInterceptor } from '../../platform/limits/
 import { Caller } from '../../platform/tls/call-policy';
 import { DownstreamSpec, grpcService, ServiceContext, ServiceParts } from '../../platform/service/descriptor';
 import { scoredHandler, SCORED_QUEUE, SCORING_FAILED_QUEUE, scoringFailedHandler, userDeletedHandler, USER_DELETED_QUEUE } from './consumers';
+import { IntegritySampler } from './frame-event';
 import { FRAME_STREAM_IDLE_MS, FrameStreams } from './frame-streams';
 import { interviewHandlers } from './handlers';
 import { InterviewDownstreams, Interviews } from './interviews';
@@ -83,7 +84,7 @@ export async function startInterview(context: ServiceContext<InterviewSettings, 
     analyzeFrame: (request, ctx) => emotion.exchange((deadline, signal) => frameStreams.analyze(request, deadline, signal), ctx),
     generateReport: (request, ctx) => scoring.call('generateReport', request, ctx),
   };
-  const interviews = new Interviews(store, downstreams, outbox, context.log);
+  const interviews = new Interviews(store, downstreams, outbox, context.log, new IntegritySampler(context.settings.integritySampleIntervalMs));
   // Report links: signed here, served by this service's HTTPS listener (report-route.ts).
   let origin = reportLinks.baseUrl;
   const links = new ReportLinks(await linkKey(reportLinks, context.log), reportLinks.ttlSeconds, () => origin ?? '');

@@ -14,7 +14,7 @@ import { CallContext } from '../../../src/platform/grpc/call-context';
 import { toStatus } from '../../../src/platform/grpc/errors';
 import { provided } from '../../../src/platform/service/provisioned';
 import { FrameAnalysisService } from '../../../src/services/emotion/analysis-pool';
-import { InvalidFrameError } from '../../../src/services/emotion/domain/errors';
+import { InvalidFrameError } from '../../../src/platform/vision/frame-errors';
 import { emotionHandlers } from '../../../src/services/emotion/handlers';
 import { SessionBlinks } from '../../../src/services/emotion/session-blinks';
 import { EmotionStore } from '../../../src/services/emotion/store';

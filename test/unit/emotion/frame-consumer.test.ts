@@ -21,7 +21,7 @@ import { DEFAULT_RELAY_OPTIONS, OutboxRelay } from '../../../src/platform/messag
 import { LateResource } from '../../../src/platform/service/provisioned';
 import { FrameAnalysisService } from '../../../src/services/emotion/analysis-pool';
 import { ANALYSIS_QUEUE, frameCapturedHandler } from '../../../src/services/emotion/consumers';
-import { InvalidFrameError } from '../../../src/services/emotion/domain/errors';
+import { InvalidFrameError } from '../../../src/platform/vision/frame-errors';
 import { FrameAnalysis } from '../../../src/services/emotion/domain/frame-analyzer';
 import { emotionMigrations } from '../../../src/services/emotion/migrations';
 import { SessionBlinks } from '../../../src/services/emotion/session-blinks';

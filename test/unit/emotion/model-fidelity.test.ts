@@ -18,11 +18,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfconv from '@tensorflow/tfjs-converter';
 import { EMOTION_INPUT_SIZE, emotionCropRegion } from '../../../src/services/emotion/domain/expression/emotion-classifier';
-import { FaceDetector } from '../../../src/services/emotion/domain/face/face-detector';
-import { FaceMeshModel, MESH_INPUT_SIZE } from '../../../src/services/emotion/domain/face/face-mesh';
-import { decodeFrame, RgbImage } from '../../../src/services/emotion/domain/image/decode-frame';
-import { sampleRgbPatch, SquareRegion } from '../../../src/services/emotion/domain/image/sample-patch';
-import { FloatTensor } from '../../../src/services/emotion/domain/inference-model';
+import { FaceDetector } from '../../../src/platform/vision/face/face-detector';
+import { FaceMeshModel, MESH_INPUT_SIZE } from '../../../src/platform/vision/face/face-mesh';
+import { decodeFrame, RgbImage } from '../../../src/platform/vision/image/decode-frame';
+import { sampleRgbPatch, SquareRegion } from '../../../src/platform/vision/image/sample-patch';
+import { FloatTensor } from '../../../src/platform/vision/inference-model';
 import { LoadedModels, loadModels } from '../../../src/services/emotion/models/load-models';
 import { runScript } from '../../support/tools';
 

@@ -7,11 +7,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { FaceDetector } from '../../../src/services/emotion/domain/face/face-detector';
-import { FaceMeshModel } from '../../../src/services/emotion/domain/face/face-mesh';
-import { decodeFrame } from '../../../src/services/emotion/domain/image/decode-frame';
+import { FaceDetector } from '../../../src/platform/vision/face/face-detector';
+import { FaceMeshModel } from '../../../src/platform/vision/face/face-mesh';
+import { decodeFrame } from '../../../src/platform/vision/image/decode-frame';
 import { LoadedModels, loadModels } from '../../../src/services/emotion/models/load-models';
-import { OnnxModel } from '../../../src/services/emotion/models/onnx-model';
+import { OnnxModel } from '../../../src/platform/vision/models/onnx-model';
 import { CANONICAL_FACE_VERTICES } from '../../../src/services/integrity/domain/pose/canonical-face-model';
 import { estimateHeadPose, HeadPose, projectCanonicalPoint, rotationOf } from '../../../src/services/integrity/domain/pose/head-pose';
 import {

@@ -11,9 +11,9 @@ import sharp from 'sharp';
 import { CANONICAL_FACE_VERTICES } from '../../../src/services/integrity/domain/pose/canonical-face-model';
 import { anglesOf, canonicalFaceInCameraAxes, estimateHeadPose, HeadPose, rotationOf } from '../../../src/services/integrity/domain/pose/head-pose';
 import { fitSimilarity } from '../../../src/services/integrity/domain/pose/similarity-fit';
-import { FaceDetector } from '../../../src/services/emotion/domain/face/face-detector';
-import { FaceMeshModel } from '../../../src/services/emotion/domain/face/face-mesh';
-import { decodeFrame } from '../../../src/services/emotion/domain/image/decode-frame';
+import { FaceDetector } from '../../../src/platform/vision/face/face-detector';
+import { FaceMeshModel } from '../../../src/platform/vision/face/face-mesh';
+import { decodeFrame } from '../../../src/platform/vision/image/decode-frame';
 import { LoadedModels, loadModels } from '../../../src/services/emotion/models/load-models';
 import { runScript } from '../../support/tools';
 

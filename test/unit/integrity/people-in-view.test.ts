@@ -7,10 +7,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { FaceDetector } from '../../../src/services/emotion/domain/face/face-detector';
-import { decodeFrame } from '../../../src/services/emotion/domain/image/decode-frame';
+import { FaceDetector } from '../../../src/platform/vision/face/face-detector';
+import { decodeFrame } from '../../../src/platform/vision/image/decode-frame';
 import { LoadedModels, loadModels } from '../../../src/services/emotion/models/load-models';
-import { OnnxModel } from '../../../src/services/emotion/models/onnx-model';
+import { OnnxModel } from '../../../src/platform/vision/models/onnx-model';
 import { iou } from '../../../src/services/integrity/domain/image/rgb-image';
 import { DetectedFace, FullRangeFaceDetector } from '../../../src/services/integrity/domain/people/full-range-face-detector';
 

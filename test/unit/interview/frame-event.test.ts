@@ -3,8 +3,10 @@
  * travels without its image and with its analysis minus the face's landmarks, keeping everything
  * the emotion consumer stores (emotion, confidence, face box, detection confidence, blinks), while
  * the caller still gets the whole analysis; a frame queued for analysis travels with its image, as
- * binary protobuf (content type application/x-protobuf), not base64 in JSON. The use case runs on
- * PGlite with a scripted emotion service; the outbox relay publishes on the in-process bus.
+ * binary protobuf (content type application/x-protobuf), not base64 in JSON. Analysed frames the
+ * integrity sampler picks (an interview's first, then one per INTEGRITY_SAMPLE_INTERVAL_MS) keep
+ * their image for the integrity service. The use case runs on PGlite with a scripted emotion
+ * service; the outbox relay publishes on the in-process bus.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,7 +24,7 @@ import { Principal } from '../../../src/platform/identity/principal';
 import { silentLogger } from '../../../src/platform/log/logger';
 import { Outbox } from '../../../src/platform/messaging/outbox';
 import { DEFAULT_RELAY_OPTIONS, OutboxRelay } from '../../../src/platform/messaging/outbox-relay';
-import { leanFrameCaptured } from '../../../src/services/interview/frame-event';
+import { IntegritySampler, leanFrameCaptured } from '../../../src/services/interview/frame-event';
 import { Interviews } from '../../../src/services/interview/interviews';
 import { interviewMigrations } from '../../../src/services/interview/migrations';
 import { InterviewStore, InterviewTables } from '../../../src/services/interview/store';
@@ -89,6 +91,16 @@ describe('interview.frame.captured as SendFrame publishes it', () => {
    * SendFrame answered and the frame.captured delivery the relay published.
    */
   async function sendFrame(analyzeFrame: (sessionId: string) => Promise<EmotionResponse>) {
+    const { sessionId, outcomes, deliveries } = await sendFrames(analyzeFrame, [CAPTURED_AT]);
+    return { sessionId, outcome: outcomes[0], delivery: deliveries[0].delivery };
+  }
+
+  /**
+   * Sends frames of a new interview captured at `times`, in order, the emotion service answering
+   * `analyzeFrame`, on one Interviews whose integrity sampler has `sampleIntervalMs` (default: none);
+   * returns what SendFrame answered and the frame.captured deliveries the relay published, in order.
+   */
+  async function sendFrames(analyzeFrame: (sessionId: string) => Promise<EmotionResponse>, times: readonly Date[], sampleIntervalMs?: number) {
     const sessionId = await interview();
     const bus = new MemoryBus(silentLogger(), { [QUEUE]: [EVENTS.frameCaptured.routingKey] });
     const deliveries: Delivery[] = [];
@@ -99,11 +111,14 @@ describe('interview.frame.captured as SendFrame publishes it', () => {
       analyzeFrame: () => analyzeFrame(sessionId),
       generateReport: () => Promise.reject(new Error('not used')),
     };
-    const interviews = new Interviews(store, downstreams, new Outbox(db, relay, silentLogger()), silentLogger());
-    const outcome = await interviews.sendFrame(CANDIDATE, sessionId, image, 'jpeg', CAPTURED_AT);
+    const sampler = sampleIntervalMs === undefined ? undefined : new IntegritySampler(sampleIntervalMs);
+    const interviews = new Interviews(store, downstreams, new Outbox(db, relay, silentLogger()), silentLogger(), sampler);
+    const outcomes = [];
+    for (const time of times) outcomes.push(await interviews.sendFrame(CANDIDATE, sessionId, image, 'jpeg', time));
     expect(await relay.flushAndStop(5_000)).toBe(0);
-    await waitFor('the frame.captured delivery', () => deliveries.length === 1, 5_000, 10);
-    return { sessionId, outcome, delivery: deliveries[0] };
+    await waitFor('the frame.captured deliveries', () => deliveries.length === times.length, 5_000, 10);
+    const events = deliveries.map((delivery) => ({ delivery, event: decodeEvent(EVENTS.frameCaptured, delivery) }));
+    return { sessionId, outcomes, deliveries: events.sort((a, b) => a.event.frameNumber - b.event.frameNumber) };
   }
 
   it('carries an analysed frame without its image, and its analysis without landmarks but with all the consumer stores', async () => {
@@ -174,5 +189,70 @@ describe('interview.frame.captured as SendFrame publishes it', () => {
     // No face: nothing to strip, nothing invented.
     const noFace: EmotionResponse = { ...analysis, emotion: '', confidence: 0, faceMetrics: undefined, blinkMetrics: undefined };
     expect(leanFrameCaptured({ ...frame, analysis: noFace })).toEqual({ ...frame, imageData: Buffer.alloc(0), analysis: noFace });
+  });
+
+  it('keeps the image of the analysed frames the integrity sampler picks: the first, then one per interval of capture time', async () => {
+    const at = (ms: number) => new Date(CAPTURED_AT.getTime() + ms);
+    // Two frames a second, as the clients send them; the fifth comes 40 ms early (within the 10 % tolerance).
+    const times = [0, 500, 1_000, 1_500, 1_960, 2_400].map(at);
+    const deliveries = (await sendFrames((id) => Promise.resolve(analysisOf(id)), times, 1_000)).deliveries.map((d) => d.event);
+    expect(deliveries.map((e) => e.frameNumber)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(deliveries.map((e) => e.imageData.length > 0)).toEqual([true, false, true, false, true, false]);
+    // A sampled frame carries both: its image for the integrity service, its analysis (without landmarks) for the emotion consumer.
+    expect(Buffer.from(deliveries[0].imageData).equals(image)).toBe(true);
+    expect(deliveries[0].analysis?.faceMetrics?.landmarks).toEqual([]);
+    expect(deliveries[0].analysis?.emotion).toBe('happy');
+  });
+
+  it('counts a queued frame, which carries its image anyway, as sampled; interval 0 samples no analysed frame', async () => {
+    const at = (ms: number) => new Date(CAPTURED_AT.getTime() + ms);
+    let calls = 0;
+    // The first frame is queued (the emotion service unavailable), the next ones analysed.
+    const flaky = (id: string) =>
+      ++calls === 1 ? Promise.reject(new UnavailableError('the emotion service is unavailable')) : Promise.resolve(analysisOf(id));
+    const sampled = await sendFrames(flaky, [0, 600, 1_100].map(at), 1_000);
+    expect(sampled.deliveries.map(({ event: e }) => [e.analysis === undefined, e.imageData.length > 0])).toEqual([
+      [true, true],
+      [false, false],
+      [false, true],
+    ]);
+    const off = await sendFrames((id) => Promise.resolve(analysisOf(id)), [0, 1_000, 2_000].map(at), 0);
+    expect(off.deliveries.map(({ event }) => event.imageData.length)).toEqual([0, 0, 0]);
+  });
+});
+
+describe('IntegritySampler', () => {
+  it("picks an interview's first frame, then the first at least the interval (less 10 %) after the last sent with its image", () => {
+    const sampler = new IntegritySampler(1_000);
+    expect(sampler.isDue('a', 10_000)).toBe(true);
+    // Nothing is remembered until the frame was sent.
+    expect(sampler.isDue('a', 10_000)).toBe(true);
+    sampler.sent('a', 10_000);
+    expect([10_000, 10_500, 10_899].map((t) => sampler.isDue('a', t))).toEqual([false, false, false]);
+    expect([10_900, 11_000, 15_000].map((t) => sampler.isDue('a', t))).toEqual([true, true, true]);
+    // Each interview on its own.
+    expect(sampler.isDue('b', 10_100)).toBe(true);
+    // A late frame's send does not move the memo back.
+    sampler.sent('a', 9_000);
+    expect(sampler.isDue('a', 10_500)).toBe(false);
+    // A frame earlier than the last sampled (reordered) is not due.
+    expect(sampler.isDue('a', 8_000)).toBe(false);
+  });
+
+  it('samples nothing at interval 0', () => {
+    const sampler = new IntegritySampler(0);
+    expect(sampler.isDue('a', 10_000)).toBe(false);
+  });
+
+  it('remembers a bounded number of interviews, the least recently used forgotten first (then sampled again at once)', () => {
+    const sampler = new IntegritySampler(1_000, 2);
+    sampler.sent('a', 10_000);
+    sampler.sent('b', 10_000);
+    expect(sampler.isDue('a', 10_100)).toBe(false);
+    sampler.sent('c', 10_000);
+    // b was the least recently used (a was read since): forgotten.
+    expect(sampler.isDue('b', 10_100)).toBe(true);
+    expect(sampler.isDue('a', 10_100)).toBe(false);
+    expect(sampler.isDue('c', 10_100)).toBe(false);
   });
 });

@@ -16,7 +16,7 @@ const target = (plans: Record<string, ServicePlan>, service: string, downstream:
 describe('configuration', () => {
   it('defaults to the embedded mesh on the documented ports', () => {
     const config = loadConfig({});
-    expect(ports(plan({}))).toEqual({ interview: 50051, emotion: 50052, scoring: 50053, notifier: 50054, auth: 50055, gateway: 50058 });
+    expect(ports(plan({}))).toEqual({ interview: 50051, emotion: 50052, integrity: 50057, scoring: 50053, notifier: 50054, auth: 50055, gateway: 50058 });
     expect(SERVICES.find((s) => s.name === 'interview')?.defaultPort).toBe(50051);
     expect(config.databaseUrl).toBeUndefined();
     expect(config.amqpUrl).toBeUndefined();

@@ -89,6 +89,7 @@ describe('events on the bus', () => {
       scored: 'json',
       scoringFailed: 'json',
       userDeleted: 'json',
+      integrityFlagged: 'json',
     });
     const completed = encodeEvent(EVENTS.completed, completion('s'), 's');
     expect(completed.properties.contentType).toBe('application/json');

@@ -1,12 +1,12 @@
 import { EyeAspectRatio, eyeAspectRatio } from './blink/eye-aspect-ratio';
 import { EmotionClassifier, EmotionPrediction } from './expression/emotion-classifier';
-import { FaceDetection } from './face/face-detection';
-import { FaceDetector } from './face/face-detector';
-import { FaceMesh, FaceMeshModel } from './face/face-mesh';
+import { FaceDetection } from '../../../platform/vision/face/face-detection';
+import { FaceDetector } from '../../../platform/vision/face/face-detector';
+import { FaceMesh, FaceMeshModel } from '../../../platform/vision/face/face-mesh';
 import { canTrack, FaceTrack, followTrack, MIN_TRACKING_FACE_FLAG, trackFromDetection } from './face/face-track';
-import { decodeFrame, RgbImage } from './image/decode-frame';
-import { PixelBuffers } from './image/pixel-buffers';
-import { FrameRejection, isFrameRejection } from './errors';
+import { decodeFrame, RgbImage } from '../../../platform/vision/image/decode-frame';
+import { PixelBuffers } from '../../../platform/vision/image/pixel-buffers';
+import { FrameRejection, isFrameRejection } from '../../../platform/vision/frame-errors';
 import { ModelTimings, timeModel } from './model-timings';
 
 /** What one frame shows: the most confident face, if any, its landmarks, eyes and expression. */

@@ -1,4 +1,4 @@
-import { EAR_POINTS } from '../face/mesh-topology';
+import { EAR_POINTS } from '../../../../platform/vision/face/mesh-topology';
 
 /** Eye aspect ratio of each eye and their mean (dimensionless). */
 export interface EyeAspectRatio {

@@ -1,7 +1,7 @@
-import { RgbImage } from '../image/decode-frame';
-import { sampleRgbPatch, SquareRegion, squareRegionAround } from '../image/sample-patch';
-import { InferenceModel } from '../inference-model';
-import { FaceDetection } from '../face/face-detection';
+import { RgbImage } from '../../../../platform/vision/image/decode-frame';
+import { sampleRgbPatch, SquareRegion, squareRegionAround } from '../../../../platform/vision/image/sample-patch';
+import { InferenceModel } from '../../../../platform/vision/inference-model';
+import { FaceDetection } from '../../../../platform/vision/face/face-detection';
 
 /**
  * The classifier's labels in its output order: FER-2013's seven classes as the mini-Xception of

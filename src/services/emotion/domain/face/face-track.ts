@@ -1,6 +1,6 @@
-import { FaceDetection, Keypoint } from './face-detection';
-import { FaceMesh } from './face-mesh';
-import { MESH_LANDMARK_COUNT } from './mesh-topology';
+import { FaceDetection, Keypoint } from '../../../../platform/vision/face/face-detection';
+import { FaceMesh } from '../../../../platform/vision/face/face-mesh';
+import { MESH_LANDMARK_COUNT } from '../../../../platform/vision/face/mesh-topology';
 
 /**
  * Tracking a session's face from frame to frame as MediaPipe's face mesh solution does (MediaPipe

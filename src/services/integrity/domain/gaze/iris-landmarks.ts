@@ -1,6 +1,6 @@
 import { RgbImage } from '../image/rgb-image';
 import { sampleSquare, Square } from '../image/sample-square';
-import { InferenceModel } from '../inference-model';
+import { InferenceModel } from '../../../../platform/vision/inference-model';
 
 /** Side of the iris model's square input, pixels. */
 export const IRIS_INPUT_SIZE = 64;

@@ -1,10 +1,5 @@
-/** A decoded frame: 8-bit RGB, row-major, no padding (the emotion service's decodeFrame output). */
-export interface RgbImage {
-  /** Uint8 RGB bytes, length width * height * 3. */
-  readonly data: Uint8Array;
-  readonly width: number;
-  readonly height: number;
-}
+/** A decoded frame: 8-bit RGB, row-major, no padding; one definition, decodeFrame's (src/platform/vision). */
+export type { RgbImage } from '../../../../platform/vision/image/decode-frame';
 
 /** An axis-aligned box in a frame's pixels. */
 export interface Box {

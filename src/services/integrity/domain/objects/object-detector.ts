@@ -1,6 +1,6 @@
 import { letterbox } from '../image/letterbox';
 import { Box, iou, RgbImage } from '../image/rgb-image';
-import { FloatTensor, InferenceModel } from '../inference-model';
+import { FloatTensor, InferenceModel } from '../../../../platform/vision/inference-model';
 import { COCO_LABELS, CocoLabel } from './coco-labels';
 
 /** Side of the detector's square input, pixels. */

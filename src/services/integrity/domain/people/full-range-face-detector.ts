@@ -1,6 +1,6 @@
 import { letterbox, Letterbox } from '../image/letterbox';
 import { Box, iou, RgbImage } from '../image/rgb-image';
-import { FloatTensor, InferenceModel } from '../inference-model';
+import { FloatTensor, InferenceModel } from '../../../../platform/vision/inference-model';
 import { ssdAnchors } from './ssd-anchors';
 
 /** Side of the back (full-range) BlazeFace's square input, pixels. */

@@ -1,10 +1,10 @@
 import { decompressSync, FORMAT_RGB } from '@julusian/jpeg-turbo';
 import { imageSize } from 'image-size';
 import sharp from 'sharp';
-import { BOUNDS } from '../../../../platform/contracts/bounds';
-import { checkFrameBytes, tooManyPixels } from '../../../../platform/contracts/frame-checks';
-import { InvalidInputError, LimitExceededError } from '../../../../platform/errors/domain-errors';
-import { FrameTooLargeError, InvalidFrameError } from '../errors';
+import { BOUNDS } from '../../contracts/bounds';
+import { checkFrameBytes, tooManyPixels } from '../../contracts/frame-checks';
+import { InvalidInputError, LimitExceededError } from '../../errors/domain-errors';
+import { FrameTooLargeError, InvalidFrameError } from '../frame-errors';
 
 /** Largest encoded frame accepted, bytes (the contract's BOUNDS.frameBytes, 8 MiB). */
 export const MAX_FRAME_BYTES = BOUNDS.frameBytes;
@@ -13,8 +13,8 @@ export const MAX_FRAME_PIXELS = BOUNDS.framePixels;
 
 /** A decoded frame: packed RGB, 8 bits per channel, row-major. */
 export interface RgbImage {
-  /** Uint8 RGB bytes, length width * height * 3. */
-  readonly data: Buffer;
+  /** Uint8 RGB bytes, length width * height * 3 (decodeFrame gives a Buffer). */
+  readonly data: Uint8Array;
   readonly width: number;
   readonly height: number;
 }
@@ -98,7 +98,7 @@ async function decodeWithSharp(input: Buffer, format: string): Promise<RgbImage>
   }
 }
 
-/** The shared checks' errors as this service's frame errors (the same messages). */
+/** The shared checks' errors as frame errors (the same messages). */
 function asFrameError(error: unknown): unknown {
   if (error instanceof LimitExceededError) return new FrameTooLargeError(error.message);
   if (error instanceof InvalidInputError) return new InvalidFrameError(error.message);

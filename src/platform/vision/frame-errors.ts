@@ -1,4 +1,4 @@
-import { InvalidInputError, LimitExceededError } from '../../../platform/errors/domain-errors';
+import { InvalidInputError, LimitExceededError } from '../errors/domain-errors';
 
 /** The frame cannot be analyzed: empty, not an image, truncated, or not JPEG or PNG. */
 export class InvalidFrameError extends InvalidInputError {}

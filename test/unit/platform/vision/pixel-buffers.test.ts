@@ -1,4 +1,4 @@
-import { MAX_REUSED_BUFFER_BYTES, PixelBuffers } from '../../../src/services/emotion/domain/image/pixel-buffers';
+import { MAX_REUSED_BUFFER_BYTES, PixelBuffers } from '../../../../src/platform/vision/image/pixel-buffers';
 
 describe('PixelBuffers', () => {
   it('lends a released buffer again, never one still leased', () => {

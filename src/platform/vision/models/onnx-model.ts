@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
-import { ONE_THREAD_SESSION_OPTIONS, type OnnxSessionTuning } from '../../../platform/onnx/session-options';
-import { FloatTensor, InferenceModel } from '../domain/inference-model';
+import { ONE_THREAD_SESSION_OPTIONS, type OnnxSessionTuning } from '../../onnx/session-options';
+import { FloatTensor, InferenceModel } from '../inference-model';
 
 /** An ONNX model loaded once in onnxruntime-node (CPU execution provider). */
 export class OnnxModel implements InferenceModel {

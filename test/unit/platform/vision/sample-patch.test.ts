@@ -3,8 +3,8 @@
  * is the mean of k x k sub-samples, each bilinear between its four nearest source pixels, with
  * pixels outside the frame black.
  */
-import { RgbImage } from '../../../src/services/emotion/domain/image/decode-frame';
-import { sampleRgbPatch, SquareRegion } from '../../../src/services/emotion/domain/image/sample-patch';
+import { RgbImage } from '../../../../src/platform/vision/image/decode-frame';
+import { sampleRgbPatch, SquareRegion } from '../../../../src/platform/vision/image/sample-patch';
 
 function randomImage(width: number, height: number, seed: number): RgbImage {
   const data = Buffer.alloc(width * height * 3);
