@@ -2196,9 +2196,9 @@ describe('deployment files', () => {
     it(`are valid Kubernetes ${KUBERNETES_VERSION} resources, unknown fields rejected, and a broken copy is not`, async () => {
       const { code, output } = await validate(manifests());
       expect({ code, errors: output.split('\n').filter((line) => !line.startsWith('INFO') && line) }).toEqual({ code: 0, errors: [] });
-      // Every document of every file: 33 with the gateway's Deployment, Service and two NetworkPolicies,
-      // and the integrity service's Deployment, Service and NetworkPolicy.
-      expect(output.match(/^INFO .* passed/gm)).toHaveLength(33);
+      // Every document of every file: 34 with the gateway's Deployment, Service and two NetworkPolicies,
+      // the integrity service's Deployment, Service and NetworkPolicy, and scoring's egress to it.
+      expect(output.match(/^INFO .* passed/gm)).toHaveLength(34);
       const misspelt = await validate([broken('deploy/k8s/emotion.yaml', 'periodSeconds: 5', 'periodSecond: 5')]);
       expect(misspelt.code).not.toBe(0);
       expect(misspelt.output).toContain("'periodSecond' was unexpected");

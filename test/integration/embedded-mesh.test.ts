@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Difficulty, InterviewState, ReportFormat } from '../../src/gen/interview';
+import { IntegritySection, IntegrityStatus } from '../../src/gen/report';
 import { EventBus } from '../../src/platform/bus/event-bus';
 import { MemoryBus } from '../../src/platform/bus/memory-bus';
 import { loadConfig } from '../../src/platform/config/mesh-config';
@@ -100,6 +101,8 @@ describe('the embedded mesh', () => {
       AUTH_PORT: '0',
       AUTH_SCRYPT_COST: '10',
       AUTH_KEYS_DIR: keysDir,
+      // Not in this mesh, and nothing listens there: the report says its integrity section is unavailable.
+      INTEGRITY_ADDR: '127.0.0.1:1',
       ...TEST_MESH_ENV,
     };
     const config = { ...loadConfig(env), dataDir: 'memory://' };
@@ -176,6 +179,8 @@ describe('the embedded mesh', () => {
       expect(report?.emotionSummary).toMatchObject({ sampleCount: 4, faceDetectedCount: 3, timeline: [] });
       // The report's rate over the whole interview agrees with the stream's last live figure.
       expect(report?.blinks).toMatchObject({ blinkCount: 1, blinksPerMinute: 3.9 });
+      // Scoring asked the integrity service, which did not answer: said so, and nothing made up.
+      expect(report?.integrity).toEqual(IntegritySection.fromPartial({ status: IntegrityStatus.INTEGRITY_STATUS_UNAVAILABLE }));
     } finally {
       client.close();
       await mesh.stop(1_000);
