@@ -2,7 +2,7 @@ import { ROUTING_KEYS } from '../../platform/bus/event-catalog';
 import { defineService, NO_DOWNSTREAMS } from '../../platform/service/descriptor';
 import { FRAMES_QUEUE } from './consumers';
 import { integrityMigrations } from './migrations';
-import { startIntegrity } from './server';
+import { INTEGRITY_MODELS, startIntegrity } from './server';
 import { integritySettings } from './settings';
 
 /**
@@ -23,5 +23,6 @@ export const integrityService = defineService({
   grpcServices: ['integrity.v1.IntegrityService'],
   downstreams: NO_DOWNSTREAMS,
   settings: integritySettings,
+  resource: INTEGRITY_MODELS,
   start: startIntegrity,
 });

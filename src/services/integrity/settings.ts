@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Env, integerOr, optionalInteger, stringOr } from '../../platform/config/env';
 import { integritySampleIntervalMs } from '../../platform/contracts/integrity-sampling';
 import { REPO_ROOT } from '../../platform/paths';
+import { RiskPolicy, riskPolicyFromEnv } from './domain/risk';
 
 /** The integrity service's own settings, parsed once at start-up. */
 export interface IntegritySettings {
@@ -17,6 +18,8 @@ export interface IntegritySettings {
   readonly objectsEvery: number;
   /** Frames that may wait for the models at once; one more is refused with UNAVAILABLE (INTEGRITY_MAX_WAITING_FRAMES, default 4). */
   readonly maxWaitingFrames: number;
+  /** The risk engine's weights, debounces, half-life and thresholds (INTEGRITY_* variables: riskPolicyFromEnv). */
+  readonly policy: RiskPolicy;
 }
 
 /** Frames waiting for the models by default: the consumer's prefetch (2) and two AnalyzeFrame calls. */
@@ -29,5 +32,6 @@ export function integritySettings(env: Env): IntegritySettings {
     sampleIntervalMs: integritySampleIntervalMs(env),
     objectsEvery: integerOr(env, 'INTEGRITY_OBJECTS_EVERY', 2, 1, 1_000),
     maxWaitingFrames: optionalInteger(env, 'INTEGRITY_MAX_WAITING_FRAMES', 0, 10_000) ?? DEFAULT_MAX_WAITING_FRAMES,
+    policy: riskPolicyFromEnv(env),
   });
 }
