@@ -168,13 +168,17 @@ describe('the integrity risk chart', () => {
     expect(layers[3].data.values.map((p) => p.t)).toEqual([61, 75, 151]);
   });
 
-  it('is not drawn when the events do not account for the reported risk, when some events are left out, or without an assessment', () => {
+  it('is not drawn when the events do not account for the reported risk, when some events are left out, for a single frame, or without an assessment', () => {
     const assessment = fixtureAssessment();
     const off = assessedSection({ ...assessment, risk: assessment.risk + 0.1 });
     expect(integrityRiskChart(withSection(off))).toBeUndefined();
     const jump = assessedSection({ ...assessment, events: assessment.events.map((e, i) => (i === 1 ? { ...e, riskAfter: 0.9 } : e)) });
     expect(integrityRiskChart(withSection(jump))).toBeUndefined();
     expect(integrityRiskChart(withSection(assessedSection({ ...assessment, eventsTotal: 250 })))).toBeUndefined();
+    // One analysed frame: an instant, no course over time.
+    const instant = fixtureAssessment(1);
+    expect(instant.events).toEqual([]);
+    expect(integrityRiskChart(withSection(assessedSection(instant)))).toBeUndefined();
     expect(integrityRiskChart(withSection(IntegritySection.fromPartial({ status: IntegrityStatus.INTEGRITY_STATUS_UNAVAILABLE })))).toBeUndefined();
     expect(integrityRiskChart(fixtureReport(2))).toBeUndefined();
   });

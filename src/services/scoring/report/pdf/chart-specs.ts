@@ -238,7 +238,7 @@ const RISK_TOLERANCE = 0.005;
  * The integrity risk over the interview, redrawn from the events and the policy: it rises by each
  * event's weight (risk = 1 - (1 - risk)(1 - weight)) and halves every half-life between them,
  * with the review and flag thresholds as dashed lines and each event a point. Undefined unless the
- * section is assessed, holds every event, and the redrawing agrees with what the integrity service
+ * section is assessed over more than one instant, holds every event, and the redrawing agrees with what the integrity service
  * reported (each event's risk after it and the risk at the last frame): a chart that is not the
  * service's own risk is not drawn.
  */
@@ -246,7 +246,8 @@ export function integrityRiskChart(report: InterviewReport): ChartSpec | undefin
   const section = report.integrity;
   const policy = section?.policy;
   if (section?.status !== IntegrityStatus.INTEGRITY_STATUS_ASSESSED || !policy || policy.halfLifeSeconds <= 0) return undefined;
-  if (section.eventsTotal !== section.events.length) return undefined;
+  // A single instant has no course to draw; an incomplete list of events, not the service's risk.
+  if (section.lastFrameMs <= section.firstFrameMs || section.eventsTotal !== section.events.length) return undefined;
   const origin = report.startedAt?.getTime() ?? section.firstFrameMs;
   const decay = (value: number, fromMs: number, toMs: number) => value * 0.5 ** ((toMs - fromMs) / 1000 / policy.halfLifeSeconds);
   const line: { i: number; t: number; risk: number }[] = [];

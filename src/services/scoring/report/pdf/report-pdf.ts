@@ -312,7 +312,12 @@ function integrity(doc: PDFKit.PDFDocument, report: InterviewReport, section: In
   const facts: [string, string][] = [
     ['Risk at its peak', section.peakAtMs === undefined ? risk(section.peakRisk) : `${risk(section.peakRisk)} at ${at(section.peakAtMs)}`],
     ['Risk at the last analysed frame', risk(section.risk)],
-    ['Frames analysed', `${section.framesAnalyzed}, from ${at(section.firstFrameMs)} to ${at(section.lastFrameMs)}`],
+    [
+      'Frames analysed',
+      section.lastFrameMs > section.firstFrameMs
+        ? `${section.framesAnalyzed}, from ${at(section.firstFrameMs)} to ${at(section.lastFrameMs)}`
+        : `${section.framesAnalyzed}, at ${at(section.firstFrameMs)}`,
+    ],
     ['Events', String(section.eventsTotal)],
   ];
   for (const [name, value] of facts) {
