@@ -20,7 +20,8 @@ import { publicChannel } from '../platform/tls/transport-security';
 import { Command } from 'commander';
 import { Role } from '../gen/auth';
 import { Interview, InterviewServiceClient, InterviewState, Question, ReportFormat } from '../gen/interview';
-import { InterviewReport } from '../gen/report';
+import { IntegritySection, IntegrityStatus, InterviewReport } from '../gen/report';
+import { EVENT_WORDS, missingAssessment, VERDICT_WORDS } from '../services/scoring/report/integrity-words';
 import { REPO_ROOT } from '../platform/paths';
 import { callUnary } from '../platform/grpc/unary-call';
 import { optionalString } from '../platform/config/env';
@@ -244,6 +245,21 @@ function printReport(report: InterviewReport, questions: readonly Question[]): v
   );
   say(`      Feedback: ${report.feedback}`);
   for (const i of report.insights) say(`      - [${i.category}] ${i.description} (impact ${i.impact >= 0 ? '+' : ''}${i.impact.toFixed(2)})`);
+  say(`      Integrity: ${integrityLine(report.integrity)}`);
+}
+
+/** The report's integrity section in a line: the verdict and its evidence, or why there is none. */
+function integrityLine(section: IntegritySection | undefined): string {
+  if (section?.status !== IntegrityStatus.INTEGRITY_STATUS_ASSESSED) {
+    const missing = section && missingAssessment(section.status);
+    return missing ?? 'not in this report';
+  }
+  const events = section.events.map((e) => EVENT_WORDS[e.kind]).join(', ');
+  return (
+    `verdict ${VERDICT_WORDS[section.verdict]}, risk ${section.risk.toFixed(2)} (peak ${section.peakRisk.toFixed(2)}), ` +
+    `${section.framesAnalyzed} ${section.framesAnalyzed === 1 ? 'frame' : 'frames'} analysed, ` +
+    `${section.eventsTotal} ${section.eventsTotal === 1 ? 'event' : 'events'}${events ? `: ${events}` : ''}`
+  );
 }
 
 const program = new Command('demo')

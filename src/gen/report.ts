@@ -22,7 +22,196 @@ export const protobufFileName = "report.proto";
  * one decimal, shares 0..1 with three. Change additively only; `buf breaking` guards this.
  */
 
-/** Field 14 is kept for the integrity section, once the integrity service exists. */
+/** Whether the integrity section holds an assessment. */
+export enum IntegrityStatus {
+  INTEGRITY_STATUS_UNSPECIFIED = 0,
+  /** INTEGRITY_STATUS_ASSESSED - The integrity service assessed the interview: the section's other fields are its assessment. */
+  INTEGRITY_STATUS_ASSESSED = 1,
+  /**
+   * INTEGRITY_STATUS_NOT_ASSESSED - The integrity service answered that it analysed no frame of the interview (GetAssessment
+   * NOT_FOUND: no video, sampling off, or its queue has not reached the frames yet). No other field
+   * is set.
+   */
+  INTEGRITY_STATUS_NOT_ASSESSED = 2,
+  /**
+   * INTEGRITY_STATUS_UNAVAILABLE - The integrity service did not answer (UNAVAILABLE, DEADLINE_EXCEEDED, or scoring's breaker for
+   * it open): nothing is known, and nothing is said. No other field is set; asking for the report
+   * again later may give the assessment.
+   */
+  INTEGRITY_STATUS_UNAVAILABLE = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function integrityStatusFromJSON(object: any): IntegrityStatus {
+  switch (object) {
+    case 0:
+    case "INTEGRITY_STATUS_UNSPECIFIED":
+      return IntegrityStatus.INTEGRITY_STATUS_UNSPECIFIED;
+    case 1:
+    case "INTEGRITY_STATUS_ASSESSED":
+      return IntegrityStatus.INTEGRITY_STATUS_ASSESSED;
+    case 2:
+    case "INTEGRITY_STATUS_NOT_ASSESSED":
+      return IntegrityStatus.INTEGRITY_STATUS_NOT_ASSESSED;
+    case 3:
+    case "INTEGRITY_STATUS_UNAVAILABLE":
+      return IntegrityStatus.INTEGRITY_STATUS_UNAVAILABLE;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return IntegrityStatus.UNRECOGNIZED;
+  }
+}
+
+export function integrityStatusToJSON(object: IntegrityStatus): string {
+  switch (object) {
+    case IntegrityStatus.INTEGRITY_STATUS_UNSPECIFIED:
+      return "INTEGRITY_STATUS_UNSPECIFIED";
+    case IntegrityStatus.INTEGRITY_STATUS_ASSESSED:
+      return "INTEGRITY_STATUS_ASSESSED";
+    case IntegrityStatus.INTEGRITY_STATUS_NOT_ASSESSED:
+      return "INTEGRITY_STATUS_NOT_ASSESSED";
+    case IntegrityStatus.INTEGRITY_STATUS_UNAVAILABLE:
+      return "INTEGRITY_STATUS_UNAVAILABLE";
+    case IntegrityStatus.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** integrity.v1.Verdict, as the report states it. */
+export enum IntegrityVerdict {
+  INTEGRITY_VERDICT_UNSPECIFIED = 0,
+  /** INTEGRITY_VERDICT_CLEAR - The risk never reached the review threshold. */
+  INTEGRITY_VERDICT_CLEAR = 1,
+  /** INTEGRITY_VERDICT_REVIEW - The risk reached the review threshold: a person should look at the events. */
+  INTEGRITY_VERDICT_REVIEW = 2,
+  /** INTEGRITY_VERDICT_FLAGGED - The risk reached the flag threshold. */
+  INTEGRITY_VERDICT_FLAGGED = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function integrityVerdictFromJSON(object: any): IntegrityVerdict {
+  switch (object) {
+    case 0:
+    case "INTEGRITY_VERDICT_UNSPECIFIED":
+      return IntegrityVerdict.INTEGRITY_VERDICT_UNSPECIFIED;
+    case 1:
+    case "INTEGRITY_VERDICT_CLEAR":
+      return IntegrityVerdict.INTEGRITY_VERDICT_CLEAR;
+    case 2:
+    case "INTEGRITY_VERDICT_REVIEW":
+      return IntegrityVerdict.INTEGRITY_VERDICT_REVIEW;
+    case 3:
+    case "INTEGRITY_VERDICT_FLAGGED":
+      return IntegrityVerdict.INTEGRITY_VERDICT_FLAGGED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return IntegrityVerdict.UNRECOGNIZED;
+  }
+}
+
+export function integrityVerdictToJSON(object: IntegrityVerdict): string {
+  switch (object) {
+    case IntegrityVerdict.INTEGRITY_VERDICT_UNSPECIFIED:
+      return "INTEGRITY_VERDICT_UNSPECIFIED";
+    case IntegrityVerdict.INTEGRITY_VERDICT_CLEAR:
+      return "INTEGRITY_VERDICT_CLEAR";
+    case IntegrityVerdict.INTEGRITY_VERDICT_REVIEW:
+      return "INTEGRITY_VERDICT_REVIEW";
+    case IntegrityVerdict.INTEGRITY_VERDICT_FLAGGED:
+      return "INTEGRITY_VERDICT_FLAGGED";
+    case IntegrityVerdict.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** integrity.v1.EventKind, as the report states it (same numbers). */
+export enum IntegrityEventKind {
+  INTEGRITY_EVENT_KIND_UNSPECIFIED = 0,
+  /** INTEGRITY_EVENT_KIND_LOOKING_AWAY - The gaze left the screen for longer than the debounce. */
+  INTEGRITY_EVENT_KIND_LOOKING_AWAY = 1,
+  /** INTEGRITY_EVENT_KIND_FACE_MISSING - No face in view. */
+  INTEGRITY_EVENT_KIND_FACE_MISSING = 2,
+  /** INTEGRITY_EVENT_KIND_MULTIPLE_FACES - More than one face in view. */
+  INTEGRITY_EVENT_KIND_MULTIPLE_FACES = 3,
+  /** INTEGRITY_EVENT_KIND_HEAD_TURNED - The head turned beyond the yaw or pitch limit. */
+  INTEGRITY_EVENT_KIND_HEAD_TURNED = 4,
+  /** INTEGRITY_EVENT_KIND_PHONE_IN_VIEW - A cell phone in view. */
+  INTEGRITY_EVENT_KIND_PHONE_IN_VIEW = 5,
+  /** INTEGRITY_EVENT_KIND_BOOK_IN_VIEW - A book in view. */
+  INTEGRITY_EVENT_KIND_BOOK_IN_VIEW = 6,
+  /** INTEGRITY_EVENT_KIND_SCREEN_IN_VIEW - Another screen in view (COCO's laptop or tv). */
+  INTEGRITY_EVENT_KIND_SCREEN_IN_VIEW = 7,
+  /** INTEGRITY_EVENT_KIND_ANOTHER_PERSON - More than one person found by the object detector. */
+  INTEGRITY_EVENT_KIND_ANOTHER_PERSON = 8,
+  UNRECOGNIZED = -1,
+}
+
+export function integrityEventKindFromJSON(object: any): IntegrityEventKind {
+  switch (object) {
+    case 0:
+    case "INTEGRITY_EVENT_KIND_UNSPECIFIED":
+      return IntegrityEventKind.INTEGRITY_EVENT_KIND_UNSPECIFIED;
+    case 1:
+    case "INTEGRITY_EVENT_KIND_LOOKING_AWAY":
+      return IntegrityEventKind.INTEGRITY_EVENT_KIND_LOOKING_AWAY;
+    case 2:
+    case "INTEGRITY_EVENT_KIND_FACE_MISSING":
+      return IntegrityEventKind.INTEGRITY_EVENT_KIND_FACE_MISSING;
+    case 3:
+    case "INTEGRITY_EVENT_KIND_MULTIPLE_FACES":
+      return IntegrityEventKind.INTEGRITY_EVENT_KIND_MULTIPLE_FACES;
+    case 4:
+    case "INTEGRITY_EVENT_KIND_HEAD_TURNED":
+      return IntegrityEventKind.INTEGRITY_EVENT_KIND_HEAD_TURNED;
+    case 5:
+    case "INTEGRITY_EVENT_KIND_PHONE_IN_VIEW":
+      return IntegrityEventKind.INTEGRITY_EVENT_KIND_PHONE_IN_VIEW;
+    case 6:
+    case "INTEGRITY_EVENT_KIND_BOOK_IN_VIEW":
+      return IntegrityEventKind.INTEGRITY_EVENT_KIND_BOOK_IN_VIEW;
+    case 7:
+    case "INTEGRITY_EVENT_KIND_SCREEN_IN_VIEW":
+      return IntegrityEventKind.INTEGRITY_EVENT_KIND_SCREEN_IN_VIEW;
+    case 8:
+    case "INTEGRITY_EVENT_KIND_ANOTHER_PERSON":
+      return IntegrityEventKind.INTEGRITY_EVENT_KIND_ANOTHER_PERSON;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return IntegrityEventKind.UNRECOGNIZED;
+  }
+}
+
+export function integrityEventKindToJSON(object: IntegrityEventKind): string {
+  switch (object) {
+    case IntegrityEventKind.INTEGRITY_EVENT_KIND_UNSPECIFIED:
+      return "INTEGRITY_EVENT_KIND_UNSPECIFIED";
+    case IntegrityEventKind.INTEGRITY_EVENT_KIND_LOOKING_AWAY:
+      return "INTEGRITY_EVENT_KIND_LOOKING_AWAY";
+    case IntegrityEventKind.INTEGRITY_EVENT_KIND_FACE_MISSING:
+      return "INTEGRITY_EVENT_KIND_FACE_MISSING";
+    case IntegrityEventKind.INTEGRITY_EVENT_KIND_MULTIPLE_FACES:
+      return "INTEGRITY_EVENT_KIND_MULTIPLE_FACES";
+    case IntegrityEventKind.INTEGRITY_EVENT_KIND_HEAD_TURNED:
+      return "INTEGRITY_EVENT_KIND_HEAD_TURNED";
+    case IntegrityEventKind.INTEGRITY_EVENT_KIND_PHONE_IN_VIEW:
+      return "INTEGRITY_EVENT_KIND_PHONE_IN_VIEW";
+    case IntegrityEventKind.INTEGRITY_EVENT_KIND_BOOK_IN_VIEW:
+      return "INTEGRITY_EVENT_KIND_BOOK_IN_VIEW";
+    case IntegrityEventKind.INTEGRITY_EVENT_KIND_SCREEN_IN_VIEW:
+      return "INTEGRITY_EVENT_KIND_SCREEN_IN_VIEW";
+    case IntegrityEventKind.INTEGRITY_EVENT_KIND_ANOTHER_PERSON:
+      return "INTEGRITY_EVENT_KIND_ANOTHER_PERSON";
+    case IntegrityEventKind.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 export interface InterviewReport {
   /**
    * 2 since the report is typed. 1 for reports stored before: they lack the candidate, the
@@ -56,6 +245,14 @@ export interface InterviewReport {
   emotionSummary: EmotionSummary | undefined;
   blinks: Blinks | undefined;
   insights: Insight[];
+  /**
+   * The interview's integrity: the verdict of the integrity service's risk engine and the events
+   * behind it, or why there is none. Not stored with the report: scoring reads it from
+   * integrity.v1.IntegrityService/GetAssessment each time the report is asked for (an assessment
+   * still grows while the integrity service catches up on the interview's last frames). Set in
+   * every report GenerateReport gives; unset in documents made before it existed.
+   */
+  integrity: IntegritySection | undefined;
 }
 
 export interface Scores {
@@ -197,6 +394,64 @@ export interface Insight {
   evidence: string[];
 }
 
+/**
+ * The integrity section: integrity.v1.Assessment of the interview's session, or its absence said.
+ * Times are milliseconds since the Unix epoch, as the report's timelines (the frames' own capture
+ * times); risks are 0..1 as the integrity service computes them, unrounded.
+ */
+export interface IntegritySection {
+  status: IntegrityStatus;
+  /**
+   * The highest verdict the risk reached during the interview (a flag stays a flag once the risk
+   * decays). Assessed only, as every field below.
+   */
+  verdict: IntegrityVerdict;
+  /** Risk as of the last analysed frame, and its peak, 0..1. */
+  risk: number;
+  peakRisk: number;
+  /** When the risk peaked; unset while it never rose above 0. */
+  peakAtMs?:
+    | number
+    | undefined;
+  /** Frames the integrity service analysed (those it sampled: about one a second by default). */
+  framesAnalyzed: number;
+  /** The first and the last analysed frame. */
+  firstFrameMs: number;
+  lastFrameMs: number;
+  /** The events that raised the risk, oldest first: at most the 200 GetAssessment returns. */
+  events: IntegrityEventRecord[];
+  /** Every event of the interview, those beyond the 200 included. */
+  eventsTotal: number;
+  /** The risk policy the assessment was made under (the integrity service's INTEGRITY_* settings). */
+  policy: IntegrityPolicy | undefined;
+}
+
+/** One event that raised the interview's risk (integrity.v1.IntegrityEvent). */
+export interface IntegrityEventRecord {
+  kind: IntegrityEventKind;
+  /**
+   * When the condition began (its first frame) and the frame that confirmed it (the debounce's
+   * last), milliseconds since the Unix epoch.
+   */
+  startedAtMs: number;
+  confirmedAtMs: number;
+  /** The confirming frame's number in the interview. */
+  frameNumber: number;
+  /** What the event added to the risk, 0..1, and the risk after it. */
+  weight: number;
+  riskAfter: number;
+  /** What was seen, for a person reviewing it, e.g. "cell phone 0.62 at (412, 300)". */
+  detail: string;
+}
+
+export interface IntegrityPolicy {
+  /** The risk halves every this many seconds of frame time without a new event. */
+  halfLifeSeconds: number;
+  /** Risk at or above which the verdict is review, and flagged, 0..1. */
+  reviewThreshold: number;
+  flagThreshold: number;
+}
+
 function createBaseInterviewReport(): InterviewReport {
   return {
     schemaVersion: 0,
@@ -212,6 +467,7 @@ function createBaseInterviewReport(): InterviewReport {
     emotionSummary: undefined,
     blinks: undefined,
     insights: [],
+    integrity: undefined,
   };
 }
 
@@ -255,6 +511,9 @@ export const InterviewReport: MessageFns<InterviewReport> = {
     }
     for (const v of message.insights) {
       Insight.encode(v!, writer.uint32(106).fork()).join();
+    }
+    if (message.integrity !== undefined) {
+      IntegritySection.encode(message.integrity, writer.uint32(114).fork()).join();
     }
     return writer;
   },
@@ -376,6 +635,14 @@ export const InterviewReport: MessageFns<InterviewReport> = {
             message.insights.push(Insight.decode(reader, reader.uint32()));
             continue;
           }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.integrity = IntegritySection.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -403,6 +670,7 @@ export const InterviewReport: MessageFns<InterviewReport> = {
       emotionSummary: isSet(object.emotion_summary) ? EmotionSummary.fromJSON(object.emotion_summary) : undefined,
       blinks: isSet(object.blinks) ? Blinks.fromJSON(object.blinks) : undefined,
       insights: globalThis.Array.isArray(object?.insights) ? object.insights.map((e: any) => Insight.fromJSON(e)) : [],
+      integrity: isSet(object.integrity) ? IntegritySection.fromJSON(object.integrity) : undefined,
     };
   },
 
@@ -447,6 +715,9 @@ export const InterviewReport: MessageFns<InterviewReport> = {
     if (message.insights?.length) {
       obj.insights = message.insights.map((e) => Insight.toJSON(e));
     }
+    if (message.integrity !== undefined) {
+      obj.integrity = IntegritySection.toJSON(message.integrity);
+    }
     return obj;
   },
 
@@ -476,6 +747,9 @@ export const InterviewReport: MessageFns<InterviewReport> = {
       ? Blinks.fromPartial(object.blinks)
       : undefined;
     message.insights = object.insights?.map((e) => Insight.fromPartial(e)) || [];
+    message.integrity = (object.integrity !== undefined && object.integrity !== null)
+      ? IntegritySection.fromPartial(object.integrity)
+      : undefined;
     return message;
   },
 };
@@ -1835,6 +2109,517 @@ export const Insight: MessageFns<Insight> = {
     message.description = object.description ?? "";
     message.impact = object.impact ?? 0;
     message.evidence = object.evidence?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseIntegritySection(): IntegritySection {
+  return {
+    status: 0,
+    verdict: 0,
+    risk: 0,
+    peakRisk: 0,
+    peakAtMs: undefined,
+    framesAnalyzed: 0,
+    firstFrameMs: 0,
+    lastFrameMs: 0,
+    events: [],
+    eventsTotal: 0,
+    policy: undefined,
+  };
+}
+
+export const IntegritySection: MessageFns<IntegritySection> = {
+  encode(message: IntegritySection, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== 0) {
+      writer.uint32(8).int32(message.status);
+    }
+    if (message.verdict !== 0) {
+      writer.uint32(16).int32(message.verdict);
+    }
+    if (message.risk !== 0) {
+      writer.uint32(25).double(message.risk);
+    }
+    if (message.peakRisk !== 0) {
+      writer.uint32(33).double(message.peakRisk);
+    }
+    if (message.peakAtMs !== undefined) {
+      writer.uint32(40).int64(message.peakAtMs);
+    }
+    if (message.framesAnalyzed !== 0) {
+      writer.uint32(48).int64(message.framesAnalyzed);
+    }
+    if (message.firstFrameMs !== 0) {
+      writer.uint32(56).int64(message.firstFrameMs);
+    }
+    if (message.lastFrameMs !== 0) {
+      writer.uint32(64).int64(message.lastFrameMs);
+    }
+    for (const v of message.events) {
+      IntegrityEventRecord.encode(v!, writer.uint32(74).fork()).join();
+    }
+    if (message.eventsTotal !== 0) {
+      writer.uint32(80).int32(message.eventsTotal);
+    }
+    if (message.policy !== undefined) {
+      IntegrityPolicy.encode(message.policy, writer.uint32(90).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): IntegritySection {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseIntegritySection();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.verdict = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.risk = reader.double();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.peakRisk = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.peakAtMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.framesAnalyzed = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.firstFrameMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.lastFrameMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.events.push(IntegrityEventRecord.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.eventsTotal = reader.int32();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.policy = IntegrityPolicy.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): IntegritySection {
+    return {
+      status: isSet(object.status) ? integrityStatusFromJSON(object.status) : 0,
+      verdict: isSet(object.verdict) ? integrityVerdictFromJSON(object.verdict) : 0,
+      risk: isSet(object.risk) ? globalThis.Number(object.risk) : 0,
+      peakRisk: isSet(object.peak_risk) ? globalThis.Number(object.peak_risk) : 0,
+      peakAtMs: isSet(object.peak_at_ms) ? globalThis.Number(object.peak_at_ms) : undefined,
+      framesAnalyzed: isSet(object.frames_analyzed) ? globalThis.Number(object.frames_analyzed) : 0,
+      firstFrameMs: isSet(object.first_frame_ms) ? globalThis.Number(object.first_frame_ms) : 0,
+      lastFrameMs: isSet(object.last_frame_ms) ? globalThis.Number(object.last_frame_ms) : 0,
+      events: globalThis.Array.isArray(object?.events)
+        ? object.events.map((e: any) => IntegrityEventRecord.fromJSON(e))
+        : [],
+      eventsTotal: isSet(object.events_total) ? globalThis.Number(object.events_total) : 0,
+      policy: isSet(object.policy) ? IntegrityPolicy.fromJSON(object.policy) : undefined,
+    };
+  },
+
+  toJSON(message: IntegritySection): unknown {
+    const obj: any = {};
+    if (message.status !== 0) {
+      obj.status = integrityStatusToJSON(message.status);
+    }
+    if (message.verdict !== 0) {
+      obj.verdict = integrityVerdictToJSON(message.verdict);
+    }
+    if (message.risk !== 0) {
+      obj.risk = floatToJson(message.risk);
+    }
+    if (message.peakRisk !== 0) {
+      obj.peak_risk = floatToJson(message.peakRisk);
+    }
+    if (message.peakAtMs !== undefined) {
+      obj.peak_at_ms = Math.round(message.peakAtMs);
+    }
+    if (message.framesAnalyzed !== 0) {
+      obj.frames_analyzed = Math.round(message.framesAnalyzed);
+    }
+    if (message.firstFrameMs !== 0) {
+      obj.first_frame_ms = Math.round(message.firstFrameMs);
+    }
+    if (message.lastFrameMs !== 0) {
+      obj.last_frame_ms = Math.round(message.lastFrameMs);
+    }
+    if (message.events?.length) {
+      obj.events = message.events.map((e) => IntegrityEventRecord.toJSON(e));
+    }
+    if (message.eventsTotal !== 0) {
+      obj.events_total = Math.round(message.eventsTotal);
+    }
+    if (message.policy !== undefined) {
+      obj.policy = IntegrityPolicy.toJSON(message.policy);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<IntegritySection>): IntegritySection {
+    return IntegritySection.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<IntegritySection>): IntegritySection {
+    const message = createBaseIntegritySection();
+    message.status = object.status ?? 0;
+    message.verdict = object.verdict ?? 0;
+    message.risk = object.risk ?? 0;
+    message.peakRisk = object.peakRisk ?? 0;
+    message.peakAtMs = object.peakAtMs ?? undefined;
+    message.framesAnalyzed = object.framesAnalyzed ?? 0;
+    message.firstFrameMs = object.firstFrameMs ?? 0;
+    message.lastFrameMs = object.lastFrameMs ?? 0;
+    message.events = object.events?.map((e) => IntegrityEventRecord.fromPartial(e)) || [];
+    message.eventsTotal = object.eventsTotal ?? 0;
+    message.policy = (object.policy !== undefined && object.policy !== null)
+      ? IntegrityPolicy.fromPartial(object.policy)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseIntegrityEventRecord(): IntegrityEventRecord {
+  return { kind: 0, startedAtMs: 0, confirmedAtMs: 0, frameNumber: 0, weight: 0, riskAfter: 0, detail: "" };
+}
+
+export const IntegrityEventRecord: MessageFns<IntegrityEventRecord> = {
+  encode(message: IntegrityEventRecord, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.kind !== 0) {
+      writer.uint32(8).int32(message.kind);
+    }
+    if (message.startedAtMs !== 0) {
+      writer.uint32(16).int64(message.startedAtMs);
+    }
+    if (message.confirmedAtMs !== 0) {
+      writer.uint32(24).int64(message.confirmedAtMs);
+    }
+    if (message.frameNumber !== 0) {
+      writer.uint32(32).int64(message.frameNumber);
+    }
+    if (message.weight !== 0) {
+      writer.uint32(41).double(message.weight);
+    }
+    if (message.riskAfter !== 0) {
+      writer.uint32(49).double(message.riskAfter);
+    }
+    if (message.detail !== "") {
+      writer.uint32(58).string(message.detail);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): IntegrityEventRecord {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseIntegrityEventRecord();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.kind = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.startedAtMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.confirmedAtMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.frameNumber = longToNumber(reader.int64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.weight = reader.double();
+            continue;
+          }
+          case 6: {
+            if (tag !== 49) {
+              break;
+            }
+
+            message.riskAfter = reader.double();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.detail = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): IntegrityEventRecord {
+    return {
+      kind: isSet(object.kind) ? integrityEventKindFromJSON(object.kind) : 0,
+      startedAtMs: isSet(object.started_at_ms) ? globalThis.Number(object.started_at_ms) : 0,
+      confirmedAtMs: isSet(object.confirmed_at_ms) ? globalThis.Number(object.confirmed_at_ms) : 0,
+      frameNumber: isSet(object.frame_number) ? globalThis.Number(object.frame_number) : 0,
+      weight: isSet(object.weight) ? globalThis.Number(object.weight) : 0,
+      riskAfter: isSet(object.risk_after) ? globalThis.Number(object.risk_after) : 0,
+      detail: isSet(object.detail) ? globalThis.String(object.detail) : "",
+    };
+  },
+
+  toJSON(message: IntegrityEventRecord): unknown {
+    const obj: any = {};
+    if (message.kind !== 0) {
+      obj.kind = integrityEventKindToJSON(message.kind);
+    }
+    if (message.startedAtMs !== 0) {
+      obj.started_at_ms = Math.round(message.startedAtMs);
+    }
+    if (message.confirmedAtMs !== 0) {
+      obj.confirmed_at_ms = Math.round(message.confirmedAtMs);
+    }
+    if (message.frameNumber !== 0) {
+      obj.frame_number = Math.round(message.frameNumber);
+    }
+    if (message.weight !== 0) {
+      obj.weight = floatToJson(message.weight);
+    }
+    if (message.riskAfter !== 0) {
+      obj.risk_after = floatToJson(message.riskAfter);
+    }
+    if (message.detail !== "") {
+      obj.detail = message.detail;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<IntegrityEventRecord>): IntegrityEventRecord {
+    return IntegrityEventRecord.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<IntegrityEventRecord>): IntegrityEventRecord {
+    const message = createBaseIntegrityEventRecord();
+    message.kind = object.kind ?? 0;
+    message.startedAtMs = object.startedAtMs ?? 0;
+    message.confirmedAtMs = object.confirmedAtMs ?? 0;
+    message.frameNumber = object.frameNumber ?? 0;
+    message.weight = object.weight ?? 0;
+    message.riskAfter = object.riskAfter ?? 0;
+    message.detail = object.detail ?? "";
+    return message;
+  },
+};
+
+function createBaseIntegrityPolicy(): IntegrityPolicy {
+  return { halfLifeSeconds: 0, reviewThreshold: 0, flagThreshold: 0 };
+}
+
+export const IntegrityPolicy: MessageFns<IntegrityPolicy> = {
+  encode(message: IntegrityPolicy, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.halfLifeSeconds !== 0) {
+      writer.uint32(9).double(message.halfLifeSeconds);
+    }
+    if (message.reviewThreshold !== 0) {
+      writer.uint32(17).double(message.reviewThreshold);
+    }
+    if (message.flagThreshold !== 0) {
+      writer.uint32(25).double(message.flagThreshold);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): IntegrityPolicy {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseIntegrityPolicy();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 9) {
+              break;
+            }
+
+            message.halfLifeSeconds = reader.double();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.reviewThreshold = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.flagThreshold = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): IntegrityPolicy {
+    return {
+      halfLifeSeconds: isSet(object.half_life_seconds) ? globalThis.Number(object.half_life_seconds) : 0,
+      reviewThreshold: isSet(object.review_threshold) ? globalThis.Number(object.review_threshold) : 0,
+      flagThreshold: isSet(object.flag_threshold) ? globalThis.Number(object.flag_threshold) : 0,
+    };
+  },
+
+  toJSON(message: IntegrityPolicy): unknown {
+    const obj: any = {};
+    if (message.halfLifeSeconds !== 0) {
+      obj.half_life_seconds = floatToJson(message.halfLifeSeconds);
+    }
+    if (message.reviewThreshold !== 0) {
+      obj.review_threshold = floatToJson(message.reviewThreshold);
+    }
+    if (message.flagThreshold !== 0) {
+      obj.flag_threshold = floatToJson(message.flagThreshold);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<IntegrityPolicy>): IntegrityPolicy {
+    return IntegrityPolicy.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<IntegrityPolicy>): IntegrityPolicy {
+    const message = createBaseIntegrityPolicy();
+    message.halfLifeSeconds = object.halfLifeSeconds ?? 0;
+    message.reviewThreshold = object.reviewThreshold ?? 0;
+    message.flagThreshold = object.flagThreshold ?? 0;
     return message;
   },
 };

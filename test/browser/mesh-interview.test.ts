@@ -224,6 +224,11 @@ describe('the web app against a mesh of real processes, in Chromium with the fak
     await page.getByTestId('expression-chart').locator('svg').first().waitFor({ timeout: 30_000 });
     expect(await page.locator('figure.chart figcaption').textContent()).toMatch(/no face: \d+/);
     expect(await page.getByRole('heading', { name: 'Insights' }).count()).toBe(1);
+    // The integrity section, from this mesh's integrity service: its verdict, or that its queue had not
+    // reached the frames yet; never that it did not answer.
+    expect(await page.getByRole('region', { name: 'Integrity' }).textContent()).toMatch(
+      /Verdict: (clear|review|flagged)|Not assessed: the integrity service analysed no frame/,
+    );
     await shots.take(page, 'interviewer-report');
     await axe('the interviewer report');
 

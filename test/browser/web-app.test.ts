@@ -183,6 +183,13 @@ describe('web app against a test double of the gateway (UI flows only: the doubl
     expect((await readFile(await download.path())).subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(mock.pdfDownloads).toBe(1);
     expect(await page.getByRole('link', { name: /this report's data \(JSON\)/ }).getAttribute('href')).toBe(`/mock-report/${interviewId}.json`);
+    // The integrity section: the verdict, the peak, and the event that raised the risk, times from the start.
+    expect(await page.getByRole('heading', { name: 'Integrity' }).count()).toBe(1);
+    expect(await page.getByTestId('integrity-verdict').textContent()).toBe('Verdict: review');
+    await page.getByText('Risk peaked at 0.40 at 0:06 into the interview, and was 0.38 at the last of 20 analysed frames.').waitFor();
+    expect(await page.getByTestId('integrity-events').locator('tbody tr').allTextContents()).toEqual([
+      '0:06no face in view110.400.40no face for 1.5 s (began 0:04)',
+    ]);
     await shots.take(page, 'candidate-report');
     await axe('the candidate report');
   });

@@ -1867,7 +1867,7 @@ describe('deployment files', () => {
       // The resolver's token handed to every service.
       expect(
         await problems(
-          broken(COMPOSE, 'CONSUL_RESOLVER_SERVICES: interview gateway', 'CONSUL_RESOLVER_SERVICES: interview emotion scoring notifier auth gateway'),
+          broken(COMPOSE, 'CONSUL_RESOLVER_SERVICES: interview scoring gateway', 'CONSUL_RESOLVER_SERVICES: interview emotion scoring notifier auth gateway'),
         ),
       ).toEqual([
         `consul-provision gives the resolver's token to auth, emotion, gateway, interview, notifier, scoring, not ${RESOLVERS.join(', ')} (the services with downstreams)`,
@@ -2196,9 +2196,9 @@ describe('deployment files', () => {
     it(`are valid Kubernetes ${KUBERNETES_VERSION} resources, unknown fields rejected, and a broken copy is not`, async () => {
       const { code, output } = await validate(manifests());
       expect({ code, errors: output.split('\n').filter((line) => !line.startsWith('INFO') && line) }).toEqual({ code: 0, errors: [] });
-      // Every document of every file: 33 with the gateway's Deployment, Service and two NetworkPolicies,
-      // and the integrity service's Deployment, Service and NetworkPolicy.
-      expect(output.match(/^INFO .* passed/gm)).toHaveLength(33);
+      // Every document of every file: 34 with the gateway's Deployment, Service and two NetworkPolicies,
+      // the integrity service's Deployment, Service and NetworkPolicy, and scoring's egress to it.
+      expect(output.match(/^INFO .* passed/gm)).toHaveLength(34);
       const misspelt = await validate([broken('deploy/k8s/emotion.yaml', 'periodSeconds: 5', 'periodSecond: 5')]);
       expect(misspelt.code).not.toBe(0);
       expect(misspelt.output).toContain("'periodSecond' was unexpected");
@@ -2397,11 +2397,11 @@ describe('deployment files', () => {
       // The resolver's token to a service that resolves nothing.
       expect(
         await problems(
-          'deploy/k8s/scoring.yaml',
-          /- name: SCORING_CONSUL_TOKEN\n(\s+)valueFrom: .*\n/,
-          '- name: SCORING_CONSUL_TOKEN\n$1valueFrom: { secretKeyRef: { name: mesh-consul-scoring, key: token } }\n            - name: CONSUL_RESOLVER_TOKEN\n$1valueFrom: { secretKeyRef: { name: mesh-consul-resolver, key: token } }\n',
+          'deploy/k8s/notifier.yaml',
+          /- name: NOTIFIER_CONSUL_TOKEN\n(\s+)valueFrom: .*\n/,
+          '- name: NOTIFIER_CONSUL_TOKEN\n$1valueFrom: { secretKeyRef: { name: mesh-consul-notifier, key: token } }\n            - name: CONSUL_RESOLVER_TOKEN\n$1valueFrom: { secretKeyRef: { name: mesh-consul-resolver, key: token } }\n',
         ),
-      ).toEqual(["scoring: gets the resolver's Consul token, resolving nothing", 'mesh-consul-resolver is read by scoring']);
+      ).toEqual(["notifier: gets the resolver's Consul token, resolving nothing", 'mesh-consul-resolver is read by notifier']);
       // A token every pod gets.
       expect(
         await problems('deploy/k8s/config.yaml', '  LOG_LEVEL: info\n', '  LOG_LEVEL: info\n  CONSUL_HTTP_TOKEN: "0f6b1a1e-0000-4000-8000-000000000000"\n'),

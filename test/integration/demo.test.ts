@@ -20,6 +20,7 @@ async function demoEnv(dataDir: string): Promise<Record<string, string>> {
   for (const name of [
     'INTERVIEW_PORT',
     'EMOTION_PORT',
+    'INTEGRITY_PORT',
     'SCORING_PORT',
     'NOTIFIER_PORT',
     'AUTH_PORT',
@@ -51,6 +52,11 @@ it('runs a whole interview through the embedded mesh and prints faces, emotions,
     expect(stdout).toMatch(/answered \(\d+ s, \d+ words\): 3\/3 \(100%\)/);
     expect(stdout).toMatch(/Frames: 6 analyzed, face in 4; emotions: happy 4/);
     expect(stdout).toMatch(/Scores: technical \d+\.\d, communication \d+\.\d, emotion \d+\.\d, overall \d+\.\d \(of 100\)/);
+    // Scoring asked the integrity service of this mesh (mTLS, the call policy): its assessment, or that
+    // its queue had not reached the frames yet; never that it did not answer.
+    expect(stdout).toMatch(
+      /Integrity: (verdict (clear|review|flagged), risk \d\.\d\d \(peak \d\.\d\d\), \d+ frames? analysed, \d+ events?|Not assessed: the integrity service analysed no frame)/,
+    );
     // The report's PDF, fetched through its link over TLS, and its JSON, written where it says.
     expect(stdout).toMatch(/report link \(until [\dT:.Z-]+\): https:\/\/127\.0\.0\.1:\d+\/v1\/reports\/[0-9a-f-]{36}\.pdf\?token=[\w-]+\.[\w-]+\.[\w-]+/);
     expect(stdout).toMatch(/wrote .*report\/report\.pdf \(\d+ KB, made and returned in \d+\.\d\d s\) and .*report\/report\.json/);

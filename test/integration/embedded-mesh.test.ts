@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Difficulty, InterviewState, ReportFormat } from '../../src/gen/interview';
+import { IntegritySection, IntegrityStatus } from '../../src/gen/report';
 import { EventBus } from '../../src/platform/bus/event-bus';
 import { MemoryBus } from '../../src/platform/bus/memory-bus';
 import { loadConfig } from '../../src/platform/config/mesh-config';
@@ -20,6 +21,8 @@ import { CALL_POLICY } from '../../src/mesh/call-policy';
 import { TransportSecurity } from '../../src/platform/tls/transport-security';
 import { scoringService } from '../../src/services/scoring';
 import { scoringSettings } from '../../src/services/scoring/settings';
+import { SCORING_DOWNSTREAMS } from '../../src/services/scoring/server';
+import { createDownstreamClient } from '../../src/platform/service/downstream-client';
 import { meshTopology } from '../../src/mesh/topology';
 import { SERVICES } from '../../src/mesh/registry';
 import { InterviewStreamClient } from '../../src/demo/interview-stream-client';
@@ -54,10 +57,17 @@ describe('health follows readiness', () => {
     const config = { ...loadConfig({ ...TEST_MESH_ENV }), bindHost: '127.0.0.1' };
     // TLS with the tests' certificates (TEST_TLS_DIR): the scoring service's own, its port requiring a client certificate.
     const transport = new TransportSecurity(config.transport, silentLogger());
+    // Its integrity downstream, never called here (no report is asked for): a client of an address nothing listens on.
+    const integrity = createDownstreamClient(SCORING_DOWNSTREAMS.integrity, {
+      target: '127.0.0.1:1',
+      channel: transport.channel({ kind: 'service', name: 'scoring' }, 'integrity'),
+      deadlineMs: SCORING_DOWNSTREAMS.integrity.deadlineMs,
+      log: silentLogger(),
+    });
     const service = await startService(
       scoringService,
       { config, log: silentLogger(), db, busFor: () => bus, transport, policy: CALL_POLICY, metrics: new MeshMetrics() },
-      { port: 0, settings: scoringSettings({}), downstreams: {} },
+      { port: 0, settings: scoringSettings({}), downstreams: { integrity } },
     );
     const address = service.server.address;
 
@@ -72,6 +82,7 @@ describe('health follows readiness', () => {
     await service.stop(1_000);
     await watch.ended;
     watch.stop();
+    integrity.close();
     transport.close();
     expect(watch.statuses).toEqual(['SERVING', 'NOT_SERVING']);
   });
@@ -90,6 +101,8 @@ describe('the embedded mesh', () => {
       AUTH_PORT: '0',
       AUTH_SCRYPT_COST: '10',
       AUTH_KEYS_DIR: keysDir,
+      // Not in this mesh, and nothing listens there: the report says its integrity section is unavailable.
+      INTEGRITY_ADDR: '127.0.0.1:1',
       ...TEST_MESH_ENV,
     };
     const config = { ...loadConfig(env), dataDir: 'memory://' };
@@ -166,6 +179,8 @@ describe('the embedded mesh', () => {
       expect(report?.emotionSummary).toMatchObject({ sampleCount: 4, faceDetectedCount: 3, timeline: [] });
       // The report's rate over the whole interview agrees with the stream's last live figure.
       expect(report?.blinks).toMatchObject({ blinkCount: 1, blinksPerMinute: 3.9 });
+      // Scoring asked the integrity service, which did not answer: said so, and nothing made up.
+      expect(report?.integrity).toEqual(IntegritySection.fromPartial({ status: IntegrityStatus.INTEGRITY_STATUS_UNAVAILABLE }));
     } finally {
       client.close();
       await mesh.stop(1_000);

@@ -1,3 +1,4 @@
+import { Assessment, EventKind, IntegrityEvent, Verdict } from '../../src/gen/integrity';
 import { InterviewReport } from '../../src/gen/report';
 
 /** The start of the fixture interview: 2025-03-14 09:30 UTC. */
@@ -90,5 +91,65 @@ export function fixtureReport(frames = 120): InterviewReport {
       },
       { category: 'engagement', description: 'No face detected in 6 of 120 frames.', impact: -0.05, evidence: ['114 of 120 frames with a face'] },
     ],
+  });
+}
+
+/** The fixture's integrity policy: the risk halves every 30 s; review at 0.4, flagged at 0.7. */
+export const FIXTURE_INTEGRITY_POLICY = { halfLifeSeconds: 30, reviewThreshold: 0.4, flagThreshold: 0.7 };
+
+/**
+ * The integrity service's assessment of the fixture interview (integrity.v1.Assessment), its risks
+ * computed as the risk engine's design says (each event: risk = 1 - (1 - risk)(1 - weight); the
+ * risk halves every half-life between them): looking away confirmed at 1:01, a phone at 1:15 (the
+ * peak, 0.75: flagged), a second face at 2:31; frames analysed every 2 s from 0:01 to 3:59 (120).
+ * `frames` analysed frames (the last at 0:01 + 2 s each after the first) make it shorter or longer.
+ */
+export function fixtureAssessment(frames = 120): Assessment {
+  const seen = [
+    { kind: EventKind.EVENT_KIND_LOOKING_AWAY, startedS: 57, confirmedS: 61, weight: 0.25, detail: 'gaze left for 3.0 s' },
+    { kind: EventKind.EVENT_KIND_PHONE_IN_VIEW, startedS: 75, confirmedS: 75, weight: 0.7, detail: 'cell phone 0.62 at (412, 300)' },
+    { kind: EventKind.EVENT_KIND_MULTIPLE_FACES, startedS: 147, confirmedS: 151, weight: 0.4, detail: '2 faces (0.93, 0.81)' },
+  ];
+  const first = FIXTURE_START_MS + 1_000;
+  const last = first + (frames - 1) * 2_000;
+  const halfLifeMs = FIXTURE_INTEGRITY_POLICY.halfLifeSeconds * 1000;
+  let risk = 0;
+  let at = first;
+  let peak = { risk: 0, at: first };
+  const events = seen
+    .filter((e) => FIXTURE_START_MS + e.confirmedS * 1000 <= last)
+    .map((e) => {
+      const confirmed = FIXTURE_START_MS + e.confirmedS * 1000;
+      risk = 1 - (1 - risk * 0.5 ** ((confirmed - at) / halfLifeMs)) * (1 - e.weight);
+      at = confirmed;
+      if (risk > peak.risk) peak = { risk, at };
+      return IntegrityEvent.fromPartial({
+        kind: e.kind,
+        startedAt: new Date(FIXTURE_START_MS + e.startedS * 1000),
+        confirmedAt: new Date(confirmed),
+        frameNumber: (confirmed - first) / 2_000 + 1,
+        weight: e.weight,
+        riskAfter: risk,
+        detail: e.detail,
+      });
+    });
+  const level = (r: number) =>
+    r >= FIXTURE_INTEGRITY_POLICY.flagThreshold
+      ? Verdict.VERDICT_FLAGGED
+      : r >= FIXTURE_INTEGRITY_POLICY.reviewThreshold
+        ? Verdict.VERDICT_REVIEW
+        : Verdict.VERDICT_CLEAR;
+  return Assessment.fromPartial({
+    sessionId: '5b7f3c8e-2d4a-4e6b-9c1d-0a2b3c4d5e6f',
+    verdict: level(peak.risk),
+    risk: risk * 0.5 ** ((last - at) / halfLifeMs),
+    peakRisk: peak.risk,
+    peakAt: events.length ? new Date(peak.at) : undefined,
+    framesAnalyzed: frames,
+    firstFrameAt: new Date(first),
+    lastFrameAt: new Date(last),
+    events,
+    eventsTotal: events.length,
+    policy: FIXTURE_INTEGRITY_POLICY,
   });
 }

@@ -2,6 +2,7 @@ import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable, Mapping as _Mapping
@@ -9,8 +10,51 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class IntegrityStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    INTEGRITY_STATUS_UNSPECIFIED: _ClassVar[IntegrityStatus]
+    INTEGRITY_STATUS_ASSESSED: _ClassVar[IntegrityStatus]
+    INTEGRITY_STATUS_NOT_ASSESSED: _ClassVar[IntegrityStatus]
+    INTEGRITY_STATUS_UNAVAILABLE: _ClassVar[IntegrityStatus]
+
+class IntegrityVerdict(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    INTEGRITY_VERDICT_UNSPECIFIED: _ClassVar[IntegrityVerdict]
+    INTEGRITY_VERDICT_CLEAR: _ClassVar[IntegrityVerdict]
+    INTEGRITY_VERDICT_REVIEW: _ClassVar[IntegrityVerdict]
+    INTEGRITY_VERDICT_FLAGGED: _ClassVar[IntegrityVerdict]
+
+class IntegrityEventKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    INTEGRITY_EVENT_KIND_UNSPECIFIED: _ClassVar[IntegrityEventKind]
+    INTEGRITY_EVENT_KIND_LOOKING_AWAY: _ClassVar[IntegrityEventKind]
+    INTEGRITY_EVENT_KIND_FACE_MISSING: _ClassVar[IntegrityEventKind]
+    INTEGRITY_EVENT_KIND_MULTIPLE_FACES: _ClassVar[IntegrityEventKind]
+    INTEGRITY_EVENT_KIND_HEAD_TURNED: _ClassVar[IntegrityEventKind]
+    INTEGRITY_EVENT_KIND_PHONE_IN_VIEW: _ClassVar[IntegrityEventKind]
+    INTEGRITY_EVENT_KIND_BOOK_IN_VIEW: _ClassVar[IntegrityEventKind]
+    INTEGRITY_EVENT_KIND_SCREEN_IN_VIEW: _ClassVar[IntegrityEventKind]
+    INTEGRITY_EVENT_KIND_ANOTHER_PERSON: _ClassVar[IntegrityEventKind]
+INTEGRITY_STATUS_UNSPECIFIED: IntegrityStatus
+INTEGRITY_STATUS_ASSESSED: IntegrityStatus
+INTEGRITY_STATUS_NOT_ASSESSED: IntegrityStatus
+INTEGRITY_STATUS_UNAVAILABLE: IntegrityStatus
+INTEGRITY_VERDICT_UNSPECIFIED: IntegrityVerdict
+INTEGRITY_VERDICT_CLEAR: IntegrityVerdict
+INTEGRITY_VERDICT_REVIEW: IntegrityVerdict
+INTEGRITY_VERDICT_FLAGGED: IntegrityVerdict
+INTEGRITY_EVENT_KIND_UNSPECIFIED: IntegrityEventKind
+INTEGRITY_EVENT_KIND_LOOKING_AWAY: IntegrityEventKind
+INTEGRITY_EVENT_KIND_FACE_MISSING: IntegrityEventKind
+INTEGRITY_EVENT_KIND_MULTIPLE_FACES: IntegrityEventKind
+INTEGRITY_EVENT_KIND_HEAD_TURNED: IntegrityEventKind
+INTEGRITY_EVENT_KIND_PHONE_IN_VIEW: IntegrityEventKind
+INTEGRITY_EVENT_KIND_BOOK_IN_VIEW: IntegrityEventKind
+INTEGRITY_EVENT_KIND_SCREEN_IN_VIEW: IntegrityEventKind
+INTEGRITY_EVENT_KIND_ANOTHER_PERSON: IntegrityEventKind
+
 class InterviewReport(_message.Message):
-    __slots__ = ("schema_version", "session_id", "candidate_id", "started_at", "completed_at", "total_questions", "scores", "weights", "feedback", "answers", "emotion_summary", "blinks", "insights")
+    __slots__ = ("schema_version", "session_id", "candidate_id", "started_at", "completed_at", "total_questions", "scores", "weights", "feedback", "answers", "emotion_summary", "blinks", "insights", "integrity")
     SCHEMA_VERSION_FIELD_NUMBER: _ClassVar[int]
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     CANDIDATE_ID_FIELD_NUMBER: _ClassVar[int]
@@ -24,6 +68,7 @@ class InterviewReport(_message.Message):
     EMOTION_SUMMARY_FIELD_NUMBER: _ClassVar[int]
     BLINKS_FIELD_NUMBER: _ClassVar[int]
     INSIGHTS_FIELD_NUMBER: _ClassVar[int]
+    INTEGRITY_FIELD_NUMBER: _ClassVar[int]
     schema_version: int
     session_id: str
     candidate_id: str
@@ -37,7 +82,8 @@ class InterviewReport(_message.Message):
     emotion_summary: EmotionSummary
     blinks: Blinks
     insights: _containers.RepeatedCompositeFieldContainer[Insight]
-    def __init__(self, schema_version: _Optional[int] = ..., session_id: _Optional[str] = ..., candidate_id: _Optional[str] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., completed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., total_questions: _Optional[int] = ..., scores: _Optional[_Union[Scores, _Mapping]] = ..., weights: _Optional[_Union[Weights, _Mapping]] = ..., feedback: _Optional[str] = ..., answers: _Optional[_Iterable[_Union[Answer, _Mapping]]] = ..., emotion_summary: _Optional[_Union[EmotionSummary, _Mapping]] = ..., blinks: _Optional[_Union[Blinks, _Mapping]] = ..., insights: _Optional[_Iterable[_Union[Insight, _Mapping]]] = ...) -> None: ...
+    integrity: IntegritySection
+    def __init__(self, schema_version: _Optional[int] = ..., session_id: _Optional[str] = ..., candidate_id: _Optional[str] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., completed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., total_questions: _Optional[int] = ..., scores: _Optional[_Union[Scores, _Mapping]] = ..., weights: _Optional[_Union[Weights, _Mapping]] = ..., feedback: _Optional[str] = ..., answers: _Optional[_Iterable[_Union[Answer, _Mapping]]] = ..., emotion_summary: _Optional[_Union[EmotionSummary, _Mapping]] = ..., blinks: _Optional[_Union[Blinks, _Mapping]] = ..., insights: _Optional[_Iterable[_Union[Insight, _Mapping]]] = ..., integrity: _Optional[_Union[IntegritySection, _Mapping]] = ...) -> None: ...
 
 class Scores(_message.Message):
     __slots__ = ("technical", "communication", "emotion", "overall")
@@ -175,3 +221,57 @@ class Insight(_message.Message):
     impact: float
     evidence: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, category: _Optional[str] = ..., description: _Optional[str] = ..., impact: _Optional[float] = ..., evidence: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class IntegritySection(_message.Message):
+    __slots__ = ("status", "verdict", "risk", "peak_risk", "peak_at_ms", "frames_analyzed", "first_frame_ms", "last_frame_ms", "events", "events_total", "policy")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    VERDICT_FIELD_NUMBER: _ClassVar[int]
+    RISK_FIELD_NUMBER: _ClassVar[int]
+    PEAK_RISK_FIELD_NUMBER: _ClassVar[int]
+    PEAK_AT_MS_FIELD_NUMBER: _ClassVar[int]
+    FRAMES_ANALYZED_FIELD_NUMBER: _ClassVar[int]
+    FIRST_FRAME_MS_FIELD_NUMBER: _ClassVar[int]
+    LAST_FRAME_MS_FIELD_NUMBER: _ClassVar[int]
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    EVENTS_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    POLICY_FIELD_NUMBER: _ClassVar[int]
+    status: IntegrityStatus
+    verdict: IntegrityVerdict
+    risk: float
+    peak_risk: float
+    peak_at_ms: int
+    frames_analyzed: int
+    first_frame_ms: int
+    last_frame_ms: int
+    events: _containers.RepeatedCompositeFieldContainer[IntegrityEventRecord]
+    events_total: int
+    policy: IntegrityPolicy
+    def __init__(self, status: _Optional[_Union[IntegrityStatus, str]] = ..., verdict: _Optional[_Union[IntegrityVerdict, str]] = ..., risk: _Optional[float] = ..., peak_risk: _Optional[float] = ..., peak_at_ms: _Optional[int] = ..., frames_analyzed: _Optional[int] = ..., first_frame_ms: _Optional[int] = ..., last_frame_ms: _Optional[int] = ..., events: _Optional[_Iterable[_Union[IntegrityEventRecord, _Mapping]]] = ..., events_total: _Optional[int] = ..., policy: _Optional[_Union[IntegrityPolicy, _Mapping]] = ...) -> None: ...
+
+class IntegrityEventRecord(_message.Message):
+    __slots__ = ("kind", "started_at_ms", "confirmed_at_ms", "frame_number", "weight", "risk_after", "detail")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    STARTED_AT_MS_FIELD_NUMBER: _ClassVar[int]
+    CONFIRMED_AT_MS_FIELD_NUMBER: _ClassVar[int]
+    FRAME_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    WEIGHT_FIELD_NUMBER: _ClassVar[int]
+    RISK_AFTER_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    kind: IntegrityEventKind
+    started_at_ms: int
+    confirmed_at_ms: int
+    frame_number: int
+    weight: float
+    risk_after: float
+    detail: str
+    def __init__(self, kind: _Optional[_Union[IntegrityEventKind, str]] = ..., started_at_ms: _Optional[int] = ..., confirmed_at_ms: _Optional[int] = ..., frame_number: _Optional[int] = ..., weight: _Optional[float] = ..., risk_after: _Optional[float] = ..., detail: _Optional[str] = ...) -> None: ...
+
+class IntegrityPolicy(_message.Message):
+    __slots__ = ("half_life_seconds", "review_threshold", "flag_threshold")
+    HALF_LIFE_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    REVIEW_THRESHOLD_FIELD_NUMBER: _ClassVar[int]
+    FLAG_THRESHOLD_FIELD_NUMBER: _ClassVar[int]
+    half_life_seconds: float
+    review_threshold: float
+    flag_threshold: float
+    def __init__(self, half_life_seconds: _Optional[float] = ..., review_threshold: _Optional[float] = ..., flag_threshold: _Optional[float] = ...) -> None: ...

@@ -76,7 +76,9 @@ class ScoringServiceServicer:
 
     def GenerateReport(self, request, context):
         """The stored report of a scored interview: typed (ReportResponse.report) and as a document in
-        the format asked for, JSON or PDF (A4, fonts embedded, charts), made once and stored.
+        the format asked for, JSON or PDF (A4, fonts embedded, charts), made once and stored; its
+        integrity section read from the integrity service at each call (within 2 s; the section says
+        "unavailable" when it does not answer, and a PDF is kept for each integrity section it shows).
         NOT_FOUND until the interview has been scored; INVALID_ARGUMENT for a format other than json
         or pdf; UNIMPLEMENTED for include_video (the mesh stores no video: frames are analysed, not
         kept); RESOURCE_EXHAUSTED when too many PDFs are being made at once (retry shortly).

@@ -9,6 +9,7 @@ import { AnswerAnalyzer, answerInput } from './answer-analyzer';
 import { calculateScores, ScoredAnswer, ScoringInputError } from './domain';
 import { withoutTimeline } from './report/build-report';
 import { ReportDocuments } from './report/report-documents';
+import type { IntegrityReader } from './report/integrity-section';
 import { ScoringStore } from './store';
 
 /** The documents GenerateReport makes: ReportRequest.format, lower case; empty means json. */
@@ -35,9 +36,16 @@ async function at<T>(where: string, run: () => Promise<T>): Promise<T> {
 
 /**
  * scoring.ScoringService: AnalyzeAnswer and CalculateScore compute; GenerateReport reads the stored
- * report, and makes its PDF once (`documents`).
+ * report, adds its integrity section (`integrity`, read at each call: the integrity service may
+ * still be catching up on the interview's last frames when it is scored), and makes its PDF once
+ * for each integrity section (`documents`).
  */
-export function scoringHandlers(store: ScoringStore, analyzer: AnswerAnalyzer, documents: ReportDocuments): AsyncService<typeof ScoringServiceService> {
+export function scoringHandlers(
+  store: ScoringStore,
+  analyzer: AnswerAnalyzer,
+  documents: ReportDocuments,
+  integrity: IntegrityReader,
+): AsyncService<typeof ScoringServiceService> {
   return {
     analyzeAnswer(request: AnswerRequest): Promise<AnswerAnalysis> {
       return analyzer.analyze({ question: request.question, answer: request.answer, category: request.category });
@@ -47,7 +55,7 @@ export function scoringHandlers(store: ScoringStore, analyzer: AnswerAnalyzer, d
       return scoreRequest(request, analyzer);
     },
 
-    async generateReport(request: ReportRequest): Promise<ReportResponse> {
+    async generateReport(request: ReportRequest, ctx): Promise<ReportResponse> {
       const sessionId = requireUuid(request.sessionId, 'session_id');
       const format = reportFormat(request.format);
       // Not a state of this interview that could change: the mesh keeps no video at all.
@@ -55,7 +63,7 @@ export function scoringHandlers(store: ScoringStore, analyzer: AnswerAnalyzer, d
         throw new NotImplementedError('include_video: the mesh stores no video (frames are analysed, not kept), so no report can include it');
       const stored = await store.loadReport(sessionId);
       if (!stored) throw new NotFoundError(`no report for session ${sessionId}: it has not been scored yet`);
-      const report = request.includeEmotions ? stored : withoutTimeline(stored);
+      const report = { ...(request.includeEmotions ? stored : withoutTimeline(stored)), integrity: await integrity(sessionId, ctx) };
       // report_url stays empty: this service is internal; the interview service links to its documents.
       const reportData = format === 'pdf' ? await documents.pdf(report, request.includeEmotions) : Buffer.from(reportJson().stringify(report));
       return { reportUrl: '', reportData, format, report };

@@ -1,15 +1,16 @@
 import { ROUTING_KEYS } from '../../platform/bus/event-catalog';
-import { defineService, NO_DOWNSTREAMS } from '../../platform/service/descriptor';
+import { defineService } from '../../platform/service/descriptor';
 import { SCORING_QUEUES } from './consumers';
 import { scoringMigrations } from './migrations';
-import { startScoring, TEXT_MODEL } from './server';
+import { SCORING_DOWNSTREAMS, startScoring, TEXT_MODEL } from './server';
 import { scoringSettings } from './settings';
 
 /**
  * The scoring service: serves scoring.ScoringService, consumes `scoring.emotions` and
  * `scoring.process` (each message once, through its inbox), publishes interview.scored through its
  * outbox once an interview's completion and all its frames are in, or interview.scoring.failed when
- * it cannot score the interview.
+ * it cannot score the interview. Calls the integrity service (GetAssessment, behind a breaker, its
+ * health as `scoring.dependency.integrity`) for each report's integrity section.
  */
 export const scoringService = defineService({
   name: 'scoring',
@@ -22,7 +23,7 @@ export const scoringService = defineService({
   publishes: [ROUTING_KEYS.scored, ROUTING_KEYS.scoringFailed],
   consulTags: ['grpc'],
   grpcServices: ['scoring.ScoringService'],
-  downstreams: NO_DOWNSTREAMS,
+  downstreams: SCORING_DOWNSTREAMS,
   settings: scoringSettings,
   resource: TEXT_MODEL,
   start: startScoring,

@@ -1,10 +1,12 @@
+import { IntegrityServiceClient } from '../../gen/integrity';
 import { ScoringServiceService } from '../../gen/scoring';
-import { grpcService, NoDownstreams, ResourceSpec, ServiceContext, ServiceParts } from '../../platform/service/descriptor';
+import { DownstreamSpec, grpcService, ResourceSpec, ServiceContext, ServiceParts } from '../../platform/service/descriptor';
 import { AnswerAnalyzer } from './answer-analyzer';
 import { completedHandler, emotionAnalyzedHandler, SCORING_QUEUES } from './consumers';
 import { scoringHandlers } from './handlers';
 import { LlmJudge } from './judge/llm-judge';
 import { PdfMaker } from './report/pdf/pdf-maker';
+import { integrityReader } from './report/integrity-section';
 import { ReportDocuments } from './report/report-documents';
 import type { SentenceEmbedder } from './domain/semantic';
 import { EncoderPool } from './semantic/encoder-pool';
@@ -33,8 +35,30 @@ export const TEXT_MODEL: ResourceSpec<ScoringSettings, TextModel> = {
   close: (model) => model.close(),
 };
 
-/** The scoring service's wiring: scoring.ScoringService, and a consumer for each of its queues. */
-export function startScoring(context: ServiceContext<ScoringSettings, NoDownstreams, TextModel>): ServiceParts {
+/**
+ * GetAssessment's budget, milliseconds (INTEGRITY_DEADLINE_MS overrides it): a stored assessment is
+ * one row read, answered in milliseconds; 2 s leaves most of the interview service's 5 s for
+ * GenerateReport to the PDF, and past it the report says its integrity section is unavailable.
+ */
+export const INTEGRITY_DEADLINE_MS = 2000;
+
+/** What the scoring service calls: the integrity service, for the assessment its reports show. */
+export const SCORING_DOWNSTREAMS = {
+  integrity: {
+    service: 'integrity',
+    grpcService: 'integrity.v1.IntegrityService',
+    client: IntegrityServiceClient,
+    deadlineMs: INTEGRITY_DEADLINE_MS,
+    idempotentMethods: ['GetAssessment'],
+  } satisfies DownstreamSpec<IntegrityServiceClient>,
+};
+
+/**
+ * The scoring service's wiring: scoring.ScoringService, and a consumer for each of its queues;
+ * GenerateReport reads each report's integrity section from the integrity service.
+ */
+export function startScoring(context: ServiceContext<ScoringSettings, typeof SCORING_DOWNSTREAMS, TextModel>): ServiceParts {
+  const { integrity } = context.downstreams;
   const store = new ScoringStore(context.db<ScoringTables>());
   const judge =
     context.settings.judge && new LlmJudge(context.settings.judge, { log: context.log, registry: context.metrics.registry, breakerMetrics: context.metrics });
@@ -42,8 +66,9 @@ export function startScoring(context: ServiceContext<ScoringSettings, NoDownstre
   const consumerDeps = { store, analyzer, outbox: context.outbox<ScoringTables>(), log: context.log };
   // Report PDFs on a worker thread of their own, started with the first one asked for.
   const pdfs = new PdfMaker(context.settings.pdfThreads);
+  const handlers = scoringHandlers(store, analyzer, new ReportDocuments(store, pdfs), integrityReader(integrity, context.log));
   return {
-    grpc: [grpcService('scoring.ScoringService', ScoringServiceService, scoringHandlers(store, analyzer, new ReportDocuments(store, pdfs)))],
+    grpc: [grpcService('scoring.ScoringService', ScoringServiceService, handlers)],
     consumers: {
       [SCORING_QUEUES.emotionAnalyzed]: emotionAnalyzedHandler(consumerDeps),
       [SCORING_QUEUES.completed]: completedHandler(consumerDeps),

@@ -58,16 +58,20 @@ export interface ScoringTables extends MessagingTables {
     session_id: string;
     format: string;
     include_emotions: boolean;
+    /** Of the integrity section the document shows (migration 0007_report_document_integrity). */
+    integrity_digest: string;
     content: Uint8Array;
     created_at: Generated<Date>;
   };
 }
 
-/** Which document of a report: its format, and whether it shows every frame. */
+/** Which document of a report: its format, whether it shows every frame, and which integrity section. */
 export interface DocumentKey {
   readonly sessionId: string;
   readonly format: 'pdf';
   readonly includeEmotions: boolean;
+  /** SHA-256 (hex) of the integrity section the document shows (integrityDigest). */
+  readonly integrityDigest: string;
 }
 
 export type ScoringDb = Kysely<ScoringTables>;
@@ -211,6 +215,7 @@ export class ScoringStore {
       .where('session_id', '=', key.sessionId)
       .where('format', '=', key.format)
       .where('include_emotions', '=', key.includeEmotions)
+      .where('integrity_digest', '=', key.integrityDigest)
       .executeTakeFirst();
     return row && Buffer.from(row.content);
   }
@@ -222,8 +227,8 @@ export class ScoringStore {
   async saveDocument(key: DocumentKey, content: Uint8Array): Promise<Buffer> {
     await this.db
       .insertInto('report_documents')
-      .values({ session_id: key.sessionId, format: key.format, include_emotions: key.includeEmotions, content })
-      .onConflict((oc) => oc.columns(['session_id', 'format', 'include_emotions']).doNothing())
+      .values({ session_id: key.sessionId, format: key.format, include_emotions: key.includeEmotions, integrity_digest: key.integrityDigest, content })
+      .onConflict((oc) => oc.columns(['session_id', 'format', 'include_emotions', 'integrity_digest']).doNothing())
       .execute();
     const kept = await this.loadDocument(key);
     if (!kept) throw new Error(`the ${key.format} of report ${key.sessionId} was not kept`);

@@ -286,6 +286,7 @@ export class MockGateway {
       report: {
         schema_version: 2,
         session_id: i.id,
+        started_at: i.started_at,
         scores: { technical: 62, communication: 71, emotion: 80, overall: 68 },
         feedback: 'Clear answers; the technical one could go deeper.',
         answers: i.questions.map((q) => ({
@@ -303,6 +304,30 @@ export class MockGateway {
         emotion_summary: { sample_count: 20, face_detected_count: 12, dominant_emotion: 'neutral', timeline },
         blinks: { blink_count: 3, tracked_seconds: 10, blinks_per_minute: 18, normal_low_per_minute: 10.5, normal_high_per_minute: 32.5 },
         insights: [{ category: 'presence', description: 'Face out of view for 4 s.', impact: -0.1, evidence: ['frames 8-15'] }],
+        // The frames without a face (8-15) as the integrity service would assess them: one event, review.
+        integrity: {
+          status: 'INTEGRITY_STATUS_ASSESSED',
+          verdict: 'INTEGRITY_VERDICT_REVIEW',
+          risk: 0.38,
+          peak_risk: 0.4,
+          peak_at_ms: start + 5_500,
+          frames_analyzed: 20,
+          first_frame_ms: start,
+          last_frame_ms: start + 9_500,
+          events: [
+            {
+              kind: 'INTEGRITY_EVENT_KIND_FACE_MISSING',
+              started_at_ms: start + 4_000,
+              confirmed_at_ms: start + 5_500,
+              frame_number: 11,
+              weight: 0.4,
+              risk_after: 0.4,
+              detail: 'no face for 1.5 s',
+            },
+          ],
+          events_total: 1,
+          policy: { half_life_seconds: 60, review_threshold: 0.4, flag_threshold: 0.7 },
+        },
       },
       report_url: `/mock-report/${i.id}.json`,
       report_url_expires_at: new Date(Date.now() + 900_000).toISOString(),

@@ -4,14 +4,17 @@
  * search (pdftotext) holds the scores and every question; every font is embedded (pdffonts); the
  * pages are A4 and numbered (pdfinfo, pdftotext); drawn as PNG (pdftoppm), the chart pages have
  * colour where the charts are. And it is reproducible: made twice, it differs only in its creation date.
+ * The integrity section, last: the verdict, the risk's peak, the events in a table and the risk
+ * chart; or why there is no assessment.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { InterviewReport } from '../../../src/gen/report';
+import { IntegritySection, IntegrityStatus, InterviewReport } from '../../../src/gen/report';
+import { assessedSection } from '../../../src/services/scoring/report/integrity-section';
 import { PdfMaker } from '../../../src/services/scoring/report/pdf/pdf-maker';
-import { fixtureReport } from '../../support/report-fixture';
+import { fixtureAssessment, fixtureReport } from '../../support/report-fixture';
 import { run, runScript } from '../../support/tools';
 
 jest.setTimeout(120_000);
@@ -44,8 +47,14 @@ afterAll(async () => {
 const text = (first?: number, last?: number) =>
   tool('pdftotext', '-layout', ...(first ? ['-f', String(first), '-l', String(last ?? first)] : []), path.join(dir, 'report.pdf'), '-');
 
+/** The text of a PDF made of `report` (into `name`.pdf), whitespace runs as one space. */
+async function textOf(name: string, made: InterviewReport): Promise<string> {
+  await fs.writeFile(path.join(dir, `${name}.pdf`), await maker.make(made, { includeEmotions: false, createdAt: CREATED }));
+  return (await tool('pdftotext', '-layout', path.join(dir, `${name}.pdf`), '-')).replace(/[ \t]+/g, ' ');
+}
+
 /** The share of a page's pixels that are coloured (not white, grey or black: body text is never coloured), drawn at 50 dpi. */
-async function colouredShare(page: number): Promise<number> {
+async function colouredShare(page: number, file = 'report'): Promise<number> {
   await tool(
     'pdftoppm',
     '-r',
@@ -56,10 +65,10 @@ async function colouredShare(page: number): Promise<number> {
     String(page),
     '-png',
     '-singlefile',
-    path.join(dir, 'report.pdf'),
-    path.join(dir, `page-${page}`),
+    path.join(dir, `${file}.pdf`),
+    path.join(dir, `${file}-page-${page}`),
   );
-  const { data, info } = await sharp(path.join(dir, `page-${page}.png`))
+  const { data, info } = await sharp(path.join(dir, `${file}-page-${page}.png`))
     .removeAlpha()
     .raw()
     .toBuffer({ resolveWithObject: true });
@@ -155,5 +164,58 @@ describe('the report PDF', () => {
     const all = await tool('pdftotext', path.join(dir, 'old.pdf'), '-');
     expect(all).toContain('Candidate: not recorded');
     expect(all).toContain('Why?');
+  });
+});
+
+describe("the report PDF's integrity section", () => {
+  it('shows the verdict, the risk at its peak and at the end, the policy, and every event in a table, last', async () => {
+    const report = { ...fixtureReport(), integrity: assessedSection(fixtureAssessment()) };
+    const all = await textOf('integrity', report);
+    const page = all.slice(all.indexOf('Integrity\n'));
+    const prose = page.replace(/\s+/g, ' ');
+    expect(page).toContain('Verdict: flagged');
+    expect(page).toContain('Risk at its peak: 0.75 at 1:15 into the interview');
+    expect(page).toContain('Risk at the last analysed frame: 0.06');
+    expect(page).toContain('Frames analysed: 120, from 0:01 into the interview to 3:59 into the interview');
+    expect(prose).toContain('halves every 30 s');
+    expect(prose).toContain('review at 0.40 or more, flagged at 0.70 or more');
+    expect(page).toContain('Time Event Frame Weight Risk after Detail');
+    // One row per event: time since the start, kind, frame, weight, risk after, detail (and when it began).
+    expect(page).toMatch(/1:01 looking away 31 0\.25 0\.25 gaze left for 3\.0 s \(began 0:57\)/);
+    expect(page).toMatch(/1:15 phone in view 38 0\.70 0\.75 cell phone 0\.62 at \(412, 300\)/);
+    expect(page).toMatch(/2:31 several faces 76 0\.40 0\.48 2 faces \(0\.93, 0\.81\) \(began 2:27\)/);
+    expect(page).toContain('Risk over the interview');
+    // Its own last page, after the insights (7 pages without the blinks page), with the risk chart in colour.
+    const info = await tool('pdfinfo', path.join(dir, 'integrity.pdf'));
+    expect(info).toMatch(/Pages:\s+8\b/);
+    expect(await tool('pdftotext', '-f', '8', '-l', '8', path.join(dir, 'integrity.pdf'), '-')).toContain('Verdict: flagged');
+    // Its lines are thin: more colour than a page of text (under 0.005, above), less than the bar charts.
+    expect(await colouredShare(8, 'integrity')).toBeGreaterThan(0.005);
+  });
+
+  it('says so, and nothing more, when the interview was not assessed or the integrity service did not answer', async () => {
+    const notAssessed = await textOf('not-assessed', {
+      ...fixtureReport(),
+      integrity: IntegritySection.fromPartial({ status: IntegrityStatus.INTEGRITY_STATUS_NOT_ASSESSED }),
+    });
+    expect(notAssessed).toContain('Not assessed: the integrity service analysed no frame of this interview');
+    expect(notAssessed).not.toContain('Verdict');
+    const unavailable = await textOf('unavailable', {
+      ...fixtureReport(),
+      integrity: IntegritySection.fromPartial({ status: IntegrityStatus.INTEGRITY_STATUS_UNAVAILABLE }),
+    });
+    expect(unavailable).toContain('Unavailable: the integrity service did not answer when this report was made');
+    expect(unavailable).not.toContain('Verdict');
+  });
+
+  it('runs a long table of events onto further pages, its header repeated', async () => {
+    const assessment = fixtureAssessment();
+    const many = { ...assessment, events: Array.from({ length: 60 }, () => assessment.events[1]), eventsTotal: 260 };
+    const all = await textOf('many-events', { ...fixtureReport(), integrity: assessedSection(many) });
+    expect(all).toContain('The first 60 of 260 events.');
+    expect(all.match(/phone in view/g)).toHaveLength(60);
+    expect(all.match(/Time Event Frame Weight Risk after Detail/g)?.length).toBeGreaterThan(1);
+    // Not every event is there: no chart of a risk that cannot be redrawn.
+    expect(all).not.toContain('Risk over the interview');
   });
 });

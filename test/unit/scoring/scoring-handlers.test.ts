@@ -21,9 +21,11 @@ const NO_STORE = new Proxy(Object.create(null) as ScoringStore, {
 const CONTEXT = testCallContext('/scoring.ScoringService/CalculateScore');
 /** CalculateScore makes no document either. */
 const NO_DOCUMENTS = new ReportDocuments(NO_STORE, { make: () => Promise.reject(new Error('CalculateScore made a PDF')) });
+/** Nor does it read an integrity assessment. */
+const NO_INTEGRITY = () => Promise.reject(new Error('CalculateScore read an integrity assessment'));
 
 async function handlers() {
-  return scoringHandlers(NO_STORE, new AnswerAnalyzer(provided(await testEncoder()), undefined), NO_DOCUMENTS);
+  return scoringHandlers(NO_STORE, new AnswerAnalyzer(provided(await testEncoder()), undefined), NO_DOCUMENTS, NO_INTEGRITY);
 }
 
 const answer = (question: string, transcript: string, category: string) => ({ questionId: 'q', question, transcript, category, duration: 40 });
@@ -51,6 +53,7 @@ describe('CalculateScore', () => {
         undefined,
       ),
       NO_DOCUMENTS,
+      NO_INTEGRITY,
     );
     const answers = Array.from({ length: BOUNDS.scoredAnswers + 1 }, () => answer(HASH_MAP_QUESTION, HASH_MAP_GOOD, 'technical'));
     const refused = neverAsked.calculateScore(ScoreRequest.fromPartial({ sessionId: 's', answers }), CONTEXT);

@@ -122,6 +122,44 @@ export interface Scores {
   readonly overall?: number;
 }
 
+/** One event that raised the interview's integrity risk (interview.report.v1.IntegrityEventRecord). */
+export interface IntegrityEvent {
+  /** `INTEGRITY_EVENT_KIND_LOOKING_AWAY`, `..._PHONE_IN_VIEW`, ... */
+  readonly kind?: string;
+  /** Milliseconds since the epoch: when the condition began, and the frame that confirmed it. */
+  readonly started_at_ms?: string | number;
+  readonly confirmed_at_ms?: string | number;
+  readonly frame_number?: string | number;
+  /** What it added to the risk, and the risk after it, 0..1. */
+  readonly weight?: number;
+  readonly risk_after?: number;
+  /** What was seen, e.g. "cell phone 0.62 at (412, 300)". */
+  readonly detail?: string;
+}
+
+/**
+ * The report's integrity section (interview.report.v1.IntegritySection), read from the integrity
+ * service when the report was asked for. Only `status` is set unless it is ASSESSED.
+ */
+export interface IntegritySection {
+  /** `INTEGRITY_STATUS_ASSESSED`, `..._NOT_ASSESSED` (no frame analysed) or `..._UNAVAILABLE` (the service did not answer). */
+  readonly status?: string;
+  /** `INTEGRITY_VERDICT_CLEAR`, `..._REVIEW` or `..._FLAGGED`: the highest level the risk reached. */
+  readonly verdict?: string;
+  /** Risk at the last analysed frame and at its peak, 0..1. */
+  readonly risk?: number;
+  readonly peak_risk?: number;
+  /** `optional`: absent when the risk never rose. Milliseconds since the epoch. */
+  readonly peak_at_ms?: string | number;
+  readonly frames_analyzed?: string | number;
+  readonly first_frame_ms?: string | number;
+  readonly last_frame_ms?: string | number;
+  /** Oldest first, at most 200; `events_total` counts them all. */
+  readonly events?: readonly IntegrityEvent[];
+  readonly events_total?: number;
+  readonly policy?: { readonly half_life_seconds?: number; readonly review_threshold?: number; readonly flag_threshold?: number };
+}
+
 export interface InterviewReport {
   readonly schema_version?: number;
   readonly session_id?: string;
@@ -149,6 +187,8 @@ export interface InterviewReport {
     readonly normal_high_per_minute?: number;
   };
   readonly insights?: readonly { readonly category?: string; readonly description?: string; readonly impact?: number; readonly evidence?: readonly string[] }[];
+  /** Absent from reports made before the integrity service existed. */
+  readonly integrity?: IntegritySection;
 }
 
 /** `GET /api/v1/interviews/:id/report` (format=json). */

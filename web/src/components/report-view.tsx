@@ -4,6 +4,7 @@ import { useApi } from '../api/context';
 import type { ReportJson } from '../api/types';
 import { Alert } from './layout';
 import { ExpressionChart } from './expression-chart';
+import { IntegrityView } from './integrity-view';
 
 /** A score out of 100, rounded; proto3 JSON leaves a 0 out, so an absent score is 0. */
 const pct = (v: number | undefined) => `${Math.round(v ?? 0)}`;
@@ -47,7 +48,7 @@ function PdfDownload({ interviewId }: { interviewId: string }) {
   );
 }
 
-/** A scored interview's report: scores, each answer's analysis, the expression timeline, insights, the PDF and a link to the report's data. */
+/** A scored interview's report: scores, each answer's analysis, the expression timeline, the integrity verdict and its events, insights, the PDF and a link to the report's data. */
 export function ReportView({ report }: { report: ReportJson }) {
   const r = report.report;
   const scores = r?.scores ?? report.scores ?? {};
@@ -116,6 +117,8 @@ export function ReportView({ report }: { report: ReportJson }) {
           <p>Blinks: too little of the face was tracked to tell a rate.</p>
         )}
       </section>
+
+      {r?.integrity && <IntegrityView section={r.integrity} startedAt={r.started_at} />}
 
       <section aria-labelledby="insights-heading" className="card">
         <h2 id="insights-heading">Insights</h2>

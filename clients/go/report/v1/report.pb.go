@@ -30,7 +30,198 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// Field 14 is kept for the integrity section, once the integrity service exists.
+// Whether the integrity section holds an assessment.
+type IntegrityStatus int32
+
+const (
+	IntegrityStatus_INTEGRITY_STATUS_UNSPECIFIED IntegrityStatus = 0
+	// The integrity service assessed the interview: the section's other fields are its assessment.
+	IntegrityStatus_INTEGRITY_STATUS_ASSESSED IntegrityStatus = 1
+	// The integrity service answered that it analysed no frame of the interview (GetAssessment
+	// NOT_FOUND: no video, sampling off, or its queue has not reached the frames yet). No other field
+	// is set.
+	IntegrityStatus_INTEGRITY_STATUS_NOT_ASSESSED IntegrityStatus = 2
+	// The integrity service did not answer (UNAVAILABLE, DEADLINE_EXCEEDED, or scoring's breaker for
+	// it open): nothing is known, and nothing is said. No other field is set; asking for the report
+	// again later may give the assessment.
+	IntegrityStatus_INTEGRITY_STATUS_UNAVAILABLE IntegrityStatus = 3
+)
+
+// Enum value maps for IntegrityStatus.
+var (
+	IntegrityStatus_name = map[int32]string{
+		0: "INTEGRITY_STATUS_UNSPECIFIED",
+		1: "INTEGRITY_STATUS_ASSESSED",
+		2: "INTEGRITY_STATUS_NOT_ASSESSED",
+		3: "INTEGRITY_STATUS_UNAVAILABLE",
+	}
+	IntegrityStatus_value = map[string]int32{
+		"INTEGRITY_STATUS_UNSPECIFIED":  0,
+		"INTEGRITY_STATUS_ASSESSED":     1,
+		"INTEGRITY_STATUS_NOT_ASSESSED": 2,
+		"INTEGRITY_STATUS_UNAVAILABLE":  3,
+	}
+)
+
+func (x IntegrityStatus) Enum() *IntegrityStatus {
+	p := new(IntegrityStatus)
+	*p = x
+	return p
+}
+
+func (x IntegrityStatus) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (IntegrityStatus) Descriptor() protoreflect.EnumDescriptor {
+	return file_report_proto_enumTypes[0].Descriptor()
+}
+
+func (IntegrityStatus) Type() protoreflect.EnumType {
+	return &file_report_proto_enumTypes[0]
+}
+
+func (x IntegrityStatus) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use IntegrityStatus.Descriptor instead.
+func (IntegrityStatus) EnumDescriptor() ([]byte, []int) {
+	return file_report_proto_rawDescGZIP(), []int{0}
+}
+
+// integrity.v1.Verdict, as the report states it.
+type IntegrityVerdict int32
+
+const (
+	IntegrityVerdict_INTEGRITY_VERDICT_UNSPECIFIED IntegrityVerdict = 0
+	// The risk never reached the review threshold.
+	IntegrityVerdict_INTEGRITY_VERDICT_CLEAR IntegrityVerdict = 1
+	// The risk reached the review threshold: a person should look at the events.
+	IntegrityVerdict_INTEGRITY_VERDICT_REVIEW IntegrityVerdict = 2
+	// The risk reached the flag threshold.
+	IntegrityVerdict_INTEGRITY_VERDICT_FLAGGED IntegrityVerdict = 3
+)
+
+// Enum value maps for IntegrityVerdict.
+var (
+	IntegrityVerdict_name = map[int32]string{
+		0: "INTEGRITY_VERDICT_UNSPECIFIED",
+		1: "INTEGRITY_VERDICT_CLEAR",
+		2: "INTEGRITY_VERDICT_REVIEW",
+		3: "INTEGRITY_VERDICT_FLAGGED",
+	}
+	IntegrityVerdict_value = map[string]int32{
+		"INTEGRITY_VERDICT_UNSPECIFIED": 0,
+		"INTEGRITY_VERDICT_CLEAR":       1,
+		"INTEGRITY_VERDICT_REVIEW":      2,
+		"INTEGRITY_VERDICT_FLAGGED":     3,
+	}
+)
+
+func (x IntegrityVerdict) Enum() *IntegrityVerdict {
+	p := new(IntegrityVerdict)
+	*p = x
+	return p
+}
+
+func (x IntegrityVerdict) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (IntegrityVerdict) Descriptor() protoreflect.EnumDescriptor {
+	return file_report_proto_enumTypes[1].Descriptor()
+}
+
+func (IntegrityVerdict) Type() protoreflect.EnumType {
+	return &file_report_proto_enumTypes[1]
+}
+
+func (x IntegrityVerdict) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use IntegrityVerdict.Descriptor instead.
+func (IntegrityVerdict) EnumDescriptor() ([]byte, []int) {
+	return file_report_proto_rawDescGZIP(), []int{1}
+}
+
+// integrity.v1.EventKind, as the report states it (same numbers).
+type IntegrityEventKind int32
+
+const (
+	IntegrityEventKind_INTEGRITY_EVENT_KIND_UNSPECIFIED IntegrityEventKind = 0
+	// The gaze left the screen for longer than the debounce.
+	IntegrityEventKind_INTEGRITY_EVENT_KIND_LOOKING_AWAY IntegrityEventKind = 1
+	// No face in view.
+	IntegrityEventKind_INTEGRITY_EVENT_KIND_FACE_MISSING IntegrityEventKind = 2
+	// More than one face in view.
+	IntegrityEventKind_INTEGRITY_EVENT_KIND_MULTIPLE_FACES IntegrityEventKind = 3
+	// The head turned beyond the yaw or pitch limit.
+	IntegrityEventKind_INTEGRITY_EVENT_KIND_HEAD_TURNED IntegrityEventKind = 4
+	// A cell phone in view.
+	IntegrityEventKind_INTEGRITY_EVENT_KIND_PHONE_IN_VIEW IntegrityEventKind = 5
+	// A book in view.
+	IntegrityEventKind_INTEGRITY_EVENT_KIND_BOOK_IN_VIEW IntegrityEventKind = 6
+	// Another screen in view (COCO's laptop or tv).
+	IntegrityEventKind_INTEGRITY_EVENT_KIND_SCREEN_IN_VIEW IntegrityEventKind = 7
+	// More than one person found by the object detector.
+	IntegrityEventKind_INTEGRITY_EVENT_KIND_ANOTHER_PERSON IntegrityEventKind = 8
+)
+
+// Enum value maps for IntegrityEventKind.
+var (
+	IntegrityEventKind_name = map[int32]string{
+		0: "INTEGRITY_EVENT_KIND_UNSPECIFIED",
+		1: "INTEGRITY_EVENT_KIND_LOOKING_AWAY",
+		2: "INTEGRITY_EVENT_KIND_FACE_MISSING",
+		3: "INTEGRITY_EVENT_KIND_MULTIPLE_FACES",
+		4: "INTEGRITY_EVENT_KIND_HEAD_TURNED",
+		5: "INTEGRITY_EVENT_KIND_PHONE_IN_VIEW",
+		6: "INTEGRITY_EVENT_KIND_BOOK_IN_VIEW",
+		7: "INTEGRITY_EVENT_KIND_SCREEN_IN_VIEW",
+		8: "INTEGRITY_EVENT_KIND_ANOTHER_PERSON",
+	}
+	IntegrityEventKind_value = map[string]int32{
+		"INTEGRITY_EVENT_KIND_UNSPECIFIED":    0,
+		"INTEGRITY_EVENT_KIND_LOOKING_AWAY":   1,
+		"INTEGRITY_EVENT_KIND_FACE_MISSING":   2,
+		"INTEGRITY_EVENT_KIND_MULTIPLE_FACES": 3,
+		"INTEGRITY_EVENT_KIND_HEAD_TURNED":    4,
+		"INTEGRITY_EVENT_KIND_PHONE_IN_VIEW":  5,
+		"INTEGRITY_EVENT_KIND_BOOK_IN_VIEW":   6,
+		"INTEGRITY_EVENT_KIND_SCREEN_IN_VIEW": 7,
+		"INTEGRITY_EVENT_KIND_ANOTHER_PERSON": 8,
+	}
+)
+
+func (x IntegrityEventKind) Enum() *IntegrityEventKind {
+	p := new(IntegrityEventKind)
+	*p = x
+	return p
+}
+
+func (x IntegrityEventKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (IntegrityEventKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_report_proto_enumTypes[2].Descriptor()
+}
+
+func (IntegrityEventKind) Type() protoreflect.EnumType {
+	return &file_report_proto_enumTypes[2]
+}
+
+func (x IntegrityEventKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use IntegrityEventKind.Descriptor instead.
+func (IntegrityEventKind) EnumDescriptor() ([]byte, []int) {
+	return file_report_proto_rawDescGZIP(), []int{2}
+}
+
 type InterviewReport struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// 2 since the report is typed. 1 for reports stored before: they lack the candidate, the
@@ -55,8 +246,14 @@ type InterviewReport struct {
 	EmotionSummary *EmotionSummary `protobuf:"bytes,11,opt,name=emotion_summary,json=emotionSummary,proto3" json:"emotion_summary,omitempty"`
 	Blinks         *Blinks         `protobuf:"bytes,12,opt,name=blinks,proto3" json:"blinks,omitempty"`
 	Insights       []*Insight      `protobuf:"bytes,13,rep,name=insights,proto3" json:"insights,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// The interview's integrity: the verdict of the integrity service's risk engine and the events
+	// behind it, or why there is none. Not stored with the report: scoring reads it from
+	// integrity.v1.IntegrityService/GetAssessment each time the report is asked for (an assessment
+	// still grows while the integrity service catches up on the interview's last frames). Set in
+	// every report GenerateReport gives; unset in documents made before it existed.
+	Integrity     *IntegritySection `protobuf:"bytes,14,opt,name=integrity,proto3" json:"integrity,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *InterviewReport) Reset() {
@@ -176,6 +373,13 @@ func (x *InterviewReport) GetBlinks() *Blinks {
 func (x *InterviewReport) GetInsights() []*Insight {
 	if x != nil {
 		return x.Insights
+	}
+	return nil
+}
+
+func (x *InterviewReport) GetIntegrity() *IntegritySection {
+	if x != nil {
+		return x.Integrity
 	}
 	return nil
 }
@@ -903,11 +1107,307 @@ func (x *Insight) GetEvidence() []string {
 	return nil
 }
 
+// The integrity section: integrity.v1.Assessment of the interview's session, or its absence said.
+// Times are milliseconds since the Unix epoch, as the report's timelines (the frames' own capture
+// times); risks are 0..1 as the integrity service computes them, unrounded.
+type IntegritySection struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Status IntegrityStatus        `protobuf:"varint,1,opt,name=status,proto3,enum=interview.report.v1.IntegrityStatus" json:"status,omitempty"`
+	// The highest verdict the risk reached during the interview (a flag stays a flag once the risk
+	// decays). Assessed only, as every field below.
+	Verdict IntegrityVerdict `protobuf:"varint,2,opt,name=verdict,proto3,enum=interview.report.v1.IntegrityVerdict" json:"verdict,omitempty"`
+	// Risk as of the last analysed frame, and its peak, 0..1.
+	Risk     float64 `protobuf:"fixed64,3,opt,name=risk,proto3" json:"risk,omitempty"`
+	PeakRisk float64 `protobuf:"fixed64,4,opt,name=peak_risk,json=peakRisk,proto3" json:"peak_risk,omitempty"`
+	// When the risk peaked; unset while it never rose above 0.
+	PeakAtMs *int64 `protobuf:"varint,5,opt,name=peak_at_ms,json=peakAtMs,proto3,oneof" json:"peak_at_ms,omitempty"`
+	// Frames the integrity service analysed (those it sampled: about one a second by default).
+	FramesAnalyzed int64 `protobuf:"varint,6,opt,name=frames_analyzed,json=framesAnalyzed,proto3" json:"frames_analyzed,omitempty"`
+	// The first and the last analysed frame.
+	FirstFrameMs int64 `protobuf:"varint,7,opt,name=first_frame_ms,json=firstFrameMs,proto3" json:"first_frame_ms,omitempty"`
+	LastFrameMs  int64 `protobuf:"varint,8,opt,name=last_frame_ms,json=lastFrameMs,proto3" json:"last_frame_ms,omitempty"`
+	// The events that raised the risk, oldest first: at most the 200 GetAssessment returns.
+	Events []*IntegrityEventRecord `protobuf:"bytes,9,rep,name=events,proto3" json:"events,omitempty"`
+	// Every event of the interview, those beyond the 200 included.
+	EventsTotal int32 `protobuf:"varint,10,opt,name=events_total,json=eventsTotal,proto3" json:"events_total,omitempty"`
+	// The risk policy the assessment was made under (the integrity service's INTEGRITY_* settings).
+	Policy        *IntegrityPolicy `protobuf:"bytes,11,opt,name=policy,proto3" json:"policy,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *IntegritySection) Reset() {
+	*x = IntegritySection{}
+	mi := &file_report_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *IntegritySection) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*IntegritySection) ProtoMessage() {}
+
+func (x *IntegritySection) ProtoReflect() protoreflect.Message {
+	mi := &file_report_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use IntegritySection.ProtoReflect.Descriptor instead.
+func (*IntegritySection) Descriptor() ([]byte, []int) {
+	return file_report_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *IntegritySection) GetStatus() IntegrityStatus {
+	if x != nil {
+		return x.Status
+	}
+	return IntegrityStatus_INTEGRITY_STATUS_UNSPECIFIED
+}
+
+func (x *IntegritySection) GetVerdict() IntegrityVerdict {
+	if x != nil {
+		return x.Verdict
+	}
+	return IntegrityVerdict_INTEGRITY_VERDICT_UNSPECIFIED
+}
+
+func (x *IntegritySection) GetRisk() float64 {
+	if x != nil {
+		return x.Risk
+	}
+	return 0
+}
+
+func (x *IntegritySection) GetPeakRisk() float64 {
+	if x != nil {
+		return x.PeakRisk
+	}
+	return 0
+}
+
+func (x *IntegritySection) GetPeakAtMs() int64 {
+	if x != nil && x.PeakAtMs != nil {
+		return *x.PeakAtMs
+	}
+	return 0
+}
+
+func (x *IntegritySection) GetFramesAnalyzed() int64 {
+	if x != nil {
+		return x.FramesAnalyzed
+	}
+	return 0
+}
+
+func (x *IntegritySection) GetFirstFrameMs() int64 {
+	if x != nil {
+		return x.FirstFrameMs
+	}
+	return 0
+}
+
+func (x *IntegritySection) GetLastFrameMs() int64 {
+	if x != nil {
+		return x.LastFrameMs
+	}
+	return 0
+}
+
+func (x *IntegritySection) GetEvents() []*IntegrityEventRecord {
+	if x != nil {
+		return x.Events
+	}
+	return nil
+}
+
+func (x *IntegritySection) GetEventsTotal() int32 {
+	if x != nil {
+		return x.EventsTotal
+	}
+	return 0
+}
+
+func (x *IntegritySection) GetPolicy() *IntegrityPolicy {
+	if x != nil {
+		return x.Policy
+	}
+	return nil
+}
+
+// One event that raised the interview's risk (integrity.v1.IntegrityEvent).
+type IntegrityEventRecord struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Kind  IntegrityEventKind     `protobuf:"varint,1,opt,name=kind,proto3,enum=interview.report.v1.IntegrityEventKind" json:"kind,omitempty"`
+	// When the condition began (its first frame) and the frame that confirmed it (the debounce's
+	// last), milliseconds since the Unix epoch.
+	StartedAtMs   int64 `protobuf:"varint,2,opt,name=started_at_ms,json=startedAtMs,proto3" json:"started_at_ms,omitempty"`
+	ConfirmedAtMs int64 `protobuf:"varint,3,opt,name=confirmed_at_ms,json=confirmedAtMs,proto3" json:"confirmed_at_ms,omitempty"`
+	// The confirming frame's number in the interview.
+	FrameNumber int64 `protobuf:"varint,4,opt,name=frame_number,json=frameNumber,proto3" json:"frame_number,omitempty"`
+	// What the event added to the risk, 0..1, and the risk after it.
+	Weight    float64 `protobuf:"fixed64,5,opt,name=weight,proto3" json:"weight,omitempty"`
+	RiskAfter float64 `protobuf:"fixed64,6,opt,name=risk_after,json=riskAfter,proto3" json:"risk_after,omitempty"`
+	// What was seen, for a person reviewing it, e.g. "cell phone 0.62 at (412, 300)".
+	Detail        string `protobuf:"bytes,7,opt,name=detail,proto3" json:"detail,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *IntegrityEventRecord) Reset() {
+	*x = IntegrityEventRecord{}
+	mi := &file_report_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *IntegrityEventRecord) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*IntegrityEventRecord) ProtoMessage() {}
+
+func (x *IntegrityEventRecord) ProtoReflect() protoreflect.Message {
+	mi := &file_report_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use IntegrityEventRecord.ProtoReflect.Descriptor instead.
+func (*IntegrityEventRecord) Descriptor() ([]byte, []int) {
+	return file_report_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *IntegrityEventRecord) GetKind() IntegrityEventKind {
+	if x != nil {
+		return x.Kind
+	}
+	return IntegrityEventKind_INTEGRITY_EVENT_KIND_UNSPECIFIED
+}
+
+func (x *IntegrityEventRecord) GetStartedAtMs() int64 {
+	if x != nil {
+		return x.StartedAtMs
+	}
+	return 0
+}
+
+func (x *IntegrityEventRecord) GetConfirmedAtMs() int64 {
+	if x != nil {
+		return x.ConfirmedAtMs
+	}
+	return 0
+}
+
+func (x *IntegrityEventRecord) GetFrameNumber() int64 {
+	if x != nil {
+		return x.FrameNumber
+	}
+	return 0
+}
+
+func (x *IntegrityEventRecord) GetWeight() float64 {
+	if x != nil {
+		return x.Weight
+	}
+	return 0
+}
+
+func (x *IntegrityEventRecord) GetRiskAfter() float64 {
+	if x != nil {
+		return x.RiskAfter
+	}
+	return 0
+}
+
+func (x *IntegrityEventRecord) GetDetail() string {
+	if x != nil {
+		return x.Detail
+	}
+	return ""
+}
+
+type IntegrityPolicy struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The risk halves every this many seconds of frame time without a new event.
+	HalfLifeSeconds float64 `protobuf:"fixed64,1,opt,name=half_life_seconds,json=halfLifeSeconds,proto3" json:"half_life_seconds,omitempty"`
+	// Risk at or above which the verdict is review, and flagged, 0..1.
+	ReviewThreshold float64 `protobuf:"fixed64,2,opt,name=review_threshold,json=reviewThreshold,proto3" json:"review_threshold,omitempty"`
+	FlagThreshold   float64 `protobuf:"fixed64,3,opt,name=flag_threshold,json=flagThreshold,proto3" json:"flag_threshold,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *IntegrityPolicy) Reset() {
+	*x = IntegrityPolicy{}
+	mi := &file_report_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *IntegrityPolicy) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*IntegrityPolicy) ProtoMessage() {}
+
+func (x *IntegrityPolicy) ProtoReflect() protoreflect.Message {
+	mi := &file_report_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use IntegrityPolicy.ProtoReflect.Descriptor instead.
+func (*IntegrityPolicy) Descriptor() ([]byte, []int) {
+	return file_report_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *IntegrityPolicy) GetHalfLifeSeconds() float64 {
+	if x != nil {
+		return x.HalfLifeSeconds
+	}
+	return 0
+}
+
+func (x *IntegrityPolicy) GetReviewThreshold() float64 {
+	if x != nil {
+		return x.ReviewThreshold
+	}
+	return 0
+}
+
+func (x *IntegrityPolicy) GetFlagThreshold() float64 {
+	if x != nil {
+		return x.FlagThreshold
+	}
+	return 0
+}
+
 var File_report_proto protoreflect.FileDescriptor
 
 const file_report_proto_rawDesc = "" +
 	"\n" +
-	"\freport.proto\x12\x13interview.report.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9a\x05\n" +
+	"\freport.proto\x12\x13interview.report.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xdf\x05\n" +
 	"\x0fInterviewReport\x12%\n" +
 	"\x0eschema_version\x18\x01 \x01(\x05R\rschemaVersion\x12\x1d\n" +
 	"\n" +
@@ -924,7 +1424,8 @@ const file_report_proto_rawDesc = "" +
 	" \x03(\v2\x1b.interview.report.v1.AnswerR\aanswers\x12L\n" +
 	"\x0femotion_summary\x18\v \x01(\v2#.interview.report.v1.EmotionSummaryR\x0eemotionSummary\x123\n" +
 	"\x06blinks\x18\f \x01(\v2\x1b.interview.report.v1.BlinksR\x06blinks\x128\n" +
-	"\binsights\x18\r \x03(\v2\x1c.interview.report.v1.InsightR\binsights\"\x80\x01\n" +
+	"\binsights\x18\r \x03(\v2\x1c.interview.report.v1.InsightR\binsights\x12C\n" +
+	"\tintegrity\x18\x0e \x01(\v2%.interview.report.v1.IntegritySectionR\tintegrity\"\x80\x01\n" +
 	"\x06Scores\x12\x1c\n" +
 	"\ttechnical\x18\x01 \x01(\x01R\ttechnical\x12$\n" +
 	"\rcommunication\x18\x02 \x01(\x01R\rcommunication\x12\x18\n" +
@@ -998,7 +1499,55 @@ const file_report_proto_rawDesc = "" +
 	"\bcategory\x18\x01 \x01(\tR\bcategory\x12 \n" +
 	"\vdescription\x18\x02 \x01(\tR\vdescription\x12\x16\n" +
 	"\x06impact\x18\x03 \x01(\x01R\x06impact\x12\x1a\n" +
-	"\bevidence\x18\x04 \x03(\tR\bevidenceBAZ?github.com/yourorg/ai-interview/shared/proto/report/v1;reportv1b\x06proto3"
+	"\bevidence\x18\x04 \x03(\tR\bevidence\"\x8b\x04\n" +
+	"\x10IntegritySection\x12<\n" +
+	"\x06status\x18\x01 \x01(\x0e2$.interview.report.v1.IntegrityStatusR\x06status\x12?\n" +
+	"\averdict\x18\x02 \x01(\x0e2%.interview.report.v1.IntegrityVerdictR\averdict\x12\x12\n" +
+	"\x04risk\x18\x03 \x01(\x01R\x04risk\x12\x1b\n" +
+	"\tpeak_risk\x18\x04 \x01(\x01R\bpeakRisk\x12!\n" +
+	"\n" +
+	"peak_at_ms\x18\x05 \x01(\x03H\x00R\bpeakAtMs\x88\x01\x01\x12'\n" +
+	"\x0fframes_analyzed\x18\x06 \x01(\x03R\x0eframesAnalyzed\x12$\n" +
+	"\x0efirst_frame_ms\x18\a \x01(\x03R\ffirstFrameMs\x12\"\n" +
+	"\rlast_frame_ms\x18\b \x01(\x03R\vlastFrameMs\x12A\n" +
+	"\x06events\x18\t \x03(\v2).interview.report.v1.IntegrityEventRecordR\x06events\x12!\n" +
+	"\fevents_total\x18\n" +
+	" \x01(\x05R\veventsTotal\x12<\n" +
+	"\x06policy\x18\v \x01(\v2$.interview.report.v1.IntegrityPolicyR\x06policyB\r\n" +
+	"\v_peak_at_ms\"\x91\x02\n" +
+	"\x14IntegrityEventRecord\x12;\n" +
+	"\x04kind\x18\x01 \x01(\x0e2'.interview.report.v1.IntegrityEventKindR\x04kind\x12\"\n" +
+	"\rstarted_at_ms\x18\x02 \x01(\x03R\vstartedAtMs\x12&\n" +
+	"\x0fconfirmed_at_ms\x18\x03 \x01(\x03R\rconfirmedAtMs\x12!\n" +
+	"\fframe_number\x18\x04 \x01(\x03R\vframeNumber\x12\x16\n" +
+	"\x06weight\x18\x05 \x01(\x01R\x06weight\x12\x1d\n" +
+	"\n" +
+	"risk_after\x18\x06 \x01(\x01R\triskAfter\x12\x16\n" +
+	"\x06detail\x18\a \x01(\tR\x06detail\"\x8f\x01\n" +
+	"\x0fIntegrityPolicy\x12*\n" +
+	"\x11half_life_seconds\x18\x01 \x01(\x01R\x0fhalfLifeSeconds\x12)\n" +
+	"\x10review_threshold\x18\x02 \x01(\x01R\x0freviewThreshold\x12%\n" +
+	"\x0eflag_threshold\x18\x03 \x01(\x01R\rflagThreshold*\x97\x01\n" +
+	"\x0fIntegrityStatus\x12 \n" +
+	"\x1cINTEGRITY_STATUS_UNSPECIFIED\x10\x00\x12\x1d\n" +
+	"\x19INTEGRITY_STATUS_ASSESSED\x10\x01\x12!\n" +
+	"\x1dINTEGRITY_STATUS_NOT_ASSESSED\x10\x02\x12 \n" +
+	"\x1cINTEGRITY_STATUS_UNAVAILABLE\x10\x03*\x8f\x01\n" +
+	"\x10IntegrityVerdict\x12!\n" +
+	"\x1dINTEGRITY_VERDICT_UNSPECIFIED\x10\x00\x12\x1b\n" +
+	"\x17INTEGRITY_VERDICT_CLEAR\x10\x01\x12\x1c\n" +
+	"\x18INTEGRITY_VERDICT_REVIEW\x10\x02\x12\x1d\n" +
+	"\x19INTEGRITY_VERDICT_FLAGGED\x10\x03*\xf8\x02\n" +
+	"\x12IntegrityEventKind\x12$\n" +
+	" INTEGRITY_EVENT_KIND_UNSPECIFIED\x10\x00\x12%\n" +
+	"!INTEGRITY_EVENT_KIND_LOOKING_AWAY\x10\x01\x12%\n" +
+	"!INTEGRITY_EVENT_KIND_FACE_MISSING\x10\x02\x12'\n" +
+	"#INTEGRITY_EVENT_KIND_MULTIPLE_FACES\x10\x03\x12$\n" +
+	" INTEGRITY_EVENT_KIND_HEAD_TURNED\x10\x04\x12&\n" +
+	"\"INTEGRITY_EVENT_KIND_PHONE_IN_VIEW\x10\x05\x12%\n" +
+	"!INTEGRITY_EVENT_KIND_BOOK_IN_VIEW\x10\x06\x12'\n" +
+	"#INTEGRITY_EVENT_KIND_SCREEN_IN_VIEW\x10\a\x12'\n" +
+	"#INTEGRITY_EVENT_KIND_ANOTHER_PERSON\x10\bBAZ?github.com/yourorg/ai-interview/shared/proto/report/v1;reportv1b\x06proto3"
 
 var (
 	file_report_proto_rawDescOnce sync.Once
@@ -1012,38 +1561,51 @@ func file_report_proto_rawDescGZIP() []byte {
 	return file_report_proto_rawDescData
 }
 
-var file_report_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_report_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_report_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_report_proto_goTypes = []any{
-	(*InterviewReport)(nil),       // 0: interview.report.v1.InterviewReport
-	(*Scores)(nil),                // 1: interview.report.v1.Scores
-	(*Weights)(nil),               // 2: interview.report.v1.Weights
-	(*Answer)(nil),                // 3: interview.report.v1.Answer
-	(*EmotionSummary)(nil),        // 4: interview.report.v1.EmotionSummary
-	(*TimelinePoint)(nil),         // 5: interview.report.v1.TimelinePoint
-	(*Blinks)(nil),                // 6: interview.report.v1.Blinks
-	(*BlinkWindow)(nil),           // 7: interview.report.v1.BlinkWindow
-	(*Insight)(nil),               // 8: interview.report.v1.Insight
-	nil,                           // 9: interview.report.v1.EmotionSummary.CountsByEmotionEntry
-	(*timestamppb.Timestamp)(nil), // 10: google.protobuf.Timestamp
+	(IntegrityStatus)(0),          // 0: interview.report.v1.IntegrityStatus
+	(IntegrityVerdict)(0),         // 1: interview.report.v1.IntegrityVerdict
+	(IntegrityEventKind)(0),       // 2: interview.report.v1.IntegrityEventKind
+	(*InterviewReport)(nil),       // 3: interview.report.v1.InterviewReport
+	(*Scores)(nil),                // 4: interview.report.v1.Scores
+	(*Weights)(nil),               // 5: interview.report.v1.Weights
+	(*Answer)(nil),                // 6: interview.report.v1.Answer
+	(*EmotionSummary)(nil),        // 7: interview.report.v1.EmotionSummary
+	(*TimelinePoint)(nil),         // 8: interview.report.v1.TimelinePoint
+	(*Blinks)(nil),                // 9: interview.report.v1.Blinks
+	(*BlinkWindow)(nil),           // 10: interview.report.v1.BlinkWindow
+	(*Insight)(nil),               // 11: interview.report.v1.Insight
+	(*IntegritySection)(nil),      // 12: interview.report.v1.IntegritySection
+	(*IntegrityEventRecord)(nil),  // 13: interview.report.v1.IntegrityEventRecord
+	(*IntegrityPolicy)(nil),       // 14: interview.report.v1.IntegrityPolicy
+	nil,                           // 15: interview.report.v1.EmotionSummary.CountsByEmotionEntry
+	(*timestamppb.Timestamp)(nil), // 16: google.protobuf.Timestamp
 }
 var file_report_proto_depIdxs = []int32{
-	10, // 0: interview.report.v1.InterviewReport.started_at:type_name -> google.protobuf.Timestamp
-	10, // 1: interview.report.v1.InterviewReport.completed_at:type_name -> google.protobuf.Timestamp
-	1,  // 2: interview.report.v1.InterviewReport.scores:type_name -> interview.report.v1.Scores
-	2,  // 3: interview.report.v1.InterviewReport.weights:type_name -> interview.report.v1.Weights
-	3,  // 4: interview.report.v1.InterviewReport.answers:type_name -> interview.report.v1.Answer
-	4,  // 5: interview.report.v1.InterviewReport.emotion_summary:type_name -> interview.report.v1.EmotionSummary
-	6,  // 6: interview.report.v1.InterviewReport.blinks:type_name -> interview.report.v1.Blinks
-	8,  // 7: interview.report.v1.InterviewReport.insights:type_name -> interview.report.v1.Insight
-	10, // 8: interview.report.v1.Answer.answered_at:type_name -> google.protobuf.Timestamp
-	9,  // 9: interview.report.v1.EmotionSummary.counts_by_emotion:type_name -> interview.report.v1.EmotionSummary.CountsByEmotionEntry
-	5,  // 10: interview.report.v1.EmotionSummary.timeline:type_name -> interview.report.v1.TimelinePoint
-	7,  // 11: interview.report.v1.Blinks.windows:type_name -> interview.report.v1.BlinkWindow
-	12, // [12:12] is the sub-list for method output_type
-	12, // [12:12] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	16, // 0: interview.report.v1.InterviewReport.started_at:type_name -> google.protobuf.Timestamp
+	16, // 1: interview.report.v1.InterviewReport.completed_at:type_name -> google.protobuf.Timestamp
+	4,  // 2: interview.report.v1.InterviewReport.scores:type_name -> interview.report.v1.Scores
+	5,  // 3: interview.report.v1.InterviewReport.weights:type_name -> interview.report.v1.Weights
+	6,  // 4: interview.report.v1.InterviewReport.answers:type_name -> interview.report.v1.Answer
+	7,  // 5: interview.report.v1.InterviewReport.emotion_summary:type_name -> interview.report.v1.EmotionSummary
+	9,  // 6: interview.report.v1.InterviewReport.blinks:type_name -> interview.report.v1.Blinks
+	11, // 7: interview.report.v1.InterviewReport.insights:type_name -> interview.report.v1.Insight
+	12, // 8: interview.report.v1.InterviewReport.integrity:type_name -> interview.report.v1.IntegritySection
+	16, // 9: interview.report.v1.Answer.answered_at:type_name -> google.protobuf.Timestamp
+	15, // 10: interview.report.v1.EmotionSummary.counts_by_emotion:type_name -> interview.report.v1.EmotionSummary.CountsByEmotionEntry
+	8,  // 11: interview.report.v1.EmotionSummary.timeline:type_name -> interview.report.v1.TimelinePoint
+	10, // 12: interview.report.v1.Blinks.windows:type_name -> interview.report.v1.BlinkWindow
+	0,  // 13: interview.report.v1.IntegritySection.status:type_name -> interview.report.v1.IntegrityStatus
+	1,  // 14: interview.report.v1.IntegritySection.verdict:type_name -> interview.report.v1.IntegrityVerdict
+	13, // 15: interview.report.v1.IntegritySection.events:type_name -> interview.report.v1.IntegrityEventRecord
+	14, // 16: interview.report.v1.IntegritySection.policy:type_name -> interview.report.v1.IntegrityPolicy
+	2,  // 17: interview.report.v1.IntegrityEventRecord.kind:type_name -> interview.report.v1.IntegrityEventKind
+	18, // [18:18] is the sub-list for method output_type
+	18, // [18:18] is the sub-list for method input_type
+	18, // [18:18] is the sub-list for extension type_name
+	18, // [18:18] is the sub-list for extension extendee
+	0,  // [0:18] is the sub-list for field type_name
 }
 
 func init() { file_report_proto_init() }
@@ -1055,18 +1617,20 @@ func file_report_proto_init() {
 	file_report_proto_msgTypes[4].OneofWrappers = []any{}
 	file_report_proto_msgTypes[5].OneofWrappers = []any{}
 	file_report_proto_msgTypes[6].OneofWrappers = []any{}
+	file_report_proto_msgTypes[9].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_report_proto_rawDesc), len(file_report_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   10,
+			NumEnums:      3,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
 		GoTypes:           file_report_proto_goTypes,
 		DependencyIndexes: file_report_proto_depIdxs,
+		EnumInfos:         file_report_proto_enumTypes,
 		MessageInfos:      file_report_proto_msgTypes,
 	}.Build()
 	File_report_proto = out.File

@@ -82,6 +82,8 @@ export function buildReport({ completed, answers, emotions, breakdown }: ReportI
       normalHighPerMinute: CONVERSATIONAL_BLINK_RATE.high,
     },
     insights: card.insights.map((i) => ({ category: i.category, description: i.description, impact: i.impact, evidence: [...i.evidence] })),
+    // Not stored with the report: GenerateReport reads it from the integrity service at each call.
+    integrity: undefined,
   };
 }
 

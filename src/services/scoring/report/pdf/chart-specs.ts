@@ -6,7 +6,7 @@
 // vega-lite's types by their file: its package.json names them only under `exports`, which this
 // project's module resolution (node10, CommonJS) does not read.
 import type { TopLevelSpec } from 'vega-lite/build/index';
-import type { InterviewReport } from '../../../../gen/report';
+import { IntegrityStatus, type InterviewReport } from '../../../../gen/report';
 
 /** The font the charts name; the PDF maps it to its embedded DejaVu Sans (report-pdf.ts). */
 export const CHART_FONT = 'DejaVu Sans';
@@ -224,6 +224,80 @@ export function blinkRateChart(report: InterviewReport): ChartSpec {
             y: { field: 'rate', type: 'quantitative', scale: yScale, title: 'blinks a minute' },
           },
         },
+      ],
+    } as TopLevelSpec,
+  };
+}
+
+/** Points drawn on each stretch of decay between two events of the integrity risk chart. */
+const DECAY_POINTS = 24;
+/** How far the risk the events and half-life account for may be from the one the integrity service reports. */
+const RISK_TOLERANCE = 0.005;
+
+/**
+ * The integrity risk over the interview, redrawn from the events and the policy: it rises by each
+ * event's weight (risk = 1 - (1 - risk)(1 - weight)) and halves every half-life between them,
+ * with the review and flag thresholds as dashed lines and each event a point. Undefined unless the
+ * section is assessed over more than one instant, holds every event, and the redrawing agrees with what the integrity service
+ * reported (each event's risk after it and the risk at the last frame): a chart that is not the
+ * service's own risk is not drawn.
+ */
+export function integrityRiskChart(report: InterviewReport): ChartSpec | undefined {
+  const section = report.integrity;
+  const policy = section?.policy;
+  if (section?.status !== IntegrityStatus.INTEGRITY_STATUS_ASSESSED || !policy || policy.halfLifeSeconds <= 0) return undefined;
+  // A single instant has no course to draw; an incomplete list of events, not the service's risk.
+  if (section.lastFrameMs <= section.firstFrameMs || section.eventsTotal !== section.events.length) return undefined;
+  const origin = report.startedAt?.getTime() ?? section.firstFrameMs;
+  const decay = (value: number, fromMs: number, toMs: number) => value * 0.5 ** ((toMs - fromMs) / 1000 / policy.halfLifeSeconds);
+  const line: { i: number; t: number; risk: number }[] = [];
+  const add = (ms: number, value: number) => line.push({ i: line.length, t: (ms - origin) / 1000, risk: value });
+  let value = 0;
+  let since = section.firstFrameMs;
+  add(since, 0);
+  const stretch = (toMs: number) => {
+    for (let k = 1; k <= DECAY_POINTS; k++) add(since + ((toMs - since) * k) / DECAY_POINTS, decay(value, since, since + ((toMs - since) * k) / DECAY_POINTS));
+  };
+  for (const event of section.events) {
+    if (event.confirmedAtMs < since) return undefined;
+    if (value > 0) stretch(event.confirmedAtMs);
+    const before = decay(value, since, event.confirmedAtMs);
+    value = 1 - (1 - before) * (1 - event.weight);
+    if (Math.abs(value - event.riskAfter) > RISK_TOLERANCE) return undefined;
+    value = event.riskAfter;
+    since = event.confirmedAtMs;
+    add(since, before);
+    add(since, value);
+  }
+  if (section.lastFrameMs < since) return undefined;
+  stretch(section.lastFrameMs);
+  if (Math.abs(decay(value, since, section.lastFrameMs) - section.risk) > RISK_TOLERANCE) return undefined;
+  const events = section.events.map((e) => ({ t: (e.confirmedAtMs - origin) / 1000, risk: e.riskAfter }));
+  const thresholds = [
+    { level: 'review', risk: policy.reviewThreshold },
+    { level: 'flagged', risk: policy.flagThreshold },
+  ];
+  const x = { field: 't', type: 'quantitative' as const, title: 'seconds since the interview started' };
+  const y = { field: 'risk', type: 'quantitative' as const, scale: { domain: [0, 1] }, title: 'risk (0-1)' };
+  return {
+    name: 'integrity risk',
+    spec: {
+      width: 440,
+      height: 170,
+      config: CONFIG,
+      layer: [
+        {
+          data: { values: thresholds },
+          mark: { type: 'rule', strokeDash: [4, 3], color: '#c0392b', opacity: 0.7 },
+          encoding: { y },
+        },
+        {
+          data: { values: thresholds },
+          mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 2, dy: -2, fontSize: 9, color: '#c0392b' },
+          encoding: { x: { value: 0 }, y, text: { field: 'level' } },
+        },
+        { data: { values: line }, mark: { type: 'line', color: '#1f4e79' }, encoding: { x, y, order: { field: 'i', type: 'quantitative' } } },
+        { data: { values: events }, mark: { type: 'point', filled: true, color: '#c0392b', size: 30 }, encoding: { x, y } },
       ],
     } as TopLevelSpec,
   };

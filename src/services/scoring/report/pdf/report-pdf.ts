@@ -4,7 +4,9 @@
  * "page n of N" on every page. Pages: a cover with the candidate, the date and the four scores; the
  * expressions (timeline with the questions marked, distribution, face presence); the blink rate
  * against the conversational range; a page per answer; the insights. The timeline and blink pages
- * only for a report asked for with include_emotions.
+ * only for a report asked for with include_emotions. Last, the integrity section when the report has
+ * one: the verdict, the risk at its peak and at the end, the policy, the events in a table and the
+ * risk over time; or why there is no assessment.
  *
  * Reproducible: the same report gives the same bytes but for the creation date. pdfkit's /ID is a
  * hash of its info dictionary, creation date included; it is replaced by one of the report's content.
@@ -12,8 +14,9 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import PDFDocument from 'pdfkit';
-import { Answer, InterviewReport } from '../../../../gen/report';
+import { Answer, IntegritySection, InterviewReport } from '../../../../gen/report';
 import { reportJson } from '../../../../platform/contracts/report-json';
+import { elapsed, EVENT_WORDS, missingAssessment, VERDICT_WORDS } from '../integrity-words';
 import { CHART_FONT } from './chart-specs';
 import { svgToPdf } from './svg-to-pdf';
 
@@ -21,7 +24,7 @@ import { svgToPdf } from './svg-to-pdf';
 const FONT_DIR = path.join(path.dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
 const FONTS = { regular: path.join(FONT_DIR, 'DejaVuSans.ttf'), bold: path.join(FONT_DIR, 'DejaVuSans-Bold.ttf') };
 /** Bumped whenever the layout changes, so that the /ID of a differently laid-out PDF differs too. */
-export const PDF_LAYOUT_VERSION = 1;
+export const PDF_LAYOUT_VERSION = 2;
 
 const MARGIN = 56;
 const INK = '#1a1a1a';
@@ -34,6 +37,8 @@ export interface ReportCharts {
   readonly expressionDistribution: string;
   readonly expressionTimeline?: string;
   readonly blinkRate?: string;
+  /** Only for an assessed integrity section whose events account for its risk (integrityRiskChart). */
+  readonly integrityRisk?: string;
 }
 
 export interface PdfOptions {
@@ -72,6 +77,7 @@ export function renderReportPdf(report: InterviewReport, charts: ReportCharts, o
     answerPage(doc, answer, i, report.answers.length);
   });
   insights(doc, report);
+  if (report.integrity) integrity(doc, report, report.integrity, charts.integrityRisk);
   pageNumbers(doc);
   doc.end();
   return done;
@@ -280,6 +286,117 @@ function insights(doc: PDFKit.PDFDocument, report: InterviewReport): void {
     body(doc, insight.description);
     for (const fact of insight.evidence) body(doc, `  - ${fact}`, MUTED);
     doc.moveDown(0.5);
+  }
+}
+
+/** Risks are 0..1; shown with two decimals. */
+const risk = (value: number): string => value.toFixed(2);
+
+function integrity(doc: PDFKit.PDFDocument, report: InterviewReport, section: IntegritySection, riskChart: string | undefined): void {
+  doc.addPage();
+  heading(doc, 'Integrity');
+  const missing = missingAssessment(section.status);
+  if (missing !== undefined) {
+    body(doc, missing);
+    return;
+  }
+  const origin = report.startedAt?.getTime();
+  const at = (ms: number) => (origin === undefined ? elapsed(ms, undefined) : `${elapsed(ms, origin)} into the interview`);
+  const verdict = VERDICT_WORDS[section.verdict];
+  doc
+    .font('bold')
+    .fontSize(14)
+    .fillColor(verdict === 'clear' ? INK : ACCENT)
+    .text(`Verdict: ${verdict}`);
+  doc.moveDown(0.3);
+  const facts: [string, string][] = [
+    ['Risk at its peak', section.peakAtMs === undefined ? risk(section.peakRisk) : `${risk(section.peakRisk)} at ${at(section.peakAtMs)}`],
+    ['Risk at the last analysed frame', risk(section.risk)],
+    [
+      'Frames analysed',
+      section.lastFrameMs > section.firstFrameMs
+        ? `${section.framesAnalyzed}, from ${at(section.firstFrameMs)} to ${at(section.lastFrameMs)}`
+        : `${section.framesAnalyzed}, at ${at(section.firstFrameMs)}`,
+    ],
+    ['Events', String(section.eventsTotal)],
+  ];
+  for (const [name, value] of facts) {
+    doc.font('bold').fontSize(10).fillColor(INK).text(`${name}: `, { continued: true }).font('regular').text(value);
+  }
+  doc.moveDown(0.4);
+  const p = section.policy;
+  body(
+    doc,
+    'Risk is 0 to 1. Each event adds its weight: risk = 1 - (1 - risk)(1 - weight). ' +
+      (p
+        ? `Without events it halves every ${p.halfLifeSeconds} s of the frames' own time. The verdict is the highest level it ` +
+          `reached: review at ${risk(p.reviewThreshold)} or more, flagged at ${risk(p.flagThreshold)} or more. `
+        : '') +
+      'Events are what the integrity service saw on sampled video frames; a person should judge them before any conclusion.',
+    MUTED,
+  );
+  doc.moveDown(0.6);
+  if (riskChart) {
+    label(doc, 'Risk over the interview (the dashed lines: review and flag thresholds)');
+    chart(doc, riskChart, width(doc));
+  }
+  eventsTable(doc, section, origin);
+}
+
+/** The events, one row each, the header repeated on each page the table runs onto. */
+function eventsTable(doc: PDFKit.PDFDocument, section: IntegritySection, origin: number | undefined): void {
+  label(doc, origin === undefined ? 'Events (times UTC)' : 'Events (times since the interview started)');
+  if (section.events.length === 0) {
+    body(doc, 'No event raised the risk.');
+    return;
+  }
+  if (section.eventsTotal > section.events.length) body(doc, `The first ${section.events.length} of ${section.eventsTotal} events.`, MUTED);
+  doc.moveDown(0.3);
+  // Column widths, points; the detail takes what is left.
+  const columns: [string, number, 'left' | 'right'][] = [
+    ['Time', 48, 'left'],
+    ['Event', 104, 'left'],
+    ['Frame', 42, 'right'],
+    ['Weight', 42, 'right'],
+    ['Risk after', 50, 'right'],
+    ['Detail', width(doc) - 48 - 104 - 42 - 42 - 50 - 5 * 6, 'left'],
+  ];
+  const row = (cells: string[], bold: boolean) => {
+    doc.font(bold ? 'bold' : 'regular').fontSize(9);
+    const height = Math.max(...cells.map((cell, i) => doc.heightOfString(cell, { width: columns[i][1] })));
+    if (doc.y + height > doc.page.height - MARGIN) {
+      doc.addPage();
+      if (!bold)
+        row(
+          columns.map(([name]) => name),
+          true,
+        );
+    }
+    const top = doc.y;
+    let x = MARGIN;
+    cells.forEach((cell, i) => {
+      doc.fillColor(bold ? ACCENT : INK).text(cell, x, top, { width: columns[i][1], align: columns[i][2] });
+      x += columns[i][1] + 6;
+    });
+    doc.x = MARGIN;
+    doc.y = top + height + 4;
+  };
+  row(
+    columns.map(([name]) => name),
+    true,
+  );
+  for (const event of section.events) {
+    row(
+      [
+        elapsed(event.confirmedAtMs, origin),
+        EVENT_WORDS[event.kind],
+        String(event.frameNumber),
+        risk(event.weight),
+        risk(event.riskAfter),
+        event.startedAtMs && event.startedAtMs !== event.confirmedAtMs ? `${event.detail} (began ${elapsed(event.startedAtMs, origin)})`.trim() : event.detail,
+      ],
+      false,
+    );
   }
 }
 
