@@ -8,8 +8,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { decodeFrame } from '../../../src/services/emotion/domain/image/decode-frame';
-import { OnnxModel } from '../../../src/services/emotion/models/onnx-model';
+import { decodeFrame } from '../../../src/platform/vision/image/decode-frame';
+import { OnnxModel } from '../../../src/platform/vision/models/onnx-model';
 import { Box, iou } from '../../../src/services/integrity/domain/image/rgb-image';
 import { DetectedObject, ObjectDetector } from '../../../src/services/integrity/domain/objects/object-detector';
 

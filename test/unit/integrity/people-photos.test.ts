@@ -9,9 +9,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { decodeFrame } from '../../../src/services/emotion/domain/image/decode-frame';
+import { decodeFrame } from '../../../src/platform/vision/image/decode-frame';
 import { RgbImage } from '../../../src/services/integrity/domain/image/rgb-image';
-import { OnnxModel } from '../../../src/services/emotion/models/onnx-model';
+import { OnnxModel } from '../../../src/platform/vision/models/onnx-model';
 import { ObjectDetector } from '../../../src/services/integrity/domain/objects/object-detector';
 import { DetectedFace, FullRangeFaceDetector, MIN_FULL_RANGE_SCORE } from '../../../src/services/integrity/domain/people/full-range-face-detector';
 
