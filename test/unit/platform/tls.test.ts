@@ -17,6 +17,7 @@ import { AuthServiceService } from '../../../src/gen/auth';
 import { EmotionServiceService } from '../../../src/gen/emotion';
 import { InterviewServiceService } from '../../../src/gen/interview';
 import { ScoringServiceService } from '../../../src/gen/scoring';
+import { IntegrityServiceService } from '../../../src/gen/integrity';
 import { CALL_POLICY } from '../../../src/mesh/call-policy';
 import { SERVICES } from '../../../src/mesh/registry';
 import { ConfigError } from '../../../src/platform/config/env';
@@ -540,6 +541,7 @@ describe('the call policy', () => {
       'auth.v1.AuthService': AuthServiceService,
       'emotion.EmotionService': EmotionServiceService,
       'scoring.ScoringService': ScoringServiceService,
+      'integrity.v1.IntegrityService': IntegrityServiceService,
     };
     const served = SERVICES.flatMap((descriptor) => descriptor.grpcServices.map((name) => ({ name, exposure: descriptor.exposure ?? 'internal' })));
     expect(served.map((s) => s.name).sort()).toEqual(Object.keys(definitions).sort());
@@ -552,6 +554,8 @@ describe('the call policy', () => {
     }
     expect(ruleFor(CALL_POLICY, '/scoring.ScoringService/GenerateReport')).toEqual(['service:interview']);
     expect(ruleFor(CALL_POLICY, '/emotion.EmotionService/AnalyzeFrame')).toEqual(['service:interview', 'operator']);
+    expect(ruleFor(CALL_POLICY, '/integrity.v1.IntegrityService/GetAssessment')).toEqual(['service:scoring', 'operator']);
+    expect(ruleFor(CALL_POLICY, '/integrity.v1.IntegrityService/AnalyzeFrame')).toEqual(['operator']);
   });
 
   describe('callPolicyInterceptor', () => {
