@@ -41,7 +41,7 @@ export const DEFAULT_MAX_WAITING_FRAMES = 4;
  * come from a queue that can wait. One worker serves about 19 interviews at the default sampling
  * (README, `npm run bench:integrity`: 53 ms of CPU a sampled frame, objects every 2nd). To serve more
  * per replica, on cores of its own, set INTEGRITY_ANALYSIS_THREADS up to those cores: each worker
- * loads its own sessions of the four models (memory grows by a set of models per worker), each
+ * loads its own sessions of the four models (resident memory after start: +106 MiB for one worker, +172 MiB for two), each
  * model runs on one thread (ONE_THREAD_SESSION_OPTIONS), and more workers than free cores only
  * contend with emotion's. Adding replicas (the queue spreads frames over them) does the same.
  */
