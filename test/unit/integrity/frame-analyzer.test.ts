@@ -119,6 +119,23 @@ describe('IntegrityAnalysisPool on the integrity models', () => {
     await closed;
   });
 
+  it('with two workers, takes two live frames at once and refuses a third that would wait', async () => {
+    const two = await IntegrityAnalysisPool.start({ modelsDir: MODELS, threads: 2, maxWaitingFrames: 0 }, silentLogger());
+    try {
+      const outcomes = await Promise.all(
+        [0, 1, 2].map((k) =>
+          two.analyze(ASTRONAUT, 'png', { objects: k === 0 }).then(
+            (findings) => findings.faces.length,
+            (error: unknown) => toStatus(error).code,
+          ),
+        ),
+      );
+      expect(outcomes).toEqual([1, 1, status.UNAVAILABLE]);
+    } finally {
+      await two.close();
+    }
+  });
+
   it('fails to start, naming the file, when a model differs from MANIFEST.json', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'integrity-pool-'));
     try {
