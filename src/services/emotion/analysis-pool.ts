@@ -1,9 +1,9 @@
 import os from 'node:os';
-import path from 'node:path';
 import { Piscina } from 'piscina';
 import { CancelledError, UnavailableError } from '../../platform/errors/domain-errors';
-import { AnalysisTask, AnalysisTaskResult, AnalysisWorkerData, AnalyzeTaskResult, DetectFaceTaskResult, FrameFailure, rejectionOf } from './analysis-task';
-import { FrameRejection, isFrameRejection } from '../../platform/vision/frame-errors';
+import { ownedBytes, startModelWorkers, workerModule } from '../../platform/workers/model-workers';
+import { AnalysisTask, AnalysisTaskResult, AnalysisWorkerData, AnalyzeTaskResult, DetectFaceTaskResult } from './analysis-task';
+import { FrameRejection, frameRejectionOf, isFrameFailure, isFrameRejection } from '../../platform/vision/frame-errors';
 import { FaceTracks } from './domain/face/face-tracks';
 import { EncodedFrame, FrameAnalysis, FrameAnalyzer } from './domain/frame-analyzer';
 import { ModelTimings } from './domain/model-timings';
@@ -117,15 +117,10 @@ export class AnalysisPool implements FrameAnalysisService {
   /** Starts the workers and resolves once one has loaded its models; throws if they cannot load. */
   static async start(options: AnalysisPoolOptions): Promise<AnalysisPool> {
     const threads = options.threads ?? os.availableParallelism();
-    const workerFile = path.join(__dirname, `analysis-worker${path.extname(__filename)}`);
-    const pool = new Piscina<AnalysisTask, AnalysisTaskResult>({
-      filename: workerFile,
-      minThreads: threads,
-      maxThreads: threads,
-      idleTimeout: Infinity,
-      workerData: { modelsDir: options.modelsDir } satisfies AnalysisWorkerData,
-      // TypeScript source (npm start, tests): the workers load it through tsx as the main thread does.
-      execArgv: workerFile.endsWith('.ts') ? ['--import', 'tsx'] : [],
+    const pool = startModelWorkers<AnalysisTask, AnalysisTaskResult, AnalysisWorkerData>({
+      filename: workerModule(__dirname, __filename, 'analysis-worker'),
+      threads,
+      workerData: { modelsDir: options.modelsDir },
     });
     const maxWaitingLive = options.maxWaitingLiveFrames ?? threads * DEFAULT_MAX_WAITING_LIVE_FRAMES;
     const self = new AnalysisPool(pool, threads, options.maxBatchFrames ?? MAX_BATCH_FRAMES, maxWaitingLive, options.tracking ?? true);
@@ -150,7 +145,7 @@ export class AnalysisPool implements FrameAnalysisService {
       { transferList: [frame.imageData.buffer as ArrayBuffer] },
     )) as DetectFaceTaskResult;
     this.report(timings);
-    if (isFailure(found)) throw rejectionOf(found);
+    if (isFrameFailure(found)) throw frameRejectionOf(found);
     return found;
   }
 
@@ -237,7 +232,7 @@ export class AnalysisPool implements FrameAnalysisService {
           (answer) => {
             const { results, timings } = answer as AnalyzeTaskResult;
             results.forEach((r, k) => {
-              batch[k].resolve(isFailure(r) ? rejectionOf(r) : r);
+              batch[k].resolve(isFrameFailure(r) ? frameRejectionOf(r) : r);
             });
             this.report(timings);
           },
@@ -277,14 +272,7 @@ export class AnalysisPool implements FrameAnalysisService {
   }
 }
 
-/**
- * The frame with its bytes in an ArrayBuffer of their own, to transfer rather than clone (a gRPC
- * message's bytes are a view into a larger buffer that cloning would copy whole).
- */
+/** The frame with its bytes in an ArrayBuffer of their own, to transfer rather than clone (ownedBytes). */
 function transferable(frame: EncodedFrame): EncodedFrame {
-  return { ...frame, imageData: new Uint8Array(frame.imageData) };
-}
-
-function isFailure(result: unknown): result is FrameFailure {
-  return typeof result === 'object' && result !== null && 'failed' in result;
+  return { ...frame, imageData: ownedBytes(frame.imageData) };
 }

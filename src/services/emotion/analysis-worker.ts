@@ -9,10 +9,10 @@ import { EmotionClassifier } from './domain/expression/emotion-classifier';
 import { FaceDetector } from '../../platform/vision/face/face-detector';
 import { FaceMeshModel } from '../../platform/vision/face/face-mesh';
 import { FrameAnalyzer } from './domain/frame-analyzer';
-import { isFrameRejection } from '../../platform/vision/frame-errors';
+import { asFrameFailure, isFrameRejection } from '../../platform/vision/frame-errors';
 import { noModelTimings } from './domain/model-timings';
 import { loadModels } from './models/load-models';
-import { AnalysisTask, AnalysisTaskResult, AnalysisWorkerData, asFailure } from './analysis-task';
+import { AnalysisTask, AnalysisTaskResult, AnalysisWorkerData } from './analysis-task';
 
 async function initialize(): Promise<(task: AnalysisTask) => Promise<AnalysisTaskResult>> {
   const { modelsDir } = workerData as AnalysisWorkerData;
@@ -34,11 +34,11 @@ async function initialize(): Promise<(task: AnalysisTask) => Promise<AnalysisTas
   return async (task) => {
     const timings = noModelTimings();
     if (task.kind === 'detectFace') {
-      const found = await analyzer.detectFace(task.frame.imageData, task.frame.format, timings).catch(asFailure);
+      const found = await analyzer.detectFace(task.frame.imageData, task.frame.format, timings).catch(asFrameFailure);
       return { found, timings };
     }
     const results = await analyzer.analyzeBatch(task.frames, timings);
-    return { results: results.map((r) => (isFrameRejection(r) ? asFailure(r) : r)), timings };
+    return { results: results.map((r) => (isFrameRejection(r) ? asFrameFailure(r) : r)), timings };
   };
 }
 

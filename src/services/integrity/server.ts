@@ -3,20 +3,23 @@ import { MeshMetrics } from '../../platform/telemetry/metrics';
 import { grpcService, NoDownstreams, ResourceSpec, ServiceContext, ServiceParts } from '../../platform/service/descriptor';
 import { Provisioned } from '../../platform/service/provisioned';
 import { FRAME_OUTCOMES, FRAMES_QUEUE, framesHandler } from './consumers';
-import { IntegrityFrameAnalyzer, SerialFrameAnalyzer, TimingsObserver } from './frame-analyzer';
+import { IntegrityAnalysisPool } from './analysis-pool';
+import { IntegrityFrameAnalyzer, TimingsObserver } from './frame-analyzer';
 import { integrityHandlers } from './handlers';
 import { IntegritySettings } from './settings';
 import { IntegrityStore, IntegrityTables } from './store';
 
 /**
- * The integrity models, created once the server is up and NOT_SERVING (loading and checking them
- * takes seconds; until then calls are UNAVAILABLE and the consumer's frames are retried), closed
- * after the server stopped.
+ * The integrity models on worker threads (IntegrityAnalysisPool), created once the server is up and
+ * NOT_SERVING (every worker loading and checking them takes seconds; until then calls are
+ * UNAVAILABLE and the consumer's frames are retried), closed after the server stopped: the frames
+ * accepted are analysed, then the workers stop.
  */
 export const INTEGRITY_MODELS: ResourceSpec<IntegritySettings, IntegrityFrameAnalyzer> = {
   name: 'models',
   whileMissing: 'integrity models are still loading; retry shortly',
-  create: (settings, log) => SerialFrameAnalyzer.load(settings.modelsDir, settings.maxWaitingFrames, log),
+  create: (settings, log) =>
+    IntegrityAnalysisPool.start({ modelsDir: settings.modelsDir, threads: settings.analysisThreads, maxWaitingFrames: settings.maxWaitingFrames }, log),
   close: (analyzer) => analyzer.close(),
 };
 

@@ -297,8 +297,15 @@ describe('the integrity service', () => {
   });
 
   describe('settings', () => {
-    it('default to a frame a second, objects every 2nd, 4 live frames waiting and the default policy', () => {
-      expect(integritySettings({})).toMatchObject({ sampleIntervalMs: 1_000, objectsEvery: 2, maxWaitingFrames: 4, policy: DEFAULT_RISK_POLICY });
+    it('default to a frame a second, objects every 2nd, 4 live frames waiting, one worker thread and the default policy', () => {
+      expect(integritySettings({})).toMatchObject({
+        sampleIntervalMs: 1_000,
+        objectsEvery: 2,
+        maxWaitingFrames: 4,
+        analysisThreads: 1,
+        policy: DEFAULT_RISK_POLICY,
+      });
+      expect(integritySettings({ INTEGRITY_ANALYSIS_THREADS: '2' })).toMatchObject({ analysisThreads: 2 });
       expect(integritySettings({ INTEGRITY_SAMPLE_INTERVAL_MS: '0', INTEGRITY_OBJECTS_EVERY: '1', INTEGRITY_MAX_WAITING_FRAMES: '0' })).toMatchObject({
         sampleIntervalMs: 0,
         objectsEvery: 1,
@@ -310,6 +317,7 @@ describe('the integrity service', () => {
       expect(() => integritySettings({ INTEGRITY_SAMPLE_INTERVAL_MS: '-1' })).toThrow(/INTEGRITY_SAMPLE_INTERVAL_MS must be an integer from 0 to 60000/);
       expect(() => integritySettings({ INTEGRITY_OBJECTS_EVERY: '0' })).toThrow(/INTEGRITY_OBJECTS_EVERY must be an integer from 1/);
       expect(() => integritySettings({ INTEGRITY_MAX_WAITING_FRAMES: 'many' })).toThrow(/INTEGRITY_MAX_WAITING_FRAMES/);
+      expect(() => integritySettings({ INTEGRITY_ANALYSIS_THREADS: '0' })).toThrow(/INTEGRITY_ANALYSIS_THREADS must be an integer from 1/);
     });
   });
 });

@@ -46,6 +46,27 @@ export async function decodeFrame(bytes: Uint8Array, declaredFormat = '', alloca
 }
 
 /**
+ * What decodeFrame refuses without decoding, refused the same way (the same classes and messages):
+ * checkFrameBytes's checks (empty, over MAX_FRAME_BYTES, not JPEG or PNG, another format declared)
+ * and, when image-size can read the header (3 µs), the pixel bound. Resolves for a frame that may
+ * still fail to decode (truncated, corrupt): decodeFrame says so. For a caller that queues frames
+ * for decoding elsewhere (a worker thread) and would rather refuse a bad one before it waits.
+ */
+export async function precheckFrame(bytes: Uint8Array, declaredFormat = ''): Promise<void> {
+  const input = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  await checkFrameBytes(input, declaredFormat).catch((error: unknown) => {
+    throw asFrameError(error);
+  });
+  let header: ReturnType<typeof imageSize>;
+  try {
+    header = imageSize(input);
+  } catch {
+    return;
+  }
+  if (header.width * header.height > MAX_FRAME_PIXELS) throw asFrameError(tooManyPixels(header.width, header.height));
+}
+
+/**
  * A plain JPEG decoded by libjpeg-turbo (@julusian/jpeg-turbo, TurboJPEG's tjDecompress2 to packed
  * RGB); undefined for what sharp must decode instead: a JPEG whose EXIF orientation is not upright
  * (libjpeg-turbo does not rotate), one that carries an ICC profile (sharp converts it to sRGB), and

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { decompressSync, FORMAT_RGB } from '@julusian/jpeg-turbo';
 import sharp from 'sharp';
 import { FrameTooLargeError, InvalidFrameError } from '../../../../src/platform/vision/frame-errors';
-import { decodeFrame, MAX_FRAME_PIXELS, RgbImage } from '../../../../src/platform/vision/image/decode-frame';
+import { decodeFrame, MAX_FRAME_BYTES, MAX_FRAME_PIXELS, precheckFrame, RgbImage } from '../../../../src/platform/vision/image/decode-frame';
 
 const astronaut = fs.readFileSync(path.resolve(__dirname, '../../../fixtures/faces/astronaut.png'));
 
@@ -66,5 +66,42 @@ describe('decodeFrame', () => {
     const corrupt = Buffer.concat([jpeg.subarray(0, 400), Buffer.alloc(2_000, 7)]);
     await expect(decodeFrame(corrupt, 'jpeg')).rejects.toThrow(InvalidFrameError);
     await expect(decodeFrame(corrupt, 'jpeg')).rejects.toThrow(/^image_data could not be decoded as jpeg: /);
+  });
+});
+
+describe('precheckFrame', () => {
+  /** The error `call` rejects with, or 'resolved'. */
+  const outcome = (call: Promise<unknown>) =>
+    call.then(
+      () => 'resolved',
+      (error: unknown) => error,
+    );
+
+  it('refuses what decodeFrame refuses without decoding, with the same class and message', async () => {
+    const side = Math.ceil(Math.sqrt(MAX_FRAME_PIXELS)) + 8;
+    const huge = await sharp({ create: { width: side, height: side, channels: 3, background: '#000' }, limitInputPixels: false })
+      .png()
+      .toBuffer();
+    const bad: [Buffer, string][] = [
+      [Buffer.alloc(0), ''],
+      [Buffer.from('not an image'), ''],
+      [astronaut, 'jpeg'],
+      [Buffer.alloc(MAX_FRAME_BYTES + 1, 0xff), ''],
+      [huge, 'png'],
+    ];
+    for (const [bytes, format] of bad) {
+      const early = await outcome(precheckFrame(bytes, format));
+      const late = await outcome(decodeFrame(bytes, format));
+      expect(early).toBeInstanceOf(Error);
+      expect((early as Error).message).toBe((late as Error).message);
+      expect(Object.getPrototypeOf(early)).toBe(Object.getPrototypeOf(late));
+    }
+  });
+
+  it('lets through a good frame, and one only decoding finds broken (a truncated PNG)', async () => {
+    await expect(precheckFrame(astronaut, 'png')).resolves.toBeUndefined();
+    const truncated = astronaut.subarray(0, astronaut.length >> 1);
+    await expect(precheckFrame(truncated, 'png')).resolves.toBeUndefined();
+    await expect(decodeFrame(truncated, 'png')).rejects.toThrow(InvalidFrameError);
   });
 });
