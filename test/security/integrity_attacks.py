@@ -11,6 +11,8 @@ AnalyzeFrame changes no session's risk, and GetAssessment only reads: the watch 
 (attacks.py) checks that the integrity service's tables are unchanged all the same.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
