@@ -18,7 +18,7 @@ import { OnnxModel } from '../../../src/platform/vision/models/onnx-model';
 import { EYES, eyeRegion, IRIS_INPUT_SIZE } from '../../../src/services/integrity/domain/gaze/iris-landmarks';
 import { sampleSquare } from '../../../src/services/integrity/domain/image/sample-square';
 import { decodeCenterNet, OBJECT_INPUT_SIZE } from '../../../src/services/integrity/domain/objects/object-detector';
-import { letterbox } from '../../../src/services/integrity/domain/image/letterbox';
+import { letterbox } from '../../../src/platform/vision/image/letterbox';
 import { FULL_RANGE_INPUT_SIZE } from '../../../src/services/integrity/domain/people/full-range-face-detector';
 import { runScript } from '../../support/tools';
 
@@ -68,7 +68,7 @@ describe('integrity ONNX models against the original TF.js models (TensorFlow.js
     try {
       for (const photo of PHOTOS) {
         const image = await decodeFrame(fs.readFileSync(path.join(REPO, 'test/fixtures', photo)));
-        const { data } = await letterbox(image, FULL_RANGE_INPUT_SIZE, 1 / 127.5, -1);
+        const { data } = await letterbox(image, FULL_RANGE_INPUT_SIZE, 127.5, -1);
         const dims = [1, FULL_RANGE_INPUT_SIZE, FULL_RANGE_INPUT_SIZE, 3];
         const x = tf.tensor(data, dims, 'float32');
         const executed = original.execute(x, Object.values(names)) as tf.Tensor[];

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { Letterbox, letterbox } from '../image/letterbox';
 import { RgbImage } from '../image/decode-frame';
 import { FloatTensor, InferenceModel } from '../inference-model';
 import { BLAZEFACE_ANCHORS, BLAZEFACE_INPUT_SIZE } from './blazeface-anchors';
@@ -15,12 +15,6 @@ const SCORE_CLIP = 100;
  * Letterbox geometry: the frame scaled by `scale` and placed at (padX, padY) inside the square
  * model input, so that no face is distorted.
  */
-interface Letterbox {
-  scale: number;
-  padX: number;
-  padY: number;
-}
-
 /**
  * Finds faces with MediaPipe BlazeFace (front camera, 128x128; Bazarevsky et al. 2019,
  * arXiv:1907.05047) run by onnxruntime. Input: Float32Array [1,128,128,3] NHWC, RGB scaled to
@@ -54,19 +48,8 @@ export class FaceDetector {
 
   private async preprocess(image: RgbImage): Promise<{ tensor: FloatTensor; letterbox: Letterbox }> {
     const size = BLAZEFACE_INPUT_SIZE;
-    const scale = Math.min(size / image.width, size / image.height);
-    const scaledWidth = Math.max(1, Math.round(image.width * scale));
-    const scaledHeight = Math.max(1, Math.round(image.height * scale));
-    const padX = Math.floor((size - scaledWidth) / 2);
-    const padY = Math.floor((size - scaledHeight) / 2);
-    const pixels = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
-      .resize(scaledWidth, scaledHeight, { fit: 'fill' })
-      .extend({ left: padX, top: padY, right: size - scaledWidth - padX, bottom: size - scaledHeight - padY, background: { r: 0, g: 0, b: 0 } })
-      .raw()
-      .toBuffer();
-    const data = new Float32Array(size * size * 3);
-    for (let i = 0; i < data.length; i++) data[i] = pixels[i] / 127.5 - 1;
-    return { tensor: { dims: [1, size, size, 3], data }, letterbox: { scale: scaledWidth / image.width, padX, padY } };
+    const { data, box } = await letterbox(image, size, 127.5, -1);
+    return { tensor: { dims: [1, size, size, 3], data }, letterbox: box };
   }
 
   /**

@@ -1,4 +1,4 @@
-import { letterbox } from '../image/letterbox';
+import { letterbox } from '../../../../platform/vision/image/letterbox';
 import { Box, iou, RgbImage } from '../image/rgb-image';
 import { FloatTensor, InferenceModel } from '../../../../platform/vision/inference-model';
 import { COCO_LABELS, CocoLabel } from './coco-labels';

@@ -1,4 +1,4 @@
-import { letterbox, Letterbox } from '../image/letterbox';
+import { letterbox, Letterbox } from '../../../../platform/vision/image/letterbox';
 import { Box, iou, RgbImage } from '../image/rgb-image';
 import { FloatTensor, InferenceModel } from '../../../../platform/vision/inference-model';
 import { ssdAnchors } from './ssd-anchors';
@@ -69,7 +69,7 @@ export class FullRangeFaceDetector {
    *   are not the shapes above.
    */
   async detect(image: RgbImage): Promise<DetectedFace[]> {
-    const { data, box } = await letterbox(image, FULL_RANGE_INPUT_SIZE, 1 / 127.5, -1);
+    const { data, box } = await letterbox(image, FULL_RANGE_INPUT_SIZE, 127.5, -1);
     const outputs = await this.model.run({ [this.inputName]: { dims: [1, FULL_RANGE_INPUT_SIZE, FULL_RANGE_INPUT_SIZE, 3], data } });
     const scores = concat(outputs, ['scores_stride16', 'scores_stride32'], 1);
     const regressors = concat(outputs, ['boxes_stride16', 'boxes_stride32'], 16);

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { RgbImage } from './rgb-image';
+import { RgbImage } from './decode-frame';
 
 /**
  * A frame scaled by `scale` (model input pixels per frame pixel) and placed at (padX, padY) inside
@@ -14,10 +14,12 @@ export interface Letterbox {
 
 /**
  * The frame letterboxed into a `size` x `size` NHWC float tensor [1, size, size, 3], each channel
- * value v (0..255) stored as v * `multiply` + `add` (e.g. 1/127.5 and -1 for MediaPipe's -1..1).
- * Resampled by libvips (sharp), as the emotion service's detector does.
+ * value v (0..255) stored as v / `divisor` + `add` (127.5 and -1 for MediaPipe's -1..1; 1 and 0
+ * for raw bytes). Resampled by libvips (sharp). The face detectors (short- and full-range
+ * BlazeFace) and the object detector all prepare their input here.
+ * @throws RangeError when `image` is not a well-formed RGB image.
  */
-export async function letterbox(image: RgbImage, size: number, multiply: number, add: number): Promise<{ data: Float32Array; box: Letterbox }> {
+export async function letterbox(image: RgbImage, size: number, divisor: number, add: number): Promise<{ data: Float32Array; box: Letterbox }> {
   if (image.width < 1 || image.height < 1 || image.data.length !== image.width * image.height * 3) {
     throw new RangeError(`not an RGB image: ${image.width}x${image.height} with ${image.data.length} bytes`);
   }
@@ -32,6 +34,6 @@ export async function letterbox(image: RgbImage, size: number, multiply: number,
     .raw()
     .toBuffer();
   const data = new Float32Array(size * size * 3);
-  for (let i = 0; i < data.length; i++) data[i] = pixels[i] * multiply + add;
+  for (let i = 0; i < data.length; i++) data[i] = pixels[i] / divisor + add;
   return { data, box: { size, scale: width / image.width, padX, padY } };
 }
